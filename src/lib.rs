@@ -1,0 +1,10 @@
+//! handoff: a discrete-event simulator of a company's internal service chain.
+//!
+//! Data flows one way:
+//! scenario file → [`scenario`] → [`model`] → [`engine`] (one run) → [`metrics`]
+//! → [`experiment`] (many runs) → [`report`] → the `handoff` binary.
+//!
+//! The library never prints; the binary does.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod model;
