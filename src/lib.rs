@@ -8,3 +8,6 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod model;
+pub mod engine;
+pub mod metrics;
+pub mod experiment;

@@ -1,0 +1,54 @@
+//! Many runs of one scenario: replications in parallel, summarised.
+//!
+//! Replication `r` always uses the streams of replication `r`, and results are
+//! collected in replication order, so the summary is the same whatever the
+//! number of threads.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::engine::{self, RunResult};
+use crate::metrics::{Metrics, Stat};
+use crate::model::Model;
+
+/// The replications of one scenario and their summary.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub scenario: ScenarioInfo,
+    /// Events handled, summed over replications.
+    pub events: u64,
+    pub runs: Vec<RunResult>,
+    pub summary: Metrics<Stat>,
+}
+
+/// Which scenario was run, and how.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub duration_h: f64,
+    pub warmup_h: f64,
+}
+
+/// Run `model.simulation.replications` replications and summarise them.
+pub fn replicate(model: &Model) -> Outcome {
+    let n = model.simulation.replications.max(1);
+    let runs: Vec<RunResult> = (0..n).into_par_iter().map(|r| engine::run(model, r)).collect();
+    let events = runs.iter().map(|r| r.events).sum();
+    let records: Vec<Metrics<f64>> = runs.iter().map(|r| r.metrics.clone()).collect();
+    Outcome {
+        scenario: ScenarioInfo {
+            name: model.name.clone(),
+            description: model.description.clone(),
+            seed: model.simulation.seed,
+            replications: n,
+            duration_h: model.simulation.duration_h,
+            warmup_h: model.simulation.warmup_h,
+        },
+        events,
+        summary: Metrics::summarise(&records),
+        runs,
+    }
+}

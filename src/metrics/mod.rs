@@ -1,0 +1,148 @@
+//! What one run measures, and the summary of many runs.
+//!
+//! [`Metrics<f64>`] is one replication's record; [`Metrics<Stat>`] is the same
+//! shape summarised over replications. Keeping one generic shape means every
+//! report, comparison and merge walks the same fields in the same order.
+
+mod streaming;
+mod summary;
+
+use serde::Serialize;
+
+pub use streaming::{TimeWeighted, Welford};
+pub use summary::{Stat, t_quantile_975};
+
+/// Everything one run reports, with `T = f64` for a run and `T = Stat` for a summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Metrics<T> {
+    pub departments: Vec<DepartmentMetrics<T>>,
+    pub handoffs: Vec<HandoffMetrics<T>>,
+    pub orders: OrderMetrics<T>,
+}
+
+/// One department, over the time after the warm-up.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DepartmentMetrics<T> {
+    pub name: String,
+    /// Time-average share of the staff that is busy.
+    pub utilization: T,
+    /// Mean time in the queue per visit (service starts after the warm-up), hours.
+    pub mean_wait_h: T,
+    /// Time-average number waiting (not in service).
+    pub mean_queue: T,
+    /// Services completed.
+    pub served: T,
+}
+
+/// One handoff: every transfer is lost, caught, or passed (clean or with an escaped error).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HandoffMetrics<T> {
+    pub from: String,
+    pub to: String,
+    /// Transfers accepted by the receiver, including those carrying an undetected error.
+    pub passed: T,
+    /// Transfers that vanished (later chased by the customer).
+    pub lost: T,
+    /// Transfers that arrived with wrong information (`caught + escaped`).
+    pub errors: T,
+    /// Errors the receiver caught and sent back for rework.
+    pub caught: T,
+    /// Errors that went on undetected.
+    pub escaped: T,
+}
+
+/// Orders, as the external customer sees them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrderMetrics<T> {
+    /// Orders placed.
+    pub arrived: T,
+    pub delivered: T,
+    /// Delivered later than the promised lead time.
+    pub late: T,
+    /// Delivered with an escaped error.
+    pub defects: T,
+    /// Lost orders the customer had to chase.
+    pub lost_chased: T,
+    /// Mean time from order to delivery, hours.
+    pub mean_lead_time_h: T,
+}
+
+impl<T> Metrics<T> {
+    /// The same shape with every statistic transformed, visited in a fixed order.
+    pub fn map<U>(&self, f: &mut impl FnMut(&T) -> U) -> Metrics<U> {
+        Metrics {
+            departments: self
+                .departments
+                .iter()
+                .map(|d| DepartmentMetrics {
+                    name: d.name.clone(),
+                    utilization: f(&d.utilization),
+                    mean_wait_h: f(&d.mean_wait_h),
+                    mean_queue: f(&d.mean_queue),
+                    served: f(&d.served),
+                })
+                .collect(),
+            handoffs: self
+                .handoffs
+                .iter()
+                .map(|h| HandoffMetrics {
+                    from: h.from.clone(),
+                    to: h.to.clone(),
+                    passed: f(&h.passed),
+                    lost: f(&h.lost),
+                    errors: f(&h.errors),
+                    caught: f(&h.caught),
+                    escaped: f(&h.escaped),
+                })
+                .collect(),
+            orders: OrderMetrics {
+                arrived: f(&self.orders.arrived),
+                delivered: f(&self.orders.delivered),
+                late: f(&self.orders.late),
+                defects: f(&self.orders.defects),
+                lost_chased: f(&self.orders.lost_chased),
+                mean_lead_time_h: f(&self.orders.mean_lead_time_h),
+            },
+        }
+    }
+
+    /// Every statistic, in the order [`Metrics::map`] visits them.
+    pub fn values(&self) -> Vec<T>
+    where
+        T: Copy,
+    {
+        let mut out = Vec::new();
+        self.map(&mut |v| out.push(*v));
+        out
+    }
+}
+
+impl Metrics<f64> {
+    /// Summarise replications of the same scenario field by field.
+    ///
+    /// # Panics
+    /// If `runs` is empty or the runs do not share one shape.
+    pub fn summarise(runs: &[Metrics<f64>]) -> Metrics<Stat> {
+        let columns = columns(runs);
+        let mut i = 0;
+        runs[0].map(&mut |_| {
+            let s = Stat::from_values(&columns[i]);
+            i += 1;
+            s
+        })
+    }
+}
+
+/// `columns[k][r]` is statistic `k` of run `r`.
+fn columns(runs: &[Metrics<f64>]) -> Vec<Vec<f64>> {
+    let first = runs.first().expect("at least one run").values().len();
+    let mut columns = vec![Vec::with_capacity(runs.len()); first];
+    for run in runs {
+        let values = run.values();
+        assert_eq!(values.len(), first, "runs of one scenario share one shape");
+        for (col, v) in columns.iter_mut().zip(values) {
+            col.push(v);
+        }
+    }
+    columns
+}

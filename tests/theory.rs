@@ -1,0 +1,148 @@
+//! The engine against queueing theory: with failures off, departments are
+//! M/M/c queues and a chain with rework is a Jackson network.
+//!
+//! Tolerance: each check uses the replications' own confidence interval, at the
+//! 99.9 % level rather than 95 %, because this file makes about a dozen checks
+//! and a family of them should not fail by chance more than about 1 % of the
+//! time (Bonferroni). Each check also requires the interval to be narrow (under
+//! 5 % of the theoretical value), so a loose interval cannot pass by being wide.
+
+use handoff::experiment;
+use handoff::metrics::t_quantile_975;
+use handoff::model::{Customers, Department, Distribution, Flow, Handoff, Model, ProblemOdds, Simulation, StayOdds, Target};
+
+/// Erlang C: the probability that an arrival waits in an M/M/c queue with offered load `a = λ/μ`.
+fn erlang_c(c: u32, a: f64) -> f64 {
+    let c_f = f64::from(c);
+    let rho = a / c_f;
+    assert!(rho < 1.0);
+    let mut term = 1.0; // a^k / k!
+    let mut sum = 0.0;
+    for k in 0..c {
+        if k > 0 {
+            term *= a / f64::from(k);
+        }
+        sum += term;
+    }
+    let top = term * a / c_f / (1.0 - rho); // a^c / c! / (1 - rho)
+    top / (sum + top)
+}
+
+/// Mean wait in queue, M/M/c, arrival rate `lambda`, mean service `s` (hours).
+fn mmc_wait(c: u32, lambda: f64, s: f64) -> f64 {
+    let a = lambda * s;
+    erlang_c(c, a) * s / (f64::from(c) - a)
+}
+
+fn chain(departments: &[(u32, f64)], rework: &[(f64, f64)], rate_per_h: f64, hours: f64, reps: u32) -> Model {
+    let departments: Vec<Department> = departments
+        .iter()
+        .enumerate()
+        .map(|(i, &(staff, mean))| Department {
+            name: format!("d{i}"),
+            staff,
+            service: Distribution::exponential(mean).unwrap(),
+        })
+        .collect();
+    let n = departments.len();
+    let handoffs = (0..n)
+        .map(|i| {
+            let (error, catch) = rework.get(i).copied().unwrap_or((0.0, 0.0));
+            Handoff {
+                from: i,
+                to: if i + 1 < n { Target::Department(i + 1) } else { Target::Customer },
+                delay: None,
+                lose: 0.0,
+                error,
+                catch,
+            }
+        })
+        .collect();
+    Model {
+        name: "theory".into(),
+        description: String::new(),
+        simulation: Simulation { duration_h: hours, warmup_h: hours * 0.05, seed: 2024, replications: reps },
+        customers: Customers {
+            arrival_rate_per_h: rate_per_h,
+            reorder: None,
+            order_value: 0.0,
+            promise_h: 1e9,
+            patience_h: 24.0,
+            complain_share: 0.0,
+            word_of_mouth: 0,
+            deter: 0.0,
+            abusive_share: 0.0,
+        },
+        problem: ProblemOdds::default(),
+        stay: StayOdds::default(),
+        complaints: None,
+        departments,
+        flows: vec![Flow { name: "main".into(), share: 1.0, steps: (0..n).collect(), handoffs: (0..n).collect() }],
+        handoffs,
+    }
+}
+
+/// Checks `theory` lies in the 99.9 % interval around the simulated mean, and that the interval is narrow.
+fn assert_agrees(what: &str, mean: f64, ci95: Option<f64>, reps: u32, theory: f64) {
+    let df = reps as usize - 1;
+    let half95 = ci95.expect("several replications");
+    let half999 = half95 / t_quantile_975(df) * t_quantile_999_5(df);
+    eprintln!("{what}: sim {mean:.4} ± {half999:.4} theory {theory:.4}");
+    assert!(half999 < 0.05 * theory, "{what}: interval ±{half999:.4} too wide to test {theory:.4}");
+    assert!(
+        (mean - theory).abs() <= half999,
+        "{what}: simulated {mean:.4} ± {half999:.4}, theory {theory:.4}"
+    );
+}
+
+/// The 99.95 % quantile of Student's t (two-sided 99.9 %), for the degrees of freedom used here.
+fn t_quantile_999_5(df: usize) -> f64 {
+    match df {
+        19 => 3.883,
+        29 => 3.659,
+        39 => 3.558,
+        _ => panic!("add the t quantile for df {df}"),
+    }
+}
+
+#[test]
+fn mm1_mean_wait_matches_erlang_c() {
+    let (lambda, s) = (0.8, 1.0);
+    let model = chain(&[(1, s)], &[], lambda, 200_000.0, 20);
+    let out = experiment::replicate(&model);
+    let d = &out.summary.departments[0];
+    let theory = mmc_wait(1, lambda, s); // = rho/(mu - lambda) = 4 h
+    assert!((theory - 4.0).abs() < 1e-12);
+    assert_agrees("M/M/1 wait", d.mean_wait_h.mean, d.mean_wait_h.ci95, 20, theory);
+    assert_agrees("M/M/1 utilization", d.utilization.mean, d.utilization.ci95, 20, lambda * s);
+}
+
+#[test]
+fn mm3_mean_wait_matches_erlang_c() {
+    let (lambda, s) = (2.4, 1.0);
+    let model = chain(&[(3, s)], &[], lambda, 200_000.0, 20);
+    let out = experiment::replicate(&model);
+    let d = &out.summary.departments[0];
+    let theory = mmc_wait(3, lambda, s);
+    assert_agrees("M/M/3 wait", d.mean_wait_h.mean, d.mean_wait_h.ci95, 20, theory);
+    assert_agrees("M/M/3 queue", d.mean_queue.mean, d.mean_queue.ci95, 20, lambda * theory);
+}
+
+#[test]
+fn rework_chain_matches_jackson_network() {
+    // Three departments; errors out of each are caught with some probability and
+    // reworked by the sender, so department i sees λ / (1 - error_i * catch_i).
+    let lambda = 1.0;
+    let depts = [(2, 1.2), (3, 2.0), (1, 0.6)];
+    let rework = [(0.2, 0.5), (0.15, 1.0), (0.1, 0.5)];
+    let model = chain(&depts, &rework, lambda, 200_000.0, 20);
+    let out = experiment::replicate(&model);
+    for (i, (&(c, s), &(e, k))) in depts.iter().zip(&rework).enumerate() {
+        let visits = 1.0 / (1.0 - e * k);
+        let theory = mmc_wait(c, lambda * visits, s);
+        let d = &out.summary.departments[i];
+        assert_agrees(&format!("d{i} wait"), d.mean_wait_h.mean, d.mean_wait_h.ci95, 20, theory);
+        let util = lambda * visits * s / f64::from(c);
+        assert_agrees(&format!("d{i} utilization"), d.utilization.mean, d.utilization.ci95, 20, util);
+    }
+}
