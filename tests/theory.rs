@@ -9,7 +9,10 @@
 
 use handoff::experiment;
 use handoff::metrics::t_quantile_975;
-use handoff::model::{Customers, Department, Distribution, Flow, Handoff, Model, ProblemOdds, Simulation, StayOdds, Target};
+use handoff::model::{
+    Customers, Department, Distribution, Flow, Handoff, Model, ProblemOdds, Simulation, StayOdds,
+    Target,
+};
 
 /// Erlang C: the probability that an arrival waits in an M/M/c queue with offered load `a = λ/μ`.
 fn erlang_c(c: u32, a: f64) -> f64 {
@@ -34,7 +37,13 @@ fn mmc_wait(c: u32, lambda: f64, s: f64) -> f64 {
     erlang_c(c, a) * s / (f64::from(c) - a)
 }
 
-fn chain(departments: &[(u32, f64)], rework: &[(f64, f64)], rate_per_h: f64, hours: f64, reps: u32) -> Model {
+fn chain(
+    departments: &[(u32, f64)],
+    rework: &[(f64, f64)],
+    rate_per_h: f64,
+    hours: f64,
+    reps: u32,
+) -> Model {
     let departments: Vec<Department> = departments
         .iter()
         .enumerate()
@@ -50,7 +59,11 @@ fn chain(departments: &[(u32, f64)], rework: &[(f64, f64)], rate_per_h: f64, hou
             let (error, catch) = rework.get(i).copied().unwrap_or((0.0, 0.0));
             Handoff {
                 from: i,
-                to: if i + 1 < n { Target::Department(i + 1) } else { Target::Customer },
+                to: if i + 1 < n {
+                    Target::Department(i + 1)
+                } else {
+                    Target::Customer
+                },
                 delay: None,
                 lose: 0.0,
                 error,
@@ -61,7 +74,12 @@ fn chain(departments: &[(u32, f64)], rework: &[(f64, f64)], rate_per_h: f64, hou
     Model {
         name: "theory".into(),
         description: String::new(),
-        simulation: Simulation { duration_h: hours, warmup_h: hours * 0.05, seed: 2024, replications: reps },
+        simulation: Simulation {
+            duration_h: hours,
+            warmup_h: hours * 0.05,
+            seed: 2024,
+            replications: reps,
+        },
         customers: Customers {
             arrival_rate_per_h: rate_per_h,
             reorder: None,
@@ -77,7 +95,12 @@ fn chain(departments: &[(u32, f64)], rework: &[(f64, f64)], rate_per_h: f64, hou
         stay: StayOdds::default(),
         complaints: None,
         departments,
-        flows: vec![Flow { name: "main".into(), share: 1.0, steps: (0..n).collect(), handoffs: (0..n).collect() }],
+        flows: vec![Flow {
+            name: "main".into(),
+            share: 1.0,
+            steps: (0..n).collect(),
+            handoffs: (0..n).collect(),
+        }],
         handoffs,
     }
 }
@@ -88,7 +111,10 @@ fn assert_agrees(what: &str, mean: f64, ci95: Option<f64>, reps: u32, theory: f6
     let half95 = ci95.expect("several replications");
     let half999 = half95 / t_quantile_975(df) * t_quantile_999_5(df);
     eprintln!("{what}: sim {mean:.4} ± {half999:.4} theory {theory:.4}");
-    assert!(half999 < 0.05 * theory, "{what}: interval ±{half999:.4} too wide to test {theory:.4}");
+    assert!(
+        half999 < 0.05 * theory,
+        "{what}: interval ±{half999:.4} too wide to test {theory:.4}"
+    );
     assert!(
         (mean - theory).abs() <= half999,
         "{what}: simulated {mean:.4} ± {half999:.4}, theory {theory:.4}"
@@ -113,8 +139,20 @@ fn mm1_mean_wait_matches_erlang_c() {
     let d = &out.summary.departments[0];
     let theory = mmc_wait(1, lambda, s); // = rho/(mu - lambda) = 4 h
     assert!((theory - 4.0).abs() < 1e-12);
-    assert_agrees("M/M/1 wait", d.mean_wait_h.mean, d.mean_wait_h.ci95, 20, theory);
-    assert_agrees("M/M/1 utilization", d.utilization.mean, d.utilization.ci95, 20, lambda * s);
+    assert_agrees(
+        "M/M/1 wait",
+        d.mean_wait_h.mean,
+        d.mean_wait_h.ci95,
+        20,
+        theory,
+    );
+    assert_agrees(
+        "M/M/1 utilization",
+        d.utilization.mean,
+        d.utilization.ci95,
+        20,
+        lambda * s,
+    );
 }
 
 #[test]
@@ -124,8 +162,20 @@ fn mm3_mean_wait_matches_erlang_c() {
     let out = experiment::replicate(&model);
     let d = &out.summary.departments[0];
     let theory = mmc_wait(3, lambda, s);
-    assert_agrees("M/M/3 wait", d.mean_wait_h.mean, d.mean_wait_h.ci95, 20, theory);
-    assert_agrees("M/M/3 queue", d.mean_queue.mean, d.mean_queue.ci95, 20, lambda * theory);
+    assert_agrees(
+        "M/M/3 wait",
+        d.mean_wait_h.mean,
+        d.mean_wait_h.ci95,
+        20,
+        theory,
+    );
+    assert_agrees(
+        "M/M/3 queue",
+        d.mean_queue.mean,
+        d.mean_queue.ci95,
+        20,
+        lambda * theory,
+    );
 }
 
 #[test]
@@ -141,8 +191,20 @@ fn rework_chain_matches_jackson_network() {
         let visits = 1.0 / (1.0 - e * k);
         let theory = mmc_wait(c, lambda * visits, s);
         let d = &out.summary.departments[i];
-        assert_agrees(&format!("d{i} wait"), d.mean_wait_h.mean, d.mean_wait_h.ci95, 20, theory);
+        assert_agrees(
+            &format!("d{i} wait"),
+            d.mean_wait_h.mean,
+            d.mean_wait_h.ci95,
+            20,
+            theory,
+        );
         let util = lambda * visits * s / f64::from(c);
-        assert_agrees(&format!("d{i} utilization"), d.utilization.mean, d.utilization.ci95, 20, util);
+        assert_agrees(
+            &format!("d{i} utilization"),
+            d.utilization.mean,
+            d.utilization.ci95,
+            20,
+            util,
+        );
     }
 }

@@ -1,24 +1,32 @@
 //! One simulation run: the clock, the event list and the rules of the chain.
 //!
 //! No I/O and no threads here: [`run`] takes a model and a replication number
-//! and returns what it measured. Orders and customers live in slabs and are
-//! dropped as soon as they are finished, so memory follows the live population,
-//! not the simulated horizon.
+//! and returns what it measured. Orders, customers and complaints live in slabs
+//! and are dropped as soon as nothing refers to them, so memory follows the live
+//! population, not the simulated horizon.
+//!
+//! The rules are split by subject: `chain.rs` moves orders through departments
+//! and handoffs; `customers.rs` turns what customers experience into problems,
+//! complaints, defections and word of mouth.
 
+mod chain;
+mod customers;
 mod queue;
 mod streams;
+mod trace;
 
 use std::collections::VecDeque;
 
-use rand::RngExt;
 use slab::Slab;
 
 use crate::metrics::{
-    DepartmentMetrics, HandoffMetrics, Metrics, OrderMetrics, TimeWeighted, Welford,
+    CauseMetrics, CustomerMetrics, DepartmentMetrics, HandoffMetrics, Metrics, OrderMetrics,
+    PathMetrics, RevenueMetrics, TimeWeighted, Welford,
 };
-use crate::model::{HandoffId, Model, Target};
+use crate::model::{Cause, Model};
 use queue::EventQueue;
 use streams::{Stream, stream};
+pub use trace::{Observer, Path, TraceEvent, TraceKind, Unobserved};
 
 /// What one replication produced.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,29 +38,53 @@ pub struct RunResult {
 
 /// Simulate replication `replication` of `model` (replications differ only in their random streams).
 pub fn run(model: &Model, replication: u32) -> RunResult {
-    let mut sim = Simulation::new(model, replication);
+    run_observed(model, replication, &mut Unobserved)
+}
+
+/// As [`run`], telling `observer` everything that happens.
+pub fn run_observed<O: Observer>(model: &Model, replication: u32, observer: &mut O) -> RunResult {
+    let mut sim = Simulation::new(model, replication, observer);
     sim.run();
     sim.finish()
 }
 
 type OrderId = u32;
 type CustomerId = u32;
+type ComplaintId = u32;
+
+/// Work a department can hold: an order at one of its steps, or a complaint.
+#[derive(Debug, Clone, Copy)]
+enum Job {
+    Order(OrderId),
+    Complaint(ComplaintId),
+}
 
 #[derive(Debug, Clone, Copy)]
 enum Event {
     /// The next new prospect arrives.
     Arrival,
-    /// A server of `dept` finishes `order`.
-    ServiceEnd { dept: u32, order: OrderId },
+    /// A server of `dept` finishes `job`.
+    ServiceEnd { dept: u32, job: Job },
     /// `order` reaches the receiving end of its current handoff.
     HandoffArrive { order: OrderId },
     /// The customer chases `order`, which was lost in a handoff.
     Chase { order: OrderId },
     /// A loyal customer places another order.
     Reorder { customer: CustomerId },
+    /// The customer stops waiting for a complaint to be resolved.
+    ComplaintPatience { complaint: ComplaintId },
+}
+
+/// One kind of bad experience a customer can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Experience {
+    Late,
+    LostOrder,
+    Defect,
 }
 
 struct Order {
+    id: u64,
     customer: CustomerId,
     flow: u32,
     /// Index in the flow's steps of the department holding (or last holding) the work.
@@ -60,22 +92,43 @@ struct Order {
     placed: f64,
     /// The customer chases a lost order `patience` after this (the order, or the last chase).
     patience_from: f64,
-    /// When the order joined its current queue.
-    enqueued: f64,
-    /// The handoff in flight carries an error the receiver will notice.
+    /// When the work vanished, while it is lost.
+    lost_at: f64,
+    /// The handoff in flight carries an error, and whether the receiver will catch it.
     error_in_flight: bool,
     error_caught: bool,
-    defect: bool,
+    /// Escaped errors so far: the handoff and when it happened.
+    defects: Vec<(u32, f64)>,
+    /// Hours spent per step, in four blocks of `steps` entries: queue wait, service,
+    /// handoff delay, time lost; used to find what made a late order late.
+    spent: Vec<f64>,
 }
 
 struct Customer {
+    id: u64,
+    /// Arrived after the warm-up, so counted in the customer statistics.
+    counted: bool,
+    left: bool,
+    /// Orders in flight, open complaints and scheduled reorders that refer to this customer.
+    refs: u32,
     orders: u32,
+}
+
+struct Complaint {
+    customer: CustomerId,
+    cause: Cause,
+    opened: f64,
+    /// Resolved or given up on; later events about it change nothing.
+    settled: bool,
+    /// Events still to come that refer to it (a service, a patience timeout).
+    refs: u32,
 }
 
 struct DepartmentState {
     staff: u32,
     busy: u32,
-    queue: VecDeque<OrderId>,
+    /// Waiting jobs and when each joined the queue.
+    queue: VecDeque<(Job, f64)>,
     rng: Stream,
     wait: Welford,
     queue_len: TimeWeighted,
@@ -98,18 +151,37 @@ struct HandoffState {
     counts: HandoffCounts,
 }
 
+/// Counters of orders (after the warm-up) and of counted customers.
 #[derive(Default)]
-struct OrderCounts {
-    arrived: u64,
+struct Counts {
+    orders_arrived: u64,
     delivered: u64,
     late: u64,
     defects: u64,
     lost_chased: u64,
     lead_time: Welford,
+    revenue_earned: f64,
+    customers_arrived: u64,
+    /// Counted customers who finished buying without leaving (one-time buyers).
+    customers_done: u64,
+    customers_lost: u64,
+    prospects_deterred: u64,
+    problems: u64,
+    complaints: u64,
+    recovered: u64,
+    silent_defections: u64,
+    complaints_resolved: u64,
+    complaints_unresolved: u64,
+    revenue_lost: f64,
+    /// Per [`Cause::all`] entry: customers, prospects, revenue.
+    by_cause: Vec<(u64, u64, f64)>,
+    /// Per [`Path::ALL`] entry: problems, stayed.
+    by_path: [(u64, u64); 4],
 }
 
-struct Simulation<'m> {
+struct Simulation<'m, 'o, O: Observer> {
     model: &'m Model,
+    observer: &'o mut O,
     now: f64,
     warmup: f64,
     horizon: f64,
@@ -117,18 +189,26 @@ struct Simulation<'m> {
     processed: u64,
     orders: Slab<Order>,
     customers: Slab<Customer>,
+    complaints: Slab<Complaint>,
+    next_order_id: u64,
+    next_customer_id: u64,
+    /// Prospects told to stay away who have not yet skipped their arrival.
+    deterred_pending: u64,
+    /// Spare `spent` buffers from finished orders, to avoid an allocation per order.
+    spare_buffers: Vec<Vec<f64>>,
     departments: Vec<DepartmentState>,
     handoffs: Vec<HandoffState>,
     arrivals_rng: Stream,
     flows_rng: Stream,
-    customers_rng: Stream,
+    decisions_rng: Stream,
+    reorders_rng: Stream,
     /// Cumulative flow shares, for choosing a new order's flow.
     flow_cumulative: Vec<f64>,
-    counts: OrderCounts,
+    counts: Counts,
 }
 
-impl<'m> Simulation<'m> {
-    fn new(model: &'m Model, replication: u32) -> Self {
+impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
+    fn new(model: &'m Model, replication: u32, observer: &'o mut O) -> Self {
         let seed = model.simulation.seed;
         let warmup = model.simulation.warmup_h;
         let departments = model
@@ -149,7 +229,11 @@ impl<'m> Simulation<'m> {
             .map(|id| {
                 let h = &model.handoffs[id];
                 HandoffState {
-                    rng: stream(seed, replication, &format!("handoff:{}", model.handoff_name(id))),
+                    rng: stream(
+                        seed,
+                        replication,
+                        &format!("handoff:{}", model.handoff_name(id)),
+                    ),
                     perfect: h.delay.is_none() && h.lose == 0.0 && h.error == 0.0,
                     counts: HandoffCounts::default(),
                 }
@@ -164,8 +248,13 @@ impl<'m> Simulation<'m> {
                 running
             })
             .collect();
+        let counts = Counts {
+            by_cause: vec![(0, 0, 0.0); Cause::all(model).len()],
+            ..Counts::default()
+        };
         Self {
             model,
+            observer,
             now: 0.0,
             warmup,
             horizon: model.simulation.duration_h,
@@ -173,13 +262,19 @@ impl<'m> Simulation<'m> {
             processed: 0,
             orders: Slab::new(),
             customers: Slab::new(),
+            complaints: Slab::new(),
+            next_order_id: 0,
+            next_customer_id: 0,
+            deterred_pending: 0,
+            spare_buffers: Vec::new(),
             departments,
             handoffs,
             arrivals_rng: stream(seed, replication, "arrivals"),
             flows_rng: stream(seed, replication, "flows"),
-            customers_rng: stream(seed, replication, "customers"),
+            decisions_rng: stream(seed, replication, "customers"),
+            reorders_rng: stream(seed, replication, "reorders"),
             flow_cumulative,
-            counts: OrderCounts::default(),
+            counts,
         }
     }
 
@@ -197,206 +292,40 @@ impl<'m> Simulation<'m> {
             self.processed += 1;
             match event {
                 Event::Arrival => self.on_arrival(),
-                Event::ServiceEnd { dept, order } => self.on_service_end(dept as usize, order),
+                Event::ServiceEnd { dept, job } => self.on_service_end(dept as usize, job),
                 Event::HandoffArrive { order } => self.on_handoff_arrive(order),
                 Event::Chase { order } => self.on_chase(order),
-                Event::Reorder { customer } => self.place_order(customer),
+                Event::Reorder { customer } => self.on_reorder(customer),
+                Event::ComplaintPatience { complaint } => self.on_complaint_patience(complaint),
             }
         }
         self.now = self.horizon;
     }
 
-    /// Schedules an event unless it falls after the end of the run.
+    /// Schedules an event unless it falls after the end of the run; returns whether it did.
     #[inline]
-    fn schedule(&mut self, time: f64, event: Event) {
-        if time <= self.horizon {
+    fn schedule(&mut self, time: f64, event: Event) -> bool {
+        let inside = time <= self.horizon;
+        if inside {
             self.events.schedule(time, event);
         }
+        inside
     }
 
-    fn schedule_next_arrival(&mut self) {
-        let rate = self.model.customers.arrival_rate_per_h;
-        let gap = -(1.0 - self.arrivals_rng.random::<f64>()).ln() / rate;
-        self.schedule(self.now + gap, Event::Arrival);
-    }
-
-    fn on_arrival(&mut self) {
-        self.schedule_next_arrival();
-        let customer = self.customers.insert(Customer { orders: 0 }) as CustomerId;
-        self.place_order(customer);
-    }
-
-    fn place_order(&mut self, customer: CustomerId) {
-        self.customers[customer as usize].orders += 1;
-        let u: f64 = self.flows_rng.random();
-        let flow = self.flow_cumulative.partition_point(|&c| c <= u).min(self.flow_cumulative.len() - 1);
-        if self.measuring() {
-            self.counts.arrived += 1;
+    /// Tells the observer, building the record only when someone listens.
+    #[inline]
+    fn trace(&mut self, kind: TraceKind, fill: impl FnOnce(&mut TraceEvent)) {
+        if O::ENABLED {
+            let mut event = TraceEvent::new(self.now, kind);
+            fill(&mut event);
+            self.observer.record(&event);
         }
-        let order = self.orders.insert(Order {
-            customer,
-            flow: flow as u32,
-            step: 0,
-            placed: self.now,
-            patience_from: self.now,
-            enqueued: self.now,
-            error_in_flight: false,
-            error_caught: false,
-            defect: false,
-        }) as OrderId;
-        self.enter_step(order);
-    }
-
-    /// The order joins the queue of the department at its current step.
-    fn enter_step(&mut self, order: OrderId) {
-        let o = &mut self.orders[order as usize];
-        o.enqueued = self.now;
-        let dept = self.model.flows[o.flow as usize].steps[o.step as usize];
-        let d = &mut self.departments[dept];
-        if d.busy < d.staff {
-            self.start_service(dept, order);
-        } else {
-            d.queue.push_back(order);
-            d.queue_len.set(self.now, d.queue.len() as f64);
-        }
-    }
-
-    fn start_service(&mut self, dept: usize, order: OrderId) {
-        let measuring = self.measuring();
-        let waited = self.now - self.orders[order as usize].enqueued;
-        let d = &mut self.departments[dept];
-        if measuring {
-            d.wait.add(waited);
-        }
-        d.busy += 1;
-        d.busy_level.set(self.now, f64::from(d.busy));
-        let service = self.model.departments[dept].service.sample(&mut d.rng);
-        self.schedule(self.now + service, Event::ServiceEnd { dept: dept as u32, order });
-    }
-
-    fn on_service_end(&mut self, dept: usize, order: OrderId) {
-        let measuring = self.measuring();
-        let d = &mut self.departments[dept];
-        d.busy -= 1;
-        d.busy_level.set(self.now, f64::from(d.busy));
-        if measuring {
-            d.served += 1;
-        }
-        if let Some(next) = d.queue.pop_front() {
-            d.queue_len.set(self.now, d.queue.len() as f64);
-            self.start_service(dept, next);
-        }
-        self.hand_off(order);
-    }
-
-    fn current_handoff(&self, order: OrderId) -> HandoffId {
-        let o = &self.orders[order as usize];
-        self.model.flows[o.flow as usize].handoffs[o.step as usize]
-    }
-
-    /// The sender passes the finished work on: it may be lost, delayed, or carry an error.
-    fn hand_off(&mut self, order: OrderId) {
-        let id = self.current_handoff(order);
-        let h = &mut self.handoffs[id];
-        if h.perfect {
-            return self.on_handoff_arrive(order);
-        }
-        let spec = &self.model.handoffs[id];
-        // Always the same draws per transfer, whatever the probabilities, so that
-        // scenarios differing only in a rate keep their other draws aligned.
-        let delay = spec.delay.as_ref().map_or(0.0, |d| d.sample(&mut h.rng));
-        let lost = h.rng.random::<f64>() < spec.lose;
-        let error = h.rng.random::<f64>() < spec.error;
-        let caught = h.rng.random::<f64>() < spec.catch;
-        if lost {
-            if self.now >= self.warmup {
-                h.counts.lost += 1;
-            }
-            let o = &self.orders[order as usize];
-            let chase_at = (o.patience_from + self.model.customers.patience_h).max(self.now);
-            self.schedule(chase_at, Event::Chase { order });
-            return;
-        }
-        let o = &mut self.orders[order as usize];
-        o.error_in_flight = error;
-        o.error_caught = caught;
-        if delay > 0.0 {
-            self.schedule(self.now + delay, Event::HandoffArrive { order });
-        } else {
-            self.on_handoff_arrive(order);
-        }
-    }
-
-    /// The work reaches the receiver, who checks it and takes it, or sends it back.
-    fn on_handoff_arrive(&mut self, order: OrderId) {
-        let measuring = self.measuring();
-        let id = self.current_handoff(order);
-        let o = &mut self.orders[order as usize];
-        let (error, caught) = (o.error_in_flight, o.error_caught);
-        o.error_in_flight = false;
-        let counts = &mut self.handoffs[id].counts;
-        if error && caught {
-            if measuring {
-                counts.caught += 1;
-            }
-            // Back to the sender, who serves it again; then the handoff is retried.
-            return self.enter_step(order);
-        }
-        if measuring {
-            counts.passed += 1;
-            if error {
-                counts.escaped += 1;
-            }
-        }
-        if error {
-            o.defect = true;
-        }
-        match self.model.handoffs[id].to {
-            Target::Department(_) => {
-                o.step += 1;
-                self.enter_step(order);
-            }
-            Target::Customer => self.deliver(order),
-        }
-    }
-
-    fn deliver(&mut self, order: OrderId) {
-        let o = self.orders.remove(order as usize);
-        if self.measuring() {
-            let lead = self.now - o.placed;
-            self.counts.delivered += 1;
-            self.counts.lead_time.add(lead);
-            if lead > self.model.customers.promise_h {
-                self.counts.late += 1;
-            }
-            if o.defect {
-                self.counts.defects += 1;
-            }
-        }
-        match &self.model.customers.reorder {
-            Some(reorder) => {
-                let gap = reorder.sample(&mut self.customers_rng);
-                self.schedule(self.now + gap, Event::Reorder { customer: o.customer });
-            }
-            None => {
-                self.customers.remove(o.customer as usize);
-            }
-        }
-    }
-
-    /// The customer asks where a lost order is; the sender starts that step again.
-    fn on_chase(&mut self, order: OrderId) {
-        if self.measuring() {
-            self.counts.lost_chased += 1;
-        }
-        self.orders[order as usize].patience_from = self.now;
-        self.enter_step(order);
     }
 
     fn finish(self) -> RunResult {
         let end = self.horizon;
-        let departments = self
-            .model
+        let model = self.model;
+        let departments = model
             .departments
             .iter()
             .zip(&self.departments)
@@ -408,13 +337,13 @@ impl<'m> Simulation<'m> {
                 served: d.served as f64,
             })
             .collect();
-        let handoffs = (0..self.model.handoffs.len())
+        let handoffs = (0..model.handoffs.len())
             .map(|id| {
-                let h = &self.model.handoffs[id];
+                let h = &model.handoffs[id];
                 let c = self.handoffs[id].counts;
                 HandoffMetrics {
-                    from: self.model.departments[h.from].name.clone(),
-                    to: self.model.target_name(h.to).to_string(),
+                    from: model.departments[h.from].name.clone(),
+                    to: model.target_name(h.to).to_string(),
                     passed: c.passed as f64,
                     lost: c.lost as f64,
                     errors: (c.caught + c.escaped) as f64,
@@ -425,13 +354,72 @@ impl<'m> Simulation<'m> {
             .collect();
         let c = &self.counts;
         let orders = OrderMetrics {
-            arrived: c.arrived as f64,
+            arrived: c.orders_arrived as f64,
             delivered: c.delivered as f64,
             late: c.late as f64,
             defects: c.defects as f64,
             lost_chased: c.lost_chased as f64,
             mean_lead_time_h: c.lead_time.mean(),
         };
-        RunResult { events: self.processed, metrics: Metrics { departments, handoffs, orders } }
+        // Counted from what is still alive, not derived from the other counters,
+        // so that `arrived = active + lost` is a real check.
+        let still_buying = self
+            .customers
+            .iter()
+            .filter(|(_, cu)| cu.counted && !cu.left)
+            .count() as u64;
+        let open = self
+            .complaints
+            .iter()
+            .filter(|(_, k)| !k.settled && self.customers[k.customer as usize].counted)
+            .count() as u64;
+        let customers = CustomerMetrics {
+            arrived: c.customers_arrived as f64,
+            active: (still_buying + c.customers_done) as f64,
+            lost: c.customers_lost as f64,
+            prospects_deterred: c.prospects_deterred as f64,
+            problems: c.problems as f64,
+            complaints: c.complaints as f64,
+            recovered: c.recovered as f64,
+            silent_defections: c.silent_defections as f64,
+            complaints_resolved: c.complaints_resolved as f64,
+            complaints_unresolved: c.complaints_unresolved as f64,
+            complaints_open: open as f64,
+        };
+        let lost_by_cause = Cause::all(model)
+            .into_iter()
+            .zip(&c.by_cause)
+            .map(|(cause, &(customers, prospects, revenue))| CauseMetrics {
+                cause: cause.name(model),
+                customers: customers as f64,
+                prospects: prospects as f64,
+                revenue,
+            })
+            .collect();
+        let paths = Path::ALL
+            .iter()
+            .zip(&c.by_path)
+            .map(|(p, &(problems, stayed))| PathMetrics {
+                path: p.name().to_string(),
+                problems: problems as f64,
+                stayed: stayed as f64,
+            })
+            .collect();
+        let revenue = RevenueMetrics {
+            earned: c.revenue_earned,
+            lost: c.revenue_lost,
+        };
+        RunResult {
+            events: self.processed,
+            metrics: Metrics {
+                departments,
+                handoffs,
+                orders,
+                customers,
+                revenue,
+                lost_by_cause,
+                paths,
+            },
+        }
     }
 }

@@ -24,7 +24,10 @@ impl<E> Ord for Scheduled<E> {
     /// Reversed, so that the max-heap pops the earliest event; equal times pop in
     /// scheduling order, which keeps runs deterministic.
     fn cmp(&self, other: &Self) -> Ordering {
-        other.time.total_cmp(&self.time).then_with(|| other.seq.cmp(&self.seq))
+        other
+            .time
+            .total_cmp(&self.time)
+            .then_with(|| other.seq.cmp(&self.seq))
     }
 }
 
@@ -36,13 +39,20 @@ pub struct EventQueue<E> {
 
 impl<E> EventQueue<E> {
     pub fn new() -> Self {
-        Self { heap: BinaryHeap::with_capacity(1024), next_seq: 0 }
+        Self {
+            heap: BinaryHeap::with_capacity(1024),
+            next_seq: 0,
+        }
     }
 
     #[inline]
     pub fn schedule(&mut self, time: f64, event: E) {
         debug_assert!(time.is_finite(), "event time must be finite");
-        self.heap.push(Scheduled { time, seq: self.next_seq, event });
+        self.heap.push(Scheduled {
+            time,
+            seq: self.next_seq,
+            event,
+        });
         self.next_seq += 1;
     }
 

@@ -35,9 +35,14 @@ pub struct ScenarioInfo {
 /// Run `model.simulation.replications` replications and summarise them.
 pub fn replicate(model: &Model) -> Outcome {
     let n = model.simulation.replications.max(1);
-    let runs: Vec<RunResult> = (0..n).into_par_iter().map(|r| engine::run(model, r)).collect();
+    let runs: Vec<RunResult> = (0..n)
+        .into_par_iter()
+        .map(|r| engine::run(model, r))
+        .collect();
     let events = runs.iter().map(|r| r.events).sum();
     let records: Vec<Metrics<f64>> = runs.iter().map(|r| r.metrics.clone()).collect();
+    let mut summary = Metrics::summarise(&records);
+    summary.rank_causes();
     Outcome {
         scenario: ScenarioInfo {
             name: model.name.clone(),
@@ -48,7 +53,7 @@ pub fn replicate(model: &Model) -> Outcome {
             warmup_h: model.simulation.warmup_h,
         },
         events,
-        summary: Metrics::summarise(&records),
+        summary,
         runs,
     }
 }

@@ -18,6 +18,12 @@ pub struct Metrics<T> {
     pub departments: Vec<DepartmentMetrics<T>>,
     pub handoffs: Vec<HandoffMetrics<T>>,
     pub orders: OrderMetrics<T>,
+    pub customers: CustomerMetrics<T>,
+    pub revenue: RevenueMetrics<T>,
+    /// Lost customers and deterred prospects by root cause (worst first in a summary).
+    pub lost_by_cause: Vec<CauseMetrics<T>>,
+    /// What happened to problems, by the path they took.
+    pub paths: Vec<PathMetrics<T>>,
 }
 
 /// One department, over the time after the warm-up.
@@ -67,6 +73,61 @@ pub struct OrderMetrics<T> {
     pub mean_lead_time_h: T,
 }
 
+/// External customers who arrived after the warm-up, followed to the end of the run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerMetrics<T> {
+    /// New customers (prospects who came and ordered).
+    pub arrived: T,
+    /// Still buying at the end of the run (`arrived - lost`).
+    pub active: T,
+    /// Left for good after a problem.
+    pub lost: T,
+    /// Prospects who never came because a lost customer talked.
+    pub prospects_deterred: T,
+    /// Bad experiences that became problems the customer acted on.
+    pub problems: T,
+    /// Problems the customer complained about.
+    pub complaints: T,
+    /// Complaints resolved, and the customer stayed.
+    pub recovered: T,
+    /// Customers who left without a word.
+    pub silent_defections: T,
+    /// Complaints resolved (quickly or not).
+    pub complaints_resolved: T,
+    /// Complaints the customer gave up on (not resolved within their patience).
+    pub complaints_unresolved: T,
+    /// Complaints still open when the run ended.
+    pub complaints_open: T,
+}
+
+/// Money, in the scenario's currency.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RevenueMetrics<T> {
+    /// Orders delivered times `order_value`.
+    pub earned: T,
+    /// Expected revenue lost with lost customers and deterred prospects (see docs/customers.md).
+    pub lost: T,
+}
+
+/// The customers, prospects and revenue one root cause cost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CauseMetrics<T> {
+    /// `handoff:FROM->TO:lose|error|delay` or `department:NAME:wait`.
+    pub cause: String,
+    pub customers: T,
+    pub prospects: T,
+    pub revenue: T,
+}
+
+/// Problems by path: `silent`, `unresolved`, `resolved`, `resolved_quickly`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathMetrics<T> {
+    pub path: String,
+    pub problems: T,
+    /// Problems after which the customer stayed.
+    pub stayed: T,
+}
+
 impl<T> Metrics<T> {
     /// The same shape with every statistic transformed, visited in a fixed order.
     pub fn map<U>(&self, f: &mut impl FnMut(&T) -> U) -> Metrics<U> {
@@ -103,6 +164,45 @@ impl<T> Metrics<T> {
                 lost_chased: f(&self.orders.lost_chased),
                 mean_lead_time_h: f(&self.orders.mean_lead_time_h),
             },
+            customers: {
+                let c = &self.customers;
+                CustomerMetrics {
+                    arrived: f(&c.arrived),
+                    active: f(&c.active),
+                    lost: f(&c.lost),
+                    prospects_deterred: f(&c.prospects_deterred),
+                    problems: f(&c.problems),
+                    complaints: f(&c.complaints),
+                    recovered: f(&c.recovered),
+                    silent_defections: f(&c.silent_defections),
+                    complaints_resolved: f(&c.complaints_resolved),
+                    complaints_unresolved: f(&c.complaints_unresolved),
+                    complaints_open: f(&c.complaints_open),
+                }
+            },
+            revenue: RevenueMetrics {
+                earned: f(&self.revenue.earned),
+                lost: f(&self.revenue.lost),
+            },
+            lost_by_cause: self
+                .lost_by_cause
+                .iter()
+                .map(|c| CauseMetrics {
+                    cause: c.cause.clone(),
+                    customers: f(&c.customers),
+                    prospects: f(&c.prospects),
+                    revenue: f(&c.revenue),
+                })
+                .collect(),
+            paths: self
+                .paths
+                .iter()
+                .map(|p| PathMetrics {
+                    path: p.path.clone(),
+                    problems: f(&p.problems),
+                    stayed: f(&p.stayed),
+                })
+                .collect(),
         }
     }
 
@@ -130,6 +230,22 @@ impl Metrics<f64> {
             i += 1;
             s
         })
+    }
+}
+
+impl Metrics<Stat> {
+    /// Drops the causes that cost nothing in every run and puts the worst first
+    /// (most customers lost, then most prospects deterred, then by name).
+    pub fn rank_causes(&mut self) {
+        self.lost_by_cause
+            .retain(|c| c.customers.mean > 0.0 || c.prospects.mean > 0.0);
+        self.lost_by_cause.sort_by(|a, b| {
+            b.customers
+                .mean
+                .total_cmp(&a.customers.mean)
+                .then(b.prospects.mean.total_cmp(&a.prospects.mean))
+                .then_with(|| a.cause.cmp(&b.cause))
+        });
     }
 }
 

@@ -28,7 +28,11 @@ impl Welford {
 
     /// The sample variance (n − 1 in the denominator), or 0 below two values.
     pub fn variance(&self) -> f64 {
-        if self.count < 2 { 0.0 } else { self.m2 / (self.count - 1) as f64 }
+        if self.count < 2 {
+            0.0
+        } else {
+            self.m2 / (self.count - 1) as f64
+        }
     }
 }
 
@@ -46,7 +50,12 @@ pub struct TimeWeighted {
 
 impl TimeWeighted {
     pub fn new(start: f64) -> Self {
-        Self { start, last_time: start, level: 0.0, area: 0.0 }
+        Self {
+            start,
+            last_time: start,
+            level: 0.0,
+            area: 0.0,
+        }
     }
 
     /// The level becomes `level` at time `now` (times never go backwards).
@@ -65,7 +74,11 @@ impl TimeWeighted {
         if span <= 0.0 {
             return 0.0;
         }
-        let tail = if end > self.last_time { self.level * (end - self.last_time) } else { 0.0 };
+        let tail = if end > self.last_time {
+            self.level * (end - self.last_time)
+        } else {
+            0.0
+        };
         (self.area + tail) / span
     }
 }

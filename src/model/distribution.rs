@@ -26,7 +26,10 @@ enum Kind {
     Gamma(Gamma<f64>),
     Weibull(Weibull<f64>),
     /// A table of values; `cumulative` holds the running sum of the weights, ending at 1.
-    Empirical { values: Vec<f64>, cumulative: Vec<f64> },
+    Empirical {
+        values: Vec<f64>,
+        cumulative: Vec<f64>,
+    },
 }
 
 /// Why a set of parameters does not describe a distribution.
@@ -52,24 +55,33 @@ impl Distribution {
     /// Always `value`.
     pub fn constant(value: f64) -> Result<Self, ParamError> {
         let value = non_negative("value", value)?;
-        Ok(Self { kind: Kind::Constant(value), mean: value })
+        Ok(Self {
+            kind: Kind::Constant(value),
+            mean: value,
+        })
     }
 
     /// Exponential with the given mean (cv = 1).
     pub fn exponential(mean: f64) -> Result<Self, ParamError> {
         let mean = positive("mean", mean)?;
         let exp = Exp::new(1.0 / mean).map_err(|e| e.to_string())?;
-        Ok(Self { kind: Kind::Exponential(exp), mean })
+        Ok(Self {
+            kind: Kind::Exponential(exp),
+            mean,
+        })
     }
 
     /// Uniform on `[min, max]`.
     pub fn uniform(min: f64, max: f64) -> Result<Self, ParamError> {
         non_negative("min", min)?;
-        if !(max > min) {
+        if max.is_nan() || max <= min {
             return Err(format!("max ({max}) must be greater than min ({min})"));
         }
         let u = Uniform::new_inclusive(min, max).map_err(|e| e.to_string())?;
-        Ok(Self { kind: Kind::Uniform(u), mean: (min + max) / 2.0 })
+        Ok(Self {
+            kind: Kind::Uniform(u),
+            mean: (min + max) / 2.0,
+        })
     }
 
     /// Triangular on `[min, max]` with the given mode.
@@ -81,7 +93,10 @@ impl Distribution {
             ));
         }
         let t = Triangular::new(min, max, mode).map_err(|e| e.to_string())?;
-        Ok(Self { kind: Kind::Triangular(t), mean: (min + mode + max) / 3.0 })
+        Ok(Self {
+            kind: Kind::Triangular(t),
+            mean: (min + mode + max) / 3.0,
+        })
     }
 
     /// Normal with the given mean and standard deviation, truncated at zero.
@@ -91,7 +106,10 @@ impl Distribution {
         let mean = positive("mean", mean)?;
         let sd = non_negative("sd", sd)?;
         let n = Normal::new(mean, sd).map_err(|e| e.to_string())?;
-        Ok(Self { kind: Kind::Normal(n), mean: truncated_normal_mean(mean, sd) })
+        Ok(Self {
+            kind: Kind::Normal(n),
+            mean: truncated_normal_mean(mean, sd),
+        })
     }
 
     /// Lognormal with the given mean and coefficient of variation.
@@ -99,7 +117,10 @@ impl Distribution {
         let mean = positive("mean", mean)?;
         let cv = positive("cv", cv)?;
         let l = LogNormal::from_mean_cv(mean, cv).map_err(|e| e.to_string())?;
-        Ok(Self { kind: Kind::LogNormal(l), mean })
+        Ok(Self {
+            kind: Kind::LogNormal(l),
+            mean,
+        })
     }
 
     /// Gamma with the given mean and coefficient of variation (shape = 1/cv²).
@@ -108,7 +129,10 @@ impl Distribution {
         let cv = positive("cv", cv)?;
         let shape = 1.0 / (cv * cv);
         let g = Gamma::new(shape, mean / shape).map_err(|e| e.to_string())?;
-        Ok(Self { kind: Kind::Gamma(g), mean })
+        Ok(Self {
+            kind: Kind::Gamma(g),
+            mean,
+        })
     }
 
     /// Erlang: the sum of `k` exponential phases, with the given overall mean.
@@ -119,7 +143,10 @@ impl Distribution {
         }
         let shape = f64::from(k);
         let g = Gamma::new(shape, mean / shape).map_err(|e| e.to_string())?;
-        Ok(Self { kind: Kind::Gamma(g), mean })
+        Ok(Self {
+            kind: Kind::Gamma(g),
+            mean,
+        })
     }
 
     /// Weibull with the given shape and scale.
@@ -128,7 +155,10 @@ impl Distribution {
         let scale = positive("scale", scale)?;
         let w = Weibull::new(scale, shape).map_err(|e| e.to_string())?;
         let mean = scale * gamma_fn(1.0 + 1.0 / shape);
-        Ok(Self { kind: Kind::Weibull(w), mean })
+        Ok(Self {
+            kind: Kind::Weibull(w),
+            mean,
+        })
     }
 
     /// Weibull with the given mean and coefficient of variation (the shape is solved for).
@@ -160,7 +190,7 @@ impl Distribution {
             non_negative("every weight", w)?;
         }
         let total: f64 = weights.iter().sum();
-        if !(total > 0.0) {
+        if total.is_nan() || total <= 0.0 {
             return Err("the weights must not all be zero".into());
         }
         let mut running = 0.0;
@@ -172,8 +202,15 @@ impl Distribution {
             })
             .collect();
         *cumulative.last_mut().expect("non-empty") = 1.0;
-        let mean = values.iter().zip(&weights).map(|(v, w)| v * w / total).sum();
-        Ok(Self { kind: Kind::Empirical { values, cumulative }, mean })
+        let mean = values
+            .iter()
+            .zip(&weights)
+            .map(|(v, w)| v * w / total)
+            .sum();
+        Ok(Self {
+            kind: Kind::Empirical { values, cumulative },
+            mean,
+        })
     }
 
     /// The mean of the distribution, in hours.
@@ -205,7 +242,9 @@ impl Distribution {
             Kind::Weibull(d) => d.sample(rng),
             Kind::Empirical { values, cumulative } => {
                 let u: f64 = rand::RngExt::random(rng);
-                let i = cumulative.partition_point(|&c| c <= u).min(values.len() - 1);
+                let i = cumulative
+                    .partition_point(|&c| c <= u)
+                    .min(values.len() - 1);
                 values[i]
             }
         }
@@ -227,15 +266,17 @@ fn truncated_normal_mean(mean: f64, sd: f64) -> f64 {
 fn erfc(x: f64) -> f64 {
     let z = x.abs();
     let t = 1.0 / (1.0 + 0.5 * z);
-    let r = t * (-z * z - 1.265_512_23
-        + t * (1.000_023_68
-            + t * (0.374_091_96
-                + t * (0.096_784_18
-                    + t * (-0.186_288_06
-                        + t * (0.278_868_07
-                            + t * (-1.135_203_98
-                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
-        .exp();
+    let r = t
+        * (-z * z - 1.265_512_23
+            + t * (1.000_023_68
+                + t * (0.374_091_96
+                    + t * (0.096_784_18
+                        + t * (-0.186_288_06
+                            + t * (0.278_868_07
+                                + t * (-1.135_203_98
+                                    + t * (1.488_515_87
+                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
+            .exp();
     if x >= 0.0 { r } else { 2.0 - r }
 }
 

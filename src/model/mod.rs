@@ -3,8 +3,10 @@
 //! A [`Model`] is built by `scenario` from a TOML file (or directly, in tests).
 //! All times are in hours, all rates per hour, all probabilities in [0, 1].
 
+mod cause;
 mod distribution;
 
+pub use cause::Cause;
 pub use distribution::{Distribution, ParamError};
 
 /// Index of a department in [`Model::departments`].
@@ -130,7 +132,11 @@ impl Model {
     /// The name of a handoff, as causes and reports write it: `sales->production`.
     pub fn handoff_name(&self, id: HandoffId) -> String {
         let h = &self.handoffs[id];
-        format!("{}->{}", self.departments[h.from].name, self.target_name(h.to))
+        format!(
+            "{}->{}",
+            self.departments[h.from].name,
+            self.target_name(h.to)
+        )
     }
 
     /// A handoff's destination by name (`customer` for the external customer).
@@ -145,13 +151,24 @@ impl Model {
 impl Default for ProblemOdds {
     /// The essays' assumptions; see docs/scenario.md.
     fn default() -> Self {
-        Self { late: 0.3, lost_order: 0.9, defect: 0.8, rude: 0.5, friction: 0.05 }
+        Self {
+            late: 0.3,
+            lost_order: 0.9,
+            defect: 0.8,
+            rude: 0.5,
+            friction: 0.05,
+        }
     }
 }
 
 impl Default for StayOdds {
     /// TARP's repurchase rates after a small problem (Peters 1987, Goodman).
     fn default() -> Self {
-        Self { silent: 0.37, unresolved: 0.46, resolved: 0.70, resolved_quickly: 0.95 }
+        Self {
+            silent: 0.37,
+            unresolved: 0.46,
+            resolved: 0.70,
+            resolved_quickly: 0.95,
+        }
     }
 }

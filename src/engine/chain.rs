@@ -1,0 +1,328 @@
+//! Orders moving through the chain: queues, service, handoffs, delivery, chases.
+
+use rand::RngExt;
+
+use super::{Event, Experience, Job, Observer, Order, OrderId, Simulation, TraceKind};
+use crate::model::{Cause, HandoffId, Target};
+
+/// The four blocks of `Order::spent`.
+const WAIT: usize = 0;
+const SERVICE: usize = 1;
+const DELAY: usize = 2;
+const LOST: usize = 3;
+
+impl<O: Observer> Simulation<'_, '_, O> {
+    /// A new order for `customer`: choose its flow and send it to the first step.
+    pub(super) fn place_order(&mut self, customer: u32) {
+        let u: f64 = self.flows_rng.random();
+        let flow = self
+            .flow_cumulative
+            .partition_point(|&c| c <= u)
+            .min(self.flow_cumulative.len() - 1);
+        if self.measuring() {
+            self.counts.orders_arrived += 1;
+        }
+        let steps = self.model.flows[flow].steps.len();
+        let mut spent = self.spare_buffers.pop().unwrap_or_default();
+        spent.clear();
+        spent.resize(4 * steps, 0.0);
+        self.next_order_id += 1;
+        let c = &mut self.customers[customer as usize];
+        c.refs += 1;
+        c.orders += 1;
+        let (customer_id, placed) = (c.id, c.orders);
+        let order = self.orders.insert(Order {
+            id: self.next_order_id,
+            customer,
+            flow: flow as u32,
+            step: 0,
+            placed: self.now,
+            patience_from: self.now,
+            lost_at: 0.0,
+            error_in_flight: false,
+            error_caught: false,
+            defects: Vec::new(),
+            spent,
+        }) as OrderId;
+        let order_id = self.next_order_id;
+        self.trace(TraceKind::Ordered, |e| {
+            e.customer = Some(customer_id);
+            e.order = Some(order_id);
+            e.count = placed;
+        });
+        self.enter_step(order);
+    }
+
+    /// The order joins the queue of the department at its current step.
+    fn enter_step(&mut self, order: OrderId) {
+        let o = &self.orders[order as usize];
+        let dept = self.model.flows[o.flow as usize].steps[o.step as usize];
+        self.enter_department(dept, Job::Order(order));
+    }
+
+    /// A job arrives at a department: served at once if someone is free, else queued.
+    pub(super) fn enter_department(&mut self, dept: usize, job: Job) {
+        let d = &mut self.departments[dept];
+        if d.busy < d.staff {
+            self.start_service(dept, job, self.now);
+        } else {
+            d.queue.push_back((job, self.now));
+            d.queue_len.set(self.now, d.queue.len() as f64);
+        }
+    }
+
+    fn start_service(&mut self, dept: usize, job: Job, queued_at: f64) {
+        let measuring = self.measuring();
+        let waited = self.now - queued_at;
+        let d = &mut self.departments[dept];
+        if measuring {
+            d.wait.add(waited);
+        }
+        d.busy += 1;
+        d.busy_level.set(self.now, f64::from(d.busy));
+        let service = self.model.departments[dept].service.sample(&mut d.rng);
+        if let Job::Order(order) = job {
+            let o = &mut self.orders[order as usize];
+            let steps = o.spent.len() / 4;
+            let step = o.step as usize;
+            o.spent[WAIT * steps + step] += waited;
+            o.spent[SERVICE * steps + step] += service;
+        }
+        if O::ENABLED {
+            self.trace_job(TraceKind::ServiceStarted, dept, job);
+        }
+        self.schedule(
+            self.now + service,
+            Event::ServiceEnd {
+                dept: dept as u32,
+                job,
+            },
+        );
+    }
+
+    pub(super) fn on_service_end(&mut self, dept: usize, job: Job) {
+        let measuring = self.measuring();
+        let d = &mut self.departments[dept];
+        d.busy -= 1;
+        d.busy_level.set(self.now, f64::from(d.busy));
+        if measuring {
+            d.served += 1;
+        }
+        if let Some((next, queued_at)) = d.queue.pop_front() {
+            d.queue_len.set(self.now, d.queue.len() as f64);
+            self.start_service(dept, next, queued_at);
+        }
+        if O::ENABLED {
+            self.trace_job(TraceKind::ServiceEnded, dept, job);
+        }
+        match job {
+            Job::Order(order) => self.hand_off(order),
+            Job::Complaint(complaint) => self.on_complaint_served(complaint),
+        }
+    }
+
+    fn trace_job(&mut self, kind: TraceKind, dept: usize, job: Job) {
+        let (customer, order) = match job {
+            Job::Order(o) => {
+                let o = &self.orders[o as usize];
+                (self.customers[o.customer as usize].id, Some(o.id))
+            }
+            Job::Complaint(k) => (
+                self.customers[self.complaints[k as usize].customer as usize].id,
+                None,
+            ),
+        };
+        self.trace(kind, |e| {
+            e.customer = Some(customer);
+            e.order = order;
+            e.department = Some(dept);
+        });
+    }
+
+    fn current_handoff(&self, order: OrderId) -> HandoffId {
+        let o = &self.orders[order as usize];
+        self.model.flows[o.flow as usize].handoffs[o.step as usize]
+    }
+
+    /// The sender passes the finished work on: it may be lost, delayed, or carry an error.
+    fn hand_off(&mut self, order: OrderId) {
+        let id = self.current_handoff(order);
+        let h = &mut self.handoffs[id];
+        if h.perfect {
+            return self.on_handoff_arrive(order);
+        }
+        let spec = &self.model.handoffs[id];
+        // Always the same draws per transfer, whatever the probabilities, so that
+        // scenarios differing only in a rate keep their other draws aligned.
+        let delay = spec.delay.as_ref().map_or(0.0, |d| d.sample(&mut h.rng));
+        let lost = h.rng.random::<f64>() < spec.lose;
+        let error = h.rng.random::<f64>() < spec.error;
+        let caught = h.rng.random::<f64>() < spec.catch;
+        if lost {
+            if self.now >= self.warmup {
+                h.counts.lost += 1;
+            }
+            let o = &mut self.orders[order as usize];
+            o.lost_at = self.now;
+            let chase_at = (o.patience_from + self.model.customers.patience_h).max(self.now);
+            self.trace_order(TraceKind::Lost, order, |e| e.handoff = Some(id));
+            self.schedule(chase_at, Event::Chase { order });
+            return;
+        }
+        let o = &mut self.orders[order as usize];
+        o.error_in_flight = error;
+        o.error_caught = caught;
+        let steps = o.spent.len() / 4;
+        o.spent[DELAY * steps + o.step as usize] += delay;
+        if delay > 0.0 {
+            self.schedule(self.now + delay, Event::HandoffArrive { order });
+        } else {
+            self.on_handoff_arrive(order);
+        }
+    }
+
+    /// The work reaches the receiver, who checks it and takes it, or sends it back.
+    pub(super) fn on_handoff_arrive(&mut self, order: OrderId) {
+        let measuring = self.measuring();
+        let id = self.current_handoff(order);
+        let o = &mut self.orders[order as usize];
+        let (error, caught) = (o.error_in_flight, o.error_caught);
+        o.error_in_flight = false;
+        let counts = &mut self.handoffs[id].counts;
+        if error && caught {
+            if measuring {
+                counts.caught += 1;
+            }
+            self.trace_order(TraceKind::Caught, order, |e| e.handoff = Some(id));
+            // Back to the sender, who serves it again; then the handoff is retried.
+            return self.enter_step(order);
+        }
+        if measuring {
+            counts.passed += 1;
+            if error {
+                counts.escaped += 1;
+            }
+        }
+        if error {
+            o.defects.push((id as u32, self.now));
+            self.trace_order(TraceKind::Escaped, order, |e| e.handoff = Some(id));
+        }
+        match self.model.handoffs[id].to {
+            Target::Department(_) => {
+                self.orders[order as usize].step += 1;
+                self.enter_step(order);
+            }
+            Target::Customer => self.deliver(order),
+        }
+    }
+
+    fn deliver(&mut self, order: OrderId) {
+        let o = self.orders.remove(order as usize);
+        let lead = self.now - o.placed;
+        let promise = self.model.customers.promise_h;
+        let late = lead > promise;
+        if self.measuring() {
+            let c = &mut self.counts;
+            c.delivered += 1;
+            c.lead_time.add(lead);
+            c.revenue_earned += self.model.customers.order_value;
+            c.late += u64::from(late);
+            c.defects += u64::from(!o.defects.is_empty());
+        }
+        let customer_id = self.customers[o.customer as usize].id;
+        self.trace(TraceKind::Delivered, |e| {
+            e.customer = Some(customer_id);
+            e.order = Some(o.id);
+        });
+        // What the customer experienced, in the order it happened.
+        let mut experiences: Vec<(Experience, Cause, f64)> = o
+            .defects
+            .iter()
+            .map(|&(h, t)| (Experience::Defect, Cause::HandoffError(h as usize), t))
+            .collect();
+        if late {
+            let at = o.placed + promise;
+            let i = experiences.partition_point(|e| e.2 <= at);
+            experiences.insert(i, (Experience::Late, self.late_cause(&o), at));
+        }
+        self.spare_buffers.push(o.spent);
+        self.after_delivery(o.customer, &experiences);
+    }
+
+    /// What made a late order late: the longest wait in one department, delay on one
+    /// handoff, or time lost in one handoff; if nothing waited at all, the department
+    /// where it spent longest in service.
+    fn late_cause(&self, o: &Order) -> Cause {
+        let flow = &self.model.flows[o.flow as usize];
+        let steps = flow.steps.len();
+        let mut per_dept_wait = vec![0.0; self.model.departments.len()];
+        let mut per_dept_service = vec![0.0; self.model.departments.len()];
+        for (i, &d) in flow.steps.iter().enumerate() {
+            per_dept_wait[d] += o.spent[WAIT * steps + i];
+            per_dept_service[d] += o.spent[SERVICE * steps + i];
+        }
+        let mut best = (0.0, None);
+        let mut consider = |t: f64, cause: Cause| {
+            if t > best.0 {
+                best = (t, Some(cause));
+            }
+        };
+        for (d, &t) in per_dept_wait.iter().enumerate() {
+            consider(t, Cause::DepartmentWait(d));
+        }
+        for (i, &h) in flow.handoffs.iter().enumerate() {
+            consider(o.spent[DELAY * steps + i], Cause::HandoffDelay(h));
+            consider(o.spent[LOST * steps + i], Cause::HandoffLose(h));
+        }
+        best.1.unwrap_or_else(|| {
+            let d = (0..per_dept_service.len())
+                .max_by(|&a, &b| {
+                    per_dept_service[a]
+                        .total_cmp(&per_dept_service[b])
+                        .then(b.cmp(&a))
+                })
+                .expect("a flow has steps");
+            Cause::DepartmentWait(d)
+        })
+    }
+
+    /// The customer asks where a lost order is.
+    pub(super) fn on_chase(&mut self, order: OrderId) {
+        if self.measuring() {
+            self.counts.lost_chased += 1;
+        }
+        let id = self.current_handoff(order);
+        let o = &mut self.orders[order as usize];
+        let steps = o.spent.len() / 4;
+        o.spent[LOST * steps + o.step as usize] += self.now - o.lost_at;
+        o.patience_from = self.now;
+        let customer = o.customer;
+        self.trace_order(TraceKind::Chased, order, |e| e.handoff = Some(id));
+        if self.after_chase(customer, Cause::HandoffLose(id)) {
+            // The sender does the lost work again.
+            self.enter_step(order);
+        } else {
+            let o = self.orders.remove(order as usize);
+            self.trace(TraceKind::Cancelled, |e| e.order = Some(o.id));
+            self.spare_buffers.push(o.spent);
+            self.release_customer(customer);
+        }
+    }
+
+    fn trace_order(
+        &mut self,
+        kind: TraceKind,
+        order: OrderId,
+        fill: impl FnOnce(&mut super::TraceEvent),
+    ) {
+        if O::ENABLED {
+            let o = &self.orders[order as usize];
+            let (customer, order) = (self.customers[o.customer as usize].id, o.id);
+            self.trace(kind, |e| {
+                e.customer = Some(customer);
+                e.order = Some(order);
+                fill(e);
+            });
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! External customers: arrivals, reorders, and what they do about bad experiences.
+//!
+//! At each touchpoint (a delivery, a chase) the customer acts on at most one
+//! problem: experiences are checked in the order they happened and the first
+//! that becomes a problem is acted on, so every decision has exactly one cause.
+
+use rand::RngExt;
+
+use super::{
+    Complaint, ComplaintId, Customer, CustomerId, Event, Experience, Job, Observer, Path,
+    Simulation, TraceKind,
+};
+use crate::model::Cause;
+
+/// What came of a touchpoint.
+enum Verdict {
+    /// Nothing became a problem, or the customer stayed.
+    Stays,
+    /// The customer complained; whether they stay is decided when the complaint settles.
+    Waiting,
+    Left,
+}
+
+impl<O: Observer> Simulation<'_, '_, O> {
+    pub(super) fn schedule_next_arrival(&mut self) {
+        let rate = self.model.customers.arrival_rate_per_h;
+        let gap = -(1.0 - self.arrivals_rng.random::<f64>()).ln() / rate;
+        self.schedule(self.now + gap, Event::Arrival);
+    }
+
+    pub(super) fn on_arrival(&mut self) {
+        self.schedule_next_arrival();
+        if self.deterred_pending > 0 {
+            // Someone told this prospect to stay away.
+            self.deterred_pending -= 1;
+            self.trace(TraceKind::ProspectDeterred, |_| {});
+            return;
+        }
+        let counted = self.measuring();
+        self.counts.customers_arrived += u64::from(counted);
+        self.next_customer_id += 1;
+        let id = self.next_customer_id;
+        let customer = self.customers.insert(Customer {
+            id,
+            counted,
+            left: false,
+            refs: 0,
+            orders: 0,
+        }) as CustomerId;
+        self.trace(TraceKind::Arrived, |e| e.customer = Some(id));
+        self.place_order(customer);
+    }
+
+    pub(super) fn on_reorder(&mut self, customer: CustomerId) {
+        if self.customers[customer as usize].left {
+            self.release_customer(customer);
+        } else {
+            self.place_order(customer);
+            self.release_customer(customer);
+        }
+    }
+
+    /// Drops one reference to the customer, and the customer with the last one.
+    pub(super) fn release_customer(&mut self, customer: CustomerId) {
+        let c = &mut self.customers[customer as usize];
+        c.refs -= 1;
+        if c.refs == 0 {
+            let c = self.customers.remove(customer as usize);
+            if c.counted && !c.left {
+                self.counts.customers_done += 1;
+            }
+        }
+    }
+
+    /// An order arrived: the customer reacts, then may order again.
+    pub(super) fn after_delivery(
+        &mut self,
+        customer: CustomerId,
+        experiences: &[(Experience, Cause, f64)],
+    ) {
+        let stays = !self.customers[customer as usize].left
+            && !matches!(self.touchpoint(customer, experiences), Verdict::Left);
+        if stays && let Some(reorder) = &self.model.customers.reorder {
+            let gap = reorder.sample(&mut self.reorders_rng);
+            if self.schedule(self.now + gap, Event::Reorder { customer }) {
+                self.customers[customer as usize].refs += 1;
+            }
+        }
+        self.release_customer(customer); // the delivered order's reference
+    }
+
+    /// A lost order was chased; returns whether the customer still wants it.
+    pub(super) fn after_chase(&mut self, customer: CustomerId, cause: Cause) -> bool {
+        !self.customers[customer as usize].left
+            && !matches!(
+                self.touchpoint(customer, &[(Experience::LostOrder, cause, self.now)]),
+                Verdict::Left
+            )
+    }
+
+    fn touchpoint(
+        &mut self,
+        customer: CustomerId,
+        experiences: &[(Experience, Cause, f64)],
+    ) -> Verdict {
+        let odds = &self.model.problem;
+        let problem = experiences.iter().find(|(kind, _, _)| {
+            let p = match kind {
+                Experience::Late => odds.late,
+                Experience::LostOrder => odds.lost_order,
+                Experience::Defect => odds.defect,
+            };
+            self.decisions_rng.random::<f64>() < p
+        });
+        let Some(&(_, cause, _)) = problem else {
+            return Verdict::Stays;
+        };
+        let c = &self.customers[customer as usize];
+        let (counted, id) = (c.counted, c.id);
+        self.counts.problems += u64::from(counted);
+        self.trace(TraceKind::Problem, |e| {
+            e.customer = Some(id);
+            e.cause = Some(cause);
+        });
+        if self.decisions_rng.random::<f64>() < self.model.customers.complain_share {
+            self.open_complaint(customer, cause);
+            Verdict::Waiting
+        } else if self.decide(customer, cause, Path::Silent) {
+            Verdict::Stays
+        } else {
+            Verdict::Left
+        }
+    }
+
+    /// The customer, with a problem that took `path`, stays or leaves; returns whether they stay.
+    fn decide(&mut self, customer: CustomerId, cause: Cause, path: Path) -> bool {
+        let stay = &self.model.stay;
+        let p = match path {
+            Path::Silent => stay.silent,
+            Path::Unresolved => stay.unresolved,
+            Path::Resolved => stay.resolved,
+            Path::ResolvedQuickly => stay.resolved_quickly,
+        };
+        let stays = self.decisions_rng.random::<f64>() < p;
+        let c = &mut self.customers[customer as usize];
+        let (counted, id) = (c.counted, c.id);
+        let path_counts = &mut self.counts.by_path[path as usize];
+        if counted {
+            path_counts.0 += 1;
+            path_counts.1 += u64::from(stays);
+        }
+        if stays {
+            if counted && matches!(path, Path::Resolved | Path::ResolvedQuickly) {
+                self.counts.recovered += 1;
+            }
+            self.trace(TraceKind::Stayed, |e| {
+                e.customer = Some(id);
+                e.cause = Some(cause);
+                e.path = Some(path);
+            });
+            return true;
+        }
+        c.left = true;
+        if counted && path == Path::Silent {
+            self.counts.silent_defections += 1;
+        }
+        self.trace(TraceKind::Left, |e| {
+            e.customer = Some(id);
+            e.cause = Some(cause);
+            e.path = Some(path);
+        });
+        self.spread_word(counted, id, cause);
+        false
+    }
+
+    /// A customer who leaves tells others; each is deterred with probability `deter`.
+    fn spread_word(&mut self, counted: bool, customer_id: u64, cause: Cause) {
+        let customers = &self.model.customers;
+        let deterred = (0..customers.word_of_mouth)
+            .filter(|_| self.decisions_rng.random::<f64>() < customers.deter)
+            .count() as u64;
+        self.deterred_pending += deterred;
+        self.trace(TraceKind::Told, |e| {
+            e.customer = Some(customer_id);
+            e.cause = Some(cause);
+            e.count = deterred as u32;
+        });
+        if !counted {
+            return;
+        }
+        // Revenue lost: the orders the customer would still have placed, and each
+        // deterred prospect's first order plus the same.
+        let future = self.future_orders();
+        let value = customers.order_value;
+        let lost_customer = value * future;
+        let lost_prospects = deterred as f64 * value * (1.0 + future);
+        let c = &mut self.counts;
+        c.customers_lost += 1;
+        c.prospects_deterred += deterred;
+        c.revenue_lost += lost_customer + lost_prospects;
+        let row = &mut c.by_cause[cause.index(self.model)];
+        row.0 += 1;
+        row.1 += deterred;
+        row.2 += lost_customer + lost_prospects;
+    }
+
+    /// Orders a loyal customer would place over the rest of the run, on average.
+    fn future_orders(&self) -> f64 {
+        match &self.model.customers.reorder {
+            Some(reorder) => (self.horizon - self.now).max(0.0) / reorder.mean(),
+            None => 0.0,
+        }
+    }
+
+    fn open_complaint(&mut self, customer: CustomerId, cause: Cause) {
+        let c = &mut self.customers[customer as usize];
+        c.refs += 1; // released when the complaint is dropped
+        let (counted, id) = (c.counted, c.id);
+        self.counts.complaints += u64::from(counted);
+        self.trace(TraceKind::Complained, |e| {
+            e.customer = Some(id);
+            e.cause = Some(cause);
+        });
+        let complaint = self.complaints.insert(Complaint {
+            customer,
+            cause,
+            opened: self.now,
+            settled: false,
+            refs: 0,
+        }) as ComplaintId;
+        if let Some(handling) = &self.model.complaints {
+            if self.decisions_rng.random::<f64>() < handling.empowerment {
+                // The first contact resolves it on the spot.
+                return self.settle(complaint, Path::ResolvedQuickly);
+            }
+            self.complaints[complaint as usize].refs += 1;
+            self.enter_department(handling.department, Job::Complaint(complaint));
+        }
+        // Without anyone to handle it, the complaint can only run out of patience.
+        let at = self.now + self.model.customers.patience_h;
+        if self.schedule(at, Event::ComplaintPatience { complaint }) {
+            self.complaints[complaint as usize].refs += 1;
+        }
+        self.drop_complaint_if_done(complaint);
+    }
+
+    pub(super) fn on_complaint_served(&mut self, complaint: ComplaintId) {
+        let k = &mut self.complaints[complaint as usize];
+        k.refs -= 1;
+        if !k.settled {
+            let within = self
+                .model
+                .complaints
+                .as_ref()
+                .map_or(0.0, |h| h.resolve_within_h);
+            let path = if self.now - k.opened <= within {
+                Path::ResolvedQuickly
+            } else {
+                Path::Resolved
+            };
+            self.settle(complaint, path);
+        } else {
+            self.drop_complaint_if_done(complaint);
+        }
+    }
+
+    pub(super) fn on_complaint_patience(&mut self, complaint: ComplaintId) {
+        let k = &mut self.complaints[complaint as usize];
+        k.refs -= 1;
+        if !k.settled {
+            self.settle(complaint, Path::Unresolved);
+        } else {
+            self.drop_complaint_if_done(complaint);
+        }
+    }
+
+    /// The complaint is resolved (quickly or not) or given up on; the customer decides.
+    fn settle(&mut self, complaint: ComplaintId, path: Path) {
+        let k = &mut self.complaints[complaint as usize];
+        k.settled = true;
+        let (customer, cause) = (k.customer, k.cause);
+        let c = &self.customers[customer as usize];
+        let (counted, left, id) = (c.counted, c.left, c.id);
+        if counted {
+            match path {
+                Path::Unresolved => self.counts.complaints_unresolved += 1,
+                _ => self.counts.complaints_resolved += 1,
+            }
+        }
+        let kind = if path == Path::Unresolved {
+            TraceKind::Unresolved
+        } else {
+            TraceKind::Resolved
+        };
+        self.trace(kind, |e| {
+            e.customer = Some(id);
+            e.cause = Some(cause);
+            e.path = Some(path);
+        });
+        if left {
+            // Gone already, after another problem: the path is recorded, no second decision.
+            if counted {
+                self.counts.by_path[path as usize].0 += 1;
+            }
+        } else {
+            self.decide(customer, cause, path);
+        }
+        self.drop_complaint_if_done(complaint);
+    }
+
+    fn drop_complaint_if_done(&mut self, complaint: ComplaintId) {
+        let k = &self.complaints[complaint as usize];
+        if k.settled && k.refs == 0 {
+            let k = self.complaints.remove(complaint as usize);
+            self.release_customer(k.customer);
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! External customers: each mechanism of issue #3 moves the numbers in the right
+//! direction and by the right amount, and the books always balance.
+//!
+//! Sizes are checked against the probability the scenario sets, within a
+//! binomial 99.9 % interval computed from the observed counts (z = 3.29), so a
+//! tolerance follows from the sample size and is never tuned by hand.
+
+use handoff::experiment::{self, Outcome};
+use handoff::metrics::{Metrics, Stat};
+use handoff::scenario;
+
+const Z999: f64 = 3.290_526_731;
+
+/// A one-department chain with every order delivered with a defect (unless `error` says otherwise).
+fn scenario(extra_customers: &str, sections: &str, error: f64) -> String {
+    format!(
+        r#"
+[scenario]
+name = "customers test"
+
+[simulation]
+duration = "400d"
+warmup = "20d"
+seed = 11
+replications = 4
+
+[customers]
+arrival_rate = "20/d"
+order_value = 100.0
+promise = "30d"
+patience = "3d"
+{extra_customers}
+
+{sections}
+
+[[department]]
+name = "shop"
+staff = 2
+service = {{ dist = "exponential", mean = "1h" }}
+
+[[department]]
+name = "support"
+staff = 2
+service = {{ dist = "exponential", mean = "2h" }}
+
+[[flow]]
+name = "buy"
+share = 1.0
+steps = ["shop"]
+
+[[handoff]]
+from = "shop"
+to = "customer"
+error = {error}
+"#
+    )
+}
+
+fn run(source: &str) -> Outcome {
+    let model =
+        scenario::parse(source, "test.toml").unwrap_or_else(|d| panic!("{}", d.render(false)));
+    experiment::replicate(&model)
+}
+
+/// Pooled count over replications of a statistic.
+fn total(out: &Outcome, pick: impl Fn(&Metrics<f64>) -> f64) -> f64 {
+    out.runs.iter().map(|r| pick(&r.metrics)).sum()
+}
+
+/// Asserts `successes / trials` agrees with `p` within a 99.9 % binomial interval.
+fn assert_share(what: &str, successes: f64, trials: f64, p: f64) {
+    assert!(
+        trials >= 500.0,
+        "{what}: only {trials} trials, too few to test"
+    );
+    let half = Z999 * (p * (1.0 - p) / trials).sqrt();
+    let got = successes / trials;
+    assert!(
+        (got - p).abs() <= half.max(1e-12),
+        "{what}: {got:.4} vs {p:.4} ± {half:.4} ({successes}/{trials})"
+    );
+}
+
+fn assert_books_balance(out: &Outcome) {
+    for (r, run) in out.runs.iter().enumerate() {
+        let m = &run.metrics;
+        let c = &m.customers;
+        let by_cause = |f: &dyn Fn(&handoff::metrics::CauseMetrics<f64>) -> f64| -> f64 {
+            m.lost_by_cause.iter().map(f).sum()
+        };
+        assert_eq!(
+            by_cause(&|x| x.customers),
+            c.lost,
+            "run {r}: customers by cause"
+        );
+        assert_eq!(
+            by_cause(&|x| x.prospects),
+            c.prospects_deterred,
+            "run {r}: prospects by cause"
+        );
+        assert!((by_cause(&|x| x.revenue) - m.revenue.lost).abs() < 1e-6 * m.revenue.lost.max(1.0));
+        assert_eq!(
+            c.arrived,
+            c.active + c.lost,
+            "run {r}: arrived = active + lost"
+        );
+        assert_eq!(
+            c.complaints,
+            c.complaints_resolved + c.complaints_unresolved + c.complaints_open,
+            "run {r}: every complaint resolved, unresolved or open"
+        );
+        let path_problems: f64 = m.paths.iter().map(|p| p.problems).sum();
+        assert_eq!(
+            c.problems,
+            path_problems + c.complaints_open,
+            "run {r}: problems by path"
+        );
+        let silent = m.paths.iter().find(|p| p.path == "silent").unwrap();
+        assert_eq!(
+            c.silent_defections,
+            silent.problems - silent.stayed,
+            "run {r}: silent defections"
+        );
+    }
+}
+
+fn stat<'a>(s: &'a Metrics<Stat>, cause: &str) -> Option<&'a handoff::metrics::CauseMetrics<Stat>> {
+    s.lost_by_cause.iter().find(|c| c.cause == cause)
+}
+
+#[test]
+fn with_no_complaints_every_loss_is_silent_and_matches_the_stay_rate() {
+    let src = scenario(
+        "complain_share = 0.0\nword_of_mouth = 0",
+        "[problem]\ndefect = 1.0\n\n[stay]\nsilent = 0.37",
+        1.0,
+    );
+    let out = run(&src);
+    assert_books_balance(&out);
+    let c = &out.summary.customers;
+    assert_eq!(c.complaints.mean, 0.0);
+    assert_eq!(c.silent_defections.mean, c.lost.mean);
+    // Every delivered order is defective and a problem, so every delivery is a silent
+    // touchpoint where the customer stays with probability 0.37.
+    let silent_problems = total(&out, |m| m.paths[0].problems);
+    let stayed = total(&out, |m| m.paths[0].stayed);
+    assert_share("stay after a silent problem", stayed, silent_problems, 0.37);
+    assert_eq!(
+        out.summary
+            .lost_by_cause
+            .iter()
+            .map(|c| c.cause.as_str())
+            .collect::<Vec<_>>(),
+        ["handoff:shop->customer:error"]
+    );
+}
+
+#[test]
+fn complaints_take_the_share_given_and_empowerment_keeps_customers() {
+    let base = |empowerment: f64| {
+        scenario(
+            "complain_share = 0.5\nword_of_mouth = 0",
+            &format!(
+                "[problem]\ndefect = 1.0\n\n[complaints]\ndepartment = \"support\"\nempowerment = {empowerment}\nresolve_within = \"1h\""
+            ),
+            1.0,
+        )
+    };
+    let slow = run(&base(0.0));
+    let empowered = run(&base(1.0));
+    assert_books_balance(&slow);
+    assert_books_balance(&empowered);
+    let problems = total(&slow, |m| m.customers.problems);
+    let complaints = total(&slow, |m| m.customers.complaints);
+    assert_share("complain share", complaints, problems, 0.5);
+    // Empowered: every complaint is resolved on first contact, so quickly, and the
+    // customer stays with the resolved_quickly rate (0.95 by default).
+    let quick = &empowered
+        .runs
+        .iter()
+        .map(|r| r.metrics.paths[3].clone())
+        .collect::<Vec<_>>();
+    let (p, s): (f64, f64) = quick
+        .iter()
+        .fold((0.0, 0.0), |a, q| (a.0 + q.problems, a.1 + q.stayed));
+    assert_share("stay after a quick resolution", s, p, 0.95);
+    assert!(
+        empowered.summary.customers.lost.mean < slow.summary.customers.lost.mean,
+        "empowerment keeps customers: lost {} vs {}",
+        empowered.summary.customers.lost.mean,
+        slow.summary.customers.lost.mean
+    );
+}
+
+#[test]
+fn word_of_mouth_deters_the_expected_number_of_prospects() {
+    let told = run(&scenario(
+        "complain_share = 0.0\nword_of_mouth = 9\ndeter = 0.3",
+        "[problem]\ndefect = 0.5",
+        1.0,
+    ));
+    assert_books_balance(&told);
+    let lost = total(&told, |m| m.customers.lost);
+    let deterred = total(&told, |m| m.customers.prospects_deterred);
+    // Each lost customer tells 9 people, each deterred with probability 0.3.
+    assert_share("deterred per person told", deterred, 9.0 * lost, 0.3);
+    // Deterred prospects never come: fewer customers arrive than without talk.
+    let quiet = run(&scenario(
+        "complain_share = 0.0\nword_of_mouth = 9\ndeter = 0.0",
+        "[problem]\ndefect = 0.5",
+        1.0,
+    ));
+    assert_eq!(quiet.summary.customers.prospects_deterred.mean, 0.0);
+    assert!(told.summary.customers.arrived.mean < quiet.summary.customers.arrived.mean);
+    let cause =
+        stat(&told.summary, "handoff:shop->customer:error").expect("the error handoff is a cause");
+    assert_eq!(
+        cause.prospects.mean,
+        told.summary.customers.prospects_deterred.mean
+    );
+}
+
+#[test]
+fn a_handoff_without_failures_is_never_a_cause() {
+    // shop -> pack is perfect; pack -> customer fails; a tight promise makes waits matter too.
+    let src = scenario("complain_share = 0.1\npromise = \"3h\"", "[problem]\nlate = 0.5", 0.0)
+        .replace("promise = \"30d\"\n", "")
+        .replace("steps = [\"shop\"]", "steps = [\"shop\", \"pack\"]")
+        .replace("from = \"shop\"\nto = \"customer\"", "from = \"pack\"\nto = \"customer\"\nlose = 0.05")
+        .replace(
+            "[[flow]]",
+            "[[department]]\nname = \"pack\"\nstaff = 1\nservice = { dist = \"exponential\", mean = \"50m\" }\n\n[[flow]]",
+        );
+    let out = run(&src);
+    assert_books_balance(&out);
+    let causes: Vec<&str> = out
+        .summary
+        .lost_by_cause
+        .iter()
+        .map(|c| c.cause.as_str())
+        .collect();
+    assert!(
+        causes.contains(&"handoff:pack->customer:lose"),
+        "{causes:?}"
+    );
+    assert!(
+        causes.iter().any(|c| c.starts_with("department:")),
+        "{causes:?}"
+    );
+    assert!(
+        causes.iter().all(|c| !c.starts_with("handoff:shop->pack")),
+        "{causes:?}"
+    );
+}
+
+#[test]
+fn loyal_customers_reorder_until_they_leave() {
+    let src = scenario(
+        "complain_share = 0.0\nword_of_mouth = 0\nreorder = { dist = \"exponential\", mean = \"10d\" }",
+        "[problem]\ndefect = 0.2",
+        0.5,
+    );
+    let out = run(&src);
+    assert_books_balance(&out);
+    let s = &out.summary;
+    // Customers order again: more orders than customers.
+    assert!(s.orders.arrived.mean > 2.0 * s.customers.arrived.mean);
+    assert!(s.customers.lost.mean > 0.0);
+    assert!(s.revenue.lost.mean > 0.0);
+}
