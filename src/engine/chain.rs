@@ -5,11 +5,11 @@ use rand::RngExt;
 use super::{Event, Experience, Job, Observer, Order, OrderId, Simulation, TraceKind};
 use crate::model::{Cause, HandoffId, Target};
 
-/// The four blocks of `Order::spent`.
+/// The three blocks of `Order::spent`.
 const WAIT: usize = 0;
-const SERVICE: usize = 1;
-const DELAY: usize = 2;
-const LOST: usize = 3;
+const DELAY: usize = 1;
+const LOST: usize = 2;
+const BLOCKS: usize = 3;
 
 impl<O: Observer> Simulation<'_, '_, O> {
     /// A new order for `customer`: choose its flow and send it to the first step.
@@ -25,7 +25,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
         let steps = self.model.flows[flow].steps.len();
         let mut spent = self.spare_buffers.pop().unwrap_or_default();
         spent.clear();
-        spent.resize(4 * steps, 0.0);
+        spent.resize(BLOCKS * steps, 0.0);
         self.next_order_id += 1;
         let c = &mut self.customers[customer as usize];
         c.refs += 1;
@@ -83,10 +83,9 @@ impl<O: Observer> Simulation<'_, '_, O> {
         let service = self.model.departments[dept].service.sample(&mut d.rng);
         if let Job::Order(order) = job {
             let o = &mut self.orders[order as usize];
-            let steps = o.spent.len() / 4;
+            let steps = o.spent.len() / BLOCKS;
             let step = o.step as usize;
             o.spent[WAIT * steps + step] += waited;
-            o.spent[SERVICE * steps + step] += service;
         }
         if O::ENABLED {
             self.trace_job(TraceKind::ServiceStarted, dept, job);
@@ -172,7 +171,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
         let o = &mut self.orders[order as usize];
         o.error_in_flight = error;
         o.error_caught = caught;
-        let steps = o.spent.len() / 4;
+        let steps = o.spent.len() / BLOCKS;
         o.spent[DELAY * steps + o.step as usize] += delay;
         if delay > 0.0 {
             self.schedule(self.now + delay, Event::HandoffArrive { order });
@@ -250,16 +249,14 @@ impl<O: Observer> Simulation<'_, '_, O> {
     }
 
     /// What made a late order late: the longest wait in one department, delay on one
-    /// handoff, or time lost in one handoff; if nothing waited at all, the department
-    /// where it spent longest in service.
+    /// handoff, or time lost in one handoff; if nothing waited at all, the slowest
+    /// department of its flow (by mean service time).
     fn late_cause(&self, o: &Order) -> Cause {
         let flow = &self.model.flows[o.flow as usize];
         let steps = flow.steps.len();
         let mut per_dept_wait = vec![0.0; self.model.departments.len()];
-        let mut per_dept_service = vec![0.0; self.model.departments.len()];
         for (i, &d) in flow.steps.iter().enumerate() {
             per_dept_wait[d] += o.spent[WAIT * steps + i];
-            per_dept_service[d] += o.spent[SERVICE * steps + i];
         }
         let mut best = (0.0, None);
         let mut consider = |t: f64, cause: Cause| {
@@ -275,14 +272,13 @@ impl<O: Observer> Simulation<'_, '_, O> {
             consider(o.spent[LOST * steps + i], Cause::HandoffLose(h));
         }
         best.1.unwrap_or_else(|| {
-            let d = (0..per_dept_service.len())
-                .max_by(|&a, &b| {
-                    per_dept_service[a]
-                        .total_cmp(&per_dept_service[b])
-                        .then(b.cmp(&a))
-                })
-                .expect("a flow has steps");
-            Cause::DepartmentWait(d)
+            let mean = |d: usize| self.model.departments[d].service.mean();
+            let slowest = flow
+                .steps
+                .iter()
+                .copied()
+                .reduce(|a, b| if mean(b) > mean(a) { b } else { a });
+            Cause::DepartmentWait(slowest.expect("a flow has steps"))
         })
     }
 
@@ -293,7 +289,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
         }
         let id = self.current_handoff(order);
         let o = &mut self.orders[order as usize];
-        let steps = o.spent.len() / 4;
+        let steps = o.spent.len() / BLOCKS;
         o.spent[LOST * steps + o.step as usize] += self.now - o.lost_at;
         o.patience_from = self.now;
         let customer = o.customer;

@@ -99,8 +99,8 @@ struct Order {
     error_caught: bool,
     /// Escaped errors so far: the handoff and when it happened.
     defects: Vec<(u32, f64)>,
-    /// Hours spent per step, in four blocks of `steps` entries: queue wait, service,
-    /// handoff delay, time lost; used to find what made a late order late.
+    /// Hours spent per step, in three blocks of `steps` entries: queue wait, handoff
+    /// delay, time lost; used to find what made a late order late.
     spent: Vec<f64>,
 }
 
