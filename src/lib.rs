@@ -11,3 +11,4 @@ pub mod model;
 pub mod engine;
 pub mod metrics;
 pub mod experiment;
+pub mod report;

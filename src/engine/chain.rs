@@ -298,8 +298,8 @@ impl<O: Observer> Simulation<'_, '_, O> {
             // The sender does the lost work again.
             self.enter_step(order);
         } else {
+            self.trace_order(TraceKind::Cancelled, order, |_| {});
             let o = self.orders.remove(order as usize);
-            self.trace(TraceKind::Cancelled, |e| e.order = Some(o.id));
             self.spare_buffers.push(o.spent);
             self.release_customer(customer);
         }

@@ -69,6 +69,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
             if c.counted && !c.left {
                 self.counts.customers_done += 1;
             }
+            self.trace(TraceKind::Done, |e| e.customer = Some(c.id));
         }
     }
 

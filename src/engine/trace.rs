@@ -57,6 +57,8 @@ pub enum TraceKind {
     Told,
     /// A lost customer's undelivered order was dropped.
     Cancelled,
+    /// Nothing more will happen to this customer (no order, reorder or complaint pending).
+    Done,
 }
 
 impl TraceKind {
@@ -80,6 +82,7 @@ impl TraceKind {
             TraceKind::Left => "left",
             TraceKind::Told => "told",
             TraceKind::Cancelled => "cancelled",
+            TraceKind::Done => "done",
         }
     }
 }

@@ -1,0 +1,31 @@
+//! Reports: what an [`Outcome`] says, as bytes in one format or another.
+//!
+//! Every format is a pure function of the outcome (no I/O, no clock, no
+//! randomness), so the same outcome always gives the same bytes. Writing them
+//! somewhere is the binary's business.
+
+pub mod human;
+pub mod json;
+pub mod text;
+
+use crate::experiment::Outcome;
+
+/// The formats a report can be rendered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A report for people: headline, department and handoff tables.
+    Text,
+    /// Every statistic, for scripts (see [`json::render`]).
+    Json,
+}
+
+/// Render `outcome` in `format`.
+pub fn render(outcome: &Outcome, format: Format) -> Vec<u8> {
+    match format {
+        Format::Text => text::render(outcome).into_bytes(),
+        Format::Json => json::render(outcome),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixture;

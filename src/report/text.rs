@@ -1,0 +1,472 @@
+//! The text report: what a workshop room reads at a glance.
+//!
+//! A header (which scenario, how it was run), a headline in plain words, then
+//! one table for the departments and one for the handoffs, with every
+//! handoff that lost work or passed on errors marked. Over several
+//! replications each figure is `mean ± 95 % half-width`. Number formats live
+//! in [`super::human`].
+
+use std::fmt::Write as _;
+
+use super::human::{self, Shown};
+use crate::experiment::Outcome;
+use crate::metrics::HandoffMetrics;
+use crate::metrics::Stat;
+
+/// The mark in front of a handoff that lost work or passed on errors.
+pub const BREAK_MARK: &str = "!";
+
+/// Render the report; lines end with `\n`, no trailing spaces, no colour.
+pub fn render(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    header(&mut out, outcome);
+    out.push('\n');
+    headline(&mut out, outcome);
+    out.push('\n');
+    departments(&mut out, outcome);
+    out.push('\n');
+    handoffs(&mut out, outcome);
+    out
+}
+
+fn header(out: &mut String, outcome: &Outcome) {
+    let sc = &outcome.scenario;
+    let _ = writeln!(out, "{}", sc.name);
+    let _ = writeln!(out, "{}", "=".repeat(sc.name.chars().count().max(1)));
+    if !sc.description.trim().is_empty() {
+        let _ = writeln!(out, "{}", sc.description.trim());
+    }
+    out.push('\n');
+    let horizon = if sc.warmup_h > 0.0 {
+        format!(
+            "{} days, the first {} of them warm-up (not counted)",
+            human::days(sc.duration_h),
+            human::days(sc.warmup_h)
+        )
+    } else {
+        format!("{} days, no warm-up", human::days(sc.duration_h))
+    };
+    let rows = [
+        ("seed", sc.seed.to_string()),
+        ("replications", sc.replications.to_string()),
+        ("horizon", horizon),
+        ("events", human::count(outcome.events as f64)),
+    ];
+    let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (key, value) in rows {
+        let _ = writeln!(out, "  {key:<width$}  {value}");
+    }
+}
+
+fn headline(out: &mut String, outcome: &Outcome) {
+    let o = &outcome.summary.orders;
+    let _ = writeln!(
+        out,
+        "Of {} orders, {} delivered, {} late ({}), {} with a defect, {} lost and chased.",
+        human::count(o.arrived.mean),
+        human::count(o.delivered.mean),
+        human::count(o.late.mean),
+        human::percent_of(o.late.mean, o.delivered.mean),
+        human::count(o.defects.mean),
+        human::count(o.lost_chased.mean),
+    );
+    let _ = writeln!(
+        out,
+        "An order took {} on average from order to delivery.",
+        human::stat_duration(o.mean_lead_time_h).joined()
+    );
+    match worst_handoff(&outcome.summary.handoffs) {
+        Some(h) => {
+            let _ = writeln!(
+                out,
+                "Most trouble at {}: {} lost, {} with errors ({} caught, {} escaped).",
+                handoff_name(h),
+                human::count(h.lost.mean),
+                human::count(h.errors.mean),
+                human::count(h.caught.mean),
+                human::count(h.escaped.mean),
+            );
+        }
+        None => {
+            let _ = writeln!(out, "No handoff lost work or passed on errors.");
+        }
+    }
+    let days = human::days(outcome.scenario.duration_h - outcome.scenario.warmup_h);
+    let n = outcome.scenario.replications;
+    if n > 1 {
+        let _ = writeln!(
+            out,
+            "(Figures are means per replication over {days} days; ± is the 95 % confidence half-width over {n} replications.)"
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "(Figures are from one replication over {days} days; run several for confidence intervals.)"
+        );
+    }
+}
+
+fn departments(out: &mut String, outcome: &Outcome) {
+    let mut table = Table::new(&[
+        ("department", Align::Left),
+        ("utilisation", Align::Right),
+        ("mean wait", Align::Right),
+        ("mean queue", Align::Right),
+        ("served", Align::Right),
+    ]);
+    for d in &outcome.summary.departments {
+        table.row(vec![
+            Cell::Text(d.name.clone()),
+            Cell::Stat(human::stat_percent(d.utilization)),
+            Cell::Stat(human::stat_duration(d.mean_wait_h)),
+            Cell::Stat(human::stat_decimal(d.mean_queue, 2)),
+            Cell::Stat(human::stat_count(d.served)),
+        ]);
+    }
+    let _ = writeln!(out, "Departments");
+    table.write(out);
+}
+
+fn handoffs(out: &mut String, outcome: &Outcome) {
+    let mut table = Table::new(&[
+        ("", Align::Left),
+        ("handoff", Align::Left),
+        ("passed", Align::Right),
+        ("lost", Align::Right),
+        ("errors", Align::Right),
+        ("caught", Align::Right),
+        ("escaped", Align::Right),
+    ]);
+    let mut marked = false;
+    for h in &outcome.summary.handoffs {
+        let broken = failures(h) > 0.0;
+        marked |= broken;
+        table.row(vec![
+            Cell::Text(if broken { BREAK_MARK } else { "" }.to_owned()),
+            Cell::Text(handoff_name(h)),
+            Cell::Stat(human::stat_count(h.passed)),
+            Cell::Stat(human::stat_count(h.lost)),
+            Cell::Stat(human::stat_count(h.errors)),
+            Cell::Stat(human::stat_count(h.caught)),
+            Cell::Stat(human::stat_count(h.escaped)),
+        ]);
+    }
+    let _ = writeln!(out, "Handoffs");
+    table.write(out);
+    if marked {
+        let _ = writeln!(
+            out,
+            "  {BREAK_MARK} lost work or passed on errors (caught: sent back for rework; escaped: went on unnoticed)"
+        );
+    }
+}
+
+/// `sales -> production`.
+fn handoff_name(h: &HandoffMetrics<Stat>) -> String {
+    format!("{} -> {}", h.from, h.to)
+}
+
+/// Mean transfers that went wrong: lost, or arrived with an error.
+fn failures(h: &HandoffMetrics<Stat>) -> f64 {
+    let f = h.lost.mean + h.errors.mean;
+    if f.is_finite() { f } else { 0.0 }
+}
+
+/// The handoff with the most failures, if any failed; the first listed wins a tie.
+fn worst_handoff(handoffs: &[HandoffMetrics<Stat>]) -> Option<&HandoffMetrics<Stat>> {
+    handoffs.iter().filter(|h| failures(h) > 0.0).fold(
+        None,
+        |best: Option<&HandoffMetrics<Stat>>, h| match best {
+            Some(b) if failures(b) >= failures(h) => Some(b),
+            _ => Some(h),
+        },
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Align {
+    Left,
+    Right,
+}
+
+/// A table cell: plain text, or a statistic whose `±` lines up down the column.
+enum Cell {
+    Text(String),
+    Stat(Shown),
+}
+
+/// Columns sized to their widest cell, two spaces apart, indented by two.
+struct Table {
+    headers: Vec<(String, Align)>,
+    rows: Vec<Vec<Cell>>,
+}
+
+/// Display width of a string (every character here is one column wide).
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+fn pad(s: &str, w: usize, align: Align) -> String {
+    let fill = " ".repeat(w.saturating_sub(width(s)));
+    match align {
+        Align::Left => format!("{s}{fill}"),
+        Align::Right => format!("{fill}{s}"),
+    }
+}
+
+impl Table {
+    fn new(headers: &[(&str, Align)]) -> Self {
+        Self {
+            headers: headers.iter().map(|&(h, a)| (h.to_owned(), a)).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn row(&mut self, cells: Vec<Cell>) {
+        debug_assert_eq!(cells.len(), self.headers.len());
+        self.rows.push(cells);
+    }
+
+    fn write(&self, out: &mut String) {
+        // Per column: widest mean and widest half-width (0 when none).
+        let ncol = self.headers.len();
+        let mut mean_w = vec![0; ncol];
+        let mut ci_w = vec![0; ncol];
+        for row in &self.rows {
+            for (c, cell) in row.iter().enumerate() {
+                match cell {
+                    Cell::Text(t) => mean_w[c] = mean_w[c].max(width(t)),
+                    Cell::Stat(s) => {
+                        mean_w[c] = mean_w[c].max(width(&s.mean));
+                        if let Some(ci) = &s.ci95 {
+                            ci_w[c] = ci_w[c].max(width(ci));
+                        }
+                    }
+                }
+            }
+        }
+        let body_w: Vec<usize> = (0..ncol)
+            .map(|c| mean_w[c] + if ci_w[c] > 0 { 3 + ci_w[c] } else { 0 })
+            .collect();
+        let col_w: Vec<usize> = (0..ncol)
+            .map(|c| body_w[c].max(width(&self.headers[c].0)))
+            .collect();
+
+        let header: Vec<String> = self
+            .headers
+            .iter()
+            .enumerate()
+            .map(|(c, (h, a))| pad(h, col_w[c], *a))
+            .collect();
+        Self::line(out, &header);
+        for row in &self.rows {
+            let cells: Vec<String> = row
+                .iter()
+                .enumerate()
+                .map(|(c, cell)| {
+                    let body = match cell {
+                        Cell::Text(t) => pad(t, body_w[c], self.headers[c].1),
+                        Cell::Stat(s) => {
+                            let mean = pad(&s.mean, mean_w[c], Align::Right);
+                            match (&s.ci95, ci_w[c]) {
+                                (_, 0) => mean,
+                                (Some(ci), w) => format!("{mean} ± {}", pad(ci, w, Align::Left)),
+                                (None, w) => format!("{mean}{}", " ".repeat(3 + w)),
+                            }
+                        }
+                    };
+                    pad(&body, col_w[c], self.headers[c].1)
+                })
+                .collect();
+            Self::line(out, &cells);
+        }
+    }
+
+    fn line(out: &mut String, cells: &[String]) {
+        let line = format!("  {}", cells.join("  "));
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture;
+
+    fn lines(s: &str) -> Vec<&str> {
+        s.lines().collect()
+    }
+
+    /// The line of `report` that starts (after indentation) with `start`.
+    fn line_starting<'a>(report: &'a str, start: &str) -> &'a str {
+        report
+            .lines()
+            .find(|l| l.trim_start().starts_with(start))
+            .unwrap_or_else(|| panic!("no line starting with {start:?} in\n{report}"))
+    }
+
+    #[test]
+    fn header_names_the_scenario_and_how_it_was_run() {
+        let report = render(&fixture::outcome(3));
+        let l = lines(&report);
+        assert_eq!(l[0], "Two desks");
+        assert_eq!(l[1], "=========");
+        assert_eq!(l[2], "Sales hands orders to billing.");
+        assert!(report.contains("  seed          42\n"), "{report}");
+        assert!(report.contains("  replications  3\n"), "{report}");
+        // 672 h = 28 days, 48 h = 2 days.
+        assert!(
+            report.contains("  horizon       28 days, the first 2 of them warm-up (not counted)\n"),
+            "{report}"
+        );
+        assert!(report.contains("  events        123 456\n"), "{report}");
+    }
+
+    #[test]
+    fn headline_tells_the_story_in_words() {
+        let report = render(&fixture::outcome(3));
+        // late 60 of 1 200 delivered = 5.0 %; arrived 1 250.2 rounds to 1 250.
+        assert!(
+            report.contains("Of 1 250 orders, 1 200 delivered, 60 late (5.0 %), 10 with a defect, 4 lost and chased.\n"),
+            "{report}"
+        );
+        // 50.4 h = 2.1 d, half-width 2.4 h = 0.1 d.
+        assert!(
+            report.contains("An order took 2.1 d ± 0.1 d on average"),
+            "{report}"
+        );
+        assert!(report.contains(
+            "Most trouble at sales -> billing: 4 lost, 40 with errors (30 caught, 10 escaped).\n"
+        ));
+        assert!(
+            report
+                .contains("over 26 days; ± is the 95 % confidence half-width over 3 replications"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn departments_table_shows_means_and_half_widths() {
+        let report = render(&fixture::outcome(3));
+        let sales = line_starting(&report, "sales ");
+        let billing = line_starting(&report, "billing ");
+        // utilisation 0.712 ± 0.004; wait 0.75 h ± 0.05 h = 45 ± 3 min; queue 0.853 ± 0.021; served 1 234.4 ± 12.2
+        let words: Vec<&str> = sales.split_whitespace().collect();
+        assert_eq!(
+            words,
+            [
+                "sales", "71.2", "%", "±", "0.4", "%", "45", "min", "±", "3", "min", "0.85", "±",
+                "0.02", "1", "234", "±", "12"
+            ]
+        );
+        // wait 31.2 h ± 2.4 h = 1.3 d ± 0.1 d
+        assert!(billing.contains("50.0 % ± 1.0 %"), "{billing}");
+        assert!(billing.contains("1.3 d ± 0.1 d"), "{billing}");
+        assert!(billing.contains("12.00 ± 1.00"), "{billing}");
+        assert!(billing.ends_with("1 200 ± 14"), "{billing}");
+    }
+
+    #[test]
+    fn columns_line_up() {
+        let report = render(&fixture::outcome(3));
+        let header = line_starting(&report, "department");
+        let sales = line_starting(&report, "sales ");
+        let billing = line_starting(&report, "billing ");
+        // Right-aligned columns: every row ends where the header does.
+        assert_eq!(width(header), width(sales));
+        assert_eq!(width(header), width(billing));
+        // The ± of a column is at the same place in every row.
+        let pm = |l: &str| {
+            l.char_indices()
+                .filter(|(_, c)| *c == '±')
+                .map(|(i, _)| l[..i].chars().count())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(pm(sales), pm(billing));
+        assert_eq!(pm(sales).len(), 4);
+    }
+
+    #[test]
+    fn handoffs_with_failures_are_marked() {
+        let report = render(&fixture::outcome(3));
+        let broken = line_starting(&report, &format!("{BREAK_MARK}  sales -> billing"));
+        let clean = line_starting(&report, "billing -> customer");
+        let words: Vec<&str> = broken.split_whitespace().collect();
+        assert_eq!(
+            words,
+            [
+                "!", "sales", "->", "billing", "1", "190", "±", "10", "4", "±", "2", "40", "±",
+                "5", "30", "±", "4", "10", "±", "2"
+            ]
+        );
+        assert!(!clean.contains(BREAK_MARK));
+        // Nothing ever failed there: plain zeros, no `0 ± 0`.
+        assert_eq!(
+            clean.split_whitespace().collect::<Vec<_>>(),
+            [
+                "billing", "->", "customer", "1", "200", "±", "14", "0", "0", "0", "0"
+            ]
+        );
+        assert!(report.contains(&format!("\n  {BREAK_MARK} lost work or passed on errors")));
+    }
+
+    #[test]
+    fn one_replication_shows_no_intervals() {
+        let report = render(&fixture::outcome(1));
+        assert!(!report.contains('±'), "{report}");
+        assert!(report.contains("run several for confidence intervals"));
+        assert!(report.contains("  replications  1\n"));
+        let sales = line_starting(&report, "sales ");
+        assert_eq!(
+            sales.split_whitespace().collect::<Vec<_>>(),
+            ["sales", "71.2", "%", "45", "min", "0.85", "1", "234"]
+        );
+    }
+
+    #[test]
+    fn a_clean_chain_says_so() {
+        let mut outcome = fixture::outcome(3);
+        for h in &mut outcome.summary.handoffs {
+            h.lost = Stat {
+                mean: 0.0,
+                ci95: Some(0.0),
+            };
+            h.errors = Stat {
+                mean: 0.0,
+                ci95: Some(0.0),
+            };
+        }
+        let report = render(&outcome);
+        assert!(report.contains("No handoff lost work or passed on errors.\n"));
+        assert!(!report.contains("lost work or passed on errors (caught"));
+    }
+
+    #[test]
+    fn nothing_measured_is_a_dash_not_nan() {
+        let mut outcome = fixture::outcome(3);
+        outcome.summary.departments[1].mean_wait_h = Stat {
+            mean: f64::NAN,
+            ci95: None,
+        };
+        outcome.summary.orders.delivered = Stat {
+            mean: 0.0,
+            ci95: Some(0.0),
+        };
+        let report = render(&outcome);
+        assert!(!report.to_lowercase().contains("nan"), "{report}");
+        assert!(report.contains(&format!("late ({})", human::MISSING)));
+        let billing = line_starting(&report, "billing ");
+        assert!(billing.contains(human::MISSING));
+    }
+
+    #[test]
+    fn no_trailing_spaces() {
+        for n in [1, 3] {
+            let report = render(&fixture::outcome(n));
+            assert!(report.ends_with('\n'));
+            for l in report.lines() {
+                assert_eq!(l, l.trim_end(), "trailing space in {l:?}");
+            }
+        }
+    }
+}
