@@ -54,14 +54,14 @@ pub struct TraceWriter<'m, W: Write> {
 }
 
 enum Sink<W: Write> {
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
     JsonLines(W),
 }
 
 impl<'m, W: Write> TraceWriter<'m, W> {
     pub fn new(model: &'m Model, out: W, format: TraceFormat) -> Self {
         let sink = match format {
-            TraceFormat::Csv => Sink::Csv(csv::Writer::from_writer(out)),
+            TraceFormat::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
             TraceFormat::JsonLines => Sink::JsonLines(out),
         };
         Self {
