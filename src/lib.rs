@@ -7,8 +7,10 @@
 //! The library never prints; the binary does.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod model;
 pub mod engine;
-pub mod metrics;
 pub mod experiment;
+pub mod metrics;
+pub mod model;
 pub mod report;
+pub mod scenario;
+pub mod trace;

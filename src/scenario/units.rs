@@ -1,0 +1,273 @@
+//! Durations (`90s`, `30m`, `2h`, `7d`, `2w`, `1.5h`) and rates (`12/d`), in hours.
+
+/// A time unit a scenario may write, and its length in hours.
+struct Unit {
+    names: &'static [&'static str],
+    hours: f64,
+}
+
+const UNITS: &[Unit] = &[
+    Unit {
+        names: &["s", "sec", "secs", "second", "seconds"],
+        hours: 1.0 / 3600.0,
+    },
+    Unit {
+        names: &["m", "min", "mins", "minute", "minutes"],
+        hours: 1.0 / 60.0,
+    },
+    Unit {
+        names: &["h", "hr", "hrs", "hour", "hours"],
+        hours: 1.0,
+    },
+    Unit {
+        names: &["d", "day", "days"],
+        hours: 24.0,
+    },
+    Unit {
+        names: &["w", "wk", "wks", "week", "weeks"],
+        hours: 168.0,
+    },
+];
+
+/// The short units, for messages: `s, m, h, d, w`.
+pub const UNIT_LIST: &str = "s (seconds), m (minutes), h (hours), d (days), w (weeks)";
+
+/// Why a duration or rate string could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UnitError {
+    /// Only a number: `"365"`.
+    NoUnit { number: String },
+    /// No number before the unit: `"d"`, `"abc"`.
+    NoNumber,
+    /// A unit nobody knows: `"3 fortnights"`; `suggestion` is a close known unit.
+    UnknownUnit {
+        unit: String,
+        suggestion: Option<&'static str>,
+    },
+    /// A number too large or not finite.
+    NotFinite,
+    /// A rate without the `/`: `"12 per day"`.
+    NotARate,
+}
+
+/// Hours in one `unit`, if it is a known unit name (case-insensitive).
+pub fn unit_hours(unit: &str) -> Option<f64> {
+    let unit = unit.to_ascii_lowercase();
+    UNITS
+        .iter()
+        .find(|u| u.names.contains(&unit.as_str()))
+        .map(|u| u.hours)
+}
+
+fn unknown_unit(unit: &str) -> UnitError {
+    let lower = unit.to_ascii_lowercase();
+    let all = UNITS.iter().flat_map(|u| u.names.iter().copied());
+    let suggestion = super::suggest::closest(&lower, all);
+    UnitError::UnknownUnit {
+        unit: unit.to_owned(),
+        suggestion,
+    }
+}
+
+/// Split `"1.5h"` / `"2 days"` into the number and the unit text.
+fn split_number(text: &str) -> (&str, &str) {
+    let text = text.trim();
+    let end = text
+        .char_indices()
+        .find(|&(i, c)| {
+            !(c.is_ascii_digit()
+                || c == '.'
+                || c == '_'
+                || ((c == '-' || c == '+') && (i == 0 || text[..i].ends_with(['e', 'E'])))
+                || ((c == 'e' || c == 'E')
+                    && i > 0
+                    && text[i + 1..]
+                        .starts_with(|n: char| n.is_ascii_digit() || n == '-' || n == '+')))
+        })
+        .map_or(text.len(), |(i, _)| i);
+    (&text[..end], text[end..].trim())
+}
+
+fn number(text: &str) -> Result<f64, UnitError> {
+    let cleaned: String = text.chars().filter(|&c| c != '_').collect();
+    if cleaned.is_empty() || !cleaned.contains(|c: char| c.is_ascii_digit()) {
+        return Err(UnitError::NoNumber);
+    }
+    let x: f64 = cleaned.parse().map_err(|_| UnitError::NoNumber)?;
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(UnitError::NotFinite)
+    }
+}
+
+/// A duration string in hours: `"90s"`, `"30m"`, `"1.5h"`, `"7d"`, `"2 weeks"`.
+/// Negative values are returned as such; the caller decides what range is allowed.
+pub fn parse_duration(text: &str) -> Result<f64, UnitError> {
+    let (num, unit) = split_number(text);
+    if num.is_empty() {
+        return Err(UnitError::NoNumber);
+    }
+    let x = number(num)?;
+    if unit.is_empty() {
+        return Err(UnitError::NoUnit {
+            number: num.to_owned(),
+        });
+    }
+    let hours = unit_hours(unit).ok_or_else(|| unknown_unit(unit))?;
+    let h = x * hours;
+    if h.is_finite() {
+        Ok(h)
+    } else {
+        Err(UnitError::NotFinite)
+    }
+}
+
+/// A rate string per hour: `"12/d"`, `"0.5/h"`, `"3 / week"`.
+pub fn parse_rate(text: &str) -> Result<f64, UnitError> {
+    let Some((num, unit)) = text.split_once('/') else {
+        let (num, unit) = split_number(text);
+        return Err(if !num.is_empty() && unit.is_empty() {
+            UnitError::NoUnit {
+                number: num.to_owned(),
+            }
+        } else {
+            UnitError::NotARate
+        });
+    };
+    let x = number(num.trim())?;
+    let unit = unit.trim();
+    if unit.is_empty() {
+        return Err(UnitError::NoUnit {
+            number: num.trim().to_owned(),
+        });
+    }
+    // Allow `12/2d` as well as `12/d`.
+    let (per, unit_name) = split_number(unit);
+    let per = if per.is_empty() { 1.0 } else { number(per)? };
+    let hours = unit_hours(unit_name).ok_or_else(|| unknown_unit(unit_name))? * per;
+    let r = x / hours;
+    if r.is_finite() {
+        Ok(r)
+    } else {
+        Err(UnitError::NotFinite)
+    }
+}
+
+/// A short, readable form of a duration in hours, for messages: `2h`, `30m`, `1.5d`.
+pub fn show_hours(h: f64) -> String {
+    let (value, unit) = if h != 0.0 && h.abs() < 1.0 {
+        (h * 60.0, "m")
+    } else if h.abs() >= 48.0 {
+        (h / 24.0, "d")
+    } else {
+        (h, "h")
+    };
+    let rounded = (value * 1000.0).round() / 1000.0;
+    format!("{rounded}{unit}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12 * b.abs().max(1.0)
+    }
+
+    #[test]
+    fn durations_in_every_unit() {
+        for (text, hours) in [
+            ("90s", 0.025),
+            ("30m", 0.5),
+            ("2h", 2.0),
+            ("1.5h", 1.5),
+            ("7d", 168.0),
+            ("2w", 336.0),
+            ("2 weeks", 336.0),
+            ("45 min", 0.75),
+            ("3 Hours", 3.0),
+            ("1_000s", 1000.0 / 3600.0),
+            (" 1e1h ", 10.0),
+            ("0h", 0.0),
+            ("-2h", -2.0),
+            (".5d", 12.0),
+        ] {
+            let got = parse_duration(text).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+            assert!(close(got, hours), "{text}: {got} != {hours}");
+        }
+    }
+
+    #[test]
+    fn duration_errors() {
+        assert_eq!(
+            parse_duration("365"),
+            Err(UnitError::NoUnit {
+                number: "365".into()
+            })
+        );
+        assert_eq!(parse_duration("d"), Err(UnitError::NoNumber));
+        assert_eq!(parse_duration(""), Err(UnitError::NoNumber));
+        assert_eq!(parse_duration("."), Err(UnitError::NoNumber));
+        assert_eq!(parse_duration("1.2.3h"), Err(UnitError::NoNumber));
+        assert_eq!(
+            parse_duration("3dy"),
+            Err(UnitError::UnknownUnit {
+                unit: "dy".into(),
+                suggestion: Some("d")
+            })
+        );
+        assert_eq!(
+            parse_duration("3 huors"),
+            Err(UnitError::UnknownUnit {
+                unit: "huors".into(),
+                suggestion: Some("hours")
+            })
+        );
+        assert!(matches!(
+            parse_duration("3 parsecs"),
+            Err(UnitError::UnknownUnit {
+                suggestion: None,
+                ..
+            })
+        ));
+        assert_eq!(parse_duration("1e400h"), Err(UnitError::NotFinite));
+    }
+
+    #[test]
+    fn rates_per_hour() {
+        assert!(close(parse_rate("12/d").unwrap(), 0.5));
+        assert!(close(parse_rate("0.5/h").unwrap(), 0.5));
+        assert!(close(parse_rate("3 / week").unwrap(), 3.0 / 168.0));
+        assert!(close(parse_rate("12/2d").unwrap(), 0.25));
+        assert!(close(parse_rate("60/min").unwrap(), 3600.0));
+        assert_eq!(
+            parse_rate("12"),
+            Err(UnitError::NoUnit {
+                number: "12".into()
+            })
+        );
+        assert_eq!(
+            parse_rate("12/"),
+            Err(UnitError::NoUnit {
+                number: "12".into()
+            })
+        );
+        assert_eq!(parse_rate("12 per day"), Err(UnitError::NotARate));
+        assert_eq!(parse_rate("/d"), Err(UnitError::NoNumber));
+        assert!(matches!(
+            parse_rate("12/dy"),
+            Err(UnitError::UnknownUnit { .. })
+        ));
+        assert_eq!(parse_rate("12/0d"), Err(UnitError::NotFinite));
+    }
+
+    #[test]
+    fn hours_are_shown_readably() {
+        assert_eq!(show_hours(2.0), "2h");
+        assert_eq!(show_hours(0.5), "30m");
+        assert_eq!(show_hours(168.0), "7d");
+        assert_eq!(show_hours(0.0), "0h");
+        assert_eq!(show_hours(-3.0), "-3h");
+    }
+}
