@@ -4,12 +4,15 @@
 //! collected in replication order, so the summary is the same whatever the
 //! number of threads.
 
+mod compare;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::engine::{self, RunResult};
 use crate::metrics::{Metrics, Stat};
 use crate::model::Model;
+pub use compare::{Comparison, Difference, KEY_METRICS, Streams, compare};
 
 /// The replications of one scenario and their summary.
 #[derive(Debug, Clone)]

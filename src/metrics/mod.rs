@@ -217,6 +217,64 @@ impl<T> Metrics<T> {
     }
 }
 
+impl<T: Copy> Metrics<T> {
+    /// Every statistic with its name, in the order of [`Metrics::values`]: names are
+    /// paths such as `orders.late`, `departments.billing.utilization`,
+    /// `handoffs.sales->production.lost`, `lost_by_cause.handoff:billing->customer:error.customers`.
+    pub fn named(&self) -> Vec<(String, T)> {
+        let mut names = Vec::new();
+        for d in &self.departments {
+            for field in ["utilization", "mean_wait_h", "mean_queue", "served"] {
+                names.push(format!("departments.{}.{field}", d.name));
+            }
+        }
+        for h in &self.handoffs {
+            for field in ["passed", "lost", "errors", "caught", "escaped"] {
+                names.push(format!("handoffs.{}->{}.{field}", h.from, h.to));
+            }
+        }
+        for field in [
+            "arrived",
+            "delivered",
+            "late",
+            "defects",
+            "lost_chased",
+            "mean_lead_time_h",
+        ] {
+            names.push(format!("orders.{field}"));
+        }
+        for field in [
+            "arrived",
+            "active",
+            "lost",
+            "prospects_deterred",
+            "problems",
+            "complaints",
+            "recovered",
+            "silent_defections",
+            "complaints_resolved",
+            "complaints_unresolved",
+            "complaints_open",
+        ] {
+            names.push(format!("customers.{field}"));
+        }
+        names.extend(["revenue.earned".to_string(), "revenue.lost".to_string()]);
+        for c in &self.lost_by_cause {
+            for field in ["customers", "prospects", "revenue"] {
+                names.push(format!("lost_by_cause.{}.{field}", c.cause));
+            }
+        }
+        for p in &self.paths {
+            for field in ["problems", "stayed"] {
+                names.push(format!("paths.{}.{field}", p.path));
+            }
+        }
+        let values = self.values();
+        assert_eq!(names.len(), values.len(), "every statistic has a name");
+        names.into_iter().zip(values).collect()
+    }
+}
+
 impl Metrics<f64> {
     /// Summarise replications of the same scenario field by field.
     ///
@@ -261,4 +319,73 @@ fn columns(runs: &[Metrics<f64>]) -> Vec<Vec<f64>> {
         }
     }
     columns
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_values_and_say_where_they_come_from() {
+        let m = Metrics {
+            departments: vec![DepartmentMetrics {
+                name: "sales".into(),
+                utilization: 1.0,
+                mean_wait_h: 2.0,
+                mean_queue: 3.0,
+                served: 4.0,
+            }],
+            handoffs: vec![],
+            orders: OrderMetrics {
+                arrived: 5.0,
+                delivered: 6.0,
+                late: 7.0,
+                defects: 8.0,
+                lost_chased: 9.0,
+                mean_lead_time_h: 10.0,
+            },
+            customers: CustomerMetrics {
+                arrived: 11.0,
+                active: 12.0,
+                lost: 13.0,
+                prospects_deterred: 14.0,
+                problems: 15.0,
+                complaints: 16.0,
+                recovered: 17.0,
+                silent_defections: 18.0,
+                complaints_resolved: 19.0,
+                complaints_unresolved: 20.0,
+                complaints_open: 21.0,
+            },
+            revenue: RevenueMetrics {
+                earned: 22.0,
+                lost: 23.0,
+            },
+            lost_by_cause: vec![CauseMetrics {
+                cause: "department:sales:wait".into(),
+                customers: 24.0,
+                prospects: 25.0,
+                revenue: 26.0,
+            }],
+            paths: vec![PathMetrics {
+                path: "silent".into(),
+                problems: 27.0,
+                stayed: 28.0,
+            }],
+        };
+        let named = m.named();
+        let find = |n: &str| named.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
+        assert_eq!(find("departments.sales.mean_wait_h"), Some(2.0));
+        assert_eq!(find("orders.lost_chased"), Some(9.0));
+        assert_eq!(find("customers.silent_defections"), Some(18.0));
+        assert_eq!(find("revenue.lost"), Some(23.0));
+        assert_eq!(
+            find("lost_by_cause.department:sales:wait.prospects"),
+            Some(25.0)
+        );
+        assert_eq!(find("paths.silent.stayed"), Some(28.0));
+        // The values were numbered 1..=28 in declaration order: the names follow it.
+        let values: Vec<f64> = named.iter().map(|(_, v)| *v).collect();
+        assert_eq!(values, (1..=28).map(f64::from).collect::<Vec<_>>());
+    }
 }
