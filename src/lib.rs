@@ -14,4 +14,3 @@ pub mod model;
 pub mod report;
 pub mod scenario;
 pub mod trace;
-pub mod scenario;
