@@ -1,0 +1,101 @@
+//! The command line: one file per command, shared plumbing here.
+//!
+//! This is the only module that uses clap, anyhow and indicatif, and the only
+//! one (with `main.rs`) that prints. Commands return a [`Failure`]; `main`
+//! prints it and exits with its code.
+
+mod output;
+mod run;
+mod validate;
+
+use std::io::IsTerminal as _;
+use std::path::Path;
+
+use clap::{Parser, Subcommand};
+use handoff::model::Model;
+use handoff::scenario::{self, LoadError};
+
+/// Simulate how breaks between departments turn into lost customers.
+#[derive(Debug, Parser)]
+#[command(name = "handoff", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulate a scenario and print a report.
+    Run(run::Args),
+    /// Check a scenario file without simulating it.
+    Validate(validate::Args),
+}
+
+/// Run the command the user asked for.
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Run(args) => run::execute(args),
+        Command::Validate(args) => validate::execute(args),
+    }
+}
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The user's input is wrong (a bad scenario, a file that cannot be read):
+    /// the full message, ready to print. Exit code 2.
+    Input(String),
+    /// Anything else (cannot write the output, …). Exit code 1.
+    Other(anyhow::Error),
+}
+
+impl Failure {
+    /// What to print on stderr, ending with a newline.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::Input(message) if message.ends_with('\n') => message.clone(),
+            Failure::Input(message) => format!("{message}\n"),
+            Failure::Other(error) => format!("error: {error:#}\n"),
+        }
+    }
+
+    /// The process exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Input(_) => 2,
+            Failure::Other(_) => 1,
+        }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Self {
+        Failure::Other(error)
+    }
+}
+
+/// Read and check a scenario; a failure is the user's to fix.
+fn load_scenario(path: &Path) -> Result<Model, Failure> {
+    scenario::load(path).map_err(|e| match e {
+        LoadError::Io { path, source } => Failure::Input(format!(
+            "error: cannot read {}: {}",
+            path.display(),
+            io_reason(&source)
+        )),
+        LoadError::Invalid(diagnostics) => Failure::Input(diagnostics.render(stderr_color())),
+    })
+}
+
+/// An I/O error in words, without the `(os error N)` suffix.
+fn io_reason(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => text[..at].to_owned(),
+        _ => text,
+    }
+}
+
+/// Colour on stderr only for a terminal, and never when `NO_COLOR` is set (https://no-color.org).
+fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}

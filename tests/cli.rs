@@ -1,0 +1,172 @@
+//! The `handoff` command, run as a user runs it.
+//!
+//! Cases with fixed expectations are data files in `tests/cmd/` (`*.toml` for
+//! the command, `*.stdout` / `*.stderr` for what it must print; `[..]` and
+//! `...` elide what the simulation decides). The tests below check what data
+//! files cannot: every malformed scenario in `tests/cases/invalid/`,
+//! byte-identical output whatever the thread count, and `--output`.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_handoff");
+const TINY: &str = "tests/cases/ok/tiny.toml";
+
+fn handoff() -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .env_remove("RAYON_NUM_THREADS");
+    cmd
+}
+
+#[test]
+fn cmd_cases() {
+    trycmd::TestCases::new()
+        .register_bin("handoff", Path::new(BIN))
+        .case("tests/cmd/*.toml");
+}
+
+/// `file:line:col` right after `-->` somewhere in `stderr`, for `path`.
+fn has_location(stderr: &str, path: &str) -> bool {
+    stderr.lines().any(|line| {
+        let Some(rest) = line.trim_start().strip_prefix("--> ") else {
+            return false;
+        };
+        let Some(pos) = rest.strip_prefix(path).and_then(|r| r.strip_prefix(':')) else {
+            return false;
+        };
+        let parts: Vec<&str> = pos.split(':').collect();
+        parts.len() == 2
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+#[test]
+fn every_invalid_scenario_is_rejected_with_its_location() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/invalid");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/cases/invalid exists")
+        .map(|e| e.expect("readable directory").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(
+        !files.is_empty(),
+        "no malformed scenarios in {}",
+        dir.display()
+    );
+    for file in files {
+        let rel = format!(
+            "tests/cases/invalid/{}",
+            file.file_name().unwrap().to_string_lossy()
+        );
+        let out = handoff().args(["validate", &rel]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{rel}: exit code\n{stderr}");
+        assert!(out.stdout.is_empty(), "{rel}: nothing on stdout");
+        assert!(
+            stderr.starts_with("error"),
+            "{rel}: stderr starts with an error\n{stderr}"
+        );
+        assert!(
+            has_location(&stderr, &rel),
+            "{rel}: no `--> {rel}:LINE:COL` in\n{stderr}"
+        );
+        assert!(
+            !stderr.contains("\x1b["),
+            "{rel}: no colour when stderr is not a terminal"
+        );
+        assert!(!stderr.contains("panicked"), "{rel}: {stderr}");
+    }
+}
+
+fn json_with(threads: &str) -> Vec<u8> {
+    let out = handoff()
+        .args([
+            "run",
+            TINY,
+            "--format",
+            "json",
+            "--seed",
+            "3",
+            "--replications",
+            "4",
+        ])
+        .env("RAYON_NUM_THREADS", threads)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+#[test]
+fn same_scenario_and_seed_give_identical_bytes_whatever_the_threads() {
+    let one = json_with("1");
+    assert_eq!(one, json_with("1"), "two runs with one thread");
+    assert_eq!(one, json_with("4"), "one thread and four threads");
+    let v: serde_json::Value = serde_json::from_slice(&one).expect("valid JSON");
+    assert_eq!(v["scenario"]["seed"], 3);
+    assert_eq!(v["scenario"]["replications"], 4);
+}
+
+#[test]
+fn output_writes_the_report_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.json");
+    std::fs::write(&path, "old contents").unwrap();
+    let args = [
+        "run",
+        TINY,
+        "--format",
+        "json",
+        "--seed",
+        "3",
+        "--replications",
+        "4",
+    ];
+    let out = handoff().args(args).arg("-o").arg(&path).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "the report goes to the file, not stdout"
+    );
+    let written = std::fs::read(&path).unwrap();
+    assert_eq!(
+        written,
+        handoff().args(args).output().unwrap().stdout,
+        "the file holds what stdout would"
+    );
+    // Only the report is left behind: no temporary files.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, [std::ffi::OsString::from("report.json")]);
+}
+
+#[test]
+fn output_into_a_missing_directory_fails_without_a_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no/such/dir/report.txt");
+    let out = handoff()
+        .args(["run", TINY, "--output"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: cannot write "), "{stderr}");
+    assert!(!path.exists());
+}
