@@ -2,7 +2,8 @@
 //!
 //! A header (which scenario, how it was run), a headline in plain words, then
 //! one table for the departments and one for the handoffs, with every
-//! handoff that lost work or passed on errors marked. Over several
+//! handoff that lost work or passed on errors marked, and the lost customers
+//! and prospects by root cause. Over several
 //! replications each figure is `mean ± 95 % half-width`. Number formats live
 //! in [`super::human`].
 
@@ -26,6 +27,10 @@ pub fn render(outcome: &Outcome) -> String {
     departments(&mut out, outcome);
     out.push('\n');
     handoffs(&mut out, outcome);
+    if !outcome.summary.lost_by_cause.is_empty() {
+        out.push('\n');
+        causes(&mut out, outcome);
+    }
     out
 }
 
@@ -75,6 +80,19 @@ fn headline(out: &mut String, outcome: &Outcome) {
         "An order took {} on average from order to delivery.",
         human::stat_duration(o.mean_lead_time_h).joined()
     );
+    let c = &outcome.summary.customers;
+    if c.lost.mean > 0.0 || c.prospects_deterred.mean > 0.0 {
+        let _ = writeln!(
+            out,
+            "{} customers left ({} without a word) and {} prospects never came: {} of revenue lost.",
+            human::count(c.lost.mean),
+            human::count(c.silent_defections.mean),
+            human::count(c.prospects_deterred.mean),
+            human::count(outcome.summary.revenue.lost.mean),
+        );
+    } else {
+        let _ = writeln!(out, "No customer left.");
+    }
     match worst_handoff(&outcome.summary.handoffs) {
         Some(h) => {
             let _ = writeln!(
@@ -159,6 +177,25 @@ fn handoffs(out: &mut String, outcome: &Outcome) {
             "  {BREAK_MARK} lost work or passed on errors (caught: sent back for rework; escaped: went on unnoticed)"
         );
     }
+}
+
+fn causes(out: &mut String, outcome: &Outcome) {
+    let mut table = Table::new(&[
+        ("root cause", Align::Left),
+        ("customers", Align::Right),
+        ("prospects", Align::Right),
+        ("revenue", Align::Right),
+    ]);
+    for c in &outcome.summary.lost_by_cause {
+        table.row(vec![
+            Cell::Text(c.cause.clone()),
+            Cell::Stat(human::stat_count(c.customers)),
+            Cell::Stat(human::stat_count(c.prospects)),
+            Cell::Stat(human::stat_count(c.revenue)),
+        ]);
+    }
+    let _ = writeln!(out, "Lost customers and prospects by root cause");
+    table.write(out);
 }
 
 /// `sales -> production`.
@@ -408,6 +445,47 @@ mod tests {
             ]
         );
         assert!(report.contains(&format!("\n  {BREAK_MARK} lost work or passed on errors")));
+    }
+
+    #[test]
+    fn lost_customers_are_listed_by_root_cause() {
+        let report = render(&fixture::outcome(3));
+        assert!(
+            report.contains("\nLost customers and prospects by root cause\n"),
+            "{report}"
+        );
+        let row = line_starting(&report, "handoff:sales->billing:error");
+        assert_eq!(
+            row.split_whitespace().collect::<Vec<_>>(),
+            [
+                "handoff:sales->billing:error",
+                "20",
+                "±",
+                "3",
+                "6",
+                "±",
+                "2",
+                "31",
+                "200",
+                "±",
+                "4",
+                "000"
+            ]
+        );
+        // Nobody lost: no table, and the headline says so.
+        let mut outcome = fixture::outcome(3);
+        outcome.summary.lost_by_cause.clear();
+        outcome.summary.customers.lost = Stat {
+            mean: 0.0,
+            ci95: Some(0.0),
+        };
+        outcome.summary.customers.prospects_deterred = Stat {
+            mean: 0.0,
+            ci95: Some(0.0),
+        };
+        let report = render(&outcome);
+        assert!(!report.contains("by root cause"), "{report}");
+        assert!(report.contains("\nNo customer left.\n"), "{report}");
     }
 
     #[test]
