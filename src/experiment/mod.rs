@@ -37,11 +37,26 @@ pub struct ScenarioInfo {
 
 /// Run `model.simulation.replications` replications and summarise them.
 pub fn replicate(model: &Model) -> Outcome {
+    replicate_with_progress(model, &|| {})
+}
+
+/// As [`replicate`], calling `done` as each replication finishes (from any thread).
+pub fn replicate_with_progress(model: &Model, done: &(dyn Fn() + Sync)) -> Outcome {
     let n = model.simulation.replications.max(1);
     let runs: Vec<RunResult> = (0..n)
         .into_par_iter()
-        .map(|r| engine::run(model, r))
+        .map(|r| {
+            let run = engine::run(model, r);
+            done();
+            run
+        })
         .collect();
+    summarise(model, runs)
+}
+
+/// The outcome of runs already made: replications `0..runs.len()` of `model`, in order.
+pub fn summarise(model: &Model, runs: Vec<RunResult>) -> Outcome {
+    let n = runs.len() as u32;
     let events = runs.iter().map(|r| r.events).sum();
     let records: Vec<Metrics<f64>> = runs.iter().map(|r| r.metrics.clone()).collect();
     let mut summary = Metrics::summarise(&records);
