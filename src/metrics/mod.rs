@@ -7,13 +7,13 @@
 mod streaming;
 mod summary;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use streaming::{TimeWeighted, Welford};
 pub use summary::{Stat, t_quantile_975};
 
 /// Everything one run reports, with `T = f64` for a run and `T = Stat` for a summary.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metrics<T> {
     pub departments: Vec<DepartmentMetrics<T>>,
     pub handoffs: Vec<HandoffMetrics<T>>,
@@ -27,7 +27,7 @@ pub struct Metrics<T> {
 }
 
 /// One department, over the time after the warm-up.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DepartmentMetrics<T> {
     pub name: String,
     /// Time-average share of the staff that is busy.
@@ -41,7 +41,7 @@ pub struct DepartmentMetrics<T> {
 }
 
 /// One handoff: every transfer is lost, caught, or passed (clean or with an escaped error).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HandoffMetrics<T> {
     pub from: String,
     pub to: String,
@@ -58,7 +58,7 @@ pub struct HandoffMetrics<T> {
 }
 
 /// Orders, as the external customer sees them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrderMetrics<T> {
     /// Orders placed.
     pub arrived: T,
@@ -74,7 +74,7 @@ pub struct OrderMetrics<T> {
 }
 
 /// External customers who arrived after the warm-up, followed to the end of the run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CustomerMetrics<T> {
     /// New customers (prospects who came and ordered).
     pub arrived: T,
@@ -101,7 +101,7 @@ pub struct CustomerMetrics<T> {
 }
 
 /// Money, in the scenario's currency.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RevenueMetrics<T> {
     /// Orders delivered times `order_value`.
     pub earned: T,
@@ -110,7 +110,7 @@ pub struct RevenueMetrics<T> {
 }
 
 /// The customers, prospects and revenue one root cause cost.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CauseMetrics<T> {
     /// `handoff:FROM->TO:lose|error|delay` or `department:NAME:wait`.
     pub cause: String,
@@ -120,7 +120,7 @@ pub struct CauseMetrics<T> {
 }
 
 /// Problems by path: `silent`, `unresolved`, `resolved`, `resolved_quickly`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PathMetrics<T> {
     pub path: String,
     pub problems: T,

@@ -1,10 +1,10 @@
 //! From one value per replication to a mean and a 95 % confidence half-width.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A statistic over replications: the mean and the Student-t 95 % half-width
 /// (`None` for a single replication, where no interval can be computed).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stat {
     pub mean: f64,
     pub ci95: Option<f64>,
