@@ -208,3 +208,30 @@ fn rework_chain_matches_jackson_network() {
         );
     }
 }
+
+#[test]
+fn offered_load_predicts_the_simulated_utilization() {
+    // Same network as the Jackson test, plus losses: every lost transfer is redone.
+    let mut model = chain(
+        &[(2, 1.2), (3, 2.0), (1, 0.6)],
+        &[(0.2, 0.5), (0.15, 1.0), (0.1, 0.5)],
+        1.0,
+        50_000.0,
+        20,
+    );
+    model.handoffs[1].lose = 0.05;
+    model.customers.patience_h = 2.0;
+    // Customers chase and wait; none gives up on the order.
+    model.problem.lost_order = 0.0;
+    let predicted = model.offered_load();
+    let out = experiment::replicate(&model);
+    for (i, d) in out.summary.departments.iter().enumerate() {
+        assert_agrees(
+            &format!("d{i} utilization"),
+            d.utilization.mean,
+            d.utilization.ci95,
+            20,
+            predicted[i],
+        );
+    }
+}

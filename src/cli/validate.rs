@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use handoff::model::Model;
 use handoff::report::human;
 
 use super::{Failure, load_scenario, output};
@@ -24,5 +25,33 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         count(model.handoffs.len(), "handoff", "handoffs"),
     );
     output::write_stdout(line.as_bytes())?;
+    for warning in overload_warnings(&model) {
+        eprintln!("{warning}");
+    }
     Ok(())
+}
+
+/// A warning for every department asked for more work than its staff can do.
+fn overload_warnings(model: &Model) -> Vec<String> {
+    let more = if model.customers.reorder.is_some() {
+        " before reorders, which add more"
+    } else {
+        ""
+    };
+    model
+        .offered_load()
+        .iter()
+        .zip(&model.departments)
+        .filter(|(load, _)| **load >= 1.0)
+        .map(|(load, d)| {
+            format!(
+                "warning: department `{}` is asked for {:.0} % of what its {} can do{more}: \
+                 its queue will grow for as long as the run lasts.\n  \
+                 = help: add staff, shorten its service, or lower the arrival rate (docs/scenario.md)",
+                d.name,
+                load * 100.0,
+                human::plural(u64::from(d.staff), "person", "people"),
+            )
+        })
+        .collect()
 }

@@ -5,6 +5,7 @@
 
 mod cause;
 mod distribution;
+mod load;
 
 pub use cause::Cause;
 pub use distribution::{Distribution, ParamError};
