@@ -349,7 +349,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                     "no flow connects any departments yet".to_owned()
                 } else {
                     format!(
-                        "flows connect {}; list one of these, or add `{to_name}` right after `{from_name}` in a flow's steps",
+                        "flows connect {}; use one of these, or add `{to_name}` right after `{from_name}` in a flow's steps",
                         list(connected.iter().map(String::as_str))
                     )
                 }),

@@ -1,24 +1,47 @@
-//! Errors found in a scenario file, with their place in the file, and their
-//! rendering in the style of cargo (via `annotate-snippets`).
+//! Errors found in a scenario file (and in the `--set` overrides applied to
+//! it), with their place, and their rendering in the style of cargo (via
+//! `annotate-snippets`).
+//!
+//! While a scenario is read, every span is an offset into one address space:
+//! the file's text first, then each override argument after it (see
+//! [`Layout`]). [`Diagnostics`] turns these into a text index and a span
+//! inside that text.
 
 use std::fmt;
 use std::ops::Range;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
-/// One error in a scenario file.
+/// How `--set` arguments are shown as the origin of an error.
+pub const OVERRIDE_ORIGIN: &str = "--set";
+
+/// One error in a scenario file or in an override.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     /// What is wrong, in one line: `unknown field `staf` in [[department]]`.
     pub message: String,
-    /// Byte range in the whole file that the caret points at.
+    /// Which text [`Diagnostic::span`] is in: 0 is the scenario file, 1, 2, … the
+    /// `--set` overrides in the order given (see [`Diagnostics::source_of`]).
+    pub source: usize,
+    /// Byte range in that text that the caret points at.
     pub span: Range<usize>,
     /// Text beside the caret: what was expected there.
     pub label: String,
     /// A suggestion: `did you mean `staff`?`.
     pub help: Option<String>,
-    /// Other places worth showing, each with its own label (the first definition of a duplicate, …).
-    pub related: Vec<(Range<usize>, String)>,
+    /// Other places worth showing (the first definition of a duplicate, …).
+    pub related: Vec<Related>,
+    /// Further remarks: which file an override was applied to, …
+    pub notes: Vec<String>,
+}
+
+/// A second place an error is about, with its own label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    /// Which text `span` is in, as [`Diagnostic::source`].
+    pub source: usize,
+    pub span: Range<usize>,
+    pub label: String,
 }
 
 impl Diagnostic {
@@ -29,10 +52,12 @@ impl Diagnostic {
     ) -> Self {
         Self {
             message: message.into(),
+            source: 0,
             span,
             label: label.into(),
             help: None,
             related: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -47,11 +72,16 @@ impl Diagnostic {
     }
 
     pub(crate) fn with_related(mut self, span: Range<usize>, label: impl Into<String>) -> Self {
-        self.related.push((span, label.into()));
+        self.related.push(Related {
+            source: 0,
+            span,
+            label: label.into(),
+        });
         self
     }
 
-    /// The 1-based line of the start of [`Diagnostic::span`] in `source`.
+    /// The 1-based line of the start of [`Diagnostic::span`] in `source`
+    /// (the text [`Diagnostics::source_of`] gives for it).
     pub fn line(&self, source: &str) -> usize {
         line_col(source, self.span.start).0
     }
@@ -96,28 +126,106 @@ fn fit(source: &str, span: Range<usize>) -> Range<usize> {
     start..end
 }
 
-/// Every error found in one scenario file.
+/// Where each text sits in the one address space spans use while a scenario
+/// is read: the file at 0, then each override one byte past the end of the
+/// text before it (so a span at the very end of the file stays in the file).
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    bases: Vec<usize>,
+}
+
+impl Layout {
+    /// The layout of a file of `file_len` bytes followed by texts of these lengths.
+    pub(crate) fn new(file_len: usize, others: impl IntoIterator<Item = usize>) -> Self {
+        let mut bases = vec![0];
+        let mut end = file_len;
+        for len in others {
+            bases.push(end + 1);
+            end += 1 + len;
+        }
+        Self { bases }
+    }
+
+    /// Where text `i` starts.
+    pub(crate) fn base(&self, i: usize) -> usize {
+        self.bases[i]
+    }
+
+    /// The text a global offset is in, and the offset inside it.
+    fn locate(&self, span: &Range<usize>) -> (usize, Range<usize>) {
+        let i = self
+            .bases
+            .iter()
+            .rposition(|&b| b <= span.start)
+            .unwrap_or(0);
+        let b = self.bases[i];
+        (i, span.start - b..span.end.max(span.start) - b)
+    }
+}
+
+/// Every error found in one scenario file and the overrides applied to it.
 #[derive(Debug, Clone)]
 pub struct Diagnostics {
     origin: String,
     source: String,
+    /// The `--set` arguments, sources 1, 2, …
+    overrides: Vec<String>,
     items: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
     /// Errors in `source`, read from a file shown as `origin`; sorted by position.
-    pub(crate) fn new(origin: &str, source: &str, mut items: Vec<Diagnostic>) -> Self {
+    #[cfg(test)]
+    pub(crate) fn new(origin: &str, source: &str, items: Vec<Diagnostic>) -> Self {
+        Self::with_overrides(origin, source, Vec::new(), items)
+    }
+
+    /// Errors whose spans are offsets in the [`Layout`] of `source` followed
+    /// by the `overrides`; sorted by position, files first.
+    pub(crate) fn with_overrides(
+        origin: &str,
+        source: &str,
+        overrides: Vec<String>,
+        mut items: Vec<Diagnostic>,
+    ) -> Self {
+        let layout = Layout::new(source.len(), overrides.iter().map(String::len));
+        let text = |i: usize| {
+            if i == 0 {
+                source
+            } else {
+                overrides[i - 1].as_str()
+            }
+        };
         for d in &mut items {
-            d.span = fit(source, d.span.clone());
-            for (span, _) in &mut d.related {
-                *span = fit(source, span.clone());
+            let (i, span) = layout.locate(&d.span);
+            d.source = i;
+            d.span = fit(text(i), span);
+            for r in &mut d.related {
+                let (i, span) = layout.locate(&r.span);
+                r.source = i;
+                r.span = fit(text(i), span);
+            }
+            let file = format!("`{origin}`");
+            if d.source > 0 && !d.notes.iter().any(|n| n.contains(&file)) {
+                d.notes
+                    .push(format!("this `{OVERRIDE_ORIGIN}` was applied to {file}"));
+            } else if d.source == 0 {
+                for r in &d.related {
+                    if r.source > 0 {
+                        d.notes.push(format!(
+                            "includes a value from `{OVERRIDE_ORIGIN} {}`",
+                            overrides[r.source - 1]
+                        ));
+                    }
+                }
             }
         }
-        items.sort_by_key(|d| (d.span.start, d.span.end));
+        items.sort_by_key(|d| (d.source, d.span.start, d.span.end));
         items.dedup();
         Self {
             origin: origin.to_owned(),
             source: source.to_owned(),
+            overrides,
             items,
         }
     }
@@ -132,6 +240,39 @@ impl Diagnostics {
         &self.source
     }
 
+    /// The `--set` arguments that were applied, in order.
+    pub fn overrides(&self) -> &[String] {
+        &self.overrides
+    }
+
+    /// The name shown for text `i`: the file's, or `--set`.
+    fn origin_at(&self, i: usize) -> &str {
+        if i == 0 {
+            &self.origin
+        } else {
+            OVERRIDE_ORIGIN
+        }
+    }
+
+    /// Text `i`: the file, or an override argument.
+    fn text_at(&self, i: usize) -> &str {
+        if i == 0 {
+            &self.source
+        } else {
+            self.overrides.get(i - 1).map_or("", String::as_str)
+        }
+    }
+
+    /// The name of the text an error is in: the file's name, or `--set`.
+    pub fn origin_of(&self, d: &Diagnostic) -> &str {
+        self.origin_at(d.source)
+    }
+
+    /// The text an error's span is in: the file, or the `--set` argument.
+    pub fn source_of(&self, d: &Diagnostic) -> &str {
+        self.text_at(d.source)
+    }
+
     /// How many errors there are (at least one).
     pub fn len(&self) -> usize {
         self.items.len()
@@ -142,19 +283,20 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
-    /// The errors, in the order they appear in the file.
+    /// The errors: those in the file in file order, then those in each override.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
     }
 
-    /// `origin:line:column` of an error.
+    /// `origin:line:column` of an error (`--set:1:column` in an override).
     pub fn location(&self, d: &Diagnostic) -> String {
-        let (line, col) = line_col(&self.source, d.span.start);
-        format!("{}:{line}:{col}", self.origin)
+        let (line, col) = line_col(self.source_of(d), d.span.start);
+        format!("{}:{line}:{col}", self.origin_of(d))
     }
 
     /// Every error, cargo style: `error: …`, ` --> file:line:col`, the source
     /// line with a labelled caret, and a `help:` line where there is a suggestion.
+    /// An error in an override shows the `--set` argument as its source line.
     /// With `color`, ANSI escapes style the output for a terminal.
     pub fn render(&self, color: bool) -> String {
         let renderer = if color {
@@ -164,23 +306,35 @@ impl Diagnostics {
         };
         let mut out = String::new();
         for d in &self.items {
-            let mut snippet = Snippet::source(self.source.as_str())
-                .path(self.origin.as_str())
-                .annotation(
-                    AnnotationKind::Primary
-                        .span(d.span.clone())
-                        .label(d.label.as_str()),
-                );
-            for (span, label) in &d.related {
-                snippet = snippet.annotation(
-                    AnnotationKind::Context
-                        .span(span.clone())
-                        .label(label.as_str()),
-                );
+            // The primary text first, then every other text a related span is in.
+            let mut texts = vec![d.source];
+            for r in &d.related {
+                if !texts.contains(&r.source) {
+                    texts.push(r.source);
+                }
             }
-            let mut group: Group<'_> = Level::ERROR
-                .primary_title(d.message.as_str())
-                .element(snippet);
+            let mut group = Group::with_title(Level::ERROR.primary_title(d.message.as_str()));
+            for &i in &texts {
+                let mut snippet = Snippet::source(self.text_at(i)).path(self.origin_at(i));
+                if i == d.source {
+                    snippet = snippet.annotation(
+                        AnnotationKind::Primary
+                            .span(d.span.clone())
+                            .label(d.label.as_str()),
+                    );
+                }
+                for r in d.related.iter().filter(|r| r.source == i) {
+                    snippet = snippet.annotation(
+                        AnnotationKind::Context
+                            .span(r.span.clone())
+                            .label(r.label.as_str()),
+                    );
+                }
+                group = group.element(snippet);
+            }
+            for note in &d.notes {
+                group = group.element(Level::NOTE.message(note.as_str()));
+            }
             if let Some(help) = &d.help {
                 group = group.element(Level::HELP.message(help.as_str()));
             }
@@ -188,8 +342,13 @@ impl Diagnostics {
             out.push_str("\n\n");
         }
         let n = self.items.len();
+        let with = match self.overrides.len() {
+            0 => String::new(),
+            1 => format!(" with 1 `{OVERRIDE_ORIGIN}` override"),
+            k => format!(" with {k} `{OVERRIDE_ORIGIN}` overrides"),
+        };
         let summary = format!(
-            "could not load `{}` due to {n} previous error{}",
+            "could not load `{}`{with} due to {n} previous error{}",
             self.origin,
             if n == 1 { "" } else { "s" }
         );
@@ -244,5 +403,46 @@ mod tests {
             vec![Diagnostic::new(5..9, "m", "l").with_related(0..4, "r")],
         );
         assert!(ds.render(true).contains("e.toml:1:1"));
+    }
+
+    #[test]
+    fn spans_after_the_file_belong_to_the_overrides() {
+        let layout = Layout::new(4, [3, 5]);
+        assert_eq!((layout.base(1), layout.base(2)), (5, 9));
+        assert_eq!(layout.locate(&(4..4)), (0, 4..4));
+        assert_eq!(layout.locate(&(6..7)), (1, 1..2));
+        assert_eq!(layout.locate(&(9..14)), (2, 0..5));
+        let src = "a=1\n";
+        let ds = Diagnostics::with_overrides(
+            "f.toml",
+            src,
+            vec!["x=1".to_owned(), "y.z=2".to_owned()],
+            vec![
+                Diagnostic::new(13..14, "in y", "here").with_related(0..1, "and a"),
+                Diagnostic::new(0..1, "in a", "here").with_related(7..8, "and x"),
+            ],
+        );
+        let items: Vec<_> = ds.iter().collect();
+        assert_eq!((items[0].source, items[0].span.clone()), (0, 0..1));
+        assert_eq!(items[0].related[0].source, 1);
+        assert_eq!((items[1].source, items[1].span.clone()), (2, 4..5));
+        assert_eq!(ds.location(items[1]), "--set:1:5");
+        let out = ds.render(false);
+        assert!(out.contains("--> f.toml:1:1"), "{out}");
+        assert!(out.contains("::: --set:1:3"), "{out}");
+        assert!(
+            out.contains("note: includes a value from `--set x=1`"),
+            "{out}"
+        );
+        assert!(out.contains("--> --set:1:5"), "{out}");
+        assert!(out.contains("::: f.toml:1:1"), "{out}");
+        assert!(
+            out.contains("note: this `--set` was applied to `f.toml`"),
+            "{out}"
+        );
+        assert!(
+            out.contains("with 2 `--set` overrides due to 2 previous errors"),
+            "{out}"
+        );
     }
 }

@@ -6,11 +6,16 @@
 //! is about; [`Diagnostics::render`] draws them cargo style with
 //! `annotate-snippets`. The format is described in `docs/scenario.md`.
 //!
+//! [`parse_with`] and [`load_with`] first apply `--set PATH=VALUE`
+//! [`Override`]s to the parsed tree, so the same checks apply to them; an
+//! error in an override points at the `--set` argument.
+//!
 //! This is the only module that uses `toml`.
 
 mod build;
 mod diagnostic;
 mod distribution;
+mod overrides;
 mod read;
 mod suggest;
 mod units;
@@ -18,7 +23,8 @@ mod units;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use diagnostic::{Diagnostic, Diagnostics};
+pub use diagnostic::{Diagnostic, Diagnostics, Related};
+pub use overrides::{Override, format_number};
 
 use crate::model::Model;
 
@@ -56,20 +62,59 @@ impl std::error::Error for LoadError {
 
 /// Read the scenario file at `path` and [`parse`] it; messages name the file as given.
 pub fn load(path: &Path) -> Result<Model, LoadError> {
+    load_with(path, &[])
+}
+
+/// Read the scenario file at `path`, apply `overrides` and check the result
+/// (see [`parse_with`]); messages name the file as given.
+pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Model, LoadError> {
     let source = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
         path: path.to_owned(),
         source,
     })?;
-    parse(&source, &path.display().to_string()).map_err(LoadError::Invalid)
+    parse_with(&source, &path.display().to_string(), overrides).map_err(LoadError::Invalid)
 }
 
 /// Parse and check a scenario; `origin` is the file name shown in messages.
 pub fn parse(source: &str, origin: &str) -> Result<Model, Diagnostics> {
-    let root = match toml::de::DeTable::parse(source) {
-        Ok(root) => root,
-        Err(e) => return Err(Diagnostics::new(origin, source, vec![syntax_error(&e)])),
-    };
+    parse_with(source, origin, &[])
+}
+
+/// Parse a scenario, apply `overrides` in order (a later one wins), and check
+/// the result. Errors in the file and in the overrides are reported together;
+/// an error in an override points at its `--set` argument.
+pub fn parse_with(
+    source: &str,
+    origin: &str,
+    overrides: &[Override],
+) -> Result<Model, Diagnostics> {
+    let layout = diagnostic::Layout::new(source.len(), overrides.iter().map(|o| o.arg().len()));
+    let args = || overrides.iter().map(|o| o.arg().to_owned()).collect();
+    let docs: Vec<String> = overrides
+        .iter()
+        .enumerate()
+        .map(|(i, o)| overrides::value_document(o, layout.base(i + 1)))
+        .collect();
     let mut errs = read::Errors::default();
+    // Every value is checked for TOML syntax, even if the file is broken.
+    let values: Vec<_> = overrides
+        .iter()
+        .zip(&docs)
+        .enumerate()
+        .map(|(i, (o, doc))| overrides::parse_value(&mut errs, o, doc, layout.base(i + 1)))
+        .collect();
+    let mut root = match toml::de::DeTable::parse(source) {
+        Ok(root) => root,
+        Err(e) => {
+            errs.push(syntax_error(&e));
+            return Err(Diagnostics::with_overrides(origin, source, args(), errs.0));
+        }
+    };
+    for (i, (o, value)) in overrides.iter().zip(values).enumerate() {
+        if let Some(value) = value {
+            overrides::apply(&mut errs, root.get_mut(), o, layout.base(i + 1), value);
+        }
+    }
     match build::model(root.get_ref(), &mut errs) {
         Some(model) if errs.0.is_empty() => Ok(model),
         _ => {
@@ -81,7 +126,7 @@ pub fn parse(source: &str, origin: &str) -> Result<Model, Diagnostics> {
                     "this file could not be read",
                 ));
             }
-            Err(Diagnostics::new(origin, source, errs.0))
+            Err(Diagnostics::with_overrides(origin, source, args(), errs.0))
         }
     }
 }
