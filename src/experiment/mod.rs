@@ -5,6 +5,9 @@
 //! number of threads.
 
 mod compare;
+pub mod sensitivity;
+pub mod shard;
+pub mod sweep;
 
 use rayon::prelude::*;
 use serde::Serialize;

@@ -6,6 +6,8 @@
 
 pub mod human;
 pub mod json;
+pub mod sensitivity;
+pub mod sweep;
 pub mod text;
 
 use crate::experiment::Outcome;

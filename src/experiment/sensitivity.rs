@@ -1,0 +1,379 @@
+//! One-at-a-time sensitivity: every numeric parameter of a scenario moved down
+//! and up by a share (10 % by default), with common random numbers, ranked by
+//! how much a metric (`customers.lost`) moves between the two — a tornado.
+//!
+//! [`parameters`] lists what can be varied and the `--set` values that vary it,
+//! so the varied models are built by the scenario layer exactly as a user's
+//! overrides would be: the paths shown are the ones users type. Counts (staff,
+//! word of mouth) move by the share rounded, at least 1 (staff never below 1);
+//! probabilities are clamped to [0, 1]; parameters at zero are skipped, since
+//! a share of nothing is nothing.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::engine;
+use crate::metrics::Stat;
+use crate::model::{Distribution, Model, Target};
+use crate::scenario::format_number;
+
+/// A parameter to vary: where it lives and the values to set it to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// The parameter as reports name it: `department.sales.staff`, `department.sales.service.mean`.
+    pub parameter: String,
+    /// The override paths that may set it, to be tried in order (a distribution's
+    /// mean is `…service.mean` in a table, `…service.value` for a constant table,
+    /// `…service` for a constant written as a duration).
+    pub paths: Vec<String>,
+    /// Its value now, the value below and the value above, as override values (`7d`, `3`, `0.05`).
+    pub base: String,
+    pub low: String,
+    pub high: String,
+}
+
+/// How a value is written in an override.
+#[derive(Clone, Copy)]
+enum Unit {
+    /// A plain number.
+    Plain,
+    /// A probability: clamped to [0, 1].
+    Probability,
+    /// A whole number, never below `min`.
+    Count { min: u32 },
+    /// A duration (the model holds hours).
+    Duration,
+    /// A rate (the model holds per hour): written per day.
+    Rate,
+}
+
+/// A path segment, quoted when it holds anything but letters, digits, `_`, `-`, `>`.
+fn segment(name: &str) -> String {
+    if name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '>'))
+    {
+        name.to_owned()
+    } else {
+        format!("\"{name}\"")
+    }
+}
+
+/// `x` to 10 significant digits: `168.0 * 1.1` is `184.8`, not `184.80000000000001`.
+fn tidy(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let digits = 10 - x.abs().log10().ceil() as i32;
+    if !(-300..=300).contains(&digits) {
+        return x;
+    }
+    let scale = 10f64.powi(digits);
+    (x * scale).round() / scale
+}
+
+/// A duration in hours, written in the unit that reads best.
+fn duration(hours: f64) -> String {
+    let (x, unit) = if hours >= 24.0 {
+        (hours / 24.0, "d")
+    } else if hours >= 1.0 {
+        (hours, "h")
+    } else {
+        (hours * 60.0, "m")
+    };
+    format!("{}{unit}", format_number(tidy(x)))
+}
+
+fn write(x: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Duration => duration(x),
+        Unit::Rate => format!("{}/d", format_number(tidy(x * 24.0))),
+        Unit::Plain | Unit::Probability | Unit::Count { .. } => format_number(tidy(x)),
+    }
+}
+
+/// `base` moved down and up by `by` (a share: 0.1 for 10 %), as `unit` allows.
+fn vary(base: f64, by: f64, unit: Unit) -> (f64, f64) {
+    match unit {
+        Unit::Count { min } => {
+            let step = (base * by).round().max(1.0);
+            ((base - step).max(f64::from(min)), base + step)
+        }
+        Unit::Probability => (
+            (base * (1.0 - by)).clamp(0.0, 1.0),
+            (base * (1.0 + by)).clamp(0.0, 1.0),
+        ),
+        _ => (base * (1.0 - by), base * (1.0 + by)),
+    }
+}
+
+/// Whether `d` is a constant (the same Debug form as a constant of its mean).
+fn is_constant(d: &Distribution) -> bool {
+    Distribution::constant(d.mean()).is_ok_and(|c| format!("{c:?}") == format!("{d:?}"))
+}
+
+#[derive(Default)]
+struct List {
+    out: Vec<Candidate>,
+}
+
+impl List {
+    fn add(&mut self, path: String, base: f64, by: f64, unit: Unit) {
+        self.add_at(path.clone(), vec![path], base, by, unit);
+    }
+
+    fn add_at(&mut self, parameter: String, paths: Vec<String>, base: f64, by: f64, unit: Unit) {
+        if base == 0.0 || !base.is_finite() {
+            return;
+        }
+        let (low, high) = vary(base, by, unit);
+        self.out.push(Candidate {
+            parameter,
+            paths,
+            base: write(base, unit),
+            low: write(low, unit),
+            high: write(high, unit),
+        });
+    }
+
+    /// A distribution's mean (durations): `…service.mean`, or the constant itself.
+    fn add_mean(&mut self, path: String, d: Option<&Distribution>, by: f64) {
+        let Some(d) = d else { return };
+        let paths = if is_constant(d) {
+            vec![format!("{path}.value"), path.clone()]
+        } else {
+            vec![format!("{path}.mean")]
+        };
+        self.add_at(format!("{path}.mean"), paths, d.mean(), by, Unit::Duration);
+    }
+}
+
+/// Every numeric parameter of `model` that is not zero, moved by `by` (a share, 0.1 for 10 %).
+pub fn parameters(model: &Model, by: f64) -> Vec<Candidate> {
+    let mut l = List::default();
+    let c = &model.customers;
+    l.add(
+        "customers.arrival_rate".into(),
+        c.arrival_rate_per_h,
+        by,
+        Unit::Rate,
+    );
+    l.add_mean("customers.reorder".into(), c.reorder.as_ref(), by);
+    l.add(
+        "customers.order_value".into(),
+        c.order_value,
+        by,
+        Unit::Plain,
+    );
+    l.add("customers.promise".into(), c.promise_h, by, Unit::Duration);
+    l.add(
+        "customers.patience".into(),
+        c.patience_h,
+        by,
+        Unit::Duration,
+    );
+    let p = Unit::Probability;
+    l.add("customers.complain_share".into(), c.complain_share, by, p);
+    l.add(
+        "customers.word_of_mouth".into(),
+        f64::from(c.word_of_mouth),
+        by,
+        Unit::Count { min: 0 },
+    );
+    l.add("customers.deter".into(), c.deter, by, p);
+    l.add("customers.abusive_share".into(), c.abusive_share, by, p);
+    let o = &model.problem;
+    for (name, v) in [
+        ("late", o.late),
+        ("lost_order", o.lost_order),
+        ("defect", o.defect),
+        ("rude", o.rude),
+        ("friction", o.friction),
+    ] {
+        l.add(format!("problem.{name}"), v, by, p);
+    }
+    let s = &model.stay;
+    for (name, v) in [
+        ("silent", s.silent),
+        ("unresolved", s.unresolved),
+        ("resolved", s.resolved),
+        ("resolved_quickly", s.resolved_quickly),
+    ] {
+        l.add(format!("stay.{name}"), v, by, p);
+    }
+    if let Some(k) = &model.complaints {
+        l.add("complaints.empowerment".into(), k.empowerment, by, p);
+        l.add(
+            "complaints.resolve_within".into(),
+            k.resolve_within_h,
+            by,
+            Unit::Duration,
+        );
+    }
+    for d in &model.departments {
+        let at = format!("department.{}", segment(&d.name));
+        l.add(
+            format!("{at}.staff"),
+            f64::from(d.staff),
+            by,
+            Unit::Count { min: 1 },
+        );
+        l.add_mean(format!("{at}.service"), Some(&d.service), by);
+    }
+    for (id, h) in model.handoffs.iter().enumerate() {
+        let name = format!(
+            "{}->{}",
+            model.departments[h.from].name,
+            match h.to {
+                Target::Customer => "customer",
+                Target::Department(d) => &model.departments[d].name,
+            }
+        );
+        debug_assert_eq!(name, model.handoff_name(id));
+        let at = format!("handoff.{}", segment(&name));
+        l.add_mean(format!("{at}.delay"), h.delay.as_ref(), by);
+        l.add(format!("{at}.lose"), h.lose, by, p);
+        l.add(format!("{at}.error"), h.error, by, p);
+        if h.error > 0.0 {
+            // Without errors there is nothing to catch.
+            l.add(format!("{at}.catch"), h.catch, by, p);
+        }
+    }
+    l.out
+}
+
+/// One parameter's effect: the metric with the parameter low and high.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Effect {
+    pub parameter: String,
+    /// The override path used (`department.sales.service.mean`, or `…service` for a constant).
+    pub path: String,
+    pub base_value: String,
+    pub low_value: String,
+    pub high_value: String,
+    /// The metric's mean over replications with the parameter low, and high.
+    pub low: f64,
+    pub high: f64,
+    /// `|high − low|`: what the tornado ranks by.
+    pub effect: f64,
+    /// The 95 % half-width of `high − low`, paired by replication (common random numbers).
+    pub effect_ci95: Option<f64>,
+}
+
+/// A sensitivity analysis: the metric at the base, and each parameter's effect, largest first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sensitivity {
+    pub version: &'static str,
+    pub scenario: String,
+    pub metric: String,
+    /// The share each parameter moved by (0.1 for ±10 %).
+    pub by: f64,
+    pub seed: u64,
+    pub replications: u32,
+    pub base: Stat,
+    pub parameters: Vec<Effect>,
+}
+
+/// A parameter with its two models built (by the caller, through overrides).
+#[derive(Debug, Clone)]
+pub struct Varied {
+    pub candidate: Candidate,
+    /// The path that worked.
+    pub path: String,
+    pub low: Model,
+    pub high: Model,
+}
+
+/// The named metric in one replication of `model`; `None` if no such metric.
+fn metric_of(model: &Model, r: u32, metric: &str) -> Option<f64> {
+    engine::run(model, r)
+        .metrics
+        .named()
+        .into_iter()
+        .find(|(k, _)| k == metric)
+        .map(|(_, v)| v)
+}
+
+/// Run `base` and every varied model (the base's seed and replications for all),
+/// calling `done` after each replication, and rank the parameters by effect on
+/// `metric`. `Err` names a metric that does not exist.
+pub fn analyse(
+    base: &Model,
+    varied: Vec<Varied>,
+    metric: &str,
+    by: f64,
+    done: &(dyn Fn() + Sync),
+) -> Result<Sensitivity, String> {
+    let n = base.simulation.replications.max(1);
+    let column = |m: &Model| -> Result<Vec<f64>, String> {
+        (0..n)
+            .into_par_iter()
+            .map(|r| {
+                let v = metric_of(m, r, metric);
+                done();
+                v.ok_or_else(|| format!("no metric `{metric}`; try `customers.lost`, `revenue.lost`, `orders.late` or `departments.NAME.mean_wait_h`"))
+            })
+            .collect()
+    };
+    let base_values = column(base)?;
+    let mut parameters: Vec<Effect> = varied
+        .into_par_iter()
+        .map(|v| -> Result<Effect, String> {
+            let low = column(&v.low)?;
+            let high = column(&v.high)?;
+            let diffs: Vec<f64> = high.iter().zip(&low).map(|(h, l)| h - l).collect();
+            let d = Stat::from_values(&diffs);
+            Ok(Effect {
+                parameter: v.candidate.parameter,
+                path: v.path,
+                base_value: v.candidate.base,
+                low_value: v.candidate.low,
+                high_value: v.candidate.high,
+                low: Stat::from_values(&low).mean,
+                high: Stat::from_values(&high).mean,
+                effect: d.mean.abs(),
+                effect_ci95: d.ci95,
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    parameters.sort_by(|a, b| {
+        b.effect
+            .total_cmp(&a.effect)
+            .then_with(|| a.parameter.cmp(&b.parameter))
+    });
+    Ok(Sensitivity {
+        version: super::shard::VERSION,
+        scenario: base.name.clone(),
+        metric: metric.to_owned(),
+        by,
+        seed: base.simulation.seed,
+        replications: n,
+        base: Stat::from_values(&base_values),
+        parameters,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_vary_as_their_kind_allows() {
+        assert_eq!(vary(3.0, 0.1, Unit::Count { min: 1 }), (2.0, 4.0));
+        assert_eq!(vary(1.0, 0.1, Unit::Count { min: 1 }), (1.0, 2.0));
+        assert_eq!(vary(30.0, 0.1, Unit::Count { min: 1 }), (27.0, 33.0));
+        assert_eq!(vary(0.95, 0.1, Unit::Probability), (0.855, 1.0));
+        assert_eq!(write(168.0 * 1.1, Unit::Duration), "7.7d");
+        assert_eq!(write(0.5, Unit::Duration), "30m");
+        assert_eq!(write(2.2, Unit::Duration), "2.2h");
+        assert_eq!(write(0.5, Unit::Rate), "12/d");
+        assert_eq!(segment("customer care"), "\"customer care\"");
+        assert_eq!(segment("sales->customer"), "sales->customer");
+    }
+
+    #[test]
+    fn constants_are_told_from_distributions() {
+        assert!(is_constant(&Distribution::constant(2.0).unwrap()));
+        assert!(!is_constant(&Distribution::exponential(2.0).unwrap()));
+    }
+}

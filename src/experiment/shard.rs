@@ -1,0 +1,403 @@
+//! Long experiments split across processes or cluster jobs, and put back together.
+//!
+//! A shard `I/N` (I from 0, as Slurm's `--array=0-63` numbers its tasks) does the
+//! replications `r` (or sweep points) with `r % N == I`. It writes a *part*: JSON
+//! with its kind, the program version, a [`model_hash`] of the scenario after
+//! overrides and run settings, the shard, and the raw results the whole output is
+//! rebuilt from. [`check_parts`] refuses parts that do not belong together, or a
+//! set with a shard missing or given twice; [`merge_runs`] and
+//! [`super::sweep::merge_sweep`] rebuild what one unsharded process would have
+//! produced, value for value (floats are stored so they read back exactly).
+//!
+//! No I/O here: the binary reads and writes the files.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rayon::prelude::*;
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::engine::{self, RunResult};
+use crate::metrics::Metrics;
+use crate::model::Model;
+use crate::scenario::format_number;
+
+/// The version of this program, recorded in every part: results may change between versions.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// One shard of `count`: the items `i` with `i % count == index`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// Parse `I/N` (I from 0 to N − 1).
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let bad = |why: String| {
+            format!("invalid shard `{text}`: {why}; write I/N with I from 0 to N-1, e.g. `3/64`")
+        };
+        let (i, n) = text
+            .split_once('/')
+            .ok_or_else(|| bad("there is no `/`".into()))?;
+        let index: u32 = i
+            .trim()
+            .parse()
+            .map_err(|_| bad(format!("`{}` is not a whole number", i.trim())))?;
+        let count: u32 = n
+            .trim()
+            .parse()
+            .map_err(|_| bad(format!("`{}` is not a whole number", n.trim())))?;
+        if count == 0 {
+            return Err(bad("N must be at least 1".into()));
+        }
+        if index >= count {
+            return Err(bad(format!(
+                "I must be below N (shards of {count} are numbered 0 to {})",
+                count - 1
+            )));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether item `i` belongs to this shard.
+    pub fn contains(&self, i: u64) -> bool {
+        i % u64::from(self.count) == u64::from(self.index)
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Shard::parse(s)
+    }
+}
+
+/// A hash of everything that decides a simulation's numbers: the model after
+/// overrides, with its seed and replications (16 hex digits, FNV-1a over the
+/// model's `Debug` form, which lists every field). Two parts with the same hash
+/// and program version simulate the same thing.
+pub fn model_hash(model: &Model) -> String {
+    let text = format!("{model:?}");
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// A float that survives a JSON round trip exactly, not-a-number and infinities
+/// included (as the strings `nan`, `inf`, `-inf`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Num(pub f64);
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.is_finite() {
+            s.serialize_f64(self.0)
+        } else {
+            s.serialize_str(&format_number(self.0))
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Num;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number, or \"nan\", \"inf\", \"-inf\"")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Num, E> {
+                Ok(Num(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Num, E> {
+                Ok(Num(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Num, E> {
+                Ok(Num(v as f64))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Num, E> {
+                match v {
+                    "nan" => Ok(Num(f64::NAN)),
+                    "inf" => Ok(Num(f64::INFINITY)),
+                    "-inf" => Ok(Num(f64::NEG_INFINITY)),
+                    _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// What every part starts with: enough to tell whether parts belong together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    /// `run` or `sweep`.
+    pub kind: String,
+    /// The program version that wrote the part.
+    pub version: String,
+    /// [`model_hash`] of the scenario after overrides and run settings.
+    pub hash: String,
+    pub shard: Shard,
+}
+
+/// The scenario a `run` part was made from, as given: merge rebuilds the model from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// The file name, as given on the command line (for messages).
+    pub origin: String,
+    /// The file's content.
+    pub text: String,
+    /// The `--set` arguments, in order.
+    pub overrides: Vec<String>,
+}
+
+/// One replication's raw result, as stored in a part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredRun {
+    pub replication: u32,
+    pub events: u64,
+    pub metrics: Metrics<Num>,
+}
+
+/// The part a `handoff run --shard I/N` writes: its replications, raw.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunPart {
+    #[serde(flatten)]
+    pub header: Header,
+    pub scenario: Source,
+    pub seed: u64,
+    /// Replications of the whole run (all shards).
+    pub replications: u32,
+    pub runs: Vec<StoredRun>,
+}
+
+/// The kind of a [`RunPart`].
+pub const RUN_KIND: &str = "run";
+
+/// Run the replications of `model` that belong to `shard`, in parallel, calling
+/// `done` as each finishes; `source` is what `model` was built from.
+pub fn run_part(model: &Model, source: Source, shard: Shard, done: &(dyn Fn() + Sync)) -> RunPart {
+    let total = model.simulation.replications.max(1);
+    let mine: Vec<u32> = (0..total).filter(|&r| shard.contains(r.into())).collect();
+    let runs = mine
+        .into_par_iter()
+        .map(|r| {
+            let run = engine::run(model, r);
+            done();
+            StoredRun {
+                replication: r,
+                events: run.events,
+                metrics: run.metrics.map(&mut |v| Num(*v)),
+            }
+        })
+        .collect();
+    RunPart {
+        header: Header {
+            kind: RUN_KIND.to_owned(),
+            version: VERSION.to_owned(),
+            hash: model_hash(model),
+            shard,
+        },
+        scenario: source,
+        seed: model.simulation.seed,
+        replications: total,
+        runs,
+    }
+}
+
+/// Check that parts (each with a name for messages) belong together and that
+/// shards `0..N` are all there, each once. The error says which part differs
+/// and how.
+pub fn check_parts(parts: &[(String, Header)]) -> Result<(), String> {
+    let Some((first_name, first)) = parts.first() else {
+        return Err("no parts to merge".to_owned());
+    };
+    for (name, h) in &parts[1..] {
+        if h.kind != first.kind {
+            return Err(format!(
+                "`{name}` is a part of `handoff {}`, but `{first_name}` is a part of `handoff {}`: merge the parts of one command",
+                h.kind, first.kind
+            ));
+        }
+        if h.version != first.version {
+            return Err(format!(
+                "`{name}` was written by handoff {}, but `{first_name}` by handoff {}: results may differ between versions; make every part with one version",
+                h.version, first.version
+            ));
+        }
+        if h.hash != first.hash {
+            return Err(format!(
+                "`{name}` simulates something else than `{first_name}` (scenario hash {} against {}): the scenario file, a --set, --seed or --replications differ; make every part with the same command, changing only --shard",
+                h.hash, first.hash
+            ));
+        }
+        if h.shard.count != first.shard.count {
+            return Err(format!(
+                "`{name}` is shard {} but `{first_name}` is shard {}: every part must split the work the same way (the same N in --shard I/N)",
+                h.shard, first.shard
+            ));
+        }
+    }
+    let n = first.shard.count;
+    let mut seen: Vec<Option<&str>> = vec![None; n as usize];
+    for (name, h) in parts {
+        let slot = &mut seen[h.shard.index as usize];
+        if let Some(other) = slot {
+            return Err(format!(
+                "shard {} is given twice: `{other}` and `{name}`; give each shard once",
+                h.shard
+            ));
+        }
+        *slot = Some(name);
+    }
+    let missing: Vec<String> = (0..n)
+        .filter(|&i| seen[i as usize].is_none())
+        .map(|i| format!("{i}/{n}"))
+        .collect();
+    if !missing.is_empty() {
+        let (what, list) = if missing.len() > 8 {
+            (
+                format!("{} shards are", missing.len()),
+                format!("{}, …", missing[..8].join(", ")),
+            )
+        } else if missing.len() == 1 {
+            ("shard".to_owned(), missing[0].clone())
+        } else {
+            ("shards".to_owned(), missing.join(", "))
+        };
+        return Err(format!(
+            "{what} missing: {list}; run them (--shard I/{n}) and merge every part"
+        ));
+    }
+    Ok(())
+}
+
+/// The replications of checked `run` parts, in order, as one process would have made them.
+pub fn merge_runs(parts: Vec<RunPart>) -> Result<Vec<RunResult>, String> {
+    let total = parts.first().map_or(0, |p| p.replications);
+    let mut slots: Vec<Option<RunResult>> = vec![None; total as usize];
+    for part in parts {
+        if part.replications != total {
+            return Err(format!(
+                "shard {} has {} replications in all, another {total}",
+                part.header.shard, part.replications
+            ));
+        }
+        for run in part.runs {
+            let r = run.replication;
+            if r >= total || !part.header.shard.contains(r.into()) {
+                return Err(format!(
+                    "shard {} holds replication {r}, which is not one of its own",
+                    part.header.shard
+                ));
+            }
+            let slot = &mut slots[r as usize];
+            if slot.is_some() {
+                return Err(format!("replication {r} is given twice"));
+            }
+            *slot = Some(RunResult {
+                events: run.events,
+                metrics: run.metrics.map(&mut |v| v.0),
+            });
+        }
+    }
+    slots
+        .into_iter()
+        .enumerate()
+        .map(|(r, s)| s.ok_or_else(|| format!("replication {r} is missing from its shard")))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(kind: &str, version: &str, hash: &str, i: u32, n: u32) -> Header {
+        Header {
+            kind: kind.into(),
+            version: version.into(),
+            hash: hash.into(),
+            shard: Shard { index: i, count: n },
+        }
+    }
+
+    #[test]
+    fn shards_parse_and_split() {
+        let s = Shard::parse("3/8").unwrap();
+        assert_eq!(s, Shard { index: 3, count: 8 });
+        assert!(s.contains(3) && s.contains(11) && !s.contains(4));
+        assert_eq!(s.to_string(), "3/8");
+        for (bad, why) in [
+            ("8/8", "below N"),
+            ("1/0", "at least 1"),
+            ("x/2", "whole number"),
+            ("3", "no `/`"),
+        ] {
+            let e = Shard::parse(bad).unwrap_err();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn parts_that_do_not_belong_together_are_refused() {
+        let ok = |hs: Vec<Header>| {
+            let named: Vec<(String, Header)> = hs
+                .into_iter()
+                .enumerate()
+                .map(|(i, h)| (format!("p{i}"), h))
+                .collect();
+            check_parts(&named)
+        };
+        assert!(
+            ok(vec![
+                header("run", "1", "a", 1, 2),
+                header("run", "1", "a", 0, 2)
+            ])
+            .is_ok()
+        );
+        let e = ok(vec![
+            header("run", "1", "a", 0, 2),
+            header("sweep", "1", "a", 1, 2),
+        ]);
+        assert!(e.unwrap_err().contains("`p1` is a part of `handoff sweep`"));
+        let e = ok(vec![
+            header("run", "1", "a", 0, 2),
+            header("run", "2", "a", 1, 2),
+        ]);
+        assert!(e.unwrap_err().contains("handoff 2"));
+        let e = ok(vec![
+            header("run", "1", "a", 0, 2),
+            header("run", "1", "b", 1, 2),
+        ]);
+        assert!(e.unwrap_err().contains("hash b against a"));
+        let e = ok(vec![
+            header("run", "1", "a", 0, 3),
+            header("run", "1", "a", 0, 3),
+        ]);
+        assert!(e.unwrap_err().contains("shard 0/3 is given twice"));
+        let e = ok(vec![header("run", "1", "a", 0, 3)]);
+        assert!(e.unwrap_err().contains("shards missing: 1/3, 2/3"));
+    }
+
+    #[test]
+    fn numbers_round_trip_exactly() {
+        for x in [0.1 + 0.2, 1.0 / 3.0, 1e-300, f64::NAN, f64::INFINITY, -2.5] {
+            let json = serde_json::to_string(&Num(x)).unwrap();
+            let back: Num = serde_json::from_str(&json).unwrap();
+            assert!(back.0 == x || (x.is_nan() && back.0.is_nan()), "{json}");
+        }
+    }
+}

@@ -1,0 +1,592 @@
+//! Parameter sweeps: a grid of `--set` overrides, each point replicated with
+//! the same seed (common random numbers), so neighbouring points differ only
+//! by the parameters swept.
+//!
+//! An [`Axis`] is one path and its values (`customers.promise=2d:6d:1d` gives
+//! `2d`, `3d`, … `6d`); the [`Grid`] is every combination, the first axis
+//! varying slowest. Each point is summarised into named statistics
+//! ([`Metrics::named`] of every run, summarised). Points are independent, so a
+//! sweep can stop and resume, or be split into shards, and still produce the
+//! same [`Sweep`].
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::shard::{Header, Num, Shard};
+use crate::engine;
+use crate::metrics::{Metrics, Stat};
+use crate::model::Model;
+use crate::scenario::format_number;
+
+/// The most points one axis may have.
+pub const MAX_AXIS_POINTS: usize = 100_000;
+
+/// One swept parameter: an override path and the values it takes, as override values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Axis {
+    /// As the user wrote it: `customers.promise`, `department.billing.staff`.
+    pub path: String,
+    /// Override values, with their unit: `2d`, `3d`, …
+    pub values: Vec<String>,
+}
+
+impl Axis {
+    /// Parse `PATH=START:STOP:STEP` (values START, START+STEP, … up to STOP;
+    /// the three may carry one unit: `2d:6d:1d`, `10/d:20/d:5/d`), or
+    /// `PATH=V1,V2,…` (a list of values), or `PATH=VALUE` (one value).
+    pub fn parse(arg: &str) -> Result<Axis, String> {
+        let bad = |why: &str| {
+            format!(
+                "invalid --vary `{arg}`: {why}; write PATH=START:STOP:STEP, e.g. `customers.promise=2d:6d:1d`, or PATH=V1,V2,…"
+            )
+        };
+        let mut quoted = false;
+        let mut eq = None;
+        for (i, c) in arg.char_indices() {
+            match c {
+                '"' => quoted = !quoted,
+                '=' if !quoted => {
+                    eq = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let Some(eq) = eq else {
+            return Err(bad("there is no `=`"));
+        };
+        let path = arg[..eq].trim();
+        let spec = arg[eq + 1..].trim();
+        if path.is_empty() {
+            return Err(bad("there is no path before `=`"));
+        }
+        if spec.is_empty() {
+            return Err(bad("there are no values after `=`"));
+        }
+        let values = if spec.starts_with(['{', '[', '"', '\'']) {
+            vec![spec.to_owned()]
+        } else if spec.contains(':') {
+            range(spec).map_err(|why| bad(&why))?
+        } else {
+            let values: Vec<String> = spec.split(',').map(|v| v.trim().to_owned()).collect();
+            if values.iter().any(String::is_empty) {
+                return Err(bad("the list has an empty value"));
+            }
+            values
+        };
+        Ok(Axis {
+            path: path.to_owned(),
+            values,
+        })
+    }
+
+    /// The override argument for value `k`: `customers.promise=3d`.
+    pub fn set(&self, k: usize) -> String {
+        format!("{}={}", self.path, self.values[k])
+    }
+}
+
+/// `"1.5d"` → (1.5, "d", decimals 1); `"10/d"` → (10, "/d", 0).
+fn number_and_unit(text: &str) -> Result<(f64, &str, Option<u32>), String> {
+    let text = text.trim();
+    let end = text
+        .char_indices()
+        .find(|&(i, c)| {
+            !(c.is_ascii_digit()
+                || c == '.'
+                || ((c == '-' || c == '+') && (i == 0 || text[..i].ends_with(['e', 'E'])))
+                || ((c == 'e' || c == 'E')
+                    && i > 0
+                    && text[i + 1..]
+                        .starts_with(|n: char| n.is_ascii_digit() || n == '-' || n == '+')))
+        })
+        .map_or(text.len(), |(i, _)| i);
+    let (num, unit) = (&text[..end], text[end..].trim());
+    let x: f64 = num
+        .parse()
+        .ok()
+        .filter(|x: &f64| x.is_finite())
+        .ok_or_else(|| format!("`{text}` does not start with a number"))?;
+    // Decimals as written, to round away float noise (`0.1 + 0.2`); none with an exponent.
+    let decimals = if num.contains(['e', 'E']) {
+        None
+    } else {
+        Some(num.split_once('.').map_or(0, |(_, d)| d.len() as u32))
+    };
+    Ok((x, unit, decimals))
+}
+
+/// The values of `START:STOP:STEP`.
+fn range(spec: &str) -> Result<Vec<String>, String> {
+    let parts: Vec<&str> = spec.split(':').collect();
+    let [start, stop, step] = parts[..] else {
+        return Err(format!(
+            "a range has three parts, START:STOP:STEP, not {}",
+            parts.len()
+        ));
+    };
+    let (a, ua, da) = number_and_unit(start)?;
+    let (b, ub, _) = number_and_unit(stop)?;
+    let (s, us, ds) = number_and_unit(step)?;
+    if ua != ub || ua != us {
+        return Err(format!(
+            "START, STOP and STEP must carry the same unit (here `{ua}`, `{ub}` and `{us}`)"
+        ));
+    }
+    if s <= 0.0 {
+        return Err("STEP must be above zero".to_owned());
+    }
+    if b < a {
+        return Err("STOP is below START".to_owned());
+    }
+    // A relative tolerance, so that 0.1:0.3:0.1 ends at 0.3 despite float noise.
+    let k = ((b - a) / s * (1.0 + 1e-12) + 1e-9).floor();
+    if k + 1.0 > MAX_AXIS_POINTS as f64 {
+        return Err(format!(
+            "that is more than {MAX_AXIS_POINTS} values; use a larger STEP"
+        ));
+    }
+    let n = k as usize + 1;
+    let decimals = da.zip(ds).map(|(x, y)| x.max(y).min(15));
+    Ok((0..n)
+        .map(|i| {
+            let x = a + i as f64 * s;
+            let x = match decimals {
+                Some(d) => {
+                    let scale = 10f64.powi(d as i32);
+                    (x * scale).round() / scale
+                }
+                None => x,
+            };
+            format!("{}{ua}", format_number(x))
+        })
+        .collect())
+}
+
+/// Every combination of the axes' values; the first axis varies slowest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grid {
+    pub axes: Vec<Axis>,
+}
+
+impl Grid {
+    /// A grid over `axes`; two axes may not share a path.
+    pub fn new(axes: Vec<Axis>) -> Result<Grid, String> {
+        for (i, a) in axes.iter().enumerate() {
+            if axes[..i].iter().any(|b| b.path == a.path) {
+                return Err(format!(
+                    "`{}` is swept twice; give each path one --vary",
+                    a.path
+                ));
+            }
+        }
+        let grid = Grid { axes };
+        if grid
+            .axes
+            .iter()
+            .try_fold(1usize, |n, a| n.checked_mul(a.values.len()))
+            .is_none_or(|n| n > 10_000_000)
+        {
+            return Err("the sweep has more than 10 000 000 points".to_owned());
+        }
+        Ok(grid)
+    }
+
+    /// The number of points.
+    pub fn len(&self) -> usize {
+        self.axes.iter().map(|a| a.values.len()).product()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Point `i`'s index into each axis.
+    fn digits(&self, mut i: usize) -> Vec<usize> {
+        let mut out = vec![0; self.axes.len()];
+        for (k, a) in self.axes.iter().enumerate().rev() {
+            out[k] = i % a.values.len();
+            i /= a.values.len();
+        }
+        out
+    }
+
+    /// Point `i`'s values, one per axis.
+    pub fn values(&self, i: usize) -> Vec<String> {
+        self.digits(i)
+            .iter()
+            .zip(&self.axes)
+            .map(|(&k, a)| a.values[k].clone())
+            .collect()
+    }
+
+    /// Point `i`'s override arguments, one per axis: `customers.promise=3d`.
+    pub fn sets(&self, i: usize) -> Vec<String> {
+        self.digits(i)
+            .iter()
+            .zip(&self.axes)
+            .map(|(&k, a)| a.set(k))
+            .collect()
+    }
+}
+
+/// A statistic with its name (`customers.lost`), as [`Metrics::named`] names it.
+pub type Named = (String, Stat);
+
+/// One finished point of a sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "StoredPoint", from = "StoredPoint")]
+pub struct Point {
+    pub index: usize,
+    /// One value per axis.
+    pub values: Vec<String>,
+    /// Every statistic of the point's replications, summarised.
+    pub metrics: Vec<Named>,
+}
+
+/// A [`Point`] as stored in parts: floats that read back exactly.
+#[derive(Serialize, Deserialize)]
+struct StoredPoint {
+    index: usize,
+    values: Vec<String>,
+    metrics: Vec<StoredStat>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredStat {
+    name: String,
+    mean: Num,
+    ci95: Option<Num>,
+}
+
+impl From<Point> for StoredPoint {
+    fn from(p: Point) -> Self {
+        StoredPoint {
+            index: p.index,
+            values: p.values,
+            metrics: p
+                .metrics
+                .into_iter()
+                .map(|(name, s)| StoredStat {
+                    name,
+                    mean: Num(s.mean),
+                    ci95: s.ci95.map(Num),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<StoredPoint> for Point {
+    fn from(p: StoredPoint) -> Self {
+        Point {
+            index: p.index,
+            values: p.values,
+            metrics: p
+                .metrics
+                .into_iter()
+                .map(|s| {
+                    (
+                        s.name,
+                        Stat {
+                            mean: s.mean.0,
+                            ci95: s.ci95.map(|n| n.0),
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Replicate `model` (its seed and replications) and summarise every statistic by name.
+pub fn run_point(model: &Model) -> Vec<Named> {
+    let n = model.simulation.replications.max(1);
+    let runs: Vec<Metrics<f64>> = (0..n)
+        .into_par_iter()
+        .map(|r| engine::run(model, r).metrics)
+        .collect();
+    Metrics::summarise(&runs).named()
+}
+
+/// A point still to run: its index, values and model (overrides applied).
+#[derive(Debug, Clone)]
+pub struct Todo {
+    pub index: usize,
+    pub values: Vec<String>,
+    pub model: Model,
+}
+
+/// Run `todo` in parallel and hand each finished point to `done` (from any
+/// thread, in any order). Once `stop` is set no new point starts; points
+/// already running finish and are handed over. The first error from `done`
+/// stops the sweep and is returned.
+pub fn run_points<E: Send>(
+    todo: &[Todo],
+    stop: &AtomicBool,
+    done: &(dyn Fn(Point) -> Result<(), E> + Sync),
+) -> Result<(), E> {
+    todo.par_iter().with_max_len(1).try_for_each(|t| {
+        if stop.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let point = Point {
+            index: t.index,
+            values: t.values.clone(),
+            metrics: run_point(&t.model),
+        };
+        done(point).inspect_err(|_| stop.store(true, Ordering::SeqCst))
+    })
+}
+
+/// What one point's own part file holds (in the `OUT.parts/` directory of a
+/// sweep): enough to tell, on `--resume`, whether it belongs to this sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointPart {
+    /// Always [`POINT_KIND`].
+    pub kind: String,
+    pub version: String,
+    /// The hash of the sweep's base model (scenario, `--set`, seed, replications).
+    pub hash: String,
+    pub point: Point,
+}
+
+/// The kind of a [`PointPart`].
+pub const POINT_KIND: &str = "sweep-point";
+/// The kind of a [`SweepPart`].
+pub const SWEEP_KIND: &str = "sweep";
+
+/// Why a stored point cannot be reused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch(pub String);
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PointPart {
+    /// Whether this stored point is point `index` with `values` of the sweep with `hash`.
+    pub fn check(&self, hash: &str, index: usize, values: &[String]) -> Result<(), Mismatch> {
+        if self.kind != POINT_KIND {
+            return Err(Mismatch(format!(
+                "it is not a sweep point (its kind is `{}`)",
+                self.kind
+            )));
+        }
+        if self.version != super::shard::VERSION {
+            return Err(Mismatch(format!(
+                "it was made by handoff {}, this is handoff {}",
+                self.version,
+                super::shard::VERSION
+            )));
+        }
+        if self.hash != hash {
+            return Err(Mismatch(format!(
+                "it was made from another scenario or settings (hash {}, now {hash}): the scenario file, a --set, --seed or --replications changed",
+                self.hash
+            )));
+        }
+        if self.point.index != index || self.point.values != values {
+            return Err(Mismatch(format!(
+                "it holds point {} with values {}, but point {index} of this sweep has values {}: the --vary arguments changed",
+                self.point.index,
+                self.point.values.join(", "),
+                values.join(", ")
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A whole sweep: what `handoff sweep` writes, as CSV or JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sweep {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The hash of the base model (scenario, `--set`, seed, replications).
+    pub hash: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub axes: Vec<Axis>,
+    /// Every point, in grid order.
+    pub points: Vec<Point>,
+}
+
+/// The part a `handoff sweep --shard I/N` writes: the points of its shard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepPart {
+    #[serde(flatten)]
+    pub header: Header,
+    pub scenario: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub axes: Vec<Axis>,
+    pub points: Vec<Point>,
+}
+
+impl SweepPart {
+    /// The part of `shard` holding `points` of `sweep`.
+    pub fn new(sweep: Sweep, shard: Shard) -> SweepPart {
+        SweepPart {
+            header: Header {
+                kind: SWEEP_KIND.to_owned(),
+                version: super::shard::VERSION.to_owned(),
+                hash: sweep.hash,
+                shard,
+            },
+            scenario: sweep.scenario,
+            seed: sweep.seed,
+            replications: sweep.replications,
+            axes: sweep.axes,
+            points: sweep.points,
+        }
+    }
+}
+
+/// The whole sweep from parts checked by [`super::shard::check_parts`].
+pub fn merge_sweep(parts: Vec<(String, SweepPart)>) -> Result<Sweep, String> {
+    let Some((first_name, first)) = parts.first() else {
+        return Err("no parts to merge".to_owned());
+    };
+    let first_name = first_name.clone();
+    let grid = Grid::new(first.axes.clone())?;
+    let mut sweep = Sweep {
+        scenario: first.scenario.clone(),
+        hash: first.header.hash.clone(),
+        seed: first.seed,
+        replications: first.replications,
+        axes: first.axes.clone(),
+        points: Vec::new(),
+    };
+    let mut slots: Vec<Option<Point>> = vec![None; grid.len()];
+    for (name, part) in parts {
+        if part.axes != sweep.axes {
+            return Err(format!(
+                "`{name}` sweeps other values than `{first_name}`: make every part with the same --vary arguments"
+            ));
+        }
+        for p in part.points {
+            let ok = p.index < grid.len()
+                && part.header.shard.contains(p.index as u64)
+                && p.values == grid.values(p.index);
+            if !ok {
+                return Err(format!(
+                    "`{name}` holds a point ({}) that is not one of shard {}'s",
+                    p.index, part.header.shard
+                ));
+            }
+            let index = p.index;
+            if slots[index].replace(p).is_some() {
+                return Err(format!("`{name}` holds point {index} twice"));
+            }
+        }
+    }
+    for (i, s) in slots.into_iter().enumerate() {
+        match s {
+            Some(p) => sweep.points.push(p),
+            None => return Err(format!("point {i} is missing from its shard's part")),
+        }
+    }
+    Ok(sweep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(arg: &str) -> Vec<String> {
+        Axis::parse(arg).unwrap().values
+    }
+
+    #[test]
+    fn ranges_step_to_stop_with_units_and_without_float_noise() {
+        assert_eq!(
+            values("customers.promise=2d:6d:1d"),
+            ["2d", "3d", "4d", "5d", "6d"]
+        );
+        assert_eq!(
+            values("customers.arrival_rate=10/d:20/d:5/d"),
+            ["10/d", "15/d", "20/d"]
+        );
+        assert_eq!(values("a.b=0.1:0.3:0.1"), ["0.1", "0.2", "0.3"]);
+        assert_eq!(values("a.b=0:1:0.25"), ["0", "0.25", "0.5", "0.75", "1"]);
+        assert_eq!(values("a.b=0:1:0.3"), ["0", "0.3", "0.6", "0.9"]);
+        assert_eq!(values("a.b=1:2:1.5"), ["1"]);
+        assert_eq!(values("a.b=1e-3:3e-3:1e-3").len(), 3);
+        assert_eq!(values("department.sales.staff=1,2,4"), ["1", "2", "4"]);
+        assert_eq!(values("a.b=7d"), ["7d"]);
+        let a = Axis::parse("department.\"a=b\".staff=1:2:1").unwrap();
+        assert_eq!(a.path, "department.\"a=b\".staff");
+        assert_eq!(a.set(1), "department.\"a=b\".staff=2");
+    }
+
+    #[test]
+    fn bad_ranges_say_why() {
+        for (arg, why) in [
+            ("a.b", "no `=`"),
+            ("a.b=1:2", "three parts"),
+            ("a.b=1d:2h:1d", "same unit"),
+            ("a.b=1:2:0", "above zero"),
+            ("a.b=3:2:1", "below START"),
+            ("a.b=x:2:1", "does not start with a number"),
+            ("a.b=0:1000000:1", "more than"),
+            ("a.b=1,,2", "empty value"),
+        ] {
+            let e = Axis::parse(arg).unwrap_err();
+            assert!(e.contains(why), "{arg}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_first_axis_varies_slowest() {
+        let grid = Grid::new(vec![
+            Axis::parse("a=1:2:1").unwrap(),
+            Axis::parse("b=x,y,z").unwrap(),
+        ])
+        .unwrap();
+        assert_eq!(grid.len(), 6);
+        assert_eq!(grid.values(0), ["1", "x"]);
+        assert_eq!(grid.values(2), ["1", "z"]);
+        assert_eq!(grid.values(4), ["2", "y"]);
+        assert_eq!(grid.sets(5), ["a=2", "b=z"]);
+        assert!(
+            Grid::new(vec![
+                Axis::parse("a=1").unwrap(),
+                Axis::parse("a=2").unwrap()
+            ])
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn points_round_trip_exactly() {
+        let p = Point {
+            index: 3,
+            values: vec!["2d".into()],
+            metrics: vec![
+                (
+                    "customers.lost".into(),
+                    Stat {
+                        mean: 0.1 + 0.2,
+                        ci95: Some(1.0 / 3.0),
+                    },
+                ),
+                (
+                    "orders.late".into(),
+                    Stat {
+                        mean: f64::NAN,
+                        ci95: None,
+                    },
+                ),
+            ],
+        };
+        let back: Point = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+        assert_eq!(back.metrics[0], p.metrics[0]);
+        assert!(back.metrics[1].1.mean.is_nan());
+    }
+}

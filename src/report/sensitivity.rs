@@ -1,0 +1,223 @@
+//! A sensitivity analysis as a tornado chart in plain text, or as JSON.
+//!
+//! JSON: `{version, scenario, metric, by, seed, replications, base: {mean, ci95},
+//! parameters: [{parameter, path, base_value, low_value, high_value, low, high,
+//! effect, effect_ci95}]}`, largest effect first. `low_value`/`high_value` are
+//! the `--set` values used (with their unit); `low`/`high` the metric's mean
+//! with the parameter there; `effect` is `|high − low|` and `effect_ci95` the
+//! 95 % half-width of `high − low` paired by replication.
+
+use std::fmt::Write as _;
+
+use super::human;
+use crate::experiment::sensitivity::Sensitivity;
+
+/// Half the width of the bars, in characters.
+const HALF: usize = 20;
+/// The bar of the parameter set low, and set high.
+const LOW: char = '░';
+const HIGH: char = '█';
+
+/// `x` with `decimals` decimals, or the missing mark.
+fn num(x: f64, decimals: usize) -> String {
+    human::decimal(x, decimals)
+}
+
+/// The tornado: one line per parameter, largest effect first, bars drawn
+/// from the metric at the scenario's values (`│`) to the metric with the
+/// parameter low (`░`) and high (`█`).
+pub fn text(s: &Sensitivity) -> String {
+    let mut out = String::new();
+    let pct = human::decimal(
+        s.by * 100.0,
+        if (s.by * 100.0).fract() == 0.0 { 0 } else { 1 },
+    );
+    let _ = writeln!(
+        out,
+        "Sensitivity of {} to each parameter, −{pct} % and +{pct} %",
+        s.metric
+    );
+    let _ = writeln!(
+        out,
+        "{} — seed {}, {}, common random numbers",
+        s.scenario,
+        s.seed,
+        human::plural(s.replications.into(), "replication", "replications")
+    );
+    let base = match s.base.ci95 {
+        Some(h) => format!("{} ± {}", num(s.base.mean, 2), num(h, 2)),
+        None => num(s.base.mean, 2),
+    };
+    let _ = writeln!(out, "At the scenario's values: {} = {base}", s.metric);
+    out.push('\n');
+    if s.parameters.is_empty() {
+        out.push_str("No parameter to vary: every numeric parameter is zero.\n");
+        return out;
+    }
+    let spread = s
+        .parameters
+        .iter()
+        .flat_map(|p| [p.low, p.high])
+        .map(|v| (v - s.base.mean).abs())
+        .filter(|d| d.is_finite())
+        .fold(0.0_f64, f64::max);
+    let cells = |v: f64| -> usize {
+        if spread > 0.0 && v.is_finite() {
+            (((v - s.base.mean).abs() / spread) * HALF as f64).round() as usize
+        } else {
+            0
+        }
+    };
+    let rows: Vec<[String; 6]> = s
+        .parameters
+        .iter()
+        .map(|p| {
+            let mut bar = vec![' '; 2 * HALF + 1];
+            bar[HALF] = '│';
+            // The longer bar first, so the shorter one stays visible on top of it.
+            let mut sides = [(p.low, LOW), (p.high, HIGH)];
+            sides.sort_by_key(|&(v, _)| std::cmp::Reverse(cells(v)));
+            for (v, c) in sides {
+                let n = cells(v).min(HALF);
+                let range = if v < s.base.mean {
+                    HALF - n..HALF
+                } else {
+                    HALF + 1..HALF + 1 + n
+                };
+                for cell in &mut bar[range] {
+                    *cell = c;
+                }
+            }
+            let effect = match p.effect_ci95 {
+                Some(h) => format!("{} ± {}", num(p.effect, 2), num(h, 2)),
+                None => num(p.effect, 2),
+            };
+            [
+                p.parameter.clone(),
+                format!("{} → {}", p.low_value, p.high_value),
+                num(p.low, 2),
+                num(p.high, 2),
+                effect,
+                bar.into_iter().collect::<String>().trim_end().to_owned(),
+            ]
+        })
+        .collect();
+    let head = ["parameter", "low → high", "at low", "at high", "effect", ""];
+    let width = |k: usize| {
+        rows.iter()
+            .map(|r| r[k].chars().count())
+            .chain([head[k].chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..5).map(width).collect();
+    let line = |cols: [&str; 6]| {
+        let mut l = String::new();
+        for (k, c) in cols.iter().enumerate().take(5) {
+            let pad = widths[k] - c.chars().count();
+            if k >= 2 {
+                // Numbers right-aligned.
+                l.push_str(&" ".repeat(pad));
+                l.push_str(c);
+            } else {
+                l.push_str(c);
+                l.push_str(&" ".repeat(pad));
+            }
+            l.push_str("  ");
+        }
+        l.push_str(cols[5]);
+        l.trim_end().to_owned()
+    };
+    let _ = writeln!(out, "{}", line(head));
+    for r in &rows {
+        let cols = [
+            r[0].as_str(),
+            r[1].as_str(),
+            r[2].as_str(),
+            r[3].as_str(),
+            r[4].as_str(),
+            r[5].as_str(),
+        ];
+        let _ = writeln!(out, "{}", line(cols));
+    }
+    let _ = writeln!(
+        out,
+        "\n{LOW} parameter −{pct} %   {HIGH} parameter +{pct} %   │ {} at the scenario's values; effect = |at high − at low| ± 95 % (paired)",
+        s.metric
+    );
+    out
+}
+
+/// The analysis as pretty-printed JSON with a trailing newline.
+pub fn json(s: &Sensitivity) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(s).expect("an analysis is plain data");
+    out.push(b'\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::sensitivity::Effect;
+    use crate::metrics::Stat;
+
+    fn effect(parameter: &str, low: f64, high: f64) -> Effect {
+        Effect {
+            parameter: parameter.into(),
+            path: parameter.into(),
+            base_value: "1".into(),
+            low_value: "0.9".into(),
+            high_value: "1.1".into(),
+            low,
+            high,
+            effect: (high - low).abs(),
+            effect_ci95: Some(0.5),
+        }
+    }
+
+    #[test]
+    fn tornado_draws_the_worst_first_around_the_base() {
+        let s = Sensitivity {
+            version: "0",
+            scenario: "Tiny".into(),
+            metric: "customers.lost".into(),
+            by: 0.1,
+            seed: 1,
+            replications: 3,
+            base: Stat {
+                mean: 10.0,
+                ci95: Some(1.0),
+            },
+            parameters: vec![
+                effect("customers.arrival_rate", 6.0, 14.0),
+                effect("department.sales.staff", 11.0, 9.0),
+            ],
+        };
+        let t = text(&s);
+        assert!(t.contains("−10 % and +10 %"), "{t}");
+        let lines: Vec<&str> = t.lines().collect();
+        let a = lines
+            .iter()
+            .find(|l| l.starts_with("customers.arrival_rate"))
+            .unwrap();
+        // 4 below and 4 above the base is the widest: a full bar each side.
+        assert!(
+            a.ends_with(&format!("{}│{}", "░".repeat(20), "█".repeat(20))),
+            "{a}"
+        );
+        let b = lines
+            .iter()
+            .find(|l| l.starts_with("department.sales.staff"))
+            .unwrap();
+        assert!(
+            b.ends_with(&format!("{}│{}", "█".repeat(5), "░".repeat(5))),
+            "{b}"
+        );
+        assert!(
+            t.find("customers.arrival_rate").unwrap() < t.find("department.sales.staff").unwrap()
+        );
+        let v: serde_json::Value = serde_json::from_slice(&json(&s)).unwrap();
+        assert_eq!(v["parameters"][0]["effect"], 8.0);
+        assert_eq!(v["parameters"][1]["low_value"], "0.9");
+    }
+}
