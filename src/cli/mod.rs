@@ -4,7 +4,10 @@
 //! one (with `main.rs`) that prints. Commands return a [`Failure`]; `main`
 //! prints it and exits with its code.
 
+mod compare;
+mod inspect;
 mod output;
+mod progress;
 mod run;
 mod validate;
 
@@ -27,6 +30,8 @@ pub struct Cli {
 enum Command {
     /// Simulate a scenario and print a report.
     Run(run::Args),
+    /// Compare scenarios with common random numbers.
+    Compare(compare::Args),
     /// Check a scenario file without simulating it.
     Validate(validate::Args),
 }
@@ -35,6 +40,7 @@ enum Command {
 pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Run(args) => run::execute(args),
+        Command::Compare(args) => compare::execute(args),
         Command::Validate(args) => validate::execute(args),
     }
 }

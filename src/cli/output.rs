@@ -17,11 +17,20 @@ pub fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
 /// Write `bytes` to `path` so that a reader sees the old file or the new one,
 /// never a half-written one: write a temporary file beside it, then rename.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_atomically_with(path, |out| out.write_all(bytes))
+}
+
+/// As [`write_atomically`], with the contents streamed by `write` through a
+/// buffer, so they never need to be in memory at once (an event trace).
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+) -> anyhow::Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let mut file = tempfile::Builder::new()
+    let file = tempfile::Builder::new()
         .prefix(".handoff-")
         .suffix(".tmp")
         .tempfile_in(dir)
@@ -32,9 +41,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
                 dir.display()
             )
         })?;
-    file.write_all(bytes)
-        .and_then(|()| file.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    {
+        let mut buffered = io::BufWriter::new(file.as_file());
+        write(&mut buffered)
+            .and_then(|()| buffered.flush())
+            .and_then(|()| file.as_file().sync_all())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     readable_by_all(file.as_file());
     file.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;

@@ -1,13 +1,11 @@
 //! `handoff run FILE`: simulate a scenario and print (or write) a report.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use handoff::experiment;
 use handoff::report::{self, human};
-use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{Failure, load_scenario, output};
+use super::{Failure, inspect, load_scenario, output, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -26,6 +24,17 @@ pub struct Args {
     /// Write the report to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// After the report, tell the stories of the first N customers lost in
+    /// replication 0 (on stderr with --format json).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    explain: Option<u32>,
+    /// Write every event of replication 0 to FILE: JSON lines for .jsonl,
+    /// .ndjson or .json, CSV otherwise.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -54,25 +63,32 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         model.simulation.replications = n;
     }
 
-    // Shown only when stderr is a terminal.
-    let spinner = ProgressBar::new_spinner().with_style(
-        ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("a valid template"),
-    );
-    spinner.set_message(format!(
-        "simulating {}: {} × {} days",
-        model.name,
-        human::plural(
-            model.simulation.replications.into(),
-            "replication",
-            "replications"
+    // Drawn only when stderr is a terminal.
+    let bar = progress::bar(
+        model.simulation.replications.into(),
+        format!(
+            "simulating {}: {} days",
+            model.name,
+            human::days(model.simulation.duration_h)
         ),
-        human::days(model.simulation.duration_h),
-    ));
-    spinner.enable_steady_tick(Duration::from_millis(120));
-    let outcome = experiment::replicate(&model);
-    spinner.finish_and_clear();
+        args.quiet,
+    );
+    let outcome = experiment::replicate_with_progress(&model, &|| bar.inc(1));
+    bar.finish_and_clear();
 
-    let bytes = report::render(&outcome, args.format.into());
+    if let Some(path) = &args.trace {
+        inspect::write_trace(&model, path)?;
+    }
+    let mut bytes = report::render(&outcome, args.format.into());
+    if let Some(n) = args.explain {
+        let stories = inspect::stories(&model, n as usize);
+        match args.format {
+            // The stories follow the report, wherever it goes.
+            Format::Text => bytes.extend_from_slice(stories.as_bytes()),
+            // Standard output stays one JSON document.
+            Format::Json => eprint!("{}", stories.trim_start()),
+        }
+    }
     match &args.output {
         Some(path) => output::write_atomically(path, &bytes)?,
         None => output::write_stdout(&bytes)?,

@@ -78,17 +78,45 @@ pub fn outcome(replications: u32) -> Outcome {
             earned: s(1_440_000.0, 16_800.0),
             lost: s(31_200.0, 4_000.0),
         },
-        lost_by_cause: vec![CauseMetrics {
-            cause: "handoff:sales->billing:error".into(),
-            customers: s(20.0, 3.0),
-            prospects: s(6.0, 2.0),
-            revenue: s(31_200.0, 4_000.0),
-        }],
-        paths: vec![PathMetrics {
-            path: "silent".into(),
-            problems: s(67.0, 7.0),
-            stayed: s(48.0, 5.0),
-        }],
+        // The books balance: 14 + 6 = 20 customers, 4 + 2 = 6 prospects,
+        // 21 200 + 10 000 = 31 200 revenue; 67 + 1 + 1 + 1 = 70 problems,
+        // 19 silent defections (67 - 48) and 1 unresolved loss make 20.
+        lost_by_cause: vec![
+            CauseMetrics {
+                cause: "handoff:sales->billing:error".into(),
+                customers: s(14.0, 3.0),
+                prospects: s(4.0, 2.0),
+                revenue: s(21_200.0, 3_000.0),
+            },
+            CauseMetrics {
+                cause: "department:billing:wait".into(),
+                customers: s(6.0, 2.0),
+                prospects: s(2.0, 1.0),
+                revenue: s(10_000.0, 2_000.0),
+            },
+        ],
+        paths: vec![
+            PathMetrics {
+                path: "silent".into(),
+                problems: s(67.0, 7.0),
+                stayed: s(48.0, 5.0),
+            },
+            PathMetrics {
+                path: "unresolved".into(),
+                problems: s(1.0, 0.5),
+                stayed: s(0.0, 0.0),
+            },
+            PathMetrics {
+                path: "resolved".into(),
+                problems: s(1.0, 0.5),
+                stayed: s(1.0, 0.5),
+            },
+            PathMetrics {
+                path: "resolved_quickly".into(),
+                problems: s(1.0, 0.5),
+                stayed: s(1.0, 0.5),
+            },
+        ],
     };
     let summary = if replications > 1 {
         summary

@@ -142,6 +142,66 @@ mod tests {
     }
 
     #[test]
+    fn customers_causes_and_paths_are_statistics_too() {
+        let outcome = fixture::outcome(3);
+        let v = parsed(&outcome);
+        let stat = |s: Stat| json!({"mean": s.mean, "ci95": s.ci95});
+        let c = &outcome.summary.customers;
+        assert_eq!(
+            v["customers"],
+            json!({
+                "arrived": stat(c.arrived),
+                "active": stat(c.active),
+                "lost": stat(c.lost),
+                "prospects_deterred": stat(c.prospects_deterred),
+                "problems": stat(c.problems),
+                "complaints": stat(c.complaints),
+                "recovered": stat(c.recovered),
+                "silent_defections": stat(c.silent_defections),
+                "complaints_resolved": stat(c.complaints_resolved),
+                "complaints_unresolved": stat(c.complaints_unresolved),
+                "complaints_open": stat(c.complaints_open),
+            })
+        );
+        let r = &outcome.summary.revenue;
+        assert_eq!(
+            v["revenue"],
+            json!({"earned": stat(r.earned), "lost": stat(r.lost)})
+        );
+        let causes: Vec<Value> = outcome
+            .summary
+            .lost_by_cause
+            .iter()
+            .map(|c| {
+                json!({
+                    "cause": c.cause,
+                    "customers": stat(c.customers),
+                    "prospects": stat(c.prospects),
+                    "revenue": stat(c.revenue),
+                })
+            })
+            .collect();
+        assert_eq!(v["lost_by_cause"], Value::Array(causes));
+        assert_eq!(
+            v["lost_by_cause"][0]["cause"],
+            "handoff:sales->billing:error"
+        );
+        let paths: Vec<Value> = outcome
+            .summary
+            .paths
+            .iter()
+            .map(
+                |p| json!({"path": p.path, "problems": stat(p.problems), "stayed": stat(p.stayed)}),
+            )
+            .collect();
+        assert_eq!(v["paths"], Value::Array(paths));
+        assert_eq!(
+            v["paths"][3],
+            json!({"path": "resolved_quickly", "problems": {"mean": 1.0, "ci95": 0.5}, "stayed": {"mean": 1.0, "ci95": 0.5}})
+        );
+    }
+
+    #[test]
     fn a_single_replication_has_null_half_widths() {
         let v = parsed(&fixture::outcome(1));
         assert_eq!(v["orders"]["late"], json!({"mean": 60.0, "ci95": null}));

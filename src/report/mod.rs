@@ -4,6 +4,7 @@
 //! randomness), so the same outcome always gives the same bytes. Writing them
 //! somewhere is the binary's business.
 
+pub mod compare;
 pub mod human;
 pub mod json;
 pub mod sensitivity;

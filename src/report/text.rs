@@ -18,19 +18,35 @@ use crate::metrics::Stat;
 pub const BREAK_MARK: &str = "!";
 
 /// Render the report; lines end with `\n`, no trailing spaces, no colour.
+///
+/// After the header comes what a workshop room should hear first: the
+/// customers and prospects lost, by root cause (worst first), the iceberg
+/// (silent defections and deterred prospects per complaint heard), what
+/// happened after a problem on each path, and the revenue. Then the orders,
+/// the departments and the handoffs.
 pub fn render(outcome: &Outcome) -> String {
     let mut out = String::new();
     header(&mut out, outcome);
     out.push('\n');
-    headline(&mut out, outcome);
-    out.push('\n');
-    departments(&mut out, outcome);
-    out.push('\n');
-    handoffs(&mut out, outcome);
+    customers_headline(&mut out, outcome);
     if !outcome.summary.lost_by_cause.is_empty() {
         out.push('\n');
         causes(&mut out, outcome);
     }
+    out.push('\n');
+    iceberg(&mut out, outcome);
+    if !outcome.summary.paths.is_empty() {
+        out.push('\n');
+        paths(&mut out, outcome);
+    }
+    out.push('\n');
+    revenue(&mut out, outcome);
+    out.push('\n');
+    orders(&mut out, outcome);
+    out.push('\n');
+    departments(&mut out, outcome);
+    out.push('\n');
+    handoffs(&mut out, outcome);
     out
 }
 
@@ -63,7 +79,139 @@ fn header(out: &mut String, outcome: &Outcome) {
     }
 }
 
-fn headline(out: &mut String, outcome: &Outcome) {
+/// Who was lost, in one sentence, and how to read the figures.
+fn customers_headline(out: &mut String, outcome: &Outcome) {
+    let c = &outcome.summary.customers;
+    if c.lost.mean > 0.0 || c.prospects_deterred.mean > 0.0 {
+        let _ = writeln!(
+            out,
+            "{} customers left ({} without a word) and {} prospects never came: {} of revenue lost.",
+            human::count(c.lost.mean),
+            human::count(c.silent_defections.mean),
+            human::count(c.prospects_deterred.mean),
+            human::count(outcome.summary.revenue.lost.mean),
+        );
+    } else {
+        let _ = writeln!(out, "No customer left.");
+    }
+    let days = human::days(outcome.scenario.duration_h - outcome.scenario.warmup_h);
+    let n = outcome.scenario.replications;
+    if n > 1 {
+        let _ = writeln!(
+            out,
+            "(Figures are means per replication over {days} days; ± is the 95 % confidence half-width over {n} replications.)"
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "(Figures are from one replication over {days} days; run several for confidence intervals.)"
+        );
+    }
+}
+
+/// The iceberg: for each complaint heard, how many customers left silently and
+/// how many prospects never came (ratios of the mean counts).
+fn iceberg(out: &mut String, outcome: &Outcome) {
+    let c = &outcome.summary.customers;
+    let (complaints, silent, deterred) = (
+        c.complaints.mean,
+        c.silent_defections.mean,
+        c.prospects_deterred.mean,
+    );
+    let line = if complaints > 0.0 {
+        let n = ratio(silent / complaints);
+        let m = ratio(deterred / complaints);
+        format!(
+            "The iceberg: for each complaint you heard, {} left without a word and {} never came.",
+            noun(&n, "customer", "customers"),
+            noun(&m, "prospect", "prospects"),
+        )
+    } else if silent > 0.0 || deterred > 0.0 {
+        let n = human::count(silent);
+        let m = human::count(deterred);
+        format!(
+            "The iceberg: nobody complained, yet {} left without a word and {} never came.",
+            noun(&n, "customer", "customers"),
+            noun(&m, "prospect", "prospects"),
+        )
+    } else if c.problems.mean > 0.0 {
+        "The iceberg: nobody complained, and nobody left without a word.".to_owned()
+    } else {
+        "No customer had a problem worth acting on.".to_owned()
+    };
+    let _ = writeln!(out, "{line}");
+}
+
+/// A ratio for a sentence: whole from 10 up, else one decimal (`2.0` shows as `2`).
+fn ratio(x: f64) -> String {
+    if !x.is_finite() {
+        return human::MISSING.to_owned();
+    }
+    if x >= 9.95 {
+        return human::count(x);
+    }
+    let s = format!("{x:.1}");
+    match s.strip_suffix(".0") {
+        Some(whole) => whole.to_owned(),
+        None => s,
+    }
+}
+
+/// `1 customer`, `2.5 customers`.
+fn noun(shown: &str, one: &str, many: &str) -> String {
+    format!("{shown} {}", if shown == "1" { one } else { many })
+}
+
+/// A path's name in words.
+fn path_name(path: &str) -> String {
+    match path {
+        "silent" => "silent (did not complain)".to_owned(),
+        "unresolved" => "complained, not resolved".to_owned(),
+        "resolved" => "complained, resolved slowly".to_owned(),
+        "resolved_quickly" => "complained, resolved quickly".to_owned(),
+        other => other.replace('_', " "),
+    }
+}
+
+fn paths(out: &mut String, outcome: &Outcome) {
+    let mut table = Table::new(&[
+        ("after a problem", Align::Left),
+        ("problems", Align::Right),
+        ("stayed", Align::Right),
+        ("share stayed", Align::Right),
+    ]);
+    for p in &outcome.summary.paths {
+        table.row(vec![
+            Cell::Text(path_name(&p.path)),
+            Cell::Stat(human::stat_count(p.problems)),
+            Cell::Stat(human::stat_count(p.stayed)),
+            Cell::Text(human::percent_of(p.stayed.mean, p.problems.mean)),
+        ]);
+    }
+    let _ = writeln!(out, "What customers did after a problem");
+    table.write(out);
+    let open = outcome.summary.customers.complaints_open.mean;
+    if open > 0.0 {
+        let _ = writeln!(
+            out,
+            "  (and {} still open when the run ended)",
+            noun(&ratio(open), "complaint", "complaints")
+        );
+    }
+}
+
+fn revenue(out: &mut String, outcome: &Outcome) {
+    let r = &outcome.summary.revenue;
+    let _ = writeln!(
+        out,
+        "Revenue earned: {}.\nRevenue lost with the customers who left and the prospects who never came: {}.",
+        human::stat_count(r.earned).joined(),
+        human::stat_count(r.lost).joined(),
+    );
+}
+
+/// The orders in words, and the handoff with most trouble.
+fn orders(out: &mut String, outcome: &Outcome) {
     let o = &outcome.summary.orders;
     let _ = writeln!(
         out,
@@ -80,19 +228,6 @@ fn headline(out: &mut String, outcome: &Outcome) {
         "An order took {} on average from order to delivery.",
         human::stat_duration(o.mean_lead_time_h).joined()
     );
-    let c = &outcome.summary.customers;
-    if c.lost.mean > 0.0 || c.prospects_deterred.mean > 0.0 {
-        let _ = writeln!(
-            out,
-            "{} customers left ({} without a word) and {} prospects never came: {} of revenue lost.",
-            human::count(c.lost.mean),
-            human::count(c.silent_defections.mean),
-            human::count(c.prospects_deterred.mean),
-            human::count(outcome.summary.revenue.lost.mean),
-        );
-    } else {
-        let _ = writeln!(out, "No customer left.");
-    }
     match worst_handoff(&outcome.summary.handoffs) {
         Some(h) => {
             let _ = writeln!(
@@ -108,19 +243,6 @@ fn headline(out: &mut String, outcome: &Outcome) {
         None => {
             let _ = writeln!(out, "No handoff lost work or passed on errors.");
         }
-    }
-    let days = human::days(outcome.scenario.duration_h - outcome.scenario.warmup_h);
-    let n = outcome.scenario.replications;
-    if n > 1 {
-        let _ = writeln!(
-            out,
-            "(Figures are means per replication over {days} days; ± is the 95 % confidence half-width over {n} replications.)"
-        );
-    } else {
-        let _ = writeln!(
-            out,
-            "(Figures are from one replication over {days} days; run several for confidence intervals.)"
-        );
     }
 }
 
@@ -181,21 +303,55 @@ fn handoffs(out: &mut String, outcome: &Outcome) {
 
 fn causes(out: &mut String, outcome: &Outcome) {
     let mut table = Table::new(&[
-        ("root cause", Align::Left),
+        ("what broke", Align::Left),
         ("customers", Align::Right),
         ("prospects", Align::Right),
         ("revenue", Align::Right),
+        ("cause", Align::Left),
     ]);
     for c in &outcome.summary.lost_by_cause {
         table.row(vec![
-            Cell::Text(c.cause.clone()),
+            Cell::Text(cause_in_words(&c.cause).unwrap_or_else(|| c.cause.clone())),
             Cell::Stat(human::stat_count(c.customers)),
             Cell::Stat(human::stat_count(c.prospects)),
             Cell::Stat(human::stat_count(c.revenue)),
+            Cell::Text(c.cause.clone()),
         ]);
     }
-    let _ = writeln!(out, "Lost customers and prospects by root cause");
+    let _ = writeln!(
+        out,
+        "Lost customers and prospects by root cause, worst first"
+    );
     table.write(out);
+}
+
+/// A cause id in plain words: `handoff:billing->customer:error` →
+/// `billing → customer: wrong information (defects)`; `None` for an id it does not know.
+pub fn cause_in_words(cause: &str) -> Option<String> {
+    if let Some(rest) = cause.strip_prefix("handoff:") {
+        let (route, kind) = rest.rsplit_once(':')?;
+        let (from, to) = route.split_once("->")?;
+        let what = match kind {
+            "lose" => "work lost (chased by the customer)",
+            "error" => "wrong information (defects)",
+            "delay" => "slow transfer (late orders)",
+            _ => return None,
+        };
+        return Some(format!("{from} → {to}: {what}"));
+    }
+    if let Some(rest) = cause.strip_prefix("department:") {
+        let (name, kind) = rest.rsplit_once(':')?;
+        let what = match kind {
+            "wait" => "waiting in the queue (late orders)",
+            "rude" => "rudeness",
+            _ => return None,
+        };
+        return Some(format!("{name}: {what}"));
+    }
+    match cause {
+        "policy:friction" => Some("policy: friction for every customer".to_owned()),
+        _ => None,
+    }
 }
 
 /// `sales -> production`.
@@ -221,19 +377,19 @@ fn worst_handoff(handoffs: &[HandoffMetrics<Stat>]) -> Option<&HandoffMetrics<St
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Align {
+pub(crate) enum Align {
     Left,
     Right,
 }
 
 /// A table cell: plain text, or a statistic whose `±` lines up down the column.
-enum Cell {
+pub(crate) enum Cell {
     Text(String),
     Stat(Shown),
 }
 
 /// Columns sized to their widest cell, two spaces apart, indented by two.
-struct Table {
+pub(crate) struct Table {
     headers: Vec<(String, Align)>,
     rows: Vec<Vec<Cell>>,
 }
@@ -252,19 +408,19 @@ fn pad(s: &str, w: usize, align: Align) -> String {
 }
 
 impl Table {
-    fn new(headers: &[(&str, Align)]) -> Self {
+    pub(crate) fn new(headers: &[(&str, Align)]) -> Self {
         Self {
             headers: headers.iter().map(|&(h, a)| (h.to_owned(), a)).collect(),
             rows: Vec::new(),
         }
     }
 
-    fn row(&mut self, cells: Vec<Cell>) {
+    pub(crate) fn row(&mut self, cells: Vec<Cell>) {
         debug_assert_eq!(cells.len(), self.headers.len());
         self.rows.push(cells);
     }
 
-    fn write(&self, out: &mut String) {
+    pub(crate) fn write(&self, out: &mut String) {
         // Per column: widest mean and widest half-width (0 when none).
         let ncol = self.headers.len();
         let mut mean_w = vec![0; ncol];
@@ -342,6 +498,17 @@ mod tests {
             .unwrap_or_else(|| panic!("no line starting with {start:?} in\n{report}"))
     }
 
+    /// The line of `report` after the line `section` that starts (after indentation) with `start`.
+    fn line_in<'a>(report: &'a str, section: &str, start: &str) -> &'a str {
+        report
+            .lines()
+            .skip_while(|l| *l != section)
+            .find(|l| l.trim_start().starts_with(start))
+            .unwrap_or_else(|| {
+                panic!("no line starting with {start:?} in {section:?} of\n{report}")
+            })
+    }
+
     #[test]
     fn header_names_the_scenario_and_how_it_was_run() {
         let report = render(&fixture::outcome(3));
@@ -385,8 +552,8 @@ mod tests {
     #[test]
     fn departments_table_shows_means_and_half_widths() {
         let report = render(&fixture::outcome(3));
-        let sales = line_starting(&report, "sales ");
-        let billing = line_starting(&report, "billing ");
+        let sales = line_in(&report, "Departments", "sales ");
+        let billing = line_in(&report, "Departments", "billing ");
         // utilisation 0.712 ± 0.004; wait 0.75 h ± 0.05 h = 45 ± 3 min; queue 0.853 ± 0.021; served 1 234.4 ± 12.2
         let words: Vec<&str> = sales.split_whitespace().collect();
         assert_eq!(
@@ -407,8 +574,8 @@ mod tests {
     fn columns_line_up() {
         let report = render(&fixture::outcome(3));
         let header = line_starting(&report, "department");
-        let sales = line_starting(&report, "sales ");
-        let billing = line_starting(&report, "billing ");
+        let sales = line_in(&report, "Departments", "sales ");
+        let billing = line_in(&report, "Departments", "billing ");
         // Right-aligned columns: every row ends where the header does.
         assert_eq!(width(header), width(sales));
         assert_eq!(width(header), width(billing));
@@ -450,27 +617,42 @@ mod tests {
     #[test]
     fn lost_customers_are_listed_by_root_cause() {
         let report = render(&fixture::outcome(3));
-        assert!(
-            report.contains("\nLost customers and prospects by root cause\n"),
-            "{report}"
-        );
-        let row = line_starting(&report, "handoff:sales->billing:error");
+        let section = "Lost customers and prospects by root cause, worst first";
+        assert!(report.contains(&format!("\n{section}\n")), "{report}");
+        let row = line_in(&report, section, "sales → billing");
         assert_eq!(
             row.split_whitespace().collect::<Vec<_>>(),
             [
-                "handoff:sales->billing:error",
-                "20",
+                "sales",
+                "→",
+                "billing:",
+                "wrong",
+                "information",
+                "(defects)",
+                "14",
                 "±",
                 "3",
-                "6",
+                "4",
                 "±",
                 "2",
-                "31",
+                "21",
                 "200",
                 "±",
-                "4",
-                "000"
+                "3",
+                "000",
+                "handoff:sales->billing:error"
             ]
+        );
+        let row = line_in(&report, section, "billing: waiting");
+        assert!(
+            row.starts_with("  billing: waiting in the queue (late orders)"),
+            "{row}"
+        );
+        assert!(row.ends_with("  department:billing:wait"), "{row}");
+        // Worst first: the 14 customers before the 6.
+        assert!(
+            report.find("sales → billing: wrong").unwrap()
+                < report.find("billing: waiting").unwrap()
         );
         // Nobody lost: no table, and the headline says so.
         let mut outcome = fixture::outcome(3);
@@ -489,12 +671,156 @@ mod tests {
     }
 
     #[test]
+    fn causes_in_plain_words() {
+        for (id, words) in [
+            (
+                "handoff:billing->customer:error",
+                Some("billing → customer: wrong information (defects)"),
+            ),
+            (
+                "handoff:production->billing:lose",
+                Some("production → billing: work lost (chased by the customer)"),
+            ),
+            (
+                "handoff:sales->production:delay",
+                Some("sales → production: slow transfer (late orders)"),
+            ),
+            (
+                "department:support:wait",
+                Some("support: waiting in the queue (late orders)"),
+            ),
+            ("handoff:a->b:sneeze", None),
+            ("weather", None),
+        ] {
+            assert_eq!(cause_in_words(id).as_deref(), words, "{id}");
+        }
+    }
+
+    #[test]
+    fn customers_come_first_then_orders_then_the_tables() {
+        let report = render(&fixture::outcome(3));
+        let at = |s: &str| {
+            report
+                .find(s)
+                .unwrap_or_else(|| panic!("no {s:?} in\n{report}"))
+        };
+        let order = [
+            at("  events "),
+            at(
+                "20 customers left (19 without a word) and 6 prospects never came: 31 200 of revenue lost.\n",
+            ),
+            at("\nLost customers and prospects by root cause"),
+            at("\nThe iceberg"),
+            at("\nWhat customers did after a problem"),
+            at("\nRevenue earned"),
+            at("\nOf 1 250 orders"),
+            at("\nDepartments\n"),
+            at("\nHandoffs\n"),
+        ];
+        assert!(order.is_sorted(), "{order:?}\n{report}");
+    }
+
+    #[test]
+    fn the_iceberg_divides_by_the_complaints_heard() {
+        // 19 silent defections / 3 complaints = 6.33; 6 prospects / 3 = 2.
+        let report = render(&fixture::outcome(3));
+        assert!(
+            report.contains("\nThe iceberg: for each complaint you heard, 6.3 customers left without a word and 2 prospects never came.\n"),
+            "{report}"
+        );
+        // From ten up, whole numbers; one of each is singular.
+        let mut outcome = fixture::outcome(3);
+        outcome.summary.customers.complaints.mean = 1.0;
+        outcome.summary.customers.prospects_deterred.mean = 1.0;
+        let report = render(&outcome);
+        assert!(
+            report.contains("for each complaint you heard, 19 customers left without a word and 1 prospect never came.\n"),
+            "{report}"
+        );
+        // Nobody complained: no division by zero, the plain counts.
+        outcome.summary.customers.complaints.mean = 0.0;
+        let report = render(&outcome);
+        assert!(
+            report.contains("\nThe iceberg: nobody complained, yet 19 customers left without a word and 1 prospect never came.\n"),
+            "{report}"
+        );
+        outcome.summary.customers.silent_defections.mean = 0.0;
+        outcome.summary.customers.prospects_deterred.mean = 0.0;
+        let report = render(&outcome);
+        assert!(
+            report.contains("\nThe iceberg: nobody complained, and nobody left without a word.\n"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn paths_show_problems_stayed_and_the_share_that_stayed() {
+        let report = render(&fixture::outcome(3));
+        let section = "What customers did after a problem";
+        let words = |start: &str| {
+            line_in(&report, section, start)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+        };
+        // 48 of 67 = 71.6 %.
+        assert_eq!(
+            words("silent"),
+            [
+                "silent",
+                "(did",
+                "not",
+                "complain)",
+                "67",
+                "±",
+                "7",
+                "48",
+                "±",
+                "5",
+                "71.6",
+                "%"
+            ]
+        );
+        // Nobody ever stayed there: a plain 0, and 0 of 1 = 0.0 %.
+        assert_eq!(
+            words("complained, not resolved"),
+            [
+                "complained,",
+                "not",
+                "resolved",
+                "1",
+                "±",
+                "1",
+                "0",
+                "0.0",
+                "%"
+            ]
+        );
+        assert!(line_in(&report, section, "complained, resolved slowly").ends_with("100.0 %"));
+        assert!(line_in(&report, section, "complained, resolved quickly").ends_with("100.0 %"));
+        assert!(!report.contains("still open"), "{report}");
+        let mut outcome = fixture::outcome(3);
+        outcome.summary.customers.complaints_open.mean = 2.0;
+        assert!(
+            render(&outcome).contains("\n  (and 2 complaints still open when the run ended)\n")
+        );
+    }
+
+    #[test]
+    fn revenue_earned_and_lost() {
+        let report = render(&fixture::outcome(3));
+        assert!(
+            report.contains("\nRevenue earned: 1 440 000 ± 16 800.\nRevenue lost with the customers who left and the prospects who never came: 31 200 ± 4 000.\n"),
+            "{report}"
+        );
+    }
+
+    #[test]
     fn one_replication_shows_no_intervals() {
         let report = render(&fixture::outcome(1));
         assert!(!report.contains('±'), "{report}");
         assert!(report.contains("run several for confidence intervals"));
         assert!(report.contains("  replications  1\n"));
-        let sales = line_starting(&report, "sales ");
+        let sales = line_in(&report, "Departments", "sales ");
         assert_eq!(
             sales.split_whitespace().collect::<Vec<_>>(),
             ["sales", "71.2", "%", "45", "min", "0.85", "1", "234"]
@@ -533,7 +859,7 @@ mod tests {
         let report = render(&outcome);
         assert!(!report.to_lowercase().contains("nan"), "{report}");
         assert!(report.contains(&format!("late ({})", human::MISSING)));
-        let billing = line_starting(&report, "billing ");
+        let billing = line_in(&report, "Departments", "billing ");
         assert!(billing.contains(human::MISSING));
     }
 
