@@ -268,3 +268,68 @@ fn loyal_customers_reorder_until_they_leave() {
     assert!(s.customers.lost.mean > 0.0);
     assert!(s.revenue.lost.mean > 0.0);
 }
+
+/// Counts, for customers won over by a quick recovery of their first problem, how
+/// many of their later deliveries became problems.
+#[derive(Default)]
+struct AfterRecovery {
+    problems_so_far: std::collections::HashMap<u64, u32>,
+    forgiving: std::collections::HashSet<u64>,
+    deliveries: u64,
+    problems: u64,
+}
+
+impl handoff::engine::Observer for AfterRecovery {
+    fn record(&mut self, e: &handoff::engine::TraceEvent) {
+        use handoff::engine::{Path, TraceKind};
+        let Some(c) = e.customer else { return };
+        match e.kind {
+            TraceKind::Delivered if self.forgiving.contains(&c) => self.deliveries += 1,
+            TraceKind::Problem => {
+                *self.problems_so_far.entry(c).or_default() += 1;
+                if self.forgiving.contains(&c) {
+                    self.problems += 1;
+                }
+            }
+            TraceKind::Stayed
+                if e.path == Some(Path::ResolvedQuickly) && self.problems_so_far[&c] == 1 =>
+            {
+                self.forgiving.insert(c);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn the_recovery_paradox_makes_customers_more_forgiving_after_a_first_recovery_only() {
+    // Every order is defective; every complaint is resolved on the spot.
+    let src = |paradox: f64| {
+        scenario(
+            "complain_share = 1.0\nword_of_mouth = 0\nreorder = { dist = \"exponential\", mean = \"10d\" }",
+            &format!(
+                "[problem]\ndefect = 0.5\nlate = 0.0\n\n[stay]\nresolved_quickly = 0.9\nrecovery_paradox = {paradox}\n\n\
+                 [complaints]\ndepartment = \"support\"\nempowerment = 1.0\nresolve_within = \"1h\""
+            ),
+            1.0,
+        )
+    };
+    let model = scenario::parse(&src(0.6), "paradox.toml").unwrap();
+    let mut watch = AfterRecovery::default();
+    handoff::engine::run_observed(&model, 0, &mut watch);
+    // After the first quick recovery a defect becomes a problem with 0.5 × (1 − 0.6).
+    assert_share(
+        "problems after a first recovery",
+        watch.problems as f64,
+        watch.deliveries as f64,
+        0.2,
+    );
+
+    // Off by default, and on it keeps customers.
+    let off = run(&src(0.0));
+    let on = run(&src(0.6));
+    assert_books_balance(&on);
+    assert!(on.summary.customers.lost.mean < off.summary.customers.lost.mean);
+    let plain = scenario::parse(&scenario("", "", 1.0), "plain.toml").unwrap();
+    assert_eq!(plain.stay.recovery_paradox, 0.0);
+}

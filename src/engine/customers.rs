@@ -46,6 +46,8 @@ impl<O: Observer> Simulation<'_, '_, O> {
             left: false,
             refs: 0,
             orders: 0,
+            problems: 0,
+            forgiving: false,
         }) as CustomerId;
         self.trace(TraceKind::Arrived, |e| e.customer = Some(id));
         self.place_order(customer);
@@ -105,18 +107,24 @@ impl<O: Observer> Simulation<'_, '_, O> {
         experiences: &[(Experience, Cause, f64)],
     ) -> Verdict {
         let odds = &self.model.problem;
+        let tolerance = if self.customers[customer as usize].forgiving {
+            1.0 - self.model.stay.recovery_paradox
+        } else {
+            1.0
+        };
         let problem = experiences.iter().find(|(kind, _, _)| {
             let p = match kind {
                 Experience::Late => odds.late,
                 Experience::LostOrder => odds.lost_order,
                 Experience::Defect => odds.defect,
             };
-            self.decisions_rng.random::<f64>() < p
+            self.decisions_rng.random::<f64>() < p * tolerance
         });
         let Some(&(_, cause, _)) = problem else {
             return Verdict::Stays;
         };
-        let c = &self.customers[customer as usize];
+        let c = &mut self.customers[customer as usize];
+        c.problems += 1;
         let (counted, id) = (c.counted, c.id);
         self.counts.problems += u64::from(counted);
         self.trace(TraceKind::Problem, |e| {
@@ -153,6 +161,10 @@ impl<O: Observer> Simulation<'_, '_, O> {
         if stays {
             if counted && matches!(path, Path::Resolved | Path::ResolvedQuickly) {
                 self.counts.recovered += 1;
+            }
+            // The paradox holds after a first failure only (Maxham & Netemeyer 2002).
+            if path == Path::ResolvedQuickly && c.problems == 1 {
+                c.forgiving = true;
             }
             self.trace(TraceKind::Stayed, |e| {
                 e.customer = Some(id);

@@ -112,6 +112,10 @@ struct Customer {
     /// Orders in flight, open complaints and scheduled reorders that refer to this customer.
     refs: u32,
     orders: u32,
+    /// Problems this customer has had.
+    problems: u32,
+    /// Won over by a quick recovery of their first problem (the recovery paradox).
+    forgiving: bool,
 }
 
 struct Complaint {

@@ -77,6 +77,10 @@ pub struct StayOdds {
     pub unresolved: f64,
     pub resolved: f64,
     pub resolved_quickly: f64,
+    /// The recovery paradox: after a *first* problem resolved quickly, a customer who
+    /// stays becomes this much more forgiving: each later bad experience becomes a
+    /// problem with probability `p × (1 − recovery_paradox)`. 0 (the default) turns it off.
+    pub recovery_paradox: f64,
 }
 
 /// Who handles complaints and how.
@@ -170,6 +174,7 @@ impl Default for StayOdds {
             unresolved: 0.46,
             resolved: 0.70,
             resolved_quickly: 0.95,
+            recovery_paradox: 0.0,
         }
     }
 }

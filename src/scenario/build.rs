@@ -52,7 +52,13 @@ pub const CUSTOMER_FIELDS: &[&str] = &[
     "abusive_share",
 ];
 pub const PROBLEM_FIELDS: &[&str] = &["late", "lost_order", "defect", "rude", "friction"];
-pub const STAY_FIELDS: &[&str] = &["silent", "unresolved", "resolved", "resolved_quickly"];
+pub const STAY_FIELDS: &[&str] = &[
+    "silent",
+    "unresolved",
+    "resolved",
+    "resolved_quickly",
+    "recovery_paradox",
+];
 pub const COMPLAINT_FIELDS: &[&str] = &["department", "empowerment", "resolve_within"];
 pub const DEPARTMENT_FIELDS: &[&str] = &["name", "staff", "service"];
 pub const FLOW_FIELDS: &[&str] = &["name", "share", "steps"];
@@ -188,11 +194,15 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
             let resolved_quickly = t
                 .field(errs, "resolved_quickly", probability)
                 .or(d.resolved_quickly);
+            let recovery_paradox = t
+                .field(errs, "recovery_paradox", probability)
+                .or(d.recovery_paradox);
             Some(StayOdds {
                 silent: silent?,
                 unresolved: unresolved?,
                 resolved: resolved?,
                 resolved_quickly: resolved_quickly?,
+                recovery_paradox: recovery_paradox?,
             })
         });
 
