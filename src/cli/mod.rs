@@ -6,9 +6,13 @@
 
 mod compare;
 mod inspect;
+mod merge;
 mod output;
 mod progress;
 mod run;
+mod sensitivity;
+mod shard;
+mod sweep;
 mod validate;
 
 use std::io::IsTerminal as _;
@@ -34,6 +38,12 @@ enum Command {
     Compare(compare::Args),
     /// Check a scenario file without simulating it.
     Validate(validate::Args),
+    /// Run a scenario over a grid of parameter values (CSV or JSON out).
+    Sweep(sweep::Args),
+    /// Put the parts of a sharded `run` or `sweep` back together.
+    Merge(merge::Args),
+    /// Rank the scenario's parameters by their effect on lost customers (a tornado).
+    Sensitivity(sensitivity::Args),
 }
 
 /// Run the command the user asked for.
@@ -42,6 +52,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Run(args) => run::execute(args),
         Command::Compare(args) => compare::execute(args),
         Command::Validate(args) => validate::execute(args),
+        Command::Sweep(args) => sweep::execute(args),
+        Command::Merge(args) => merge::execute(args),
+        Command::Sensitivity(args) => sensitivity::execute(args),
     }
 }
 
@@ -53,6 +66,8 @@ pub enum Failure {
     Input(String),
     /// Anything else (cannot write the output, …). Exit code 1.
     Other(anyhow::Error),
+    /// Stopped by Ctrl-C, with what was kept and how to go on. Exit code 130.
+    Interrupted(String),
 }
 
 impl Failure {
@@ -60,7 +75,7 @@ impl Failure {
     pub fn message(&self) -> String {
         match self {
             Failure::Input(message) if message.ends_with('\n') => message.clone(),
-            Failure::Input(message) => format!("{message}\n"),
+            Failure::Input(message) | Failure::Interrupted(message) => format!("{message}\n"),
             Failure::Other(error) => format!("error: {error:#}\n"),
         }
     }
@@ -70,6 +85,7 @@ impl Failure {
         match self {
             Failure::Input(_) => 2,
             Failure::Other(_) => 1,
+            Failure::Interrupted(_) => 130,
         }
     }
 }

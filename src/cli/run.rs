@@ -24,6 +24,10 @@ pub struct Args {
     /// Write the report to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Run only the replications r with r % N == I (I from 0), e.g. --shard 3/64, and
+    /// write them as a part (JSON) for `handoff merge`.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<handoff::experiment::shard::Shard>,
     /// After the report, tell the stories of the first N customers lost in
     /// replication 0 (on stderr with --format json).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
@@ -55,6 +59,10 @@ impl From<Format> for report::Format {
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
+    if let Some(shard) = args.shard {
+        let (seed, n, out) = (args.seed, args.replications, args.output.as_deref());
+        return super::shard::run_part(&args.file, &[], seed, n, shard, out);
+    }
     let mut model = load_scenario(&args.file)?;
     if let Some(seed) = args.seed {
         model.simulation.seed = seed;

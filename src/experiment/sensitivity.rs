@@ -272,6 +272,9 @@ pub struct Sensitivity {
     pub replications: u32,
     pub base: Stat,
     pub parameters: Vec<Effect>,
+    /// Parameters that could not be varied through an override (a distribution
+    /// given without a `mean`, such as `uniform`), with the reason.
+    pub not_varied: Vec<String>,
 }
 
 /// A parameter with its two models built (by the caller, through overrides).
@@ -300,6 +303,7 @@ fn metric_of(model: &Model, r: u32, metric: &str) -> Option<f64> {
 pub fn analyse(
     base: &Model,
     varied: Vec<Varied>,
+    not_varied: Vec<String>,
     metric: &str,
     by: f64,
     done: &(dyn Fn() + Sync),
@@ -350,6 +354,7 @@ pub fn analyse(
         replications: n,
         base: Stat::from_values(&base_values),
         parameters,
+        not_varied,
     })
 }
 

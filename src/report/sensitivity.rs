@@ -145,6 +145,12 @@ pub fn text(s: &Sensitivity) -> String {
         "\n{LOW} parameter −{pct} %   {HIGH} parameter +{pct} %   │ {} at the scenario's values; effect = |at high − at low| ± 95 % (paired)",
         s.metric
     );
+    if !s.not_varied.is_empty() {
+        let _ = writeln!(out, "\nNot varied:");
+        for n in &s.not_varied {
+            let _ = writeln!(out, "  {n}");
+        }
+    }
     out
 }
 
@@ -192,6 +198,7 @@ mod tests {
                 effect("customers.arrival_rate", 6.0, 14.0),
                 effect("department.sales.staff", 11.0, 9.0),
             ],
+            not_varied: vec![],
         };
         let t = text(&s);
         assert!(t.contains("−10 % and +10 %"), "{t}");

@@ -1,0 +1,131 @@
+//! `handoff merge PARTS… -o OUT`: the parts of a sharded `run` or `sweep`, put
+//! back together into exactly the bytes the unsharded command would write.
+//!
+//! Parts must come from one command: the same kind, program version and
+//! scenario hash (scenario file, `--set`, seed, replications), and shards
+//! `0..N` each once; otherwise nothing is written and the message says which
+//! part differs and how (exit 2). A `run` part carries the scenario's text, so
+//! merge needs no scenario file.
+
+use std::path::{Path, PathBuf};
+
+use handoff::experiment::shard::{self, Header, RUN_KIND, RunPart};
+use handoff::experiment::summarise;
+use handoff::experiment::sweep::{self, SWEEP_KIND, SweepPart};
+use handoff::report;
+use serde::de::DeserializeOwned;
+
+use super::shard::model_of;
+use super::{Failure, io_reason, output, sweep as sweep_cmd};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The part files (`handoff run|sweep … --shard I/N -o PART`), in any order.
+    #[arg(value_name = "PARTS", required = true)]
+    parts: Vec<PathBuf>,
+    /// Write the result here (atomically) instead of standard output; its
+    /// extension gives the format (.csv or .json for a sweep, .json or other for a run).
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// The output format, instead of OUT's extension.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// The text report (run parts).
+    Text,
+    /// JSON (run or sweep parts).
+    Json,
+    /// CSV (sweep parts).
+    Csv,
+}
+
+/// Read a part as `T`; a file that is not one is the user's to fix.
+fn read<T: DeserializeOwned>(path: &Path) -> Result<T, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Failure::Input(format!(
+            "error: cannot read {}: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        Failure::Input(format!(
+            "error: {} is not a part written by `handoff run --shard` or `handoff sweep --shard`: {e}",
+            path.display()
+        ))
+    })
+}
+
+pub fn execute(args: Args) -> Result<(), Failure> {
+    let mut headers = Vec::with_capacity(args.parts.len());
+    for p in &args.parts {
+        let h: Header = read(p)?;
+        headers.push((p.display().to_string(), h));
+    }
+    shard::check_parts(&headers).map_err(|e| Failure::Input(format!("error: {e}")))?;
+    let extension = args
+        .output
+        .as_ref()
+        .and_then(|o| o.extension())
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let bytes = match headers[0].1.kind.as_str() {
+        RUN_KIND => {
+            let parts: Vec<RunPart> = args
+                .parts
+                .iter()
+                .map(|p| read(p))
+                .collect::<Result<_, _>>()?;
+            let model = model_of(&parts[0])?;
+            let runs =
+                shard::merge_runs(parts).map_err(|e| Failure::Input(format!("error: {e}")))?;
+            let format = match (args.format, extension.as_deref()) {
+                (Some(Format::Csv), _) => {
+                    return Err(Failure::Input(
+                        "error: a merged run is a report: --format text or json".to_owned(),
+                    ));
+                }
+                (Some(Format::Json), _) | (None, Some("json")) => report::Format::Json,
+                _ => report::Format::Text,
+            };
+            report::render(&summarise(&model, runs), format)
+        }
+        SWEEP_KIND => {
+            let parts = args
+                .parts
+                .iter()
+                .map(|p| Ok((p.display().to_string(), read::<SweepPart>(p)?)))
+                .collect::<Result<Vec<_>, Failure>>()?;
+            let merged =
+                sweep::merge_sweep(parts).map_err(|e| Failure::Input(format!("error: {e}")))?;
+            let format = match args.format {
+                Some(Format::Csv) => sweep_cmd::Format::Csv,
+                Some(Format::Json) => sweep_cmd::Format::Json,
+                Some(Format::Text) => {
+                    return Err(Failure::Input(
+                        "error: a merged sweep is a table: --format csv or json".to_owned(),
+                    ));
+                }
+                None => match &args.output {
+                    Some(out) => sweep_cmd::Format::for_path(out, None)?,
+                    None => sweep_cmd::Format::Csv,
+                },
+            };
+            format.render(&merged)
+        }
+        other => {
+            return Err(Failure::Input(format!(
+                "error: {} is a `{other}` part; merge parts written by `handoff run --shard` or `handoff sweep --shard`",
+                headers[0].0
+            )));
+        }
+    };
+    match &args.output {
+        Some(path) => output::write_atomically(path, &bytes)?,
+        None => output::write_stdout(&bytes)?,
+    }
+    Ok(())
+}

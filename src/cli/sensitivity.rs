@@ -1,0 +1,118 @@
+//! `handoff sensitivity FILE [--by 10%]`: every numeric parameter moved down and
+//! up, with common random numbers, ranked by its effect on lost customers.
+//!
+//! The varied models are built with `--set` overrides, so each parameter is
+//! named by the path a user would type; a distribution's mean is varied where
+//! the file gives one (`…service.mean`) or where it is a constant.
+
+use std::path::PathBuf;
+
+use handoff::experiment::sensitivity::{self, Varied};
+use handoff::report;
+use handoff::scenario::Override;
+
+use super::shard::{Scenario, bar, settle};
+use super::{Failure, output};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The scenario file (TOML); see docs/scenario.md.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// How far to move each parameter down and up: `10%` (or `10`).
+    #[arg(long, value_name = "PERCENT", default_value = "10%", value_parser = parse_by)]
+    by: f64,
+    /// The statistic to rank by, as named in the JSON report (`revenue.lost`, `orders.late`, …).
+    #[arg(long, value_name = "NAME", default_value = "customers.lost")]
+    metric: String,
+    /// Change one value of the scenario first (repeatable), e.g. `department.billing.staff=3`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<Override>,
+    /// Seed for the random streams, instead of the scenario's (the same for every variant).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Replications per variant, instead of the scenario's.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    replications: Option<u32>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write to this file (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    /// A tornado chart for people.
+    Text,
+    /// Every parameter's effect, for scripts.
+    Json,
+}
+
+/// `10%` or `10` → 0.1.
+fn parse_by(text: &str) -> Result<f64, String> {
+    let number = text.trim().trim_end_matches('%').trim();
+    match number.parse::<f64>() {
+        Ok(p) if p > 0.0 && p < 100.0 => Ok(p / 100.0),
+        _ => Err(format!(
+            "`{text}` is not a percentage above 0 and below 100, e.g. `10%`"
+        )),
+    }
+}
+
+pub fn execute(args: Args) -> Result<(), Failure> {
+    let scenario = Scenario::read(&args.file, &args.set)?;
+    let mut base = scenario.model(&[])?;
+    settle(&mut base, args.seed, args.replications);
+    let mut varied = Vec::new();
+    let mut not_varied = Vec::new();
+    for c in sensitivity::parameters(&base, args.by) {
+        // The first path that takes both values (see `Candidate::paths`).
+        let built = c.paths.iter().find_map(|path| {
+            let model = |v: &str| {
+                let o = Override::parse(&format!("{path}={v}")).ok()?;
+                let mut m = scenario.model(&[o]).ok()?;
+                settle(&mut m, args.seed, args.replications);
+                Some(m)
+            };
+            Some((path.clone(), model(&c.low)?, model(&c.high)?))
+        });
+        if let Some((path, low, high)) = built {
+            varied.push(Varied {
+                candidate: c,
+                path,
+                low,
+                high,
+            });
+        } else {
+            not_varied.push(format!(
+                "{}: its distribution has no `mean` to set; set its parameters with --set and sweep them instead",
+                c.parameter
+            ));
+        }
+    }
+    let n = u64::from(base.simulation.replications.max(1));
+    let bar = bar(
+        n * (1 + 2 * varied.len() as u64),
+        format!("varying {} parameters of {}", varied.len(), base.name),
+        args.quiet,
+    );
+    let result = sensitivity::analyse(&base, varied, not_varied, &args.metric, args.by, &|| {
+        bar.inc(1)
+    })
+    .map_err(|e| Failure::Input(format!("error: {e}")))?;
+    bar.finish_and_clear();
+    let bytes = match args.format {
+        Format::Text => report::sensitivity::text(&result).into_bytes(),
+        Format::Json => report::sensitivity::json(&result),
+    };
+    match &args.output {
+        Some(path) => output::write_atomically(path, &bytes)?,
+        None => output::write_stdout(&bytes)?,
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! What `sweep`, `sensitivity`, `merge` and `run --shard` share: a scenario
+//! read once and built with `--set` overrides, progress bars, and the part a
+//! sharded `run` writes.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use handoff::experiment::shard::{self, RunPart, Shard, Source};
+use handoff::model::Model;
+use handoff::scenario::{self, Override};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{Failure, io_reason, output, stderr_color};
+
+/// A scenario file's text and the `--set` overrides given with it.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The file name as given, for messages.
+    pub origin: String,
+    pub text: String,
+    pub sets: Vec<Override>,
+}
+
+impl Scenario {
+    /// Read `path`; a file that cannot be read is the user's to fix.
+    pub fn read(path: &Path, sets: &[Override]) -> Result<Scenario, Failure> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Failure::Input(format!(
+                "error: cannot read {}: {}",
+                path.display(),
+                io_reason(&e)
+            ))
+        })?;
+        Ok(Scenario {
+            origin: path.display().to_string(),
+            text,
+            sets: sets.to_vec(),
+        })
+    }
+
+    /// The model with the `--set` overrides, then `extra`, applied and checked.
+    pub fn model(&self, extra: &[Override]) -> Result<Model, Failure> {
+        let all: Vec<Override> = self.sets.iter().chain(extra).cloned().collect();
+        scenario::parse_with(&self.text, &self.origin, &all)
+            .map_err(|d| Failure::Input(d.render(stderr_color())))
+    }
+}
+
+/// `--seed` and `--replications`, when given, replace the scenario's.
+pub fn settle(model: &mut Model, seed: Option<u64>, replications: Option<u32>) {
+    if let Some(seed) = seed {
+        model.simulation.seed = seed;
+    }
+    if let Some(n) = replications {
+        model.simulation.replications = n;
+    }
+}
+
+/// A progress bar on stderr (drawn only when it is a terminal), or none.
+pub fn bar(len: u64, message: String, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len).with_style(
+        ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({elapsed}, {eta} left)")
+            .expect("a valid template"),
+    );
+    bar.set_message(message);
+    bar
+}
+
+/// `handoff run FILE --shard I/N`: the replications `r % N == I`, raw, as a part
+/// for `handoff merge` (JSON, to `output` or standard output). The part holds the
+/// scenario file's text and the overrides, so merge needs nothing else.
+pub fn run_part(
+    file: &Path,
+    sets: &[Override],
+    seed: Option<u64>,
+    replications: Option<u32>,
+    shard: Shard,
+    output: Option<&Path>,
+) -> Result<(), Failure> {
+    let scenario = Scenario::read(file, sets)?;
+    let mut model = scenario.model(&[])?;
+    settle(&mut model, seed, replications);
+    let total = model.simulation.replications.max(1);
+    let mine = (0..total).filter(|&r| shard.contains(r.into())).count();
+    let bar = bar(
+        mine as u64,
+        format!("simulating {} (shard {shard})", model.name),
+        false,
+    );
+    let source = Source {
+        origin: scenario.origin.clone(),
+        text: scenario.text.clone(),
+        overrides: scenario.sets.iter().map(|o| o.arg().to_owned()).collect(),
+    };
+    let part = shard::run_part(&model, source, shard, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let bytes = part_bytes(&part)?;
+    match output {
+        Some(path) => output::write_atomically(path, &bytes)?,
+        None => output::write_stdout(&bytes)?,
+    }
+    Ok(())
+}
+
+/// A part as pretty JSON with a trailing newline.
+pub fn part_bytes(part: &impl serde::Serialize) -> Result<Vec<u8>, Failure> {
+    let mut bytes = serde_json::to_vec_pretty(part).context("cannot write the part as JSON")?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// The rebuilt model of a `run` part: its scenario text and overrides, its seed
+/// and replications. The hash must match the part's: otherwise this program
+/// builds another model from the same text.
+pub fn model_of(part: &RunPart) -> Result<Model, Failure> {
+    let sets = part
+        .scenario
+        .overrides
+        .iter()
+        .map(|a| Override::parse(a))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Failure::Input(format!("error: a part's stored --set is invalid: {e}")))?;
+    let scenario = Scenario {
+        origin: part.scenario.origin.clone(),
+        text: part.scenario.text.clone(),
+        sets,
+    };
+    let mut model = scenario.model(&[])?;
+    settle(&mut model, Some(part.seed), Some(part.replications));
+    let hash = shard::model_hash(&model);
+    if hash != part.header.hash {
+        return Err(Failure::Input(format!(
+            "error: the scenario stored in the parts builds a different model here (hash {hash}, the parts say {}); merge with the program version that made them",
+            part.header.hash
+        )));
+    }
+    Ok(model)
+}

@@ -1,0 +1,260 @@
+//! `handoff sweep FILE --vary PATH=START:STOP:STEP … -o OUT`: a grid of overrides.
+//!
+//! Every point runs the scenario's replications with the same seed (common
+//! random numbers). Each finished point is written at once, atomically, to
+//! `OUT.parts/point-NNNN.json`; OUT is written (atomically) from all points at
+//! the end, and the `.parts` directory removed. Ctrl-C starts no new point,
+//! lets the running ones finish and keeps them; `--resume` reuses every stored
+//! point that belongs to the same sweep. With `--shard I/N`, OUT is a part for
+//! `handoff merge` holding the points `i % N == I`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Context as _;
+use handoff::experiment::shard::{Shard, VERSION, model_hash};
+use handoff::experiment::sweep::{
+    self, Axis, Grid, POINT_KIND, Point, PointPart, Sweep, SweepPart, Todo,
+};
+use handoff::report;
+use handoff::scenario::Override;
+
+use super::shard::{Scenario, bar, part_bytes, settle};
+use super::{Failure, io_reason, output};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The scenario file (TOML); see docs/scenario.md.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// A parameter to sweep: PATH=START:STOP:STEP (values may carry a unit:
+    /// `customers.promise=2d:6d:1d`, `customers.arrival_rate=10/d:20/d:5/d`) or
+    /// PATH=V1,V2,… ; repeat for a grid (the first varies slowest).
+    #[arg(long, value_name = "PATH=RANGE", required = true, value_parser = Axis::parse)]
+    vary: Vec<Axis>,
+    /// Change one value of the scenario for every point (repeatable), e.g.
+    /// `department.billing.staff=3`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<Override>,
+    /// Seed for the random streams, instead of the scenario's (the same for every point).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Replications per point, instead of the scenario's.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    replications: Option<u32>,
+    /// Where to write the sweep: CSV or JSON by its extension (or --format).
+    /// With --shard, a part for `handoff merge` (JSON).
+    #[arg(short, long, value_name = "OUT")]
+    output: PathBuf,
+    /// The output format, instead of OUT's extension.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Reuse the points an interrupted run of the same sweep left in OUT.parts/.
+    #[arg(long)]
+    resume: bool,
+    /// Run only the points i with i % N == I (I from 0), e.g. --shard 3/64.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
+    /// No progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+impl Format {
+    /// The format for `path`: `--format`, or its extension.
+    pub fn for_path(path: &Path, given: Option<Format>) -> Result<Format, Failure> {
+        if let Some(f) = given {
+            return Ok(f);
+        }
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("csv") => Ok(Format::Csv),
+            Some(e) if e.eq_ignore_ascii_case("json") => Ok(Format::Json),
+            _ => Err(Failure::Input(format!(
+                "error: cannot tell the format of `{}` from its extension; name it .csv or .json, or add --format csv|json",
+                path.display()
+            ))),
+        }
+    }
+
+    pub fn render(self, sweep: &Sweep) -> Vec<u8> {
+        match self {
+            Format::Csv => report::sweep::csv(sweep),
+            Format::Json => report::sweep::json(sweep),
+        }
+    }
+}
+
+/// Set by Ctrl-C: start no new point.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// `OUT.parts`: where each finished point is kept until OUT is written.
+fn parts_dir(out: &Path) -> PathBuf {
+    let mut name = out.file_name().unwrap_or_default().to_os_string();
+    name.push(".parts");
+    out.with_file_name(name)
+}
+
+fn point_file(dir: &Path, index: usize) -> PathBuf {
+    dir.join(format!("point-{index:04}.json"))
+}
+
+pub fn execute(args: Args) -> Result<(), Failure> {
+    let format = match args.shard {
+        Some(_) => None,
+        None => Some(Format::for_path(&args.output, args.format)?),
+    };
+    let scenario = Scenario::read(&args.file, &args.set)?;
+    let mut base = scenario.model(&[])?;
+    settle(&mut base, args.seed, args.replications);
+    let hash = model_hash(&base);
+    let grid = Grid::new(args.vary.clone()).map_err(|e| Failure::Input(format!("error: {e}")))?;
+
+    // Every point of this shard is built (and checked) before anything runs.
+    let mine: Vec<usize> = (0..grid.len())
+        .filter(|&i| args.shard.is_none_or(|s| s.contains(i as u64)))
+        .collect();
+    let mut todo = Vec::with_capacity(mine.len());
+    for &i in &mine {
+        let sets = grid
+            .sets(i)
+            .iter()
+            .map(|a| Override::parse(a))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Failure::Input(format!("error: {e}")))?;
+        let mut model = scenario.model(&sets).map_err(|f| match f {
+            Failure::Input(m) => Failure::Input(format!(
+                "{m}\nerror: sweep point {i} ({}) is not a valid scenario",
+                grid.sets(i).join(", ")
+            )),
+            other => other,
+        })?;
+        settle(&mut model, args.seed, args.replications);
+        todo.push(Todo {
+            index: i,
+            values: grid.values(i),
+            model,
+        });
+    }
+
+    // Points kept by an earlier, interrupted run.
+    let dir = parts_dir(&args.output);
+    let mut done: Vec<Point> = Vec::new();
+    if dir.is_dir() {
+        let stored = std::fs::read_dir(&dir)
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .filter_map(Result::ok)
+            .any(|e| e.file_name().to_string_lossy().starts_with("point-"));
+        if stored && !args.resume {
+            return Err(Failure::Input(format!(
+                "error: {} holds points of an earlier sweep that did not finish; add --resume to keep them, or delete that directory to start over",
+                dir.display()
+            )));
+        }
+        if args.resume {
+            let mut left = Vec::with_capacity(todo.len());
+            for t in todo {
+                match stored_point(&dir, &hash, &t)? {
+                    Some(p) => done.push(p),
+                    None => left.push(t),
+                }
+            }
+            todo = left;
+        }
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+
+    // Ctrl-C: no new point; a second Ctrl-C quits at once (finished points are on disk).
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\nstopping: finishing the points under way (Ctrl-C again to quit at once)");
+    });
+
+    let bar = bar(
+        mine.len() as u64,
+        format!("sweeping {}", base.name),
+        args.quiet,
+    );
+    bar.set_position(done.len() as u64);
+    let finished = Mutex::new(Vec::with_capacity(todo.len()));
+    sweep::run_points(&todo, &STOP, &|point: Point| -> Result<(), Failure> {
+        let part = PointPart {
+            kind: POINT_KIND.to_owned(),
+            version: VERSION.to_owned(),
+            hash: hash.clone(),
+            point,
+        };
+        output::write_atomically(&point_file(&dir, part.point.index), &part_bytes(&part)?)?;
+        bar.inc(1);
+        finished.lock().expect("no panics").push(part.point);
+        Ok(())
+    })?;
+    bar.finish_and_clear();
+    done.extend(finished.into_inner().expect("no panics"));
+
+    if done.len() < mine.len() {
+        return Err(Failure::Interrupted(format!(
+            "interrupted: {} of {} points finished and are kept in {}; run the same command with --resume to do the other {}",
+            done.len(),
+            mine.len(),
+            dir.display(),
+            mine.len() - done.len()
+        )));
+    }
+    done.sort_by_key(|p| p.index);
+    let result = Sweep {
+        scenario: base.name.clone(),
+        hash,
+        seed: base.simulation.seed,
+        replications: base.simulation.replications.max(1),
+        axes: grid.axes.clone(),
+        points: done,
+    };
+    let bytes = match (args.shard, format) {
+        (Some(shard), _) => part_bytes(&SweepPart::new(result, shard))?,
+        (None, Some(format)) => format.render(&result),
+        (None, None) => unreachable!("a format is chosen when there is no shard"),
+    };
+    output::write_atomically(&args.output, &bytes)?;
+    // Everything is in OUT now.
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// The stored point for `t`, if there is one and it belongs to this sweep.
+fn stored_point(dir: &Path, hash: &str, t: &Todo) -> Result<Option<Point>, Failure> {
+    let path = point_file(dir, t.index);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Failure::Input(format!(
+                "error: cannot read {}: {}",
+                path.display(),
+                io_reason(&e)
+            )));
+        }
+    };
+    let part: PointPart = serde_json::from_slice(&bytes).map_err(|e| {
+        Failure::Input(format!(
+            "error: {} is not a sweep point ({e}); delete it to compute that point again",
+            path.display()
+        ))
+    })?;
+    part.check(hash, t.index, &t.values).map_err(|why| {
+        Failure::Input(format!(
+            "error: cannot resume: {} does not belong to this sweep: {why}\nhelp: delete {} to start over, or write to another -o",
+            path.display(),
+            dir.display()
+        ))
+    })?;
+    Ok(Some(part.point))
+}
