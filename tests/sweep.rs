@@ -326,7 +326,11 @@ fn an_interrupted_sweep_keeps_its_points_and_resumes_to_the_same_bytes() {
         a.extend(extra);
         a.into_iter().map(str::to_owned).collect()
     };
+    // One thread, so that even a machine with many cores cannot finish the
+    // sweep before it is interrupted; the rest runs with every thread (the
+    // result does not depend on it).
     let mut child = handoff(d, &strs(&args("out.csv", &[])))
+        .env("RAYON_NUM_THREADS", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -116,12 +116,12 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let hash = model_hash(&base);
     let grid = Grid::new(args.vary.clone()).map_err(|e| Failure::Input(format!("error: {e}")))?;
 
-    // Every point of this shard is built (and checked) before anything runs.
+    // Every point of this shard is checked before anything runs (and built
+    // again when it runs: models are not kept).
     let mine: Vec<usize> = (0..grid.len())
         .filter(|&i| args.shard.is_none_or(|s| s.contains(i as u64)))
         .collect();
-    let mut todo = Vec::with_capacity(mine.len());
-    for &i in &mine {
+    let build = |i: usize| -> Result<handoff::model::Model, Failure> {
         let sets = grid
             .sets(i)
             .iter()
@@ -136,10 +136,14 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             other => other,
         })?;
         settle(&mut model, args.seed, args.replications);
+        Ok(model)
+    };
+    let mut todo = Vec::with_capacity(mine.len());
+    for &i in &mine {
+        build(i)?;
         todo.push(Todo {
             index: i,
             values: grid.values(i),
-            model,
         });
     }
 
@@ -185,18 +189,24 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     );
     bar.set_position(done.len() as u64);
     let finished = Mutex::new(Vec::with_capacity(todo.len()));
-    sweep::run_points(&todo, &STOP, &|point: Point| -> Result<(), Failure> {
-        let part = PointPart {
-            kind: POINT_KIND.to_owned(),
-            version: VERSION.to_owned(),
-            hash: hash.clone(),
-            point,
-        };
-        output::write_atomically(&point_file(&dir, part.point.index), &part_bytes(&part)?)?;
-        bar.inc(1);
-        finished.lock().expect("no panics").push(part.point);
-        Ok(())
-    })?;
+    let build_todo = |t: &Todo| build(t.index);
+    sweep::run_points(
+        &todo,
+        &STOP,
+        &build_todo,
+        &|point: Point| -> Result<(), Failure> {
+            let part = PointPart {
+                kind: POINT_KIND.to_owned(),
+                version: VERSION.to_owned(),
+                hash: hash.clone(),
+                point,
+            };
+            output::write_atomically(&point_file(&dir, part.point.index), &part_bytes(&part)?)?;
+            bar.inc(1);
+            finished.lock().expect("no panics").push(part.point);
+            Ok(())
+        },
+    )?;
     bar.finish_and_clear();
     done.extend(finished.into_inner().expect("no panics"));
 

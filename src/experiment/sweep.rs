@@ -312,33 +312,36 @@ pub fn run_point(model: &Model) -> Vec<Named> {
     Metrics::summarise(&runs).named()
 }
 
-/// A point still to run: its index, values and model (overrides applied).
-#[derive(Debug, Clone)]
+/// A point still to run: its index in the grid and its values.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Todo {
     pub index: usize,
     pub values: Vec<String>,
-    pub model: Model,
 }
 
-/// Run `todo` in parallel and hand each finished point to `done` (from any
-/// thread, in any order). Once `stop` is set no new point starts; points
-/// already running finish and are handed over. The first error from `done`
-/// stops the sweep and is returned.
+/// Run `todo` in parallel, building each point's model with `build` when it
+/// starts (so a large sweep never holds every model at once), and hand each
+/// finished point to `done` (from any thread, in any order). Once `stop` is
+/// set no new point starts; points already running finish and are handed
+/// over. The first error from `build` or `done` stops the sweep and is returned.
 pub fn run_points<E: Send>(
     todo: &[Todo],
     stop: &AtomicBool,
+    build: &(dyn Fn(&Todo) -> Result<Model, E> + Sync),
     done: &(dyn Fn(Point) -> Result<(), E> + Sync),
 ) -> Result<(), E> {
     todo.par_iter().with_max_len(1).try_for_each(|t| {
         if stop.load(Ordering::SeqCst) {
             return Ok(());
         }
-        let point = Point {
-            index: t.index,
-            values: t.values.clone(),
-            metrics: run_point(&t.model),
-        };
-        done(point).inspect_err(|_| stop.store(true, Ordering::SeqCst))
+        let result = build(t).and_then(|model| {
+            done(Point {
+                index: t.index,
+                values: t.values.clone(),
+                metrics: run_point(&model),
+            })
+        });
+        result.inspect_err(|_| stop.store(true, Ordering::SeqCst))
     })
 }
 
