@@ -198,6 +198,7 @@ pub fn parameters(model: &Model, by: f64) -> Vec<Candidate> {
         ("unresolved", s.unresolved),
         ("resolved", s.resolved),
         ("resolved_quickly", s.resolved_quickly),
+        ("recovery_paradox", s.recovery_paradox),
     ] {
         l.add(format!("stay.{name}"), v, by, p);
     }
