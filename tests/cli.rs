@@ -170,3 +170,74 @@ fn output_into_a_missing_directory_fails_without_a_trace() {
     assert!(stderr.starts_with("error: cannot write "), "{stderr}");
     assert!(!path.exists());
 }
+
+/// Billing's mean utilisation in a `run --format json` report, or in a compare's first scenario.
+fn billing_utilization(json: &serde_json::Value) -> f64 {
+    let departments = json
+        .get("departments")
+        .unwrap_or_else(|| &json["scenarios"][0]["departments"]);
+    let billing = departments
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "billing")
+        .unwrap();
+    billing["utilization"]["mean"].as_f64().unwrap()
+}
+
+#[test]
+fn set_changes_the_scenario_for_run_validate_and_compare() {
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = handoff().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let plain = json(&["run", TINY, "--format", "json"]);
+    let doubled = json(&[
+        "run",
+        TINY,
+        "--format",
+        "json",
+        "--set",
+        "department.billing.staff=2",
+    ]);
+    // The same work shared by two people: half the utilisation, within the noise of a short run.
+    let ratio = billing_utilization(&doubled) / billing_utilization(&plain);
+    assert!((ratio - 0.5).abs() < 0.05, "ratio {ratio}");
+    let replications = json(&[
+        "run",
+        TINY,
+        "--format",
+        "json",
+        "--set",
+        "simulation.replications=2",
+    ]);
+    assert_eq!(replications["scenario"]["replications"], 2);
+
+    let compared = json(&[
+        "compare",
+        TINY,
+        TINY,
+        "--format",
+        "json",
+        "--set",
+        "department.billing.staff=2",
+    ]);
+    assert_eq!(
+        billing_utilization(&compared),
+        billing_utilization(&doubled)
+    );
+
+    handoff()
+        .args(["validate", TINY, "--set", "department.billing.staff=2"])
+        .assert()
+        .success();
+    handoff()
+        .args(["validate", TINY, "--set", "department.billing.staff=0"])
+        .assert()
+        .code(2);
+}

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use handoff::experiment::{self, Streams};
 use handoff::report::{compare, human};
+use handoff::scenario::Override;
 
 use super::{Failure, load_scenario, output, progress};
 
@@ -13,6 +14,10 @@ pub struct Args {
     /// The scenario files (TOML): the first is the reference the others are compared with.
     #[arg(value_name = "FILE", num_args = 2.., required = true)]
     files: Vec<PathBuf>,
+    /// Change one value of every scenario (repeatable), e.g. `department.billing.staff=3`;
+    /// see docs/scenario.md.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<Override>,
     /// Seed for every scenario, instead of the first file's.
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
@@ -43,7 +48,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let mut models = Vec::with_capacity(args.files.len());
     let mut problems = Vec::new();
     for file in &args.files {
-        match load_scenario(file) {
+        match load_scenario(file, &args.set) {
             Ok(model) => models.push(model),
             Err(Failure::Input(message)) => problems.push(message),
             Err(other) => return Err(other),

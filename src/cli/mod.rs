@@ -20,7 +20,7 @@ use std::path::Path;
 
 use clap::{Parser, Subcommand};
 use handoff::model::Model;
-use handoff::scenario::{self, LoadError};
+use handoff::scenario::{self, Override};
 
 /// Simulate how breaks between departments turn into lost customers.
 #[derive(Debug, Parser)]
@@ -97,15 +97,43 @@ impl From<anyhow::Error> for Failure {
 }
 
 /// Read and check a scenario; a failure is the user's to fix.
-fn load_scenario(path: &Path) -> Result<Model, Failure> {
-    scenario::load(path).map_err(|e| match e {
-        LoadError::Io { path, source } => Failure::Input(format!(
-            "error: cannot read {}: {}",
-            path.display(),
-            io_reason(&source)
-        )),
-        LoadError::Invalid(diagnostics) => Failure::Input(diagnostics.render(stderr_color())),
-    })
+fn load_scenario(path: &Path, sets: &[Override]) -> Result<Model, Failure> {
+    ScenarioFile::read(path, sets)?.model(&[])
+}
+
+/// A scenario file's text and the `--set` overrides given with it: read once,
+/// built as often as a sweep or a sensitivity analysis needs.
+#[derive(Debug, Clone)]
+pub struct ScenarioFile {
+    /// The file name as given, for messages.
+    pub origin: String,
+    pub text: String,
+    pub sets: Vec<Override>,
+}
+
+impl ScenarioFile {
+    /// Read `path`; a file that cannot be read is the user's to fix.
+    pub fn read(path: &Path, sets: &[Override]) -> Result<ScenarioFile, Failure> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Failure::Input(format!(
+                "error: cannot read {}: {}",
+                path.display(),
+                io_reason(&e)
+            ))
+        })?;
+        Ok(ScenarioFile {
+            origin: path.display().to_string(),
+            text,
+            sets: sets.to_vec(),
+        })
+    }
+
+    /// The model with the `--set` overrides, then `extra`, applied and checked.
+    pub fn model(&self, extra: &[Override]) -> Result<Model, Failure> {
+        let all: Vec<Override> = self.sets.iter().chain(extra).cloned().collect();
+        scenario::parse_with(&self.text, &self.origin, &all)
+            .map_err(|d| Failure::Input(d.render(stderr_color())))
+    }
 }
 
 /// An I/O error in words, without the `(os error N)` suffix.

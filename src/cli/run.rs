@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use handoff::experiment;
 use handoff::report::{self, human};
+use handoff::scenario::Override;
 
 use super::{Failure, inspect, load_scenario, output, progress};
 
@@ -12,6 +13,10 @@ pub struct Args {
     /// The scenario file (TOML); see docs/scenario.md.
     #[arg(value_name = "FILE")]
     file: PathBuf,
+    /// Change one value of the scenario (repeatable), e.g. `department.billing.staff=3`
+    /// or `'handoff.billing->customer.error=0.1'`; see docs/scenario.md.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<Override>,
     /// Seed for the random streams, instead of the scenario's.
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
@@ -61,9 +66,9 @@ impl From<Format> for report::Format {
 pub fn execute(args: Args) -> Result<(), Failure> {
     if let Some(shard) = args.shard {
         let (seed, n, out) = (args.seed, args.replications, args.output.as_deref());
-        return super::shard::run_part(&args.file, &[], seed, n, shard, out);
+        return super::shard::run_part(&args.file, &args.set, seed, n, shard, out);
     }
-    let mut model = load_scenario(&args.file)?;
+    let mut model = load_scenario(&args.file, &args.set)?;
     if let Some(seed) = args.seed {
         model.simulation.seed = seed;
     }

@@ -11,8 +11,9 @@ use handoff::experiment::sensitivity::{self, Varied};
 use handoff::report;
 use handoff::scenario::Override;
 
-use super::shard::{Scenario, bar, settle};
+use super::shard::settle;
 use super::{Failure, output};
+use super::{ScenarioFile, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -65,7 +66,7 @@ fn parse_by(text: &str) -> Result<f64, String> {
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
-    let scenario = Scenario::read(&args.file, &args.set)?;
+    let scenario = ScenarioFile::read(&args.file, &args.set)?;
     let mut base = scenario.model(&[])?;
     settle(&mut base, args.seed, args.replications);
     let mut varied = Vec::new();
@@ -96,7 +97,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         }
     }
     let n = u64::from(base.simulation.replications.max(1));
-    let bar = bar(
+    let bar = progress::bar(
         n * (1 + 2 * varied.len() as u64),
         format!("varying {} parameters of {}", varied.len(), base.name),
         args.quiet,

@@ -7,44 +7,9 @@ use std::path::Path;
 use anyhow::Context as _;
 use handoff::experiment::shard::{self, RunPart, Shard, Source};
 use handoff::model::Model;
-use handoff::scenario::{self, Override};
-use indicatif::{ProgressBar, ProgressStyle};
+use handoff::scenario::Override;
 
-use super::{Failure, io_reason, output, stderr_color};
-
-/// A scenario file's text and the `--set` overrides given with it.
-#[derive(Debug, Clone)]
-pub struct Scenario {
-    /// The file name as given, for messages.
-    pub origin: String,
-    pub text: String,
-    pub sets: Vec<Override>,
-}
-
-impl Scenario {
-    /// Read `path`; a file that cannot be read is the user's to fix.
-    pub fn read(path: &Path, sets: &[Override]) -> Result<Scenario, Failure> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Failure::Input(format!(
-                "error: cannot read {}: {}",
-                path.display(),
-                io_reason(&e)
-            ))
-        })?;
-        Ok(Scenario {
-            origin: path.display().to_string(),
-            text,
-            sets: sets.to_vec(),
-        })
-    }
-
-    /// The model with the `--set` overrides, then `extra`, applied and checked.
-    pub fn model(&self, extra: &[Override]) -> Result<Model, Failure> {
-        let all: Vec<Override> = self.sets.iter().chain(extra).cloned().collect();
-        scenario::parse_with(&self.text, &self.origin, &all)
-            .map_err(|d| Failure::Input(d.render(stderr_color())))
-    }
-}
+use super::{Failure, ScenarioFile, output, progress};
 
 /// `--seed` and `--replications`, when given, replace the scenario's.
 pub fn settle(model: &mut Model, seed: Option<u64>, replications: Option<u32>) {
@@ -54,19 +19,6 @@ pub fn settle(model: &mut Model, seed: Option<u64>, replications: Option<u32>) {
     if let Some(n) = replications {
         model.simulation.replications = n;
     }
-}
-
-/// A progress bar on stderr (drawn only when it is a terminal), or none.
-pub fn bar(len: u64, message: String, quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len).with_style(
-        ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({elapsed}, {eta} left)")
-            .expect("a valid template"),
-    );
-    bar.set_message(message);
-    bar
 }
 
 /// `handoff run FILE --shard I/N`: the replications `r % N == I`, raw, as a part
@@ -80,12 +32,12 @@ pub fn run_part(
     shard: Shard,
     output: Option<&Path>,
 ) -> Result<(), Failure> {
-    let scenario = Scenario::read(file, sets)?;
+    let scenario = ScenarioFile::read(file, sets)?;
     let mut model = scenario.model(&[])?;
     settle(&mut model, seed, replications);
     let total = model.simulation.replications.max(1);
     let mine = (0..total).filter(|&r| shard.contains(r.into())).count();
-    let bar = bar(
+    let bar = progress::bar(
         mine as u64,
         format!("simulating {} (shard {shard})", model.name),
         false,
@@ -123,7 +75,7 @@ pub fn model_of(part: &RunPart) -> Result<Model, Failure> {
         .map(|a| Override::parse(a))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Failure::Input(format!("error: a part's stored --set is invalid: {e}")))?;
-    let scenario = Scenario {
+    let scenario = ScenarioFile {
         origin: part.scenario.origin.clone(),
         text: part.scenario.text.clone(),
         sets,

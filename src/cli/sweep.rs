@@ -20,8 +20,9 @@ use handoff::experiment::sweep::{
 use handoff::report;
 use handoff::scenario::Override;
 
-use super::shard::{Scenario, bar, part_bytes, settle};
+use super::shard::{part_bytes, settle};
 use super::{Failure, io_reason, output};
+use super::{ScenarioFile, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -110,7 +111,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         Some(_) => None,
         None => Some(Format::for_path(&args.output, args.format)?),
     };
-    let scenario = Scenario::read(&args.file, &args.set)?;
+    let scenario = ScenarioFile::read(&args.file, &args.set)?;
     let mut base = scenario.model(&[])?;
     settle(&mut base, args.seed, args.replications);
     let hash = model_hash(&base);
@@ -182,7 +183,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         eprintln!("\nstopping: finishing the points under way (Ctrl-C again to quit at once)");
     });
 
-    let bar = bar(
+    let bar = progress::bar(
         mine.len() as u64,
         format!("sweeping {}", base.name),
         args.quiet,

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use handoff::model::Model;
 use handoff::report::human;
+use handoff::scenario::Override;
 
 use super::{Failure, load_scenario, output};
 
@@ -12,10 +13,14 @@ pub struct Args {
     /// The scenario file (TOML); see docs/scenario.md.
     #[arg(value_name = "FILE")]
     file: PathBuf,
+    /// Change one value of the scenario (repeatable), e.g. `department.billing.staff=3`
+    /// or `'handoff.billing->customer.error=0.1'`; see docs/scenario.md.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<Override>,
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
-    let model = load_scenario(&args.file)?;
+    let model = load_scenario(&args.file, &args.set)?;
     let count = |n: usize, one, many| human::plural(n as u64, one, many);
     let line = format!(
         "{}: ok — {}, {}, {}\n",
