@@ -5,25 +5,17 @@ use std::path::PathBuf;
 
 use handoff::experiment::{self, Streams};
 use handoff::report::{compare, human};
-use handoff::scenario::Override;
 
-use super::{Failure, load_scenario, output, progress};
+use super::{Failure, Settings, load_scenario, output, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The scenario files (TOML): the first is the reference the others are compared with.
     #[arg(value_name = "FILE", num_args = 2.., required = true)]
     files: Vec<PathBuf>,
-    /// Change one value of every scenario (repeatable), e.g. `department.billing.staff=3`;
-    /// see docs/scenario.md.
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    set: Vec<Override>,
-    /// Seed for every scenario, instead of the first file's.
-    #[arg(long, value_name = "N")]
-    seed: Option<u64>,
-    /// Replications of every scenario, instead of the first file's (at least 1).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    replications: Option<u32>,
+    /// `--set` changes every scenario; `--seed` and `--replications` default to the first file's.
+    #[command(flatten)]
+    settings: Settings,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -48,7 +40,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let mut models = Vec::with_capacity(args.files.len());
     let mut problems = Vec::new();
     for file in &args.files {
-        match load_scenario(file, &args.set) {
+        match load_scenario(file, &args.settings.set) {
             Ok(model) => models.push(model),
             Err(Failure::Input(message)) => problems.push(message),
             Err(other) => return Err(other),
@@ -59,8 +51,12 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         return Err(Failure::Input(joined.join("\n\n")));
     }
     let first = &models[0].simulation;
-    let seed = args.seed.unwrap_or(first.seed);
-    let replications = args.replications.unwrap_or(first.replications).max(1);
+    let seed = args.settings.seed.unwrap_or(first.seed);
+    let replications = args
+        .settings
+        .replications
+        .unwrap_or(first.replications)
+        .max(1);
 
     let spinner = progress::spinner(
         format!(

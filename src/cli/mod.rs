@@ -97,6 +97,33 @@ impl From<anyhow::Error> for Failure {
 }
 
 /// Read and check a scenario; a failure is the user's to fix.
+/// What every simulating command may change about a scenario without editing it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    /// Change one value of the scenario (repeatable), e.g. `department.billing.staff=3`
+    /// or `'handoff.billing->customer.error=0.1'`; see docs/scenario.md.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<Override>,
+    /// Seed for the random streams, instead of the scenario's.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Replications, instead of the scenario's (at least 1).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub replications: Option<u32>,
+}
+
+impl Settings {
+    /// `--seed` and `--replications`, when given, replace the scenario's.
+    pub fn apply(&self, model: &mut Model) {
+        if let Some(seed) = self.seed {
+            model.simulation.seed = seed;
+        }
+        if let Some(n) = self.replications {
+            model.simulation.replications = n;
+        }
+    }
+}
+
 fn load_scenario(path: &Path, sets: &[Override]) -> Result<Model, Failure> {
     ScenarioFile::read(path, sets)?.model(&[])
 }

@@ -4,25 +4,16 @@ use std::path::PathBuf;
 
 use handoff::experiment;
 use handoff::report::{self, human};
-use handoff::scenario::Override;
 
-use super::{Failure, inspect, load_scenario, output, progress};
+use super::{Failure, Settings, inspect, load_scenario, output, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The scenario file (TOML); see docs/scenario.md.
     #[arg(value_name = "FILE")]
     file: PathBuf,
-    /// Change one value of the scenario (repeatable), e.g. `department.billing.staff=3`
-    /// or `'handoff.billing->customer.error=0.1'`; see docs/scenario.md.
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    set: Vec<Override>,
-    /// Seed for the random streams, instead of the scenario's.
-    #[arg(long, value_name = "N")]
-    seed: Option<u64>,
-    /// Number of replications, instead of the scenario's (at least 1).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    replications: Option<u32>,
+    #[command(flatten)]
+    settings: Settings,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -65,16 +56,11 @@ impl From<Format> for report::Format {
 
 pub fn execute(args: Args) -> Result<(), Failure> {
     if let Some(shard) = args.shard {
-        let (seed, n, out) = (args.seed, args.replications, args.output.as_deref());
-        return super::shard::run_part(&args.file, &args.set, seed, n, shard, out);
+        let out = args.output.as_deref();
+        return super::shard::run_part(&args.file, &args.settings, shard, out);
     }
-    let mut model = load_scenario(&args.file, &args.set)?;
-    if let Some(seed) = args.seed {
-        model.simulation.seed = seed;
-    }
-    if let Some(n) = args.replications {
-        model.simulation.replications = n;
-    }
+    let mut model = load_scenario(&args.file, &args.settings.set)?;
+    args.settings.apply(&mut model);
 
     // Drawn only when stderr is a terminal.
     let bar = progress::bar(

@@ -11,9 +11,8 @@ use handoff::experiment::sensitivity::{self, Varied};
 use handoff::report;
 use handoff::scenario::Override;
 
-use super::shard::settle;
 use super::{Failure, output};
-use super::{ScenarioFile, progress};
+use super::{ScenarioFile, Settings, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -26,15 +25,9 @@ pub struct Args {
     /// The statistic to rank by, as named in the JSON report (`revenue.lost`, `orders.late`, …).
     #[arg(long, value_name = "NAME", default_value = "customers.lost")]
     metric: String,
-    /// Change one value of the scenario first (repeatable), e.g. `department.billing.staff=3`.
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    set: Vec<Override>,
-    /// Seed for the random streams, instead of the scenario's (the same for every variant).
-    #[arg(long, value_name = "N")]
-    seed: Option<u64>,
-    /// Replications per variant, instead of the scenario's.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    replications: Option<u32>,
+    /// `--set` applies before varying; every variant runs with the same seed.
+    #[command(flatten)]
+    settings: Settings,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -66,9 +59,9 @@ fn parse_by(text: &str) -> Result<f64, String> {
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
-    let scenario = ScenarioFile::read(&args.file, &args.set)?;
+    let scenario = ScenarioFile::read(&args.file, &args.settings.set)?;
     let mut base = scenario.model(&[])?;
-    settle(&mut base, args.seed, args.replications);
+    args.settings.apply(&mut base);
     let mut varied = Vec::new();
     let mut not_varied = Vec::new();
     for c in sensitivity::parameters(&base, args.by) {
@@ -77,7 +70,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             let model = |v: &str| {
                 let o = Override::parse(&format!("{path}={v}")).ok()?;
                 let mut m = scenario.model(&[o]).ok()?;
-                settle(&mut m, args.seed, args.replications);
+                args.settings.apply(&mut m);
                 Some(m)
             };
             Some((path.clone(), model(&c.low)?, model(&c.high)?))

@@ -9,32 +9,20 @@ use handoff::experiment::shard::{self, RunPart, Shard, Source};
 use handoff::model::Model;
 use handoff::scenario::Override;
 
-use super::{Failure, ScenarioFile, output, progress};
-
-/// `--seed` and `--replications`, when given, replace the scenario's.
-pub fn settle(model: &mut Model, seed: Option<u64>, replications: Option<u32>) {
-    if let Some(seed) = seed {
-        model.simulation.seed = seed;
-    }
-    if let Some(n) = replications {
-        model.simulation.replications = n;
-    }
-}
+use super::{Failure, ScenarioFile, Settings, output, progress};
 
 /// `handoff run FILE --shard I/N`: the replications `r % N == I`, raw, as a part
 /// for `handoff merge` (JSON, to `output` or standard output). The part holds the
 /// scenario file's text and the overrides, so merge needs nothing else.
 pub fn run_part(
     file: &Path,
-    sets: &[Override],
-    seed: Option<u64>,
-    replications: Option<u32>,
+    settings: &Settings,
     shard: Shard,
     output: Option<&Path>,
 ) -> Result<(), Failure> {
-    let scenario = ScenarioFile::read(file, sets)?;
+    let scenario = ScenarioFile::read(file, &settings.set)?;
     let mut model = scenario.model(&[])?;
-    settle(&mut model, seed, replications);
+    settings.apply(&mut model);
     let total = model.simulation.replications.max(1);
     let mine = (0..total).filter(|&r| shard.contains(r.into())).count();
     let bar = progress::bar(
@@ -81,7 +69,8 @@ pub fn model_of(part: &RunPart) -> Result<Model, Failure> {
         sets,
     };
     let mut model = scenario.model(&[])?;
-    settle(&mut model, Some(part.seed), Some(part.replications));
+    model.simulation.seed = part.seed;
+    model.simulation.replications = part.replications;
     let hash = shard::model_hash(&model);
     if hash != part.header.hash {
         return Err(Failure::Input(format!(

@@ -20,9 +20,9 @@ use handoff::experiment::sweep::{
 use handoff::report;
 use handoff::scenario::Override;
 
-use super::shard::{part_bytes, settle};
+use super::shard::part_bytes;
 use super::{Failure, io_reason, output};
-use super::{ScenarioFile, progress};
+use super::{ScenarioFile, Settings, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -34,16 +34,9 @@ pub struct Args {
     /// PATH=V1,V2,… ; repeat for a grid (the first varies slowest).
     #[arg(long, value_name = "PATH=RANGE", required = true, value_parser = Axis::parse)]
     vary: Vec<Axis>,
-    /// Change one value of the scenario for every point (repeatable), e.g.
-    /// `department.billing.staff=3`.
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    set: Vec<Override>,
-    /// Seed for the random streams, instead of the scenario's (the same for every point).
-    #[arg(long, value_name = "N")]
-    seed: Option<u64>,
-    /// Replications per point, instead of the scenario's.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    replications: Option<u32>,
+    /// `--set` applies to every point, and every point runs with the same seed.
+    #[command(flatten)]
+    settings: Settings,
     /// Where to write the sweep: CSV or JSON by its extension (or --format).
     /// With --shard, a part for `handoff merge` (JSON).
     #[arg(short, long, value_name = "OUT")]
@@ -111,9 +104,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         Some(_) => None,
         None => Some(Format::for_path(&args.output, args.format)?),
     };
-    let scenario = ScenarioFile::read(&args.file, &args.set)?;
+    let scenario = ScenarioFile::read(&args.file, &args.settings.set)?;
     let mut base = scenario.model(&[])?;
-    settle(&mut base, args.seed, args.replications);
+    args.settings.apply(&mut base);
     let hash = model_hash(&base);
     let grid = Grid::new(args.vary.clone()).map_err(|e| Failure::Input(format!("error: {e}")))?;
 
@@ -136,7 +129,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             )),
             other => other,
         })?;
-        settle(&mut model, args.seed, args.replications);
+        args.settings.apply(&mut model);
         Ok(model)
     };
     let mut todo = Vec::with_capacity(mine.len());

@@ -43,19 +43,7 @@ impl Axis {
                 "invalid --vary `{arg}`: {why}; write PATH=START:STOP:STEP, e.g. `customers.promise=2d:6d:1d`, or PATH=V1,V2,…"
             )
         };
-        let mut quoted = false;
-        let mut eq = None;
-        for (i, c) in arg.char_indices() {
-            match c {
-                '"' => quoted = !quoted,
-                '=' if !quoted => {
-                    eq = Some(i);
-                    break;
-                }
-                _ => {}
-            }
-        }
-        let Some(eq) = eq else {
+        let Some(eq) = crate::scenario::assignment(arg) else {
             return Err(bad("there is no `=`"));
         };
         let path = arg[..eq].trim();

@@ -24,7 +24,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use diagnostic::{Diagnostic, Diagnostics, Related};
-pub use overrides::{Override, format_number};
+pub use overrides::{Override, assignment, format_number};
 
 use crate::model::Model;
 

@@ -40,6 +40,20 @@ pub struct Override {
     value: Range<usize>,
 }
 
+/// Where `PATH=VALUE` splits: the first `=` outside quotes (a quoted path part
+/// such as `department."a=b".staff` may hold one).
+pub fn assignment(arg: &str) -> Option<usize> {
+    let mut quoted = false;
+    for (i, c) in arg.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '=' if !quoted => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
 impl Override {
     /// Parse `PATH=VALUE`; the error says what is wrong with the argument.
     pub fn parse(arg: &str) -> Result<Override, String> {
@@ -48,21 +62,8 @@ impl Override {
                 "invalid override `{arg}`: {why}; write PATH=VALUE, e.g. `department.billing.staff=3`"
             )
         };
-        // The first `=` outside quotes ends the path.
-        let mut quoted = false;
-        let mut eq = None;
-        for (i, c) in arg.char_indices() {
-            match c {
-                '"' => quoted = !quoted,
-                '=' if !quoted => {
-                    eq = Some(i);
-                    break;
-                }
-                _ => {}
-            }
-        }
-        let Some(eq) = eq else {
-            return Err(bad(if quoted {
+        let Some(eq) = assignment(arg) else {
+            return Err(bad(if arg.matches('"').count() % 2 == 1 {
                 "a quote in the path is not closed"
             } else {
                 "there is no `=`"
