@@ -80,20 +80,9 @@ impl Axis {
 /// `"1.5d"` → (1.5, "d", decimals 1); `"10/d"` → (10, "/d", 0).
 fn number_and_unit(text: &str) -> Result<(f64, &str, Option<u32>), String> {
     let text = text.trim();
-    let end = text
-        .char_indices()
-        .find(|&(i, c)| {
-            !(c.is_ascii_digit()
-                || c == '.'
-                || ((c == '-' || c == '+') && (i == 0 || text[..i].ends_with(['e', 'E'])))
-                || ((c == 'e' || c == 'E')
-                    && i > 0
-                    && text[i + 1..]
-                        .starts_with(|n: char| n.is_ascii_digit() || n == '-' || n == '+')))
-        })
-        .map_or(text.len(), |(i, _)| i);
-    let (num, unit) = (&text[..end], text[end..].trim());
+    let (num, unit) = crate::scenario::split_number(text);
     let x: f64 = num
+        .replace('_', "")
         .parse()
         .ok()
         .filter(|x: &f64| x.is_finite())

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 pub use diagnostic::{Diagnostic, Diagnostics, Related};
 pub use overrides::{Override, assignment, format_number};
+pub(crate) use units::split_number;
 
 use crate::model::Model;
 

@@ -70,7 +70,7 @@ fn unknown_unit(unit: &str) -> UnitError {
 }
 
 /// Split `"1.5h"` / `"2 days"` into the number and the unit text.
-fn split_number(text: &str) -> (&str, &str) {
+pub(crate) fn split_number(text: &str) -> (&str, &str) {
     let text = text.trim();
     let end = text
         .char_indices()
