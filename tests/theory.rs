@@ -235,3 +235,120 @@ fn offered_load_predicts_the_simulated_utilization() {
         );
     }
 }
+
+/// A scenario file, parsed as a user's would be.
+fn parse(source: &str) -> Model {
+    handoff::scenario::parse(source, "theory.toml")
+        .unwrap_or_else(|d| panic!("{}", d.render(false)))
+}
+
+#[test]
+fn mg1_mean_wait_matches_pollaczek_khinchine() {
+    // Gamma service, mean 1 h, cv 0.5; arrivals 0.75/h: Wq = ρ s (1 + cv²) / (2 (1 − ρ)).
+    let model = parse(
+        r#"
+[scenario]
+name = "M/G/1"
+[simulation]
+duration = "20000d"
+warmup = "200d"
+seed = 5
+replications = 20
+[customers]
+arrival_rate = "0.75/h"
+[[department]]
+name = "desk"
+staff = 1
+service = { dist = "gamma", mean = "1h", cv = 0.5 }
+[[flow]]
+name = "only"
+steps = ["desk"]
+"#,
+    );
+    let (rho, s, cv) = (0.75, 1.0, 0.5);
+    let theory = rho * s * (1.0 + cv * cv) / (2.0 * (1.0 - rho));
+    let out = experiment::replicate(&model);
+    let d = &out.summary.departments[0];
+    assert_agrees(
+        "M/G/1 wait",
+        d.mean_wait_h.mean,
+        d.mean_wait_h.ci95,
+        20,
+        theory,
+    );
+}
+
+#[test]
+fn flows_split_arrivals_as_their_shares_say() {
+    // Two routes share the front desk, then part: a Jackson network with splitting.
+    // desk: λ = 3/h, 4 staff, mean 1 h; left: 0.6 λ, 2 staff, 0.8 h; right: 0.4 λ, 1 staff, 0.6 h.
+    let model = parse(
+        r#"
+[scenario]
+name = "split"
+[simulation]
+duration = "8000d"
+warmup = "100d"
+seed = 8
+replications = 20
+[customers]
+arrival_rate = "3/h"
+[[department]]
+name = "desk"
+staff = 4
+service = { dist = "exponential", mean = "1h" }
+[[department]]
+name = "left"
+staff = 2
+service = { dist = "exponential", mean = "48m" }
+[[department]]
+name = "right"
+staff = 1
+service = { dist = "exponential", mean = "36m" }
+[[flow]]
+name = "a"
+share = 0.6
+steps = ["desk", "left"]
+[[flow]]
+name = "b"
+share = 0.4
+steps = ["desk", "right"]
+[[handoff]]
+from = "desk"
+to = "left"
+delay = { dist = "exponential", mean = "2h" }
+"#,
+    );
+    let out = experiment::replicate(&model);
+    let lambda = 3.0;
+    for (i, (c, rate, s)) in [
+        (4, lambda, 1.0),
+        (2, 0.6 * lambda, 0.8),
+        (1, 0.4 * lambda, 0.6),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let d = &out.summary.departments[i];
+        assert_agrees(
+            &format!("{} wait", d.name),
+            d.mean_wait_h.mean,
+            d.mean_wait_h.ci95,
+            20,
+            mmc_wait(c, rate, s),
+        );
+    }
+    // The handoff delay is an infinite-server stage: it adds its mean to flow a's lead time.
+    let lead = |c: u32, rate: f64, s: f64| mmc_wait(c, rate, s) + s;
+    let theory = lead(4, lambda, 1.0)
+        + 0.6 * (2.0 + lead(2, 0.6 * lambda, 0.8))
+        + 0.4 * lead(1, 0.4 * lambda, 0.6);
+    let o = &out.summary.orders;
+    assert_agrees(
+        "mean lead time",
+        o.mean_lead_time_h.mean,
+        o.mean_lead_time_h.ci95,
+        20,
+        theory,
+    );
+}
