@@ -111,6 +111,7 @@ impl<'m> Stories<'m> {
             TraceKind::Unresolved => "gave up waiting for an answer to the complaint".to_string(),
             TraceKind::Stayed => "decided to stay".to_string(),
             TraceKind::Left => "left for good".to_string(),
+            TraceKind::Told if e.count == 0 => "told others, but nobody was put off".to_string(),
             TraceKind::Told if e.count == 1 => {
                 "told others; 1 prospect will never come".to_string()
             }
