@@ -1,0 +1,19 @@
+//! Every integration test in one binary (one link instead of one per file).
+//!
+//! - `theory`: the engine against queueing theory (Erlang C, Jackson, Pollaczek–Khinchine).
+//! - `customers`: problems, complaints, word of mouth, the paradox, and the books balancing.
+//! - `compare`: paired comparisons with common random numbers.
+//! - `trace`: the event trace and the stories tell the truth about their run.
+//! - `scenario_errors`, `overrides`: bad input gets a located, actionable error.
+//! - `cli`, `cli_reports`, `sweep`: the `handoff` command as a user runs it
+//!   (cases as data files in `tests/cmd/`).
+
+mod cli;
+mod cli_reports;
+mod compare;
+mod customers;
+mod overrides;
+mod scenario_errors;
+mod sweep;
+mod theory;
+mod trace;
