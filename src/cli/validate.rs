@@ -36,21 +36,40 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     Ok(())
 }
 
-/// A warning for every department asked for more work than its staff can do.
+/// A warning for every department asked for more work than its staff can do, and
+/// one when reorders without churn make the load grow for the whole run.
 fn overload_warnings(model: &Model) -> Vec<String> {
-    let more = if model.customers.reorder.is_some() {
-        " before reorders, which add more"
-    } else {
-        ""
+    let c = &model.customers;
+    // With reorders the load grows as customers come back: by the end of a run
+    // of length T, each of the λ customers arriving per hour who is still buying
+    // orders every m hours, and a customer still buys after s hours with
+    // probability (1 − churn)^(s / m) (problems drive some away sooner, so this
+    // is an upper bound). Orders per hour at T, per first order:
+    // 1 + ∫_0^T (1 − churn)^(s / m) ds / m.
+    let (growth, when) = match &c.reorder {
+        None => (1.0, ""),
+        Some(reorder) => {
+            let cycles = model.simulation.duration_h / reorder.mean();
+            let keep = 1.0 - c.churn;
+            let returning = if keep >= 1.0 {
+                cycles
+            } else if keep <= 0.0 {
+                0.0
+            } else {
+                (1.0 - keep.powf(cycles)) / -keep.ln()
+            };
+            (1.0 + returning, " by the end of the run, with reorders")
+        }
     };
-    model
+    let mut warnings: Vec<String> = model
         .offered_load()
         .iter()
         .zip(&model.departments)
-        .filter(|(load, _)| **load >= 1.0)
+        .map(|(load, d)| (load * growth, d))
+        .filter(|(load, _)| *load >= 1.0)
         .map(|(load, d)| {
             format!(
-                "warning: department `{}` is asked for {:.0} % of what its {} can do{more}: \
+                "warning: department `{}` is asked for {:.0} % of what its {} can do{when}: \
                  its queue will grow for as long as the run lasts.\n  \
                  = help: add staff, shorten its service, or lower the arrival rate (docs/scenario.md)",
                 d.name,
@@ -58,5 +77,14 @@ fn overload_warnings(model: &Model) -> Vec<String> {
                 human::plural(u64::from(d.staff), "person", "people"),
             )
         })
-        .collect()
+        .collect();
+    if c.reorder.is_some() && c.churn == 0.0 {
+        warnings.push(
+            "note: customers reorder and never leave unless a problem drives them away \
+             (`churn` is 0), so the customer base and the load grow for the whole run.\n  \
+             = help: set `churn` in [customers] for a steady load (docs/customers.md)"
+                .to_string(),
+        );
+    }
+    warnings
 }

@@ -84,8 +84,10 @@ impl<O: Observer> Simulation<'_, '_, O> {
         let stays = !self.customers[customer as usize].left
             && !matches!(self.touchpoint(customer, experiences), Verdict::Left);
         if stays && let Some(reorder) = &self.model.customers.reorder {
+            // Both draws always, so that the churn rate moves nothing else.
+            let churns = self.reorders_rng.random::<f64>() < self.model.customers.churn;
             let gap = reorder.sample(&mut self.reorders_rng);
-            if self.schedule(self.now + gap, Event::Reorder { customer }) {
+            if !churns && self.schedule(self.now + gap, Event::Reorder { customer }) {
                 self.customers[customer as usize].refs += 1;
             }
         }
@@ -217,11 +219,19 @@ impl<O: Observer> Simulation<'_, '_, O> {
         row.2 += lost_customer + lost_prospects;
     }
 
-    /// Orders a loyal customer would place over the rest of the run, on average.
+    /// Orders a loyal customer would place over the rest of the run, on average:
+    /// `n = (T − t) / mean(reorder)` reorders, each only if the customer has not
+    /// churned by then: `Σ_{k=1..n} (1 − churn)^k`.
     fn future_orders(&self) -> f64 {
-        match &self.model.customers.reorder {
-            Some(reorder) => (self.horizon - self.now).max(0.0) / reorder.mean(),
-            None => 0.0,
+        let Some(reorder) = &self.model.customers.reorder else {
+            return 0.0;
+        };
+        let n = (self.horizon - self.now).max(0.0) / reorder.mean();
+        let keep = 1.0 - self.model.customers.churn;
+        if keep >= 1.0 {
+            n
+        } else {
+            keep * (1.0 - keep.powf(n)) / (1.0 - keep)
         }
     }
 

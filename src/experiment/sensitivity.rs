@@ -182,6 +182,7 @@ pub fn parameters(model: &Model, by: f64) -> Vec<Candidate> {
     );
     l.add("customers.deter".into(), c.deter, by, p);
     l.add("customers.abusive_share".into(), c.abusive_share, by, p);
+    l.add("customers.churn".into(), c.churn, by, p);
     let o = &model.problem;
     for (name, v) in [
         ("late", o.late),

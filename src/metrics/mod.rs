@@ -78,7 +78,8 @@ pub struct OrderMetrics<T> {
 pub struct CustomerMetrics<T> {
     /// New customers (prospects who came and ordered).
     pub arrived: T,
-    /// Still buying at the end of the run (`arrived - lost`).
+    /// Not lost: still buying at the end, or finished buying for reasons of their own
+    /// (one-time buyers, churn). Always `arrived - lost`.
     pub active: T,
     /// Left for good after a problem.
     pub lost: T,

@@ -49,6 +49,9 @@ pub struct Customers {
     pub arrival_rate_per_h: f64,
     /// Time from a delivery to the next order; `None`: each customer orders once.
     pub reorder: Option<Distribution>,
+    /// Probability that a satisfied customer orders no more after a delivery, for
+    /// reasons of their own (natural attrition: not a break, never counted as lost).
+    pub churn: f64,
     pub order_value: f64,
     /// Promised lead time; a delivery after this is late.
     pub promise_h: f64,

@@ -43,6 +43,7 @@ pub const SIMULATION_FIELDS: &[&str] = &["duration", "warmup", "seed", "replicat
 pub const CUSTOMER_FIELDS: &[&str] = &[
     "arrival_rate",
     "reorder",
+    "churn",
     "order_value",
     "promise",
     "patience",
@@ -659,9 +660,11 @@ fn read_customers(errs: &mut Errors, t: &mut Table<'_, '_>) -> Option<Customers>
     let abusive_share = t
         .field(errs, "abusive_share", probability)
         .or(DEFAULT_ABUSIVE_SHARE);
+    let churn = t.field(errs, "churn", probability).or(0.0);
     Some(Customers {
         arrival_rate_per_h: arrival?,
         reorder: reorder?,
+        churn: churn?,
         order_value: order_value?,
         promise_h: promise?,
         patience_h: patience?,

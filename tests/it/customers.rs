@@ -333,3 +333,63 @@ fn the_recovery_paradox_makes_customers_more_forgiving_after_a_first_recovery_on
     let plain = scenario::parse(&scenario("", "", 1.0), "plain.toml").unwrap();
     assert_eq!(plain.stay.recovery_paradox, 0.0);
 }
+
+/// Orders placed by each customer who arrived before `before` hours, and whether they left.
+#[derive(Default)]
+struct OrdersPerCustomer {
+    before: f64,
+    early: std::collections::HashSet<u64>,
+    orders: std::collections::HashMap<u64, u32>,
+    left: std::collections::HashSet<u64>,
+}
+
+impl handoff::engine::Observer for OrdersPerCustomer {
+    fn record(&mut self, e: &handoff::engine::TraceEvent) {
+        use handoff::engine::TraceKind;
+        let Some(c) = e.customer else { return };
+        match e.kind {
+            TraceKind::Arrived if e.time < self.before => {
+                self.early.insert(c);
+            }
+            TraceKind::Ordered if self.early.contains(&c) => {
+                *self.orders.entry(c).or_default() += 1
+            }
+            TraceKind::Left => {
+                self.left.insert(c);
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn churn_ends_loyal_customers_after_a_geometric_number_of_orders() {
+    // No failures, so nobody leaves over a problem: only churn ends a customer.
+    let src = scenario(
+        "reorder = { dist = \"exponential\", mean = \"5d\" }\nchurn = 0.2",
+        "",
+        0.0,
+    )
+    .replace("arrival_rate = \"20/d\"", "arrival_rate = \"2/d\"");
+    let model = scenario::parse(&src, "churn.toml").unwrap();
+    // Customers who came in the first half: their expected life is 5 orders of
+    // 5 days, so nearly all (all but about 0.8^40) have finished by the end.
+    let mut watch = OrdersPerCustomer {
+        before: model.simulation.duration_h / 2.0,
+        ..Default::default()
+    };
+    let first = handoff::engine::run_observed(&model, 0, &mut watch);
+    assert!(watch.left.is_empty() && first.metrics.customers.lost == 0.0);
+    let counts: Vec<f64> = watch.orders.values().map(|&n| f64::from(n)).collect();
+    let n = counts.len() as f64;
+    assert!(n > 300.0, "{n} customers");
+    let mean = counts.iter().sum::<f64>() / n;
+    // Geometric on {1, 2, …} with p = 0.2: mean 1/p = 5, variance (1 − p)/p² = 20.
+    let half = Z999 * (20.0 / n).sqrt();
+    assert!(
+        (mean - 5.0).abs() <= half,
+        "mean orders per customer {mean} vs 5 ± {half}"
+    );
+    // Churned customers are not lost: the books still balance.
+    assert_books_balance(&run(&src));
+}

@@ -83,6 +83,7 @@ fn chain(
         customers: Customers {
             arrival_rate_per_h: rate_per_h,
             reorder: None,
+            churn: 0.0,
             order_value: 0.0,
             promise_h: 1e9,
             patience_h: 24.0,
