@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(long, value_name = "I/N")]
     shard: Option<handoff::experiment::shard::Shard>,
     /// After the report, tell the stories of the first N customers lost in
-    /// replication 0 (on stderr with --format json).
+    /// replication 0 (on stderr with --format json or csv).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     explain: Option<u32>,
     /// Write every event of replication 0 to FILE: JSON lines for .jsonl,
@@ -43,6 +43,8 @@ enum Format {
     Text,
     /// Every statistic, for scripts.
     Json,
+    /// Every statistic, one row each (`metric,mean,ci95`), for spreadsheets.
+    Csv,
 }
 
 impl From<Format> for report::Format {
@@ -50,6 +52,7 @@ impl From<Format> for report::Format {
         match f {
             Format::Text => report::Format::Text,
             Format::Json => report::Format::Json,
+            Format::Csv => report::Format::Csv,
         }
     }
 }
@@ -85,7 +88,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             // The stories follow the report, wherever it goes.
             Format::Text => bytes.extend_from_slice(stories.as_bytes()),
             // Standard output stays one JSON document.
-            Format::Json => eprint!("{}", stories.trim_start()),
+            Format::Json | Format::Csv => eprint!("{}", stories.trim_start()),
         }
     }
     match &args.output {

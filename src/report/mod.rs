@@ -5,6 +5,7 @@
 //! somewhere is the binary's business.
 
 pub mod compare;
+pub mod csv;
 pub mod human;
 pub mod json;
 pub mod sensitivity;
@@ -20,6 +21,8 @@ pub enum Format {
     Text,
     /// Every statistic, for scripts (see [`json::render`]).
     Json,
+    /// Every statistic, one row each, for spreadsheets (see [`csv::render`]).
+    Csv,
 }
 
 /// Render `outcome` in `format`.
@@ -27,6 +30,7 @@ pub fn render(outcome: &Outcome, format: Format) -> Vec<u8> {
     match format {
         Format::Text => text::render(outcome).into_bytes(),
         Format::Json => json::render(outcome),
+        Format::Csv => csv::render(outcome),
     }
 }
 

@@ -1,0 +1,51 @@
+//! A run as CSV for spreadsheets: one row per statistic, `metric,mean,ci95`.
+//!
+//! Metric names are the paths of `Metrics::named` (`orders.late`,
+//! `departments.billing.utilization`, `lost_by_cause.handoff:billing->customer:error.customers`),
+//! the same names `compare`, `sweep` and `sensitivity` use. `ci95` is empty for a
+//! single replication; durations are hours, as in the JSON.
+
+use crate::experiment::Outcome;
+use crate::scenario::format_number;
+
+/// The summary of `outcome`, one statistic per row.
+pub fn render(outcome: &Outcome) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["metric", "mean", "ci95"])
+        .expect("writing to memory");
+    for (name, stat) in outcome.summary.named() {
+        let ci95 = stat.ci95.map(format_number).unwrap_or_default();
+        w.write_record([name, format_number(stat.mean), ci95])
+            .expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture;
+
+    #[test]
+    fn one_row_per_statistic_named_as_everywhere_else() {
+        let outcome = fixture::outcome(3);
+        let text = String::from_utf8(render(&outcome)).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("metric,mean,ci95"));
+        let rows: Vec<&str> = lines.collect();
+        let named = outcome.summary.named();
+        assert_eq!(rows.len(), named.len());
+        for (row, (name, stat)) in rows.iter().zip(&named) {
+            let mut fields = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(row.as_bytes());
+            let record = fields.records().next().unwrap().unwrap();
+            assert_eq!(&record[0], name);
+            assert_eq!(record[1].parse::<f64>().unwrap(), stat.mean);
+            match stat.ci95 {
+                Some(h) => assert_eq!(record[2].parse::<f64>().unwrap(), h),
+                None => assert_eq!(&record[2], ""),
+            }
+        }
+    }
+}
