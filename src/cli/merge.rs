@@ -24,7 +24,7 @@ pub struct Args {
     #[arg(value_name = "PARTS", required = true)]
     parts: Vec<PathBuf>,
     /// Write the result here (atomically) instead of standard output; its
-    /// extension gives the format (.csv or .json for a sweep, .json or other for a run).
+    /// extension gives the format (.csv or .json for a sweep; .csv, .json or text for a run).
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
     /// The output format, instead of OUT's extension.
@@ -38,7 +38,7 @@ enum Format {
     Text,
     /// JSON (run or sweep parts).
     Json,
-    /// CSV (sweep parts).
+    /// CSV (run or sweep parts).
     Csv,
 }
 
@@ -83,11 +83,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             let runs =
                 shard::merge_runs(parts).map_err(|e| Failure::Input(format!("error: {e}")))?;
             let format = match (args.format, extension.as_deref()) {
-                (Some(Format::Csv), _) => {
-                    return Err(Failure::Input(
-                        "error: a merged run is a report: --format text or json".to_owned(),
-                    ));
-                }
+                (Some(Format::Csv), _) | (None, Some("csv")) => report::Format::Csv,
                 (Some(Format::Json), _) | (None, Some("json")) => report::Format::Json,
                 _ => report::Format::Text,
             };
