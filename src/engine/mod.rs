@@ -25,6 +25,7 @@ use crate::metrics::{
 };
 use crate::model::{Cause, Model};
 use queue::EventQueue;
+pub(crate) use streams::fnv1a;
 use streams::{Stream, stream};
 pub use trace::{Observer, Path, TraceEvent, TraceKind, Unobserved};
 

@@ -25,7 +25,7 @@ pub fn stream(seed: u64, replication: u32, name: &str) -> Stream {
 }
 
 /// FNV-1a, 64 bits: a fixed, documented hash (std's hasher may change between releases).
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })

@@ -87,12 +87,7 @@ impl FromStr for Shard {
 /// model's `Debug` form, which lists every field). Two parts with the same hash
 /// and program version simulate the same thing.
 pub fn model_hash(model: &Model) -> String {
-    let text = format!("{model:?}");
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
+    let h = crate::engine::fnv1a(format!("{model:?}").as_bytes());
     format!("{h:016x}")
 }
 
