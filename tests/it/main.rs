@@ -5,6 +5,7 @@
 //! - `compare`: paired comparisons with common random numbers.
 //! - `trace`: the event trace and the stories tell the truth about their run.
 //! - `scenario_errors`, `overrides`: bad input gets a located, actionable error.
+//! - `pins`: the ready scenarios give the same JSON, byte for byte, as pinned.
 //! - `cli`, `cli_reports`, `sweep`: the `handoff` command as a user runs it
 //!   (cases as data files in `tests/cmd/`).
 
@@ -13,6 +14,7 @@ mod cli_reports;
 mod compare;
 mod customers;
 mod overrides;
+mod pins;
 mod scenario_errors;
 mod sweep;
 mod theory;
