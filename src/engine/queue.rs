@@ -1,54 +1,73 @@
-//! The future event list: a radix heap ordered by time, then by the order events were scheduled.
+//! The future event list, ordered by time, then by the order events were scheduled.
 //!
-//! A simulation clock never goes back, so every key pushed is at least the last
-//! key popped: the condition for a radix heap (Ahuja, Mehlhorn, Orlin & Tarjan
-//! 1990). Keys live in 129 buckets by the highest bit in which they differ from
-//! the last key popped; pushing is one `Vec::push`, and popping empties the
-//! lowest non-empty bucket into lower ones. Each event moves down a few buckets
-//! in its life instead of sifting through a heap of every pending event, so the
-//! cost per event stays flat when tens of thousands of reorders wait on the list
-//! (docs/performance.md has the measurements against a binary heap and a
-//! calendar queue).
+//! The key of an event is its time's bits above its sequence number. Event
+//! times are finite and never negative, and for such floats the IEEE 754 bit
+//! pattern orders exactly as the value does, so one integer orders by time,
+//! then by scheduling order: equal times pop in the order they were scheduled,
+//! and runs are byte-identical whatever the list's inner workings.
 //!
-//! The key is the time's bits above the sequence number. Event times are finite
-//! and never negative, and for such floats the IEEE 754 bit pattern orders
-//! exactly as the value does, so one integer orders by time, then by scheduling
-//! order: equal times pop in the order they were scheduled, as with the binary
-//! heap this replaced, and runs stay byte-identical.
+//! Two tiers, because the engine's events come in two kinds (docs/performance.md,
+//! "Choosing the event list"): most fall within hours (service ends, handoffs),
+//! while reorders and chases fall weeks ahead and, with loyal customers, pile
+//! up in the tens of thousands. Events due before `cutoff` go to a binary heap,
+//! which is the fastest list while it is short; later ones wait in a radix heap
+//! (Ahuja, Mehlhorn, Orlin & Tarjan 1990), whose cost per event does not grow
+//! with its length. A simulation clock never goes back, so every key pushed is
+//! at least the last popped: the radix heap's condition. When the near heap
+//! runs dry, the cutoff moves to a [`WINDOW`] past the earliest far event and
+//! every far event before it moves over. Every near key is below the cutoff
+//! and every far key at or above it, so the two together pop in key order.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+/// How far ahead of the earliest far event the near heap reaches, in hours: a
+/// day holds a chain's service ends and short handoffs, not its reorders.
+const WINDOW: f64 = 24.0;
+
+/// A near event: its key, and the event; ordered by key alone.
+struct Near<E>(u128, E);
+
+impl<E> PartialEq for Near<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl<E> Eq for Near<E> {}
+impl<E> PartialOrd for Near<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<E> Ord for Near<E> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.cmp(&other.0)
+    }
+}
 
 /// Events of type `E` waiting for their time.
 pub struct EventQueue<E> {
-    /// `buckets[0]` holds keys equal to `last`; `buckets[b]`, for `b` from 1 to
-    /// 128, keys whose highest bit differing from `last` is bit `b − 1`.
-    buckets: Vec<Vec<(u128, E)>>,
-    /// Bit `b − 1` set when `buckets[b]` is not empty (`b` ≥ 1).
-    occupied: u128,
-    /// The last key popped (0 before the first pop): no key on the list is lower.
-    last: u128,
+    /// Events before `cutoff`, earliest on top.
+    near: BinaryHeap<Reverse<Near<E>>>,
+    /// Events at or after `cutoff`.
+    far: RadixHeap<E>,
+    cutoff: f64,
     next_seq: u64,
+}
+
+impl<E> Default for EventQueue<E> {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl<E> EventQueue<E> {
     pub fn new() -> Self {
         Self {
-            buckets: (0..=128).map(|_| Vec::new()).collect(),
-            occupied: 0,
-            last: 0,
+            near: BinaryHeap::with_capacity(1024),
+            far: RadixHeap::new(),
+            cutoff: WINDOW,
             next_seq: 0,
-        }
-    }
-
-    #[inline]
-    fn bucket(&self, key: u128) -> usize {
-        (128 - (key ^ self.last).leading_zeros()) as usize
-    }
-
-    #[inline]
-    fn push(&mut self, key: u128, event: E) {
-        let b = self.bucket(key);
-        self.buckets[b].push((key, event));
-        if b > 0 {
-            self.occupied |= 1 << (b - 1);
         }
     }
 
@@ -61,22 +80,107 @@ impl<E> EventQueue<E> {
         );
         // `+ 0.0` turns a -0.0 into 0.0, whose bits sort first.
         let key = (u128::from((time + 0.0).to_bits()) << 64) | u128::from(self.next_seq);
-        assert!(
-            key >= self.last,
-            "an event scheduled before the clock ({time} h)"
-        );
-        self.push(key, event);
         self.next_seq += 1;
+        if time < self.cutoff {
+            self.near.push(Reverse(Near(key, event)));
+        } else {
+            self.far.push(key, event);
+        }
     }
 
     /// The earliest event and its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, E)> {
-        let (key, event) = match self.buckets[0].pop() {
-            Some(entry) => entry,
-            None => self.pop_from_lowest_bucket()?,
-        };
+        if self.near.is_empty() {
+            self.move_cutoff()?;
+        }
+        let Reverse(Near(key, event)) = self.near.pop()?;
         Some((f64::from_bits((key >> 64) as u64), event))
+    }
+
+    /// The near heap is empty: moves the cutoff a window past the earliest far
+    /// event, and the far events before it to the near heap. `None` if there
+    /// are no events at all.
+    #[cold]
+    fn move_cutoff(&mut self) -> Option<()> {
+        let first = self.far.peek()?;
+        self.cutoff = f64::from_bits((first >> 64) as u64) + WINDOW;
+        let cutoff_key = u128::from(self.cutoff.to_bits()) << 64;
+        while self.far.peek().is_some_and(|key| key < cutoff_key) {
+            let (key, event) = self.far.pop().expect("peeked");
+            self.near.push(Reverse(Near(key, event)));
+        }
+        Some(())
+    }
+}
+
+/// A radix heap of `u128` keys: every key pushed must be at least the last key popped.
+pub struct RadixHeap<E> {
+    /// `buckets[0]` holds keys equal to `last`; `buckets[b]`, for `b` from 1 to
+    /// 128, keys whose highest bit differing from `last` is bit `b − 1`.
+    buckets: Vec<Vec<(u128, E)>>,
+    /// Bit `b − 1` set when `buckets[b]` is not empty (`b` ≥ 1).
+    occupied: u128,
+    /// The last key popped (0 before the first pop): no key on the list is lower.
+    last: u128,
+}
+
+impl<E> Default for RadixHeap<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E> RadixHeap<E> {
+    pub fn new() -> Self {
+        Self {
+            buckets: (0..=128).map(|_| Vec::new()).collect(),
+            occupied: 0,
+            last: 0,
+        }
+    }
+
+    #[inline]
+    fn bucket(&self, key: u128) -> usize {
+        (128 - (key ^ self.last).leading_zeros()) as usize
+    }
+
+    #[inline]
+    fn insert(&mut self, key: u128, event: E) {
+        let b = self.bucket(key);
+        self.buckets[b].push((key, event));
+        if b > 0 {
+            self.occupied |= 1 << (b - 1);
+        }
+    }
+
+    /// Adds `event` under `key`, which must not be below the last key popped.
+    #[inline]
+    pub fn push(&mut self, key: u128, event: E) {
+        assert!(key >= self.last, "an event scheduled before the clock");
+        self.insert(key, event);
+    }
+
+    /// The event with the least key, and its key.
+    #[inline]
+    pub fn pop(&mut self) -> Option<(u128, E)> {
+        match self.buckets[0].pop() {
+            Some(entry) => Some(entry),
+            None => self.pop_from_lowest_bucket(),
+        }
+    }
+
+    /// The least key, without taking its event off (and without moving `last`,
+    /// which would refuse keys between it and the current `last`).
+    pub fn peek(&self) -> Option<u128> {
+        if let Some(&(key, _)) = self.buckets[0].last() {
+            return Some(key);
+        }
+        if self.occupied == 0 {
+            return None;
+        }
+        let b = self.occupied.trailing_zeros() as usize + 1;
+        self.buckets[b].iter().map(|&(key, _)| key).min()
     }
 
     /// Takes the least key out of the lowest non-empty bucket, which becomes the
@@ -98,7 +202,7 @@ impl<E> EventQueue<E> {
         let earliest = bucket.swap_remove(least);
         self.last = earliest.0;
         for (key, event) in bucket.drain(..) {
-            self.push(key, event);
+            self.insert(key, event);
         }
         // Keep the emptied bucket's allocation for the events it will hold next.
         self.buckets[b] = bucket;
@@ -145,11 +249,46 @@ mod tests {
 
     #[test]
     #[should_panic(expected = "before the clock")]
-    fn refuses_an_event_in_the_past() {
-        let mut q = EventQueue::new();
-        q.schedule(5.0, ());
-        q.pop();
-        q.schedule(4.0, ());
+    fn the_radix_heap_refuses_a_key_below_the_last_popped() {
+        let mut heap = RadixHeap::new();
+        heap.push(5, ());
+        heap.pop();
+        heap.push(4, ());
+    }
+
+    /// The radix heap alone, peeks included, against a binary heap of the same keys.
+    #[test]
+    fn radix_heap_pops_and_peeks_what_a_binary_heap_pops() {
+        for seed in 0..200 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut radix = RadixHeap::new();
+            let mut reference = BinaryHeap::new();
+            let mut last = 0_u128;
+            for step in 0..3000 {
+                match rng.random_range(0..5) {
+                    0 | 1 => {
+                        // Keys spread over every bit, never below the last popped.
+                        let key = last.saturating_add(rng.random::<u128>() >> rng.random_range(1..128));
+                        radix.push(key, step);
+                        reference.push(Reverse((key, step)));
+                    }
+                    2 => assert_eq!(
+                        radix.peek(),
+                        reference.peek().map(|Reverse((k, _))| *k),
+                        "seed {seed}, step {step}"
+                    ),
+                    _ => {
+                        let expected = reference.pop().map(|Reverse(entry)| entry);
+                        let got = radix.pop();
+                        // Equal keys may pop in any order; compare keys only.
+                        assert_eq!(got.map(|e| e.0), expected.map(|e| e.0), "seed {seed}");
+                        if let Some((key, _)) = got {
+                            last = key;
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The property: for any sequence of schedules (never before the clock) and
