@@ -1,57 +1,24 @@
-//! The future event list, ordered by time, then by the order events were scheduled.
+//! The future event list: a radix heap ordered by time, then by the order events were scheduled.
 //!
 //! The key of an event is its time's bits above its sequence number. Event
 //! times are finite and never negative, and for such floats the IEEE 754 bit
 //! pattern orders exactly as the value does, so one integer orders by time,
 //! then by scheduling order: equal times pop in the order they were scheduled,
-//! and runs are byte-identical whatever the list's inner workings.
+//! as with the binary heap this list replaced, and runs stay byte-identical.
 //!
-//! Two tiers, because the engine's events come in two kinds (docs/performance.md,
-//! "Choosing the event list"): most fall within hours (service ends, handoffs),
-//! while reorders and chases fall weeks ahead and, with loyal customers, pile
-//! up in the tens of thousands. Events due before `cutoff` go to a binary heap,
-//! which is the fastest list while it is short; later ones wait in a radix heap
-//! (Ahuja, Mehlhorn, Orlin & Tarjan 1990), whose cost per event does not grow
-//! with its length. A simulation clock never goes back, so every key pushed is
-//! at least the last popped: the radix heap's condition. When the near heap
-//! runs dry, the cutoff moves to a [`WINDOW`] past the earliest far event and
-//! every far event before it moves over. Every near key is below the cutoff
-//! and every far key at or above it, so the two together pop in key order.
-
-use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
-
-/// How far ahead of the earliest far event the near heap reaches, in hours: a
-/// day holds a chain's service ends and short handoffs, not its reorders.
-const WINDOW: f64 = 24.0;
-
-/// A near event: its key, and the event; ordered by key alone.
-struct Near<E>(u128, E);
-
-impl<E> PartialEq for Near<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0 == other.0
-    }
-}
-impl<E> Eq for Near<E> {}
-impl<E> PartialOrd for Near<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Near<E> {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0.cmp(&other.0)
-    }
-}
+//! A simulation clock never goes back, so every key pushed is at least the last
+//! key popped: the condition for a radix heap (Ahuja, Mehlhorn, Orlin & Tarjan
+//! 1990). Keys live in 129 buckets by the highest bit in which they differ from
+//! the last key popped; pushing is one `Vec::push`, and popping empties the
+//! lowest non-empty bucket into lower ones. Each event moves down a few buckets
+//! in its life instead of sifting through a heap of every pending event, so the
+//! cost per event stays flat when tens of thousands of reorders wait on the
+//! list. docs/performance.md ("Choosing the event list") has the measurements
+//! against a binary heap, a calendar queue and a two-tier list.
 
 /// Events of type `E` waiting for their time.
 pub struct EventQueue<E> {
-    /// Events before `cutoff`, earliest on top.
-    near: BinaryHeap<Reverse<Near<E>>>,
-    /// Events at or after `cutoff`.
-    far: RadixHeap<E>,
-    cutoff: f64,
+    heap: RadixHeap<E>,
     next_seq: u64,
 }
 
@@ -64,9 +31,7 @@ impl<E> Default for EventQueue<E> {
 impl<E> EventQueue<E> {
     pub fn new() -> Self {
         Self {
-            near: BinaryHeap::with_capacity(1024),
-            far: RadixHeap::new(),
-            cutoff: WINDOW,
+            heap: RadixHeap::new(),
             next_seq: 0,
         }
     }
@@ -80,37 +45,15 @@ impl<E> EventQueue<E> {
         );
         // `+ 0.0` turns a -0.0 into 0.0, whose bits sort first.
         let key = (u128::from((time + 0.0).to_bits()) << 64) | u128::from(self.next_seq);
+        self.heap.push(key, event);
         self.next_seq += 1;
-        if time < self.cutoff {
-            self.near.push(Reverse(Near(key, event)));
-        } else {
-            self.far.push(key, event);
-        }
     }
 
     /// The earliest event and its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, E)> {
-        if self.near.is_empty() {
-            self.move_cutoff()?;
-        }
-        let Reverse(Near(key, event)) = self.near.pop()?;
+        let (key, event) = self.heap.pop()?;
         Some((f64::from_bits((key >> 64) as u64), event))
-    }
-
-    /// The near heap is empty: moves the cutoff a window past the earliest far
-    /// event, and the far events before it to the near heap. `None` if there
-    /// are no events at all.
-    #[cold]
-    fn move_cutoff(&mut self) -> Option<()> {
-        let first = self.far.peek()?;
-        self.cutoff = f64::from_bits((first >> 64) as u64) + WINDOW;
-        let cutoff_key = u128::from(self.cutoff.to_bits()) << 64;
-        while self.far.peek().is_some_and(|key| key < cutoff_key) {
-            let (key, event) = self.far.pop().expect("peeked");
-            self.near.push(Reverse(Near(key, event)));
-        }
-        Some(())
     }
 }
 
