@@ -17,3 +17,4 @@ mod scenario_errors;
 mod sweep;
 mod theory;
 mod trace;
+mod validate;
