@@ -67,7 +67,7 @@ fn percent(load: f64) -> String {
 /// What `reorder` adds to the load estimate, in words.
 fn load_basis(model: &Model) -> &'static str {
     if model.customers.reorder.is_some() {
-        "by the end of the run: first orders, reorders and rework; complaints not included"
+        "at most, by the end of the run: first orders, reorders and rework; complaints not included"
     } else {
         "first orders and rework; complaints not included"
     }
@@ -108,10 +108,15 @@ fn load_table(model: &Model) -> String {
 /// from their parameters.
 pub fn warnings(model: &Model) -> Vec<String> {
     let c = &model.customers;
-    let when = if c.reorder.is_some() {
-        " by the end of the run, with reorders"
+    // With reorders the estimate is an upper bound (see `Model::reorder_growth`).
+    let (asked, when, grows) = if c.reorder.is_some() {
+        (
+            "may be asked for up to",
+            " by the end of the run, with reorders (an upper bound: lead times and customers lost to problems make it less)",
+            "may grow",
+        )
     } else {
-        ""
+        ("is asked for", "", "will grow")
     };
     let mut warnings: Vec<String> = model
         .expected_load()
@@ -120,8 +125,8 @@ pub fn warnings(model: &Model) -> Vec<String> {
         .filter(|(load, _)| **load >= 1.0)
         .map(|(load, d)| {
             format!(
-                "warning: department `{}` is asked for {} of what its {} can do{when}: \
-                 its queue will grow for as long as the run lasts.\n  \
+                "warning: department `{}` {asked} {} of what its {} can do{when}: \
+                 its queue {grows} for as long as the run lasts.\n  \
                  = help: add staff, shorten its service, or lower the arrival rate (docs/scenario.md)",
                 &d.name,
                 percent(*load),
@@ -207,7 +212,7 @@ pub fn warnings(model: &Model) -> Vec<String> {
 }
 
 /// Above this cv a normal truncated at zero draws noticeably more than its `mean`
-/// (3 % more at 0.4, 12 % at 0.6).
+/// (0.7 % more at 0.4, 6 % at 0.6, 16 % at 0.8; docs/scenario.md).
 const NORMAL_CV_LIMIT: f64 = 0.4;
 
 /// Hours in a readable unit with enough decimals to show a truncation's effect.

@@ -183,7 +183,7 @@ pub fn text(s: &Sensitivity) -> String {
     if any_overload {
         out.push_str(
             "! that variant asks a department for 100 % or more of what its staff can do (validate's estimate): \
-             its queue grows for the whole run; its bar is cut at the edge and the others are scaled without it.\n",
+             its queue grows for the whole run; the bars are scaled without it (cut at the edge if longer).\n",
         );
     }
     if !s.not_used.is_empty() {
@@ -303,7 +303,7 @@ mod tests {
             not_used: vec!["problem.rude".into()],
         };
         let t = text(&s);
-        let line = |name: &str| *t.lines().find(|l| l.starts_with(name)).unwrap();
+        let line = |name: &str| t.lines().find(|l| l.starts_with(name)).unwrap().to_owned();
         let b = line("department.billing.staff");
         assert!(b.ends_with("! low overloads billing"), "{b}");
         // The widest bar that fits sets the scale: arrival rate's is full.

@@ -177,7 +177,7 @@ fn validate_shows_every_department_and_uses_the_discrete_reorder_sum() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.is_empty(), "{stderr}");
     // sales: 10.5/d × 1 h / 2 staff × 1 / (0.98 × 0.95) visits × 4 orders = 94 %.
-    let expected = 10.5 / 24.0 * 1.0 / 2.0 / (0.98 * (1.0 - 0.1 * 0.5)) * 4.0;
+    let expected: f64 = 10.5 / 24.0 * 1.0 / 2.0 / (0.98 * (1.0 - 0.1 * 0.5)) * 4.0;
     assert!((expected - 0.94).abs() < 0.005, "{expected}");
     assert!(stdout.contains("  sales    94 %\n"), "{stdout}");
     assert!(stdout.contains("  billing  "), "{stdout}");
