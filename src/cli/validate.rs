@@ -179,18 +179,12 @@ pub fn warnings(model: &Model) -> Vec<String> {
         normals.push(("customers.reorder".to_owned(), r));
     }
     for d in &model.departments {
-        normals.push((
-            format!("department `{}` service", &d.name),
-            &d.service,
-        ));
+        normals.push((format!("department `{}` service", &d.name), &d.service));
     }
     for (id, h) in model.handoffs.iter().enumerate() {
         if let Some(delay) = &h.delay {
             normals.push((
-                format!(
-                    "handoff `{}` delay",
-                    &model.handoff_name(id)
-                ),
+                format!("handoff `{}` delay", &model.handoff_name(id)),
                 delay,
             ));
         }

@@ -22,7 +22,11 @@ use crate::scenario::format_number;
 
 /// Parameters the scenario reads and checks but no mechanism uses yet
 /// (docs/customers.md, "Not yet"): varying them would show a zero effect.
-pub const NOT_USED_YET: &[&str] = &["customers.abusive_share", "problem.rude", "problem.friction"];
+pub const NOT_USED_YET: &[&str] = &[
+    "customers.abusive_share",
+    "problem.rude",
+    "problem.friction",
+];
 
 /// A parameter to vary: where it lives and the values to set it to.
 #[derive(Debug, Clone, PartialEq)]

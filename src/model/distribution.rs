@@ -444,7 +444,11 @@ mod tests {
         assert!((m - real_mean).abs() < 0.008, "{m} vs {real_mean}");
         assert!((sd / m - real_cv).abs() < 0.01, "{} vs {real_cv}", sd / m);
         assert!(real_mean > 1.1 && real_cv < 0.7, "{real_mean} {real_cv}");
-        assert!(Distribution::exponential(1.0).unwrap().normal_truncation().is_none());
+        assert!(
+            Distribution::exponential(1.0)
+                .unwrap()
+                .normal_truncation()
+                .is_none()
+        );
     }
-
 }

@@ -308,14 +308,19 @@ mod tests {
         assert!(b.ends_with("! low overloads billing"), "{b}");
         // The widest bar that fits sets the scale: arrival rate's is full.
         let a = line("customers.arrival_rate");
-        assert!(a.contains(&format!("{}│{}", "░".repeat(20), "█".repeat(20))), "{a}");
+        assert!(
+            a.contains(&format!("{}│{}", "░".repeat(20), "█".repeat(20))),
+            "{a}"
+        );
         assert!(a.contains("8.00 ± 0.50 *"), "{a}");
         assert!(!line("problem.late").contains('*'), "{t}");
-        assert!(t.contains("Not used by the model yet, so not varied: problem.rude."), "{t}");
+        assert!(
+            t.contains("Not used by the model yet, so not varied: problem.rude."),
+            "{t}"
+        );
         assert!(t.contains("clamped to [0, 1]"), "{t}");
         let v: serde_json::Value = serde_json::from_slice(&json(&s)).unwrap();
         assert_eq!(v["parameters"][0]["overloaded_low"][0], "billing");
         assert_eq!(v["parameters"][1]["significant"], true);
     }
-
 }

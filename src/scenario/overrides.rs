@@ -781,8 +781,10 @@ steps = ["a"]
             let o = Override::parse("department.a.service.mean=1.8h").unwrap();
             let m = crate::scenario::parse_with(&src, "t.toml", &[o])
                 .unwrap_or_else(|d| panic!("{service}: {}", d.render(false)));
-            assert!((m.departments[0].service.mean() - 1.8).abs() < 1e-12, "{service}");
+            assert!(
+                (m.departments[0].service.mean() - 1.8).abs() < 1e-12,
+                "{service}"
+            );
         }
     }
-
 }

@@ -133,7 +133,9 @@ fn compare_json(args: &[&str]) -> Value {
     // overload them by the end of the run); no progress bar.
     let other: Vec<&str> = stderr
         .lines()
-        .filter(|l| !l.contains(": warning: ") && !l.contains(": note: ") && !l.starts_with("  = help: "))
+        .filter(|l| {
+            !l.contains(": warning: ") && !l.contains(": note: ") && !l.starts_with("  = help: ")
+        })
         .collect();
     assert!(other.is_empty(), "{stderr}");
     serde_json::from_str(&stdout).expect("valid JSON")

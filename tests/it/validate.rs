@@ -49,8 +49,8 @@ fn every_parameter_sensitivity_names_is_accepted_by_set() {
                 let o = Override::parse(&arg).unwrap_or_else(|e| panic!("{origin}: {e}"));
                 // A distribution without a mean (uniform, triangular) is listed as
                 // not varied, under its own name without `.mean`.
-                let no_mean = c.parameter.ends_with(".mean")
-                    && text_has_no_mean(&model, &c.parameter);
+                let no_mean =
+                    c.parameter.ends_with(".mean") && text_has_no_mean(&model, &c.parameter);
                 match scenario::parse_with(&text, &origin, &[o]) {
                     Ok(_) => assert!(!no_mean, "{origin}: {arg} should not apply"),
                     Err(d) => assert!(no_mean, "{origin}: `--set {arg}`:\n{}", d.render(false)),
@@ -109,7 +109,12 @@ fn sensitivity_json_names_are_typable_and_unused_parameters_are_left_out() {
             assert_eq!(check.status.code(), Some(0), "--set {set}: {check:?}");
         }
         assert!(
-            !["customers.abusive_share", "problem.rude", "problem.friction"].contains(&name),
+            ![
+                "customers.abusive_share",
+                "problem.rude",
+                "problem.friction"
+            ]
+            .contains(&name),
             "{name} is used by no mechanism yet"
         );
         assert!(p["significant"].is_boolean() && p["overloaded_high"].is_array());
@@ -129,7 +134,13 @@ fn simulating_commands_warn_as_validate_does_before_simulating() {
     let cases: Vec<Vec<&str>> = vec![
         vec!["run", WARNINGS, "--format", "json"],
         vec!["run", WARNINGS, "--format", "json", "--quiet"],
-        vec!["compare", WARNINGS, "tests/cases/ok/tiny.toml", "--format", "json"],
+        vec![
+            "compare",
+            WARNINGS,
+            "tests/cases/ok/tiny.toml",
+            "--format",
+            "json",
+        ],
         vec![
             "sweep",
             WARNINGS,
@@ -145,12 +156,15 @@ fn simulating_commands_warn_as_validate_does_before_simulating() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
         let stderr = String::from_utf8(out.stderr).unwrap();
         for line in expected.lines() {
-            assert!(stderr.contains(line), "{args:?}: missing `{line}` in\n{stderr}");
+            assert!(
+                stderr.contains(line),
+                "{args:?}: missing `{line}` in\n{stderr}"
+            );
         }
         if args.contains(&"json") {
             // Standard output stays one document.
-            let _: serde_json::Value = serde_json::from_slice(&out.stdout)
-                .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            let _: serde_json::Value =
+                serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"));
         }
     }
 }
@@ -194,7 +208,11 @@ fn baseline_has_loyal_customers_at_a_healthy_load() {
     }
     let out = handoff(&["validate", file]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = handoff(&["run", file, "--format", "json", "--quiet"]);
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -207,7 +225,10 @@ fn baseline_has_loyal_customers_at_a_healthy_load() {
     // already placed orders could explain (nothing, for one-time buyers).
     let lost = v["customers"]["lost"]["mean"].as_f64().unwrap();
     let revenue_lost = v["revenue"]["lost"]["mean"].as_f64().unwrap();
-    assert!(lost > 0.0 && revenue_lost > lost * c.order_value, "{lost} {revenue_lost}");
+    assert!(
+        lost > 0.0 && revenue_lost > lost * c.order_value,
+        "{lost} {revenue_lost}"
+    );
 }
 
 #[test]
@@ -237,7 +258,13 @@ error = 0.1
 "#;
     let d = scenario::parse(text, "t.toml").unwrap_err();
     let rendered = d.render(false);
-    assert!(rendered.contains("no flow hands work from `sales` to `customer`"), "{rendered}");
+    assert!(
+        rendered.contains("no flow hands work from `sales` to `customer`"),
+        "{rendered}"
+    );
     assert!(!rendered.contains("add `customer`"), "{rendered}");
-    assert!(rendered.contains("make `sales` the last step of a flow"), "{rendered}");
+    assert!(
+        rendered.contains("make `sales` the last step of a flow"),
+        "{rendered}"
+    );
 }
