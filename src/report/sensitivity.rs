@@ -61,19 +61,27 @@ pub fn text(s: &Sensitivity) -> String {
     }
     // Bars are scaled to the variants that do not overload a department: one
     // overloaded variant would otherwise shrink every other bar to nothing.
-    let spread = s
-        .parameters
-        .iter()
-        .flat_map(|p| {
-            [
-                (p.low, p.overloaded_low.is_empty()),
-                (p.high, p.overloaded_high.is_empty()),
-            ]
-        })
-        .filter(|&(_, fits)| fits)
-        .map(|(v, _)| (v - s.base.mean).abs())
-        .filter(|d| d.is_finite())
-        .fold(0.0_f64, f64::max);
+    // When every variant overloads (an overloaded scenario), all of them set it.
+    let widest = |only_fitting: bool| {
+        s.parameters
+            .iter()
+            .flat_map(|p| {
+                [
+                    (p.low, p.overloaded_low.is_empty()),
+                    (p.high, p.overloaded_high.is_empty()),
+                ]
+            })
+            .filter(|&(_, fits)| fits || !only_fitting)
+            .map(|(v, _)| (v - s.base.mean).abs())
+            .filter(|d| d.is_finite())
+            .fold(0.0_f64, f64::max)
+    };
+    let fitting = widest(true);
+    let spread = if fitting > 0.0 {
+        fitting
+    } else {
+        widest(false)
+    };
     let cells = |v: f64| -> usize {
         if spread > 0.0 && v.is_finite() {
             (((v - s.base.mean).abs() / spread) * HALF as f64).round() as usize
