@@ -1,6 +1,9 @@
 //! Engine throughput, in events per second (see docs/performance.md).
 //!
-//! For each scenario, two benchmarks handle the same number of events:
+//! Scenarios: the baseline (3 departments), twenty departments, and the big
+//! organisation (`benches/scenarios/big-organisation.toml`: 50 departments and
+//! tens of thousands of pending reorders). For each, two benchmarks handle the
+//! same number of events:
 //!
 //! - `engine`: `handoff::engine::run(&model, 0)`, one whole replication
 //!   (set-up of the random streams included);
@@ -11,7 +14,7 @@
 //! The engine is deterministic, so the event count is taken from one run before
 //! measuring, and criterion reports `Throughput::Elements(events)`: events/s.
 //!
-//! `cargo bench --bench engine` measures (about 30 s); `cargo test --benches`
+//! `cargo bench --bench engine` measures (about a minute); `cargo test --benches`
 //! runs each benchmark once, as a smoke test.
 
 use std::cmp::Ordering;

@@ -279,9 +279,21 @@ fn event_lists(c: &mut Criterion) {
 /// The lists pop the same events in the same order.
 fn check_agreement() {
     let reference = hold(&mut Binary::default(), 5000, 0.09);
-    assert_eq!(reference, hold(&mut EventQueue::new(), 5000, 0.09), "radix heap");
-    assert_eq!(reference, hold(&mut TwoTier::new(), 5000, 0.09), "two-tier list");
-    assert_eq!(reference, hold(&mut Calendar::new(), 5000, 0.09), "calendar queue");
+    assert_eq!(
+        reference,
+        hold(&mut EventQueue::new(), 5000, 0.09),
+        "radix heap"
+    );
+    assert_eq!(
+        reference,
+        hold(&mut TwoTier::new(), 5000, 0.09),
+        "two-tier list"
+    );
+    assert_eq!(
+        reference,
+        hold(&mut Calendar::new(), 5000, 0.09),
+        "calendar queue"
+    );
 }
 
 fn config() -> Criterion {

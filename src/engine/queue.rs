@@ -211,7 +211,8 @@ mod tests {
                 match rng.random_range(0..5) {
                     0 | 1 => {
                         // Keys spread over every bit, never below the last popped.
-                        let key = last.saturating_add(rng.random::<u128>() >> rng.random_range(1..128));
+                        let key =
+                            last.saturating_add(rng.random::<u128>() >> rng.random_range(1..128));
                         radix.push(key, step);
                         reference.push(Reverse((key, step)));
                     }

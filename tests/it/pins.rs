@@ -40,7 +40,12 @@ fn runs() -> Vec<(String, Vec<&'static str>)> {
     let mut runs: Vec<(String, Vec<&str>)> = files.into_iter().map(|f| (f, vec![])).collect();
     runs.push((
         "benches/scenarios/big-organisation.toml".into(),
-        vec!["--set", "simulation.duration=60d", "--set", "simulation.warmup=20d"],
+        vec![
+            "--set",
+            "simulation.duration=60d",
+            "--set",
+            "simulation.warmup=20d",
+        ],
     ));
     runs
 }
