@@ -1,6 +1,7 @@
 //! Engine throughput, in events per second (see docs/performance.md).
 //!
-//! Scenarios: the baseline (3 departments), twenty departments, and the big
+//! Scenarios: the plain chain (`benches/scenarios/plain-chain.toml`: 3
+//! departments, no reorders), twenty departments, and the big
 //! organisation (`benches/scenarios/big-organisation.toml`: 50 departments and
 //! tens of thousands of pending reorders). For each, two benchmarks handle the
 //! same number of events:
@@ -33,7 +34,7 @@ use rand::{RngExt, SeedableRng};
 /// delayed handoff, plus the next arrival).
 /// The big organisation keeps its pending reorders (tens of thousands) on the list.
 const SCENARIOS: &[(&str, usize)] = &[
-    ("scenarios/baseline", 64),
+    ("benches/scenarios/plain-chain", 64),
     ("scenarios/twenty-departments", 256),
     ("benches/scenarios/big-organisation", 50_000),
 ];

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The baseline chain (scenarios/baseline.toml) in SimPy, for a speed comparison.
+"""The plain chain (benches/scenarios/plain-chain.toml) in SimPy, for a speed comparison.
 
 Not part of CI; needs `pip install simpy`. Models what the engine spends its
 events on: Poisson arrivals (20/d), three departments with their staff and
@@ -13,7 +13,7 @@ out, which only flatters SimPy.
 prints the simulated days, orders delivered, and the wall and CPU time of the
 simulation (CPU time is the steadier figure on a shared machine); compare with
 
-    /usr/bin/time -f '%e s wall, %U s user' target/release/handoff run scenarios/baseline.toml \\
+    /usr/bin/time -f '%e s wall, %U s user' target/release/handoff run benches/scenarios/plain-chain.toml \\
         --replications 1 --set simulation.duration=3650d --format json -q
 
 (docs/performance.md has the figures).

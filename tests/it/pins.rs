@@ -26,8 +26,8 @@ const PINS: &str = "tests/pins/run-json.txt";
 /// Replications per pinned run: enough to exercise the summaries, few to stay fast.
 const REPLICATIONS: &str = "3";
 
-/// The runs pinned: every scenario in `scenarios/`, plus the benchmark's big
-/// organisation, shortened (a full year of it takes seconds).
+/// The runs pinned: every scenario in `scenarios/`, plus the benchmarks' plain
+/// chain and big organisation, the latter shortened (a full year takes seconds).
 fn runs() -> Vec<(String, Vec<&'static str>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files: Vec<String> = std::fs::read_dir(root.join("scenarios"))
@@ -38,6 +38,7 @@ fn runs() -> Vec<(String, Vec<&'static str>)> {
         .collect();
     files.sort();
     let mut runs: Vec<(String, Vec<&str>)> = files.into_iter().map(|f| (f, vec![])).collect();
+    runs.push(("benches/scenarios/plain-chain.toml".into(), vec![]));
     runs.push((
         "benches/scenarios/big-organisation.toml".into(),
         vec![
