@@ -11,7 +11,8 @@ use handoff::experiment::sensitivity::{self, Varied};
 use handoff::report;
 use handoff::scenario::Override;
 
-use super::{Failure, output};
+use super::Failure;
+use super::output::OutputTarget;
 use super::{ScenarioFile, Settings, progress};
 
 #[derive(Debug, clap::Args)]
@@ -20,7 +21,7 @@ pub struct Args {
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// How far to move each parameter down and up: `10%` (or `10`).
-    #[arg(long, value_name = "PERCENT", default_value = "10%", value_parser = parse_by)]
+    #[arg(long, value_name = "PERCENT", default_value = "10%", value_parser = parse_by, allow_hyphen_values = true)]
     by: f64,
     /// The statistic to rank by, as named in the JSON report (`revenue.lost`, `orders.late`, …).
     #[arg(long, value_name = "NAME", default_value = "customers.lost")]
@@ -59,6 +60,7 @@ fn parse_by(text: &str) -> Result<f64, String> {
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
+    let out = OutputTarget::check(args.output.as_deref(), &[&args.file])?;
     let scenario = ScenarioFile::read(&args.file, &args.settings.set)?;
     let mut base = scenario.model(&[])?;
     args.settings.apply(&mut base);
@@ -104,9 +106,5 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         Format::Text => report::sensitivity::text(&result).into_bytes(),
         Format::Json => report::sensitivity::json(&result),
     };
-    match &args.output {
-        Some(path) => output::write_atomically(path, &bytes)?,
-        None => output::write_stdout(&bytes)?,
-    }
-    Ok(())
+    out.write(&bytes)
 }

@@ -9,7 +9,8 @@ use handoff::experiment::shard::{self, RunPart, Shard, Source};
 use handoff::model::Model;
 use handoff::scenario::Override;
 
-use super::{Failure, ScenarioFile, Settings, output, progress};
+use super::output::OutputTarget;
+use super::{Failure, ScenarioFile, Settings, progress};
 
 /// `handoff run FILE --shard I/N`: the replications `r % N == I`, raw, as a part
 /// for `handoff merge` (JSON, to `output` or standard output). The part holds the
@@ -18,12 +19,14 @@ pub fn run_part(
     file: &Path,
     settings: &Settings,
     shard: Shard,
-    output: Option<&Path>,
+    output: &OutputTarget,
 ) -> Result<(), Failure> {
     let scenario = ScenarioFile::read(file, &settings.set)?;
     let mut model = scenario.model(&[])?;
     settings.apply(&mut model);
     let total = model.simulation.replications.max(1);
+    shard::check_count(shard, total.into(), "replications")
+        .map_err(|e| Failure::Input(format!("error: {e}")))?;
     let mine = (0..total).filter(|&r| shard.contains(r.into())).count();
     let bar = progress::bar(
         mine as u64,
@@ -37,12 +40,7 @@ pub fn run_part(
     };
     let part = shard::run_part(&model, source, shard, &|| bar.inc(1));
     bar.finish_and_clear();
-    let bytes = part_bytes(&part)?;
-    match output {
-        Some(path) => output::write_atomically(path, &bytes)?,
-        None => output::write_stdout(&bytes)?,
-    }
-    Ok(())
+    output.write(&part_bytes(&part)?)
 }
 
 /// A part as pretty JSON with a trailing newline.

@@ -10,7 +10,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
 use handoff::experiment::shard::{Shard, VERSION, model_hash};
@@ -20,8 +19,9 @@ use handoff::experiment::sweep::{
 use handoff::report;
 use handoff::scenario::Override;
 
+use super::output::{self, OutputTarget};
 use super::shard::part_bytes;
-use super::{Failure, io_reason, output};
+use super::{Failure, interrupt, io_reason};
 use super::{ScenarioFile, Settings, progress};
 
 #[derive(Debug, clap::Args)]
@@ -48,7 +48,7 @@ pub struct Args {
     #[arg(long)]
     resume: bool,
     /// Run only the points i with i % N == I (I from 0), e.g. --shard 3/64.
-    #[arg(long, value_name = "I/N")]
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
     shard: Option<Shard>,
     /// No progress bar.
     #[arg(short, long)]
@@ -85,9 +85,6 @@ impl Format {
     }
 }
 
-/// Set by Ctrl-C: start no new point.
-static STOP: AtomicBool = AtomicBool::new(false);
-
 /// `OUT.parts`: where each finished point is kept until OUT is written.
 fn parts_dir(out: &Path) -> PathBuf {
     let mut name = out.file_name().unwrap_or_default().to_os_string();
@@ -100,6 +97,12 @@ fn point_file(dir: &Path, index: usize) -> PathBuf {
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
+    let out = OutputTarget::check(Some(&args.output), &[&args.file])?;
+    if out == OutputTarget::Stdout {
+        return Err(Failure::Input(
+            "error: a sweep keeps its finished points beside its output (OUT.parts/), so it needs a file: -o OUT.csv or -o OUT.json".to_owned(),
+        ));
+    }
     let format = match args.shard {
         Some(_) => None,
         None => Some(Format::for_path(&args.output, args.format)?),
@@ -109,6 +112,10 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     args.settings.apply(&mut base);
     let hash = model_hash(&base);
     let grid = Grid::new(args.vary.clone()).map_err(|e| Failure::Input(format!("error: {e}")))?;
+    if let Some(shard) = args.shard {
+        handoff::experiment::shard::check_count(shard, grid.len() as u64, "points")
+            .map_err(|e| Failure::Input(format!("error: {e}")))?;
+    }
 
     // Every point of this shard is checked before anything runs (and built
     // again when it runs: models are not kept).
@@ -169,12 +176,11 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
 
     // Ctrl-C: no new point; a second Ctrl-C quits at once (finished points are on disk).
-    let _ = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-        eprintln!("\nstopping: finishing the points under way (Ctrl-C again to quit at once)");
-    });
+    interrupt::graceful();
+    interrupt::kept(format!(
+        "the finished points in {} (run the same command with --resume to go on)",
+        dir.display()
+    ));
 
     let bar = progress::bar(
         mine.len() as u64,
@@ -186,7 +192,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let build_todo = |t: &Todo| build(t.index);
     sweep::run_points(
         &todo,
-        &STOP,
+        interrupt::stop(),
         &build_todo,
         &|point: Point| -> Result<(), Failure> {
             let part = PointPart {
@@ -227,7 +233,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         (None, Some(format)) => format.render(&result),
         (None, None) => unreachable!("a format is chosen when there is no shard"),
     };
-    output::write_atomically(&args.output, &bytes)?;
+    out.write(&bytes)?;
     // Everything is in OUT now.
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
