@@ -84,7 +84,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
                 .iter()
                 .map(|p| Ok((p.display().to_string(), read::<RunPart>(p)?)))
                 .collect::<Result<Vec<_>, Failure>>()?;
-            let model = model_of(&parts[0].1)?;
+            let model = model_of(&parts[0].0, &parts[0].1)?;
             let mut replications = Replications::new(&model);
             shard::merge_runs(&mut parts, &shape(&model), |run| replications.add(&run))
                 .map_err(|e| Failure::Input(format!("error: {e}")))?;

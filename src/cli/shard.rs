@@ -53,14 +53,14 @@ pub fn part_bytes(part: &impl serde::Serialize) -> Result<Vec<u8>, Failure> {
 /// The rebuilt model of a `run` part: its scenario text and overrides, its seed
 /// and replications. The hash must match the part's: otherwise this program
 /// builds another model from the same text.
-pub fn model_of(part: &RunPart) -> Result<Model, Failure> {
+pub fn model_of(name: &str, part: &RunPart) -> Result<Model, Failure> {
     let sets = part
         .scenario
         .overrides
         .iter()
         .map(|a| Override::parse(a))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Failure::Input(format!("error: a part's stored --set is invalid: {e}")))?;
+        .map_err(|e| Failure::Input(format!("error: `{name}`: its stored --set is invalid: {e}")))?;
     let scenario = ScenarioFile {
         origin: part.scenario.origin.clone(),
         text: part.scenario.text.clone(),
@@ -72,7 +72,7 @@ pub fn model_of(part: &RunPart) -> Result<Model, Failure> {
     let hash = shard::model_hash(&model);
     if hash != part.header.hash {
         return Err(Failure::Input(format!(
-            "error: the scenario stored in the parts builds a different model here (hash {hash}, the parts say {}); merge with the program version that made them",
+            "error: `{name}`: the scenario stored in it builds a different model here (hash {hash}, the part says {}); merge with the program version that made it, and do not edit parts",
             part.header.hash
         )));
     }
