@@ -59,9 +59,8 @@ impl OutputTarget {
         if shown.as_os_str() == "-" {
             return Ok(OutputTarget::Stdout);
         }
-        let refuse = |why: String| {
-            Failure::Input(format!("error: cannot write {}: {why}", shown.display()))
-        };
+        let refuse =
+            |why: String| Failure::Input(format!("error: cannot write {}: {why}", shown.display()));
         let real = follow_links(shown).map_err(|e| refuse(io_reason(&e)))?;
         let existing = match fs::metadata(&real) {
             Ok(m) => Some(m),

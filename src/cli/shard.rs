@@ -27,7 +27,7 @@ pub fn run_part(
     let total = model.simulation.replications.max(1);
     shard::check_count(shard, total.into(), "replications")
         .map_err(|e| Failure::Input(format!("error: {e}")))?;
-    let mine = (0..total).filter(|&r| shard.contains(r.into())).count();
+    let mine = total.saturating_sub(shard.index).div_ceil(shard.count);
     let bar = progress::bar(
         mine as u64,
         format!("simulating {} (shard {shard})", model.name),
@@ -38,9 +38,29 @@ pub fn run_part(
         text: scenario.text.clone(),
         overrides: scenario.sets.iter().map(|o| o.arg().to_owned()).collect(),
     };
-    let part = shard::run_part(&model, source, shard, &|| bar.inc(1));
+    // The part is written as its replications finish, in order: pretty JSON
+    // with the same bytes as the whole part printed at once, never all in memory.
+    let head = part_bytes(&shard::part_head(&model, source, shard))?;
+    let head = std::str::from_utf8(&head).expect("JSON is UTF-8");
+    let prefix = head
+        .strip_suffix("[]\n}\n")
+        .expect("a part ends with its runs");
+    let written = output.write_with(|out| {
+        out.write_all(prefix.as_bytes())?;
+        out.write_all(b"[")?;
+        let mut any = false;
+        shard::run_shard(&model, shard, &|| bar.inc(1), |run| {
+            let body = serde_json::to_string_pretty(&run).map_err(std::io::Error::other)?;
+            // Inside the list of runs, two levels deep: four more spaces on every line.
+            out.write_all(if any { b",\n    " } else { b"\n    " })?;
+            out.write_all(body.replace('\n', "\n    ").as_bytes())?;
+            any = true;
+            std::io::Result::Ok(())
+        })?;
+        out.write_all(if any { b"\n  ]\n}\n" } else { b"]\n}\n" })
+    });
     bar.finish_and_clear();
-    output.write(&part_bytes(&part)?)
+    written
 }
 
 /// A part as pretty JSON with a trailing newline.
@@ -60,7 +80,9 @@ pub fn model_of(name: &str, part: &RunPart) -> Result<Model, Failure> {
         .iter()
         .map(|a| Override::parse(a))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Failure::Input(format!("error: `{name}`: its stored --set is invalid: {e}")))?;
+        .map_err(|e| {
+            Failure::Input(format!("error: `{name}`: its stored --set is invalid: {e}"))
+        })?;
     let scenario = ScenarioFile {
         origin: part.scenario.origin.clone(),
         text: part.scenario.text.clone(),

@@ -8,8 +8,9 @@
 //! point that belongs to the same sweep. With `--shard I/N`, OUT is a part for
 //! `handoff merge` holding the points `i % N == I`.
 
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context as _;
 use handoff::experiment::shard::{Shard, VERSION, model_hash};
@@ -83,6 +84,19 @@ impl Format {
             Format::Json => report::sweep::json(sweep),
         }
     }
+
+    /// As [`Format::render`], with the points streamed from `points` to `out`.
+    pub fn write(
+        self,
+        sweep: &Sweep,
+        points: impl Iterator<Item = io::Result<Point>>,
+        out: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        match self {
+            Format::Csv => report::sweep::write_csv(sweep, points, out),
+            Format::Json => report::sweep::write_json(sweep, points, out),
+        }
+    }
 }
 
 /// `OUT.parts`: where each finished point is kept until OUT is written.
@@ -150,7 +164,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
 
     // Points kept by an earlier, interrupted run.
     let dir = parts_dir(&args.output);
-    let mut done: Vec<Point> = Vec::new();
+    // Points are kept on disk, not in memory: only how many are done is counted.
+    let mut done = 0usize;
     if dir.is_dir() {
         let stored = std::fs::read_dir(&dir)
             .with_context(|| format!("cannot read {}", dir.display()))?
@@ -166,7 +181,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             let mut left = Vec::with_capacity(todo.len());
             for t in todo {
                 match stored_point(&dir, &hash, &t)? {
-                    Some(p) => done.push(p),
+                    Some(_) => done += 1,
                     None => left.push(t),
                 }
             }
@@ -187,8 +202,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         format!("sweeping {}", base.name),
         args.quiet,
     );
-    bar.set_position(done.len() as u64);
-    let finished = Mutex::new(Vec::with_capacity(todo.len()));
+    bar.set_position(done as u64);
+    let finished = AtomicUsize::new(0);
     let build_todo = |t: &Todo| build(t.index);
     sweep::run_points(
         &todo,
@@ -203,37 +218,69 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             };
             output::write_atomically(&point_file(&dir, part.point.index), &part_bytes(&part)?)?;
             bar.inc(1);
-            finished.lock().expect("no panics").push(part.point);
+            finished.fetch_add(1, Ordering::SeqCst);
             Ok(())
         },
     )?;
     bar.finish_and_clear();
-    done.extend(finished.into_inner().expect("no panics"));
+    done += finished.into_inner();
 
-    if done.len() < mine.len() {
+    if done < mine.len() {
         return Err(Failure::Interrupted(format!(
             "interrupted: {} of {} points finished and are kept in {}; run the same command with --resume to do the other {}",
-            done.len(),
+            done,
             mine.len(),
             dir.display(),
-            mine.len() - done.len()
+            mine.len() - done
         )));
     }
-    done.sort_by_key(|p| p.index);
-    let result = Sweep {
+    let head = Sweep {
         scenario: base.name.clone(),
-        hash,
+        hash: hash.clone(),
         seed: base.simulation.seed,
         replications: base.simulation.replications.max(1),
         axes: grid.axes.clone(),
-        points: done,
+        points: Vec::new(),
     };
-    let bytes = match (args.shard, format) {
-        (Some(shard), _) => part_bytes(&SweepPart::new(result, shard))?,
-        (None, Some(format)) => format.render(&result),
+    // Every point, read back from disk one at a time in grid order.
+    let stored = |i: usize| -> Result<Point, Failure> {
+        let t = Todo {
+            index: i,
+            values: grid.values(i),
+        };
+        stored_point(&dir, &hash, &t)?.ok_or_else(|| {
+            Failure::Input(format!(
+                "error: {} was removed while the sweep ran; run the same command with --resume to compute it again",
+                point_file(&dir, i).display()
+            ))
+        })
+    };
+    match (args.shard, format) {
+        (Some(shard), _) => {
+            // A part holds one shard's points, as merge needs them.
+            let points = mine.iter().map(|&i| stored(i)).collect::<Result<_, _>>()?;
+            let part = SweepPart::new(Sweep { points, ..head }, shard);
+            out.write(&part_bytes(&part)?)?;
+        }
+        (None, Some(format)) => {
+            let mut failed = None;
+            let points = mine.iter().map(|&i| {
+                stored(i).map_err(|f| {
+                    let why = io::Error::other(
+                        f.message().trim().trim_start_matches("error: ").to_owned(),
+                    );
+                    failed = Some(f);
+                    why
+                })
+            });
+            let written = out.write_with(|w| format.write(&head, points, w));
+            if let Some(f) = failed {
+                return Err(f);
+            }
+            written?;
+        }
         (None, None) => unreachable!("a format is chosen when there is no shard"),
-    };
-    out.write(&bytes)?;
+    }
     // Everything is in OUT now.
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

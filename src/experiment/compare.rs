@@ -94,7 +94,12 @@ pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams)
     let mut differences: Vec<Vec<Running>> = Vec::new();
     in_order(
         replications,
-        |r| models.iter().map(|m| engine::run(m, r)).collect::<Vec<RunResult>>(),
+        |r| {
+            models
+                .iter()
+                .map(|m| engine::run(m, r))
+                .collect::<Vec<RunResult>>()
+        },
         |_, runs| {
             let named: Vec<Vec<(String, f64)>> = runs.iter().map(|r| r.metrics.named()).collect();
             if metrics.is_empty() {
@@ -166,10 +171,7 @@ fn compared_metrics(named: &[Vec<(String, f64)>]) -> Vec<String> {
         };
         let utilization = format!("departments.{department}.utilization");
         let wait = format!("departments.{department}.mean_wait_h");
-        if named
-            .iter()
-            .all(|n| has(n, &utilization) && has(n, &wait))
-        {
+        if named.iter().all(|n| has(n, &utilization) && has(n, &wait)) {
             metrics.push(utilization);
             metrics.push(wait);
         }

@@ -49,16 +49,32 @@ pub struct ScenarioInfo {
 /// `consume` in the order of `r`. Work goes in batches of a few per thread,
 /// so at most one batch of results is held at once, whatever `n`.
 pub fn in_order<T: Send>(n: u32, work: impl Fn(u32) -> T + Sync, mut consume: impl FnMut(u32, T)) {
-    let batch = (rayon::current_num_threads() as u32).saturating_mul(4).max(16);
+    let never: Result<(), std::convert::Infallible> = try_in_order(n, work, |r, t| {
+        consume(r, t);
+        Ok(())
+    });
+    let Ok(()) = never;
+}
+
+/// As [`in_order`], stopping (after the batch under way) at the first error of `consume`.
+pub fn try_in_order<T: Send, E>(
+    n: u32,
+    work: impl Fn(u32) -> T + Sync,
+    mut consume: impl FnMut(u32, T) -> Result<(), E>,
+) -> Result<(), E> {
+    let batch = (rayon::current_num_threads() as u32)
+        .saturating_mul(4)
+        .max(16);
     let mut start = 0;
     while start < n {
         let end = start.saturating_add(batch).min(n);
         let results: Vec<T> = (start..end).into_par_iter().map(&work).collect();
         for (r, result) in (start..end).zip(results) {
-            consume(r, result);
+            consume(r, result)?;
         }
         start = end;
     }
+    Ok(())
 }
 
 /// Replications of one model summarised as they are added, in replication order.

@@ -14,7 +14,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rayon::prelude::*;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -193,20 +192,17 @@ pub const RUN_KIND: &str = "run";
 /// Run the replications of `model` that belong to `shard`, in parallel, calling
 /// `done` as each finishes; `source` is what `model` was built from.
 pub fn run_part(model: &Model, source: Source, shard: Shard, done: &(dyn Fn() + Sync)) -> RunPart {
-    let total = model.simulation.replications.max(1);
-    let mine: Vec<u32> = (0..total).filter(|&r| shard.contains(r.into())).collect();
-    let runs = mine
-        .into_par_iter()
-        .map(|r| {
-            let run = engine::run(model, r);
-            done();
-            StoredRun {
-                replication: r,
-                events: run.events,
-                metrics: run.metrics.map(&mut |v| Num(*v)),
-            }
-        })
-        .collect();
+    let mut part = part_head(model, source, shard);
+    let never: Result<(), std::convert::Infallible> = run_shard(model, shard, done, |run| {
+        part.runs.push(run);
+        Ok(())
+    });
+    let Ok(()) = never;
+    part
+}
+
+/// The part of `model`'s `shard` with no runs yet: what [`run_shard`]'s runs go into.
+pub fn part_head(model: &Model, source: Source, shard: Shard) -> RunPart {
     RunPart {
         header: Header {
             kind: RUN_KIND.to_owned(),
@@ -216,9 +212,37 @@ pub fn run_part(model: &Model, source: Source, shard: Shard, done: &(dyn Fn() + 
         },
         scenario: source,
         seed: model.simulation.seed,
-        replications: total,
-        runs,
+        replications: model.simulation.replications.max(1),
+        runs: Vec::new(),
     }
+}
+
+/// Run the replications of `model` that belong to `shard`, in parallel, and
+/// hand each to `each` in replication order as it finishes (so they can be
+/// written as they come, never all held at once); `done` is called as each
+/// finishes. Stops at the first error of `each`.
+pub fn run_shard<E>(
+    model: &Model,
+    shard: Shard,
+    done: &(dyn Fn() + Sync),
+    mut each: impl FnMut(StoredRun) -> Result<(), E>,
+) -> Result<(), E> {
+    let total = model.simulation.replications.max(1);
+    let mine = total.saturating_sub(shard.index).div_ceil(shard.count);
+    super::try_in_order(
+        mine,
+        |k| {
+            let r = shard.index + k * shard.count;
+            let run = engine::run(model, r);
+            done();
+            StoredRun {
+                replication: r,
+                events: run.events,
+                metrics: run.metrics.map(&mut |v| Num(*v)),
+            }
+        },
+        |_, run| each(run),
+    )
 }
 
 /// Check that parts (each with a name for messages) belong together and that

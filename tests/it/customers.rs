@@ -6,9 +6,9 @@
 //! tolerance follows from the sample size and is never tuned by hand.
 
 use handoff::engine::{self, RunResult};
-use rayon::prelude::*;
 use handoff::metrics::{Metrics, Stat};
 use handoff::scenario;
+use rayon::prelude::*;
 
 const Z999: f64 = 3.290_526_731;
 

@@ -244,7 +244,11 @@ fn merge_refuses_edited_sweep_parts() {
         let mut bad = s1.clone();
         edit(&mut bad);
         write_json(&d.join("bad.json"), &bad);
-        refused(d, &["merge", "s0.json", "bad.json", "-o", "out.csv"], &[says]);
+        refused(
+            d,
+            &["merge", "s0.json", "bad.json", "-o", "out.csv"],
+            &[says],
+        );
         assert!(!d.join("out.csv").exists());
     }
     // The first part's axes are the grid: over no values, it is refused too.
@@ -266,7 +270,16 @@ fn shards_may_not_outnumber_the_work_they_split() {
     let f = s.to_str().unwrap();
     refused(
         d,
-        &["run", f, "--replications", "3", "--shard", "0/4", "-o", "p.json"],
+        &[
+            "run",
+            f,
+            "--replications",
+            "3",
+            "--shard",
+            "0/4",
+            "-o",
+            "p.json",
+        ],
         &["--shard 0/4 splits 3 replications into 4 shards", "1 to 3"],
     );
     refused(
@@ -372,7 +385,10 @@ fn outputs_are_checked_before_anything_is_simulated() {
         &["merge", "p0.json", "p1.json", "-o", "p1.json"],
         &["cannot write p1.json: it is an input"],
     );
-    assert_eq!(std::fs::read_to_string(d.join("t.toml")).unwrap(), std::fs::read_to_string(tiny()).unwrap());
+    assert_eq!(
+        std::fs::read_to_string(d.join("t.toml")).unwrap(),
+        std::fs::read_to_string(tiny()).unwrap()
+    );
 }
 
 #[cfg(unix)]
@@ -386,7 +402,11 @@ fn symlinks_are_written_through_and_permissions_kept() {
 
     // A link to the scenario is the scenario.
     symlink("t.toml", d.join("link.toml")).unwrap();
-    refused(d, &["run", "t.toml", "-o", "link.toml"], &["it is the input t.toml"]);
+    refused(
+        d,
+        &["run", "t.toml", "-o", "link.toml"],
+        &["it is the input t.toml"],
+    );
 
     // A link to a report: the report is replaced, the link stays a link.
     std::fs::write(d.join("report.txt"), "old").unwrap();
@@ -398,7 +418,11 @@ fn symlinks_are_written_through_and_permissions_kept() {
             .file_type()
             .is_symlink()
     );
-    assert!(std::fs::read_to_string(d.join("report.txt")).unwrap().starts_with("Tiny"));
+    assert!(
+        std::fs::read_to_string(d.join("report.txt"))
+            .unwrap()
+            .starts_with("Tiny")
+    );
 
     // An existing file keeps its permissions.
     std::fs::set_permissions(d.join("report.txt"), std::fs::Permissions::from_mode(0o640)).unwrap();
@@ -410,7 +434,11 @@ fn symlinks_are_written_through_and_permissions_kept() {
         let out = format!("new-{umask}.txt");
         let status = Command::new("sh")
             .current_dir(d)
-            .args(["-c", &format!("umask {umask} && exec \"$0\" run t.toml -o {out}"), BIN])
+            .args([
+                "-c",
+                &format!("umask {umask} && exec \"$0\" run t.toml -o {out}"),
+                BIN,
+            ])
             .status()
             .unwrap();
         assert!(status.success());
@@ -435,10 +463,13 @@ fn temporary_files(dir: &Path) -> Vec<String> {
 
 /// Whether a temporary file in `dir` has something written in it.
 fn writing(dir: &Path) -> bool {
-    std::fs::read_dir(dir).unwrap().filter_map(Result::ok).any(|e| {
-        e.file_name().to_string_lossy().ends_with(".tmp")
-            && e.metadata().is_ok_and(|m| m.len() > 0)
-    })
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .any(|e| {
+            e.file_name().to_string_lossy().ends_with(".tmp")
+                && e.metadata().is_ok_and(|m| m.len() > 0)
+        })
 }
 
 /// Start `args` in `d`, wait for a temporary file to appear, send `signal`.
@@ -522,7 +553,10 @@ fn a_terminated_sweep_keeps_its_points_and_no_temporary_file() {
     let parts = d.join("out.csv.parts");
     let start = Instant::now();
     while std::fs::read_dir(&parts).map_or(0, |r| r.count()) < 2 {
-        assert!(child.try_wait().unwrap().is_none(), "the sweep ended too soon");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sweep ended too soon"
+        );
         assert!(start.elapsed() < Duration::from_secs(60));
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -537,7 +571,10 @@ fn a_terminated_sweep_keeps_its_points_and_no_temporary_file() {
     let out = child.wait_with_output().unwrap();
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{err}");
-    assert!(err.contains("out.csv.parts") && err.contains("--resume"), "{err}");
+    assert!(
+        err.contains("out.csv.parts") && err.contains("--resume"),
+        "{err}"
+    );
     assert_eq!(temporary_files(&parts), Vec::<String>::new());
     assert_eq!(temporary_files(d), Vec::<String>::new());
     assert!(!d.join("out.csv").exists());
@@ -552,7 +589,16 @@ fn negative_shards_and_percentages_are_values_not_flags() {
     refused(d, &["run", f, "--shard", "-1/2"], &["`-1` is negative"]);
     refused(
         d,
-        &["sweep", f, "--vary", "customers.promise=1d,2d", "-o", "x.csv", "--shard", "-1/2"],
+        &[
+            "sweep",
+            f,
+            "--vary",
+            "customers.promise=1d,2d",
+            "-o",
+            "x.csv",
+            "--shard",
+            "-1/2",
+        ],
         &["`-1` is negative"],
     );
     refused(
@@ -560,4 +606,25 @@ fn negative_shards_and_percentages_are_values_not_flags() {
         &["sensitivity", f, "--by", "-10%"],
         &["`-10%` is not a percentage above 0"],
     );
+}
+
+/// Replications are summarised as they finish: 200 000 of them fit in 100 MB of
+/// heap (collected first, as before, they needed several times that).
+#[cfg(target_os = "linux")]
+#[test]
+fn memory_does_not_grow_with_the_replications() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = tiny();
+    let script = format!(
+        "ulimit -d 100000 && exec \"$0\" run {} --set simulation.duration=2h --set simulation.warmup=0h --replications 200000 --format json -q",
+        s.display()
+    );
+    let out = Command::new("sh")
+        .current_dir(dir.path())
+        .args(["-c", &script, BIN])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["scenario"]["replications"], 200_000);
 }
