@@ -100,7 +100,7 @@ impl Format {
 }
 
 /// `OUT.parts`: where each finished point is kept until OUT is written.
-fn parts_dir(out: &Path) -> PathBuf {
+pub(super) fn parts_dir(out: &Path) -> PathBuf {
     let mut name = out.file_name().unwrap_or_default().to_os_string();
     name.push(".parts");
     out.with_file_name(name)

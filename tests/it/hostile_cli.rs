@@ -628,3 +628,86 @@ fn memory_does_not_grow_with_the_replications() {
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["scenario"]["replications"], 200_000);
 }
+
+#[test]
+fn an_interrupted_sensitivity_keeps_its_variants_and_resumes_to_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(tiny(), d.join("t.toml")).unwrap();
+    let args = |out: &'static str, extra: &[&'static str]| -> Vec<&'static str> {
+        let mut a = vec![
+            "sensitivity",
+            "t.toml",
+            "--set",
+            "simulation.duration=1500d",
+            "--replications",
+            "2",
+            "--format",
+            "json",
+            "-o",
+            out,
+        ];
+        a.extend(extra);
+        a
+    };
+    let mut child = handoff(d, &args("out.json", &[]))
+        .env("RAYON_NUM_THREADS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let parts = d.join("out.json.parts");
+    let variants = || {
+        std::fs::read_dir(&parts).map_or(0, |r| {
+            r.filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().starts_with("variant-"))
+                .count()
+        })
+    };
+    let start = Instant::now();
+    while variants() < 2 {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the analysis ended ({status}) before it could be interrupted");
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no variant appeared"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("out.json.parts") && err.contains("--resume"),
+        "{err}"
+    );
+    assert!(!d.join("out.json").exists());
+    assert_eq!(temporary_files(&parts), Vec::<String>::new());
+    let kept = variants();
+    assert!(kept >= 2, "{kept} variants kept");
+
+    // Not overwritten by accident; not reused by another analysis.
+    refused(d, &args("out.json", &[]), &["add --resume"]);
+    refused(
+        d,
+        &args("out.json", &["--resume", "--by", "20%"]),
+        &["does not belong to this analysis"],
+    );
+    run(d, &args("out.json", &["--resume"]), 0);
+    run(d, &args("whole.json", &[]), 0);
+    assert_eq!(
+        std::fs::read(d.join("out.json")).unwrap(),
+        std::fs::read(d.join("whole.json")).unwrap()
+    );
+    assert!(!parts.exists());
+    refused(
+        d,
+        &["sensitivity", "t.toml", "--resume"],
+        &["--resume needs -o FILE"],
+    );
+}
