@@ -167,13 +167,18 @@ impl OutputTarget {
                     Ok(()) => Ok(()),
                 }
             }
-            OutputTarget::File { shown, real } => replace(real, write).map_err(|e| {
-                Failure::Other(anyhow::anyhow!(
-                    "cannot write {}: {}",
-                    shown.display(),
-                    io_reason(&e)
-                ))
-            }),
+            OutputTarget::File { shown, real } => {
+                replace(real, write).map_err(|e| {
+                    Failure::Other(anyhow::anyhow!(
+                        "cannot write {}: {}",
+                        shown.display(),
+                        io_reason(&e)
+                    ))
+                })?;
+                // Said if a later step is interrupted (`run --trace` then the report).
+                interrupt::kept(shown.display().to_string());
+                Ok(())
+            }
         }
     }
 }

@@ -162,3 +162,60 @@ pub fn shape(model: &Model) -> Vec<String> {
         .map(|(k, _)| k)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// A result that counts how many of its kind are alive.
+    struct Counted<'a>(u32, &'a AtomicUsize);
+
+    impl Drop for Counted<'_> {
+        fn drop(&mut self) {
+            self.1.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn results_are_consumed_in_order_and_only_a_batch_is_held() {
+        let live = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        let mut seen = Vec::new();
+        in_order(
+            10_000,
+            |r| {
+                let now = live.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                Counted(r, &live)
+            },
+            |r, result| {
+                assert_eq!(r, result.0);
+                seen.push(r);
+            },
+        );
+        assert_eq!(seen, (0..10_000).collect::<Vec<_>>());
+        let batch = (rayon::current_num_threads() * 4).max(16);
+        assert!(
+            most.load(Ordering::SeqCst) <= batch,
+            "{} results alive at once, batch {batch}",
+            most.load(Ordering::SeqCst)
+        );
+    }
+
+    #[test]
+    fn consuming_stops_at_the_first_error() {
+        let mut consumed = 0;
+        let result = try_in_order(
+            1_000,
+            |r| r,
+            |r, _| {
+                consumed += 1;
+                if r == 20 { Err(r) } else { Ok(()) }
+            },
+        );
+        assert_eq!(result, Err(20));
+        assert_eq!(consumed, 21);
+    }
+}

@@ -711,3 +711,36 @@ fn an_interrupted_sensitivity_keeps_its_variants_and_resumes_to_the_same_bytes()
         &["--resume needs -o FILE"],
     );
 }
+
+/// Many batches of replications, summarised in order: the bytes do not depend
+/// on the number of threads, for `run` and for `compare`.
+#[test]
+fn many_replications_give_the_same_bytes_whatever_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    let with = |threads: &str, args: &[&str]| {
+        let out = handoff(dir.path(), args)
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        out.stdout
+    };
+    let short = ["--set", "simulation.duration=4d", "--replications", "150"];
+    let mut run_args = vec!["run", f, "--format", "json"];
+    run_args.extend(short);
+    let mut compare_args = vec![
+        "compare",
+        f,
+        f,
+        "--format",
+        "json",
+        "--set",
+        "department.billing.staff=2",
+    ];
+    compare_args.extend(short);
+    for args in [run_args, compare_args] {
+        assert_eq!(with("1", &args), with("3", &args), "{args:?}");
+    }
+}
