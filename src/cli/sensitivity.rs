@@ -92,6 +92,9 @@ struct StoredEffect {
     high: Num,
     effect: Num,
     effect_ci95: Option<Num>,
+    significant: bool,
+    overloaded_low: Vec<String>,
+    overloaded_high: Vec<String>,
 }
 
 impl StoredEffect {
@@ -107,6 +110,9 @@ impl StoredEffect {
             high: Num(e.high),
             effect: Num(e.effect),
             effect_ci95: e.effect_ci95.map(Num),
+            significant: e.significant,
+            overloaded_low: e.overloaded_low.clone(),
+            overloaded_high: e.overloaded_high.clone(),
         }
     }
 
@@ -130,6 +136,9 @@ impl StoredEffect {
             high: self.high.0,
             effect: self.effect.0,
             effect_ci95: self.effect_ci95.map(|c| c.0),
+            significant: self.significant,
+            overloaded_low: self.overloaded_low,
+            overloaded_high: self.overloaded_high,
         }
     }
 }
@@ -208,6 +217,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let scenario = ScenarioFile::read(&args.file, &args.settings.set)?;
     let mut base = scenario.model(&[])?;
     args.settings.apply(&mut base);
+    super::validate::warn_before_simulating(&base, None);
     let mut varied = Vec::new();
     let mut not_varied = Vec::new();
     for c in sensitivity::parameters(&base, args.by) {
@@ -229,9 +239,10 @@ pub fn execute(args: Args) -> Result<(), Failure> {
                 high,
             });
         } else {
+            // Named without `.mean`, which this distribution does not have.
+            let field = c.parameter.strip_suffix(".mean").unwrap_or(&c.parameter);
             not_varied.push(format!(
-                "{}: its distribution has no `mean` to set; set its parameters with --set and sweep them instead",
-                c.parameter
+                "{field}: its distribution has no `mean` to set; vary its own parameters with --set or sweep (docs/scenario.md)",
             ));
         }
     }
