@@ -6,6 +6,7 @@
 //! - `trace`: the event trace and the stories tell the truth about their run.
 //! - `scenario_errors`, `overrides`: bad input gets a located, actionable error.
 //! - `pins`: the ready scenarios give the same JSON, byte for byte, as pinned.
+//! - `hostile_cli`: edited parts, outputs that are not files, interrupts mid-write.
 //! - `cli`, `cli_reports`, `sweep`: the `handoff` command as a user runs it
 //!   (cases as data files in `tests/cmd/`).
 
@@ -13,6 +14,7 @@ mod cli;
 mod cli_reports;
 mod compare;
 mod customers;
+mod hostile_cli;
 mod overrides;
 mod pins;
 mod scenario_errors;
