@@ -110,9 +110,22 @@ pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams)
     }
 }
 
-/// The key metrics, then utilisation and mean wait of every department all scenarios share.
+/// The key metrics, then customers lost and mean lead time of every flow all scenarios
+/// share (when there are several: one flow's are the totals), then utilisation and
+/// mean wait of every department all scenarios share.
 fn compared_metrics(outcomes: &[Outcome]) -> Vec<String> {
     let mut metrics: Vec<String> = KEY_METRICS.iter().map(|m| m.to_string()).collect();
+    if outcomes[0].summary.flows.len() > 1 {
+        for f in &outcomes[0].summary.flows {
+            if outcomes
+                .iter()
+                .all(|o| o.summary.flows.iter().any(|x| x.name == f.name))
+            {
+                metrics.push(format!("flows.{}.customers_lost", f.name));
+                metrics.push(format!("flows.{}.mean_lead_time_h", f.name));
+            }
+        }
+    }
     for d in &outcomes[0].summary.departments {
         if outcomes
             .iter()

@@ -3,6 +3,7 @@
 //! - `theory`: the engine against queueing theory (Erlang C, Jackson, Pollaczek–Khinchine).
 //! - `customers`: problems, complaints, word of mouth, the paradox, and the books balancing.
 //! - `compare`: paired comparisons with common random numbers.
+//! - `flows`: per-flow figures add up to the totals and follow their orders.
 //! - `trace`: the event trace and the stories tell the truth about their run.
 //! - `scenario_errors`, `overrides`: bad input gets a located, actionable error.
 //! - `cli`, `cli_reports`, `sweep`: the `handoff` command as a user runs it
@@ -12,6 +13,7 @@ mod cli;
 mod cli_reports;
 mod compare;
 mod customers;
+mod flows;
 mod overrides;
 mod scenario_errors;
 mod sweep;
