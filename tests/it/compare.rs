@@ -80,11 +80,15 @@ fn common_random_numbers_narrow_the_interval() {
             .and_then(|d| d.ci95)
             .unwrap()
     };
-    for metric in [
-        "orders.defects",
-        "orders.mean_lead_time_h",
-        "departments.production.mean_wait_h",
-    ] {
+    // Only where common numbers should remove most of the noise. Not `orders.defects`:
+    // its paired difference keeps the binomial variance of the orders whose error
+    // draw falls between the two rates, n × 0.04, against n × (0.02 + 0.06) for
+    // independent runs, so the half-width can shrink by 1 − √½ ≈ 30 % at best; over
+    // seeds 1 to 8 it shrank by 9 % on average (10.8 vs 11.9) and grew for three,
+    // too close to test with 10 replications. Customers lost (6.8 vs 15.8 on average;
+    // narrower for seven seeds of eight) and the production wait (1.3 vs 3.1 h, every
+    // seed) shrink far more; seed 9 is the test's, chosen before these were measured.
+    for metric in ["customers.lost", "departments.production.mean_wait_h"] {
         let (c, i) = (half(&common, metric), half(&independent, metric));
         eprintln!("{metric}: common ±{c:.4}, independent ±{i:.4}");
         assert!(
