@@ -8,8 +8,8 @@ use rand::RngExt;
 
 use super::decisions::{Decision, Touch};
 use super::{
-    Complaint, ComplaintId, Customer, CustomerId, Event, Experience, Job, Observer, Path,
-    Problem, Simulation, TraceKind,
+    Complaint, ComplaintId, Customer, CustomerId, Event, Experience, Job, Observer, Path, Problem,
+    Simulation, TraceKind,
 };
 use crate::model::Cause;
 
@@ -143,30 +143,33 @@ impl<O: Observer> Simulation<'_, '_, O> {
         } else {
             1.0
         };
-        let problem = experiences.iter().enumerate().find(|&(i, &(kind, cause, _))| {
-            let (p, decision) = match kind {
-                Experience::Late => (odds.late, Decision::LateProblem),
-                Experience::LostOrder => (odds.lost_order, Decision::LostProblem),
-                Experience::Defect => {
-                    // Keyed to the handoff, so that an extra defect elsewhere in the
-                    // order does not move this one's draw.
-                    let occurrence = experiences[..i]
-                        .iter()
-                        .filter(|e| e.0 == Experience::Defect && e.1 == cause)
-                        .count() as u32;
-                    let handoff = match cause {
-                        Cause::HandoffError(h) => self.handoffs[h].key,
-                        _ => 0,
-                    };
-                    let decision = Decision::DefectProblem {
-                        handoff,
-                        occurrence,
-                    };
-                    (odds.defect, decision)
-                }
-            };
-            self.decisions.rng(touch, decision).random::<f64>() < p * tolerance
-        });
+        let problem = experiences
+            .iter()
+            .enumerate()
+            .find(|&(i, &(kind, cause, _))| {
+                let (p, decision) = match kind {
+                    Experience::Late => (odds.late, Decision::LateProblem),
+                    Experience::LostOrder => (odds.lost_order, Decision::LostProblem),
+                    Experience::Defect => {
+                        // Keyed to the handoff, so that an extra defect elsewhere in the
+                        // order does not move this one's draw.
+                        let occurrence = experiences[..i]
+                            .iter()
+                            .filter(|e| e.0 == Experience::Defect && e.1 == cause)
+                            .count() as u32;
+                        let handoff = match cause {
+                            Cause::HandoffError(h) => self.handoffs[h].key,
+                            _ => 0,
+                        };
+                        let decision = Decision::DefectProblem {
+                            handoff,
+                            occurrence,
+                        };
+                        (odds.defect, decision)
+                    }
+                };
+                self.decisions.rng(touch, decision).random::<f64>() < p * tolerance
+            });
         let Some((_, &(_, cause, _))) = problem else {
             return Verdict::Stays;
         };
@@ -184,7 +187,10 @@ impl<O: Observer> Simulation<'_, '_, O> {
             e.customer = Some(id);
             e.cause = Some(cause);
         });
-        let complains = self.decisions.rng(touch, Decision::Complain).random::<f64>()
+        let complains = self
+            .decisions
+            .rng(touch, Decision::Complain)
+            .random::<f64>()
             < self.model.customers.complain_share;
         if complains {
             self.open_complaint(customer, problem);
@@ -206,7 +212,11 @@ impl<O: Observer> Simulation<'_, '_, O> {
             Path::Resolved => stay.resolved,
             Path::ResolvedQuickly => stay.resolved_quickly,
         };
-        let stays = self.decisions.rng(problem.touch, Decision::Stay).random::<f64>() < p;
+        let stays = self
+            .decisions
+            .rng(problem.touch, Decision::Stay)
+            .random::<f64>()
+            < p;
         let c = &mut self.customers[customer as usize];
         let (counted, id) = (c.counted, c.id);
         let path_counts = &mut self.counts.by_path[path as usize];

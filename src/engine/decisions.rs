@@ -70,7 +70,11 @@ pub(super) enum Decision {
     Reorder,
     /// What happens to the order's `attempt`-th transfer (from 0) out of flow step
     /// `step` over a handoff (by the hash of its name): delay, lost, error, caught.
-    Transfer { handoff: u64, step: u32, attempt: u32 },
+    Transfer {
+        handoff: u64,
+        step: u32,
+        attempt: u32,
+    },
 }
 
 impl Decision {
@@ -93,7 +97,10 @@ impl Decision {
                 handoff,
                 step,
                 attempt,
-            } => (10 | u64::from(step) << 8 | u64::from(attempt) << 32, handoff),
+            } => (
+                10 | u64::from(step) << 8 | u64::from(attempt) << 32,
+                handoff,
+            ),
         }
     }
 }
@@ -179,7 +186,13 @@ mod tests {
             u(AT, Decision::Complain),
             u(Touch { customer: 18, ..AT }, Decision::Stay),
             u(Touch { order: 3, ..AT }, Decision::Stay),
-            u(Touch { touchpoint: 1, ..AT }, Decision::Stay),
+            u(
+                Touch {
+                    touchpoint: 1,
+                    ..AT
+                },
+                Decision::Stay,
+            ),
             Decisions::new(7, 1).rng(AT, Decision::Stay).random(),
             Decisions::new(8, 0).rng(AT, Decision::Stay).random(),
         ];
@@ -207,15 +220,15 @@ mod tests {
         let n = 100_000;
         let draws: Vec<f64> = (0..n)
             .map(|c| {
-                let touch = Touch {
-                    customer: c,
-                    ..AT
-                };
+                let touch = Touch { customer: c, ..AT };
                 d.rng(touch, Decision::Stay).random::<f64>()
             })
             .collect();
         let mean = draws.iter().sum::<f64>() / n as f64;
-        assert!((mean - 0.5).abs() < 4.0 * (1.0 / 12.0 / n as f64).sqrt(), "{mean}");
+        assert!(
+            (mean - 0.5).abs() < 4.0 * (1.0 / 12.0 / n as f64).sqrt(),
+            "{mean}"
+        );
         let low = draws.iter().filter(|&&u| u < 0.1).count() as f64 / n as f64;
         assert!((low - 0.1).abs() < 4.0 * (0.09 / n as f64).sqrt(), "{low}");
     }

@@ -453,7 +453,8 @@ fn the_recovery_paradox_follows_the_first_problem_whatever_happened_meanwhile() 
     )
     .replace("arrival_rate = \"20/d\"", "arrival_rate = \"5/d\"");
     assert!(src.contains("staff = 500"), "the support desk was replaced");
-    let model = scenario::parse(&src, "paradox.toml").unwrap_or_else(|d| panic!("{}", d.render(false)));
+    let model =
+        scenario::parse(&src, "paradox.toml").unwrap_or_else(|d| panic!("{}", d.render(false)));
     let mut watch = FirstRecovery::default();
     handoff::engine::run_observed(&model, 0, &mut watch);
     assert!(
@@ -462,7 +463,8 @@ fn the_recovery_paradox_follows_the_first_problem_whatever_happened_meanwhile() 
         watch.second_problem_meanwhile
     );
     assert_eq!(
-        watch.problems_after, 0,
+        watch.problems_after,
+        0,
         "{} problems after a first quick recovery ({} customers won over, {} of them with a second problem meanwhile)",
         watch.problems_after,
         watch.forgiving.len(),

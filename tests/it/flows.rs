@@ -1,7 +1,7 @@
 //! Flows in the reports: each flow's figures add up to the totals, and each
 //! flow's customers lost are those who left over a problem with its orders.
 
-use handoff::experiment::{self, Outcome};
+use handoff::experiment::{self, Outcome, Streams};
 use handoff::metrics::{FlowMetrics, Metrics};
 use handoff::scenario;
 
@@ -10,6 +10,10 @@ const Z999: f64 = 3.290_526_731;
 /// Two routes through a shop: `plain` never fails; `checked` also passes a check
 /// desk whose handoff to the customer garbles `error` of the orders.
 fn two_routes(error: f64) -> Outcome {
+    experiment::replicate(&two_routes_model(error))
+}
+
+fn two_routes_model(error: f64) -> handoff::model::Model {
     let source = format!(
         r#"
 [scenario]
@@ -66,9 +70,7 @@ to = "customer"
 error = {error}
 "#
     );
-    let model =
-        scenario::parse(&source, "flows.toml").unwrap_or_else(|d| panic!("{}", d.render(false)));
-    experiment::replicate(&model)
+    scenario::parse(&source, "flows.toml").unwrap_or_else(|d| panic!("{}", d.render(false)))
 }
 
 fn flow<'a, T>(m: &'a Metrics<T>, name: &str) -> &'a FlowMetrics<T> {
@@ -81,10 +83,18 @@ fn flows_add_up_to_the_totals_in_every_run() {
     for (r, run) in out.runs.iter().enumerate() {
         let m = &run.metrics;
         let names: Vec<&str> = m.flows.iter().map(|f| f.name.as_str()).collect();
-        assert_eq!(names, ["plain", "checked"], "one entry per flow, in file order");
+        assert_eq!(
+            names,
+            ["plain", "checked"],
+            "one entry per flow, in file order"
+        );
         let sum = |pick: fn(&FlowMetrics<f64>) -> f64| m.flows.iter().map(pick).sum::<f64>();
         assert_eq!(sum(|f| f.orders), m.orders.arrived, "run {r}: orders");
-        assert_eq!(sum(|f| f.delivered), m.orders.delivered, "run {r}: delivered");
+        assert_eq!(
+            sum(|f| f.delivered),
+            m.orders.delivered,
+            "run {r}: delivered"
+        );
         assert_eq!(sum(|f| f.late), m.orders.late, "run {r}: late");
         assert_eq!(
             sum(|f| f.customers_lost),
@@ -99,7 +109,10 @@ fn flows_add_up_to_the_totals_in_every_run() {
             m.orders.mean_lead_time_h
         );
         for f in &m.flows {
-            assert!(f.mean_wait_h >= 0.0 && f.mean_wait_h < f.mean_lead_time_h, "run {r}: {f:?}");
+            assert!(
+                f.mean_wait_h >= 0.0 && f.mean_wait_h < f.mean_lead_time_h,
+                "run {r}: {f:?}"
+            );
         }
     }
 }
@@ -107,10 +120,7 @@ fn flows_add_up_to_the_totals_in_every_run() {
 #[test]
 fn customers_lost_follow_the_flow_whose_order_went_wrong() {
     let out = two_routes(0.2);
-    let (plain, checked) = (
-        flow(&out.summary, "plain"),
-        flow(&out.summary, "checked"),
-    );
+    let (plain, checked) = (flow(&out.summary, "plain"), flow(&out.summary, "checked"));
     // Nothing ever goes wrong on the plain route (no errors, no losses, a 30-day
     // promise the shop always keeps): nobody is lost over its orders.
     assert_eq!(plain.customers_lost.mean, 0.0, "{plain:?}");
@@ -119,7 +129,11 @@ fn customers_lost_follow_the_flow_whose_order_went_wrong() {
     assert_eq!(checked.customers_lost.mean, out.summary.customers.lost.mean);
     // The share of orders taking each route is the flow's share.
     let orders: f64 = out.runs.iter().map(|r| r.metrics.orders.arrived).sum();
-    let plain_orders: f64 = out.runs.iter().map(|r| flow(&r.metrics, "plain").orders).sum();
+    let plain_orders: f64 = out
+        .runs
+        .iter()
+        .map(|r| flow(&r.metrics, "plain").orders)
+        .sum();
     let half = Z999 * (0.7 * 0.3 / orders).sqrt();
     assert!(
         (plain_orders / orders - 0.7).abs() <= half,
@@ -137,17 +151,79 @@ fn time_in_queues_adds_the_departments_waits_along_the_route() {
     let out = two_routes(0.0);
     for run in &out.runs {
         let m = &run.metrics;
-        let wait = |d: &str| m.departments.iter().find(|x| x.name == d).unwrap().mean_wait_h;
+        let wait = |d: &str| {
+            m.departments
+                .iter()
+                .find(|x| x.name == d)
+                .unwrap()
+                .mean_wait_h
+        };
         let plain = flow(m, "plain").mean_wait_h;
         let checked = flow(m, "checked").mean_wait_h;
-        assert!(wait("check") > 0.1, "the check desk queues: {}", wait("check"));
+        assert!(
+            wait("check") > 0.1,
+            "the check desk queues: {}",
+            wait("check")
+        );
         // Both routes meet the same shop queue; the checked one adds the check desk's.
         let shop = wait("shop");
-        assert!((plain - shop).abs() <= 0.01 * shop, "plain {plain} vs shop {shop}");
+        assert!(
+            (plain - shop).abs() <= 0.01 * shop,
+            "plain {plain} vs shop {shop}"
+        );
         let expected = shop + wait("check");
         assert!(
             (checked - expected).abs() <= 0.01 * expected,
             "checked {checked} vs {expected}"
         );
     }
+}
+
+#[test]
+fn flows_are_named_for_csv_and_sweeps_and_compared() {
+    // `run --format csv`, sweeps and sensitivity name statistics by `Metrics::named`.
+    let out = two_routes(0.2);
+    let names: Vec<String> = out.summary.named().into_iter().map(|(n, _)| n).collect();
+    for field in [
+        "orders",
+        "delivered",
+        "late",
+        "customers_lost",
+        "mean_lead_time_h",
+        "mean_wait_h",
+    ] {
+        for flow in ["plain", "checked"] {
+            let name = format!("flows.{flow}.{field}");
+            assert!(names.contains(&name), "no {name} in {names:?}");
+        }
+    }
+    // A comparison of scenarios with several flows has rows per flow.
+    let cmp = experiment::compare(
+        &[two_routes_model(0.1), two_routes_model(0.3)],
+        2,
+        3,
+        Streams::Common,
+    );
+    for metric in [
+        "flows.plain.customers_lost",
+        "flows.plain.mean_lead_time_h",
+        "flows.checked.customers_lost",
+        "flows.checked.mean_lead_time_h",
+    ] {
+        assert!(
+            cmp.metrics.iter().any(|m| m == metric),
+            "{metric}: {:?}",
+            cmp.metrics
+        );
+    }
+    // More errors on the checked route lose more of its customers, none of the plain one's.
+    let diff = |metric: &str| {
+        cmp.differences
+            .iter()
+            .find(|d| d.metric == metric)
+            .unwrap()
+            .clone()
+    };
+    assert!(diff("flows.checked.customers_lost").mean > 0.0);
+    assert_eq!(diff("flows.plain.customers_lost").mean, 0.0);
 }
