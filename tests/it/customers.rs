@@ -421,7 +421,8 @@ impl handoff::engine::Observer for FirstRecovery {
             // Every problem is a complaint, and complaints take the same time each,
             // with no queue: a customer's first decision is about their first problem.
             TraceKind::Stayed | TraceKind::Left if self.decided.insert(c) => {
-                if e.kind == TraceKind::Stayed && e.path == Some(Path::ResolvedQuickly) {
+                let won_over = e.kind == TraceKind::Stayed && e.path == Some(Path::ResolvedQuickly);
+                if won_over {
                     self.forgiving.insert(c);
                     if self.problems_so_far[&c] > 1 {
                         self.second_problem_meanwhile += 1;
