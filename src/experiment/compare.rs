@@ -2,7 +2,8 @@
 //!
 //! Every scenario runs replication `r` with the same seed, so wherever two
 //! scenarios agree they draw the same arrivals, services and decisions (see
-//! `engine::streams`). Differences are then taken replication by replication,
+//! `engine::streams`; each customer's decisions and each order's transfers are
+//! keyed to the customer and the order, `engine::decisions`). Differences are then taken replication by replication,
 //! and their spread, not the spread of each scenario, sets the interval.
 
 use serde::Serialize;
