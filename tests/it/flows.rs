@@ -1,16 +1,29 @@
 //! Flows in the reports: each flow's figures add up to the totals, and each
 //! flow's customers lost are those who left over a problem with its orders.
 
-use handoff::experiment::{self, Outcome, Streams};
-use handoff::metrics::{FlowMetrics, Metrics};
+use handoff::engine::{self, RunResult};
+use handoff::experiment::{self, Streams};
+use handoff::metrics::{FlowMetrics, Metrics, Stat};
 use handoff::scenario;
 
 const Z999: f64 = 3.290_526_731;
 
 /// Two routes through a shop: `plain` never fails; `checked` also passes a check
 /// desk whose handoff to the customer garbles `error` of the orders.
+/// A scenario's summary and every replication's result (these tests look inside each).
+struct Outcome {
+    summary: Metrics<Stat>,
+    runs: Vec<RunResult>,
+}
+
 fn two_routes(error: f64) -> Outcome {
-    experiment::replicate(&two_routes_model(error))
+    let model = two_routes_model(error);
+    let runs: Vec<RunResult> = (0..model.simulation.replications)
+        .map(|r| engine::run(&model, r))
+        .collect();
+    let metrics: Vec<Metrics<f64>> = runs.iter().map(|r| r.metrics.clone()).collect();
+    let summary = Metrics::summarise(&metrics);
+    Outcome { summary, runs }
 }
 
 fn two_routes_model(error: f64) -> handoff::model::Model {

@@ -6,6 +6,7 @@
 //! - `flows`: per-flow figures add up to the totals and follow their orders.
 //! - `trace`: the event trace and the stories tell the truth about their run.
 //! - `scenario_errors`, `overrides`: bad input gets a located, actionable error.
+//! - `hostile_cli`: edited parts, outputs that are not files, interrupts mid-write.
 //! - `cli`, `cli_reports`, `sweep`: the `handoff` command as a user runs it
 //!   (cases as data files in `tests/cmd/`).
 
@@ -14,6 +15,7 @@ mod cli_reports;
 mod compare;
 mod customers;
 mod flows;
+mod hostile_cli;
 mod overrides;
 mod scenario_errors;
 mod sweep;
