@@ -18,9 +18,9 @@ impl<O: Observer> Simulation<'_, '_, O> {
         let c = &mut self.customers[customer as usize];
         c.refs += 1;
         c.orders += 1;
-        let (customer_id, placed) = (c.id, c.orders);
+        let (customer_id, placed, arrival) = (c.id, c.orders, c.arrival);
         let touch = Touch {
-            customer: c.arrival,
+            customer: arrival,
             order: placed,
             touchpoint: 0,
         };
@@ -41,6 +41,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
         let order = self.orders.insert(Order {
             id: self.next_order_id,
             customer,
+            arrival,
             number: placed,
             chases: 0,
             flow: flow as u32,
@@ -168,7 +169,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
         };
         o.attempt += 1;
         let touch = Touch {
-            customer: self.customers[o.customer as usize].arrival,
+            customer: o.arrival,
             order: o.number,
             touchpoint: 0,
         };
@@ -328,10 +329,11 @@ impl<O: Observer> Simulation<'_, '_, O> {
         o.spent[LOST * steps + o.step as usize] += self.now - o.lost_at;
         o.patience_from = self.now;
         o.chases += 1;
-        let (customer, number, chases, flow) = (o.customer, o.number, o.chases, o.flow);
+        let (customer, arrival, number, chases, flow) =
+            (o.customer, o.arrival, o.number, o.chases, o.flow);
         self.trace_order(TraceKind::Chased, order, |e| e.handoff = Some(id));
         let touch = Touch {
-            customer: self.customers[customer as usize].arrival,
+            customer: arrival,
             order: number,
             touchpoint: chases,
         };

@@ -91,6 +91,9 @@ enum Experience {
 struct Order {
     id: u64,
     customer: CustomerId,
+    /// The customer's arrival number ([`Customer::arrival`]), copied so that keying a
+    /// transfer's draws does not touch the customer, cold in memory by then.
+    arrival: u64,
     /// The customer's order number (1 for their first), which keys their decisions about it.
     number: u32,
     /// Times the customer has chased it.
