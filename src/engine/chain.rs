@@ -6,7 +6,8 @@ use super::decisions::{Decision, Touch};
 use super::{Event, Experience, Job, Observer, Order, OrderId, Simulation, TraceKind};
 use crate::model::{Cause, HandoffId, Target};
 
-/// The three blocks of `Order::spent`.
+/// The three entries per step of `Order::spent`, side by side so that a step's
+/// wait and its handoff's delay share a cache line.
 const WAIT: usize = 0;
 const DELAY: usize = 1;
 const LOST: usize = 2;
@@ -52,6 +53,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
             lost_at: 0.0,
             error_in_flight: false,
             error_caught: false,
+            waited: 0.0,
             defects: Vec::new(),
             spent,
         }) as OrderId;
@@ -94,9 +96,8 @@ impl<O: Observer> Simulation<'_, '_, O> {
         let service = self.model.departments[dept].service.sample(&mut d.rng);
         if let Job::Order(order) = job {
             let o = &mut self.orders[order as usize];
-            let steps = o.spent.len() / BLOCKS;
-            let step = o.step as usize;
-            o.spent[WAIT * steps + step] += waited;
+            o.spent[o.step as usize * BLOCKS + WAIT] += waited;
+            o.waited += waited;
         }
         if O::ENABLED {
             self.trace_job(TraceKind::ServiceStarted, dept, job);
@@ -198,8 +199,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
         let o = &mut self.orders[order as usize];
         o.error_in_flight = error;
         o.error_caught = caught;
-        let steps = o.spent.len() / BLOCKS;
-        o.spent[DELAY * steps + o.step as usize] += delay;
+        o.spent[o.step as usize * BLOCKS + DELAY] += delay;
         if delay > 0.0 {
             self.schedule(self.now + delay, Event::HandoffArrive { order });
         } else {
@@ -250,8 +250,6 @@ impl<O: Observer> Simulation<'_, '_, O> {
         let promise = self.model.customers.promise_h;
         let late = lead > promise;
         if self.measuring() {
-            let steps = o.spent.len() / BLOCKS;
-            let waited: f64 = o.spent[WAIT * steps..(WAIT + 1) * steps].iter().sum();
             let c = &mut self.counts;
             c.delivered += 1;
             c.lead_time.add(lead);
@@ -262,7 +260,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
             f.delivered += 1;
             f.late += u64::from(late);
             f.lead_time.add(lead);
-            f.wait.add(waited);
+            f.wait.add(o.waited);
         }
         let customer_id = self.customers[o.customer as usize].id;
         self.trace(TraceKind::Delivered, |e| {
@@ -289,10 +287,9 @@ impl<O: Observer> Simulation<'_, '_, O> {
     /// department of its flow (by mean service time).
     fn late_cause(&self, o: &Order) -> Cause {
         let flow = &self.model.flows[o.flow as usize];
-        let steps = flow.steps.len();
         let mut per_dept_wait = vec![0.0; self.model.departments.len()];
         for (i, &d) in flow.steps.iter().enumerate() {
-            per_dept_wait[d] += o.spent[WAIT * steps + i];
+            per_dept_wait[d] += o.spent[i * BLOCKS + WAIT];
         }
         let mut best = (0.0, None);
         let mut consider = |t: f64, cause: Cause| {
@@ -304,8 +301,8 @@ impl<O: Observer> Simulation<'_, '_, O> {
             consider(t, Cause::DepartmentWait(d));
         }
         for (i, &h) in flow.handoffs.iter().enumerate() {
-            consider(o.spent[DELAY * steps + i], Cause::HandoffDelay(h));
-            consider(o.spent[LOST * steps + i], Cause::HandoffLose(h));
+            consider(o.spent[i * BLOCKS + DELAY], Cause::HandoffDelay(h));
+            consider(o.spent[i * BLOCKS + LOST], Cause::HandoffLose(h));
         }
         best.1.unwrap_or_else(|| {
             let mean = |d: usize| self.model.departments[d].service.mean();
@@ -325,8 +322,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
         }
         let id = self.current_handoff(order);
         let o = &mut self.orders[order as usize];
-        let steps = o.spent.len() / BLOCKS;
-        o.spent[LOST * steps + o.step as usize] += self.now - o.lost_at;
+        o.spent[o.step as usize * BLOCKS + LOST] += self.now - o.lost_at;
         o.patience_from = self.now;
         o.chases += 1;
         let (customer, arrival, number, chases, flow) =

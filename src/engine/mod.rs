@@ -113,8 +113,11 @@ struct Order {
     error_caught: bool,
     /// Escaped errors so far: the handoff and when it happened.
     defects: Vec<(u32, f64)>,
-    /// Hours spent per step, in three blocks of `steps` entries: queue wait, handoff
-    /// delay, time lost; used to find what made a late order late.
+    /// Hours in queues so far, all steps: the sum of the waits in `spent`, added up
+    /// in the same order, kept so that delivering an order need not read `spent`.
+    waited: f64,
+    /// Hours spent per step, three entries per step: queue wait, handoff delay, time
+    /// lost; used to find what made a late order late.
     spent: Vec<f64>,
 }
 
