@@ -94,7 +94,11 @@ impl<O: Observer> Simulation<'_, '_, O> {
         d.busy += 1;
         d.busy_level.set(self.now, f64::from(d.busy));
         let service = self.model.departments[dept].service.sample(&mut d.rng);
-        if let Job::Order(order) = job {
+        // Served on arrival adds nothing (x + 0.0 is x): skip the order's buffer,
+        // which is most often not in the cache.
+        if let Job::Order(order) = job
+            && waited > 0.0
+        {
             let o = &mut self.orders[order as usize];
             o.spent[o.step as usize * BLOCKS + WAIT] += waited;
             o.waited += waited;
@@ -199,8 +203,8 @@ impl<O: Observer> Simulation<'_, '_, O> {
         let o = &mut self.orders[order as usize];
         o.error_in_flight = error;
         o.error_caught = caught;
-        o.spent[o.step as usize * BLOCKS + DELAY] += delay;
         if delay > 0.0 {
+            o.spent[o.step as usize * BLOCKS + DELAY] += delay;
             self.schedule(self.now + delay, Event::HandoffArrive { order });
         } else {
             self.on_handoff_arrive(order);
