@@ -80,6 +80,10 @@ enum Event {
     ComplaintPatience { complaint: ComplaintId },
 }
 
+// Every pending event is stored in the list beside its 16-byte key: keep events
+// small, so that tens of thousands of pending reorders stay compact in memory.
+const _: () = assert!(std::mem::size_of::<Event>() <= 16);
+
 /// One kind of bad experience a customer can have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Experience {
