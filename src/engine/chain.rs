@@ -54,7 +54,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
             error_in_flight: false,
             error_caught: false,
             waited: 0.0,
-            defects: Vec::new(),
+            defects: None,
             spent,
         }) as OrderId;
         let order_id = self.next_order_id;
@@ -234,7 +234,9 @@ impl<O: Observer> Simulation<'_, '_, O> {
             }
         }
         if error {
-            o.defects.push((id as u32, self.now));
+            o.defects
+                .get_or_insert_with(Box::default)
+                .push((id as u32, self.now));
             self.trace_order(TraceKind::Escaped, order, |e| e.handoff = Some(id));
         }
         match self.model.handoffs[id].to {
@@ -259,7 +261,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
             c.lead_time.add(lead);
             c.revenue_earned += self.model.customers.order_value;
             c.late += u64::from(late);
-            c.defects += u64::from(!o.defects.is_empty());
+            c.defects += u64::from(o.defects.is_some());
             let f = &mut c.by_flow[o.flow as usize];
             f.delivered += 1;
             f.late += u64::from(late);
@@ -275,6 +277,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
         let mut experiences: Vec<(Experience, Cause, f64)> = o
             .defects
             .iter()
+            .flat_map(|d| d.iter())
             .map(|&(h, t)| (Experience::Defect, Cause::HandoffError(h as usize), t))
             .collect();
         if late {

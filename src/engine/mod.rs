@@ -116,7 +116,8 @@ struct Order {
     error_in_flight: bool,
     error_caught: bool,
     /// Escaped errors so far: the handoff and when it happened.
-    defects: Vec<(u32, f64)>,
+    /// Boxed, as few orders have any: the order's slab entry stays smaller.
+    defects: Option<Box<Vec<(u32, f64)>>>,
     /// Hours in queues so far, all steps: the sum of the waits in `spent`, added up
     /// in the same order, kept so that delivering an order need not read `spent`.
     waited: f64,
