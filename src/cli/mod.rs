@@ -90,6 +90,14 @@ impl Failure {
     }
 }
 
+/// A scenario that ran away (too much work in progress, a clock that stands
+/// still) is the user's to fix.
+impl From<handoff::engine::RunError> for Failure {
+    fn from(error: handoff::engine::RunError) -> Self {
+        Failure::Input(format!("error: {error}"))
+    }
+}
+
 impl From<anyhow::Error> for Failure {
     fn from(error: anyhow::Error) -> Self {
         Failure::Other(error)

@@ -37,6 +37,7 @@ pub fn run_part(
     };
     let part = shard::run_part(&model, source, shard, &|| bar.inc(1));
     bar.finish_and_clear();
+    let part = part?;
     let bytes = part_bytes(&part)?;
     match output {
         Some(path) => output::write_atomically(path, &bytes)?,

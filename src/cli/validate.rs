@@ -69,11 +69,11 @@ fn overload_warnings(model: &Model) -> Vec<String> {
         .filter(|(load, _)| *load >= 1.0)
         .map(|(load, d)| {
             format!(
-                "warning: department `{}` is asked for {:.0} % of what its {} can do{when}: \
+                "warning: department `{}` is asked for {} what its {} can do{when}: \
                  its queue will grow for as long as the run lasts.\n  \
                  = help: add staff, shorten its service, or lower the arrival rate (docs/scenario.md)",
                 d.name,
-                load * 100.0,
+                handoff::engine::share_of_capacity(load),
                 human::plural(u64::from(d.staff), "person", "people"),
             )
         })

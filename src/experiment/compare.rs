@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use super::{Outcome, replicate};
+use crate::engine::RunError;
 use crate::metrics::Stat;
 use crate::model::Model;
 
@@ -63,7 +64,12 @@ pub struct Difference {
 ///
 /// # Panics
 /// If `models` is empty or `replications` is 0.
-pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams) -> Comparison {
+pub fn compare(
+    models: &[Model],
+    seed: u64,
+    replications: u32,
+    streams: Streams,
+) -> Result<Comparison, RunError> {
     assert!(!models.is_empty() && replications > 0);
     let outcomes: Vec<Outcome> = models
         .iter()
@@ -80,7 +86,7 @@ pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams)
             m.simulation.replications = replications;
             replicate(&m)
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     let metrics = compared_metrics(&outcomes);
     let columns: Vec<Vec<Vec<f64>>> = outcomes.iter().map(|o| per_run(o, &metrics)).collect();
     let mut differences = Vec::new();
@@ -101,13 +107,13 @@ pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams)
             });
         }
     }
-    Comparison {
+    Ok(Comparison {
         seed,
         replications,
         outcomes,
         metrics,
         differences,
-    }
+    })
 }
 
 /// The key metrics, then utilisation and mean wait of every department all scenarios share.

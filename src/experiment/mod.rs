@@ -9,10 +9,12 @@ pub mod sensitivity;
 pub mod shard;
 pub mod sweep;
 
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::engine::{self, RunResult};
+use crate::engine::{self, RunError, RunResult, Unobserved};
 use crate::metrics::{Metrics, Stat};
 use crate::model::Model;
 pub use compare::{Comparison, Difference, KEY_METRICS, Streams, compare};
@@ -38,23 +40,62 @@ pub struct ScenarioInfo {
     pub warmup_h: f64,
 }
 
-/// Run `model.simulation.replications` replications and summarise them.
-pub fn replicate(model: &Model) -> Outcome {
-    replicate_with_progress(model, &|| {})
+/// Run `model.simulation.replications` replications and summarise them; the
+/// error of the first replication that runs away (see [`engine::run`]).
+pub fn replicate(model: &Model) -> Result<Outcome, RunError> {
+    replicate_with_progress(model, &|_| {})
 }
 
-/// As [`replicate`], calling `done` as each replication finishes (from any thread).
-pub fn replicate_with_progress(model: &Model, done: &(dyn Fn() + Sync)) -> Outcome {
+/// As [`replicate`], calling `advanced(minutes)` as the replications' clocks
+/// move (from any thread): the calls add up to the replications times the
+/// whole minutes of `duration`.
+pub fn replicate_with_progress(
+    model: &Model,
+    advanced: &(dyn Fn(u64) + Sync),
+) -> Result<Outcome, RunError> {
     let n = model.simulation.replications.max(1);
-    let runs: Vec<RunResult> = (0..n)
-        .into_par_iter()
-        .map(|r| {
-            let run = engine::run(model, r);
-            done();
-            run
+    let reps: Vec<u32> = (0..n).collect();
+    let runs = each_replication(&reps, |r| {
+        engine::run_with_progress(model, r, &mut Unobserved, advanced)
+    })?;
+    Ok(summarise(model, runs))
+}
+
+/// `run(r)` for each of `replications` in parallel, results in the order given.
+///
+/// When some fail, the error is that of the first failing replication in that
+/// order, whatever the number of threads: once replication `r` has failed, no
+/// replication after `r` starts, but every one before it still runs.
+pub fn each_replication<T: Send>(
+    replications: &[u32],
+    run: impl Fn(u32) -> Result<T, RunError> + Sync,
+) -> Result<Vec<T>, RunError> {
+    let first_failed = AtomicU32::new(u32::MAX);
+    let results: Vec<Option<Result<T, RunError>>> = replications
+        .par_iter()
+        .enumerate()
+        .map(|(i, &r)| {
+            let i = i as u32;
+            if i > first_failed.load(Ordering::SeqCst) {
+                return None;
+            }
+            let result = run(r);
+            if result.is_err() {
+                first_failed.fetch_min(i, Ordering::SeqCst);
+            }
+            Some(result)
         })
         .collect();
-    summarise(model, runs)
+    let mut out = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Some(Ok(x)) => out.push(x),
+            Some(Err(e)) => return Err(e),
+            // Skipped: a replication before it failed, and is met first.
+            None => {}
+        }
+    }
+    Ok(out)
 }
 
 /// The outcome of runs already made: replications `0..runs.len()` of `model`, in order.

@@ -12,7 +12,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::engine;
+use crate::engine::{self, RunError};
 use crate::metrics::Stat;
 use crate::model::{Distribution, Model, Target};
 use crate::scenario::format_number;
@@ -290,13 +290,13 @@ pub struct Varied {
 }
 
 /// The named metric in one replication of `model`; `None` if no such metric.
-fn metric_of(model: &Model, r: u32, metric: &str) -> Option<f64> {
-    engine::run(model, r)
+fn metric_of(model: &Model, r: u32, metric: &str) -> Result<Option<f64>, RunError> {
+    Ok(engine::run(model, r)?
         .metrics
         .named()
         .into_iter()
         .find(|(k, _)| k == metric)
-        .map(|(_, v)| v)
+        .map(|(_, v)| v))
 }
 
 /// Run `base` and every varied model (the base's seed and replications for all),
@@ -311,15 +311,17 @@ pub fn analyse(
     done: &(dyn Fn() + Sync),
 ) -> Result<Sensitivity, String> {
     let n = base.simulation.replications.max(1);
+    let reps: Vec<u32> = (0..n).collect();
     let column = |m: &Model| -> Result<Vec<f64>, String> {
-        (0..n)
-            .into_par_iter()
-            .map(|r| {
-                let v = metric_of(m, r, metric);
-                done();
-                v.ok_or_else(|| format!("no metric `{metric}`; try `customers.lost`, `revenue.lost`, `orders.late` or `departments.NAME.mean_wait_h`"))
-            })
-            .collect()
+        let values = super::each_replication(&reps, |r| {
+            let v = metric_of(m, r, metric);
+            done();
+            v
+        })
+        .map_err(|e| e.to_string())?;
+        values.into_iter().map(|v| {
+            v.ok_or_else(|| format!("no metric `{metric}`; try `customers.lost`, `revenue.lost`, `orders.late` or `departments.NAME.mean_wait_h`"))
+        }).collect()
     };
     let base_values = column(base)?;
     let mut parameters: Vec<Effect> = varied

@@ -14,11 +14,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rayon::prelude::*;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::engine::{self, RunResult};
+use crate::engine::{self, RunError, RunResult};
 use crate::metrics::Metrics;
 use crate::model::Model;
 use crate::scenario::format_number;
@@ -184,22 +183,24 @@ pub const RUN_KIND: &str = "run";
 
 /// Run the replications of `model` that belong to `shard`, in parallel, calling
 /// `done` as each finishes; `source` is what `model` was built from.
-pub fn run_part(model: &Model, source: Source, shard: Shard, done: &(dyn Fn() + Sync)) -> RunPart {
+pub fn run_part(
+    model: &Model,
+    source: Source,
+    shard: Shard,
+    done: &(dyn Fn() + Sync),
+) -> Result<RunPart, RunError> {
     let total = model.simulation.replications.max(1);
     let mine: Vec<u32> = (0..total).filter(|&r| shard.contains(r.into())).collect();
-    let runs = mine
-        .into_par_iter()
-        .map(|r| {
-            let run = engine::run(model, r);
-            done();
-            StoredRun {
-                replication: r,
-                events: run.events,
-                metrics: run.metrics.map(&mut |v| Num(*v)),
-            }
+    let runs = super::each_replication(&mine, |r| {
+        let run = engine::run(model, r)?;
+        done();
+        Ok(StoredRun {
+            replication: r,
+            events: run.events,
+            metrics: run.metrics.map(&mut |v| Num(*v)),
         })
-        .collect();
-    RunPart {
+    })?;
+    Ok(RunPart {
         header: Header {
             kind: RUN_KIND.to_owned(),
             version: VERSION.to_owned(),
@@ -210,7 +211,7 @@ pub fn run_part(model: &Model, source: Source, shard: Shard, done: &(dyn Fn() + 
         seed: model.simulation.seed,
         replications: total,
         runs,
-    }
+    })
 }
 
 /// Check that parts (each with a name for messages) belong together and that

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::shard::{Header, Num, Shard};
-use crate::engine;
+use crate::engine::{self, RunError};
 use crate::metrics::{Metrics, Stat};
 use crate::model::Model;
 use crate::scenario::format_number;
@@ -280,13 +280,12 @@ impl From<StoredPoint> for Point {
 }
 
 /// Replicate `model` (its seed and replications) and summarise every statistic by name.
-pub fn run_point(model: &Model) -> Vec<Named> {
+pub fn run_point(model: &Model) -> Result<Vec<Named>, RunError> {
     let n = model.simulation.replications.max(1);
-    let runs: Vec<Metrics<f64>> = (0..n)
-        .into_par_iter()
-        .map(|r| engine::run(model, r).metrics)
-        .collect();
-    Metrics::summarise(&runs).named()
+    let reps: Vec<u32> = (0..n).collect();
+    let runs: Vec<Metrics<f64>> =
+        super::each_replication(&reps, |r| engine::run(model, r).map(|run| run.metrics))?;
+    Ok(Metrics::summarise(&runs).named())
 }
 
 /// A point still to run: its index in the grid and its values.
@@ -301,7 +300,7 @@ pub struct Todo {
 /// finished point to `done` (from any thread, in any order). Once `stop` is
 /// set no new point starts; points already running finish and are handed
 /// over. The first error from `build` or `done` stops the sweep and is returned.
-pub fn run_points<E: Send>(
+pub fn run_points<E: Send + From<RunError>>(
     todo: &[Todo],
     stop: &AtomicBool,
     build: &(dyn Fn(&Todo) -> Result<Model, E> + Sync),
@@ -315,7 +314,7 @@ pub fn run_points<E: Send>(
             done(Point {
                 index: t.index,
                 values: t.values.clone(),
-                metrics: run_point(&model),
+                metrics: run_point(&model)?,
             })
         });
         result.inspect_err(|_| stop.store(true, Ordering::SeqCst))

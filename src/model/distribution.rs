@@ -32,6 +32,15 @@ enum Kind {
     },
 }
 
+/// How many of `n` independent trials succeed, each with probability `p`: one
+/// draw, however large `n` (0 when `p` is not a probability).
+pub fn binomial<R: Rng + ?Sized>(n: u64, p: f64, rng: &mut R) -> u64 {
+    match rand_distr::Binomial::new(n, p) {
+        Ok(b) => b.sample(rng),
+        Err(_) => 0,
+    }
+}
+
 /// Why a set of parameters does not describe a distribution.
 pub type ParamError = String;
 

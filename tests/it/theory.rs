@@ -79,6 +79,7 @@ fn chain(
             warmup_h: hours * 0.05,
             seed: 2024,
             replications: reps,
+            max_live: 1_000_000,
         },
         customers: Customers {
             arrival_rate_per_h: rate_per_h,
