@@ -59,7 +59,7 @@ error = {error}
 fn run(source: &str) -> Outcome {
     let model =
         scenario::parse(source, "test.toml").unwrap_or_else(|d| panic!("{}", d.render(false)));
-    experiment::replicate(&model)
+    experiment::replicate(&model).expect("the scenario runs")
 }
 
 /// Pooled count over replications of a statistic.
@@ -316,7 +316,7 @@ fn the_recovery_paradox_makes_customers_more_forgiving_after_a_first_recovery_on
     };
     let model = scenario::parse(&src(0.6), "paradox.toml").unwrap();
     let mut watch = AfterRecovery::default();
-    handoff::engine::run_observed(&model, 0, &mut watch);
+    handoff::engine::run_observed(&model, 0, &mut watch).expect("the scenario runs");
     // After the first quick recovery a defect becomes a problem with 0.5 × (1 − 0.6).
     assert_share(
         "problems after a first recovery",
@@ -378,7 +378,7 @@ fn churn_ends_loyal_customers_after_a_geometric_number_of_orders() {
         before: model.simulation.duration_h / 2.0,
         ..Default::default()
     };
-    let first = handoff::engine::run_observed(&model, 0, &mut watch);
+    let first = handoff::engine::run_observed(&model, 0, &mut watch).expect("the scenario runs");
     assert!(watch.left.is_empty() && first.metrics.customers.lost == 0.0);
     let counts: Vec<f64> = watch.orders.values().map(|&n| f64::from(n)).collect();
     let n = counts.len() as f64;
