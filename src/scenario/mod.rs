@@ -111,12 +111,34 @@ pub fn parse_with(
             return Err(Diagnostics::with_overrides(origin, source, args(), errs.0));
         }
     };
+    // File tables an override changed part of, and the override's argument.
+    let mut changed: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
     for (i, (o, value)) in overrides.iter().zip(values).enumerate() {
         if let Some(value) = value {
-            overrides::apply(&mut errs, root.get_mut(), o, layout.base(i + 1), value);
+            let base = layout.base(i + 1);
+            if let Some(table) = overrides::apply(&mut errs, root.get_mut(), o, base, value)
+                && table.end <= source.len()
+            {
+                changed.push((table, base..base + o.arg().len()));
+            }
         }
     }
-    match build::model(root.get_ref(), &mut errs) {
+    let point_at_overrides = |errs: &mut read::Errors| {
+        for d in &mut errs.0 {
+            for (table, arg) in &changed {
+                if d.span.start >= table.start && d.span.end <= table.end {
+                    d.related.push(Related {
+                        source: 0,
+                        span: arg.clone(),
+                        label: "this `--set` changed part of it".to_owned(),
+                    });
+                }
+            }
+        }
+    };
+    let built = build::model(root.get_ref(), &mut errs);
+    point_at_overrides(&mut errs);
+    match built {
         Some(model) if errs.0.is_empty() => Ok(model),
         _ => {
             if errs.0.is_empty() {
