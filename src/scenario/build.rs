@@ -258,17 +258,21 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         .filter_map(|d| d.name.as_ref().map(|(n, _)| n.as_str()))
         .collect();
     let dept_names = {
-        let mut seen = Vec::new();
+        // A set beside the list: a file may declare thousands.
+        let mut seen = std::collections::HashSet::new();
+        let mut names = Vec::new();
         for n in dept_names {
-            if !seen.contains(&n) && n != "customer" {
-                seen.push(n);
+            if n != "customer" && seen.insert(n) {
+                names.push(n);
             }
         }
-        seen
+        names
     };
     let lookup = Lookup {
         ids: &dept_ids,
         names: &dept_names,
+        suggested: std::cell::Cell::new(0),
+        declared: std::cell::OnceCell::new(),
     };
 
     // Complaints.
@@ -327,9 +331,10 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
     // Which handoffs the flows use, in order of first appearance.
     let all_steps_known = flows.iter().all(|f| f.steps.is_some());
     let mut used: Vec<(DeptId, Target)> = Vec::new();
+    let mut used_set: std::collections::HashSet<PairKey> = std::collections::HashSet::new();
     for f in &flows {
         for pair in flow_pairs(f.steps.as_deref().unwrap_or(&[])) {
-            if !used.contains(&pair) {
+            if used_set.insert(key(pair.0, pair.1)) {
                 used.push(pair);
             }
         }
@@ -360,7 +365,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
             continue;
         }
         listed.insert(key(from, to), i);
-        if all_steps_known && !used.contains(&(from, to)) {
+        if all_steps_known && !used_set.contains(&key(from, to)) {
             let connected: Vec<String> = used
                 .iter()
                 .map(|&(f, t)| pair_name_of(&depts, f, t))
@@ -824,6 +829,11 @@ fn read_department(errs: &mut Errors, t: &Table<'_, '_>, horizon: Option<f64>) -
 struct Lookup<'a> {
     ids: &'a HashMap<String, DeptId>,
     names: &'a [&'a str],
+    /// Unknown names met so far: suggestions compare with every department,
+    /// so only the errors shown in full get one.
+    suggested: std::cell::Cell<usize>,
+    /// The list of declared departments for messages, written once.
+    declared: std::cell::OnceCell<String>,
 }
 
 impl Lookup<'_> {
@@ -844,16 +854,25 @@ impl Lookup<'_> {
     }
 
     fn unknown(&self, span: Span, n: &str, context: &str, customer_ok: bool) -> Diagnostic {
-        let mut candidates: Vec<&str> = self.names.to_vec();
-        if customer_ok {
-            candidates.push("customer");
-        }
-        let declared = if self.names.is_empty() {
-            "no departments are declared".to_owned()
+        let candidates = self
+            .names
+            .iter()
+            .copied()
+            .chain(customer_ok.then_some("customer"));
+        let declared = self.declared.get_or_init(|| {
+            if self.names.is_empty() {
+                "no departments are declared".to_owned()
+            } else {
+                format!("declared departments: {}", list(self.names.iter().copied()))
+            }
+        });
+        self.suggested.set(self.suggested.get() + 1);
+        let suggestion = if self.suggested.get() <= super::diagnostic::SHOWN_IN_FULL {
+            did_you_mean(n, candidates)
         } else {
-            format!("declared departments: {}", list(self.names.iter().copied()))
+            None
         };
-        let help = match did_you_mean(n, candidates.iter().copied()) {
+        let help = match suggestion {
             Some(d) => format!("{d} ({declared})"),
             None if n == "customer" => {
                 "`customer` is the external customer: it can only be the `to` of a handoff"

@@ -71,7 +71,8 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
 fn common_random_numbers_narrow_the_interval() {
     let a = scenario_with(0.02, 5);
     let b = scenario_with(0.06, 5);
-    let common = compare(&[a.clone(), b.clone()], 9, 10, Streams::Common).expect("the scenarios run");
+    let common =
+        compare(&[a.clone(), b.clone()], 9, 10, Streams::Common).expect("the scenarios run");
     let independent = compare(&[a, b], 9, 10, Streams::Independent).expect("the scenarios run");
     let half = |c: &handoff::experiment::Comparison, metric: &str| {
         c.differences
