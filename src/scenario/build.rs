@@ -8,8 +8,8 @@ use toml::de::{DeTable, DeValue};
 use super::diagnostic::Diagnostic;
 use super::distribution::{self, Use};
 use super::read::{
-    Errors, Field, Need, Span, Table, Value, duration, integer_at_least, name, non_negative_number,
-    probability, rate, show, string, unknown_field, wrong_type,
+    Errors, Field, Need, Span, Table, Value, declared_name, duration, integer_at_least, name,
+    non_negative_number, probability, rate, show, shown_text, unknown_field, wrong_type,
 };
 use super::suggest::{closest, did_you_mean, list};
 use crate::model::{
@@ -150,8 +150,16 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         Some(t) => {
             let mut t = Table::new(t.what.clone(), t.span.clone(), t.entries);
             t.check_fields(errs, SCENARIO_FIELDS);
-            let n = t.required(errs, "name", "name = \"Baseline\"", name);
-            let d = t.field(errs, "description", string).or(String::new());
+            let n = t
+                .required(errs, "name", "name = \"Baseline\"", name)
+                .filter(|_| {
+                    let check = shown_text(false);
+                    t.get("name")
+                        .is_none_or(|v| check(errs, "name", v).is_some())
+                });
+            let d = t
+                .field(errs, "description", shown_text(true))
+                .or(String::new());
             (n, d)
         }
         None => {
@@ -795,7 +803,7 @@ fn read_department(errs: &mut Errors, t: &Table<'_, '_>, horizon: Option<f64>) -
         t.what = format!("department `{n}`");
     }
     t.check_fields(errs, DEPARTMENT_FIELDS);
-    let name_field = t.required(errs, "name", "name = \"sales\"", name);
+    let name_field = t.required(errs, "name", "name = \"sales\"", declared_name);
     let name_span = t.get("name").map_or(t.span.clone(), |v| v.span());
     let staff = t
         .required(errs, "staff", "staff = 2", integer_at_least(1))
@@ -900,7 +908,7 @@ fn read_flow(errs: &mut Errors, t: &Table<'_, '_>, single: bool, lookup: &Lookup
         t.what = format!("flow `{n}`");
     }
     t.check_fields(errs, FLOW_FIELDS);
-    let flow_name = t.required(errs, "name", "name = \"standard\"", name);
+    let flow_name = t.required(errs, "name", "name = \"standard\"", declared_name);
     let share = if single {
         t.field(errs, "share", probability).or(1.0)
     } else {

@@ -95,6 +95,41 @@ impl Diagnostic {
     }
 }
 
+/// `s` with its control characters (line breaks and tabs aside) escaped.
+fn escape(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() && c != '\n') {
+        return s.to_owned();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// A source excerpt safe to print: each control character (line breaks and
+/// tabs aside) becomes as many `?` as it has bytes, so spans stay in place.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+    if !text.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| {
+            if bad(c) {
+                "?".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// 1-based line and column (in characters) of byte offset `pos`, as the renderer counts them.
 fn line_col(source: &str, pos: usize) -> (usize, usize) {
     Lines::new(source).line_col(pos)
@@ -369,43 +404,54 @@ impl Diagnostics {
                     texts.push(r.source);
                 }
             }
-            let mut group = Group::with_title(Level::ERROR.primary_title(d.message.as_str()));
-            for &i in &texts {
-                // Only the lines the annotations are on, so that drawing one
-                // error does not cost as much as the whole file.
+            // Nothing quoted from the input may drive the terminal.
+            let message = escape(&d.message);
+            let label = escape(&d.label);
+            // Only the lines the annotations are on, so that drawing one
+            // error does not cost as much as the whole file.
+            let excerpts: Vec<_> = texts
+                .iter()
+                .map(|&i| {
+                    let primary = (i == d.source).then(|| d.span.clone());
+                    let spans = primary.into_iter().chain(
+                        d.related
+                            .iter()
+                            .filter(|r| r.source == i)
+                            .map(|r| r.span.clone()),
+                    );
+                    let (text, first_line, offset) = lines[i].excerpt(spans);
+                    (printable(text), first_line, offset)
+                })
+                .collect();
+            let mut group = Group::with_title(Level::ERROR.primary_title(message.as_str()));
+            for (&i, (text, first_line, offset)) in texts.iter().zip(&excerpts) {
+                let (first_line, offset) = (*first_line, *offset);
                 let primary = (i == d.source).then(|| d.span.clone());
-                let spans = primary.iter().cloned().chain(
-                    d.related
-                        .iter()
-                        .filter(|r| r.source == i)
-                        .map(|r| r.span.clone()),
-                );
-                let (text, first_line, offset) = lines[i].excerpt(spans);
                 let shift = |s: &Range<usize>| s.start - offset..s.end - offset;
-                let mut snippet = Snippet::source(text)
+                let mut snippet = Snippet::source(text.as_ref())
                     .line_start(first_line)
                     .path(self.origin_at(i));
                 if let Some(span) = &primary {
                     snippet = snippet.annotation(
                         AnnotationKind::Primary
                             .span(shift(span))
-                            .label(d.label.as_str()),
+                            .label(label.as_str()),
                     );
                 }
                 for r in d.related.iter().filter(|r| r.source == i) {
                     snippet = snippet.annotation(
                         AnnotationKind::Context
                             .span(shift(&r.span))
-                            .label(r.label.as_str()),
+                            .label(r.label.clone()),
                     );
                 }
                 group = group.element(snippet);
             }
             for note in &d.notes {
-                group = group.element(Level::NOTE.message(note.as_str()));
+                group = group.element(Level::NOTE.message(escape(note)));
             }
             if let Some(help) = &d.help {
-                group = group.element(Level::HELP.message(help.as_str()));
+                group = group.element(Level::HELP.message(escape(help)));
             }
             out.push_str(&renderer.render(&[group]));
             out.push_str("\n\n");
