@@ -203,6 +203,21 @@ fn printable(text: &str, colors: bool) -> String {
     out
 }
 
+
+/// An I/O error in words, without the `(os error N)` suffix.
+fn io_reason(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => text[..at].to_owned(),
+        _ => text,
+    }
+}
+
+/// Colour on stderr only for a terminal, and never when `NO_COLOR` is set (https://no-color.org).
+fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -218,18 +233,4 @@ mod tests {
         assert!(colored.contains("\u{1b}[31mred\u{1b}[0m"), "{colored:?}");
         assert!(colored.contains("a\\u{1b}]0;owned"), "{colored:?}");
     }
-}
-
-/// An I/O error in words, without the `(os error N)` suffix.
-fn io_reason(error: &std::io::Error) -> String {
-    let text = error.to_string();
-    match text.rfind(" (os error ") {
-        Some(at) if text.ends_with(')') => text[..at].to_owned(),
-        _ => text,
-    }
-}
-
-/// Colour on stderr only for a terminal, and never when `NO_COLOR` is set (https://no-color.org).
-fn stderr_color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -334,9 +334,9 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             }
             self.now = time;
             self.processed += 1;
-            if self.processed % limits::CHECK_EVERY == 0 {
+            if self.processed.is_multiple_of(limits::CHECK_EVERY) {
                 self.check_live(replication)?;
-                if self.processed % limits::CLOCK_WINDOW == 0 {
+                if self.processed.is_multiple_of(limits::CLOCK_WINDOW) {
                     limits::check_pace(replication, window_start, self.now, self.horizon)?;
                     window_start = self.now;
                 }

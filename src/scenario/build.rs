@@ -276,7 +276,15 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         }
         names
     };
+    // Names refused above: a reference to one is not reported again as unknown.
+    let refused: std::collections::HashSet<&str> = dept_tables
+        .iter()
+        .zip(&depts)
+        .filter(|(_, d)| d.name.is_none())
+        .filter_map(|(t, _)| t.get("name").and_then(|v| v.get_ref().as_str()))
+        .collect();
     let lookup = Lookup {
+        refused: &refused,
         ids: &dept_ids,
         names: &dept_names,
         suggested: std::cell::Cell::new(0),
@@ -706,16 +714,23 @@ fn resolvable(
     errs.push(
         Diagnostic::new(
             span.unwrap_or(TOP),
-            format!(
-                "`{key}` is too short for the clock: {} s is below its resolution near the end of the run",
-                super::overrides::format_number(hours * 3600.0)
-            ),
+            if key == "arrival_rate" {
+                format!(
+                    "`arrival_rate` is too high for the clock: the mean time between arrivals, {:.2e} s, is below its resolution near the end of the run",
+                    hours * 3600.0
+                )
+            } else {
+                format!(
+                    "`{key}` is too short for the clock: {:.2e} s is below its resolution near the end of the run",
+                    hours * 3600.0
+                )
+            },
             "the simulated clock cannot advance by this",
         )
         .with_help(format!(
-            "at {} the clock cannot tell apart times closer than about {} s: use a longer time, or a shorter `duration`",
+            "at {} the clock cannot tell apart times closer than about {:.1e} s: use a longer time, or a shorter `duration`",
             show(horizon),
-            super::overrides::format_number(resolution * 3600.0)
+            resolution * 3600.0
         )),
     );
     false
@@ -835,6 +850,8 @@ fn read_department(errs: &mut Errors, t: &Table<'_, '_>, horizon: Option<f64>) -
 
 /// Departments by name, for resolving references with suggestions.
 struct Lookup<'a> {
+    /// Names of departments whose name was refused (already reported).
+    refused: &'a std::collections::HashSet<&'a str>,
     ids: &'a HashMap<String, DeptId>,
     names: &'a [&'a str],
     /// Unknown names met so far: suggestions compare with every department,
@@ -857,7 +874,9 @@ impl Lookup<'_> {
         if let Some(&id) = self.ids.get(&n) {
             return Some(id);
         }
-        errs.push(self.unknown(v.span(), &n, context, false));
+        if !self.refused.contains(n.as_str()) {
+            errs.push(self.unknown(v.span(), &n, context, false));
+        }
         None
     }
 
@@ -1031,7 +1050,9 @@ fn read_handoff(
         if let Some(&id) = lookup.ids.get(&n) {
             return Some(Target::Department(id));
         }
-        errs.push(lookup.unknown(v.span(), &n, &context, true));
+        if !lookup.refused.contains(n.as_str()) {
+            errs.push(lookup.unknown(v.span(), &n, &context, true));
+        }
         None
     });
     let delay = match t.field(errs, "delay", |errs, key, v| {

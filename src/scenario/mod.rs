@@ -229,7 +229,7 @@ fn duplicate_key(span: std::ops::Range<usize>, source: &str) -> Diagnostic {
             format!("a second `[{key}]`"),
         )
         .with_help(format!(
-            "use `[[{key}]]` (double brackets) for each one: every `[[{key}]]` table adds one {key}"
+            "use `[[{key}]]` for each one (double brackets): every `[[{key}]]` table adds one {key}"
         ));
     }
     if is_header {
@@ -254,3 +254,5 @@ fn duplicate_key(span: std::ops::Range<usize>, source: &str) -> Diagnostic {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_hostile;

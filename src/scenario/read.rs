@@ -364,7 +364,7 @@ pub fn probability(errs: &mut Errors, key: &str, v: &Value<'_>) -> Option<f64> {
             format!("`{key}` must be a probability between 0 and 1, got {p}"),
             "expected a number from 0 to 1",
         );
-        if p >= 1.01 && p <= 100.0 {
+        if (1.01..=100.0).contains(&p) {
             // Rounded to what was written: 1.1 / 100 is 0.011, not 0.011000000000000001.
             let fraction = format!("{:.12}", p / 100.0);
             let fraction = fraction.trim_end_matches('0').trim_end_matches('.');
@@ -614,10 +614,11 @@ fn unit_error(
         .with_help(format!("write e.g. `{key} = {example}`")),
         UnitError::BelowSeconds { unit: bad, seconds } => {
             let fix = match seconds {
-                Some(s) => format!(
-                    "write it in seconds: `{key} = \"{}s\"`",
-                    super::overrides::format_number(*s)
-                ),
+                Some(s) => {
+                    let fixed = format!("{s:.12}");
+                    let fixed = fixed.trim_end_matches('0').trim_end_matches('.');
+                    format!("write it in seconds: `{key} = \"{fixed}s\"`")
+                }
                 None => format!(
                     "write it in seconds with decimals, e.g. `{key} = \"0.007{}\"`",
                     "s"
