@@ -649,7 +649,7 @@ fn read_simulation(errs: &mut Errors, t: &mut Table<'_, '_>) -> Option<Simulatio
         errs.push(
             Diagnostic::new(
                 span,
-                format!("`duration` is too long: {} is more than 100 years", show(d)),
+                format!("`duration` is too long: {} is more than 36500 days (100 years)", show(d)),
                 "expected at most \"36500d\"",
             )
             .with_help("a replication may simulate at most 36500 days (100 years); use more `replications` for more data"),
