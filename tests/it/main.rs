@@ -19,6 +19,7 @@ mod flows;
 mod hostile_cli;
 mod overrides;
 mod pins;
+mod runaway;
 mod scenario_errors;
 mod sweep;
 mod theory;
