@@ -120,6 +120,8 @@ cleanup() {
     if [ -n "${SLURM_CONF:-}" ] && [ -f "$SLURM_CONF" ]; then
         scancel --quiet --user=root >/dev/null 2>&1
     fi
+    # A background `sbatch --wait` would wait forever for a stopped controller.
+    [ -n "${SBATCH_PID:-}" ] && kill "$SBATCH_PID" 2>/dev/null
     # Stop in reverse order of starting: slurmd, slurmctld, munged.
     for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
         kill "${PIDS[i]}" 2>/dev/null
@@ -250,8 +252,10 @@ done
 JOB=$(cut -d';' -f1 <jobid)
 scancel "${JOB}_$VICTIM"
 if wait "$SBATCH_PID"; then
+    SBATCH_PID=""
     fail "sbatch --wait succeeded although task $VICTIM was cancelled"
 fi
+SBATCH_PID=""
 [ -e "part-$VICTIM.json" ] && fail "task $VICTIM wrote its part although it was cancelled"
 [ -e "part-0.json" ] || fail "task 0 did not write its part"
 kept=$(find "part-$VICTIM.json.parts" -name 'point-*' | wc -l)
