@@ -247,28 +247,39 @@ pub fn check_parts(parts: &[(String, Header)]) -> Result<(), String> {
         }
     }
     let n = first.shard.count;
-    let mut seen: Vec<Option<&str>> = vec![None; n as usize];
+    // Found by fuzz/ (merge): a part's shard is data, not a valid index.
     for (name, h) in parts {
-        let slot = &mut seen[h.shard.index as usize];
-        if let Some(other) = slot {
+        if h.shard.index >= n {
+            return Err(format!(
+                "`{name}` claims to be shard {}, but shards of {n} are numbered 0 to {}: it was not written by handoff, or was edited",
+                h.shard,
+                n.saturating_sub(1)
+            ));
+        }
+    }
+    // Only as much memory as parts given, whatever N a part claims.
+    let mut seen: std::collections::BTreeMap<u32, &str> = std::collections::BTreeMap::new();
+    for (name, h) in parts {
+        if let Some(other) = seen.insert(h.shard.index, name) {
             return Err(format!(
                 "shard {} is given twice: `{other}` and `{name}`; give each shard once",
                 h.shard
             ));
         }
-        *slot = Some(name);
     }
-    let missing: Vec<String> = (0..n)
-        .filter(|&i| seen[i as usize].is_none())
-        .map(|i| format!("{i}/{n}"))
-        .collect();
-    if !missing.is_empty() {
-        let (what, list) = if missing.len() > 8 {
+    let missing_count = n as usize - seen.len();
+    if missing_count > 0 {
+        let missing: Vec<String> = (0..n)
+            .filter(|i| !seen.contains_key(i))
+            .take(8)
+            .map(|i| format!("{i}/{n}"))
+            .collect();
+        let (what, list) = if missing_count > 8 {
             (
-                format!("{} shards are", missing.len()),
-                format!("{}, …", missing[..8].join(", ")),
+                format!("{missing_count} shards are"),
+                format!("{}, …", missing.join(", ")),
             )
-        } else if missing.len() == 1 {
+        } else if missing_count == 1 {
             ("shard".to_owned(), missing[0].clone())
         } else {
             ("shards".to_owned(), missing.join(", "))

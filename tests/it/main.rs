@@ -7,11 +7,13 @@
 //! - `scenario_errors`, `overrides`: bad input gets a located, actionable error.
 //! - `cli`, `cli_reports`, `sweep`: the `handoff` command as a user runs it
 //!   (cases as data files in `tests/cmd/`).
+//! - `fuzz_regressions`: every crash the fuzz targets (`fuzz/`) found, replayed.
 
 mod cli;
 mod cli_reports;
 mod compare;
 mod customers;
+mod fuzz_regressions;
 mod overrides;
 mod scenario_errors;
 mod sweep;
