@@ -45,10 +45,14 @@ fn merge(files: &[&[u8]]) -> Result<Vec<Vec<u8>>, String> {
             }
             let runs = shard::merge_runs(parts)?;
             let outcome = summarise(&model, runs);
-            Ok([report::Format::Text, report::Format::Json, report::Format::Csv]
-                .into_iter()
-                .map(|f| report::render(&outcome, f))
-                .collect())
+            Ok([
+                report::Format::Text,
+                report::Format::Json,
+                report::Format::Csv,
+            ]
+            .into_iter()
+            .map(|f| report::render(&outcome, f))
+            .collect())
         }
         SWEEP_KIND => {
             let parts = names

@@ -44,7 +44,11 @@ fn shorten(mut model: Model) -> Option<Model> {
             return None;
         }
     }
-    if model.handoffs.iter().any(|h| h.delay.as_ref().is_some_and(|d| d.mean() < shortest) && h.error > 0.0) {
+    if model
+        .handoffs
+        .iter()
+        .any(|h| h.delay.as_ref().is_some_and(|d| d.mean() < shortest) && h.error > 0.0)
+    {
         return None;
     }
     Some(model)
@@ -62,7 +66,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let run = engine::run(&model, 0);
     let outcome = summarise(&model, vec![run]);
-    for format in [report::Format::Text, report::Format::Json, report::Format::Csv] {
+    for format in [
+        report::Format::Text,
+        report::Format::Json,
+        report::Format::Csv,
+    ] {
         let _ = report::render(&outcome, format);
     }
 });
