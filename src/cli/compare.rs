@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use handoff::experiment::{self, Streams};
 use handoff::report::{compare, human};
 
-use super::{Failure, Settings, load_scenario, output, progress};
+use super::output::OutputTarget;
+use super::{Failure, Settings, load_scenario, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -36,6 +37,8 @@ enum Format {
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
+    let inputs: Vec<&std::path::Path> = args.files.iter().map(PathBuf::as_path).collect();
+    let out = OutputTarget::check(args.output.as_deref(), &inputs)?;
     // Check every file before simulating anything, and report every bad one.
     let mut models = Vec::with_capacity(args.files.len());
     let mut problems = Vec::new();
@@ -49,6 +52,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     if !problems.is_empty() {
         let joined: Vec<&str> = problems.iter().map(|m| m.trim_end()).collect();
         return Err(Failure::Input(joined.join("\n\n")));
+    }
+    for (file, model) in args.files.iter().zip(&models) {
+        super::validate::warn_before_simulating(model, Some(&file.display().to_string()));
     }
     let first = &models[0].simulation;
     let seed = args.settings.seed.unwrap_or(first.seed);
@@ -74,9 +80,5 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         Format::Text => compare::text(&comparison, &files).into_bytes(),
         Format::Json => compare::json(&comparison, &files),
     };
-    match &args.output {
-        Some(path) => output::write_atomically(path, &bytes)?,
-        None => output::write_stdout(&bytes)?,
-    }
-    Ok(())
+    out.write(&bytes)
 }

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use handoff::experiment;
 use handoff::report::{self, human};
 
-use super::{Failure, Settings, inspect, load_scenario, output, progress};
+use super::output::OutputTarget;
+use super::{Failure, Settings, inspect, load_scenario, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -22,7 +23,7 @@ pub struct Args {
     output: Option<PathBuf>,
     /// Run only the replications r with r % N == I (I from 0), e.g. --shard 3/64, and
     /// write them as a part (JSON) for `handoff merge`.
-    #[arg(long, value_name = "I/N")]
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
     shard: Option<handoff::experiment::shard::Shard>,
     /// After the report, tell the stories of the first N customers lost in
     /// replication 0 (on stderr with --format json or csv).
@@ -58,12 +59,24 @@ impl From<Format> for report::Format {
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
+    // Where everything goes, checked before anything is simulated.
+    let out = OutputTarget::check(args.output.as_deref(), &[&args.file])?;
+    let trace = args
+        .trace
+        .as_deref()
+        .map(|t| OutputTarget::check(Some(t), &[&args.file]))
+        .transpose()?;
+    if trace.as_ref().is_some_and(|t| t.same_as(&out)) {
+        return Err(Failure::Input(
+            "error: --trace and the report would go to the same place; give --trace another file, or -o FILE for the report".to_owned(),
+        ));
+    }
     if let Some(shard) = args.shard {
-        let out = args.output.as_deref();
-        return super::shard::run_part(&args.file, &args.settings, shard, out);
+        return super::shard::run_part(&args.file, &args.settings, shard, &out);
     }
     let mut model = load_scenario(&args.file, &args.settings.set)?;
     args.settings.apply(&mut model);
+    super::validate::warn_before_simulating(&model, None);
 
     // Drawn only when stderr is a terminal.
     let bar = progress::bar(
@@ -78,8 +91,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let outcome = experiment::replicate_with_progress(&model, &|| bar.inc(1));
     bar.finish_and_clear();
 
-    if let Some(path) = &args.trace {
-        inspect::write_trace(&model, path)?;
+    if let Some(trace) = &trace {
+        inspect::write_trace(&model, trace)?;
     }
     let mut bytes = report::render(&outcome, args.format.into());
     if let Some(n) = args.explain {
@@ -91,9 +104,5 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             Format::Json | Format::Csv => eprint!("{}", stories.trim_start()),
         }
     }
-    match &args.output {
-        Some(path) => output::write_atomically(path, &bytes)?,
-        None => output::write_stdout(&bytes)?,
-    }
-    Ok(())
+    out.write(&bytes)
 }
