@@ -7,8 +7,8 @@
 #![no_main]
 
 use handoff::experiment::shard::{self, Header, RUN_KIND, RunPart};
-use handoff::experiment::summarise;
 use handoff::experiment::sweep::{self, SWEEP_KIND, SweepPart};
+use handoff::experiment::{Replications, shape};
 use handoff::report;
 use handoff::scenario::{self, Override};
 use libfuzzer_sys::fuzz_target;
@@ -23,12 +23,17 @@ fn merge(files: &[&[u8]]) -> Result<Vec<Vec<u8>>, String> {
     shard::check_parts(&headers)?;
     match headers[0].1.kind.as_str() {
         RUN_KIND => {
-            let parts = files
+            let mut parts = names
                 .iter()
-                .map(|b| serde_json::from_slice::<RunPart>(b).map_err(|e| e.to_string()))
+                .zip(files)
+                .map(|(n, b)| {
+                    serde_json::from_slice::<RunPart>(b)
+                        .map(|p| (n.clone(), p))
+                        .map_err(|e| e.to_string())
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             // As `cli::shard::model_of`.
-            let first = &parts[0];
+            let first = &parts[0].1;
             let sets = first
                 .scenario
                 .overrides
@@ -43,8 +48,11 @@ fn merge(files: &[&[u8]]) -> Result<Vec<Vec<u8>>, String> {
             if shard::model_hash(&model) != first.header.hash {
                 return Err("another model".to_owned());
             }
-            let runs = shard::merge_runs(parts)?;
-            let outcome = summarise(&model, runs);
+            let mut replications = Replications::new(&model);
+            shard::merge_runs(&mut parts, &shape(&model), |run| replications.add(&run))?;
+            let outcome = replications
+                .finish()
+                .expect("a checked run has at least one replication");
             Ok([
                 report::Format::Text,
                 report::Format::Json,

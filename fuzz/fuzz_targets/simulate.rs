@@ -10,7 +10,7 @@
 #![no_main]
 
 use handoff::engine;
-use handoff::experiment::summarise;
+use handoff::experiment::Replications;
 use handoff::model::Model;
 use handoff::report;
 use libfuzzer_sys::fuzz_target;
@@ -65,7 +65,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let run = engine::run(&model, 0);
-    let outcome = summarise(&model, vec![run]);
+    let mut replications = Replications::new(&model);
+    replications
+        .add(&run)
+        .expect("a run of the model has the model's shape");
+    let outcome = replications.finish().expect("one replication");
     for format in [
         report::Format::Text,
         report::Format::Json,
