@@ -47,12 +47,18 @@ fn load(name: &str) -> Model {
 fn throughput(c: &mut Criterion) {
     for &(name, pending) in SCENARIOS {
         let model = load(name);
-        let events = handoff::engine::run(&model, 0).events;
+        let events = handoff::engine::run(&model, 0)
+            .expect("a scenario that runs")
+            .events;
         let short = name.rsplit('/').next().unwrap_or(name);
         let mut group = c.benchmark_group(short);
         group.throughput(Throughput::Elements(events));
         group.bench_function("engine", |b| {
-            b.iter(|| handoff::engine::run(black_box(&model), 0).events)
+            b.iter(|| {
+                handoff::engine::run(black_box(&model), 0)
+                    .expect("a scenario that runs")
+                    .events
+            })
         });
         group.bench_function("bare-loop", |b| {
             b.iter(|| bare_loop(black_box(events), pending))

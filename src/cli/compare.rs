@@ -74,6 +74,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     );
     let comparison = experiment::compare(&models, seed, replications, Streams::Common);
     spinner.finish_and_clear();
+    let comparison = comparison?;
 
     let files: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
     let bytes = match args.format {

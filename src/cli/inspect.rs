@@ -15,7 +15,8 @@ use super::output::OutputTarget;
 /// starting with a blank line and a heading.
 pub fn stories(model: &Model, wanted: usize) -> String {
     let mut stories = Stories::new(model, wanted);
-    engine::run_observed(model, 0, &mut stories);
+    // Replication 0 already ran to its end for the report, so it runs again.
+    let _ = engine::run_observed(model, 0, &mut stories);
     let found = stories.len();
     let mut out = String::from("\n");
     let heading = format!(
@@ -49,7 +50,7 @@ pub fn write_trace(model: &Model, target: &OutputTarget) -> Result<(), Failure> 
     let format = TraceFormat::for_path(target.path().unwrap_or(std::path::Path::new("-")));
     target.write_with(|out| {
         let mut trace = TraceWriter::new(model, out, format);
-        engine::run_observed(model, 0, &mut trace);
+        engine::run_observed(model, 0, &mut trace).map_err(std::io::Error::other)?;
         trace.finish().map(|_| ())
     })
 }

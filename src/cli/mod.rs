@@ -74,13 +74,17 @@ pub enum Failure {
 }
 
 impl Failure {
-    /// What to print on stderr, ending with a newline.
+    /// What to print on stderr, ending with a newline. Control characters
+    /// quoted from the input (a file name, a part's contents) are escaped, so
+    /// no message can drive the terminal; only colours survive, and only when
+    /// stderr is a colour terminal.
     pub fn message(&self) -> String {
-        match self {
+        let text = match self {
             Failure::Input(message) if message.ends_with('\n') => message.clone(),
             Failure::Input(message) | Failure::Interrupted(message) => format!("{message}\n"),
             Failure::Other(error) => format!("error: {error:#}\n"),
-        }
+        };
+        printable(&text, stderr_color())
     }
 
     /// The process exit code.
@@ -90,6 +94,14 @@ impl Failure {
             Failure::Other(_) => 1,
             Failure::Interrupted(_) => 130,
         }
+    }
+}
+
+/// A scenario that ran away (too much work in progress, a clock that stands
+/// still) is the user's to fix.
+impl From<handoff::engine::RunError> for Failure {
+    fn from(error: handoff::engine::RunError) -> Self {
+        Failure::Input(format!("error: {error}"))
     }
 }
 
@@ -144,12 +156,13 @@ pub struct ScenarioFile {
 impl ScenarioFile {
     /// Read `path`; a file that cannot be read is the user's to fix.
     pub fn read(path: &Path, sets: &[Override]) -> Result<ScenarioFile, Failure> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Failure::Input(format!(
+        let text = scenario::read_text(path).map_err(|e| match e {
+            scenario::LoadError::Io { source, .. } => Failure::Input(format!(
                 "error: cannot read {}: {}",
                 path.display(),
-                io_reason(&e)
-            ))
+                io_reason(&source)
+            )),
+            other => Failure::Input(format!("error: {other}")),
         })?;
         Ok(ScenarioFile {
             origin: path.display().to_string(),
@@ -171,6 +184,33 @@ impl ScenarioFile {
         check_limits(&model, &origin)?;
         Ok(model)
     }
+}
+
+/// `text` with every control character but line breaks and tabs escaped
+/// (`\u{1b}`), keeping colour sequences (`ESC [ … m`) when `colors`.
+fn printable(text: &str, colors: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if colors && c == '\u{1b}' {
+            let sgr = rest[1..]
+                .strip_prefix('[')
+                .map(|r| r.find(|c: char| !(c.is_ascii_digit() || c == ';')))
+                .and_then(|end| end.filter(|&e| rest[2 + e..].starts_with('m')));
+            if let Some(end) = sgr {
+                out.push_str(&rest[..2 + end + 1]);
+                rest = &rest[2 + end + 1..];
+                continue;
+            }
+        }
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 /// Refuse counts above the documented maxima (docs/scenario.md), which bound
@@ -205,4 +245,21 @@ fn io_reason(error: &std::io::Error) -> String {
 /// Colour on stderr only for a terminal, and never when `NO_COLOR` is set (https://no-color.org).
 fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn messages_cannot_drive_the_terminal() {
+        let hostile = "error: `a\u{1b}]0;owned\u{7}b` \u{1b}[31mred\u{1b}[0m\r\n";
+        let plain = super::printable(hostile, false);
+        assert!(
+            !plain.chars().any(|c| c.is_control() && c != '\n'),
+            "{plain:?}"
+        );
+        assert!(plain.contains("\\u{1b}]0;owned\\u{7}b"), "{plain}");
+        let colored = super::printable(hostile, true);
+        assert!(colored.contains("\u{1b}[31mred\u{1b}[0m"), "{colored:?}");
+        assert!(colored.contains("a\\u{1b}]0;owned"), "{colored:?}");
+    }
 }

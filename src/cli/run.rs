@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use handoff::experiment;
-use handoff::report::{self, human};
+use handoff::report;
 
 use super::output::OutputTarget;
 use super::{Failure, Settings, inspect, load_scenario, progress};
@@ -78,18 +78,17 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     args.settings.apply(&mut model);
     super::validate::warn_before_simulating(&model, None);
 
-    // Drawn only when stderr is a terminal.
-    let bar = progress::bar(
-        model.simulation.replications.into(),
-        format!(
-            "simulating {}: {} days",
-            model.name,
-            human::days(model.simulation.duration_h)
-        ),
+    // Drawn only when stderr is a terminal; it counts simulated time, so a
+    // single long replication moves too.
+    let bar = progress::simulated_time(
+        model.simulation.duration_h,
+        model.simulation.replications,
+        format!("simulating {}", model.name),
         args.quiet,
     );
-    let outcome = experiment::replicate_with_progress(&model, &|| bar.inc(1));
+    let outcome = experiment::replicate_with_progress(&model, &|minutes| bar.inc(minutes));
     bar.finish_and_clear();
+    let outcome = outcome?;
 
     if let Some(trace) = &trace {
         inspect::write_trace(&model, trace)?;

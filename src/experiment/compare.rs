@@ -8,8 +8,8 @@
 
 use serde::Serialize;
 
-use super::{Outcome, Replications, in_order};
-use crate::engine::{self, RunResult};
+use super::{Outcome, Replications, try_in_order};
+use crate::engine::{self, RunError, RunResult};
 use crate::metrics::Running;
 use crate::model::Model;
 
@@ -69,7 +69,12 @@ pub struct Difference {
 ///
 /// # Panics
 /// If `models` is empty or `replications` is 0.
-pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams) -> Comparison {
+pub fn compare(
+    models: &[Model],
+    seed: u64,
+    replications: u32,
+    streams: Streams,
+) -> Result<Comparison, RunError> {
     assert!(!models.is_empty() && replications > 0);
     let models: Vec<Model> = models
         .iter()
@@ -93,15 +98,16 @@ pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams)
     let mut metrics: Vec<String> = Vec::new();
     let mut positions: Vec<Vec<usize>> = Vec::new();
     let mut differences: Vec<Vec<Running>> = Vec::new();
-    in_order(
+    try_in_order(
         replications,
         |r| {
             models
                 .iter()
                 .map(|m| engine::run(m, r))
-                .collect::<Vec<RunResult>>()
+                .collect::<Result<Vec<RunResult>, RunError>>()
         },
         |_, runs| {
+            let runs = runs?;
             let named: Vec<Vec<(String, f64)>> = runs.iter().map(|r| r.metrics.named()).collect();
             if metrics.is_empty() {
                 metrics = compared_metrics(&named);
@@ -130,8 +136,9 @@ pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams)
                 acc.add(run)
                     .expect("replications of one model share one shape");
             }
+            Ok(())
         },
-    );
+    )?;
     let outcomes: Vec<Outcome> = each
         .into_iter()
         .map(|r| r.finish().expect("at least one replication"))
@@ -149,13 +156,13 @@ pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams)
             });
         }
     }
-    Comparison {
+    Ok(Comparison {
         seed,
         replications,
         outcomes,
         metrics,
         differences: list,
-    }
+    })
 }
 
 /// The key metrics, then customers lost and mean lead time of every flow all

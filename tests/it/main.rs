@@ -10,15 +10,18 @@
 //! - `hostile_cli`: edited parts, outputs that are not files, interrupts mid-write.
 //! - `cli`, `cli_reports`, `sweep`: the `handoff` command as a user runs it
 //!   (cases as data files in `tests/cmd/`).
+//! - `fuzz_regressions`: every crash the fuzz targets (`fuzz/`) found, replayed.
 
 mod cli;
 mod cli_reports;
 mod compare;
 mod customers;
 mod flows;
+mod fuzz_regressions;
 mod hostile_cli;
 mod overrides;
 mod pins;
+mod runaway;
 mod scenario_errors;
 mod sweep;
 mod theory;
