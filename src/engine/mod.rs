@@ -140,7 +140,9 @@ struct Order {
     error_in_flight: bool,
     error_caught: bool,
     /// Escaped errors so far: the handoff and when it happened.
-    /// Boxed, as few orders have any: the order's slab entry stays smaller.
+    /// Boxed, as few orders have any: the order's slab entry is 16 bytes smaller
+    /// (8 instead of a `Vec`'s 24), which cachegrind shows in fewer cache misses.
+    #[allow(clippy::box_collection)]
     defects: Option<Box<Vec<(u32, f64)>>>,
     /// Hours in queues so far, all steps: the sum of the waits in `spent`, added up
     /// in the same order, kept so that delivering an order need not read `spent`.
