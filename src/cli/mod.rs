@@ -5,6 +5,7 @@
 //! prints it and exits with its code.
 
 mod compare;
+mod format;
 mod inspect;
 mod merge;
 mod output;

@@ -14,20 +14,26 @@ pub struct Args {
     file: PathBuf,
     #[command(flatten)]
     settings: Settings,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
-    /// Write the report to this file (atomically) instead of standard output.
+    /// Report format [default: from the extension of -o (.json, .csv, .txt), else text].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Write the report to this file (atomically) instead of standard output; its
+    /// extension chooses the format (.json, .csv, .txt; any other: text).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Run only the replications r with r % N == I (I from 0), e.g. --shard 3/64, and
     /// write them as a part (JSON) for `handoff merge`.
     #[arg(long, value_name = "I/N")]
     shard: Option<handoff::experiment::shard::Shard>,
-    /// After the report, tell the stories of the first N customers lost in
-    /// replication 0 (on stderr with --format json or csv).
+    /// After the report, tell the stories of the first N counted customers (arrived
+    /// after the warm-up) lost in replication 0, and of one saved by a quick recovery
+    /// (on stderr with --format json or csv).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     explain: Option<u32>,
+    /// With --explain: only customers lost to this cause, given by its id or the start
+    /// of it, e.g. `handoff:billing->customer` or `handoff:billing->customer:error`.
+    #[arg(long, value_name = "CAUSE", requires = "explain")]
+    cause: Option<String>,
     /// Write every event of replication 0 to FILE: JSON lines for .jsonl,
     /// .ndjson or .json, CSV otherwise.
     #[arg(long, value_name = "FILE")]
@@ -58,12 +64,26 @@ impl From<Format> for report::Format {
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
+    let format = super::format::choose(args.format.map(Into::into), args.output.as_deref())?;
     if let Some(shard) = args.shard {
+        if args.explain.is_some() || args.trace.is_some() {
+            return Err(Failure::Input(
+                "error: --explain and --trace look inside replication 0 of a whole run; \
+                 they cannot be used with --shard\n  \
+                 help: run them without --shard (replication 0 is the same run)"
+                    .to_owned(),
+            ));
+        }
         let out = args.output.as_deref();
         return super::shard::run_part(&args.file, &args.settings, shard, out);
     }
     let mut model = load_scenario(&args.file, &args.settings.set)?;
     args.settings.apply(&mut model);
+    // A cause that is not one is the user's to fix, before anything is simulated.
+    let cause = match &args.cause {
+        Some(given) => Some((given.as_str(), inspect::select_causes(&model, given)?)),
+        None => None,
+    };
 
     // Drawn only when stderr is a terminal.
     let bar = progress::bar(
@@ -81,14 +101,14 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     if let Some(path) = &args.trace {
         inspect::write_trace(&model, path)?;
     }
-    let mut bytes = report::render(&outcome, args.format.into());
+    let mut bytes = report::render(&outcome, format);
     if let Some(n) = args.explain {
-        let stories = inspect::stories(&model, n as usize);
-        match args.format {
+        let stories = inspect::stories(&model, n as usize, cause);
+        match format {
             // The stories follow the report, wherever it goes.
-            Format::Text => bytes.extend_from_slice(stories.as_bytes()),
+            report::Format::Text => bytes.extend_from_slice(stories.as_bytes()),
             // Standard output stays one JSON document.
-            Format::Json | Format::Csv => eprint!("{}", stories.trim_start()),
+            report::Format::Json | report::Format::Csv => eprint!("{}", stories.trim_start()),
         }
     }
     match &args.output {

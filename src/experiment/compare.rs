@@ -44,6 +44,9 @@ pub struct Comparison {
     pub outcomes: Vec<Outcome>,
     /// The metrics compared, in report order.
     pub metrics: Vec<String>,
+    /// `stats[i][k]`: metric `k` of scenario `i` over its replications; a mean of NaN
+    /// where the scenario does not have it.
+    pub stats: Vec<Vec<Stat>>,
     /// Differences of scenarios 2, 3, … from the first, per metric.
     pub differences: Vec<Difference>,
 }
@@ -83,6 +86,23 @@ pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams)
         .collect();
     let metrics = compared_metrics(&outcomes);
     let columns: Vec<Vec<Vec<f64>>> = outcomes.iter().map(|o| per_run(o, &metrics)).collect();
+    let stats = columns
+        .iter()
+        .map(|cols| {
+            cols.iter()
+                .map(|values| {
+                    if values.iter().any(|v| v.is_nan()) {
+                        Stat {
+                            mean: f64::NAN,
+                            ci95: None,
+                        }
+                    } else {
+                        Stat::from_values(values)
+                    }
+                })
+                .collect()
+        })
+        .collect();
     let mut differences = Vec::new();
     for (outcome, cols) in outcomes.iter().zip(&columns).skip(1) {
         for (k, metric) in metrics.iter().enumerate() {
@@ -91,13 +111,21 @@ pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams)
                 .zip(&columns[0][k])
                 .map(|(b, a)| b - a)
                 .collect();
-            let stat = Stat::from_values(&diffs);
+            // Only in one of the two scenarios: no difference to take.
+            let stat = if diffs.iter().any(|d| d.is_nan()) {
+                Stat {
+                    mean: f64::NAN,
+                    ci95: None,
+                }
+            } else {
+                Stat::from_values(&diffs)
+            };
             differences.push(Difference {
                 scenario: outcome.scenario.name.clone(),
                 metric: metric.clone(),
                 mean: stat.mean,
                 ci95: stat.ci95,
-                significant: stat.excludes_zero(),
+                significant: stat.mean.is_finite() && stat.excludes_zero(),
             });
         }
     }
@@ -106,20 +134,40 @@ pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams)
         replications,
         outcomes,
         metrics,
+        stats,
         differences,
     }
 }
 
-/// The key metrics, then utilisation and mean wait of every department all scenarios share.
+/// The key metrics, then every department's utilisation and mean wait, every handoff's
+/// lost work and errors, and the customers lost to every cause that cost one in any
+/// scenario. A department, handoff or cause only some scenarios have is kept: the others
+/// show nothing there (NaN, a dash in reports), and there is no difference to take.
 fn compared_metrics(outcomes: &[Outcome]) -> Vec<String> {
     let mut metrics: Vec<String> = KEY_METRICS.iter().map(|m| m.to_string()).collect();
-    for d in &outcomes[0].summary.departments {
-        if outcomes
-            .iter()
-            .all(|o| o.summary.departments.iter().any(|x| x.name == d.name))
-        {
-            metrics.push(format!("departments.{}.utilization", d.name));
-            metrics.push(format!("departments.{}.mean_wait_h", d.name));
+    let mut add = |name: String| {
+        if !metrics.contains(&name) {
+            metrics.push(name);
+        }
+    };
+    for o in outcomes {
+        for d in &o.summary.departments {
+            add(format!("departments.{}.utilization", d.name));
+            add(format!("departments.{}.mean_wait_h", d.name));
+        }
+    }
+    for o in outcomes {
+        for h in &o.summary.handoffs {
+            add(format!("handoffs.{}->{}.lost", h.from, h.to));
+            add(format!("handoffs.{}->{}.errors", h.from, h.to));
+        }
+    }
+    // Causes in the first scenario's ranking (worst first), then the others'.
+    for o in outcomes {
+        for c in &o.summary.lost_by_cause {
+            if c.customers.mean > 0.0 {
+                add(format!("lost_by_cause.{}.customers", c.cause));
+            }
         }
     }
     metrics
@@ -134,10 +182,10 @@ fn per_run(outcome: &Outcome, metrics: &[String]) -> Vec<Vec<f64>> {
             named
                 .iter()
                 .map(|run| {
+                    // Absent from this scenario (a department it does not have): NaN.
                     run.iter()
                         .find(|(k, _)| k == m)
-                        .map(|(_, v)| *v)
-                        .expect("compared metrics exist in every run")
+                        .map_or(f64::NAN, |(_, v)| *v)
                 })
                 .collect()
         })
