@@ -38,6 +38,10 @@ pub struct Args {
     /// .ndjson or .json, CSV otherwise.
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
+    /// Text report: add the cause ids (as in JSON and traces) to the root-cause table
+    /// and let lines run past 100 columns.
+    #[arg(long)]
+    wide: bool,
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
@@ -101,7 +105,13 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     if let Some(path) = &args.trace {
         inspect::write_trace(&model, path)?;
     }
-    let mut bytes = report::render(&outcome, format);
+    let mut bytes = match format {
+        report::Format::Text => {
+            let options = report::text::Options { wide: args.wide };
+            report::text::render_with(&outcome, options).into_bytes()
+        }
+        _ => report::render(&outcome, format),
+    };
     if let Some(n) = args.explain {
         let stories = inspect::stories(&model, n as usize, cause);
         match format {
