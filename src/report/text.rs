@@ -179,12 +179,12 @@ fn customers_headline(out: &mut String, outcome: &Outcome) {
     if n > 1 {
         let _ = writeln!(
             out,
-            "(Figures are means per replication over {days} days after the warm-up; ± is the 95 % confidence half-width over {n} replications.)"
+            "(Figures are means per replication over {days} days after the warm-up;\n ± is the 95 % confidence half-width over {n} replications.)"
         );
     } else {
         let _ = writeln!(
             out,
-            "(Figures are from one replication over {days} days after the warm-up; run several for confidence intervals.)"
+            "(Figures are from one replication over {days} days after the warm-up;\n run several for confidence intervals.)"
         );
     }
 }
@@ -202,7 +202,7 @@ fn iceberg(out: &mut String, outcome: &Outcome) {
         let n = ratio(silent / complaints);
         let m = ratio(deterred / complaints);
         format!(
-            "The iceberg: for each complaint you heard, {} left without a word and {} never came.",
+            "The iceberg: for each complaint you heard, {} left without a word\nand {} never came.",
             noun(&n, "customer", "customers"),
             noun(&m, "prospect", "prospects"),
         )
@@ -210,7 +210,7 @@ fn iceberg(out: &mut String, outcome: &Outcome) {
         let n = human::count(silent);
         let m = human::count(deterred);
         format!(
-            "The iceberg: nobody complained, yet {} left without a word and {} never came.",
+            "The iceberg: nobody complained, yet {} left without a word\nand {} never came.",
             noun(&n, "customer", "customers"),
             noun(&m, "prospect", "prospects"),
         )
@@ -312,7 +312,7 @@ fn orders(out: &mut String, outcome: &Outcome) {
     );
     let _ = writeln!(
         out,
-        "(Counted after the warm-up: deliveries include orders placed during it, so there can be more deliveries than orders.)"
+        "(Counted after the warm-up: deliveries include orders placed during it,\n so there can be more deliveries than orders.)"
     );
     let _ = writeln!(
         out,
@@ -323,7 +323,7 @@ fn orders(out: &mut String, outcome: &Outcome) {
         Some(h) => {
             let _ = writeln!(
                 out,
-                "Most failed transfers (lost or with errors) at {}: {} lost, {} with errors ({} caught, {} escaped).{}",
+                "Most failed transfers at {}: {} lost, {} with errors ({} caught, {} escaped).{}",
                 handoff_name(h),
                 human::count(h.lost.mean),
                 human::count(h.errors.mean),
@@ -332,7 +332,7 @@ fn orders(out: &mut String, outcome: &Outcome) {
                 if outcome.summary.lost_by_cause.is_empty() {
                     ""
                 } else {
-                    " The table of causes above ranks them by the customers they cost."
+                    "\n(Ranked by transfers lost or with errors; the causes above, by customers lost.)"
                 }
             );
         }
@@ -396,8 +396,8 @@ fn handoffs(out: &mut String, outcome: &Outcome) {
         );
         let _ = writeln!(
             out,
-            "  lost: work that vanished after the warm-up; the orders line counts the chases, which come \
-             later (patience), so the two differ by the losses near either end of the period."
+            "  lost: work that vanished after the warm-up; the orders line counts the chases, which\n  \
+             come later (patience), so the two differ by the losses near either end of the period."
         );
     }
 }
@@ -691,7 +691,7 @@ mod tests {
         );
         assert!(says(
             &report,
-            "Most failed transfers (lost or with errors) at sales → billing: 4 lost, 40 with errors (30 caught, 10 escaped). The table of causes above ranks them by the customers they cost."
+            "Most failed transfers at sales → billing: 4 lost, 40 with errors (30 caught, 10 escaped).\n(Ranked by transfers lost or with errors; the causes above, by customers lost.)"
         ));
         assert!(
             says(

@@ -179,7 +179,11 @@ fn compare_json_has_one_difference_per_metric_for_the_second_scenario() {
         assert_eq!(d["scenario"], "Small gift");
         let mut keys: Vec<&String> = d.as_object().unwrap().keys().collect();
         keys.sort();
-        assert_eq!(keys, ["ci95", "mean", "metric", "scenario", "significant"]);
+        // The contract's fields, and the scenario's file (names may repeat).
+        assert_eq!(
+            keys,
+            ["ci95", "file", "mean", "metric", "scenario", "significant"]
+        );
     }
     let scenarios = v["scenarios"].as_array().unwrap();
     assert_eq!(scenarios.len(), 2);
@@ -249,7 +253,7 @@ fn the_extension_of_the_output_chooses_the_format() {
     assert!(
         std::fs::read_to_string(at("c.csv"))
             .unwrap()
-            .starts_with("metric,")
+            .starts_with("scenario,file,variant,metric,")
     );
     // A contradiction, or HTML, is refused before anything is written.
     let e = refused(&["run", TINY, "-q", "--format", "json", "-o", &at("x.csv")]);
@@ -358,4 +362,81 @@ fn explain_or_trace_with_shard_is_refused() {
         "run", TINY, "--shard", "0/2", "--trace", "t.csv", "-o", part,
     ]);
     assert!(!Path::new(part).exists());
+}
+
+#[test]
+fn compare_keeps_what_only_some_scenarios_have() {
+    // Tiny has no support department; Small escalated has one.
+    let (stdout, _) = ok(&["compare", TINY, ESCALATED, "-q"]);
+    let row = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("support: utilisation"))
+        .unwrap_or_else(|| panic!("the support row is kept\n{stdout}"));
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cells[2], "–", "a dash where Tiny has no support: {row}");
+    assert_eq!(cells.last(), Some(&"–"), "no difference to take: {row}");
+    // Customers lost by cause, so a consultant sees which fix saved whom.
+    assert!(
+        stdout.contains("\n  lost to sales → billing errors "),
+        "{stdout}"
+    );
+    let v = compare_json(&["compare", TINY, ESCALATED, "-q", "--format", "json"]);
+    let metrics: Vec<&str> = v["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    let k = metrics
+        .iter()
+        .position(|m| *m == "departments.support.utilization")
+        .expect("support compared");
+    assert!(v["differences"][k]["mean"].is_null());
+    assert!(metrics.contains(&"lost_by_cause.handoff:sales->billing:error.customers"));
+}
+
+#[test]
+fn a_variant_is_compared_without_a_second_file() {
+    let (stdout, _) = ok(&[
+        "compare",
+        TINY,
+        "-q",
+        "--variant",
+        "billing x3: department.billing.staff=3, department.sales.staff=3",
+    ]);
+    assert!(
+        stdout.contains(&format!(
+            "  [2]           billing x3 ({TINY} with department.billing.staff=3, department.sales.staff=3)\n"
+        )),
+        "{stdout}"
+    );
+    // Waiting in billing must drop with three staff instead of one.
+    let row = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("billing: mean wait"))
+        .unwrap();
+    assert!(row.contains(" -"), "{row}");
+    // A variant that is not `LABEL: PATH=VALUE` is refused.
+    let e = refused(&["compare", TINY, "--variant", "department.billing.staff=3"]);
+    assert!(e.contains("LABEL"), "{e}");
+    let e = refused(&[
+        "compare",
+        TINY,
+        "--variant",
+        "x: department.nowhere.staff=3",
+    ]);
+    assert!(e.contains("nowhere"), "{e}");
+}
+
+#[test]
+fn scenarios_of_one_name_are_told_apart_by_file() {
+    let (stdout, _) = ok(&["compare", TINY, TINY, "-q", "--replications", "2"]);
+    assert!(
+        stdout.contains(&format!(
+            "  [1]           Tiny ({TINY})\n  [2]           Tiny ({TINY})\n"
+        )),
+        "{stdout}"
+    );
+    let v = compare_json(&["compare", TINY, TINY, "-q", "--format", "json"]);
+    assert_eq!(v["differences"][0]["file"], TINY);
 }
