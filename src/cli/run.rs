@@ -8,8 +8,13 @@ use handoff::report::{self, human};
 use super::{Failure, Settings, inspect, load_scenario, output, progress};
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  handoff run scenarios/baseline.toml
+  handoff run scenarios/baseline.toml --seed 42 --replications 20 -o report.json
+  handoff run scenarios/silent-majority.toml --explain 3 --cause handoff:billing->customer
+  handoff run scenarios/baseline.toml --set department.billing.staff=3 --trace trace.csv")]
 pub struct Args {
-    /// The scenario file (TOML); see docs/scenario.md.
+    /// The scenario file (TOML).
     #[arg(value_name = "FILE")]
     file: PathBuf,
     #[command(flatten)]
