@@ -281,8 +281,14 @@ mod tests {
         assert!(!color_choice(false, false, false, false));
         assert!(!color_choice(false, false, true, true), "TERM=dumb");
         assert!(color_choice(false, true, false, false), "CLICOLOR_FORCE");
-        assert!(color_choice(false, true, true, false), "CLICOLOR_FORCE beats TERM=dumb");
-        assert!(!color_choice(true, true, false, true), "NO_COLOR beats everything");
+        assert!(
+            color_choice(false, true, true, false),
+            "CLICOLOR_FORCE beats TERM=dumb"
+        );
+        assert!(
+            !color_choice(true, true, false, true),
+            "NO_COLOR beats everything"
+        );
     }
 
     #[test]

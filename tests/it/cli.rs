@@ -248,14 +248,20 @@ fn completions_and_manual_pages_are_printed() {
         let out = handoff().args(["completions", shell]).output().unwrap();
         assert!(out.status.success(), "{shell}");
         let script = String::from_utf8(out.stdout).unwrap();
-        assert!(script.contains("handoff") && script.contains("replications"), "{shell}");
+        assert!(
+            script.contains("handoff") && script.contains("replications"),
+            "{shell}"
+        );
     }
     let out = handoff().args(["man"]).output().unwrap();
     let page = String::from_utf8(out.stdout).unwrap();
     assert!(page.contains(".TH handoff 1"), "{page}");
     let out = handoff().args(["man", "compare"]).output().unwrap();
     let page = String::from_utf8(out.stdout).unwrap();
-    assert!(page.contains(".TH handoff-compare 1") && page.contains("variant"), "{page}");
+    assert!(
+        page.contains(".TH handoff-compare 1") && page.contains("variant"),
+        "{page}"
+    );
     let out = handoff().args(["man", "nothing"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
@@ -271,7 +277,10 @@ fn threads_change_nothing_but_the_speed() {
         out.stdout
     };
     assert_eq!(run("1"), run("3"));
-    let out = handoff().args(["run", TINY, "--threads", "0"]).output().unwrap();
+    let out = handoff()
+        .args(["run", TINY, "--threads", "0"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "at least one thread");
 }
 
@@ -288,7 +297,10 @@ fn help_has_examples_and_no_relative_doc_paths() {
     ] {
         let out = handoff().args(args).output().unwrap();
         let help = String::from_utf8(out.stdout).unwrap();
-        assert!(!help.contains(" docs/") && !help.contains("(docs/"), "{args:?}:\n{help}");
+        assert!(
+            !help.contains(" docs/") && !help.contains("(docs/"),
+            "{args:?}:\n{help}"
+        );
         if matches!(args[0], "--help" | "run" | "compare" | "validate") {
             assert!(help.contains("Examples:"), "{args:?}:\n{help}");
         }
@@ -326,6 +338,9 @@ fn colour_is_forced_by_clicolor_force_and_refused_by_no_color() {
         String::from_utf8(cmd.args(["validate", bad]).output().unwrap().stderr).unwrap()
     };
     assert!(!stderr(&[]).contains('\x1b'), "no colour into a pipe");
-    assert!(stderr(&[("CLICOLOR_FORCE", "1")]).contains('\x1b'), "forced");
+    assert!(
+        stderr(&[("CLICOLOR_FORCE", "1")]).contains('\x1b'),
+        "forced"
+    );
     assert!(!stderr(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\x1b'));
 }

@@ -13,6 +13,7 @@ mod cli_reports;
 mod compare;
 mod customers;
 mod overrides;
+mod readme;
 mod scenario_errors;
 mod sweep;
 mod theory;
