@@ -158,6 +158,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         let joined: Vec<&str> = problems.iter().map(|m| m.trim_end()).collect();
         return Err(Failure::Input(joined.join("\n\n")));
     }
+    for (source, model) in sources.iter().zip(&models) {
+        super::validate::warn_before_simulating(model, Some(&source.describe()));
+    }
     let reference = &models[0].simulation;
     let seed = args.settings.seed.unwrap_or(reference.seed);
     let replications = args

@@ -88,6 +88,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     let mut model = load_scenario(&args.file, &args.settings.set)?;
     args.settings.apply(&mut model);
+    super::validate::warn_before_simulating(&model, None);
     // A cause that is not one is the user's to fix, before anything is simulated.
     let cause = match &args.cause {
         Some(given) => Some((given.as_str(), inspect::select_causes(&model, given)?)),

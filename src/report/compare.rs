@@ -44,7 +44,7 @@ impl Source {
     }
 
     /// `scenarios/a.toml`, or `scenarios/a.toml with department.billing.staff=3`.
-    fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         match &self.variant {
             Some(changes) => format!("{} with {changes}", self.file),
             None => self.file.clone(),

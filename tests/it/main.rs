@@ -18,3 +18,4 @@ mod scenario_errors;
 mod sweep;
 mod theory;
 mod trace;
+mod validate;
