@@ -128,7 +128,7 @@ fn unit_of(metric: &str, mean: f64) -> (f64, Box<dyn Fn(f64, usize) -> String>) 
         };
         (scale, Box::new(move |x, d| unit.show_with(x, d)))
     } else if metric.ends_with(".utilization") {
-        (100.0, Box::new(|x, d| human::percent_with(x, d)))
+        (100.0, Box::new(human::percent_with))
     } else {
         (1.0, Box::new(human::grouped))
     }
