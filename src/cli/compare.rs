@@ -11,7 +11,8 @@ use handoff::model::Model;
 use handoff::report::{self, compare, human};
 use handoff::scenario::Override;
 
-use super::{Failure, ScenarioFile, Settings, output, progress};
+use super::output::OutputTarget;
+use super::{Failure, ScenarioFile, Settings, progress};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
@@ -111,6 +112,8 @@ impl Variant {
 
 pub fn execute(args: Args) -> Result<(), Failure> {
     let format = super::format::choose(args.format.map(Into::into), args.output.as_deref())?;
+    let inputs: Vec<&std::path::Path> = args.files.iter().map(PathBuf::as_path).collect();
+    let out = OutputTarget::check(args.output.as_deref(), &inputs)?;
     if args.files.len() + args.variant.len() < 2 {
         return Err(Failure::Input(
             "error: compare needs two scenarios: a second file, or a variant of the first\n  \
@@ -185,9 +188,5 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         report::Format::Json => compare::json(&comparison, &sources),
         report::Format::Csv => compare::csv(&comparison, &sources),
     };
-    match &args.output {
-        Some(path) => output::write_atomically(path, &bytes)?,
-        None => output::write_stdout(&bytes)?,
-    }
-    Ok(())
+    out.write(&bytes)
 }

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use handoff::experiment;
 use handoff::report::{self, human};
 
-use super::{Failure, Settings, inspect, load_scenario, output, progress};
+use super::output::OutputTarget;
+use super::{Failure, Settings, inspect, load_scenario, progress};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
@@ -28,7 +29,7 @@ pub struct Args {
     output: Option<PathBuf>,
     /// Run only the replications r with r % N == I (I from 0), e.g. --shard 3/64, and
     /// write them as a part (JSON) for `handoff merge`.
-    #[arg(long, value_name = "I/N")]
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
     shard: Option<handoff::experiment::shard::Shard>,
     /// After the report, tell the stories of the first N counted customers (arrived
     /// after the warm-up) lost in replication 0, and of one saved by a quick recovery
@@ -74,17 +75,28 @@ impl From<Format> for report::Format {
 
 pub fn execute(args: Args) -> Result<(), Failure> {
     let format = super::format::choose(args.format.map(Into::into), args.output.as_deref())?;
+    if args.shard.is_some() && (args.explain.is_some() || args.trace.is_some()) {
+        return Err(Failure::Input(
+            "error: --explain and --trace look inside replication 0 of a whole run; \
+             they cannot be used with --shard\n  \
+             help: run them without --shard (replication 0 is the same run)"
+                .to_owned(),
+        ));
+    }
+    // Where everything goes, checked before anything is simulated.
+    let out = OutputTarget::check(args.output.as_deref(), &[&args.file])?;
+    let trace = args
+        .trace
+        .as_deref()
+        .map(|t| OutputTarget::check(Some(t), &[&args.file]))
+        .transpose()?;
+    if trace.as_ref().is_some_and(|t| t.same_as(&out)) {
+        return Err(Failure::Input(
+            "error: --trace and the report would go to the same place; give --trace another file, or -o FILE for the report".to_owned(),
+        ));
+    }
     if let Some(shard) = args.shard {
-        if args.explain.is_some() || args.trace.is_some() {
-            return Err(Failure::Input(
-                "error: --explain and --trace look inside replication 0 of a whole run; \
-                 they cannot be used with --shard\n  \
-                 help: run them without --shard (replication 0 is the same run)"
-                    .to_owned(),
-            ));
-        }
-        let out = args.output.as_deref();
-        return super::shard::run_part(&args.file, &args.settings, shard, out);
+        return super::shard::run_part(&args.file, &args.settings, shard, &out);
     }
     let mut model = load_scenario(&args.file, &args.settings.set)?;
     args.settings.apply(&mut model);
@@ -108,8 +120,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let outcome = experiment::replicate_with_progress(&model, &|| bar.inc(1));
     bar.finish_and_clear();
 
-    if let Some(path) = &args.trace {
-        inspect::write_trace(&model, path)?;
+    if let Some(trace) = &trace {
+        inspect::write_trace(&model, trace)?;
     }
     let mut bytes = match format {
         report::Format::Text => {
@@ -127,9 +139,5 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             report::Format::Json | report::Format::Csv => eprint!("{}", stories.trim_start()),
         }
     }
-    match &args.output {
-        Some(path) => output::write_atomically(path, &bytes)?,
-        None => output::write_stdout(&bytes)?,
-    }
-    Ok(())
+    out.write(&bytes)
 }

@@ -7,8 +7,9 @@
 
 use serde::Serialize;
 
-use super::{Outcome, replicate};
-use crate::metrics::Stat;
+use super::{Outcome, Replications, in_order};
+use crate::engine::{self, RunResult};
+use crate::metrics::{Running, Stat};
 use crate::model::Model;
 
 /// The metrics a comparison reports for every scenario, besides each shared department's
@@ -64,11 +65,15 @@ pub struct Difference {
 
 /// Run every model with `seed` and `replications` and compare each with the first.
 ///
+/// Replication `r` of every model runs together, and the results are folded
+/// into each model's summary and the paired differences in replication order,
+/// so memory holds a few replications at a time, not every one.
+///
 /// # Panics
 /// If `models` is empty or `replications` is 0.
 pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams) -> Comparison {
     assert!(!models.is_empty() && replications > 0);
-    let outcomes: Vec<Outcome> = models
+    let models: Vec<Model> = models
         .iter()
         .enumerate()
         .map(|(i, m)| {
@@ -81,46 +86,109 @@ pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams)
                 }
             };
             m.simulation.replications = replications;
-            replicate(&m)
+            m
         })
         .collect();
-    let metrics = compared_metrics(&outcomes);
-    let columns: Vec<Vec<Vec<f64>>> = outcomes.iter().map(|o| per_run(o, &metrics)).collect();
-    let stats = columns
+    let mut each: Vec<Replications> = models.iter().map(Replications::new).collect();
+    // Known from the first replication: the metrics compared, where each sits in
+    // every model's named statistics (`None`: the model does not have it), and
+    // the running values and differences.
+    let mut metrics: Vec<String> = Vec::new();
+    let mut positions: Vec<Vec<Option<usize>>> = Vec::new();
+    let mut values: Vec<Vec<Running>> = Vec::new();
+    let mut differences: Vec<Vec<Running>> = Vec::new();
+    in_order(
+        replications,
+        |r| {
+            models
+                .iter()
+                .map(|m| engine::run(m, r))
+                .collect::<Vec<RunResult>>()
+        },
+        |_, runs| {
+            let named: Vec<Vec<(String, f64)>> = runs.iter().map(|r| r.metrics.named()).collect();
+            if metrics.is_empty() {
+                metrics = compared_metrics(&named);
+                positions = named
+                    .iter()
+                    .map(|n| {
+                        metrics
+                            .iter()
+                            .map(|m| n.iter().position(|(k, _)| k == m))
+                            .collect()
+                    })
+                    .collect();
+                values = vec![vec![Running::default(); metrics.len()]; models.len()];
+                differences = vec![vec![Running::default(); metrics.len()]; models.len() - 1];
+            }
+            for (s, vals) in values.iter_mut().enumerate() {
+                for (k, v) in vals.iter_mut().enumerate() {
+                    if let Some(at) = positions[s][k] {
+                        v.add(named[s][at].1);
+                    }
+                }
+            }
+            for (s, diffs) in differences.iter_mut().enumerate() {
+                let (b, a) = (&named[s + 1], &named[0]);
+                for (k, d) in diffs.iter_mut().enumerate() {
+                    if let (Some(pb), Some(pa)) = (positions[s + 1][k], positions[0][k]) {
+                        d.add(b[pb].1 - a[pa].1);
+                    }
+                }
+            }
+            for (acc, run) in each.iter_mut().zip(&runs) {
+                acc.add(run)
+                    .expect("replications of one model share one shape");
+            }
+        },
+    );
+    let outcomes: Vec<Outcome> = each
+        .into_iter()
+        .map(|r| r.finish().expect("at least one replication"))
+        .collect();
+    let absent = Stat {
+        mean: f64::NAN,
+        ci95: None,
+    };
+    let mut stats: Vec<Vec<Stat>> = values
         .iter()
-        .map(|cols| {
-            cols.iter()
-                .map(|values| {
-                    if values.iter().any(|v| v.is_nan()) {
-                        Stat {
-                            mean: f64::NAN,
-                            ci95: None,
-                        }
+        .enumerate()
+        .map(|(s, vals)| {
+            vals.iter()
+                .enumerate()
+                .map(|(k, v)| {
+                    if positions[s][k].is_some() {
+                        v.stat()
                     } else {
-                        Stat::from_values(values)
+                        absent
                     }
                 })
                 .collect()
         })
         .collect();
-    let mut differences = Vec::new();
-    for (outcome, cols) in outcomes.iter().zip(&columns).skip(1) {
-        for (k, metric) in metrics.iter().enumerate() {
-            let diffs: Vec<f64> = cols[k]
+    let mut diff_stats: Vec<Vec<Stat>> = differences
+        .iter()
+        .enumerate()
+        .map(|(s, diffs)| {
+            diffs
                 .iter()
-                .zip(&columns[0][k])
-                .map(|(b, a)| b - a)
-                .collect();
-            // Only in one of the two scenarios: no difference to take.
-            let stat = if diffs.iter().any(|d| d.is_nan()) {
-                Stat {
-                    mean: f64::NAN,
-                    ci95: None,
-                }
-            } else {
-                Stat::from_values(&diffs)
-            };
-            differences.push(Difference {
+                .enumerate()
+                .map(|(k, d)| {
+                    // Only in one of the two scenarios: no difference to take.
+                    if positions[s + 1][k].is_some() && positions[0][k].is_some() {
+                        d.stat()
+                    } else {
+                        absent
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    keep_costly_causes(&mut metrics, &mut stats, &mut diff_stats);
+    let mut list = Vec::new();
+    for (outcome, diffs) in outcomes.iter().skip(1).zip(&diff_stats) {
+        for (metric, stat) in metrics.iter().zip(diffs) {
+            list.push(Difference {
                 scenario: outcome.scenario.name.clone(),
                 metric: metric.clone(),
                 mean: stat.mean,
@@ -135,59 +203,70 @@ pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams)
         outcomes,
         metrics,
         stats,
-        differences,
+        differences: list,
     }
 }
 
+/// Keep the rows of customers lost to a cause only for causes that cost a customer in
+/// some scenario, worst first in the first scenario (then in any), as the report ranks them.
+fn keep_costly_causes(metrics: &mut Vec<String>, stats: &mut [Vec<Stat>], diffs: &mut [Vec<Stat>]) {
+    let is_cause = |m: &str| m.starts_with("lost_by_cause.");
+    let cost = |k: usize, s: usize| {
+        let m = stats[s][k].mean;
+        if m.is_finite() { m } else { 0.0 }
+    };
+    let mut causes: Vec<usize> = (0..metrics.len())
+        .filter(|&k| is_cause(&metrics[k]) && (0..stats.len()).any(|s| cost(k, s) > 0.0))
+        .collect();
+    let worst_anywhere = |k: usize| (0..stats.len()).map(|s| cost(k, s)).fold(0.0, f64::max);
+    causes.sort_by(|&a, &b| {
+        cost(b, 0)
+            .total_cmp(&cost(a, 0))
+            .then(worst_anywhere(b).total_cmp(&worst_anywhere(a)))
+            .then_with(|| metrics[a].cmp(&metrics[b]))
+    });
+    let order: Vec<usize> = (0..metrics.len())
+        .filter(|&k| !is_cause(&metrics[k]))
+        .chain(causes)
+        .collect();
+    let pick = |row: &[Stat]| order.iter().map(|&k| row[k]).collect::<Vec<Stat>>();
+    for row in stats.iter_mut() {
+        *row = pick(row);
+    }
+    for row in diffs.iter_mut() {
+        *row = pick(row);
+    }
+    *metrics = order.iter().map(|&k| metrics[k].clone()).collect();
+}
+
 /// The key metrics, then every department's utilisation and mean wait, every handoff's
-/// lost work and errors, and the customers lost to every cause that cost one in any
-/// scenario. A department, handoff or cause only some scenarios have is kept: the others
-/// show nothing there (NaN, a dash in reports), and there is no difference to take.
-fn compared_metrics(outcomes: &[Outcome]) -> Vec<String> {
+/// lost work and errors, and the customers lost to every cause, from one replication
+/// of each scenario (`named[s]`). A department, handoff or cause only some scenarios
+/// have is kept: the others show nothing there (NaN, a dash in reports), and there is
+/// no difference to take. Causes that cost nobody are dropped once all is run.
+fn compared_metrics(named: &[Vec<(String, f64)>]) -> Vec<String> {
     let mut metrics: Vec<String> = KEY_METRICS.iter().map(|m| m.to_string()).collect();
-    let mut add = |name: String| {
-        if !metrics.contains(&name) {
-            metrics.push(name);
+    let mut add = |name: &str| {
+        if !metrics.iter().any(|m| m == name) {
+            metrics.push(name.to_owned());
         }
     };
-    for o in outcomes {
-        for d in &o.summary.departments {
-            add(format!("departments.{}.utilization", d.name));
-            add(format!("departments.{}.mean_wait_h", d.name));
-        }
-    }
-    for o in outcomes {
-        for h in &o.summary.handoffs {
-            add(format!("handoffs.{}->{}.lost", h.from, h.to));
-            add(format!("handoffs.{}->{}.errors", h.from, h.to));
-        }
-    }
-    // Causes in the first scenario's ranking (worst first), then the others'.
-    for o in outcomes {
-        for c in &o.summary.lost_by_cause {
-            if c.customers.mean > 0.0 {
-                add(format!("lost_by_cause.{}.customers", c.cause));
+    let wanted: [&dyn Fn(&str) -> bool; 3] = [
+        &|n| {
+            n.starts_with("departments.")
+                && (n.ends_with(".utilization") || n.ends_with(".mean_wait_h"))
+        },
+        &|n| n.starts_with("handoffs.") && (n.ends_with(".lost") || n.ends_with(".errors")),
+        &|n| n.starts_with("lost_by_cause.") && n.ends_with(".customers"),
+    ];
+    for keep in wanted {
+        for run in named {
+            for (name, _) in run {
+                if keep(name) {
+                    add(name);
+                }
             }
         }
     }
     metrics
-}
-
-/// `result[k][r]`: metric `k` in replication `r`.
-fn per_run(outcome: &Outcome, metrics: &[String]) -> Vec<Vec<f64>> {
-    let named: Vec<Vec<(String, f64)>> = outcome.runs.iter().map(|r| r.metrics.named()).collect();
-    metrics
-        .iter()
-        .map(|m| {
-            named
-                .iter()
-                .map(|run| {
-                    // Absent from this scenario (a department it does not have): NaN.
-                    run.iter()
-                        .find(|(k, _)| k == m)
-                        .map_or(f64::NAN, |(_, v)| *v)
-                })
-                .collect()
-        })
-        .collect()
 }

@@ -136,7 +136,6 @@ pub fn outcome(replications: u32) -> Outcome {
             warmup_h: 2.0 * 24.0,
         },
         events: 123_456,
-        runs: Vec::new(),
         summary,
     }
 }

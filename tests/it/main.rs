@@ -5,6 +5,7 @@
 //! - `compare`: paired comparisons with common random numbers.
 //! - `trace`: the event trace and the stories tell the truth about their run.
 //! - `scenario_errors`, `overrides`: bad input gets a located, actionable error.
+//! - `hostile_cli`: edited parts, outputs that are not files, interrupts mid-write.
 //! - `cli`, `cli_reports`, `sweep`: the `handoff` command as a user runs it
 //!   (cases as data files in `tests/cmd/`).
 
@@ -12,6 +13,7 @@ mod cli;
 mod cli_reports;
 mod compare;
 mod customers;
+mod hostile_cli;
 mod overrides;
 mod readme;
 mod scenario_errors;
