@@ -2,7 +2,8 @@
 //!
 //! Every scenario runs replication `r` with the same seed, so wherever two
 //! scenarios agree they draw the same arrivals, services and decisions (see
-//! `engine::streams`). Differences are then taken replication by replication,
+//! `engine::streams`; each customer's decisions and each order's transfers are
+//! keyed to the customer and the order, `engine::decisions`). Differences are then taken replication by replication,
 //! and their spread, not the spread of each scenario, sets the interval.
 
 use serde::Serialize;
@@ -239,7 +240,8 @@ fn keep_costly_causes(metrics: &mut Vec<String>, stats: &mut [Vec<Stat>], diffs:
     *metrics = order.iter().map(|&k| metrics[k].clone()).collect();
 }
 
-/// The key metrics, then every department's utilisation and mean wait, every handoff's
+/// The key metrics, then customers lost and mean lead time of every flow (when a
+/// scenario has several: one flow's are the totals), every department's utilisation and mean wait, every handoff's
 /// lost work and errors, and the customers lost to every cause, from one replication
 /// of each scenario (`named[s]`). A department, handoff or cause only some scenarios
 /// have is kept: the others show nothing there (NaN, a dash in reports), and there is
@@ -251,6 +253,23 @@ fn compared_metrics(named: &[Vec<(String, f64)>]) -> Vec<String> {
             metrics.push(name.to_owned());
         }
     };
+    let flows_of = |run: &[(String, f64)]| -> Vec<String> {
+        run.iter()
+            .filter_map(|(name, _)| {
+                name.strip_prefix("flows.")
+                    .and_then(|f| f.strip_suffix(".customers_lost"))
+                    .map(str::to_owned)
+            })
+            .collect()
+    };
+    if named.iter().any(|run| flows_of(run).len() > 1) {
+        for run in named {
+            for flow in flows_of(run) {
+                add(&format!("flows.{flow}.customers_lost"));
+                add(&format!("flows.{flow}.mean_lead_time_h"));
+            }
+        }
+    }
     let wanted: [&dyn Fn(&str) -> bool; 3] = [
         &|n| {
             n.starts_with("departments.")
