@@ -12,7 +12,9 @@
 mod chain;
 mod customers;
 mod decisions;
-mod queue;
+// Public (hidden) only so that benches/event_lists.rs can measure it against other event lists.
+#[doc(hidden)]
+pub mod queue;
 mod streams;
 mod trace;
 

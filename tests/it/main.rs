@@ -6,6 +6,8 @@
 //! - `flows`: per-flow figures add up to the totals and follow their orders.
 //! - `trace`: the event trace and the stories tell the truth about their run.
 //! - `scenario_errors`, `overrides`: bad input gets a located, actionable error.
+//! - `pins`: the ready scenarios give the same JSON, byte for byte, as pinned.
+//! - `readme`: every README block that shows output is what the program prints.
 //! - `hostile_cli`: edited parts, outputs that are not files, interrupts mid-write.
 //! - `cli`, `cli_reports`, `sweep`: the `handoff` command as a user runs it
 //!   (cases as data files in `tests/cmd/`).
@@ -17,6 +19,7 @@ mod customers;
 mod flows;
 mod hostile_cli;
 mod overrides;
+mod pins;
 mod readme;
 mod scenario_errors;
 mod sweep;
