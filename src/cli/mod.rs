@@ -1,10 +1,11 @@
 //! The command line: one file per command, shared plumbing here.
 //!
-//! This is the only module that uses clap, anyhow and indicatif, and the only
+//! This is the only module that uses clap (with clap_complete and clap_mangen), anyhow and indicatif, and the only
 //! one (with `main.rs`) that prints. Commands return a [`Failure`]; `main`
 //! prints it and exits with its code.
 
 mod compare;
+mod format;
 mod inspect;
 mod interrupt;
 mod merge;
@@ -19,15 +20,32 @@ pub(crate) mod validate;
 use std::io::IsTerminal as _;
 use std::path::Path;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 use handoff::experiment::{MAX_DURATION_H, MAX_REPLICATIONS};
 use handoff::model::Model;
 use handoff::scenario::{self, Override};
 
 /// Simulate how breaks between departments turn into lost customers.
 #[derive(Debug, Parser)]
-#[command(name = "handoff", version, about, propagate_version = true)]
+#[command(
+    name = "handoff",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "Examples:
+  handoff validate scenarios/*.toml
+  handoff run scenarios/baseline.toml
+  handoff run scenarios/silent-majority.toml --explain 3 -o report.txt
+  handoff compare scenarios/baseline.toml --variant 'billing x3: department.billing.staff=3'
+  handoff sweep scenarios/baseline.toml --vary department.production.staff=4,5 -o sweep.csv
+
+Every option: `handoff COMMAND --help`, or its manual page: `handoff man COMMAND`.
+Exit codes: 0 ok, 2 bad input, 1 anything else, 130 interrupted."
+)]
 pub struct Cli {
+    /// Worker threads (default: one per core); the output is the same for any number.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,12 +64,42 @@ enum Command {
     Merge(merge::Args),
     /// Rank the scenario's parameters by their effect on lost customers (a tornado).
     Sensitivity(sensitivity::Args),
+    /// Print a shell completion script.
+    ///
+    /// For example `handoff completions bash > ~/.local/share/bash-completion/completions/handoff`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of handoff or of one command.
+    ///
+    /// For example `handoff man run | man -l -`.
+    Man {
+        /// The command whose page to print (none: handoff's own).
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
 }
 
 /// Run the command the user asked for.
 pub fn run(cli: Cli) -> Result<(), Failure> {
     interrupt::install();
+    if let Some(n) = cli.threads {
+        // Only the pool size changes: every replication keeps its own seeded streams.
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.into())
+            .build_global()
+            .map_err(|e| Failure::Other(anyhow::anyhow!("cannot start {n} threads: {e}")))?;
+    }
     match cli.command {
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "handoff", &mut out);
+            output::write_stdout(&out)?;
+            Ok(())
+        }
+        Command::Man { command } => manual(command.as_deref()),
         Command::Run(args) => run::execute(args),
         Command::Compare(args) => compare::execute(args),
         Command::Validate(args) => validate::execute(args),
@@ -59,6 +107,34 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Merge(args) => merge::execute(args),
         Command::Sensitivity(args) => sensitivity::execute(args),
     }
+}
+
+/// `handoff man [COMMAND]`: the roff page of handoff, or of one of its commands.
+fn manual(command: Option<&str>) -> Result<(), Failure> {
+    let mut top = Cli::command();
+    top.build();
+    let page = match command {
+        None => top,
+        Some(name) => {
+            let Some(sub) = top.find_subcommand(name).cloned() else {
+                let names: Vec<String> = top
+                    .get_subcommands()
+                    .map(|c| c.get_name().to_owned())
+                    .collect();
+                return Err(Failure::Input(format!(
+                    "error: handoff has no command `{name}`\n  help: one of {}",
+                    names.join(", ")
+                )));
+            };
+            sub
+        }
+    };
+    let mut out = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut out)
+        .map_err(|e| Failure::Other(e.into()))?;
+    output::write_stdout(&out)?;
+    Ok(())
 }
 
 /// Why a command failed.
@@ -116,7 +192,7 @@ impl From<anyhow::Error> for Failure {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
     /// Change one value of the scenario (repeatable), e.g. `department.billing.staff=3`
-    /// or `'handoff.billing->customer.error=0.1'`; see docs/scenario.md.
+    /// or `'handoff.billing->customer.error=0.1'` (a path of the scenario's fields).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<Override>,
     /// Seed for the random streams, instead of the scenario's.
@@ -242,13 +318,54 @@ fn io_reason(error: &std::io::Error) -> String {
     }
 }
 
-/// Colour on stderr only for a terminal, and never when `NO_COLOR` is set (https://no-color.org).
+/// Colour on stderr: never with `NO_COLOR` (https://no-color.org); always with
+/// `CLICOLOR_FORCE` (other than `0`); otherwise only for a terminal that is not `TERM=dumb`.
 fn stderr_color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    color_choice(
+        var("NO_COLOR").is_some(),
+        var("CLICOLOR_FORCE").is_some_and(|v| v != "0"),
+        var("TERM").as_deref() == Some("dumb"),
+        std::io::stderr().is_terminal(),
+    )
+}
+
+fn color_choice(no_color: bool, force: bool, dumb: bool, terminal: bool) -> bool {
+    if no_color {
+        false
+    } else if force {
+        true
+    } else {
+        terminal && !dumb
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_follows_no_color_clicolor_force_and_term() {
+        // (NO_COLOR, CLICOLOR_FORCE, TERM=dumb, terminal) → colour
+        assert!(color_choice(false, false, false, true));
+        assert!(!color_choice(false, false, false, false));
+        assert!(!color_choice(false, false, true, true), "TERM=dumb");
+        assert!(color_choice(false, true, false, false), "CLICOLOR_FORCE");
+        assert!(
+            color_choice(false, true, true, false),
+            "CLICOLOR_FORCE beats TERM=dumb"
+        );
+        assert!(
+            !color_choice(true, true, false, true),
+            "NO_COLOR beats everything"
+        );
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
     #[test]
     fn messages_cannot_drive_the_terminal() {
         let hostile = "error: `a\u{1b}]0;owned\u{7}b` \u{1b}[31mred\u{1b}[0m\r\n";

@@ -7,6 +7,7 @@
 //! - `trace`: the event trace and the stories tell the truth about their run.
 //! - `scenario_errors`, `overrides`: bad input gets a located, actionable error.
 //! - `pins`: the ready scenarios give the same JSON, byte for byte, as pinned.
+//! - `readme`: every README block that shows output is what the program prints.
 //! - `hostile_cli`: edited parts, outputs that are not files, interrupts mid-write.
 //! - `cli`, `cli_reports`, `sweep`: the `handoff` command as a user runs it
 //!   (cases as data files in `tests/cmd/`).
@@ -21,6 +22,7 @@ mod fuzz_regressions;
 mod hostile_cli;
 mod overrides;
 mod pins;
+mod readme;
 mod runaway;
 mod scenario_errors;
 mod sweep;
