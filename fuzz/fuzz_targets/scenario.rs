@@ -1,21 +1,9 @@
-//! The scenario parser: any text either builds a model or gives diagnostics
-//! that render (with and without colour); never a panic.
+//! Fuzz target; the body is in `fuzz/bodies/scenario.rs`, which the main test suite
+//! also compiles and runs on the seeds (tests/it/fuzz_bodies.rs), so it cannot
+//! drift from the library.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
+#[path = "../bodies/scenario.rs"]
+mod body;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    match handoff::scenario::parse(text, "fuzz.toml") {
-        Ok(model) => {
-            // What `validate` shows of a model it accepts.
-            let _ = handoff::experiment::shard::model_hash(&model);
-        }
-        Err(diagnostics) => {
-            let _ = diagnostics.render(false);
-            let _ = diagnostics.render(true);
-        }
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| body::check(data));

@@ -18,6 +18,7 @@ mod cli_reports;
 mod compare;
 mod customers;
 mod flows;
+mod fuzz_bodies;
 mod fuzz_regressions;
 mod hostile_cli;
 mod overrides;
