@@ -21,6 +21,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
             .min(self.flow_cumulative.len() - 1);
         if self.measuring() {
             self.counts.orders_arrived += 1;
+            self.counts.week(self.now).orders += 1;
         }
         let steps = self.model.flows[flow].steps.len();
         let mut spent = self.spare_buffers.pop().unwrap_or_default();
@@ -227,6 +228,10 @@ impl<O: Observer> Simulation<'_, '_, O> {
             c.revenue_earned += self.model.customers.order_value;
             c.late += u64::from(late);
             c.defects += u64::from(!o.defects.is_empty());
+            let week = c.week(self.now);
+            week.delivered += 1;
+            week.late += u64::from(late);
+            week.defects += u64::from(!o.defects.is_empty());
         }
         let customer_id = self.customers[o.customer as usize].id;
         self.trace(TraceKind::Delivered, |e| {

@@ -23,6 +23,7 @@ use crate::metrics::{
     CauseMetrics, CustomerMetrics, DepartmentMetrics, HandoffMetrics, Metrics, OrderMetrics,
     PathMetrics, RevenueMetrics, TimeWeighted, Welford,
 };
+use crate::metrics::timeline::{Grid, WeekCounts};
 use crate::model::{Cause, Model};
 use queue::EventQueue;
 pub(crate) use streams::fnv1a;
@@ -35,6 +36,8 @@ pub struct RunResult {
     /// Events taken off the event list and handled.
     pub events: u64,
     pub metrics: Metrics<f64>,
+    /// The same counts week by week over the counted period (see `metrics::timeline`).
+    pub timeline: Vec<WeekCounts>,
 }
 
 /// Simulate replication `replication` of `model` (replications differ only in their random streams).
@@ -182,6 +185,17 @@ struct Counts {
     by_cause: Vec<(u64, u64, f64)>,
     /// Per [`Path::ALL`] entry: problems, stayed.
     by_path: [(u64, u64); 4],
+    /// The counts above that the timeline shows, per bucket of `grid`.
+    weeks: Vec<WeekCounts>,
+    grid: Option<Grid>,
+}
+
+impl Counts {
+    /// The timeline bucket of time `now` (a counted time, after the warm-up).
+    fn week(&mut self, now: f64) -> &mut WeekCounts {
+        let k = self.grid.map_or(0, |g| g.index(now));
+        &mut self.weeks[k]
+    }
 }
 
 struct Simulation<'m, 'o, O: Observer> {
@@ -253,8 +267,11 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                 running
             })
             .collect();
+        let grid = Grid::new(warmup, model.simulation.duration_h);
         let counts = Counts {
             by_cause: vec![(0, 0, 0.0); Cause::all(model).len()],
+            weeks: vec![WeekCounts::default(); grid.buckets],
+            grid: Some(grid),
             ..Counts::default()
         };
         Self {
@@ -327,7 +344,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
         }
     }
 
-    fn finish(self) -> RunResult {
+    fn finish(mut self) -> RunResult {
         let end = self.horizon;
         let model = self.model;
         let departments = model
@@ -415,6 +432,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             lost: c.revenue_lost,
         };
         RunResult {
+            timeline: std::mem::take(&mut self.counts.weeks),
             events: self.processed,
             metrics: Metrics {
                 departments,

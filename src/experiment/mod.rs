@@ -13,8 +13,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::engine::{self, RunResult};
+use crate::metrics::timeline::{self, Bucket, Grid};
 use crate::metrics::{Metrics, Stat};
-use crate::model::Model;
+use crate::model::{Cause, Model};
 pub use compare::{Comparison, Difference, KEY_METRICS, Streams, compare};
 
 /// The replications of one scenario and their summary.
@@ -25,6 +26,8 @@ pub struct Outcome {
     pub events: u64,
     pub runs: Vec<RunResult>,
     pub summary: Metrics<Stat>,
+    /// The counted period week by week, summarised (empty when the runs have no timeline).
+    pub timeline: Vec<Bucket<Stat>>,
 }
 
 /// Which scenario was run, and how.
@@ -64,6 +67,11 @@ pub fn summarise(model: &Model, runs: Vec<RunResult>) -> Outcome {
     let records: Vec<Metrics<f64>> = runs.iter().map(|r| r.metrics.clone()).collect();
     let mut summary = Metrics::summarise(&records);
     summary.rank_causes();
+    let grid = Grid::new(model.simulation.warmup_h, model.simulation.duration_h);
+    let weeks: Vec<&[timeline::WeekCounts]> = runs.iter().map(|r| &r.timeline[..]).collect();
+    let cause_names: Vec<String> = Cause::all(model).iter().map(|c| c.name(model)).collect();
+    let ranked: Vec<String> = summary.lost_by_cause.iter().map(|c| c.cause.clone()).collect();
+    let timeline = timeline::summarise(&grid, &weeks, &cause_names, &ranked);
     Outcome {
         scenario: ScenarioInfo {
             name: model.name.clone(),
@@ -75,6 +83,7 @@ pub fn summarise(model: &Model, runs: Vec<RunResult>) -> Outcome {
         },
         events,
         summary,
+        timeline,
         runs,
     }
 }

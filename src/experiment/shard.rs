@@ -19,6 +19,7 @@ use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::engine::{self, RunResult};
+use crate::metrics::timeline::WeekCounts;
 use crate::metrics::Metrics;
 use crate::model::Model;
 use crate::scenario::format_number;
@@ -165,6 +166,9 @@ pub struct StoredRun {
     pub replication: u32,
     pub events: u64,
     pub metrics: Metrics<Num>,
+    /// Week by week (absent in parts that predate it: the merged report has no timeline).
+    #[serde(default)]
+    pub timeline: Vec<WeekCounts>,
 }
 
 /// The part a `handoff run --shard I/N` writes: its replications, raw.
@@ -196,6 +200,7 @@ pub fn run_part(model: &Model, source: Source, shard: Shard, done: &(dyn Fn() + 
                 replication: r,
                 events: run.events,
                 metrics: run.metrics.map(&mut |v| Num(*v)),
+                timeline: run.timeline,
             }
         })
         .collect();
@@ -306,6 +311,7 @@ pub fn merge_runs(parts: Vec<RunPart>) -> Result<Vec<RunResult>, String> {
             *slot = Some(RunResult {
                 events: run.events,
                 metrics: run.metrics.map(&mut |v| v.0),
+                timeline: run.timeline,
             });
         }
     }
