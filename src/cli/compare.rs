@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use handoff::experiment::{self, Streams};
-use handoff::report::{compare, human};
+use handoff::report::{compare, html, human};
 
-use super::{Failure, Settings, load_scenario, output, progress};
+use super::{Failure, Language, Settings, is_html_path, load_scenario, output, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -16,9 +16,12 @@ pub struct Args {
     /// `--set` changes every scenario; `--seed` and `--replications` default to the first file's.
     #[command(flatten)]
     settings: Settings,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    /// Output format [default: html when -o names a .html file, text otherwise].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Language of the HTML page.
+    #[arg(long, value_enum, default_value_t = Language::En)]
+    lang: Language,
     /// Write the comparison to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -33,6 +36,8 @@ enum Format {
     Text,
     /// Every statistic and difference, for scripts.
     Json,
+    /// One self-contained page: the scenarios side by side, for a workshop room.
+    Html,
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
@@ -70,9 +75,17 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     spinner.finish_and_clear();
 
     let files: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
-    let bytes = match args.format {
+    let format = args.format.unwrap_or(match &args.output {
+        Some(path) if is_html_path(path) => Format::Html,
+        _ => Format::Text,
+    });
+    let bytes = match format {
         Format::Text => compare::text(&comparison, &files).into_bytes(),
         Format::Json => compare::json(&comparison, &files),
+        Format::Html => {
+            let data = compare::json(&comparison, &files);
+            html::compare(&comparison, &files, &data, args.lang.into())
+        }
     };
     match &args.output {
         Some(path) => output::write_atomically(path, &bytes)?,

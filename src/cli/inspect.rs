@@ -43,6 +43,19 @@ pub fn stories(model: &Model, wanted: usize) -> String {
     out
 }
 
+/// The stories of the first `wanted` customers lost in replication 0, one
+/// string each (a heading line, then one line per event).
+pub fn story_list(model: &Model, wanted: usize) -> Vec<String> {
+    let mut stories = Stories::new(model, wanted);
+    engine::run_observed(model, 0, &mut stories);
+    stories
+        .render()
+        .split("\n\n")
+        .map(|s| s.trim_end().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
 /// Write every event of replication 0 to `path`: CSV, or JSON lines for
 /// `.jsonl`/`.ndjson`/`.json`. Streamed, and atomic: the file appears complete or not at all.
 pub fn write_trace(model: &Model, path: &Path) -> anyhow::Result<()> {

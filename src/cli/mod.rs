@@ -176,3 +176,29 @@ fn io_reason(error: &std::io::Error) -> String {
 fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
+
+/// The language of the HTML report (`--lang`).
+#[derive(Debug, Clone, Copy, Default, clap::ValueEnum)]
+pub enum Language {
+    /// English.
+    #[default]
+    En,
+    /// Spanish (español).
+    Es,
+}
+
+impl From<Language> for handoff::report::html::Lang {
+    fn from(l: Language) -> Self {
+        match l {
+            Language::En => handoff::report::html::Lang::En,
+            Language::Es => handoff::report::html::Lang::Es,
+        }
+    }
+}
+
+/// Whether `path` names an HTML file (`.html` or `.htm`, any case).
+pub fn is_html_path(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+}

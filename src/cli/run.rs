@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use handoff::experiment;
 use handoff::report::{self, human};
 
-use super::{Failure, Settings, inspect, load_scenario, output, progress};
+use super::{Failure, Language, Settings, inspect, is_html_path, load_scenario, output, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -14,9 +14,12 @@ pub struct Args {
     file: PathBuf,
     #[command(flatten)]
     settings: Settings,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    /// Report format [default: html when -o names a .html file, text otherwise].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Language of the HTML report.
+    #[arg(long, value_enum, default_value_t = Language::En)]
+    lang: Language,
     /// Write the report to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -45,17 +48,25 @@ enum Format {
     Json,
     /// Every statistic, one row each (`metric,mean,ci95`), for spreadsheets.
     Csv,
+    /// One self-contained page for a workshop room (charts, no script, prints).
+    Html,
 }
 
-impl From<Format> for report::Format {
-    fn from(f: Format) -> Self {
-        match f {
-            Format::Text => report::Format::Text,
-            Format::Json => report::Format::Json,
-            Format::Csv => report::Format::Csv,
+impl Format {
+    /// The format as the report module knows it; the page needs more than the
+    /// outcome (stories), so `execute` renders it itself.
+    fn plain(self) -> Option<report::Format> {
+        match self {
+            Format::Text => Some(report::Format::Text),
+            Format::Json => Some(report::Format::Json),
+            Format::Csv => Some(report::Format::Csv),
+            Format::Html => None,
         }
     }
 }
+
+/// Lost customers whose stories the HTML page tells.
+const STORIES_ON_THE_PAGE: usize = 3;
 
 pub fn execute(args: Args) -> Result<(), Failure> {
     if let Some(shard) = args.shard {
@@ -81,14 +92,25 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     if let Some(path) = &args.trace {
         inspect::write_trace(&model, path)?;
     }
-    let mut bytes = report::render(&outcome, args.format.into());
+    let format = args.format.unwrap_or(match &args.output {
+        Some(path) if is_html_path(path) => Format::Html,
+        _ => Format::Text,
+    });
+    let mut bytes = match format.plain() {
+        Some(plain) => report::render(&outcome, plain),
+        None => {
+            let stories = inspect::story_list(&model, STORIES_ON_THE_PAGE);
+            let data = report::json::render(&outcome);
+            report::html::run(&outcome, &stories, &data, args.lang.into())
+        }
+    };
     if let Some(n) = args.explain {
         let stories = inspect::stories(&model, n as usize);
-        match args.format {
+        match format {
             // The stories follow the report, wherever it goes.
             Format::Text => bytes.extend_from_slice(stories.as_bytes()),
-            // Standard output stays one JSON document.
-            Format::Json | Format::Csv => eprint!("{}", stories.trim_start()),
+            // Standard output stays one document.
+            Format::Json | Format::Csv | Format::Html => eprint!("{}", stories.trim_start()),
         }
     }
     match &args.output {

@@ -39,6 +39,15 @@ pub struct ScenarioInfo {
     pub replications: u32,
     pub duration_h: f64,
     pub warmup_h: f64,
+    /// Each department and its staff, in the scenario's order (for drawing the chain).
+    pub departments: Vec<StaffInfo>,
+}
+
+/// A department's name and staff.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StaffInfo {
+    pub name: String,
+    pub staff: u32,
 }
 
 /// Run `model.simulation.replications` replications and summarise them.
@@ -80,6 +89,14 @@ pub fn summarise(model: &Model, runs: Vec<RunResult>) -> Outcome {
             replications: n,
             duration_h: model.simulation.duration_h,
             warmup_h: model.simulation.warmup_h,
+            departments: model
+                .departments
+                .iter()
+                .map(|d| StaffInfo {
+                    name: d.name.clone(),
+                    staff: d.staff,
+                })
+                .collect(),
         },
         events,
         summary,

@@ -92,6 +92,7 @@ mod tests {
                 "replications": 3,
                 "duration_h": 672.0,
                 "warmup_h": 48.0,
+                "departments": [{"name": "sales", "staff": 2}, {"name": "billing", "staff": 1}],
             })
         );
     }

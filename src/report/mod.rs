@@ -6,9 +6,11 @@
 
 pub mod compare;
 pub mod csv;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod sensitivity;
+pub mod svg;
 pub mod sweep;
 pub mod text;
 
