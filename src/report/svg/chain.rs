@@ -27,7 +27,7 @@ pub struct ChainEdge {
 }
 
 const COLS: usize = 4;
-const BOX_W: f64 = 190.0;
+const BOX_W: f64 = 176.0;
 const BOX_H: f64 = 112.0;
 const CELL_W: f64 = 240.0;
 const CELL_H: f64 = 200.0;
@@ -115,6 +115,16 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
                 0.25 * sx + 0.5 * cx + 0.25 * ex,
                 0.25 * sy + 0.5 * cy + 0.25 * ey,
             );
+            // Beside a short straight arrow rather than on it, clear of the boxes:
+            // above a row, or to the side of an arrow going down.
+            let half = super::text_width(&e.cost_shown, 17.0) / 2.0 + 7.0;
+            let (lx, ly) = if !adjacent {
+                (lx, ly)
+            } else if (ex - sx).abs() > (ey - sy).abs() {
+                (lx, ly - BOX_H / 2.0 - 12.0)
+            } else {
+                (lx + half + 12.0, ly)
+            };
             labels.push((lx, ly, e.cost_shown.clone()));
         }
     }

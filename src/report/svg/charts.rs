@@ -27,8 +27,7 @@ pub fn stacked_bars(
     let (w, h) = (960.0, 420.0);
     let (left, right, top) = (64.0, 16.0, 40.0);
     let legend_rows = legend_rows(series, w - left - right);
-    let bottom = 44.0 + 26.0 * legend_rows as f64;
-    let mut svg = Svg::new(w, h + 26.0 * legend_rows as f64);
+    let mut svg = Svg::new(w, h + 10.0 + 26.0 * legend_rows as f64);
     let buckets = x_labels.len().max(1);
     let totals: Vec<f64> = (0..buckets)
         .map(|k| {
@@ -76,7 +75,7 @@ pub fn stacked_bars(
             svg.text(x, y(0.0) + 26.0, SMALL, "middle", INK, text);
         }
     }
-    legend(&mut svg, series, left, h - bottom + 44.0 + 20.0, w - left - right);
+    legend(&mut svg, series, left, h + 14.0, w - left - right);
     svg.finish(label)
 }
 
@@ -181,7 +180,7 @@ pub struct StayRow {
 /// Bars of the stayed share per path (0–100 %) with the reference as a black tick.
 pub fn stay_bars(rows: &[StayRow], legend_model: &str, legend_reference: &str, label: &str) -> String {
     let w = 960.0;
-    let row = 56.0;
+    let row = 66.0;
     let label_w = 330.0;
     let plot_w = w - label_w - 40.0;
     let h = 70.0 + row * rows.len() as f64;
@@ -193,20 +192,15 @@ pub fn stay_bars(rows: &[StayRow], legend_model: &str, legend_reference: &str, l
     }
     for (i, r) in rows.iter().enumerate() {
         let y = 10.0 + row * i as f64;
-        svg.text(label_w - 12.0, y + 30.0, FONT, "end", INK, &fit(&r.label, FONT, label_w - 16.0));
+        svg.text(label_w - 12.0, y + 24.0, FONT, "end", INK, &fit(&r.label, FONT, label_w - 16.0));
         if let Some(share) = r.share {
-            svg.rect(label_w, y + 8.0, x(share) - label_w, row - 22.0, "#0072B2", "");
+            svg.rect(label_w, y + 4.0, x(share) - label_w, 28.0, "#0072B2", "");
         }
         let rx = x(r.reference);
-        svg.line(rx, y + 2.0, rx, y + row - 8.0, INK, 4.0);
-        let text = format!("{}  ({})", r.shown, r.reference_shown);
-        let tx = x(r.share.unwrap_or(0.0).max(r.reference)) + 10.0;
-        let anchor_end = tx + text_width(&text, SMALL) > w;
-        if anchor_end {
-            svg.text_styled(w - 4.0, y + 30.0, SMALL, "end", INK, " font-weight=\"bold\"", &text);
-        } else {
-            svg.text_styled(tx, y + 30.0, SMALL, "start", INK, " font-weight=\"bold\"", &text);
-        }
+        svg.line(rx, y, rx, y + 36.0, INK, 4.0);
+        // The numbers go under the bar, where neither the bar nor the tick covers them.
+        let text = format!("{}  ·  {}", r.shown, r.reference_shown);
+        svg.text_styled(label_w, y + 54.0, SMALL, "start", INK, " font-weight=\"bold\"", &fit(&text, SMALL, plot_w));
     }
     let ly = h - 8.0;
     svg.rect(label_w, ly - 14.0, 18.0, 18.0, "#0072B2", "");

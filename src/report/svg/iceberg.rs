@@ -10,60 +10,70 @@ pub fn iceberg(
     waterline: &str,
     label: &str,
 ) -> String {
-    let (w, h) = (960.0, 520.0);
-    let water_y = 170.0;
-    let cx = 260.0;
+    let (w, h) = (960.0, 540.0);
+    let water_y = 190.0;
+    let cx = 250.0;
+    let max_half = 220.0;
     let mut svg = Svg::new(w, h);
     svg.rect(0.0, water_y, w, h - water_y, "#DCEBF5", "");
     svg.line(0.0, water_y, w, water_y, "#0072B2", 3.0);
-    svg.text_styled(w - 12.0, water_y - 10.0, 16.0, "end", "#0072B2", " font-style=\"italic\"", waterline);
+    let (heard, unheard) = waterline.split_once(" · ").unwrap_or((waterline, ""));
+    let italic = " font-style=\"italic\"";
+    svg.text_styled(w - 12.0, water_y - 12.0, 16.0, "end", "#0072B2", italic, heard);
+    svg.text_styled(w - 12.0, water_y + 26.0, 16.0, "end", "#0072B2", italic, unheard);
     let top: f64 = above.iter().map(|r| r.2.max(0.0)).sum();
     let bottom: f64 = below.iter().map(|r| r.2.max(0.0)).sum();
     let max = top.max(bottom).max(1e-9);
-    // Triangle-ish shapes: area ~ height², so height ~ √value keeps areas honest.
-    let tip_h = (water_y - 20.0) * (top / max).sqrt();
-    let body_h = (h - water_y - 20.0) * (bottom / max).sqrt();
-    let tip_w = 1.1 * tip_h;
-    let body_w = 1.1 * body_h;
+    // Area grows with height squared, so height ~ √value keeps the areas honest.
+    let tip_h = (water_y - 30.0) * (top / max).sqrt();
+    let body_h = (h - water_y - 30.0) * (bottom / max).sqrt();
+    let tip_half = (0.8 * tip_h).min(max_half);
+    let body_half = (0.8 * body_h).min(max_half).max(tip_half);
+    let p = |pts: &[(f64, f64)]| {
+        pts.iter()
+            .map(|(x, y)| format!("{},{}", super::n(*x), super::n(*y)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     if tip_h > 0.5 {
+        let pts = [
+            (cx - tip_half, water_y),
+            (cx - tip_half * 0.45, water_y - tip_h * 0.55),
+            (cx - tip_half * 0.1, water_y - tip_h),
+            (cx + tip_half * 0.3, water_y - tip_h * 0.7),
+            (cx + tip_half * 0.55, water_y - tip_h * 0.75),
+            (cx + tip_half, water_y),
+        ];
         svg.raw(&format!(
-            "<polygon points=\"{},{} {},{} {},{} {},{}\" fill=\"#FFFFFF\" stroke=\"{INK}\" stroke-width=\"2\"/>",
-            super::n(cx - tip_w),
-            super::n(water_y),
-            super::n(cx - tip_w * 0.2),
-            super::n(water_y - tip_h),
-            super::n(cx + tip_w * 0.25),
-            super::n(water_y - tip_h * 0.8),
-            super::n(cx + tip_w),
-            super::n(water_y)
+            "<polygon points=\"{}\" fill=\"#FFFFFF\" stroke=\"{INK}\" stroke-width=\"2\"/>",
+            p(&pts)
         ));
     }
     if body_h > 0.5 {
-        let half = body_w.max(tip_w);
+        let pts = [
+            (cx - body_half, water_y),
+            (cx + body_half, water_y),
+            (cx + body_half * 0.85, water_y + body_h * 0.45),
+            (cx + body_half * 0.35, water_y + body_h * 0.8),
+            (cx - body_half * 0.05, water_y + body_h),
+            (cx - body_half * 0.6, water_y + body_h * 0.75),
+            (cx - body_half * 0.95, water_y + body_h * 0.35),
+        ];
         svg.raw(&format!(
-            "<polygon points=\"{},{} {},{} {},{} {},{} {},{}\" fill=\"#9CC3DE\" stroke=\"#0072B2\" stroke-width=\"2\"/>",
-            super::n(cx - half),
-            super::n(water_y),
-            super::n(cx + half),
-            super::n(water_y),
-            super::n(cx + half * 0.7),
-            super::n(water_y + body_h * 0.6),
-            super::n(cx + half * 0.1),
-            super::n(water_y + body_h),
-            super::n(cx - half * 0.8),
-            super::n(water_y + body_h * 0.5)
+            "<polygon points=\"{}\" fill=\"#9CC3DE\" stroke=\"#0072B2\" stroke-width=\"2\"/>",
+            p(&pts)
         ));
     }
-    let text_x = 560.0;
+    let text_x = 500.0;
     let rows = |svg: &mut Svg, rows: &[(String, String, f64)], first_y: f64| {
         for (i, (label, shown, _)) in rows.iter().enumerate() {
-            let y = first_y + 64.0 * i as f64;
+            let y = first_y + 70.0 * i as f64;
             svg.text_styled(text_x, y, 34.0, "start", INK, " font-weight=\"bold\"", shown);
-            svg.text(text_x, y + 24.0, 18.0, "start", INK, &fit(label, 18.0, w - text_x - 10.0));
+            svg.text(text_x, y + 26.0, 18.0, "start", INK, &fit(label, 18.0, w - text_x - 10.0));
         }
     };
-    rows(&mut svg, above, water_y - 30.0 - 64.0 * (above.len().max(1) - 1) as f64);
-    rows(&mut svg, below, water_y + 60.0);
+    rows(&mut svg, above, water_y - 60.0 - 70.0 * (above.len().max(1) - 1) as f64);
+    rows(&mut svg, below, water_y + 80.0);
     svg.finish(label)
 }
 

@@ -41,11 +41,12 @@ pub fn text_width(text: &str, size: f64) -> f64 {
         .chars()
         .map(|c| match c {
             'i' | 'l' | 'j' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' | ' ' | '\u{202f}' => 0.32,
-            'f' | 't' | 'r' | '(' | ')' | '-' | '–' => 0.42,
-            'm' | 'w' | 'M' | 'W' | '@' | '%' => 0.9,
-            '0'..='9' => 0.58,
-            c if c.is_uppercase() => 0.7,
-            _ => 0.56,
+            'f' | 't' | 'r' | '(' | ')' | '-' | '–' => 0.45,
+            'm' | 'w' | 'M' | 'W' | '@' | '%' => 0.98,
+            '0'..='9' => 0.64,
+            c if c.is_uppercase() => 0.76,
+            // Wide enough for a bold DejaVu Sans, the widest common fallback.
+            _ => 0.64,
         })
         .sum();
     em * size
