@@ -7,11 +7,13 @@
 //! - `scenario_errors`, `overrides`: bad input gets a located, actionable error.
 //! - `cli`, `cli_reports`, `sweep`: the `handoff` command as a user runs it
 //!   (cases as data files in `tests/cmd/`).
+//! - `html`: the workshop page in a real browser, and the weekly timeline behind it.
 
 mod cli;
 mod cli_reports;
 mod compare;
 mod customers;
+mod html;
 mod overrides;
 mod scenario_errors;
 mod sweep;

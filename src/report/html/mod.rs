@@ -537,11 +537,17 @@ fn metric_words(metric: &str, lang: Lang) -> String {
 
 /// A statistic as text in the unit of `metric`.
 fn metric_value(metric: &str, s: Stat, lang: Lang) -> String {
+    if metric.ends_with("_h") {
+        // Durations pick a unit that fits (min, h, d), mean and interval alike.
+        let text = crate::report::human::stat_duration(s).joined();
+        return match lang {
+            Lang::En => text,
+            Lang::Es => text.replace('.', ","),
+        };
+    }
     let show = |x: f64| {
         if metric.ends_with(".utilization") {
             lang.percent(x)
-        } else if metric.ends_with("_h") {
-            format!("{}\u{a0}h", lang.fixed(x, 1))
         } else if metric.starts_with("revenue.") {
             lang.grouped(x)
         } else {
@@ -785,7 +791,9 @@ mod tests {
         let data = crate::report::json::render(&outcome);
         let page = String::from_utf8(run(&outcome, &[], &data, Lang::En)).unwrap();
         assert_eq!(page.matches("</script>").count(), 1);
-        assert!(!page.contains("<b>x"));
+        assert!(page.trim_end().ends_with("</script></body></html>"));
+        // Outside the data block, the name is text, never markup.
+        assert!(page.contains("<h1>&lt;/script&gt;&lt;b&gt;x</h1>"));
     }
 
     #[test]

@@ -223,7 +223,7 @@ pub struct IntervalRow {
 /// difference from the first scenario is a filled dot, otherwise a ring.
 pub fn interval_rows(rows: &[IntervalRow], scenarios: &[String], label: &str) -> String {
     let w = 960.0;
-    let label_w = 300.0;
+    let label_w = 400.0;
     let per = 30.0;
     let gap = 24.0;
     let plot_l = label_w;
@@ -250,7 +250,7 @@ pub fn interval_rows(rows: &[IntervalRow], scenarios: &[String], label: &str) ->
             FONT,
             "end",
             INK,
-            " font-weight=\"bold\"",
+            "",
             &fit(&r.label, FONT, label_w - 16.0),
         );
         if lo < 0.0 {
