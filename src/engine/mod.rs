@@ -19,11 +19,11 @@ use std::collections::VecDeque;
 
 use slab::Slab;
 
+use crate::metrics::timeline::{Grid, WeekCounts};
 use crate::metrics::{
     CauseMetrics, CustomerMetrics, DepartmentMetrics, HandoffMetrics, Metrics, OrderMetrics,
     PathMetrics, RevenueMetrics, TimeWeighted, Welford,
 };
-use crate::metrics::timeline::{Grid, WeekCounts};
 use crate::model::{Cause, Model};
 use queue::EventQueue;
 pub(crate) use streams::fnv1a;

@@ -79,7 +79,11 @@ pub fn summarise(model: &Model, runs: Vec<RunResult>) -> Outcome {
     let grid = Grid::new(model.simulation.warmup_h, model.simulation.duration_h);
     let weeks: Vec<&[timeline::WeekCounts]> = runs.iter().map(|r| &r.timeline[..]).collect();
     let cause_names: Vec<String> = Cause::all(model).iter().map(|c| c.name(model)).collect();
-    let ranked: Vec<String> = summary.lost_by_cause.iter().map(|c| c.cause.clone()).collect();
+    let ranked: Vec<String> = summary
+        .lost_by_cause
+        .iter()
+        .map(|c| c.cause.clone())
+        .collect();
     let timeline = timeline::summarise(&grid, &weeks, &cause_names, &ranked);
     Outcome {
         scenario: ScenarioInfo {

@@ -19,8 +19,8 @@ use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::engine::{self, RunResult};
-use crate::metrics::timeline::WeekCounts;
 use crate::metrics::Metrics;
+use crate::metrics::timeline::WeekCounts;
 use crate::model::Model;
 use crate::scenario::format_number;
 

@@ -187,7 +187,11 @@ mod tests {
         assert_eq!(g.index(720.0), 0);
         assert_eq!(g.index(887.9), 0);
         assert_eq!(g.index(888.0), 1);
-        assert_eq!(g.index(8760.0), 47, "the end of the run is in the last bucket");
+        assert_eq!(
+            g.index(8760.0),
+            47,
+            "the end of the run is in the last bucket"
+        );
     }
 
     #[test]

@@ -88,7 +88,10 @@ fn weekly_buckets_add_up_to_the_totals_of_every_ready_scenario() {
         assert_eq!(t.last().unwrap().to_h, model.simulation.duration_h);
         let total: f64 = t.iter().map(|b| b.customers_lost.mean).sum();
         let expected = outcome.summary.customers.lost.mean;
-        assert!((total - expected).abs() <= 1e-9 * expected.max(1.0), "{name}");
+        assert!(
+            (total - expected).abs() <= 1e-9 * expected.max(1.0),
+            "{name}"
+        );
         for cause in &outcome.summary.lost_by_cause {
             let weekly: f64 = t
                 .iter()
@@ -138,9 +141,16 @@ fn check_page(page: &[u8], what: &str) -> Value {
     assert!(page.len() < 1_000_000, "{what}: {} bytes", page.len());
     let text = std::str::from_utf8(page).unwrap();
     for outside in ["http:", "https:", "//", "src=", "href=", "url(", "@import"] {
-        assert!(!text.contains(outside), "{what} refers outside itself: {outside}");
+        assert!(
+            !text.contains(outside),
+            "{what} refers outside itself: {outside}"
+        );
     }
-    assert_eq!(text.matches("<script").count(), 1, "{what}: only the data block");
+    assert_eq!(
+        text.matches("<script").count(),
+        1,
+        "{what}: only the data block"
+    );
     let start = text
         .find("<script type=\"application/json\" id=\"handoff-data\">")
         .unwrap_or_else(|| panic!("{what}: no data block"));
@@ -157,10 +167,28 @@ fn pages(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         let file = file.to_str().unwrap();
         // By extension, in English.
         let en = dir.join(format!("{stem}.en.html"));
-        handoff(&["run", file, "-q", "--replications", REPLICATIONS, "-o", en.to_str().unwrap()]);
+        handoff(&[
+            "run",
+            file,
+            "-q",
+            "--replications",
+            REPLICATIONS,
+            "-o",
+            en.to_str().unwrap(),
+        ]);
         out.push((en.clone(), std::fs::read(&en).unwrap()));
         // By --format, in Spanish, on standard output.
-        let es = handoff(&["run", file, "-q", "--replications", REPLICATIONS, "--format", "html", "--lang", "es"]);
+        let es = handoff(&[
+            "run",
+            file,
+            "-q",
+            "--replications",
+            REPLICATIONS,
+            "--format",
+            "html",
+            "--lang",
+            "es",
+        ]);
         let path = dir.join(format!("{stem}.es.html"));
         std::fs::write(&path, &es).unwrap();
         out.push((path, es));
@@ -234,7 +262,9 @@ fn chromium() -> Option<PathBuf> {
 fn browser_checks(dir: &Path, pages: &[(PathBuf, Vec<u8>)]) {
     let Some(browser) = chromium() else {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("CI=true but Chromium is not installed: .ci/run installs it (apt-get install -y chromium)");
+            panic!(
+                "CI=true but Chromium is not installed: .ci/run installs it (apt-get install -y chromium)"
+            );
         }
         eprintln!(
             "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
@@ -272,7 +302,7 @@ fn browser_checks(dir: &Path, pages: &[(PathBuf, Vec<u8>)]) {
         assert!(out.status.success(), "{name}: chromium failed: {stderr}");
         // Page problems reach stderr as console messages or load failures.
         for line in stderr.lines() {
-            let bad = line.contains(":CONSOLE(")
+            let bad = line.contains(":CONSOLE")
                 || line.contains("Uncaught")
                 || line.contains("net::ERR_")
                 || line.contains("Refused to");
@@ -281,14 +311,27 @@ fn browser_checks(dir: &Path, pages: &[(PathBuf, Vec<u8>)]) {
         let (distinct, inked) = pixel_variety(&shot);
         // A blank or broken page is one or two colours; a chart page has many,
         // and ink on a fair share of it.
-        assert!(distinct >= 64, "{name}: only {distinct} colours in the screenshot");
-        assert!(inked > 0.05, "{name}: only {:.1} % of the screenshot is not white", inked * 100.0);
+        assert!(
+            distinct >= 64,
+            "{name}: only {distinct} colours in the screenshot"
+        );
+        assert!(
+            inked > 0.05,
+            "{name}: only {:.1} % of the screenshot is not white",
+            inked * 100.0
+        );
     }
     // The DOM as the browser built it: the headline and the data are there.
     let page = &pages[0].0;
     let profile = tempfile::tempdir().unwrap();
     let out = Process::new(&browser)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dump-dom"])
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--dump-dom",
+        ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("file://{}", page.display()))
         .output()
@@ -296,7 +339,10 @@ fn browser_checks(dir: &Path, pages: &[(PathBuf, Vec<u8>)]) {
     let dom = String::from_utf8_lossy(&out.stdout);
     assert!(dom.contains("<h1>"), "the browser built no headline");
     assert!(dom.contains("id=\"handoff-data\""));
-    assert!(dom.matches("<svg").count() >= 4, "the charts are in the DOM");
+    assert!(
+        dom.matches("<svg").count() >= 4,
+        "the charts are in the DOM"
+    );
 }
 
 /// (distinct colours, share of pixels that are not white) in a PNG.

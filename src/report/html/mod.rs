@@ -191,7 +191,10 @@ fn iceberg_sentence(s: &Metrics<Stat>, lang: Lang) -> String {
         t.fill(
             "headline.iceberg",
             &[
-                ("ratio", &lang.fixed(c.silent_defections.mean / c.complaints.mean, 1)),
+                (
+                    "ratio",
+                    &lang.fixed(c.silent_defections.mean / c.complaints.mean, 1),
+                ),
                 ("complaints", &lang.count(c.complaints.mean)),
                 ("silent", &lang.count(c.silent_defections.mean)),
             ],
@@ -243,11 +246,7 @@ fn handoff_cost(s: &Metrics<Stat>, from: &str, to: &str) -> f64 {
         .sum()
 }
 
-fn chain_section(
-    s: &Metrics<Stat>,
-    staff: &[crate::experiment::StaffInfo],
-    lang: Lang,
-) -> Markup {
+fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang: Lang) -> Markup {
     let t = lang.catalogue();
     // Boxes in the order work first reaches them, then the customer, then
     // departments off the chain (complaint handling).
@@ -425,7 +424,11 @@ fn timeline_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
 
 fn revenue_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup> {
     let t = lang.catalogue();
-    let mut causes: Vec<_> = s.lost_by_cause.iter().filter(|c| c.revenue.mean > 0.0).collect();
+    let mut causes: Vec<_> = s
+        .lost_by_cause
+        .iter()
+        .filter(|c| c.revenue.mean > 0.0)
+        .collect();
     if causes.is_empty() {
         return None;
     }
@@ -473,12 +476,18 @@ fn paths_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup> {
                 shown: match share {
                     Some(x) => t.fill(
                         "paths.shown",
-                        &[("share", &lang.percent(x)), ("problems", &lang.count(problems))],
+                        &[
+                            ("share", &lang.percent(x)),
+                            ("problems", &lang.count(problems)),
+                        ],
                     ),
                     None => t.get("paths.none").to_owned(),
                 },
                 reference: *reference,
-                reference_shown: t.fill("paths.reference_shown", &[("share", &lang.percent(*reference))]),
+                reference_shown: t.fill(
+                    "paths.reference_shown",
+                    &[("share", &lang.percent(*reference))],
+                ),
             }
         })
         .collect();
@@ -677,7 +686,10 @@ fn metric_rows(c: &Comparison, lang: Lang) -> Vec<IntervalRow> {
                 .iter()
                 .enumerate()
                 .map(|(i, o)| {
-                    let s = stat_of(o, metric).unwrap_or(Stat { mean: f64::NAN, ci95: None });
+                    let s = stat_of(o, metric).unwrap_or(Stat {
+                        mean: f64::NAN,
+                        ci95: None,
+                    });
                     let sig = i > 0 && significant(c, i, metric).is_some_and(|d| d.significant);
                     (s.mean, s.ci95, metric_value(metric, s, lang), sig)
                 })
@@ -733,10 +745,17 @@ fn cause_rows(c: &Comparison, lang: Lang) -> Option<Vec<IntervalRow>> {
                                 .lost_by_cause
                                 .iter()
                                 .find(|x| x.cause == *cause)
-                                .map_or(Stat { mean: 0.0, ci95: None }, |x| x.customers);
+                                .map_or(
+                                    Stat {
+                                        mean: 0.0,
+                                        ci95: None,
+                                    },
+                                    |x| x.customers,
+                                );
                             let sig = i > 0 && {
                                 let mine = per_run(o, cause);
-                                let diffs: Vec<f64> = mine.iter().zip(&base).map(|(b, a)| b - a).collect();
+                                let diffs: Vec<f64> =
+                                    mine.iter().zip(&base).map(|(b, a)| b - a).collect();
                                 diffs.len() > 1 && Stat::from_values(&diffs).excludes_zero()
                             };
                             (s.mean, s.ci95, metric_value("customers", s, lang), sig)
@@ -814,7 +833,9 @@ mod tests {
     fn causes_read_as_words() {
         assert_eq!(
             cause_words("handoff:sales->billing:error", Lang::En),
-            Lang::En.catalogue().fill("cause.error", &[("from", "sales"), ("to", "billing")])
+            Lang::En
+                .catalogue()
+                .fill("cause.error", &[("from", "sales"), ("to", "billing")])
         );
         let to_customer = cause_words("handoff:billing->customer:lose", Lang::Es);
         assert!(to_customer.contains(Lang::Es.catalogue().get("chain.customer")));

@@ -36,7 +36,11 @@ const MARGIN: f64 = 25.0;
 /// Where box `i` goes: rows of four, snaking so that neighbours stay side by side.
 fn place(i: usize) -> (f64, f64) {
     let row = i / COLS;
-    let col = if row % 2 == 0 { i % COLS } else { COLS - 1 - i % COLS };
+    let col = if row.is_multiple_of(2) {
+        i % COLS
+    } else {
+        COLS - 1 - i % COLS
+    };
     (
         MARGIN + CELL_W * col as f64 + (CELL_W - BOX_W) / 2.0,
         MARGIN + 30.0 + CELL_H * row as f64,
@@ -142,7 +146,10 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
             BOX_W,
             BOX_H,
             fill,
-            &format!(" rx=\"10\" stroke=\"{stroke}\" stroke-width=\"{}\"", n(width)),
+            &format!(
+                " rx=\"10\" stroke=\"{stroke}\" stroke-width=\"{}\"",
+                n(width)
+            ),
         );
         svg.text_styled(
             x + BOX_W / 2.0,
@@ -199,8 +206,16 @@ fn edge_point(x: f64, y: f64, tx: f64, ty: f64) -> (f64, f64) {
     if dx == 0.0 && dy == 0.0 {
         return (x, y);
     }
-    let sx = if dx != 0.0 { (BOX_W / 2.0 + 4.0) / dx.abs() } else { f64::INFINITY };
-    let sy = if dy != 0.0 { (BOX_H / 2.0 + 4.0) / dy.abs() } else { f64::INFINITY };
+    let sx = if dx != 0.0 {
+        (BOX_W / 2.0 + 4.0) / dx.abs()
+    } else {
+        f64::INFINITY
+    };
+    let sy = if dy != 0.0 {
+        (BOX_H / 2.0 + 4.0) / dy.abs()
+    } else {
+        f64::INFINITY
+    };
     let s = sx.min(sy);
     (x + dx * s, y + dy * s)
 }
@@ -221,17 +236,41 @@ mod tests {
 
     #[test]
     fn chain_snapshot() {
-        let mut nodes = vec![node("sales", 0.0), node("production", 2.0), node("billing", 0.0)];
+        let mut nodes = vec![
+            node("sales", 0.0),
+            node("production", 2.0),
+            node("billing", 0.0),
+        ];
         nodes.push(ChainNode {
             customer: true,
             lines: vec![],
             ..node("customer", 0.0)
         });
         let edges = vec![
-            ChainEdge { from: 0, to: 1, cost: 10.0, cost_shown: "−10".into() },
-            ChainEdge { from: 1, to: 2, cost: 0.0, cost_shown: String::new() },
-            ChainEdge { from: 2, to: 3, cost: 4.0, cost_shown: "−4".into() },
-            ChainEdge { from: 0, to: 2, cost: 1.0, cost_shown: "−1".into() },
+            ChainEdge {
+                from: 0,
+                to: 1,
+                cost: 10.0,
+                cost_shown: "−10".into(),
+            },
+            ChainEdge {
+                from: 1,
+                to: 2,
+                cost: 0.0,
+                cost_shown: String::new(),
+            },
+            ChainEdge {
+                from: 2,
+                to: 3,
+                cost: 4.0,
+                cost_shown: "−4".into(),
+            },
+            ChainEdge {
+                from: 0,
+                to: 2,
+                cost: 1.0,
+                cost_shown: "−1".into(),
+            },
         ];
         insta::assert_snapshot!(chain(&nodes, &edges, "the chain"));
     }
@@ -240,8 +279,18 @@ mod tests {
     fn the_costliest_handoff_is_the_thickest() {
         let nodes = vec![node("a", 0.0), node("b", 0.0), node("c", 0.0)];
         let edges = vec![
-            ChainEdge { from: 0, to: 1, cost: 1.0, cost_shown: "−1".into() },
-            ChainEdge { from: 1, to: 2, cost: 9.0, cost_shown: "−9".into() },
+            ChainEdge {
+                from: 0,
+                to: 1,
+                cost: 1.0,
+                cost_shown: "−1".into(),
+            },
+            ChainEdge {
+                from: 1,
+                to: 2,
+                cost: 9.0,
+                cost_shown: "−9".into(),
+            },
         ];
         let svg = chain(&nodes, &edges, "x");
         let widths: Vec<f64> = svg
@@ -259,7 +308,11 @@ mod tests {
     #[test]
     fn boxes_snake_so_neighbours_stay_adjacent() {
         assert_eq!(place(3).1, place(0).1);
-        assert_eq!(place(4).0, place(3).0, "the fifth box sits under the fourth");
+        assert_eq!(
+            place(4).0,
+            place(3).0,
+            "the fifth box sits under the fourth"
+        );
         assert!(place(4).1 > place(3).1);
     }
 }

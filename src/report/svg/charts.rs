@@ -50,7 +50,14 @@ pub fn stacked_bars(
     let mut tick = 0.0;
     while tick <= top_value + step / 2.0 {
         svg.line(left, y(tick), w - right, y(tick), "#E2E2E2", 1.0);
-        svg.text(left - 8.0, y(tick) + 6.0, SMALL, "end", INK, &tick_label(tick));
+        svg.text(
+            left - 8.0,
+            y(tick) + 6.0,
+            SMALL,
+            "end",
+            INK,
+            &tick_label(tick),
+        );
         tick += step;
     }
     svg.text_styled(left - 56.0, top - 16.0, SMALL, "start", INK, "", axis);
@@ -60,7 +67,14 @@ pub fn stacked_bars(
         for s in series {
             let v = s.values.get(k).copied().unwrap_or(0.0).max(0.0);
             if v > 0.0 {
-                svg.rect(x, y(base + v), slot * 0.8, y(base) - y(base + v), s.color, "");
+                svg.rect(
+                    x,
+                    y(base + v),
+                    slot * 0.8,
+                    y(base) - y(base + v),
+                    s.color,
+                    "",
+                );
             }
             base += v;
         }
@@ -178,7 +192,12 @@ pub struct StayRow {
 }
 
 /// Bars of the stayed share per path (0–100 %) with the reference as a black tick.
-pub fn stay_bars(rows: &[StayRow], legend_model: &str, legend_reference: &str, label: &str) -> String {
+pub fn stay_bars(
+    rows: &[StayRow],
+    legend_model: &str,
+    legend_reference: &str,
+    label: &str,
+) -> String {
     let w = 960.0;
     let row = 66.0;
     let label_w = 330.0;
@@ -188,11 +207,25 @@ pub fn stay_bars(rows: &[StayRow], legend_model: &str, legend_reference: &str, l
     let x = |share: f64| label_w + plot_w * share.clamp(0.0, 1.0);
     for p in [0.0, 0.25, 0.5, 0.75, 1.0] {
         svg.line(x(p), 8.0, x(p), h - 50.0, "#E2E2E2", 1.0);
-        svg.text(x(p), h - 30.0, SMALL, "middle", INK, &format!("{:.0} %", p * 100.0));
+        svg.text(
+            x(p),
+            h - 30.0,
+            SMALL,
+            "middle",
+            INK,
+            &format!("{:.0} %", p * 100.0),
+        );
     }
     for (i, r) in rows.iter().enumerate() {
         let y = 10.0 + row * i as f64;
-        svg.text(label_w - 12.0, y + 24.0, FONT, "end", INK, &fit(&r.label, FONT, label_w - 16.0));
+        svg.text(
+            label_w - 12.0,
+            y + 24.0,
+            FONT,
+            "end",
+            INK,
+            &fit(&r.label, FONT, label_w - 16.0),
+        );
         if let Some(share) = r.share {
             svg.rect(label_w, y + 4.0, x(share) - label_w, 28.0, "#0072B2", "");
         }
@@ -200,7 +233,15 @@ pub fn stay_bars(rows: &[StayRow], legend_model: &str, legend_reference: &str, l
         svg.line(rx, y, rx, y + 36.0, INK, 4.0);
         // The numbers go under the bar, where neither the bar nor the tick covers them.
         let text = format!("{}  ·  {}", r.shown, r.reference_shown);
-        svg.text_styled(label_w, y + 54.0, SMALL, "start", INK, " font-weight=\"bold\"", &fit(&text, SMALL, plot_w));
+        svg.text_styled(
+            label_w,
+            y + 54.0,
+            SMALL,
+            "start",
+            INK,
+            " font-weight=\"bold\"",
+            &fit(&text, SMALL, plot_w),
+        );
     }
     let ly = h - 8.0;
     svg.rect(label_w, ly - 14.0, 18.0, 18.0, "#0072B2", "");
@@ -262,10 +303,26 @@ pub fn interval_rows(rows: &[IntervalRow], scenarios: &[String], label: &str) ->
             if let Some(ci) = ci {
                 svg.line(x(mean - ci), cy, x(mean + ci), cy, color, 3.0);
             }
-            let fill = if *significant || i == 0 { color } else { "#FFFFFF" };
+            let fill = if *significant || i == 0 {
+                color
+            } else {
+                "#FFFFFF"
+            };
             svg.circle(x(*mean), cy, 7.0, fill, color);
-            let weight = if *significant { " font-weight=\"bold\"" } else { "" };
-            svg.text_styled(plot_l + plot_w + 12.0, cy + 5.0, SMALL, "start", INK, weight, shown);
+            let weight = if *significant {
+                " font-weight=\"bold\""
+            } else {
+                ""
+            };
+            svg.text_styled(
+                plot_l + plot_w + 12.0,
+                cy + 5.0,
+                SMALL,
+                "start",
+                INK,
+                weight,
+                shown,
+            );
         }
         y += block + gap;
     }
@@ -273,7 +330,14 @@ pub fn interval_rows(rows: &[IntervalRow], scenarios: &[String], label: &str) ->
         let color = super::PALETTE[i % super::PALETTE.len()];
         let ly = y + 34.0 * i as f64 + 18.0;
         svg.circle(label_w + 8.0, ly - 6.0, 7.0, color, color);
-        svg.text(label_w + 24.0, ly, FONT, "start", INK, &fit(name, FONT, w - label_w - 30.0));
+        svg.text(
+            label_w + 24.0,
+            ly,
+            FONT,
+            "start",
+            INK,
+            &fit(name, FONT, w - label_w - 30.0),
+        );
     }
     svg.finish(label)
 }
@@ -297,7 +361,13 @@ mod tests {
             },
         ];
         let labels: Vec<String> = ["1", "2", "3"].map(String::from).to_vec();
-        insta::assert_snapshot!(stacked_bars(&series, &labels, "customers lost", &[(1, 1)], "lost by week"));
+        insta::assert_snapshot!(stacked_bars(
+            &series,
+            &labels,
+            "customers lost",
+            &[(1, 1)],
+            "lost by week"
+        ));
     }
 
     #[test]

@@ -19,8 +19,24 @@ pub fn iceberg(
     svg.line(0.0, water_y, w, water_y, "#0072B2", 3.0);
     let (heard, unheard) = waterline.split_once(" · ").unwrap_or((waterline, ""));
     let italic = " font-style=\"italic\"";
-    svg.text_styled(w - 12.0, water_y - 12.0, 16.0, "end", "#0072B2", italic, heard);
-    svg.text_styled(w - 12.0, water_y + 26.0, 16.0, "end", "#0072B2", italic, unheard);
+    svg.text_styled(
+        w - 12.0,
+        water_y - 12.0,
+        16.0,
+        "end",
+        "#0072B2",
+        italic,
+        heard,
+    );
+    svg.text_styled(
+        w - 12.0,
+        water_y + 26.0,
+        16.0,
+        "end",
+        "#0072B2",
+        italic,
+        unheard,
+    );
     let top: f64 = above.iter().map(|r| r.2.max(0.0)).sum();
     let bottom: f64 = below.iter().map(|r| r.2.max(0.0)).sum();
     let max = top.max(bottom).max(1e-9);
@@ -68,11 +84,30 @@ pub fn iceberg(
     let rows = |svg: &mut Svg, rows: &[(String, String, f64)], first_y: f64| {
         for (i, (label, shown, _)) in rows.iter().enumerate() {
             let y = first_y + 70.0 * i as f64;
-            svg.text_styled(text_x, y, 34.0, "start", INK, " font-weight=\"bold\"", shown);
-            svg.text(text_x, y + 26.0, 18.0, "start", INK, &fit(label, 18.0, w - text_x - 10.0));
+            svg.text_styled(
+                text_x,
+                y,
+                34.0,
+                "start",
+                INK,
+                " font-weight=\"bold\"",
+                shown,
+            );
+            svg.text(
+                text_x,
+                y + 26.0,
+                18.0,
+                "start",
+                INK,
+                &fit(label, 18.0, w - text_x - 10.0),
+            );
         }
     };
-    rows(&mut svg, above, water_y - 60.0 - 70.0 * (above.len().max(1) - 1) as f64);
+    rows(
+        &mut svg,
+        above,
+        water_y - 60.0 - 70.0 * (above.len().max(1) - 1) as f64,
+    );
     rows(&mut svg, below, water_y + 80.0);
     svg.finish(label)
 }
@@ -86,7 +121,11 @@ mod tests {
         let above = vec![("complaints heard".to_string(), "12".to_string(), 12.0)];
         let below = vec![
             ("left without a word".to_string(), "30".to_string(), 30.0),
-            ("prospects who never came".to_string(), "90".to_string(), 90.0),
+            (
+                "prospects who never came".to_string(),
+                "90".to_string(),
+                90.0,
+            ),
         ];
         insta::assert_snapshot!(iceberg(&above, &below, "waterline", "iceberg"));
     }

@@ -12,7 +12,9 @@ mod charts;
 mod iceberg;
 
 pub use chain::{ChainEdge, ChainNode, chain};
-pub use charts::{Bar, IntervalRow, Series, StayRow, interval_rows, ranked_bars, stacked_bars, stay_bars};
+pub use charts::{
+    Bar, IntervalRow, Series, StayRow, interval_rows, ranked_bars, stacked_bars, stay_bars,
+};
 pub use iceberg::iceberg;
 
 use std::fmt::Write as _;
