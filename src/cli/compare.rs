@@ -55,6 +55,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         let joined: Vec<&str> = problems.iter().map(|m| m.trim_end()).collect();
         return Err(Failure::Input(joined.join("\n\n")));
     }
+    for (file, model) in args.files.iter().zip(&models) {
+        super::validate::warn_before_simulating(model, Some(&file.display().to_string()));
+    }
     let first = &models[0].simulation;
     let seed = args.settings.seed.unwrap_or(first.seed);
     let replications = args

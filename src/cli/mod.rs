@@ -13,7 +13,7 @@ mod run;
 mod sensitivity;
 mod shard;
 mod sweep;
-mod validate;
+pub(crate) mod validate;
 
 use std::io::IsTerminal as _;
 use std::path::Path;

@@ -75,6 +75,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     let mut model = load_scenario(&args.file, &args.settings.set)?;
     args.settings.apply(&mut model);
+    super::validate::warn_before_simulating(&model, None);
 
     // Drawn only when stderr is a terminal.
     let bar = progress::bar(

@@ -62,6 +62,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let scenario = ScenarioFile::read(&args.file, &args.settings.set)?;
     let mut base = scenario.model(&[])?;
     args.settings.apply(&mut base);
+    super::validate::warn_before_simulating(&base, None);
     let mut varied = Vec::new();
     let mut not_varied = Vec::new();
     for c in sensitivity::parameters(&base, args.by) {
@@ -83,9 +84,10 @@ pub fn execute(args: Args) -> Result<(), Failure> {
                 high,
             });
         } else {
+            // Named without `.mean`, which this distribution does not have.
+            let field = c.parameter.strip_suffix(".mean").unwrap_or(&c.parameter);
             not_varied.push(format!(
-                "{}: its distribution has no `mean` to set; set its parameters with --set and sweep them instead",
-                c.parameter
+                "{field}: its distribution has no `mean` to set; vary its own parameters with --set or sweep (docs/scenario.md)",
             ));
         }
     }

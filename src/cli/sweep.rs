@@ -107,6 +107,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let scenario = ScenarioFile::read(&args.file, &args.settings.set)?;
     let mut base = scenario.model(&[])?;
     args.settings.apply(&mut base);
+    if args.shard.is_none() {
+        super::validate::warn_before_simulating(&base, None);
+    }
     let hash = model_hash(&base);
     let grid = Grid::new(args.vary.clone()).map_err(|e| Failure::Input(format!("error: {e}")))?;
 

@@ -1,8 +1,13 @@
 //! `handoff validate FILE`: check a scenario without simulating it.
+//!
+//! Prints each department's expected load on standard output, and on standard
+//! error the warnings that `run`, `compare`, `sweep` and `sensitivity` also print
+//! before they simulate ([`warn_before_simulating`]).
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use handoff::model::Model;
+use handoff::model::{Model, Target};
 use handoff::report::human;
 use handoff::scenario::Override;
 
@@ -22,62 +27,124 @@ pub struct Args {
 pub fn execute(args: Args) -> Result<(), Failure> {
     let model = load_scenario(&args.file, &args.set)?;
     let count = |n: usize, one, many| human::plural(n as u64, one, many);
-    let line = format!(
+    let mut text = format!(
         "{}: ok — {}, {}, {}\n",
         args.file.display(),
         count(model.departments.len(), "department", "departments"),
         count(model.flows.len(), "flow", "flows"),
         count(model.handoffs.len(), "handoff", "handoffs"),
     );
-    output::write_stdout(line.as_bytes())?;
-    for warning in overload_warnings(&model) {
+    text.push_str(&load_table(&model));
+    output::write_stdout(text.as_bytes())?;
+    for warning in warnings(&model) {
         eprintln!("{warning}");
     }
     Ok(())
 }
 
-/// A warning for every department asked for more work than its staff can do, and
-/// one when reorders without churn make the load grow for the whole run.
-fn overload_warnings(model: &Model) -> Vec<String> {
-    let c = &model.customers;
-    // With reorders the load grows as customers come back: by the end of a run
-    // of length T, each of the λ customers arriving per hour who is still buying
-    // orders every m hours, and a customer still buys after s hours with
-    // probability (1 − churn)^(s / m) (problems drive some away sooner, so this
-    // is an upper bound). Orders per hour at T, per first order:
-    // 1 + ∫_0^T (1 − churn)^(s / m) ds / m.
-    let (growth, when) = match &c.reorder {
-        None => (1.0, ""),
-        Some(reorder) => {
-            let cycles = model.simulation.duration_h / reorder.mean();
-            let keep = 1.0 - c.churn;
-            let returning = if keep >= 1.0 {
-                cycles
-            } else if keep <= 0.0 {
-                0.0
-            } else {
-                (1.0 - keep.powf(cycles)) / -keep.ln()
-            };
-            (1.0 + returning, " by the end of the run, with reorders")
+/// Print the warnings of `validate` on standard error, before a command simulates
+/// `model`; `origin` names the file when a command reads several.
+pub fn warn_before_simulating(model: &Model, origin: Option<&str>) {
+    for warning in warnings(model) {
+        match origin {
+            Some(file) => eprintln!("{file}: {warning}"),
+            None => eprintln!("{warning}"),
         }
+    }
+}
+
+/// A load as a percentage, whole, without absurd lengths.
+fn percent(load: f64) -> String {
+    if !load.is_finite() {
+        "unbounded".to_owned()
+    } else if load >= 100.0 {
+        "over 10 000 %".to_owned()
+    } else {
+        format!("{:.0} %", load * 100.0)
+    }
+}
+
+/// What `reorder` adds to the load estimate, in words.
+fn load_basis(model: &Model) -> &'static str {
+    if model.customers.reorder.is_some() {
+        "at most, by the end of the run: first orders, reorders and rework; complaints not included"
+    } else {
+        "first orders and rework; complaints not included"
+    }
+}
+
+/// Every department's expected load, one per line.
+fn load_table(model: &Model) -> String {
+    let loads = model.expected_load();
+    let idle = model.departments_in_no_flow();
+    let desk = model.complaints.as_ref().map(|c| c.department);
+    let width = model
+        .departments
+        .iter()
+        .map(|d| d.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = format!("Expected load ({}):\n", load_basis(model));
+    for (id, (d, load)) in model.departments.iter().zip(&loads).enumerate() {
+        let value = if idle.contains(&id) {
+            if desk == Some(id) {
+                "complaints only (not estimated)".to_owned()
+            } else {
+                "0 % (in no flow)".to_owned()
+            }
+        } else {
+            percent(*load)
+        };
+        let name = &d.name;
+        let pad = width - name.chars().count();
+        let _ = writeln!(out, "  {name}{}  {value}", " ".repeat(pad));
+    }
+    out
+}
+
+/// What `validate` warns about: overloaded departments (the load estimate of
+/// [`Model::expected_load`]), departments that do nothing, customer settings
+/// that do not do what they seem to, and truncated normals whose draws differ
+/// from their parameters.
+pub fn warnings(model: &Model) -> Vec<String> {
+    let c = &model.customers;
+    // With reorders the estimate is an upper bound (see `Model::reorder_growth`).
+    let (asked, when, grows) = if c.reorder.is_some() {
+        (
+            "may be asked for up to",
+            " by the end of the run, with reorders (an upper bound: lead times and customers lost to problems make it less)",
+            "may grow",
+        )
+    } else {
+        ("is asked for", "", "will grow")
     };
     let mut warnings: Vec<String> = model
-        .offered_load()
+        .expected_load()
         .iter()
         .zip(&model.departments)
-        .map(|(load, d)| (load * growth, d))
-        .filter(|(load, _)| *load >= 1.0)
+        .filter(|(load, _)| **load >= 1.0)
         .map(|(load, d)| {
             format!(
-                "warning: department `{}` is asked for {:.0} % of what its {} can do{when}: \
-                 its queue will grow for as long as the run lasts.\n  \
+                "warning: department `{}` {asked} {} of what its {} can do{when}: \
+                 its queue {grows} for as long as the run lasts.\n  \
                  = help: add staff, shorten its service, or lower the arrival rate (docs/scenario.md)",
-                d.name,
-                load * 100.0,
+                &d.name,
+                percent(*load),
                 human::plural(u64::from(d.staff), "person", "people"),
             )
         })
         .collect();
+    let desk = model.complaints.as_ref().map(|c| c.department);
+    for id in model.departments_in_no_flow() {
+        if desk != Some(id) {
+            warnings.push(format!(
+                "warning: department `{}` is in no flow's steps and handles no complaints: \
+                 it gets no work.\n  \
+                 = help: add it to a [[flow]]'s `steps`, name it in [complaints] `department`, or remove it",
+                &model.departments[id].name
+            ));
+        }
+    }
     if c.reorder.is_some() && c.churn == 0.0 {
         warnings.push(
             "note: customers reorder and never leave unless a problem drives them away \
@@ -86,5 +153,69 @@ fn overload_warnings(model: &Model) -> Vec<String> {
                 .to_string(),
         );
     }
+    if c.reorder.is_none() && c.churn > 0.0 {
+        warnings.push(
+            "warning: `churn` is set but customers never reorder (no `reorder` in [customers]), \
+             so `churn` changes nothing.\n  \
+             = help: add `reorder = { dist = \"exponential\", mean = \"60d\" }`, or remove `churn`"
+                .to_string(),
+        );
+    }
+    for (id, h) in model.handoffs.iter().enumerate() {
+        if h.to == Target::Customer && h.catch > 0.0 && h.error > 0.0 {
+            warnings.push(format!(
+                "note: handoff `{}` has `catch = {}`: the customer notices that share of its errors \
+                 on receipt and sends the work back; `{}` redoes it, and the delivery is later but \
+                 not a defect.\n  \
+                 = help: leave `catch` out on a handoff to the customer if every error should reach them (docs/scenario.md)",
+                &model.handoff_name(id),
+                h.catch,
+                &model.departments[h.from].name,
+            ));
+        }
+    }
+    let mut normals: Vec<(String, &handoff::model::Distribution)> = Vec::new();
+    if let Some(r) = &c.reorder {
+        normals.push(("customers.reorder".to_owned(), r));
+    }
+    for d in &model.departments {
+        normals.push((format!("department `{}` service", &d.name), &d.service));
+    }
+    for (id, h) in model.handoffs.iter().enumerate() {
+        if let Some(delay) = &h.delay {
+            normals.push((
+                format!("handoff `{}` delay", &model.handoff_name(id)),
+                delay,
+            ));
+        }
+    }
+    for (what, d) in normals {
+        if let Some((mean, cv, real_mean, real_cv)) = d.normal_truncation()
+            && cv > NORMAL_CV_LIMIT
+        {
+            warnings.push(format!(
+                "warning: {what} is a normal with mean {} and cv {cv:.2}; negative draws are redrawn, \
+                 so its draws have mean {} and cv {real_cv:.2}.\n  \
+                 = help: above cv {NORMAL_CV_LIMIT} use `lognormal` or `gamma`, which take `mean` and `cv` as they are (docs/scenario.md)",
+                hours(mean),
+                hours(real_mean),
+            ));
+        }
+    }
     warnings
+}
+
+/// Above this cv a normal truncated at zero draws noticeably more than its `mean`
+/// (0.7 % more at 0.4, 6 % at 0.6, 16 % at 0.8; docs/scenario.md).
+const NORMAL_CV_LIMIT: f64 = 0.4;
+
+/// Hours in a readable unit with enough decimals to show a truncation's effect.
+fn hours(h: f64) -> String {
+    if h >= 48.0 {
+        format!("{:.2} d", h / 24.0)
+    } else if h >= 1.0 {
+        format!("{h:.2} h")
+    } else {
+        format!("{:.1} min", h * 60.0)
+    }
 }

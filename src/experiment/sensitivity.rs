@@ -7,7 +7,10 @@
 //! overrides would be: the paths shown are the ones users type. Counts (staff,
 //! word of mouth) move by the share rounded, at least 1 (staff never below 1);
 //! probabilities are clamped to [0, 1]; parameters at zero are skipped, since
-//! a share of nothing is nothing.
+//! a share of nothing is nothing. Parameters that no mechanism uses yet
+//! ([`NOT_USED_YET`]) are not varied but listed apart, so that a zero effect is
+//! not read as "this does not matter". A variant whose expected load
+//! ([`Model::expected_load`]) reaches 100 % somewhere is marked as overloading.
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -17,14 +20,21 @@ use crate::metrics::Stat;
 use crate::model::{Distribution, Model, Target};
 use crate::scenario::format_number;
 
+/// Parameters the scenario reads and checks but no mechanism uses yet
+/// (docs/customers.md, "Not yet"): varying them would show a zero effect.
+pub const NOT_USED_YET: &[&str] = &[
+    "customers.abusive_share",
+    "problem.rude",
+    "problem.friction",
+];
+
 /// A parameter to vary: where it lives and the values to set it to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
     /// The parameter as reports name it: `department.sales.staff`, `department.sales.service.mean`.
     pub parameter: String,
-    /// The override paths that may set it, to be tried in order (a distribution's
-    /// mean is `…service.mean` in a table, `…service.value` for a constant table,
-    /// `…service` for a constant written as a duration).
+    /// The override paths that may set it, to be tried in order; today always
+    /// the parameter itself (`--set` takes `…service.mean` for a constant too).
     pub paths: Vec<String>,
     /// Its value now, the value below and the value above, as override values (`7d`, `3`, `0.05`).
     pub base: String,
@@ -107,11 +117,6 @@ fn vary(base: f64, by: f64, unit: Unit) -> (f64, f64) {
     }
 }
 
-/// Whether `d` is a constant (the same Debug form as a constant of its mean).
-fn is_constant(d: &Distribution) -> bool {
-    Distribution::constant(d.mean()).is_ok_and(|c| format!("{c:?}") == format!("{d:?}"))
-}
-
 #[derive(Default)]
 struct List {
     out: Vec<Candidate>,
@@ -123,7 +128,7 @@ impl List {
     }
 
     fn add_at(&mut self, parameter: String, paths: Vec<String>, base: f64, by: f64, unit: Unit) {
-        if base == 0.0 || !base.is_finite() {
+        if base == 0.0 || !base.is_finite() || NOT_USED_YET.contains(&parameter.as_str()) {
             return;
         }
         let (low, high) = vary(base, by, unit);
@@ -136,15 +141,13 @@ impl List {
         });
     }
 
-    /// A distribution's mean (durations): `…service.mean`, or the constant itself.
+    /// A distribution's mean (durations): `…service.mean`, which `--set` also
+    /// takes for a constant (written as a duration or as a table).
     fn add_mean(&mut self, path: String, d: Option<&Distribution>, by: f64) {
         let Some(d) = d else { return };
-        let paths = if is_constant(d) {
-            vec![format!("{path}.value"), path.clone()]
-        } else {
-            vec![format!("{path}.mean")]
-        };
-        self.add_at(format!("{path}.mean"), paths, d.mean(), by, Unit::Duration);
+        let parameter = format!("{path}.mean");
+        let paths = vec![parameter.clone()];
+        self.add_at(parameter, paths, d.mean(), by, Unit::Duration);
     }
 }
 
@@ -260,6 +263,22 @@ pub struct Effect {
     pub effect: f64,
     /// The 95 % half-width of `high − low`, paired by replication (common random numbers).
     pub effect_ci95: Option<f64>,
+    /// Whether the 95 % interval of `high − low` excludes zero.
+    pub significant: bool,
+    /// Departments whose expected load reaches 100 % with the parameter low, and high.
+    pub overloaded_low: Vec<String>,
+    pub overloaded_high: Vec<String>,
+}
+
+/// The departments of `model` whose expected load reaches 100 %.
+pub fn overloaded(model: &Model) -> Vec<String> {
+    model
+        .expected_load()
+        .iter()
+        .zip(&model.departments)
+        .filter(|(load, _)| **load >= 1.0)
+        .map(|(_, d)| d.name.clone())
+        .collect()
 }
 
 /// A sensitivity analysis: the metric at the base, and each parameter's effect, largest first.
@@ -277,6 +296,22 @@ pub struct Sensitivity {
     /// Parameters that could not be varied through an override (a distribution
     /// given without a `mean`, such as `uniform`), with the reason.
     pub not_varied: Vec<String>,
+    /// Parameters the scenario sets but no mechanism uses yet ([`NOT_USED_YET`]).
+    pub not_used: Vec<String>,
+}
+
+/// The parameters of [`NOT_USED_YET`] that `model` sets above zero.
+pub fn not_used(model: &Model) -> Vec<String> {
+    let c = &model.customers;
+    [
+        ("customers.abusive_share", c.abusive_share),
+        ("problem.rude", model.problem.rude),
+        ("problem.friction", model.problem.friction),
+    ]
+    .into_iter()
+    .filter(|(_, v)| *v != 0.0)
+    .map(|(name, _)| name.to_owned())
+    .collect()
 }
 
 /// A parameter with its two models built (by the caller, through overrides).
@@ -329,6 +364,7 @@ pub fn analyse(
             let high = column(&v.high)?;
             let diffs: Vec<f64> = high.iter().zip(&low).map(|(h, l)| h - l).collect();
             let d = Stat::from_values(&diffs);
+            let significant = d.ci95.is_some_and(|h| d.mean.abs() > h);
             Ok(Effect {
                 parameter: v.candidate.parameter,
                 path: v.path,
@@ -339,6 +375,9 @@ pub fn analyse(
                 high: Stat::from_values(&high).mean,
                 effect: d.mean.abs(),
                 effect_ci95: d.ci95,
+                significant,
+                overloaded_low: overloaded(&v.low),
+                overloaded_high: overloaded(&v.high),
             })
         })
         .collect::<Result<_, _>>()?;
@@ -357,6 +396,7 @@ pub fn analyse(
         base: Stat::from_values(&base_values),
         parameters,
         not_varied,
+        not_used: not_used(base),
     })
 }
 
@@ -379,8 +419,20 @@ mod tests {
     }
 
     #[test]
-    fn constants_are_told_from_distributions() {
-        assert!(is_constant(&Distribution::constant(2.0).unwrap()));
-        assert!(!is_constant(&Distribution::exponential(2.0).unwrap()));
+    fn parameters_no_mechanism_uses_are_not_varied() {
+        let model = crate::scenario::parse(
+            include_str!("../../scenarios/baseline.toml"),
+            "baseline.toml",
+        )
+        .unwrap();
+        let names: Vec<String> = parameters(&model, 0.1)
+            .into_iter()
+            .map(|c| c.parameter)
+            .collect();
+        for unused in NOT_USED_YET {
+            assert!(!names.iter().any(|n| n == unused), "{unused} in {names:?}");
+        }
+        assert!(names.iter().any(|n| n == "problem.late"), "{names:?}");
+        assert_eq!(not_used(&model).len(), NOT_USED_YET.len());
     }
 }

@@ -251,6 +251,30 @@ impl Distribution {
     }
 }
 
+impl Distribution {
+    /// For a normal: the mean and cv the file gave, and the mean and cv of the
+    /// draws after truncation at zero (`(mean, cv, real_mean, real_cv)`);
+    /// `None` for every other kind. Truncation matters from a cv of about 0.4.
+    pub fn normal_truncation(&self) -> Option<(f64, f64, f64, f64)> {
+        let Kind::Normal(n) = &self.kind else {
+            return None;
+        };
+        let (mean, sd) = (n.mean(), n.std_dev());
+        if sd == 0.0 {
+            return Some((mean, 0.0, mean, 0.0));
+        }
+        // Normal truncated below at 0: with α = −mean / sd and λ = φ(α) / (1 − Φ(α)),
+        // the draws' mean is mean + sd λ and their variance sd² (1 + α λ − λ²).
+        let alpha = -mean / sd;
+        let phi = (-0.5 * alpha * alpha).exp() / (2.0 * std::f64::consts::PI).sqrt();
+        let tail = 0.5 * erfc(alpha / std::f64::consts::SQRT_2);
+        let lambda = phi / tail;
+        let real_mean = mean + sd * lambda;
+        let real_sd = sd * (1.0 + alpha * lambda - lambda * lambda).max(0.0).sqrt();
+        Some((mean, sd / mean, real_mean, real_sd / real_mean))
+    }
+}
+
 /// Mean of a normal(mean, sd) truncated to [0, ∞).
 fn truncated_normal_mean(mean: f64, sd: f64) -> f64 {
     if sd == 0.0 {
@@ -405,5 +429,26 @@ mod tests {
         assert!(Distribution::erlang(1.0, 0).is_err());
         assert!(Distribution::empirical(vec![], None).is_err());
         assert!(Distribution::empirical(vec![1.0], Some(vec![0.0])).is_err());
+    }
+    #[test]
+    fn truncated_normal_reports_what_is_drawn() {
+        let d = Distribution::normal(1.0, 0.8).unwrap();
+        let (mean, cv, real_mean, real_cv) = d.normal_truncation().unwrap();
+        assert_eq!((mean, cv), (1.0, 0.8));
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let n = 400_000;
+        let xs: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
+        let m = xs.iter().sum::<f64>() / n as f64;
+        let sd = (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+        // The sample mean's standard error is below 0.002 here; 4 of them.
+        assert!((m - real_mean).abs() < 0.008, "{m} vs {real_mean}");
+        assert!((sd / m - real_cv).abs() < 0.01, "{} vs {real_cv}", sd / m);
+        assert!(real_mean > 1.1 && real_cv < 0.7, "{real_mean} {real_cv}");
+        assert!(
+            Distribution::exponential(1.0)
+                .unwrap()
+                .normal_truncation()
+                .is_none()
+        );
     }
 }

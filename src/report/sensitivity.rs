@@ -2,10 +2,15 @@
 //!
 //! JSON: `{version, scenario, metric, by, seed, replications, base: {mean, ci95},
 //! parameters: [{parameter, path, base_value, low_value, high_value, low, high,
-//! effect, effect_ci95}]}`, largest effect first. `low_value`/`high_value` are
+//! effect, effect_ci95, significant, overloaded_low, overloaded_high}], not_varied,
+//! not_used}`, largest effect first. `low_value`/`high_value` are
 //! the `--set` values used (with their unit); `low`/`high` the metric's mean
 //! with the parameter there; `effect` is `|high − low|` and `effect_ci95` the
-//! 95 % half-width of `high − low` paired by replication.
+//! 95 % half-width of `high − low` paired by replication; `significant` says
+//! whether that interval excludes zero; `overloaded_low`/`overloaded_high` name
+//! the departments whose expected load reaches 100 % in that variant (its
+//! queue grows for the whole run, so its figure says little but "overloaded").
+//! `not_used` lists parameters the scenario sets that no mechanism uses yet.
 
 use std::fmt::Write as _;
 
@@ -54,13 +59,29 @@ pub fn text(s: &Sensitivity) -> String {
         out.push_str("No parameter to vary: every numeric parameter is zero.\n");
         return out;
     }
-    let spread = s
-        .parameters
-        .iter()
-        .flat_map(|p| [p.low, p.high])
-        .map(|v| (v - s.base.mean).abs())
-        .filter(|d| d.is_finite())
-        .fold(0.0_f64, f64::max);
+    // Bars are scaled to the variants that do not overload a department: one
+    // overloaded variant would otherwise shrink every other bar to nothing.
+    // When every variant overloads (an overloaded scenario), all of them set it.
+    let widest = |only_fitting: bool| {
+        s.parameters
+            .iter()
+            .flat_map(|p| {
+                [
+                    (p.low, p.overloaded_low.is_empty()),
+                    (p.high, p.overloaded_high.is_empty()),
+                ]
+            })
+            .filter(|&(_, fits)| fits || !only_fitting)
+            .map(|(v, _)| (v - s.base.mean).abs())
+            .filter(|d| d.is_finite())
+            .fold(0.0_f64, f64::max)
+    };
+    let fitting = widest(true);
+    let spread = if fitting > 0.0 {
+        fitting
+    } else {
+        widest(false)
+    };
     let cells = |v: f64| -> usize {
         if spread > 0.0 && v.is_finite() {
             (((v - s.base.mean).abs() / spread) * HALF as f64).round() as usize
@@ -68,6 +89,8 @@ pub fn text(s: &Sensitivity) -> String {
             0
         }
     };
+    let mut any_overload = false;
+    let mut any_significant = false;
     let rows: Vec<[String; 6]> = s
         .parameters
         .iter()
@@ -88,17 +111,30 @@ pub fn text(s: &Sensitivity) -> String {
                     *cell = c;
                 }
             }
-            let effect = match p.effect_ci95 {
+            let mut effect = match p.effect_ci95 {
                 Some(h) => format!("{} ± {}", num(p.effect, 2), num(h, 2)),
                 None => num(p.effect, 2),
             };
+            // A mark column of its own, so that the numbers stay aligned.
+            effect.push_str(if p.significant { " *" } else { "  " });
+            any_significant |= p.significant;
+            let mut bar = bar.into_iter().collect::<String>().trim_end().to_owned();
+            let overloads: Vec<String> = [("low", &p.overloaded_low), ("high", &p.overloaded_high)]
+                .into_iter()
+                .filter(|(_, names)| !names.is_empty())
+                .map(|(side, names)| format!("{side} overloads {}", names.join(", ")))
+                .collect();
+            if !overloads.is_empty() {
+                any_overload = true;
+                bar.push_str(&format!("  ! {}", overloads.join("; ")));
+            }
             [
                 p.parameter.clone(),
                 format!("{} → {}", p.low_value, p.high_value),
                 num(p.low, 2),
                 num(p.high, 2),
                 effect,
-                bar.into_iter().collect::<String>().trim_end().to_owned(),
+                bar,
             ]
         })
         .collect();
@@ -145,6 +181,26 @@ pub fn text(s: &Sensitivity) -> String {
         "\n{LOW} parameter −{pct} %   {HIGH} parameter +{pct} %   │ {} at the scenario's values; effect = |at high − at low| ± 95 % (paired)",
         s.metric
     );
+    let _ = writeln!(
+        out,
+        "Moved: times, rates and values by ±{pct} %; staff and word of mouth by ±{pct} % rounded, at least 1 (staff never below 1); probabilities ±{pct} % of their value, clamped to [0, 1]."
+    );
+    if any_significant {
+        out.push_str("* the effect's 95 % interval excludes zero.\n");
+    }
+    if any_overload {
+        out.push_str(
+            "! that variant asks a department for 100 % or more of what its staff can do (validate's estimate): \
+             its queue grows for the whole run; the bars are scaled without it (cut at the edge if longer).\n",
+        );
+    }
+    if !s.not_used.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nNot used by the model yet, so not varied: {}.",
+            s.not_used.join(", ")
+        );
+    }
     if !s.not_varied.is_empty() {
         let _ = writeln!(out, "\nNot varied:");
         for n in &s.not_varied {
@@ -178,6 +234,9 @@ mod tests {
             high,
             effect: (high - low).abs(),
             effect_ci95: Some(0.5),
+            significant: (high - low).abs() > 0.5,
+            overloaded_low: vec![],
+            overloaded_high: vec![],
         }
     }
 
@@ -199,6 +258,7 @@ mod tests {
                 effect("department.sales.staff", 11.0, 9.0),
             ],
             not_varied: vec![],
+            not_used: vec![],
         };
         let t = text(&s);
         assert!(t.contains("−10 % and +10 %"), "{t}");
@@ -226,5 +286,49 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&json(&s)).unwrap();
         assert_eq!(v["parameters"][0]["effect"], 8.0);
         assert_eq!(v["parameters"][1]["low_value"], "0.9");
+    }
+    #[test]
+    fn an_overloaded_variant_is_marked_and_does_not_flatten_the_others() {
+        let mut overloaded = effect("department.billing.staff", 400.0, 10.0);
+        overloaded.overloaded_low = vec!["billing".into()];
+        let s = Sensitivity {
+            version: "0",
+            scenario: "Tiny".into(),
+            metric: "customers.lost".into(),
+            by: 0.1,
+            seed: 1,
+            replications: 3,
+            base: Stat {
+                mean: 10.0,
+                ci95: Some(1.0),
+            },
+            parameters: vec![
+                overloaded,
+                effect("customers.arrival_rate", 6.0, 14.0),
+                effect("problem.late", 9.9, 10.1),
+            ],
+            not_varied: vec![],
+            not_used: vec!["problem.rude".into()],
+        };
+        let t = text(&s);
+        let line = |name: &str| t.lines().find(|l| l.starts_with(name)).unwrap().to_owned();
+        let b = line("department.billing.staff");
+        assert!(b.ends_with("! low overloads billing"), "{b}");
+        // The widest bar that fits sets the scale: arrival rate's is full.
+        let a = line("customers.arrival_rate");
+        assert!(
+            a.contains(&format!("{}│{}", "░".repeat(20), "█".repeat(20))),
+            "{a}"
+        );
+        assert!(a.contains("8.00 ± 0.50 *"), "{a}");
+        assert!(!line("problem.late").contains('*'), "{t}");
+        assert!(
+            t.contains("Not used by the model yet, so not varied: problem.rude."),
+            "{t}"
+        );
+        assert!(t.contains("clamped to [0, 1]"), "{t}");
+        let v: serde_json::Value = serde_json::from_slice(&json(&s)).unwrap();
+        assert_eq!(v["parameters"][0]["overloaded_low"][0], "billing");
+        assert_eq!(v["parameters"][1]["significant"], true);
     }
 }

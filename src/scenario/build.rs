@@ -358,6 +358,12 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                 )
                 .with_help(if connected.is_empty() {
                     "no flow connects any departments yet".to_owned()
+                } else if to_name == "customer" {
+                    // `customer` is never a step: work goes to the customer after a flow's last step.
+                    format!(
+                        "flows connect {}; work reaches the customer after a flow's last step, so use one of these, or make `{from_name}` the last step of a flow",
+                        list(connected.iter().map(String::as_str))
+                    )
                 } else {
                     format!(
                         "flows connect {}; use one of these, or add `{to_name}` right after `{from_name}` in a flow's steps",

@@ -202,6 +202,11 @@ pub(crate) fn parse_value<'i>(
 ) -> Option<Value<'i>> {
     let span = base + o.value.start..base + o.value.end;
     let text = o.value();
+    if number_with_unit(text) {
+        // `10_000s`, `1_000/d`, `1.8h`: a duration or a rate, written as in a file
+        // but without the quotes (TOML would read `10_000s` as a broken number).
+        return Some(Spanned::new(span, DeValue::String(Cow::Borrowed(text))));
+    }
     match DeTable::parse(doc) {
         Ok(mut t) => {
             let extra: Vec<String> = t
@@ -251,6 +256,16 @@ pub(crate) fn parse_value<'i>(
             None
         }
     }
+}
+
+/// Whether `text` is a number followed by a unit (`10_000s`, `2.5 h`, `20/d`), and not
+/// a TOML number in another base (`0x1F`).
+fn number_with_unit(text: &str) -> bool {
+    let (number, unit) = super::units::split_number(text);
+    number.contains(|c: char| c.is_ascii_digit())
+        && !unit.is_empty()
+        && (unit.starts_with('/') || unit.starts_with(|c: char| c.is_alphabetic()))
+        && !(number == "0" && unit.starts_with(['x', 'o', 'b']))
 }
 
 /// Which fields each single section has.
@@ -485,6 +500,27 @@ fn set<'i>(errs: &mut Errors, t: &mut DeTable<'i>, segs: &[Seg<'i>], value: Valu
         t.insert(key, value);
         return;
     }
+    if let [field] = rest
+        && field.text == "mean"
+    {
+        // A constant's mean is its value, however the file wrote it: `delay = "2h"`
+        // or `delay = { dist = "constant", value = "2h" }` (sensitivity lists it as `delay.mean`).
+        match t.get_mut(first.text).map(Spanned::get_mut) {
+            Some(DeValue::String(_)) => {
+                t.insert(key, value);
+                return;
+            }
+            Some(DeValue::Table(inner))
+                if inner.get("dist").and_then(|d| d.get_ref().as_str()) == Some("constant")
+                    && inner.get("mean").is_none() =>
+            {
+                let value_key = Spanned::new(field.span.clone(), Cow::Borrowed("value"));
+                inner.insert(value_key, value);
+                return;
+            }
+            _ => {}
+        }
+    }
     match t.get_mut(first.text).map(Spanned::get_mut) {
         Some(DeValue::Table(inner)) => set(errs, inner, rest, value),
         other => {
@@ -717,5 +753,38 @@ steps = ["a"]
         let e = d.iter().next().unwrap();
         assert!(e.message.contains("no flow hands work from `a` to `a`"));
         assert_eq!((e.source, e.span.clone()), (1, 8..12));
+    }
+    #[test]
+    fn numbers_with_units_take_underscores_as_in_files() {
+        let m = with(&[
+            "customers.promise=10_000s",
+            "customers.arrival_rate=1_000/w",
+            "department.a.staff=1_0",
+        ])
+        .unwrap();
+        assert!((m.customers.promise_h - 10_000.0 / 3600.0).abs() < 1e-12);
+        assert!((m.customers.arrival_rate_per_h - 1000.0 / 168.0).abs() < 1e-12);
+        assert_eq!(m.departments[0].staff, 10);
+        assert!(number_with_unit("2.5 h") && number_with_unit("20/d"));
+        assert!(!number_with_unit("0x1F") && !number_with_unit("3") && !number_with_unit("1e5"));
+    }
+
+    #[test]
+    fn a_constant_has_a_mean_however_it_is_written() {
+        // The service written as a duration, as a constant table, and as a distribution.
+        for service in [
+            "\"1h\"",
+            "{ dist = \"constant\", value = \"1h\" }",
+            "{ dist = \"exponential\", mean = \"1h\" }",
+        ] {
+            let src = SRC.replace("service = \"1h\"", &format!("service = {service}"));
+            let o = Override::parse("department.a.service.mean=1.8h").unwrap();
+            let m = crate::scenario::parse_with(&src, "t.toml", &[o])
+                .unwrap_or_else(|d| panic!("{service}: {}", d.render(false)));
+            assert!(
+                (m.departments[0].service.mean() - 1.8).abs() < 1e-12,
+                "{service}"
+            );
+        }
     }
 }

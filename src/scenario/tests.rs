@@ -56,18 +56,22 @@ fn baseline_parses_with_its_values() {
     let m = ok(src);
     assert_eq!(m.name, "Baseline");
     assert_eq!(m.simulation.duration_h, 365.0 * 24.0);
-    assert_eq!(m.simulation.warmup_h, 30.0 * 24.0);
+    assert_eq!(m.simulation.warmup_h, 60.0 * 24.0);
     assert_eq!(m.simulation.seed, 7);
     assert_eq!(m.simulation.replications, 5);
-    assert!((m.customers.arrival_rate_per_h - 20.0 / 24.0).abs() < 1e-12);
+    assert!((m.customers.arrival_rate_per_h - 4.0 / 24.0).abs() < 1e-12);
+    assert_eq!(m.customers.reorder.as_ref().unwrap().mean(), 30.0 * 24.0);
+    assert_eq!(m.customers.churn, 0.2);
     assert_eq!(m.departments.len(), 4);
     assert_eq!(m.flows.len(), 1);
     assert_eq!(m.handoff_name(0), "sales->production");
     assert_eq!(m.handoff_name(2), "billing->customer");
-    // Utilisations of the flow's steps in the healthy range.
+    // Utilisations of the flow's steps in the healthy range once the customer
+    // base has settled: arrival rate / churn orders.
     for &s in &m.flows[0].steps {
         let d = &m.departments[s];
-        let rho = m.customers.arrival_rate_per_h * d.service.mean() / f64::from(d.staff);
+        let orders = m.customers.arrival_rate_per_h / m.customers.churn;
+        let rho = orders * d.service.mean() / f64::from(d.staff);
         assert!((0.6..=0.8).contains(&rho), "{}: {rho}", d.name);
     }
     let complaints = m.complaints.as_ref().unwrap();

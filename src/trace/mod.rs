@@ -44,6 +44,9 @@ struct Record<'a> {
     cause: Option<String>,
     path: Option<&'static str>,
     count: u32,
+    /// Whether the event happened during the warm-up, which order and department
+    /// figures leave out (customer figures leave out customers who arrived then).
+    warmup: bool,
 }
 
 /// Streams every event of a run to `out`. The first write error stops the trace and is kept for [`TraceWriter::finish`].
@@ -97,6 +100,7 @@ impl<'m, W: Write> TraceWriter<'m, W> {
             cause: event.cause.map(|c: Cause| c.name(model)),
             path: event.path.map(|p| p.name()),
             count: event.count,
+            warmup: event.time < model.simulation.warmup_h,
         };
         match &mut self.sink {
             Sink::Csv(w) => w.serialize(&record).map_err(std::io::Error::other),

@@ -54,7 +54,7 @@ fn trace_writes_every_event_of_replication_0_as_csv() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("time_h,kind,customer,order,department,handoff,cause,path,count")
+        Some("time_h,kind,customer,order,department,handoff,cause,path,count,warmup")
     );
     let rows: Vec<&str> = lines.collect();
     assert!(rows.len() > 100, "{} events", rows.len());
@@ -129,7 +129,15 @@ fn explain_tells_the_stories_of_the_first_lost_customers() {
 
 fn compare_json(args: &[&str]) -> Value {
     let (stdout, stderr) = ok(args);
-    assert!(stderr.is_empty(), "{stderr}");
+    // Only `validate`'s warnings (these scenarios' reorders without churn
+    // overload them by the end of the run); no progress bar.
+    let other: Vec<&str> = stderr
+        .lines()
+        .filter(|l| {
+            !l.contains(": warning: ") && !l.contains(": note: ") && !l.starts_with("  = help: ")
+        })
+        .collect();
+    assert!(other.is_empty(), "{stderr}");
     serde_json::from_str(&stdout).expect("valid JSON")
 }
 

@@ -19,3 +19,4 @@ mod scenario_errors;
 mod sweep;
 mod theory;
 mod trace;
+mod validate;

@@ -442,10 +442,10 @@ fn sensitivity_ranks_parameters_by_their_effect_on_lost_customers() {
         find("handoff.sales->billing.lose").unwrap()["high_value"],
         "0.024"
     );
-    // A constant delay is varied as itself.
+    // A constant delay is varied through its mean, the name shown.
     assert_eq!(
         find("handoff.sales->billing.delay.mean").unwrap()["path"],
-        "handoff.sales->billing.delay"
+        "handoff.sales->billing.delay.mean"
     );
     // Zero parameters (no complaints department here, no abuse) are skipped.
     assert!(find("complaints.empowerment").is_none());

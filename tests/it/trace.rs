@@ -87,7 +87,8 @@ fn csv_trace_counts_agree_with_the_metrics() {
             "handoff",
             "cause",
             "path",
-            "count"
+            "count",
+            "warmup"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -159,5 +160,30 @@ fn stories_tell_of_the_first_lost_customers() {
         assert!(p.starts_with("Customer "), "{p}");
         assert!(p.contains("left for good"), "{p}");
         assert!(p.contains("placed order"), "{p}");
+    }
+}
+
+#[test]
+fn the_warmup_column_marks_what_the_report_leaves_out() {
+    let o = handoff::scenario::Override::parse("simulation.warmup=20d").unwrap();
+    let model = scenario::parse_with(SOURCE, "trace.toml", &[o]).unwrap();
+    let mut out = Vec::new();
+    let mut writer = TraceWriter::new(&model, &mut out, TraceFormat::Csv);
+    let run = engine::run_observed(&model, 0, &mut writer);
+    writer.finish().unwrap();
+    let mut reader = csv::Reader::from_reader(out.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let after = |kind: &str| {
+        rows.iter()
+            .filter(|r| &r[1] == kind && &r[9] == "false")
+            .count() as f64
+    };
+    let m = &run.metrics;
+    assert!(rows.iter().any(|r| &r[9] == "true"), "no warm-up rows");
+    assert_eq!(after("arrived"), m.customers.arrived);
+    assert_eq!(after("delivered"), m.orders.delivered);
+    for r in &rows {
+        let time: f64 = r[0].parse().unwrap();
+        assert_eq!(&r[9] == "true", time < 20.0 * 24.0, "{r:?}");
     }
 }

@@ -1,0 +1,270 @@
+//! What `validate` estimates and warns about, the same warnings from the
+//! simulating commands, names that `sensitivity` prints being names `--set`
+//! takes, and the baseline scenario students copy being healthy.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use handoff::experiment::sensitivity;
+use handoff::scenario::{self, Override};
+
+const BIN: &str = env!("CARGO_BIN_EXE_handoff");
+const WARNINGS: &str = "tests/cases/ok/warnings.toml";
+
+fn handoff(args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("handoff runs")
+}
+
+/// Every scenario shipped ready to run: `scenarios/` and the test cases that load.
+fn ready_scenarios() -> Vec<std::path::PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["scenarios", "tests/cases/ok"] {
+        for entry in std::fs::read_dir(root.join(dir)).expect("directory exists") {
+            let path = entry.expect("readable").path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 5, "{files:?}");
+    files
+}
+
+#[test]
+fn every_parameter_sensitivity_names_is_accepted_by_set() {
+    for file in ready_scenarios() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let origin = file.display().to_string();
+        let model = scenario::parse(&text, &origin).unwrap();
+        for c in sensitivity::parameters(&model, 0.1) {
+            for value in [&c.low, &c.high] {
+                let arg = format!("{}={value}", c.parameter);
+                let o = Override::parse(&arg).unwrap_or_else(|e| panic!("{origin}: {e}"));
+                // A distribution without a mean (uniform, triangular) is listed as
+                // not varied, under its own name without `.mean`.
+                let no_mean =
+                    c.parameter.ends_with(".mean") && text_has_no_mean(&model, &c.parameter);
+                match scenario::parse_with(&text, &origin, &[o]) {
+                    Ok(_) => assert!(!no_mean, "{origin}: {arg} should not apply"),
+                    Err(d) => assert!(no_mean, "{origin}: `--set {arg}`:\n{}", d.render(false)),
+                }
+            }
+        }
+    }
+}
+
+/// Whether the distribution `parameter` (`….mean`) names is one without a mean
+/// parameter: uniform, triangular, empirical.
+fn text_has_no_mean(model: &handoff::model::Model, parameter: &str) -> bool {
+    let field = parameter.strip_suffix(".mean").unwrap();
+    let d = if field == "customers.reorder" {
+        model.customers.reorder.as_ref()
+    } else if let Some(rest) = field.strip_prefix("department.") {
+        let name = rest.strip_suffix(".service").unwrap().trim_matches('"');
+        model
+            .departments
+            .iter()
+            .find(|d| d.name == name)
+            .map(|d| &d.service)
+    } else {
+        let rest = field.strip_prefix("handoff.").unwrap();
+        let pair = rest.strip_suffix(".delay").unwrap().trim_matches('"');
+        (0..model.handoffs.len())
+            .find(|&i| model.handoff_name(i) == pair)
+            .and_then(|i| model.handoffs[i].delay.as_ref())
+    };
+    let debug = format!("{:?}", d.expect("the parameter names a distribution"));
+    ["Uniform", "Triangular", "Empirical"]
+        .iter()
+        .any(|k| debug.contains(k))
+}
+
+#[test]
+fn sensitivity_json_names_are_typable_and_unused_parameters_are_left_out() {
+    let out = handoff(&[
+        "sensitivity",
+        "tests/cases/ok/tiny.toml",
+        "--replications",
+        "2",
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let parameters = v["parameters"].as_array().unwrap();
+    assert!(!parameters.is_empty());
+    for p in parameters {
+        let name = p["parameter"].as_str().unwrap();
+        for side in ["low_value", "high_value"] {
+            let set = format!("{name}={}", p[side].as_str().unwrap());
+            let check = handoff(&["validate", "tests/cases/ok/tiny.toml", "--set", &set]);
+            assert_eq!(check.status.code(), Some(0), "--set {set}: {check:?}");
+        }
+        assert!(
+            ![
+                "customers.abusive_share",
+                "problem.rude",
+                "problem.friction"
+            ]
+            .contains(&name),
+            "{name} is used by no mechanism yet"
+        );
+        assert!(p["significant"].is_boolean() && p["overloaded_high"].is_array());
+    }
+    // The defaults set all three: listed apart.
+    assert_eq!(v["not_used"].as_array().unwrap().len(), 3, "{v}");
+}
+
+#[test]
+fn simulating_commands_warn_as_validate_does_before_simulating() {
+    let validate = handoff(&["validate", WARNINGS]);
+    assert_eq!(validate.status.code(), Some(0));
+    let expected = String::from_utf8(validate.stderr).unwrap();
+    assert!(expected.contains("is in no flow's steps"), "{expected}");
+    let dir = tempfile::tempdir().unwrap();
+    let sweep_out = dir.path().join("sweep.csv");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["run", WARNINGS, "--format", "json"],
+        vec!["run", WARNINGS, "--format", "json", "--quiet"],
+        vec![
+            "compare",
+            WARNINGS,
+            "tests/cases/ok/tiny.toml",
+            "--format",
+            "json",
+        ],
+        vec![
+            "sweep",
+            WARNINGS,
+            "--vary",
+            "department.sales.staff=1,2",
+            "-o",
+            sweep_out.to_str().unwrap(),
+        ],
+        vec!["sensitivity", WARNINGS, "--format", "json", "--quiet"],
+    ];
+    for args in cases {
+        let out = handoff(&args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        for line in expected.lines() {
+            assert!(
+                stderr.contains(line),
+                "{args:?}: missing `{line}` in\n{stderr}"
+            );
+        }
+        if args.contains(&"json") {
+            // Standard output stays one document.
+            let _: serde_json::Value =
+                serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        }
+    }
+}
+
+#[test]
+fn validate_shows_every_department_and_uses_the_discrete_reorder_sum() {
+    // At churn 0.25 the settled customer base places 1 / 0.25 = 4 orders per
+    // first order; the continuous formula gave 4.48, 12 % more, and warned of
+    // an overload at 94 % × 1.12 = 105 %.
+    let out = handoff(&[
+        "validate",
+        "tests/cases/ok/tiny.toml",
+        "--set",
+        "customers.reorder=1d",
+        "--set",
+        "customers.churn=0.25",
+        "--set",
+        "simulation.duration=120d",
+        "--set",
+        "customers.arrival_rate=10.5/d",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.is_empty(), "{stderr}");
+    // sales: 10.5/d × 1 h / 2 staff × 1 / (0.98 × 0.95) visits × 4 orders = 94 %.
+    let expected: f64 = 10.5 / 24.0 * 1.0 / 2.0 / (0.98 * (1.0 - 0.1 * 0.5)) * 4.0;
+    assert!((expected - 0.94).abs() < 0.005, "{expected}");
+    assert!(stdout.contains("  sales    94 %\n"), "{stdout}");
+    assert!(stdout.contains("  billing  "), "{stdout}");
+}
+
+#[test]
+fn baseline_has_loyal_customers_at_a_healthy_load() {
+    let file = "scenarios/baseline.toml";
+    let model = scenario::load(Path::new(file)).unwrap();
+    let c = &model.customers;
+    assert!(c.reorder.is_some() && c.churn > 0.0 && c.order_value > 0.0);
+    for (load, d) in model.expected_load().iter().zip(&model.departments) {
+        assert!(*load < 0.85, "{}: expected load {load}", d.name);
+    }
+    let out = handoff(&["validate", file]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = handoff(&["run", file, "--format", "json", "--quiet"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for d in v["departments"].as_array().unwrap() {
+        let u = &d["utilization"];
+        let upper = u["mean"].as_f64().unwrap() + u["ci95"].as_f64().unwrap_or(0.0);
+        assert!(upper < 0.85, "{}: simulated utilisation {u}", d["name"]);
+    }
+    // A lost customer carries value: the revenue lost exceeds what their
+    // already placed orders could explain (nothing, for one-time buyers).
+    let lost = v["customers"]["lost"]["mean"].as_f64().unwrap();
+    let revenue_lost = v["revenue"]["lost"]["mean"].as_f64().unwrap();
+    assert!(
+        lost > 0.0 && revenue_lost > lost * c.order_value,
+        "{lost} {revenue_lost}"
+    );
+}
+
+#[test]
+fn a_handoff_to_the_customer_is_never_fixed_by_putting_customer_in_steps() {
+    let text = r#"
+[scenario]
+name = "t"
+[simulation]
+duration = "10d"
+[customers]
+arrival_rate = "12/d"
+[[department]]
+name = "sales"
+staff = 1
+service = "1h"
+[[department]]
+name = "billing"
+staff = 1
+service = "1h"
+[[flow]]
+name = "f"
+steps = ["sales", "billing"]
+[[handoff]]
+from = "sales"
+to = "customer"
+error = 0.1
+"#;
+    let d = scenario::parse(text, "t.toml").unwrap_err();
+    let rendered = d.render(false);
+    assert!(
+        rendered.contains("no flow hands work from `sales` to `customer`"),
+        "{rendered}"
+    );
+    assert!(!rendered.contains("add `customer`"), "{rendered}");
+    assert!(
+        rendered.contains("make `sales` the last step of a flow"),
+        "{rendered}"
+    );
+}
