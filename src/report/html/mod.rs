@@ -280,7 +280,8 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
             .map_or(0.0, |c| c.customers.mean);
         let mut lines = Vec::new();
         if let Some(n) = staff {
-            lines.push(t.fill("chain.staff", &[("staff", &n.to_string())]));
+            let key = if n == 1 { "chain.staff_one" } else { "chain.staff" };
+            lines.push(t.fill(key, &[("staff", &n.to_string())]));
         }
         if let Some(u) = util {
             lines.push(t.fill("chain.busy", &[("share", &lang.percent(u))]));
