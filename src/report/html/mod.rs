@@ -280,7 +280,11 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
             .map_or(0.0, |c| c.customers.mean);
         let mut lines = Vec::new();
         if let Some(n) = staff {
-            let key = if n == 1 { "chain.staff_one" } else { "chain.staff" };
+            let key = if n == 1 {
+                "chain.staff_one"
+            } else {
+                "chain.staff"
+            };
             lines.push(t.fill(key, &[("staff", &n.to_string())]));
         }
         if let Some(u) = util {
