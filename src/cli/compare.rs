@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use handoff::experiment::{self, Streams};
 use handoff::report::{compare, html, human};
 
-use super::{Failure, Language, Settings, is_html_path, load_scenario, output, progress};
+use super::output::OutputTarget;
+use super::{Failure, Language, Settings, is_html_path, load_scenario, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -41,6 +42,8 @@ enum Format {
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
+    let inputs: Vec<&std::path::Path> = args.files.iter().map(PathBuf::as_path).collect();
+    let out = OutputTarget::check(args.output.as_deref(), &inputs)?;
     // Check every file before simulating anything, and report every bad one.
     let mut models = Vec::with_capacity(args.files.len());
     let mut problems = Vec::new();
@@ -90,9 +93,5 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             html::compare(&comparison, &files, &data, args.lang.into())
         }
     };
-    match &args.output {
-        Some(path) => output::write_atomically(path, &bytes)?,
-        None => output::write_stdout(&bytes)?,
-    }
-    Ok(())
+    out.write(&bytes)
 }

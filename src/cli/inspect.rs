@@ -3,14 +3,13 @@
 //! an observer; the run is deterministic, so it is the replication 0 the
 //! report counted.
 
-use std::path::Path;
-
 use handoff::engine;
 use handoff::model::Model;
 use handoff::report::human;
 use handoff::trace::{Stories, TraceFormat, TraceWriter};
 
-use super::output;
+use super::Failure;
+use super::output::OutputTarget;
 
 /// The stories of the first `wanted` customers lost in replication 0, as text
 /// starting with a blank line and a heading.
@@ -58,9 +57,10 @@ pub fn story_list(model: &Model, wanted: usize) -> Vec<String> {
 
 /// Write every event of replication 0 to `path`: CSV, or JSON lines for
 /// `.jsonl`/`.ndjson`/`.json`. Streamed, and atomic: the file appears complete or not at all.
-pub fn write_trace(model: &Model, path: &Path) -> anyhow::Result<()> {
-    let format = TraceFormat::for_path(path);
-    output::write_atomically_with(path, |out| {
+pub fn write_trace(model: &Model, target: &OutputTarget) -> Result<(), Failure> {
+    // Standard output (`--trace -`) has no extension: CSV.
+    let format = TraceFormat::for_path(target.path().unwrap_or(std::path::Path::new("-")));
+    target.write_with(|out| {
         let mut trace = TraceWriter::new(model, out, format);
         engine::run_observed(model, 0, &mut trace);
         trace.finish().map(|_| ())

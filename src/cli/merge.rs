@@ -4,19 +4,22 @@
 //! Parts must come from one command: the same kind, program version and
 //! scenario hash (scenario file, `--set`, seed, replications), and shards
 //! `0..N` each once; otherwise nothing is written and the message says which
-//! part differs and how (exit 2). A `run` part carries the scenario's text, so
-//! merge needs no scenario file.
+//! part differs and how (exit 2). Every part is checked before it is used —
+//! its shard, the work it claims to split, the replications or points it holds
+//! and their statistics — so an edited or corrupted part is refused, never a
+//! crash. A `run` part carries the scenario's text, so merge needs no scenario file.
 
 use std::path::{Path, PathBuf};
 
 use handoff::experiment::shard::{self, Header, RUN_KIND, RunPart};
-use handoff::experiment::summarise;
 use handoff::experiment::sweep::{self, SWEEP_KIND, SweepPart};
+use handoff::experiment::{Replications, shape};
 use handoff::report;
 use serde::de::DeserializeOwned;
 
+use super::output::OutputTarget;
 use super::shard::model_of;
-use super::{Failure, io_reason, output, sweep as sweep_cmd};
+use super::{Failure, io_reason, sweep as sweep_cmd};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -60,6 +63,8 @@ fn read<T: DeserializeOwned>(path: &Path) -> Result<T, Failure> {
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
+    let inputs: Vec<&Path> = args.parts.iter().map(PathBuf::as_path).collect();
+    let out = OutputTarget::check(args.output.as_deref(), &inputs)?;
     let mut headers = Vec::with_capacity(args.parts.len());
     for p in &args.parts {
         let h: Header = read(p)?;
@@ -74,20 +79,24 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         .map(str::to_ascii_lowercase);
     let bytes = match headers[0].1.kind.as_str() {
         RUN_KIND => {
-            let parts: Vec<RunPart> = args
+            let mut parts = args
                 .parts
                 .iter()
-                .map(|p| read(p))
-                .collect::<Result<_, _>>()?;
-            let model = model_of(&parts[0])?;
-            let runs =
-                shard::merge_runs(parts).map_err(|e| Failure::Input(format!("error: {e}")))?;
+                .map(|p| Ok((p.display().to_string(), read::<RunPart>(p)?)))
+                .collect::<Result<Vec<_>, Failure>>()?;
+            let model = model_of(&parts[0].0, &parts[0].1)?;
+            let mut replications = Replications::new(&model);
+            shard::merge_runs(&mut parts, &shape(&model), |run| replications.add(&run))
+                .map_err(|e| Failure::Input(format!("error: {e}")))?;
+            let outcome = replications
+                .finish()
+                .expect("a checked run has at least one replication");
             let format = match (args.format, extension.as_deref()) {
                 (Some(Format::Csv), _) | (None, Some("csv")) => report::Format::Csv,
                 (Some(Format::Json), _) | (None, Some("json")) => report::Format::Json,
                 _ => report::Format::Text,
             };
-            report::render(&summarise(&model, runs), format)
+            report::render(&outcome, format)
         }
         SWEEP_KIND => {
             let parts = args
@@ -105,23 +114,14 @@ pub fn execute(args: Args) -> Result<(), Failure> {
                         "error: a merged sweep is a table: --format csv or json".to_owned(),
                     ));
                 }
-                None => match &args.output {
-                    Some(out) => sweep_cmd::Format::for_path(out, None)?,
+                None => match out.path() {
+                    Some(path) => sweep_cmd::Format::for_path(path, None)?,
                     None => sweep_cmd::Format::Csv,
                 },
             };
             format.render(&merged)
         }
-        other => {
-            return Err(Failure::Input(format!(
-                "error: {} is a `{other}` part; merge parts written by `handoff run --shard` or `handoff sweep --shard`",
-                headers[0].0
-            )));
-        }
+        other => unreachable!("check_parts refuses a `{other}` part"),
     };
-    match &args.output {
-        Some(path) => output::write_atomically(path, &bytes)?,
-        None => output::write_stdout(&bytes)?,
-    }
-    Ok(())
+    out.write(&bytes)
 }

@@ -6,6 +6,7 @@
 
 mod compare;
 mod inspect;
+mod interrupt;
 mod merge;
 mod output;
 mod progress;
@@ -19,6 +20,7 @@ use std::io::IsTerminal as _;
 use std::path::Path;
 
 use clap::{Parser, Subcommand};
+use handoff::experiment::{MAX_DURATION_H, MAX_REPLICATIONS};
 use handoff::model::Model;
 use handoff::scenario::{self, Override};
 
@@ -48,6 +50,7 @@ enum Command {
 
 /// Run the command the user asked for.
 pub fn run(cli: Cli) -> Result<(), Failure> {
+    interrupt::install();
     match cli.command {
         Command::Run(args) => run::execute(args),
         Command::Compare(args) => compare::execute(args),
@@ -107,8 +110,8 @@ pub struct Settings {
     /// Seed for the random streams, instead of the scenario's.
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
-    /// Replications, instead of the scenario's (at least 1).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    /// Replications, instead of the scenario's (1 to 1000000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_REPLICATIONS)))]
     pub replications: Option<u32>,
 }
 
@@ -158,9 +161,36 @@ impl ScenarioFile {
     /// The model with the `--set` overrides, then `extra`, applied and checked.
     pub fn model(&self, extra: &[Override]) -> Result<Model, Failure> {
         let all: Vec<Override> = self.sets.iter().chain(extra).cloned().collect();
-        scenario::parse_with(&self.text, &self.origin, &all)
-            .map_err(|d| Failure::Input(d.render(stderr_color())))
+        let model = scenario::parse_with(&self.text, &self.origin, &all)
+            .map_err(|d| Failure::Input(d.render(stderr_color())))?;
+        let origin = if self.sets.is_empty() {
+            self.origin.clone()
+        } else {
+            format!("{} with --set", self.origin)
+        };
+        check_limits(&model, &origin)?;
+        Ok(model)
     }
+}
+
+/// Refuse counts above the documented maxima (docs/scenario.md), which bound
+/// how long a command runs and how much it writes.
+fn check_limits(model: &Model, origin: &str) -> Result<(), Failure> {
+    let simulation = &model.simulation;
+    if simulation.replications > MAX_REPLICATIONS {
+        return Err(Failure::Input(format!(
+            "error: {origin}: replications = {} is more than {MAX_REPLICATIONS}, the most a run may have (docs/scenario.md)\nhelp: a few hundred replications already give tight intervals; split long experiments with --shard I/N",
+            simulation.replications
+        )));
+    }
+    if simulation.duration_h > MAX_DURATION_H {
+        return Err(Failure::Input(format!(
+            "error: {origin}: the duration ({} days) is more than {} days (100 years), the longest a replication may simulate (docs/scenario.md)\nhelp: write the duration with its unit, e.g. `duration = \"365d\"`; for more data, add replications",
+            handoff::scenario::format_number(simulation.duration_h / 24.0),
+            handoff::scenario::format_number(MAX_DURATION_H / 24.0)
+        )));
+    }
+    Ok(())
 }
 
 /// An I/O error in words, without the `(os error N)` suffix.

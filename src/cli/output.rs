@@ -1,66 +1,322 @@
 //! Where reports go: standard output, or a file replaced atomically.
+//!
+//! A command checks every file it will write ([`OutputTarget::check`]) before
+//! it simulates anything, so a long run is never thrown away for a typo in
+//! `-o`. Then [`OutputTarget::write`] writes a temporary file beside the
+//! target and renames it over the target: a reader sees the old file or the
+//! new one, never half of one. The rules:
+//!
+//! - `-o -` is standard output.
+//! - A symlink is written through: its target is replaced, the link stays.
+//! - Only a regular file is replaced; a directory, a device, a pipe or a
+//!   socket is refused. So is a file the command reads (its scenario, a part).
+//! - A replaced file keeps its permissions; a new one gets the usual
+//!   `0666` less the umask, as any other program's output would.
+//! - Temporary files are registered with [`super::interrupt`], which removes
+//!   them on Ctrl-C or SIGTERM.
 
+use std::fs;
 use std::io::{self, Write as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
+use super::{Failure, interrupt, io_reason};
 
 /// Write `bytes` to standard output. A closed pipe (`handoff run … | head`) is not an error.
-pub fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write to standard output"),
+        Err(e) => Err(Failure::Other(anyhow::anyhow!(
+            "cannot write to standard output: {}",
+            io_reason(&e)
+        ))),
+        Ok(()) => Ok(()),
     }
 }
 
-/// Write `bytes` to `path` so that a reader sees the old file or the new one,
-/// never a half-written one: write a temporary file beside it, then rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    write_atomically_with(path, |out| out.write_all(bytes))
+/// A place a command will write to, checked before anything is simulated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputTarget {
+    /// Standard output (no `-o`, or `-o -`).
+    Stdout,
+    /// A regular file (or a new one), replaced atomically.
+    File {
+        /// As the user wrote it, for messages.
+        shown: PathBuf,
+        /// Where the bytes go: `shown` with symlinks followed.
+        real: PathBuf,
+    },
 }
 
-/// As [`write_atomically`], with the contents streamed by `write` through a
-/// buffer, so they never need to be in memory at once (an event trace).
-pub fn write_atomically_with(
+impl OutputTarget {
+    /// Check `path` (`None` or `-`: standard output) for an option such as
+    /// `-o`: it must be a regular file or a new one in an existing directory
+    /// this user can write, and none of `inputs`. The error is the user's to fix.
+    pub fn check(path: Option<&Path>, inputs: &[&Path]) -> Result<OutputTarget, Failure> {
+        let Some(shown) = path else {
+            return Ok(OutputTarget::Stdout);
+        };
+        if shown.as_os_str() == "-" {
+            return Ok(OutputTarget::Stdout);
+        }
+        let refuse =
+            |why: String| Failure::Input(format!("error: cannot write {}: {why}", shown.display()));
+        let real = follow_links(shown).map_err(|e| refuse(io_reason(&e)))?;
+        let existing = match fs::metadata(&real) {
+            Ok(m) => Some(m),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(refuse(io_reason(&e))),
+        };
+        if let Some(m) = &existing {
+            if m.is_dir() {
+                return Err(refuse(
+                    "it is a directory; name a file in it, e.g. -o DIR/report.txt".to_owned(),
+                ));
+            }
+            if !m.is_file() {
+                return Err(refuse(
+                    "it is not a regular file (a device, a pipe or a socket), and handoff replaces only regular files; write to a file, or use `-o -` for standard output".to_owned(),
+                ));
+            }
+        }
+        let dir = directory_of(&real);
+        match fs::metadata(dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => return Err(refuse(format!("{} is not a directory", dir.display()))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(refuse(format!(
+                    "the directory {} does not exist",
+                    dir.display()
+                )));
+            }
+            Err(e) => {
+                return Err(refuse(format!(
+                    "the directory {} cannot be used: {}",
+                    dir.display(),
+                    io_reason(&e)
+                )));
+            }
+        }
+        if let Some(input) = inputs.iter().find(|i| same_file(i, &real)) {
+            return Err(refuse(format!(
+                "it is {}, which this command reads; write the result to another file",
+                if input == &shown {
+                    "an input".to_owned()
+                } else {
+                    format!("the input {}", input.display())
+                }
+            )));
+        }
+        // Can a file be made beside it? Found now, not after simulating.
+        let probe = TempFile::create(dir, None).map_err(|e| {
+            refuse(format!(
+                "cannot create a file in {}: {}",
+                directory_of(shown).display(),
+                io_reason(&e)
+            ))
+        })?;
+        drop(probe);
+        Ok(OutputTarget::File {
+            shown: shown.to_path_buf(),
+            real,
+        })
+    }
+
+    /// The file written, if it is one (for messages).
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            OutputTarget::Stdout => None,
+            OutputTarget::File { shown, .. } => Some(shown),
+        }
+    }
+
+    /// Whether two targets are the same file (or both standard output).
+    pub fn same_as(&self, other: &OutputTarget) -> bool {
+        match (self, other) {
+            (OutputTarget::Stdout, OutputTarget::Stdout) => true,
+            (OutputTarget::File { real: a, .. }, OutputTarget::File { real: b, .. }) => {
+                a == b || same_file(a, b)
+            }
+            _ => false,
+        }
+    }
+
+    /// Write `bytes` there.
+    pub fn write(&self, bytes: &[u8]) -> Result<(), Failure> {
+        match self {
+            OutputTarget::Stdout => write_stdout(bytes),
+            OutputTarget::File { .. } => self.write_with(|out| out.write_all(bytes)),
+        }
+    }
+
+    /// As [`OutputTarget::write`], with the contents streamed by `write`
+    /// through a buffer, so they never need to be in memory at once (a trace).
+    pub fn write_with(
+        &self,
+        write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<(), Failure> {
+        match self {
+            OutputTarget::Stdout => {
+                let mut out = io::BufWriter::new(io::stdout().lock());
+                match write(&mut out).and_then(|()| out.flush()) {
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                    Err(e) => Err(Failure::Other(anyhow::anyhow!(
+                        "cannot write to standard output: {}",
+                        io_reason(&e)
+                    ))),
+                    Ok(()) => Ok(()),
+                }
+            }
+            OutputTarget::File { shown, real } => {
+                replace(real, write).map_err(|e| {
+                    Failure::Other(anyhow::anyhow!(
+                        "cannot write {}: {}",
+                        shown.display(),
+                        io_reason(&e)
+                    ))
+                })?;
+                // Said if a later step is interrupted (`run --trace` then the report).
+                interrupt::kept(shown.display().to_string());
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Write `bytes` to `path` atomically (a file handoff itself manages, such as
+/// a sweep's stored point); the error names `path`.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    replace(path, |out| out.write_all(bytes)).map_err(|e| {
+        Failure::Other(anyhow::anyhow!(
+            "cannot write {}: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+    })
+}
+
+/// Replace the file at `path` (no symlink) with what `write` writes, through a
+/// temporary file beside it; an existing file's permissions are kept.
+fn replace(
     path: &Path,
     write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
-) -> anyhow::Result<()> {
-    let dir = match path.parent() {
+) -> io::Result<()> {
+    let keep = fs::metadata(path).ok().map(|m| m.permissions());
+    let temp = TempFile::create(directory_of(path), keep)?;
+    {
+        let mut buffered = io::BufWriter::new(&temp.file);
+        write(&mut buffered)?;
+        buffered.flush()?;
+    }
+    temp.file.sync_all()?;
+    temp.persist(path)
+}
+
+/// The directory a file is in (`.` for a bare name).
+fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
-    };
-    let file = tempfile::Builder::new()
-        .prefix(".handoff-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "cannot write {}: cannot create a file in {}",
-                path.display(),
-                dir.display()
-            )
-        })?;
-    {
-        let mut buffered = io::BufWriter::new(file.as_file());
-        write(&mut buffered)
-            .and_then(|()| buffered.flush())
-            .and_then(|()| file.as_file().sync_all())
-            .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    readable_by_all(file.as_file());
-    file.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }
 
-/// Temporary files are private (0600); a report is an ordinary file (0644).
-#[cfg(unix)]
-fn readable_by_all(file: &std::fs::File) {
-    use std::os::unix::fs::PermissionsExt as _;
-    // Best effort: the report is still written if this fails.
-    let _ = file.set_permissions(std::fs::Permissions::from_mode(0o644));
+/// `path` with every symlink along its last component followed (a link to
+/// a link to a file is the file), whether or not the final target exists.
+fn follow_links(path: &Path) -> io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&current) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = fs::read_link(&current)?;
+                current = if target.is_absolute() {
+                    target
+                } else {
+                    directory_of(&current).join(target)
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
 }
 
-#[cfg(not(unix))]
-fn readable_by_all(_file: &std::fs::File) {}
+/// Whether `a` and `b` are one file: the same path once resolved, or the
+/// same inode (a hard link).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        if let (Ok(x), Ok(y)) = (fs::metadata(a), fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    let canonical = |p: &Path| {
+        fs::canonicalize(p).ok().or_else(|| {
+            let dir = fs::canonicalize(directory_of(p)).ok()?;
+            Some(dir.join(p.file_name()?))
+        })
+    };
+    matches!((canonical(a), canonical(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// A temporary file beside the file it will replace, removed when dropped
+/// unless persisted, and on Ctrl-C or SIGTERM ([`interrupt`]).
+struct TempFile {
+    file: fs::File,
+    path: PathBuf,
+    /// Renamed to its final name: nothing to remove.
+    persisted: bool,
+}
+
+impl TempFile {
+    /// A new file in `dir`: with `permissions` if given, otherwise `0666`
+    /// less the umask (the system applies it when the file is created).
+    fn create(dir: &Path, permissions: Option<fs::Permissions>) -> io::Result<TempFile> {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        loop {
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let path = dir.join(format!(".handoff-{}-{n}.tmp", std::process::id()));
+            let mut options = fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt as _;
+                options.mode(0o666);
+            }
+            // Registered as it is created, so an interrupt never misses it.
+            match interrupt::create_temporary(&path, || options.open(&path)) {
+                Ok(file) => {
+                    let temp = TempFile {
+                        file,
+                        path,
+                        persisted: false,
+                    };
+                    if let Some(p) = permissions {
+                        temp.file.set_permissions(p)?;
+                    }
+                    return Ok(temp);
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Rename over `path`.
+    fn persist(mut self, path: &Path) -> io::Result<()> {
+        fs::rename(&self.path, path)?;
+        self.persisted = true;
+        interrupt::forget_temporary(&self.path);
+        Ok(())
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.persisted {
+            let _ = fs::remove_file(&self.path);
+            interrupt::forget_temporary(&self.path);
+        }
+    }
+}

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use handoff::experiment;
 use handoff::report::{self, human};
 
-use super::{Failure, Language, Settings, inspect, is_html_path, load_scenario, output, progress};
+use super::output::OutputTarget;
+use super::{Failure, Language, Settings, inspect, is_html_path, load_scenario, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -25,7 +26,7 @@ pub struct Args {
     output: Option<PathBuf>,
     /// Run only the replications r with r % N == I (I from 0), e.g. --shard 3/64, and
     /// write them as a part (JSON) for `handoff merge`.
-    #[arg(long, value_name = "I/N")]
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
     shard: Option<handoff::experiment::shard::Shard>,
     /// After the report, tell the stories of the first N customers lost in
     /// replication 0 (on stderr with --format json or csv).
@@ -69,9 +70,20 @@ impl Format {
 const STORIES_ON_THE_PAGE: usize = 3;
 
 pub fn execute(args: Args) -> Result<(), Failure> {
+    // Where everything goes, checked before anything is simulated.
+    let out = OutputTarget::check(args.output.as_deref(), &[&args.file])?;
+    let trace = args
+        .trace
+        .as_deref()
+        .map(|t| OutputTarget::check(Some(t), &[&args.file]))
+        .transpose()?;
+    if trace.as_ref().is_some_and(|t| t.same_as(&out)) {
+        return Err(Failure::Input(
+            "error: --trace and the report would go to the same place; give --trace another file, or -o FILE for the report".to_owned(),
+        ));
+    }
     if let Some(shard) = args.shard {
-        let out = args.output.as_deref();
-        return super::shard::run_part(&args.file, &args.settings, shard, out);
+        return super::shard::run_part(&args.file, &args.settings, shard, &out);
     }
     let mut model = load_scenario(&args.file, &args.settings.set)?;
     args.settings.apply(&mut model);
@@ -90,8 +102,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let outcome = experiment::replicate_with_progress(&model, &|| bar.inc(1));
     bar.finish_and_clear();
 
-    if let Some(path) = &args.trace {
-        inspect::write_trace(&model, path)?;
+    if let Some(trace) = &trace {
+        inspect::write_trace(&model, trace)?;
     }
     let format = args.format.unwrap_or(match &args.output {
         Some(path) if is_html_path(path) => Format::Html,
@@ -114,9 +126,5 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             Format::Json | Format::Csv | Format::Html => eprint!("{}", stories.trim_start()),
         }
     }
-    match &args.output {
-        Some(path) => output::write_atomically(path, &bytes)?,
-        None => output::write_stdout(&bytes)?,
-    }
-    Ok(())
+    out.write(&bytes)
 }

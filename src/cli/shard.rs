@@ -9,7 +9,8 @@ use handoff::experiment::shard::{self, RunPart, Shard, Source};
 use handoff::model::Model;
 use handoff::scenario::Override;
 
-use super::{Failure, ScenarioFile, Settings, output, progress};
+use super::output::OutputTarget;
+use super::{Failure, ScenarioFile, Settings, progress};
 
 /// `handoff run FILE --shard I/N`: the replications `r % N == I`, raw, as a part
 /// for `handoff merge` (JSON, to `output` or standard output). The part holds the
@@ -18,13 +19,15 @@ pub fn run_part(
     file: &Path,
     settings: &Settings,
     shard: Shard,
-    output: Option<&Path>,
+    output: &OutputTarget,
 ) -> Result<(), Failure> {
     let scenario = ScenarioFile::read(file, &settings.set)?;
     let mut model = scenario.model(&[])?;
     settings.apply(&mut model);
     let total = model.simulation.replications.max(1);
-    let mine = (0..total).filter(|&r| shard.contains(r.into())).count();
+    shard::check_count(shard, total.into(), "replications")
+        .map_err(|e| Failure::Input(format!("error: {e}")))?;
+    let mine = total.saturating_sub(shard.index).div_ceil(shard.count);
     let bar = progress::bar(
         mine as u64,
         format!("simulating {} (shard {shard})", model.name),
@@ -35,14 +38,29 @@ pub fn run_part(
         text: scenario.text.clone(),
         overrides: scenario.sets.iter().map(|o| o.arg().to_owned()).collect(),
     };
-    let part = shard::run_part(&model, source, shard, &|| bar.inc(1));
+    // The part is written as its replications finish, in order: pretty JSON
+    // with the same bytes as the whole part printed at once, never all in memory.
+    let head = part_bytes(&shard::part_head(&model, source, shard))?;
+    let head = std::str::from_utf8(&head).expect("JSON is UTF-8");
+    let prefix = head
+        .strip_suffix("[]\n}\n")
+        .expect("a part ends with its runs");
+    let written = output.write_with(|out| {
+        out.write_all(prefix.as_bytes())?;
+        out.write_all(b"[")?;
+        let mut any = false;
+        shard::run_shard(&model, shard, &|| bar.inc(1), |run| {
+            let body = serde_json::to_string_pretty(&run).map_err(std::io::Error::other)?;
+            // Inside the list of runs, two levels deep: four more spaces on every line.
+            out.write_all(if any { b",\n    " } else { b"\n    " })?;
+            out.write_all(body.replace('\n', "\n    ").as_bytes())?;
+            any = true;
+            std::io::Result::Ok(())
+        })?;
+        out.write_all(if any { b"\n  ]\n}\n" } else { b"]\n}\n" })
+    });
     bar.finish_and_clear();
-    let bytes = part_bytes(&part)?;
-    match output {
-        Some(path) => output::write_atomically(path, &bytes)?,
-        None => output::write_stdout(&bytes)?,
-    }
-    Ok(())
+    written
 }
 
 /// A part as pretty JSON with a trailing newline.
@@ -55,14 +73,16 @@ pub fn part_bytes(part: &impl serde::Serialize) -> Result<Vec<u8>, Failure> {
 /// The rebuilt model of a `run` part: its scenario text and overrides, its seed
 /// and replications. The hash must match the part's: otherwise this program
 /// builds another model from the same text.
-pub fn model_of(part: &RunPart) -> Result<Model, Failure> {
+pub fn model_of(name: &str, part: &RunPart) -> Result<Model, Failure> {
     let sets = part
         .scenario
         .overrides
         .iter()
         .map(|a| Override::parse(a))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Failure::Input(format!("error: a part's stored --set is invalid: {e}")))?;
+        .map_err(|e| {
+            Failure::Input(format!("error: `{name}`: its stored --set is invalid: {e}"))
+        })?;
     let scenario = ScenarioFile {
         origin: part.scenario.origin.clone(),
         text: part.scenario.text.clone(),
@@ -74,7 +94,7 @@ pub fn model_of(part: &RunPart) -> Result<Model, Failure> {
     let hash = shard::model_hash(&model);
     if hash != part.header.hash {
         return Err(Failure::Input(format!(
-            "error: the scenario stored in the parts builds a different model here (hash {hash}, the parts say {}); merge with the program version that made them",
+            "error: `{name}`: the scenario stored in it builds a different model here (hash {hash}, the part says {}); merge with the program version that made it, and do not edit parts",
             part.header.hash
         )));
     }

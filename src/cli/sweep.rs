@@ -8,9 +8,9 @@
 //! point that belongs to the same sweep. With `--shard I/N`, OUT is a part for
 //! `handoff merge` holding the points `i % N == I`.
 
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context as _;
 use handoff::experiment::shard::{Shard, VERSION, model_hash};
@@ -20,8 +20,9 @@ use handoff::experiment::sweep::{
 use handoff::report;
 use handoff::scenario::Override;
 
+use super::output::{self, OutputTarget};
 use super::shard::part_bytes;
-use super::{Failure, io_reason, output};
+use super::{Failure, interrupt, io_reason};
 use super::{ScenarioFile, Settings, progress};
 
 #[derive(Debug, clap::Args)]
@@ -48,7 +49,7 @@ pub struct Args {
     #[arg(long)]
     resume: bool,
     /// Run only the points i with i % N == I (I from 0), e.g. --shard 3/64.
-    #[arg(long, value_name = "I/N")]
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
     shard: Option<Shard>,
     /// No progress bar.
     #[arg(short, long)]
@@ -83,13 +84,23 @@ impl Format {
             Format::Json => report::sweep::json(sweep),
         }
     }
+
+    /// As [`Format::render`], with the points streamed from `points` to `out`.
+    pub fn write(
+        self,
+        sweep: &Sweep,
+        points: impl Iterator<Item = io::Result<Point>>,
+        out: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        match self {
+            Format::Csv => report::sweep::write_csv(sweep, points, out),
+            Format::Json => report::sweep::write_json(sweep, points, out),
+        }
+    }
 }
 
-/// Set by Ctrl-C: start no new point.
-static STOP: AtomicBool = AtomicBool::new(false);
-
 /// `OUT.parts`: where each finished point is kept until OUT is written.
-fn parts_dir(out: &Path) -> PathBuf {
+pub(super) fn parts_dir(out: &Path) -> PathBuf {
     let mut name = out.file_name().unwrap_or_default().to_os_string();
     name.push(".parts");
     out.with_file_name(name)
@@ -100,6 +111,12 @@ fn point_file(dir: &Path, index: usize) -> PathBuf {
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
+    let out = OutputTarget::check(Some(&args.output), &[&args.file])?;
+    if out == OutputTarget::Stdout {
+        return Err(Failure::Input(
+            "error: a sweep keeps its finished points beside its output (OUT.parts/), so it needs a file: -o OUT.csv or -o OUT.json".to_owned(),
+        ));
+    }
     let format = match args.shard {
         Some(_) => None,
         None => Some(Format::for_path(&args.output, args.format)?),
@@ -112,6 +129,10 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     let hash = model_hash(&base);
     let grid = Grid::new(args.vary.clone()).map_err(|e| Failure::Input(format!("error: {e}")))?;
+    if let Some(shard) = args.shard {
+        handoff::experiment::shard::check_count(shard, grid.len() as u64, "points")
+            .map_err(|e| Failure::Input(format!("error: {e}")))?;
+    }
 
     // Every point of this shard is checked before anything runs (and built
     // again when it runs: models are not kept).
@@ -146,7 +167,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
 
     // Points kept by an earlier, interrupted run.
     let dir = parts_dir(&args.output);
-    let mut done: Vec<Point> = Vec::new();
+    // Points are kept on disk, not in memory: only how many are done is counted.
+    let mut done = 0usize;
     if dir.is_dir() {
         let stored = std::fs::read_dir(&dir)
             .with_context(|| format!("cannot read {}", dir.display()))?
@@ -162,7 +184,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             let mut left = Vec::with_capacity(todo.len());
             for t in todo {
                 match stored_point(&dir, &hash, &t)? {
-                    Some(p) => done.push(p),
+                    Some(_) => done += 1,
                     None => left.push(t),
                 }
             }
@@ -172,24 +194,23 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
 
     // Ctrl-C: no new point; a second Ctrl-C quits at once (finished points are on disk).
-    let _ = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-        eprintln!("\nstopping: finishing the points under way (Ctrl-C again to quit at once)");
-    });
+    interrupt::graceful();
+    interrupt::kept(format!(
+        "the finished points in {} (run the same command with --resume to go on)",
+        dir.display()
+    ));
 
     let bar = progress::bar(
         mine.len() as u64,
         format!("sweeping {}", base.name),
         args.quiet,
     );
-    bar.set_position(done.len() as u64);
-    let finished = Mutex::new(Vec::with_capacity(todo.len()));
+    bar.set_position(done as u64);
+    let finished = AtomicUsize::new(0);
     let build_todo = |t: &Todo| build(t.index);
     sweep::run_points(
         &todo,
-        &STOP,
+        interrupt::stop(),
         &build_todo,
         &|point: Point| -> Result<(), Failure> {
             let part = PointPart {
@@ -200,37 +221,69 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             };
             output::write_atomically(&point_file(&dir, part.point.index), &part_bytes(&part)?)?;
             bar.inc(1);
-            finished.lock().expect("no panics").push(part.point);
+            finished.fetch_add(1, Ordering::SeqCst);
             Ok(())
         },
     )?;
     bar.finish_and_clear();
-    done.extend(finished.into_inner().expect("no panics"));
+    done += finished.into_inner();
 
-    if done.len() < mine.len() {
+    if done < mine.len() {
         return Err(Failure::Interrupted(format!(
             "interrupted: {} of {} points finished and are kept in {}; run the same command with --resume to do the other {}",
-            done.len(),
+            done,
             mine.len(),
             dir.display(),
-            mine.len() - done.len()
+            mine.len() - done
         )));
     }
-    done.sort_by_key(|p| p.index);
-    let result = Sweep {
+    let head = Sweep {
         scenario: base.name.clone(),
-        hash,
+        hash: hash.clone(),
         seed: base.simulation.seed,
         replications: base.simulation.replications.max(1),
         axes: grid.axes.clone(),
-        points: done,
+        points: Vec::new(),
     };
-    let bytes = match (args.shard, format) {
-        (Some(shard), _) => part_bytes(&SweepPart::new(result, shard))?,
-        (None, Some(format)) => format.render(&result),
+    // Every point, read back from disk one at a time in grid order.
+    let stored = |i: usize| -> Result<Point, Failure> {
+        let t = Todo {
+            index: i,
+            values: grid.values(i),
+        };
+        stored_point(&dir, &hash, &t)?.ok_or_else(|| {
+            Failure::Input(format!(
+                "error: {} was removed while the sweep ran; run the same command with --resume to compute it again",
+                point_file(&dir, i).display()
+            ))
+        })
+    };
+    match (args.shard, format) {
+        (Some(shard), _) => {
+            // A part holds one shard's points, as merge needs them.
+            let points = mine.iter().map(|&i| stored(i)).collect::<Result<_, _>>()?;
+            let part = SweepPart::new(Sweep { points, ..head }, shard);
+            out.write(&part_bytes(&part)?)?;
+        }
+        (None, Some(format)) => {
+            let mut failed = None;
+            let points = mine.iter().map(|&i| {
+                stored(i).map_err(|f| {
+                    let why = io::Error::other(
+                        f.message().trim().trim_start_matches("error: ").to_owned(),
+                    );
+                    failed = Some(f);
+                    why
+                })
+            });
+            let written = out.write_with(|w| format.write(&head, points, w));
+            if let Some(f) = failed {
+                return Err(f);
+            }
+            written?;
+        }
         (None, None) => unreachable!("a format is chosen when there is no shard"),
-    };
-    output::write_atomically(&args.output, &bytes)?;
+    }
     // Everything is in OUT now.
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

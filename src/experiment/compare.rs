@@ -7,8 +7,9 @@
 
 use serde::Serialize;
 
-use super::{Outcome, replicate};
-use crate::metrics::Stat;
+use super::{Outcome, Replications, in_order};
+use crate::engine::{self, RunResult};
+use crate::metrics::Running;
 use crate::model::Model;
 
 /// The metrics a comparison reports for every scenario, besides each shared department's
@@ -61,11 +62,15 @@ pub struct Difference {
 
 /// Run every model with `seed` and `replications` and compare each with the first.
 ///
+/// Replication `r` of every model runs together, and the results are folded
+/// into each model's summary and the paired differences in replication order,
+/// so memory holds a few replications at a time, not every one.
+///
 /// # Panics
 /// If `models` is empty or `replications` is 0.
 pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams) -> Comparison {
     assert!(!models.is_empty() && replications > 0);
-    let outcomes: Vec<Outcome> = models
+    let models: Vec<Model> = models
         .iter()
         .enumerate()
         .map(|(i, m)| {
@@ -78,21 +83,63 @@ pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams)
                 }
             };
             m.simulation.replications = replications;
-            replicate(&m)
+            m
         })
         .collect();
-    let metrics = compared_metrics(&outcomes);
-    let columns: Vec<Vec<Vec<f64>>> = outcomes.iter().map(|o| per_run(o, &metrics)).collect();
-    let mut differences = Vec::new();
-    for (outcome, cols) in outcomes.iter().zip(&columns).skip(1) {
-        for (k, metric) in metrics.iter().enumerate() {
-            let diffs: Vec<f64> = cols[k]
+    let mut each: Vec<Replications> = models.iter().map(Replications::new).collect();
+    // Known from the first replication: the metrics compared, where each sits in
+    // every model's named statistics, and their running differences.
+    let mut metrics: Vec<String> = Vec::new();
+    let mut positions: Vec<Vec<usize>> = Vec::new();
+    let mut differences: Vec<Vec<Running>> = Vec::new();
+    in_order(
+        replications,
+        |r| {
+            models
                 .iter()
-                .zip(&columns[0][k])
-                .map(|(b, a)| b - a)
-                .collect();
-            let stat = Stat::from_values(&diffs);
-            differences.push(Difference {
+                .map(|m| engine::run(m, r))
+                .collect::<Vec<RunResult>>()
+        },
+        |_, runs| {
+            let named: Vec<Vec<(String, f64)>> = runs.iter().map(|r| r.metrics.named()).collect();
+            if metrics.is_empty() {
+                metrics = compared_metrics(&named);
+                positions = named
+                    .iter()
+                    .map(|n| {
+                        metrics
+                            .iter()
+                            .map(|m| {
+                                n.iter()
+                                    .position(|(k, _)| k == m)
+                                    .expect("compared metrics exist in every run")
+                            })
+                            .collect()
+                    })
+                    .collect();
+                differences = vec![vec![Running::default(); metrics.len()]; models.len() - 1];
+            }
+            for (s, diffs) in differences.iter_mut().enumerate() {
+                let (b, a) = (&named[s + 1], &named[0]);
+                for (k, d) in diffs.iter_mut().enumerate() {
+                    d.add(b[positions[s + 1][k]].1 - a[positions[0][k]].1);
+                }
+            }
+            for (acc, run) in each.iter_mut().zip(&runs) {
+                acc.add(run)
+                    .expect("replications of one model share one shape");
+            }
+        },
+    );
+    let outcomes: Vec<Outcome> = each
+        .into_iter()
+        .map(|r| r.finish().expect("at least one replication"))
+        .collect();
+    let mut list = Vec::new();
+    for (outcome, diffs) in outcomes.iter().skip(1).zip(&differences) {
+        for (metric, d) in metrics.iter().zip(diffs) {
+            let stat = d.stat();
+            list.push(Difference {
                 scenario: outcome.scenario.name.clone(),
                 metric: metric.clone(),
                 mean: stat.mean,
@@ -106,40 +153,28 @@ pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams)
         replications,
         outcomes,
         metrics,
-        differences,
+        differences: list,
     }
 }
 
-/// The key metrics, then utilisation and mean wait of every department all scenarios share.
-fn compared_metrics(outcomes: &[Outcome]) -> Vec<String> {
+/// The key metrics, then utilisation and mean wait of every department all
+/// scenarios share (from one replication of each: `named[s]`).
+fn compared_metrics(named: &[Vec<(String, f64)>]) -> Vec<String> {
     let mut metrics: Vec<String> = KEY_METRICS.iter().map(|m| m.to_string()).collect();
-    for d in &outcomes[0].summary.departments {
-        if outcomes
-            .iter()
-            .all(|o| o.summary.departments.iter().any(|x| x.name == d.name))
-        {
-            metrics.push(format!("departments.{}.utilization", d.name));
-            metrics.push(format!("departments.{}.mean_wait_h", d.name));
+    let has = |n: &[(String, f64)], k: &str| n.iter().any(|(x, _)| x == k);
+    for (name, _) in &named[0] {
+        let Some(department) = name
+            .strip_prefix("departments.")
+            .and_then(|d| d.strip_suffix(".utilization"))
+        else {
+            continue;
+        };
+        let utilization = format!("departments.{department}.utilization");
+        let wait = format!("departments.{department}.mean_wait_h");
+        if named.iter().all(|n| has(n, &utilization) && has(n, &wait)) {
+            metrics.push(utilization);
+            metrics.push(wait);
         }
     }
     metrics
-}
-
-/// `result[k][r]`: metric `k` in replication `r`.
-fn per_run(outcome: &Outcome, metrics: &[String]) -> Vec<Vec<f64>> {
-    let named: Vec<Vec<(String, f64)>> = outcome.runs.iter().map(|r| r.metrics.named()).collect();
-    metrics
-        .iter()
-        .map(|m| {
-            named
-                .iter()
-                .map(|run| {
-                    run.iter()
-                        .find(|(k, _)| k == m)
-                        .map(|(_, v)| *v)
-                        .expect("compared metrics exist in every run")
-                })
-                .collect()
-        })
-        .collect()
 }

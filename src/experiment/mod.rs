@@ -1,8 +1,9 @@
 //! Many runs of one scenario: replications in parallel, summarised.
 //!
 //! Replication `r` always uses the streams of replication `r`, and results are
-//! collected in replication order, so the summary is the same whatever the
-//! number of threads.
+//! summarised in replication order as they finish ([`in_order`]), so the
+//! summary is the same whatever the number of threads, and memory holds a few
+//! replications' results at a time however many there are.
 
 mod compare;
 pub mod sensitivity;
@@ -14,9 +15,16 @@ use serde::Serialize;
 
 use crate::engine::{self, RunResult};
 use crate::metrics::timeline::{self, Bucket, Grid};
-use crate::metrics::{Metrics, Stat};
+use crate::metrics::{Metrics, Stat, Summariser};
 use crate::model::{Cause, Model};
 pub use compare::{Comparison, Difference, KEY_METRICS, Streams, compare};
+
+/// The most replications a run, comparison, sweep point or sensitivity variant
+/// may have (docs/scenario.md): far more than any interval needs.
+pub const MAX_REPLICATIONS: u32 = 1_000_000;
+
+/// The longest a replication may simulate, in hours: 100 years (docs/scenario.md).
+pub const MAX_DURATION_H: f64 = 100.0 * 365.0 * 24.0;
 
 /// The replications of one scenario and their summary.
 #[derive(Debug, Clone)]
@@ -24,9 +32,8 @@ pub struct Outcome {
     pub scenario: ScenarioInfo,
     /// Events handled, summed over replications.
     pub events: u64,
-    pub runs: Vec<RunResult>,
     pub summary: Metrics<Stat>,
-    /// The counted period week by week, summarised (empty when the runs have no timeline).
+    /// The counted period week by week, summarised (empty when a run had no timeline).
     pub timeline: Vec<Bucket<Stat>>,
 }
 
@@ -50,6 +57,107 @@ pub struct StaffInfo {
     pub staff: u32,
 }
 
+/// Compute `work(r)` for `r` in `0..n` in parallel and hand each result to
+/// `consume` in the order of `r`. Work goes in batches of a few per thread,
+/// so at most one batch of results is held at once, whatever `n`.
+pub fn in_order<T: Send>(n: u32, work: impl Fn(u32) -> T + Sync, mut consume: impl FnMut(u32, T)) {
+    let never: Result<(), std::convert::Infallible> = try_in_order(n, work, |r, t| {
+        consume(r, t);
+        Ok(())
+    });
+    let Ok(()) = never;
+}
+
+/// As [`in_order`], stopping (after the batch under way) at the first error of `consume`.
+pub fn try_in_order<T: Send, E>(
+    n: u32,
+    work: impl Fn(u32) -> T + Sync,
+    mut consume: impl FnMut(u32, T) -> Result<(), E>,
+) -> Result<(), E> {
+    let batch = (rayon::current_num_threads() as u32)
+        .saturating_mul(4)
+        .max(16);
+    let mut start = 0;
+    while start < n {
+        let end = start.saturating_add(batch).min(n);
+        let results: Vec<T> = (start..end).into_par_iter().map(&work).collect();
+        for (r, result) in (start..end).zip(results) {
+            consume(r, result)?;
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+/// Replications of one model summarised as they are added, in replication order.
+#[derive(Debug, Clone)]
+pub struct Replications<'a> {
+    model: &'a Model,
+    events: u64,
+    count: u32,
+    summariser: Summariser,
+    timeline: timeline::Summariser,
+}
+
+impl<'a> Replications<'a> {
+    pub fn new(model: &'a Model) -> Self {
+        Replications {
+            model,
+            events: 0,
+            count: 0,
+            summariser: Summariser::default(),
+            timeline: timeline::Summariser::new(Grid::new(
+                model.simulation.warmup_h,
+                model.simulation.duration_h,
+            )),
+        }
+    }
+
+    /// Add the next replication; `Err` says how its metrics differ in shape from the first's.
+    pub fn add(&mut self, run: &RunResult) -> Result<(), String> {
+        self.summariser.add(&run.metrics)?;
+        self.timeline.add(&run.timeline);
+        self.events = self.events.saturating_add(run.events);
+        self.count += 1;
+        Ok(())
+    }
+
+    /// The outcome of the replications added; `None` if none was.
+    pub fn finish(self) -> Option<Outcome> {
+        let mut summary = self.summariser.finish()?;
+        summary.rank_causes();
+        let model = self.model;
+        let cause_names: Vec<String> = Cause::all(model).iter().map(|c| c.name(model)).collect();
+        let ranked: Vec<String> = summary
+            .lost_by_cause
+            .iter()
+            .map(|c| c.cause.clone())
+            .collect();
+        let timeline = self.timeline.finish(&cause_names, &ranked);
+        Some(Outcome {
+            scenario: ScenarioInfo {
+                name: model.name.clone(),
+                description: model.description.clone(),
+                seed: model.simulation.seed,
+                replications: self.count,
+                duration_h: model.simulation.duration_h,
+                warmup_h: model.simulation.warmup_h,
+                departments: model
+                    .departments
+                    .iter()
+                    .map(|d| StaffInfo {
+                        name: d.name.clone(),
+                        staff: d.staff,
+                    })
+                    .collect(),
+            },
+            events: self.events,
+            summary,
+            timeline,
+        })
+    }
+}
+
 /// Run `model.simulation.replications` replications and summarise them.
 pub fn replicate(model: &Model) -> Outcome {
     replicate_with_progress(model, &|| {})
@@ -58,53 +166,90 @@ pub fn replicate(model: &Model) -> Outcome {
 /// As [`replicate`], calling `done` as each replication finishes (from any thread).
 pub fn replicate_with_progress(model: &Model, done: &(dyn Fn() + Sync)) -> Outcome {
     let n = model.simulation.replications.max(1);
-    let runs: Vec<RunResult> = (0..n)
-        .into_par_iter()
-        .map(|r| {
+    let mut replications = Replications::new(model);
+    in_order(
+        n,
+        |r| {
             let run = engine::run(model, r);
             done();
             run
-        })
-        .collect();
-    summarise(model, runs)
+        },
+        |_, run| {
+            replications
+                .add(&run)
+                .expect("replications of one model share one shape")
+        },
+    );
+    replications.finish().expect("at least one replication")
 }
 
-/// The outcome of runs already made: replications `0..runs.len()` of `model`, in order.
-pub fn summarise(model: &Model, runs: Vec<RunResult>) -> Outcome {
-    let n = runs.len() as u32;
-    let events = runs.iter().map(|r| r.events).sum();
-    let records: Vec<Metrics<f64>> = runs.iter().map(|r| r.metrics.clone()).collect();
-    let mut summary = Metrics::summarise(&records);
-    summary.rank_causes();
-    let grid = Grid::new(model.simulation.warmup_h, model.simulation.duration_h);
-    let weeks: Vec<&[timeline::WeekCounts]> = runs.iter().map(|r| &r.timeline[..]).collect();
-    let cause_names: Vec<String> = Cause::all(model).iter().map(|c| c.name(model)).collect();
-    let ranked: Vec<String> = summary
-        .lost_by_cause
-        .iter()
-        .map(|c| c.cause.clone())
-        .collect();
-    let timeline = timeline::summarise(&grid, &weeks, &cause_names, &ranked);
-    Outcome {
-        scenario: ScenarioInfo {
-            name: model.name.clone(),
-            description: model.description.clone(),
-            seed: model.simulation.seed,
-            replications: n,
-            duration_h: model.simulation.duration_h,
-            warmup_h: model.simulation.warmup_h,
-            departments: model
-                .departments
-                .iter()
-                .map(|d| StaffInfo {
-                    name: d.name.clone(),
-                    staff: d.staff,
-                })
-                .collect(),
-        },
-        events,
-        summary,
-        timeline,
-        runs,
+/// The statistics' names of `model`'s metrics, in [`Metrics::named`] order: the
+/// shape every replication of it has (from a run of no length).
+pub fn shape(model: &Model) -> Vec<String> {
+    let mut empty = model.clone();
+    empty.simulation.duration_h = 0.0;
+    empty.simulation.warmup_h = 0.0;
+    engine::run(&empty, 0)
+        .metrics
+        .named()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// A result that counts how many of its kind are alive.
+    struct Counted<'a>(u32, &'a AtomicUsize);
+
+    impl Drop for Counted<'_> {
+        fn drop(&mut self) {
+            self.1.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn results_are_consumed_in_order_and_only_a_batch_is_held() {
+        let live = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        let mut seen = Vec::new();
+        in_order(
+            10_000,
+            |r| {
+                let now = live.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                Counted(r, &live)
+            },
+            |r, result| {
+                assert_eq!(r, result.0);
+                seen.push(r);
+            },
+        );
+        assert_eq!(seen, (0..10_000).collect::<Vec<_>>());
+        let batch = (rayon::current_num_threads() * 4).max(16);
+        assert!(
+            most.load(Ordering::SeqCst) <= batch,
+            "{} results alive at once, batch {batch}",
+            most.load(Ordering::SeqCst)
+        );
+    }
+
+    #[test]
+    fn consuming_stops_at_the_first_error() {
+        let mut consumed = 0;
+        let result = try_in_order(
+            1_000,
+            |r| r,
+            |r, _| {
+                consumed += 1;
+                if r == 20 { Err(r) } else { Ok(()) }
+            },
+        );
+        assert_eq!(result, Err(20));
+        assert_eq!(consumed, 21);
     }
 }

@@ -345,59 +345,83 @@ pub fn analyse(
     by: f64,
     done: &(dyn Fn() + Sync),
 ) -> Result<Sensitivity, String> {
+    let base_stat = base_stat(base, metric, done)?;
     let n = base.simulation.replications.max(1);
-    let column = |m: &Model| -> Result<Vec<f64>, String> {
-        (0..n)
-            .into_par_iter()
-            .map(|r| {
-                let v = metric_of(m, r, metric);
-                done();
-                v.ok_or_else(|| format!("no metric `{metric}`; try `customers.lost`, `revenue.lost`, `orders.late` or `departments.NAME.mean_wait_h`"))
-            })
-            .collect()
-    };
-    let base_values = column(base)?;
-    let mut parameters: Vec<Effect> = varied
+    let parameters: Vec<Effect> = varied
         .into_par_iter()
-        .map(|v| -> Result<Effect, String> {
-            let low = column(&v.low)?;
-            let high = column(&v.high)?;
-            let diffs: Vec<f64> = high.iter().zip(&low).map(|(h, l)| h - l).collect();
-            let d = Stat::from_values(&diffs);
-            let significant = d.ci95.is_some_and(|h| d.mean.abs() > h);
-            Ok(Effect {
-                parameter: v.candidate.parameter,
-                path: v.path,
-                base_value: v.candidate.base,
-                low_value: v.candidate.low,
-                high_value: v.candidate.high,
-                low: Stat::from_values(&low).mean,
-                high: Stat::from_values(&high).mean,
-                effect: d.mean.abs(),
-                effect_ci95: d.ci95,
-                significant,
-                overloaded_low: overloaded(&v.low),
-                overloaded_high: overloaded(&v.high),
-            })
-        })
+        .map(|v| effect(v, n, metric, done))
         .collect::<Result<_, _>>()?;
+    Ok(ranked(base, metric, by, base_stat, parameters, not_varied))
+}
+
+/// The values of `metric` in replications `0..n` of `m`, calling `done` after each.
+fn column(m: &Model, n: u32, metric: &str, done: &(dyn Fn() + Sync)) -> Result<Vec<f64>, String> {
+    (0..n)
+        .into_par_iter()
+        .map(|r| {
+            let v = metric_of(m, r, metric);
+            done();
+            v.ok_or_else(|| format!("no metric `{metric}`; try `customers.lost`, `revenue.lost`, `orders.late` or `departments.NAME.mean_wait_h`"))
+        })
+        .collect()
+}
+
+/// `metric` at the base: its replications, summarised.
+pub fn base_stat(base: &Model, metric: &str, done: &(dyn Fn() + Sync)) -> Result<Stat, String> {
+    let n = base.simulation.replications.max(1);
+    Ok(Stat::from_values(&column(base, n, metric, done)?))
+}
+
+/// One varied parameter's effect on `metric`, over `n` paired replications.
+/// Parameters are independent: an analysis can stop and resume between them.
+pub fn effect(v: Varied, n: u32, metric: &str, done: &(dyn Fn() + Sync)) -> Result<Effect, String> {
+    let low = column(&v.low, n, metric, done)?;
+    let high = column(&v.high, n, metric, done)?;
+    let diffs: Vec<f64> = high.iter().zip(&low).map(|(h, l)| h - l).collect();
+    let d = Stat::from_values(&diffs);
+    let significant = d.ci95.is_some_and(|h| d.mean.abs() > h);
+    Ok(Effect {
+        parameter: v.candidate.parameter,
+        path: v.path,
+        base_value: v.candidate.base,
+        low_value: v.candidate.low,
+        high_value: v.candidate.high,
+        low: Stat::from_values(&low).mean,
+        high: Stat::from_values(&high).mean,
+        effect: d.mean.abs(),
+        effect_ci95: d.ci95,
+        significant,
+        overloaded_low: overloaded(&v.low),
+        overloaded_high: overloaded(&v.high),
+    })
+}
+
+/// The analysis from the base's statistic and every parameter's effect (in any order).
+pub fn ranked(
+    base: &Model,
+    metric: &str,
+    by: f64,
+    base_stat: Stat,
+    mut parameters: Vec<Effect>,
+    not_varied: Vec<String>,
+) -> Sensitivity {
     parameters.sort_by(|a, b| {
         b.effect
             .total_cmp(&a.effect)
             .then_with(|| a.parameter.cmp(&b.parameter))
     });
-    Ok(Sensitivity {
+    Sensitivity {
         version: super::shard::VERSION,
         scenario: base.name.clone(),
         metric: metric.to_owned(),
         by,
         seed: base.simulation.seed,
-        replications: n,
-        base: Stat::from_values(&base_values),
+        replications: base.simulation.replications.max(1),
+        base: base_stat,
         parameters,
         not_varied,
         not_used: not_used(base),
-    })
+    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rayon::prelude::*;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -43,6 +42,14 @@ impl Shard {
         let (i, n) = text
             .split_once('/')
             .ok_or_else(|| bad("there is no `/`".into()))?;
+        for part in [i, n] {
+            if part.trim().starts_with('-') {
+                return Err(bad(format!(
+                    "`{}` is negative (shards are numbered from 0)",
+                    part.trim()
+                )));
+            }
+        }
         let index: u32 = i
             .trim()
             .parse()
@@ -166,7 +173,7 @@ pub struct StoredRun {
     pub replication: u32,
     pub events: u64,
     pub metrics: Metrics<Num>,
-    /// Week by week (absent in parts that predate it: the merged report has no timeline).
+    /// Week by week (absent in parts that predate it: the merged report then has no timeline).
     #[serde(default)]
     pub timeline: Vec<WeekCounts>,
 }
@@ -189,21 +196,17 @@ pub const RUN_KIND: &str = "run";
 /// Run the replications of `model` that belong to `shard`, in parallel, calling
 /// `done` as each finishes; `source` is what `model` was built from.
 pub fn run_part(model: &Model, source: Source, shard: Shard, done: &(dyn Fn() + Sync)) -> RunPart {
-    let total = model.simulation.replications.max(1);
-    let mine: Vec<u32> = (0..total).filter(|&r| shard.contains(r.into())).collect();
-    let runs = mine
-        .into_par_iter()
-        .map(|r| {
-            let run = engine::run(model, r);
-            done();
-            StoredRun {
-                replication: r,
-                events: run.events,
-                metrics: run.metrics.map(&mut |v| Num(*v)),
-                timeline: run.timeline,
-            }
-        })
-        .collect();
+    let mut part = part_head(model, source, shard);
+    let never: Result<(), std::convert::Infallible> = run_shard(model, shard, done, |run| {
+        part.runs.push(run);
+        Ok(())
+    });
+    let Ok(()) = never;
+    part
+}
+
+/// The part of `model`'s `shard` with no runs yet: what [`run_shard`]'s runs go into.
+pub fn part_head(model: &Model, source: Source, shard: Shard) -> RunPart {
     RunPart {
         header: Header {
             kind: RUN_KIND.to_owned(),
@@ -213,18 +216,70 @@ pub fn run_part(model: &Model, source: Source, shard: Shard, done: &(dyn Fn() + 
         },
         scenario: source,
         seed: model.simulation.seed,
-        replications: total,
-        runs,
+        replications: model.simulation.replications.max(1),
+        runs: Vec::new(),
     }
+}
+
+/// Run the replications of `model` that belong to `shard`, in parallel, and
+/// hand each to `each` in replication order as it finishes (so they can be
+/// written as they come, never all held at once); `done` is called as each
+/// finishes. Stops at the first error of `each`.
+pub fn run_shard<E>(
+    model: &Model,
+    shard: Shard,
+    done: &(dyn Fn() + Sync),
+    mut each: impl FnMut(StoredRun) -> Result<(), E>,
+) -> Result<(), E> {
+    let total = model.simulation.replications.max(1);
+    let mine = total.saturating_sub(shard.index).div_ceil(shard.count);
+    super::try_in_order(
+        mine,
+        |k| {
+            let r = shard.index + k * shard.count;
+            let run = engine::run(model, r);
+            done();
+            StoredRun {
+                replication: r,
+                events: run.events,
+                metrics: run.metrics.map(&mut |v| Num(*v)),
+                timeline: run.timeline,
+            }
+        },
+        |_, run| each(run),
+    )
 }
 
 /// Check that parts (each with a name for messages) belong together and that
 /// shards `0..N` are all there, each once. The error says which part differs
-/// and how.
+/// and how. Nothing is allocated for the shards a part claims, only for the
+/// parts given.
 pub fn check_parts(parts: &[(String, Header)]) -> Result<(), String> {
     let Some((first_name, first)) = parts.first() else {
         return Err("no parts to merge".to_owned());
     };
+    for (name, h) in parts {
+        if h.kind != RUN_KIND && h.kind != super::sweep::SWEEP_KIND {
+            return Err(format!(
+                "`{name}` is a `{}` part; merge parts written by `handoff run --shard` or `handoff sweep --shard`",
+                h.kind
+            ));
+        }
+        if h.shard.count == 0 {
+            return Err(format!(
+                "`{name}` claims to be one of 0 shards (shard {}); a part is shard I/N with N at least 1: it was not written by handoff, or was edited",
+                h.shard
+            ));
+        }
+        if h.shard.index >= h.shard.count {
+            return Err(format!(
+                "`{name}` claims to be shard {}, but shards of {} are numbered 0 to {}: it was not written by handoff, or was edited",
+                h.shard,
+                h.shard.count,
+                h.shard.count - 1
+            ));
+        }
+    }
     for (name, h) in &parts[1..] {
         if h.kind != first.kind {
             return Err(format!(
@@ -252,31 +307,32 @@ pub fn check_parts(parts: &[(String, Header)]) -> Result<(), String> {
         }
     }
     let n = first.shard.count;
-    let mut seen: Vec<Option<&str>> = vec![None; n as usize];
+    let mut seen: std::collections::BTreeMap<u32, &str> = std::collections::BTreeMap::new();
     for (name, h) in parts {
-        let slot = &mut seen[h.shard.index as usize];
-        if let Some(other) = slot {
+        if let Some(other) = seen.insert(h.shard.index, name) {
             return Err(format!(
                 "shard {} is given twice: `{other}` and `{name}`; give each shard once",
                 h.shard
             ));
         }
-        *slot = Some(name);
     }
-    let missing: Vec<String> = (0..n)
-        .filter(|&i| seen[i as usize].is_none())
-        .map(|i| format!("{i}/{n}"))
-        .collect();
-    if !missing.is_empty() {
-        let (what, list) = if missing.len() > 8 {
+    let missing_count = n as usize - seen.len();
+    if missing_count > 0 {
+        // The first few missing, without walking all of a huge N.
+        let shown: Vec<String> = (0..n)
+            .filter(|i| !seen.contains_key(i))
+            .take(8)
+            .map(|i| format!("{i}/{n}"))
+            .collect();
+        let (what, list) = if missing_count > 8 {
             (
-                format!("{} shards are", missing.len()),
-                format!("{}, …", missing[..8].join(", ")),
+                format!("{missing_count} shards are"),
+                format!("{}, …", shown.join(", ")),
             )
-        } else if missing.len() == 1 {
-            ("shard".to_owned(), missing[0].clone())
+        } else if missing_count == 1 {
+            ("shard".to_owned(), shown[0].clone())
         } else {
-            ("shards".to_owned(), missing.join(", "))
+            ("shards".to_owned(), shown.join(", "))
         };
         return Err(format!(
             "{what} missing: {list}; run them (--shard I/{n}) and merge every part"
@@ -285,41 +341,94 @@ pub fn check_parts(parts: &[(String, Header)]) -> Result<(), String> {
     Ok(())
 }
 
-/// The replications of checked `run` parts, in order, as one process would have made them.
-pub fn merge_runs(parts: Vec<RunPart>) -> Result<Vec<RunResult>, String> {
-    let total = parts.first().map_or(0, |p| p.replications);
-    let mut slots: Vec<Option<RunResult>> = vec![None; total as usize];
-    for part in parts {
+/// Refuse a shard count larger than the `items` it splits (some shards would be empty).
+pub fn check_count(shard: Shard, items: u64, what: &str) -> Result<(), String> {
+    if u64::from(shard.count) > items {
+        return Err(format!(
+            "--shard {shard} splits {items} {what} into {} shards: some would have nothing to do; use N from 1 to {items}",
+            shard.count
+        ));
+    }
+    Ok(())
+}
+
+/// Replay checked `run` parts (each with a name for messages) in replication
+/// order, as one process would have made them, handing each replication to
+/// `each`. Every part must agree on the replications in all, split no more
+/// ways than there are replications, and hold exactly its own replications,
+/// each with statistics named as `shape` (see [`super::shape`]).
+pub fn merge_runs(
+    parts: &mut [(String, RunPart)],
+    shape: &[String],
+    mut each: impl FnMut(RunResult) -> Result<(), String>,
+) -> Result<(), String> {
+    let Some((first_name, first)) = parts.first() else {
+        return Err("no parts to merge".to_owned());
+    };
+    let total = first.replications;
+    let first_name = first_name.clone();
+    let count = first.header.shard.count;
+    if total == 0 || total > super::MAX_REPLICATIONS {
+        return Err(format!(
+            "`{first_name}` claims {total} replications; a run has 1 to {}",
+            super::MAX_REPLICATIONS
+        ));
+    }
+    if count > total {
+        return Err(format!(
+            "`{first_name}` is shard {} of a run of {total} replications: a run is split at most {total} ways",
+            first.header.shard
+        ));
+    }
+    parts.sort_by_key(|(_, p)| p.header.shard.index);
+    for (name, part) in parts.iter_mut() {
         if part.replications != total {
             return Err(format!(
-                "shard {} has {} replications in all, another {total}",
-                part.header.shard, part.replications
+                "`{name}` says the run has {} replications, `{first_name}` says {total}",
+                part.replications
             ));
         }
-        for run in part.runs {
-            let r = run.replication;
-            if r >= total || !part.header.shard.contains(r.into()) {
+        let expected = (total - part.header.shard.index).div_ceil(count) as usize;
+        if part.runs.len() != expected {
+            return Err(format!(
+                "`{name}` holds {} replications, but shard {} of {total} has {expected}",
+                part.runs.len(),
+                part.header.shard
+            ));
+        }
+        part.runs.sort_by_key(|r| r.replication);
+        for (k, run) in part.runs.iter().enumerate() {
+            let r = part.header.shard.index as u64 + k as u64 * u64::from(count);
+            if u64::from(run.replication) != r {
                 return Err(format!(
-                    "shard {} holds replication {r}, which is not one of its own",
-                    part.header.shard
+                    "`{name}` holds replication {}, which is not one of shard {}'s, or holds one twice",
+                    run.replication, part.header.shard
                 ));
             }
-            let slot = &mut slots[r as usize];
-            if slot.is_some() {
-                return Err(format!("replication {r} is given twice"));
+            let names: Vec<String> = run.metrics.named().into_iter().map(|(k, _)| k).collect();
+            if names != shape {
+                return Err(format!(
+                    "`{name}`, replication {r}: {}; it was not written for this scenario, or was edited",
+                    crate::metrics::shape_difference(shape, &names)
+                ));
             }
-            *slot = Some(RunResult {
-                events: run.events,
-                metrics: run.metrics.map(&mut |v| v.0),
-                timeline: run.timeline,
-            });
         }
     }
-    slots
-        .into_iter()
-        .enumerate()
-        .map(|(r, s)| s.ok_or_else(|| format!("replication {r} is missing from its shard")))
-        .collect()
+    let mut runs: Vec<std::vec::IntoIter<StoredRun>> = parts
+        .iter_mut()
+        .map(|(_, p)| std::mem::take(&mut p.runs).into_iter())
+        .collect();
+    for r in 0..total {
+        let run = runs[(r % count) as usize]
+            .next()
+            .expect("every part holds its own replications, checked above");
+        each(RunResult {
+            events: run.events,
+            metrics: run.metrics.map(&mut |v| v.0),
+            timeline: run.timeline,
+        })?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -346,6 +455,7 @@ mod tests {
             ("1/0", "at least 1"),
             ("x/2", "whole number"),
             ("3", "no `/`"),
+            ("-1/2", "`-1` is negative"),
         ] {
             let e = Shard::parse(bad).unwrap_err();
             assert!(e.contains(why), "{bad}: {e}");
@@ -391,6 +501,18 @@ mod tests {
         assert!(e.unwrap_err().contains("shard 0/3 is given twice"));
         let e = ok(vec![header("run", "1", "a", 0, 3)]);
         assert!(e.unwrap_err().contains("shards missing: 1/3, 2/3"));
+        let e = ok(vec![header("run", "1", "a", 5, 3)]);
+        assert!(e.unwrap_err().contains("`p0` claims to be shard 5/3"));
+        let e = ok(vec![header("run", "1", "a", 0, 0)]);
+        assert!(e.unwrap_err().contains("`p0` claims to be one of 0 shards"));
+        let e = ok(vec![header("walk", "1", "a", 0, 1)]);
+        assert!(e.unwrap_err().contains("`p0` is a `walk` part"));
+        // A part claiming a hundred million shards is answered at once.
+        let e = ok(vec![header("run", "1", "a", 0, 100_000_000)]);
+        assert!(
+            e.unwrap_err()
+                .contains("99999999 shards are missing: 1/100000000, 2/100000000")
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::shard::{Header, Num, Shard};
 use crate::engine;
-use crate::metrics::{Metrics, Stat};
+use crate::metrics::{Stat, Summariser};
 use crate::model::Model;
 use crate::scenario::format_number;
 
@@ -282,11 +282,20 @@ impl From<StoredPoint> for Point {
 /// Replicate `model` (its seed and replications) and summarise every statistic by name.
 pub fn run_point(model: &Model) -> Vec<Named> {
     let n = model.simulation.replications.max(1);
-    let runs: Vec<Metrics<f64>> = (0..n)
-        .into_par_iter()
-        .map(|r| engine::run(model, r).metrics)
-        .collect();
-    Metrics::summarise(&runs).named()
+    let mut summariser = Summariser::default();
+    super::in_order(
+        n,
+        |r| engine::run(model, r).metrics,
+        |_, metrics| {
+            summariser
+                .add(&metrics)
+                .expect("replications of one model share one shape")
+        },
+    );
+    summariser
+        .finish()
+        .expect("at least one replication")
+        .named()
 }
 
 /// A point still to run: its index in the grid and its values.
@@ -434,7 +443,7 @@ pub fn merge_sweep(parts: Vec<(String, SweepPart)>) -> Result<Sweep, String> {
         return Err("no parts to merge".to_owned());
     };
     let first_name = first_name.clone();
-    let grid = Grid::new(first.axes.clone())?;
+    let grid = Grid::new(first.axes.clone()).map_err(|e| format!("`{first_name}`: {e}"))?;
     let mut sweep = Sweep {
         scenario: first.scenario.clone(),
         hash: first.header.hash.clone(),
@@ -443,11 +452,44 @@ pub fn merge_sweep(parts: Vec<(String, SweepPart)>) -> Result<Sweep, String> {
         axes: first.axes.clone(),
         points: Vec::new(),
     };
+    if let Some(a) = first.axes.iter().find(|a| a.values.is_empty()) {
+        return Err(format!(
+            "`{first_name}` sweeps `{}` over no values: it was not written by handoff, or was edited",
+            a.path
+        ));
+    }
+    let count = first.header.shard.count;
+    if count as usize > grid.len() {
+        return Err(format!(
+            "`{first_name}` is shard {} of a sweep of {} points: a sweep is split at most {} ways",
+            first.header.shard,
+            grid.len(),
+            grid.len()
+        ));
+    }
+    // Counted before anything is allocated for the grid: only what the parts hold.
+    let held: usize = parts.iter().map(|(_, p)| p.points.len()).sum();
+    if held != grid.len() {
+        return Err(format!(
+            "the parts hold {held} points, but the sweep has {}: a part is missing points or holds extra ones (was one edited?)",
+            grid.len()
+        ));
+    }
+    let names: Vec<String> = first
+        .points
+        .first()
+        .map(|p| p.metrics.iter().map(|(k, _)| k.clone()).collect())
+        .unwrap_or_default();
     let mut slots: Vec<Option<Point>> = vec![None; grid.len()];
     for (name, part) in parts {
         if part.axes != sweep.axes {
             return Err(format!(
                 "`{name}` sweeps other values than `{first_name}`: make every part with the same --vary arguments"
+            ));
+        }
+        if part.replications != sweep.replications || part.seed != sweep.seed {
+            return Err(format!(
+                "`{name}` has another seed or number of replications than `{first_name}`: make every part with the same command, changing only --shard"
             ));
         }
         for p in part.points {
@@ -458,6 +500,14 @@ pub fn merge_sweep(parts: Vec<(String, SweepPart)>) -> Result<Sweep, String> {
                 return Err(format!(
                     "`{name}` holds a point ({}) that is not one of shard {}'s",
                     p.index, part.header.shard
+                ));
+            }
+            let point_names: Vec<String> = p.metrics.iter().map(|(k, _)| k.clone()).collect();
+            if point_names != names {
+                return Err(format!(
+                    "`{name}`, point {}: {}; every point of a sweep has the same statistics (was the part edited?)",
+                    p.index,
+                    crate::metrics::shape_difference(&names, &point_names)
                 ));
             }
             let index = p.index;

@@ -11,7 +11,7 @@ pub mod timeline;
 use serde::{Deserialize, Serialize};
 
 pub use streaming::{TimeWeighted, Welford};
-pub use summary::{Stat, t_quantile_975};
+pub use summary::{Running, Stat, Summariser, shape_difference, t_quantile_975};
 
 /// Everything one run reports, with `T = f64` for a run and `T = Stat` for a summary.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -283,13 +283,13 @@ impl Metrics<f64> {
     /// # Panics
     /// If `runs` is empty or the runs do not share one shape.
     pub fn summarise(runs: &[Metrics<f64>]) -> Metrics<Stat> {
-        let columns = columns(runs);
-        let mut i = 0;
-        runs[0].map(&mut |_| {
-            let s = Stat::from_values(&columns[i]);
-            i += 1;
-            s
-        })
+        let mut summariser = Summariser::default();
+        for run in runs {
+            summariser
+                .add(run)
+                .expect("runs of one scenario share one shape");
+        }
+        summariser.finish().expect("at least one run")
     }
 }
 
@@ -307,20 +307,6 @@ impl Metrics<Stat> {
                 .then_with(|| a.cause.cmp(&b.cause))
         });
     }
-}
-
-/// `columns[k][r]` is statistic `k` of run `r`.
-fn columns(runs: &[Metrics<f64>]) -> Vec<Vec<f64>> {
-    let first = runs.first().expect("at least one run").values().len();
-    let mut columns = vec![Vec::with_capacity(runs.len()); first];
-    for run in runs {
-        let values = run.values();
-        assert_eq!(values.len(), first, "runs of one scenario share one shape");
-        for (col, v) in columns.iter_mut().zip(values) {
-            col.push(v);
-        }
-    }
-    columns
 }
 
 #[cfg(test)]

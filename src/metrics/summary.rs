@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{Metrics, Welford};
+
 /// A statistic over replications: the mean and the Student-t 95 % half-width
 /// (`None` for a single replication, where no interval can be computed).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -13,29 +15,116 @@ pub struct Stat {
 impl Stat {
     /// Summarise independent observations (one per replication).
     pub fn from_values(values: &[f64]) -> Self {
-        let n = values.len();
-        if n == 0 {
-            return Self {
-                mean: f64::NAN,
-                ci95: None,
-            };
-        }
-        let mean = values.iter().sum::<f64>() / n as f64;
-        if n < 2 {
-            return Self { mean, ci95: None };
-        }
-        let var = values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-        let half = t_quantile_975(n - 1) * (var / n as f64).sqrt();
-        Self {
-            mean,
-            ci95: Some(half),
-        }
+        let mut running = Running::default();
+        values.iter().for_each(|&x| running.add(x));
+        running.stat()
     }
 
     /// Whether the interval excludes zero (for differences).
     pub fn excludes_zero(&self) -> bool {
         matches!(self.ci95, Some(h) if self.mean.abs() > h)
     }
+}
+
+/// A [`Stat`] built one observation at a time, in constant memory: the mean is
+/// the plain sum in the order given divided by the count (so it does not depend
+/// on how the observations were computed, only on their order), the variance
+/// Welford's.
+#[derive(Debug, Clone, Copy)]
+pub struct Running {
+    count: u64,
+    sum: f64,
+    welford: Welford,
+}
+
+impl Default for Running {
+    fn default() -> Self {
+        Running {
+            count: 0,
+            // What `Iterator::sum` starts from: the sum of no values is -0.
+            sum: -0.0,
+            welford: Welford::default(),
+        }
+    }
+}
+
+impl Running {
+    pub fn add(&mut self, x: f64) {
+        self.count += 1;
+        self.sum += x;
+        self.welford.add(x);
+    }
+
+    /// The observations so far, summarised (the mean is not a number for none).
+    pub fn stat(&self) -> Stat {
+        let n = self.count;
+        if n == 0 {
+            return Stat {
+                mean: f64::NAN,
+                ci95: None,
+            };
+        }
+        let mean = self.sum / n as f64;
+        if n < 2 {
+            return Stat { mean, ci95: None };
+        }
+        let half = t_quantile_975((n - 1) as usize) * (self.welford.variance() / n as f64).sqrt();
+        Stat {
+            mean,
+            ci95: Some(half),
+        }
+    }
+}
+
+/// Replications summarised as they come, in constant memory: every statistic
+/// of [`Metrics::named`] as a [`Running`] column. The first replication sets the
+/// shape (departments, handoffs, causes, …); a later one of another shape is refused.
+#[derive(Debug, Clone, Default)]
+pub struct Summariser {
+    /// The first replication (its names and structure, for the summary) and its statistics' names.
+    first: Option<(Metrics<f64>, Vec<String>)>,
+    columns: Vec<Running>,
+}
+
+impl Summariser {
+    /// Add one replication; `Err` says how its shape differs from the first one's.
+    pub fn add(&mut self, run: &Metrics<f64>) -> Result<(), String> {
+        let named = run.named();
+        match &self.first {
+            None => {
+                self.columns = vec![Running::default(); named.len()];
+                self.first = Some((run.clone(), named.iter().map(|(k, _)| k.clone()).collect()));
+            }
+            Some((_, names)) => {
+                if named.len() != names.len() || named.iter().zip(names).any(|((k, _), n)| k != n) {
+                    let got: Vec<String> = named.iter().map(|(k, _)| k.clone()).collect();
+                    return Err(shape_difference(names, &got));
+                }
+            }
+        }
+        for (column, (_, v)) in self.columns.iter_mut().zip(named) {
+            column.add(v);
+        }
+        Ok(())
+    }
+
+    /// The summary of every replication added, in the shape of the first; `None` if none was.
+    pub fn finish(&self) -> Option<Metrics<Stat>> {
+        let (first, _) = self.first.as_ref()?;
+        let mut columns = self.columns.iter();
+        Some(first.map(&mut |_| columns.next().expect("one column per statistic").stat()))
+    }
+}
+
+/// How statistics named `got` differ from the `expected` ones, in words.
+pub fn shape_difference(expected: &[String], got: &[String]) -> String {
+    if let Some(missing) = expected.iter().find(|n| !got.contains(n)) {
+        return format!("it has no statistic `{missing}`");
+    }
+    if let Some(extra) = got.iter().find(|n| !expected.contains(n)) {
+        return format!("it has a statistic `{extra}` the scenario does not have");
+    }
+    "its statistics are not in the scenario's order".to_owned()
 }
 
 /// The 97.5 % quantile of Student's t with `df` degrees of freedom (two-sided 95 %).

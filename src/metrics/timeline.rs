@@ -9,7 +9,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::collections::BTreeMap;
+
 use super::Stat;
+use super::summary::Running;
 
 /// One week of simulated time, in hours.
 pub const WEEK_H: f64 = 168.0;
@@ -112,64 +115,124 @@ pub struct CauseCustomers<T> {
     pub customers: T,
 }
 
-/// Summarise the buckets of replications (each `runs[r][k]`, all on `grid`).
-/// `cause_names[i]` names cause number `i`; causes come in the order of
-/// `order` (names), any others after them by number. Empty if any run has no
-/// timeline (a part written without one).
-pub fn summarise(
-    grid: &Grid,
-    runs: &[&[WeekCounts]],
-    cause_names: &[String],
-    order: &[String],
-) -> Vec<Bucket<Stat>> {
-    if runs.is_empty() || runs.iter().any(|r| r.len() != grid.buckets) {
-        return Vec::new();
+/// The buckets of replications summarised as they come, in memory bounded
+/// by the number of buckets and causes (not of replications).
+#[derive(Debug, Clone)]
+pub struct Summariser {
+    grid: Grid,
+    runs: u64,
+    /// Per bucket: orders, delivered, late, defects, customers lost, prospects deterred.
+    fields: Vec<[Running; 6]>,
+    /// Per bucket and cause number: the sum and a running summary with the
+    /// zeros of runs that did not lose a customer to it added at the end.
+    causes: Vec<BTreeMap<u32, Vec<(u64, u64)>>>,
+    /// A run came without a timeline (a part that predates it): no summary.
+    incomplete: bool,
+}
+
+impl Summariser {
+    pub fn new(grid: Grid) -> Summariser {
+        Summariser {
+            grid,
+            runs: 0,
+            fields: vec![Default::default(); grid.buckets],
+            causes: vec![BTreeMap::new(); grid.buckets],
+            incomplete: false,
+        }
     }
-    let rank = |i: u32| {
-        let name = &cause_names[i as usize];
-        order
-            .iter()
-            .position(|o| o == name)
-            .unwrap_or(order.len() + i as usize)
-    };
-    (0..grid.buckets)
-        .map(|k| {
-            let stat = |f: &dyn Fn(&WeekCounts) -> u64| {
-                let values: Vec<f64> = runs.iter().map(|r| f(&r[k]) as f64).collect();
-                Stat::from_values(&values)
-            };
-            let mut causes: Vec<u32> = runs
-                .iter()
-                .flat_map(|r| r[k].lost_by_cause.iter().map(|&(c, _)| c))
-                .collect();
-            causes.sort_by_key(|&c| (rank(c), c));
-            causes.dedup();
-            let lost_by_cause = causes
-                .into_iter()
-                .map(|c| CauseCustomers {
-                    cause: cause_names[c as usize].clone(),
-                    customers: stat(&|w| {
-                        w.lost_by_cause
-                            .iter()
-                            .find(|(x, _)| *x == c)
-                            .map_or(0, |(_, n)| *n)
-                    }),
-                })
-                .collect();
-            let (from_h, to_h) = grid.bounds(k);
-            Bucket {
-                from_h,
-                to_h,
-                orders: stat(&|w| w.orders),
-                delivered: stat(&|w| w.delivered),
-                late: stat(&|w| w.late),
-                defects: stat(&|w| w.defects),
-                customers_lost: stat(&|w| w.customers_lost),
-                prospects_deterred: stat(&|w| w.prospects_deterred),
-                lost_by_cause,
+
+    /// One more replication's buckets.
+    pub fn add(&mut self, weeks: &[WeekCounts]) {
+        // A part from elsewhere may be malformed: then there is no timeline, but no panic either.
+        let well_formed = weeks.len() == self.grid.buckets
+            && weeks.iter().all(|w| {
+                let mut causes: Vec<u32> = w.lost_by_cause.iter().map(|(c, _)| *c).collect();
+                causes.sort_unstable();
+                causes.windows(2).all(|p| p[0] != p[1])
+            });
+        if !well_formed || self.incomplete {
+            self.incomplete = true;
+            return;
+        }
+        let run = self.runs;
+        self.runs += 1;
+        for (k, w) in weeks.iter().enumerate() {
+            let values = [
+                w.orders,
+                w.delivered,
+                w.late,
+                w.defects,
+                w.customers_lost,
+                w.prospects_deterred,
+            ];
+            for (slot, v) in self.fields[k].iter_mut().zip(values) {
+                slot.add(v as f64);
             }
-        })
-        .collect()
+            for &(cause, n) in &w.lost_by_cause {
+                self.causes[k].entry(cause).or_default().push((run, n));
+            }
+        }
+    }
+
+    /// The summary: `cause_names[i]` names cause number `i`; causes come in the
+    /// order of `order` (names), any others after them by number. Empty if any
+    /// run had no timeline.
+    pub fn finish(&self, cause_names: &[String], order: &[String]) -> Vec<Bucket<Stat>> {
+        if self.incomplete || self.runs == 0 {
+            return Vec::new();
+        }
+        let rank = |i: u32| {
+            let name = cause_names.get(i as usize).map_or("", |n| n.as_str());
+            order
+                .iter()
+                .position(|o| o == name)
+                .unwrap_or(order.len() + i as usize)
+        };
+        (0..self.grid.buckets)
+            .map(|k| {
+                let f = &self.fields[k];
+                let mut causes: Vec<(&u32, &Vec<(u64, u64)>)> = self.causes[k].iter().collect();
+                causes.sort_by_key(|(c, _)| (rank(**c), **c));
+                let lost_by_cause = causes
+                    .into_iter()
+                    .map(|(c, seen)| {
+                        // Every run in order, zero where it lost nobody to this cause.
+                        let mut running = Running::default();
+                        let mut next = seen.iter().peekable();
+                        for run in 0..self.runs {
+                            let n = match next.peek() {
+                                Some((r, n)) if *r == run => {
+                                    next.next();
+                                    *n
+                                }
+                                _ => 0,
+                            };
+                            running.add(n as f64);
+                        }
+                        CauseCustomers {
+                            cause: cause_names
+                                .get(*c as usize)
+                                .cloned()
+                                .unwrap_or_else(|| format!("cause {c}")),
+                            customers: running.stat(),
+                        }
+                    })
+                    .collect();
+                let (from_h, to_h) = self.grid.bounds(k);
+                Bucket {
+                    from_h,
+                    to_h,
+                    orders: f[0].stat(),
+                    delivered: f[1].stat(),
+                    late: f[2].stat(),
+                    defects: f[3].stat(),
+                    customers_lost: f[4].stat(),
+                    prospects_deterred: f[5].stat(),
+                    lost_by_cause,
+                }
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -204,6 +267,12 @@ mod tests {
         assert!(g.bounds(MAX_BUCKETS - 1).0 < 1e9);
     }
 
+    fn same(a: Stat, b: Stat) {
+        assert_eq!(a.mean, b.mean);
+        let (x, y) = (a.ci95.unwrap(), b.ci95.unwrap());
+        assert!((x - y).abs() <= 1e-12 * y.abs().max(1.0), "{a:?} {b:?}");
+    }
+
     #[test]
     fn summary_names_causes_in_the_given_order() {
         let g = Grid::new(0.0, 2.0 * WEEK_H);
@@ -214,14 +283,35 @@ mod tests {
         b[0].lose(2);
         b[1].lose(1);
         let names: Vec<String> = ["x", "y", "z"].map(String::from).to_vec();
-        let out = summarise(&g, &[&a, &b], &names, &["z".into(), "x".into()]);
+        let mut summariser = Summariser::new(g);
+        summariser.add(&a);
+        summariser.add(&b);
+        let out = summariser.finish(&names, &["z".into(), "x".into()]);
         assert_eq!(out.len(), 2);
         let causes: Vec<&str> = out[0].lost_by_cause.iter().map(|c| &*c.cause).collect();
         assert_eq!(causes, ["z", "x"]);
-        assert_eq!(out[0].lost_by_cause[0].customers.mean, 1.0);
-        assert_eq!(out[0].lost_by_cause[1].customers.mean, 0.5);
-        assert_eq!(out[0].customers_lost.mean, 1.5);
+        same(
+            out[0].lost_by_cause[0].customers,
+            Stat::from_values(&[1.0, 1.0]),
+        );
+        same(
+            out[0].lost_by_cause[1].customers,
+            Stat::from_values(&[1.0, 0.0]),
+        );
+        same(out[0].customers_lost, Stat::from_values(&[2.0, 1.0]));
         assert_eq!(out[1].lost_by_cause[0].cause, "y");
+        same(
+            out[1].lost_by_cause[0].customers,
+            Stat::from_values(&[0.0, 1.0]),
+        );
         assert_eq!(out[1].to_h, 2.0 * WEEK_H);
+    }
+
+    #[test]
+    fn a_run_without_a_timeline_leaves_none() {
+        let mut summariser = Summariser::new(Grid::new(0.0, WEEK_H));
+        summariser.add(&[WeekCounts::default()]);
+        summariser.add(&[]);
+        assert!(summariser.finish(&[], &[]).is_empty());
     }
 }

@@ -146,7 +146,6 @@ pub fn outcome(replications: u32) -> Outcome {
             ],
         },
         events: 123_456,
-        runs: Vec::new(),
         summary,
         timeline: Vec::new(),
     }

@@ -9,6 +9,9 @@
 //! the order of the axes and of `Metrics::named`; a value that is not a finite
 //! number is null.
 
+use std::borrow::Borrow;
+use std::io;
+
 use serde::Serialize;
 use serde::ser::Serializer;
 
@@ -17,31 +20,37 @@ use crate::experiment::sweep::{Axis, Point, Sweep};
 use crate::metrics::Stat;
 use crate::scenario::format_number;
 
-/// Every statistic's name, in the order first met (points normally share one list).
-fn metric_names(sweep: &Sweep) -> Vec<&str> {
-    let mut names: Vec<&str> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for p in &sweep.points {
-        for (name, _) in &p.metrics {
-            if seen.insert(name.as_str()) {
-                names.push(name);
-            }
-        }
-    }
-    names
-}
-
 /// The sweep as CSV, one row per point in grid order.
 pub fn csv(sweep: &Sweep) -> Vec<u8> {
-    let names = metric_names(sweep);
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut out = Vec::new();
+    write_csv(sweep, sweep.points.iter().map(io::Result::Ok), &mut out).expect("writing to memory");
+    out
+}
+
+/// As [`csv`], streamed to `out` with the points given one at a time by
+/// `points` (in grid order; `sweep.points` is not read), so a sweep of
+/// millions of points never needs them in memory at once. The columns are the
+/// first point's statistics (every point of a sweep has the same).
+pub fn write_csv<P: Borrow<Point>, E: From<io::Error>>(
+    sweep: &Sweep,
+    points: impl Iterator<Item = Result<P, E>>,
+    out: &mut dyn io::Write,
+) -> Result<(), E> {
+    let mut points = points.peekable();
+    let names: Vec<String> = match points.peek() {
+        Some(Ok(p)) => p.borrow().metrics.iter().map(|(k, _)| k.clone()).collect(),
+        _ => Vec::new(),
+    };
+    let mut w = csv::Writer::from_writer(out);
     let mut header: Vec<String> = sweep.axes.iter().map(|a| a.path.clone()).collect();
     for n in &names {
         header.push(format!("{n}.mean"));
         header.push(format!("{n}.ci95"));
     }
-    w.write_record(&header).expect("writing to memory");
-    for p in &sweep.points {
+    w.write_record(&header).map_err(csv_error)?;
+    for p in points {
+        let p = p?;
+        let p = p.borrow();
         let mut row: Vec<String> = p.values.clone();
         for n in &names {
             match p.metrics.iter().find(|(k, _)| k == n) {
@@ -52,13 +61,23 @@ pub fn csv(sweep: &Sweep) -> Vec<u8> {
                 None => row.extend([String::new(), String::new()]),
             }
         }
-        w.write_record(&row).expect("writing to memory");
+        w.write_record(&row).map_err(csv_error)?;
     }
-    w.into_inner().expect("writing to memory")
+    w.flush()?;
+    Ok(())
+}
+
+/// The CSV writer fails only when its output does.
+fn csv_error(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
 }
 
 #[derive(Serialize)]
 struct Document<'a> {
+    // `points` stays the last field: `write_json` streams them in its place.
     version: &'static str,
     scenario: &'a str,
     hash: &'a str,
@@ -111,25 +130,51 @@ impl<V: Serialize> Serialize for Ordered<'_, V> {
 
 /// The sweep as pretty-printed JSON with a trailing newline.
 pub fn json(sweep: &Sweep) -> Vec<u8> {
-    let doc = Document {
+    let mut out = Vec::new();
+    write_json(sweep, sweep.points.iter().map(io::Result::Ok), &mut out)
+        .expect("writing to memory");
+    out
+}
+
+/// As [`json`], streamed to `out` with the points given one at a time by
+/// `points` (in grid order; `sweep.points` is not read): the same bytes as
+/// pretty-printing the whole document, written a point at a time.
+pub fn write_json<P: Borrow<Point>, E: From<io::Error>>(
+    sweep: &Sweep,
+    points: impl Iterator<Item = Result<P, E>>,
+    out: &mut dyn io::Write,
+) -> Result<(), E> {
+    let head = Document {
         version: VERSION,
         scenario: &sweep.scenario,
         hash: &sweep.hash,
         seed: sweep.seed,
         replications: sweep.replications,
         axes: &sweep.axes,
-        points: sweep
-            .points
-            .iter()
-            .map(|point| PointDoc {
-                axes: &sweep.axes,
-                point,
-            })
-            .collect(),
+        points: Vec::new(),
     };
-    let mut out = serde_json::to_vec_pretty(&doc).expect("a sweep is plain data");
-    out.push(b'\n');
-    out
+    let text = serde_json::to_string_pretty(&head).expect("a sweep is plain data");
+    // `points` is the last key: its empty list is where the points go.
+    let prefix = text
+        .strip_suffix("[]\n}")
+        .expect("the document ends with its points");
+    out.write_all(prefix.as_bytes())?;
+    out.write_all(b"[")?;
+    let mut any = false;
+    for point in points {
+        let point = point?;
+        let doc = PointDoc {
+            axes: &sweep.axes,
+            point: point.borrow(),
+        };
+        let body = serde_json::to_string_pretty(&doc).expect("a point is plain data");
+        // Inside the list, two levels deep: four more spaces on every line.
+        out.write_all(if any { b",\n    " } else { b"\n    " })?;
+        out.write_all(body.replace('\n', "\n    ").as_bytes())?;
+        any = true;
+    }
+    out.write_all(if any { b"\n  ]\n}\n" } else { b"]\n}\n" })?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -177,6 +222,50 @@ mod tests {
              2d,4.5,0.25,nan,\n\
              3d,3,1,1,\n"
         );
+    }
+
+    #[test]
+    fn streamed_json_is_the_whole_document_pretty_printed() {
+        #[derive(Serialize)]
+        struct Whole<'a> {
+            version: &'static str,
+            scenario: &'a str,
+            hash: &'a str,
+            seed: u64,
+            replications: u32,
+            axes: &'a [Axis],
+            points: Vec<PointDoc<'a>>,
+        }
+        for sweep in [
+            sweep(),
+            Sweep {
+                points: vec![],
+                ..sweep()
+            },
+        ] {
+            let whole = Whole {
+                version: VERSION,
+                scenario: &sweep.scenario,
+                hash: &sweep.hash,
+                seed: sweep.seed,
+                replications: sweep.replications,
+                axes: &sweep.axes,
+                points: sweep
+                    .points
+                    .iter()
+                    .map(|point| PointDoc {
+                        axes: &sweep.axes,
+                        point,
+                    })
+                    .collect(),
+            };
+            let mut expected = serde_json::to_vec_pretty(&whole).unwrap();
+            expected.push(b'\n');
+            assert_eq!(
+                String::from_utf8(json(&sweep)).unwrap(),
+                String::from_utf8(expected).unwrap()
+            );
+        }
     }
 
     #[test]

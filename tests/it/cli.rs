@@ -165,7 +165,7 @@ fn output_into_a_missing_directory_fails_without_a_trace() {
         .arg(&path)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.starts_with("error: cannot write "), "{stderr}");
     assert!(!path.exists());

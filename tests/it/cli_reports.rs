@@ -95,7 +95,7 @@ fn trace_to_an_impossible_place_fails_cleanly() {
         .args(["run", TINY, "--trace", "no/such/dir/out.csv"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.starts_with("error: cannot write no/such/dir/out.csv"),

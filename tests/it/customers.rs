@@ -5,9 +5,10 @@
 //! binomial 99.9 % interval computed from the observed counts (z = 3.29), so a
 //! tolerance follows from the sample size and is never tuned by hand.
 
-use handoff::experiment::{self, Outcome};
+use handoff::engine::{self, RunResult};
 use handoff::metrics::{Metrics, Stat};
 use handoff::scenario;
+use rayon::prelude::*;
 
 const Z999: f64 = 3.290_526_731;
 
@@ -56,10 +57,24 @@ error = {error}
     )
 }
 
+/// A scenario's summary and every replication's result (the summary keeps
+/// none: these tests look inside each replication).
+struct Outcome {
+    summary: Metrics<Stat>,
+    runs: Vec<RunResult>,
+}
+
 fn run(source: &str) -> Outcome {
     let model =
         scenario::parse(source, "test.toml").unwrap_or_else(|d| panic!("{}", d.render(false)));
-    experiment::replicate(&model)
+    let runs: Vec<RunResult> = (0..model.simulation.replications.max(1))
+        .into_par_iter()
+        .map(|r| engine::run(&model, r))
+        .collect();
+    let metrics: Vec<Metrics<f64>> = runs.iter().map(|r| r.metrics.clone()).collect();
+    let mut summary = Metrics::summarise(&metrics);
+    summary.rank_causes();
+    Outcome { summary, runs }
 }
 
 /// Pooled count over replications of a statistic.

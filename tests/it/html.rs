@@ -55,7 +55,8 @@ fn weekly_buckets_add_up_to_the_totals_of_every_ready_scenario() {
         model.simulation.replications = 2;
         let outcome = experiment::replicate(&model);
         let name = file.display();
-        for run in &outcome.runs {
+        for r in 0..model.simulation.replications {
+            let run = &handoff::engine::run(&model, r);
             let m = &run.metrics;
             let sum = |f: &dyn Fn(&handoff::metrics::timeline::WeekCounts) -> u64| {
                 run.timeline.iter().map(f).sum::<u64>() as f64

@@ -5,6 +5,7 @@
 //! - `compare`: paired comparisons with common random numbers.
 //! - `trace`: the event trace and the stories tell the truth about their run.
 //! - `scenario_errors`, `overrides`: bad input gets a located, actionable error.
+//! - `hostile_cli`: edited parts, outputs that are not files, interrupts mid-write.
 //! - `cli`, `cli_reports`, `sweep`: the `handoff` command as a user runs it
 //!   (cases as data files in `tests/cmd/`).
 //! - `html`: the workshop page in a real browser, and the weekly timeline behind it.
@@ -13,6 +14,7 @@ mod cli;
 mod cli_reports;
 mod compare;
 mod customers;
+mod hostile_cli;
 mod html;
 mod overrides;
 mod scenario_errors;

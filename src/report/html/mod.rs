@@ -704,7 +704,8 @@ fn metric_rows(c: &Comparison, lang: Lang) -> Vec<IntervalRow> {
 }
 
 /// The costliest causes across scenarios, each with its customers lost per
-/// scenario; significance from paired differences of the replications.
+/// scenario and its interval (the comparison keeps paired differences for the
+/// key metrics only, so no cause is marked significant).
 fn cause_rows(c: &Comparison, lang: Lang) -> Option<Vec<IntervalRow>> {
     let mut causes: Vec<(f64, &str)> = Vec::new();
     for o in &c.outcomes {
@@ -720,31 +721,17 @@ fn cause_rows(c: &Comparison, lang: Lang) -> Option<Vec<IntervalRow>> {
         return None;
     }
     causes.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-    let per_run = |o: &Outcome, cause: &str| -> Vec<f64> {
-        o.runs
-            .iter()
-            .map(|r| {
-                r.metrics
-                    .lost_by_cause
-                    .iter()
-                    .find(|x| x.cause == cause)
-                    .map_or(0.0, |x| x.customers)
-            })
-            .collect()
-    };
     Some(
         causes
             .iter()
             .take(CAUSES_IN_BARS)
             .map(|(_, cause)| {
-                let base = per_run(&c.outcomes[0], cause);
                 IntervalRow {
                     label: cause_words(cause, lang),
                     points: c
                         .outcomes
                         .iter()
-                        .enumerate()
-                        .map(|(i, o)| {
+                        .map(|o| {
                             let s = o
                                 .summary
                                 .lost_by_cause
@@ -757,13 +744,9 @@ fn cause_rows(c: &Comparison, lang: Lang) -> Option<Vec<IntervalRow>> {
                                     },
                                     |x| x.customers,
                                 );
-                            let sig = i > 0 && {
-                                let mine = per_run(o, cause);
-                                let diffs: Vec<f64> =
-                                    mine.iter().zip(&base).map(|(b, a)| b - a).collect();
-                                diffs.len() > 1 && Stat::from_values(&diffs).excludes_zero()
-                            };
-                            (s.mean, s.ci95, metric_value("customers", s, lang), sig)
+                            // Paired differences per cause are not kept by the comparison:
+                            // every dot is drawn as a ring beside the first scenario's.
+                            (s.mean, s.ci95, metric_value("customers", s, lang), false)
                         })
                         .collect(),
                 }

@@ -1,0 +1,87 @@
+//! Ctrl-C and SIGTERM: never leave a temporary file behind, and say what was kept.
+//!
+//! Every temporary file [`super::output`] makes is registered here while it
+//! exists. On an interrupt, a command that keeps its finished work on disk
+//! (`sweep`, `sensitivity`: [`graceful`]) is asked to [`stop`] starting new
+//! work; any other command, or a second interrupt, removes every registered
+//! temporary file, says what was kept ([`kept`]) and exits with 130. The lock
+//! that guards the list is held from the removal to the exit, so no new
+//! temporary file can appear in between.
+
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// Temporary files that exist now.
+static TEMPORARY: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// What the command has finished and kept, in words, for the message.
+static KEPT: Mutex<Vec<String>> = Mutex::new(Vec::new());
+/// The command stops by itself at the first interrupt.
+static GRACEFUL: AtomicBool = AtomicBool::new(false);
+/// An interrupt came: start no new work.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Handle SIGINT and SIGTERM from now on.
+pub fn install() {
+    // Fails only if a handler is already set: then that one stays.
+    let _ = ctrlc::set_handler(|| {
+        if GRACEFUL.load(Ordering::SeqCst) && !STOP.swap(true, Ordering::SeqCst) {
+            eprintln!("\nstopping: finishing the work under way (Ctrl-C again to quit at once)");
+            return;
+        }
+        STOP.store(true, Ordering::SeqCst);
+        quit();
+    });
+}
+
+/// The command keeps finished work and stops by itself at the first interrupt
+/// (polling [`stop`]); a second interrupt quits at once.
+pub fn graceful() {
+    GRACEFUL.store(true, Ordering::SeqCst);
+}
+
+/// Whether an interrupt asked the command to stop.
+pub fn stop() -> &'static AtomicBool {
+    &STOP
+}
+
+/// Record something finished and kept, for the message on interrupt
+/// (`"the report in out.txt"`).
+pub fn kept(what: String) {
+    lock(&KEPT).push(what);
+}
+
+/// Remove every temporary file, say what was kept, exit with 130.
+fn quit() -> ! {
+    let temporary = lock(&TEMPORARY);
+    for path in temporary.iter() {
+        let _ = std::fs::remove_file(path);
+    }
+    let kept = lock(&KEPT);
+    let what = if kept.is_empty() {
+        "nothing was written".to_owned()
+    } else {
+        format!("kept {}", kept.join(", "))
+    };
+    eprintln!("\ninterrupted: {what}; no temporary file is left");
+    std::process::exit(130);
+}
+
+/// Create a temporary file at `path` with `open`, registered as it is made.
+pub fn create_temporary(path: &Path, open: impl FnOnce() -> io::Result<File>) -> io::Result<File> {
+    let mut temporary = lock(&TEMPORARY);
+    let file = open()?;
+    temporary.push(path.to_path_buf());
+    Ok(file)
+}
+
+/// `path` was renamed or removed: nothing to clean up.
+pub fn forget_temporary(path: &Path) {
+    lock(&TEMPORARY).retain(|p| p != path);
+}

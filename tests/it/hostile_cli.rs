@@ -1,0 +1,746 @@
+//! The command as a careless or hostile user runs it: edited parts, absurd
+//! shard counts, outputs that are not files, inputs named as outputs, and
+//! processes killed mid-write. Every refusal is exit 2 with a message naming
+//! what is wrong; nothing is left on disk after an interrupt.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_handoff");
+
+fn tiny() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/ok/tiny.toml")
+}
+
+fn handoff(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir)
+        .args(args)
+        .env_remove("RAYON_NUM_THREADS")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// Run and return the output, asserting the exit code.
+fn run(dir: &Path, args: &[&str], code: i32) -> Output {
+    let out = handoff(dir, args).output().expect("handoff runs");
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "handoff {}\nstdout: {}\nstderr: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Assert exit 2 with a message containing every one of `says`.
+fn refused(dir: &Path, args: &[&str], says: &[&str]) {
+    let out = run(dir, args, 2);
+    let err = stderr(&out);
+    for s in says {
+        assert!(err.contains(s), "handoff {}: {err}", args.join(" "));
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn write_json(path: &Path, v: &Value) {
+    std::fs::write(path, serde_json::to_vec_pretty(v).unwrap()).unwrap();
+}
+
+/// Two run parts of tiny (4 replications, 2 shards) in `d`: p0.json and p1.json.
+fn run_parts(d: &Path) {
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    for i in 0..2 {
+        let shard = format!("{i}/2");
+        let out = format!("p{i}.json");
+        run(
+            d,
+            &[
+                "run",
+                f,
+                "--replications",
+                "4",
+                "--shard",
+                &shard,
+                "-o",
+                &out,
+            ],
+            0,
+        );
+    }
+}
+
+#[test]
+fn merge_refuses_edited_run_parts_without_crashing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_parts(d);
+    run(d, &["merge", "p0.json", "p1.json", "-o", "whole.txt"], 0);
+    let p1 = json(&d.join("p1.json"));
+
+    type Edit = fn(&mut Value);
+    let cases: [(&str, Edit, &[&str]); 8] = [
+        (
+            "index past its count",
+            |v| v["shard"]["index"] = 5.into(),
+            &["`bad.json` claims to be shard 5/2"],
+        ),
+        (
+            "count zero",
+            |v| v["shard"]["count"] = 0.into(),
+            &["`bad.json` claims to be one of 0 shards"],
+        ),
+        (
+            "a department missing from a replication's metrics",
+            |v| {
+                v["runs"][0]["metrics"]["departments"]
+                    .as_array_mut()
+                    .unwrap()
+                    .remove(1);
+            },
+            &[
+                "`bad.json`, replication 1",
+                "no statistic `departments.billing.utilization`",
+            ],
+        ),
+        (
+            "a handoff missing from a replication's metrics",
+            |v| {
+                v["runs"][1]["metrics"]["handoffs"]
+                    .as_array_mut()
+                    .unwrap()
+                    .clear();
+            },
+            &["`bad.json`, replication 3", "no statistic `handoffs."],
+        ),
+        (
+            "a replication missing",
+            |v| {
+                v["runs"].as_array_mut().unwrap().pop();
+            },
+            &["`bad.json` holds 1 replications, but shard 1/2 of 4 has 2"],
+        ),
+        (
+            "a replication of another shard",
+            |v| v["runs"][0]["replication"] = 2.into(),
+            &["`bad.json` holds replication 2, which is not one of shard 1/2's"],
+        ),
+        (
+            "an unknown kind",
+            |v| v["kind"] = "walk".into(),
+            &["`bad.json` is a `walk` part"],
+        ),
+        (
+            "more replications claimed than a run may have",
+            |v| v["replications"] = 4_000_000_000u64.into(),
+            &["`bad.json` says the run has 4000000000 replications, `p0.json` says 4"],
+        ),
+    ];
+    for (what, edit, says) in cases {
+        let mut bad = p1.clone();
+        edit(&mut bad);
+        write_json(&d.join("bad.json"), &bad);
+        let out = run(d, &["merge", "p0.json", "bad.json", "-o", "out.txt"], 2);
+        let err = stderr(&out);
+        for s in says {
+            assert!(err.contains(s), "{what}: {err}");
+        }
+        assert!(!d.join("out.txt").exists(), "{what}: nothing is written");
+    }
+}
+
+#[test]
+fn merge_answers_a_part_claiming_a_hundred_million_shards_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_parts(d);
+    let mut bad = json(&d.join("p1.json"));
+    bad["shard"] = serde_json::json!({"index": 1, "count": 100_000_000});
+    write_json(&d.join("huge.json"), &bad);
+    let start = Instant::now();
+    refused(
+        d,
+        &["merge", "huge.json", "-o", "out.txt"],
+        &["99999999 shards are missing: 0/100000000, 2/100000000"],
+    );
+    // With the other shards given as 0/100000000, the count is checked against the work.
+    let mut zero = json(&d.join("p0.json"));
+    zero["shard"] = serde_json::json!({"index": 0, "count": 100_000_000});
+    write_json(&d.join("zero.json"), &zero);
+    refused(
+        d,
+        &["merge", "zero.json", "huge.json", "-o", "out.txt"],
+        &["shards are missing"],
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "no allocation for the shards claimed: {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn merge_refuses_edited_sweep_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    for i in 0..2 {
+        let shard = format!("{i}/2");
+        let out = format!("s{i}.json");
+        let args = [
+            "sweep",
+            f,
+            "--replications",
+            "1",
+            "--vary",
+            "customers.promise=1d,2d,3d",
+            "--shard",
+            &shard,
+            "-o",
+            &out,
+        ];
+        run(d, &args, 0);
+    }
+    let s1 = json(&d.join("s1.json"));
+    type Edit = fn(&mut Value);
+    let cases: [(Edit, &str); 4] = [
+        (
+            |v| v["axes"][0]["values"] = serde_json::json!([]),
+            "`bad.json` sweeps other values than `s0.json`",
+        ),
+        (
+            |v| v["shard"] = serde_json::json!({"index": 1, "count": 2_000_000}),
+            "shard",
+        ),
+        (
+            |v| {
+                v["points"][0]["metrics"].as_array_mut().unwrap().remove(0);
+            },
+            "`bad.json`, point 1: it has no statistic `departments.sales.utilization`",
+        ),
+        (
+            |v| {
+                v["points"].as_array_mut().unwrap().clear();
+            },
+            "the parts hold 2 points, but the sweep has 3",
+        ),
+    ];
+    for (edit, says) in cases {
+        let mut bad = s1.clone();
+        edit(&mut bad);
+        write_json(&d.join("bad.json"), &bad);
+        refused(
+            d,
+            &["merge", "s0.json", "bad.json", "-o", "out.csv"],
+            &[says],
+        );
+        assert!(!d.join("out.csv").exists());
+    }
+    // The first part's axes are the grid: over no values, it is refused too.
+    let mut bad = json(&d.join("s0.json"));
+    bad["axes"][0]["values"] = serde_json::json!([]);
+    write_json(&d.join("bad0.json"), &bad);
+    refused(
+        d,
+        &["merge", "bad0.json", "s1.json", "-o", "out.csv"],
+        &["`bad0.json` sweeps `customers.promise` over no values"],
+    );
+}
+
+#[test]
+fn shards_may_not_outnumber_the_work_they_split() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    refused(
+        d,
+        &[
+            "run",
+            f,
+            "--replications",
+            "3",
+            "--shard",
+            "0/4",
+            "-o",
+            "p.json",
+        ],
+        &["--shard 0/4 splits 3 replications into 4 shards", "1 to 3"],
+    );
+    refused(
+        d,
+        &[
+            "sweep",
+            f,
+            "--vary",
+            "customers.promise=1d,2d",
+            "--shard",
+            "2/3",
+            "-o",
+            "p.json",
+        ],
+        &["--shard 2/3 splits 2 points into 3 shards"],
+    );
+    assert!(!d.join("p.json").exists());
+}
+
+#[test]
+fn counts_above_their_maxima_are_refused_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = std::fs::read_to_string(tiny()).unwrap();
+    std::fs::write(
+        d.join("many.toml"),
+        text.replace("replications = 3", "replications = 1000000000"),
+    )
+    .unwrap();
+    refused(
+        d,
+        &["run", "many.toml"],
+        &["replications = 1000000000 is more than 1000000", "help:"],
+    );
+    std::fs::write(
+        d.join("long.toml"),
+        text.replace("duration = \"14d\"", "duration = \"1e300d\""),
+    )
+    .unwrap();
+    refused(
+        d,
+        &["run", "long.toml"],
+        &["is more than 36500 days (100 years)", "help:"],
+    );
+    let s = tiny();
+    refused(
+        d,
+        &["run", s.to_str().unwrap(), "--replications", "1000001"],
+        &["1000001 is not in 1..=1000000"],
+    );
+}
+
+/// Every command that writes a file refuses an output that is not one, before simulating.
+#[test]
+fn outputs_are_checked_before_anything_is_simulated() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(tiny(), d.join("t.toml")).unwrap();
+    std::fs::copy(tiny(), d.join("u.toml")).unwrap();
+    std::fs::create_dir(d.join("dir")).unwrap();
+    let commands: [&[&str]; 4] = [
+        &["run", "t.toml"],
+        &["compare", "t.toml", "u.toml"],
+        &["sensitivity", "t.toml"],
+        &["sweep", "t.toml", "--vary", "customers.promise=1d,2d"],
+    ];
+    for command in commands {
+        for (out, says) in [
+            ("dir", "cannot write dir: it is a directory"),
+            ("/dev/null", "it is not a regular file"),
+            ("t.toml", "cannot write t.toml: it is an input"),
+            ("nowhere/x.csv", "the directory nowhere does not exist"),
+        ] {
+            let mut args = command.to_vec();
+            args.extend(["-o", out]);
+            let err = stderr(&run(d, &args, 2));
+            assert!(err.contains(says), "{args:?}: {err}");
+            assert!(
+                !err.contains("os error") && !err.contains(".tmp"),
+                "one clear message: {err}"
+            );
+        }
+    }
+    // The trace too, for run; and a part named as merge's output.
+    refused(
+        d,
+        &["run", "t.toml", "--trace", "nowhere/trace.csv"],
+        &["cannot write nowhere/trace.csv: the directory nowhere does not exist"],
+    );
+    refused(
+        d,
+        &["run", "t.toml", "--trace", "t.toml"],
+        &["cannot write t.toml: it is an input"],
+    );
+    refused(
+        d,
+        &["run", "t.toml", "--trace", "same.csv", "-o", "same.csv"],
+        &["--trace and the report would go to the same place"],
+    );
+    run_parts(d);
+    refused(
+        d,
+        &["merge", "p0.json", "p1.json", "-o", "p1.json"],
+        &["cannot write p1.json: it is an input"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("t.toml")).unwrap(),
+        std::fs::read_to_string(tiny()).unwrap()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_are_written_through_and_permissions_kept() {
+    use std::os::unix::fs::{PermissionsExt as _, symlink};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(tiny(), d.join("t.toml")).unwrap();
+    let mode = |p: &str| std::fs::metadata(d.join(p)).unwrap().permissions().mode() & 0o777;
+
+    // A link to the scenario is the scenario.
+    symlink("t.toml", d.join("link.toml")).unwrap();
+    refused(
+        d,
+        &["run", "t.toml", "-o", "link.toml"],
+        &["it is the input t.toml"],
+    );
+
+    // A link to a report: the report is replaced, the link stays a link.
+    std::fs::write(d.join("report.txt"), "old").unwrap();
+    symlink("report.txt", d.join("latest.txt")).unwrap();
+    run(d, &["run", "t.toml", "-o", "latest.txt"], 0);
+    assert!(
+        std::fs::symlink_metadata(d.join("latest.txt"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(d.join("report.txt"))
+            .unwrap()
+            .starts_with("Tiny")
+    );
+
+    // An existing file keeps its permissions.
+    std::fs::set_permissions(d.join("report.txt"), std::fs::Permissions::from_mode(0o640)).unwrap();
+    run(d, &["run", "t.toml", "-o", "report.txt"], 0);
+    assert_eq!(mode("report.txt"), 0o640);
+
+    // A new one honours the umask (not the 0600 of a temporary file).
+    for (umask, expected) in [("022", 0o644), ("027", 0o640)] {
+        let out = format!("new-{umask}.txt");
+        let status = Command::new("sh")
+            .current_dir(d)
+            .args([
+                "-c",
+                &format!("umask {umask} && exec \"$0\" run t.toml -o {out}"),
+                BIN,
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert_eq!(mode(&out), expected, "umask {umask}");
+    }
+
+    // `-o -` is standard output, and no file named `-` appears.
+    let out = run(d, &["run", "t.toml", "-o", "-"], 0);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Tiny"));
+    assert!(!d.join("-").exists());
+}
+
+/// Temporary files (hidden, `.handoff-…tmp`) in `dir`.
+fn temporary_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect()
+}
+
+/// Whether a temporary file in `dir` has something written in it.
+fn writing(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .any(|e| {
+            e.file_name().to_string_lossy().ends_with(".tmp")
+                && e.metadata().is_ok_and(|m| m.len() > 0)
+        })
+}
+
+/// Start `args` in `d`, wait for a temporary file to appear, send `signal`.
+fn interrupt_while_writing(d: &Path, args: &[&str], signal: &str) -> Output {
+    let mut child = handoff(d, args)
+        .env("RAYON_NUM_THREADS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("handoff starts");
+    let start = Instant::now();
+    while !writing(d) {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("handoff ended ({status}) before it could be interrupted");
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no temporary file appeared"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let killed = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn an_interrupted_trace_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(tiny(), d.join("t.toml")).unwrap();
+    // A long replication 0: its trace takes a while to write.
+    let args = [
+        "run",
+        "t.toml",
+        "--replications",
+        "1",
+        "--set",
+        "simulation.duration=20000d",
+        "--trace",
+        "trace.csv",
+        "-o",
+        "report.txt",
+    ];
+    for signal in ["-TERM", "-INT"] {
+        let out = interrupt_while_writing(d, &args, signal);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(130), "{signal}: {err}");
+        assert!(err.contains("interrupted: nothing was written"), "{err}");
+        assert_eq!(temporary_files(d), Vec::<String>::new(), "{signal}");
+        assert!(!d.join("trace.csv").exists() && !d.join("report.txt").exists());
+    }
+}
+
+#[test]
+fn a_terminated_sweep_keeps_its_points_and_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(tiny(), d.join("t.toml")).unwrap();
+    let args = [
+        "sweep",
+        "t.toml",
+        "--set",
+        "simulation.duration=1500d",
+        "--replications",
+        "1",
+        "--vary",
+        "customers.order_value=1:60:1",
+        "-o",
+        "out.csv",
+    ];
+    let mut child = handoff(d, &args)
+        .env("RAYON_NUM_THREADS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let parts = d.join("out.csv.parts");
+    let start = Instant::now();
+    while std::fs::read_dir(&parts).map_or(0, |r| r.count()) < 2 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sweep ended too soon"
+        );
+        assert!(start.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // SIGTERM twice: the first asks to stop, the second quits at once.
+    for _ in 0..2 {
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("out.csv.parts") && err.contains("--resume"),
+        "{err}"
+    );
+    assert_eq!(temporary_files(&parts), Vec::<String>::new());
+    assert_eq!(temporary_files(d), Vec::<String>::new());
+    assert!(!d.join("out.csv").exists());
+}
+
+#[test]
+fn negative_shards_and_percentages_are_values_not_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    refused(d, &["run", f, "--shard", "-1/2"], &["`-1` is negative"]);
+    refused(
+        d,
+        &[
+            "sweep",
+            f,
+            "--vary",
+            "customers.promise=1d,2d",
+            "-o",
+            "x.csv",
+            "--shard",
+            "-1/2",
+        ],
+        &["`-1` is negative"],
+    );
+    refused(
+        d,
+        &["sensitivity", f, "--by", "-10%"],
+        &["`-10%` is not a percentage above 0"],
+    );
+}
+
+/// Replications are summarised as they finish: 200 000 of them fit in 100 MB of
+/// heap (collected first, as before, they needed several times that).
+#[cfg(target_os = "linux")]
+#[test]
+fn memory_does_not_grow_with_the_replications() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = tiny();
+    let script = format!(
+        "ulimit -d 100000 && exec \"$0\" run {} --set simulation.duration=2h --set simulation.warmup=0h --replications 200000 --format json -q",
+        s.display()
+    );
+    let out = Command::new("sh")
+        .current_dir(dir.path())
+        .args(["-c", &script, BIN])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["scenario"]["replications"], 200_000);
+}
+
+#[test]
+fn an_interrupted_sensitivity_keeps_its_variants_and_resumes_to_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(tiny(), d.join("t.toml")).unwrap();
+    let args = |out: &'static str, extra: &[&'static str]| -> Vec<&'static str> {
+        let mut a = vec![
+            "sensitivity",
+            "t.toml",
+            "--set",
+            "simulation.duration=1500d",
+            "--replications",
+            "2",
+            "--format",
+            "json",
+            "-o",
+            out,
+        ];
+        a.extend(extra);
+        a
+    };
+    let mut child = handoff(d, &args("out.json", &[]))
+        .env("RAYON_NUM_THREADS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let parts = d.join("out.json.parts");
+    let variants = || {
+        std::fs::read_dir(&parts).map_or(0, |r| {
+            r.filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().starts_with("variant-"))
+                .count()
+        })
+    };
+    let start = Instant::now();
+    while variants() < 2 {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the analysis ended ({status}) before it could be interrupted");
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no variant appeared"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("out.json.parts") && err.contains("--resume"),
+        "{err}"
+    );
+    assert!(!d.join("out.json").exists());
+    assert_eq!(temporary_files(&parts), Vec::<String>::new());
+    let kept = variants();
+    assert!(kept >= 2, "{kept} variants kept");
+
+    // Not overwritten by accident; not reused by another analysis.
+    refused(d, &args("out.json", &[]), &["add --resume"]);
+    refused(
+        d,
+        &args("out.json", &["--resume", "--by", "20%"]),
+        &["does not belong to this analysis"],
+    );
+    run(d, &args("out.json", &["--resume"]), 0);
+    run(d, &args("whole.json", &[]), 0);
+    assert_eq!(
+        std::fs::read(d.join("out.json")).unwrap(),
+        std::fs::read(d.join("whole.json")).unwrap()
+    );
+    assert!(!parts.exists());
+    refused(
+        d,
+        &["sensitivity", "t.toml", "--resume"],
+        &["--resume needs -o FILE"],
+    );
+}
+
+/// Many batches of replications, summarised in order: the bytes do not depend
+/// on the number of threads, for `run` and for `compare`.
+#[test]
+fn many_replications_give_the_same_bytes_whatever_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    let with = |threads: &str, args: &[&str]| {
+        let out = handoff(dir.path(), args)
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        out.stdout
+    };
+    let short = ["--set", "simulation.duration=4d", "--replications", "150"];
+    let mut run_args = vec!["run", f, "--format", "json"];
+    run_args.extend(short);
+    let mut compare_args = vec![
+        "compare",
+        f,
+        f,
+        "--format",
+        "json",
+        "--set",
+        "department.billing.staff=2",
+    ];
+    compare_args.extend(short);
+    for args in [run_args, compare_args] {
+        assert_eq!(with("1", &args), with("3", &args), "{args:?}");
+    }
+}
