@@ -108,6 +108,7 @@ pub fn compare(c: &Comparison, files: &[String], data: &[u8], lang: Lang) -> Vec
         @if let Some(rows) = cause_rows(c, lang) {
             section {
                 h2 { (t.get("compare.causes_title")) }
+                p.note { (t.get("compare.causes_note")) }
                 (PreEscaped(svg::interval_rows(&rows, &names, t.get("compare.causes_title"))))
             }
         }
