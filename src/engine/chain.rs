@@ -2,6 +2,7 @@
 
 use rand::RngExt;
 
+use super::decisions::{Decision, Touch};
 use super::{Event, Experience, Job, Observer, Order, OrderId, Simulation, TraceKind};
 use crate::model::{Cause, HandoffId, Target};
 
@@ -14,13 +15,23 @@ const BLOCKS: usize = 3;
 impl<O: Observer> Simulation<'_, '_, O> {
     /// A new order for `customer`: choose its flow and send it to the first step.
     pub(super) fn place_order(&mut self, customer: u32) {
-        let u: f64 = self.flows_rng.random();
+        let c = &mut self.customers[customer as usize];
+        c.refs += 1;
+        c.orders += 1;
+        let (customer_id, placed) = (c.id, c.orders);
+        let touch = Touch {
+            customer: c.arrival,
+            order: placed,
+            touchpoint: 0,
+        };
+        let u: f64 = self.decisions.rng(touch, Decision::Flow).random();
         let flow = self
             .flow_cumulative
             .partition_point(|&c| c <= u)
             .min(self.flow_cumulative.len() - 1);
         if self.measuring() {
             self.counts.orders_arrived += 1;
+            self.counts.by_flow[flow].orders += 1;
             self.counts.week(self.now).orders += 1;
         }
         let steps = self.model.flows[flow].steps.len();
@@ -28,15 +39,14 @@ impl<O: Observer> Simulation<'_, '_, O> {
         spent.clear();
         spent.resize(BLOCKS * steps, 0.0);
         self.next_order_id += 1;
-        let c = &mut self.customers[customer as usize];
-        c.refs += 1;
-        c.orders += 1;
-        let (customer_id, placed) = (c.id, c.orders);
         let order = self.orders.insert(Order {
             id: self.next_order_id,
             customer,
+            number: placed,
+            chases: 0,
             flow: flow as u32,
             step: 0,
+            attempt: 0,
             placed: self.now,
             patience_from: self.now,
             lost_at: 0.0,
@@ -151,13 +161,29 @@ impl<O: Observer> Simulation<'_, '_, O> {
         if h.perfect {
             return self.on_handoff_arrive(order);
         }
-        let spec = &self.model.handoffs[id];
+        let o = &mut self.orders[order as usize];
+        let transfer = Decision::Transfer {
+            handoff: h.key,
+            step: o.step,
+            attempt: o.attempt,
+        };
+        o.attempt += 1;
+        let touch = Touch {
+            customer: self.customers[o.customer as usize].arrival,
+            order: o.number,
+            touchpoint: 0,
+        };
+        // Keyed to the order, not drawn in turn from one stream: the same order
+        // meets the same transfer in two scenarios, whatever happened to others.
         // Always the same draws per transfer, whatever the probabilities, so that
         // scenarios differing only in a rate keep their other draws aligned.
-        let delay = spec.delay.as_ref().map_or(0.0, |d| d.sample(&mut h.rng));
-        let lost = h.rng.random::<f64>() < spec.lose;
-        let error = h.rng.random::<f64>() < spec.error;
-        let caught = h.rng.random::<f64>() < spec.catch;
+        let mut rng = self.decisions.rng(touch, transfer);
+        let spec = &self.model.handoffs[id];
+        let delay = spec.delay.as_ref().map_or(0.0, |d| d.sample(&mut rng));
+        let lost = rng.random::<f64>() < spec.lose;
+        let error = rng.random::<f64>() < spec.error;
+        let caught = rng.random::<f64>() < spec.catch;
+        let h = &mut self.handoffs[id];
         if lost {
             if self.now >= self.warmup {
                 h.counts.lost += 1;
@@ -209,7 +235,9 @@ impl<O: Observer> Simulation<'_, '_, O> {
         }
         match self.model.handoffs[id].to {
             Target::Department(_) => {
-                self.orders[order as usize].step += 1;
+                let o = &mut self.orders[order as usize];
+                o.step += 1;
+                o.attempt = 0;
                 self.enter_step(order);
             }
             Target::Customer => self.deliver(order),
@@ -222,12 +250,19 @@ impl<O: Observer> Simulation<'_, '_, O> {
         let promise = self.model.customers.promise_h;
         let late = lead > promise;
         if self.measuring() {
+            let steps = o.spent.len() / BLOCKS;
+            let waited: f64 = o.spent[WAIT * steps..(WAIT + 1) * steps].iter().sum();
             let c = &mut self.counts;
             c.delivered += 1;
             c.lead_time.add(lead);
             c.revenue_earned += self.model.customers.order_value;
             c.late += u64::from(late);
             c.defects += u64::from(!o.defects.is_empty());
+            let f = &mut c.by_flow[o.flow as usize];
+            f.delivered += 1;
+            f.late += u64::from(late);
+            f.lead_time.add(lead);
+            f.wait.add(waited);
             let week = c.week(self.now);
             week.delivered += 1;
             week.late += u64::from(late);
@@ -250,7 +285,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
             experiences.insert(i, (Experience::Late, self.late_cause(&o), at));
         }
         self.spare_buffers.push(o.spent);
-        self.after_delivery(o.customer, &experiences);
+        self.after_delivery(o.customer, o.number, o.flow, &experiences);
     }
 
     /// What made a late order late: the longest wait in one department, delay on one
@@ -297,9 +332,15 @@ impl<O: Observer> Simulation<'_, '_, O> {
         let steps = o.spent.len() / BLOCKS;
         o.spent[LOST * steps + o.step as usize] += self.now - o.lost_at;
         o.patience_from = self.now;
-        let customer = o.customer;
+        o.chases += 1;
+        let (customer, number, chases, flow) = (o.customer, o.number, o.chases, o.flow);
         self.trace_order(TraceKind::Chased, order, |e| e.handoff = Some(id));
-        if self.after_chase(customer, Cause::HandoffLose(id)) {
+        let touch = Touch {
+            customer: self.customers[customer as usize].arrival,
+            order: number,
+            touchpoint: chases,
+        };
+        if self.after_chase(customer, touch, flow, Cause::HandoffLose(id)) {
             // The sender does the lost work again.
             self.enter_step(order);
         } else {

@@ -6,8 +6,9 @@
 
 use rand::RngExt;
 
+use super::decisions::{Decision, Touch};
 use super::{
-    Complaint, ComplaintId, Customer, CustomerId, Event, Experience, Job, Observer, Path,
+    Complaint, ComplaintId, Customer, CustomerId, Event, Experience, Job, Observer, Path, Problem,
     Simulation, TraceKind,
 };
 use crate::model::Cause;
@@ -30,6 +31,9 @@ impl<O: Observer> Simulation<'_, '_, O> {
 
     pub(super) fn on_arrival(&mut self) {
         self.schedule_next_arrival();
+        // Counted before a deterred prospect skips the arrival, so that the same
+        // number names the same arrival in every scenario.
+        self.arrivals_seen += 1;
         if self.deterred_pending > 0 {
             // Someone told this prospect to stay away.
             self.deterred_pending -= 1;
@@ -42,6 +46,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
         let id = self.next_customer_id;
         let customer = self.customers.insert(Customer {
             id,
+            arrival: self.arrivals_seen,
             counted,
             left: false,
             refs: 0,
@@ -79,14 +84,25 @@ impl<O: Observer> Simulation<'_, '_, O> {
     pub(super) fn after_delivery(
         &mut self,
         customer: CustomerId,
+        order: u32,
+        flow: u32,
         experiences: &[(Experience, Cause, f64)],
     ) {
+        let touch = Touch {
+            customer: self.customers[customer as usize].arrival,
+            order,
+            touchpoint: 0,
+        };
         let stays = !self.customers[customer as usize].left
-            && !matches!(self.touchpoint(customer, experiences), Verdict::Left);
+            && !matches!(
+                self.touchpoint(customer, touch, flow, experiences),
+                Verdict::Left
+            );
         if stays && let Some(reorder) = &self.model.customers.reorder {
             // Both draws always, so that the churn rate moves nothing else.
-            let churns = self.reorders_rng.random::<f64>() < self.model.customers.churn;
-            let gap = reorder.sample(&mut self.reorders_rng);
+            let mut rng = self.decisions.rng(touch, Decision::Reorder);
+            let churns = rng.random::<f64>() < self.model.customers.churn;
+            let gap = reorder.sample(&mut rng);
             if !churns && self.schedule(self.now + gap, Event::Reorder { customer }) {
                 self.customers[customer as usize].refs += 1;
             }
@@ -95,10 +111,21 @@ impl<O: Observer> Simulation<'_, '_, O> {
     }
 
     /// A lost order was chased; returns whether the customer still wants it.
-    pub(super) fn after_chase(&mut self, customer: CustomerId, cause: Cause) -> bool {
+    pub(super) fn after_chase(
+        &mut self,
+        customer: CustomerId,
+        touch: Touch,
+        flow: u32,
+        cause: Cause,
+    ) -> bool {
         !self.customers[customer as usize].left
             && !matches!(
-                self.touchpoint(customer, &[(Experience::LostOrder, cause, self.now)]),
+                self.touchpoint(
+                    customer,
+                    touch,
+                    flow,
+                    &[(Experience::LostOrder, cause, self.now)]
+                ),
                 Verdict::Left
             )
     }
@@ -106,6 +133,8 @@ impl<O: Observer> Simulation<'_, '_, O> {
     fn touchpoint(
         &mut self,
         customer: CustomerId,
+        touch: Touch,
+        flow: u32,
         experiences: &[(Experience, Cause, f64)],
     ) -> Verdict {
         let odds = &self.model.problem;
@@ -114,29 +143,59 @@ impl<O: Observer> Simulation<'_, '_, O> {
         } else {
             1.0
         };
-        let problem = experiences.iter().find(|(kind, _, _)| {
-            let p = match kind {
-                Experience::Late => odds.late,
-                Experience::LostOrder => odds.lost_order,
-                Experience::Defect => odds.defect,
-            };
-            self.decisions_rng.random::<f64>() < p * tolerance
-        });
-        let Some(&(_, cause, _)) = problem else {
+        let problem = experiences
+            .iter()
+            .enumerate()
+            .find(|&(i, &(kind, cause, _))| {
+                let (p, decision) = match kind {
+                    Experience::Late => (odds.late, Decision::LateProblem),
+                    Experience::LostOrder => (odds.lost_order, Decision::LostProblem),
+                    Experience::Defect => {
+                        // Keyed to the handoff, so that an extra defect elsewhere in the
+                        // order does not move this one's draw.
+                        let occurrence = experiences[..i]
+                            .iter()
+                            .filter(|e| e.0 == Experience::Defect && e.1 == cause)
+                            .count() as u32;
+                        let handoff = match cause {
+                            Cause::HandoffError(h) => self.handoffs[h].key,
+                            _ => 0,
+                        };
+                        let decision = Decision::DefectProblem {
+                            handoff,
+                            occurrence,
+                        };
+                        (odds.defect, decision)
+                    }
+                };
+                self.decisions.rng(touch, decision).random::<f64>() < p * tolerance
+            });
+        let Some((_, &(_, cause, _))) = problem else {
             return Verdict::Stays;
         };
         let c = &mut self.customers[customer as usize];
         c.problems += 1;
         let (counted, id) = (c.counted, c.id);
+        let problem = Problem {
+            cause,
+            touch,
+            flow,
+            first: c.problems == 1,
+        };
         self.counts.problems += u64::from(counted);
         self.trace(TraceKind::Problem, |e| {
             e.customer = Some(id);
             e.cause = Some(cause);
         });
-        if self.decisions_rng.random::<f64>() < self.model.customers.complain_share {
-            self.open_complaint(customer, cause);
+        let complains = self
+            .decisions
+            .rng(touch, Decision::Complain)
+            .random::<f64>()
+            < self.model.customers.complain_share;
+        if complains {
+            self.open_complaint(customer, problem);
             Verdict::Waiting
-        } else if self.decide(customer, cause, Path::Silent) {
+        } else if self.decide(customer, problem, Path::Silent) {
             Verdict::Stays
         } else {
             Verdict::Left
@@ -144,7 +203,8 @@ impl<O: Observer> Simulation<'_, '_, O> {
     }
 
     /// The customer, with a problem that took `path`, stays or leaves; returns whether they stay.
-    fn decide(&mut self, customer: CustomerId, cause: Cause, path: Path) -> bool {
+    fn decide(&mut self, customer: CustomerId, problem: Problem, path: Path) -> bool {
+        let cause = problem.cause;
         let stay = &self.model.stay;
         let p = match path {
             Path::Silent => stay.silent,
@@ -152,7 +212,11 @@ impl<O: Observer> Simulation<'_, '_, O> {
             Path::Resolved => stay.resolved,
             Path::ResolvedQuickly => stay.resolved_quickly,
         };
-        let stays = self.decisions_rng.random::<f64>() < p;
+        let stays = self
+            .decisions
+            .rng(problem.touch, Decision::Stay)
+            .random::<f64>()
+            < p;
         let c = &mut self.customers[customer as usize];
         let (counted, id) = (c.counted, c.id);
         let path_counts = &mut self.counts.by_path[path as usize];
@@ -164,8 +228,9 @@ impl<O: Observer> Simulation<'_, '_, O> {
             if counted && matches!(path, Path::Resolved | Path::ResolvedQuickly) {
                 self.counts.recovered += 1;
             }
-            // The paradox holds after a first failure only (Maxham & Netemeyer 2002).
-            if path == Path::ResolvedQuickly && c.problems == 1 {
+            // The paradox holds after a first failure only (Maxham & Netemeyer 2002),
+            // whatever else happened while its complaint was open.
+            if path == Path::ResolvedQuickly && problem.first {
                 c.forgiving = true;
             }
             self.trace(TraceKind::Stayed, |e| {
@@ -184,15 +249,20 @@ impl<O: Observer> Simulation<'_, '_, O> {
             e.cause = Some(cause);
             e.path = Some(path);
         });
-        self.spread_word(counted, id, cause);
+        if counted {
+            self.counts.by_flow[problem.flow as usize].customers_lost += 1;
+        }
+        self.spread_word(counted, id, problem);
         false
     }
 
     /// A customer who leaves tells others; each is deterred with probability `deter`.
-    fn spread_word(&mut self, counted: bool, customer_id: u64, cause: Cause) {
+    fn spread_word(&mut self, counted: bool, customer_id: u64, problem: Problem) {
+        let cause = problem.cause;
         let customers = &self.model.customers;
+        let mut rng = self.decisions.rng(problem.touch, Decision::Tell);
         let deterred = (0..customers.word_of_mouth)
-            .filter(|_| self.decisions_rng.random::<f64>() < customers.deter)
+            .filter(|_| rng.random::<f64>() < customers.deter)
             .count() as u64;
         self.deterred_pending += deterred;
         self.trace(TraceKind::Told, |e| {
@@ -239,7 +309,8 @@ impl<O: Observer> Simulation<'_, '_, O> {
         }
     }
 
-    fn open_complaint(&mut self, customer: CustomerId, cause: Cause) {
+    fn open_complaint(&mut self, customer: CustomerId, problem: Problem) {
+        let cause = problem.cause;
         let c = &mut self.customers[customer as usize];
         c.refs += 1; // released when the complaint is dropped
         let (counted, id) = (c.counted, c.id);
@@ -250,13 +321,18 @@ impl<O: Observer> Simulation<'_, '_, O> {
         });
         let complaint = self.complaints.insert(Complaint {
             customer,
-            cause,
+            problem,
             opened: self.now,
             settled: false,
             refs: 0,
         }) as ComplaintId;
         if let Some(handling) = &self.model.complaints {
-            if self.decisions_rng.random::<f64>() < handling.empowerment {
+            let on_the_spot = self
+                .decisions
+                .rng(problem.touch, Decision::Empowerment)
+                .random::<f64>()
+                < handling.empowerment;
+            if on_the_spot {
                 // The first contact resolves it on the spot.
                 return self.settle(complaint, Path::ResolvedQuickly);
             }
@@ -305,7 +381,8 @@ impl<O: Observer> Simulation<'_, '_, O> {
     fn settle(&mut self, complaint: ComplaintId, path: Path) {
         let k = &mut self.complaints[complaint as usize];
         k.settled = true;
-        let (customer, cause) = (k.customer, k.cause);
+        let (customer, problem) = (k.customer, k.problem);
+        let cause = problem.cause;
         let c = &self.customers[customer as usize];
         let (counted, left, id) = (c.counted, c.left, c.id);
         if counted {
@@ -330,7 +407,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
                 self.counts.by_path[path as usize].0 += 1;
             }
         } else {
-            self.decide(customer, cause, path);
+            self.decide(customer, problem, path);
         }
         self.drop_complaint_if_done(complaint);
     }

@@ -11,6 +11,7 @@
 
 mod chain;
 mod customers;
+mod decisions;
 mod queue;
 mod streams;
 mod trace;
@@ -21,10 +22,11 @@ use slab::Slab;
 
 use crate::metrics::timeline::{Grid, WeekCounts};
 use crate::metrics::{
-    CauseMetrics, CustomerMetrics, DepartmentMetrics, HandoffMetrics, Metrics, OrderMetrics,
-    PathMetrics, RevenueMetrics, TimeWeighted, Welford,
+    CauseMetrics, CustomerMetrics, DepartmentMetrics, FlowMetrics, HandoffMetrics, Metrics,
+    OrderMetrics, PathMetrics, RevenueMetrics, TimeWeighted, Welford,
 };
 use crate::model::{Cause, Model};
+use decisions::{Decisions, Touch};
 use queue::EventQueue;
 pub(crate) use streams::fnv1a;
 use streams::{Stream, stream};
@@ -90,9 +92,15 @@ enum Experience {
 struct Order {
     id: u64,
     customer: CustomerId,
+    /// The customer's order number (1 for their first), which keys their decisions about it.
+    number: u32,
+    /// Times the customer has chased it.
+    chases: u32,
     flow: u32,
     /// Index in the flow's steps of the department holding (or last holding) the work.
     step: u32,
+    /// Transfers out of this step so far (retries after a catch or a loss).
+    attempt: u32,
     placed: f64,
     /// The customer chases a lost order `patience` after this (the order, or the last chase).
     patience_from: f64,
@@ -110,6 +118,9 @@ struct Order {
 
 struct Customer {
     id: u64,
+    /// Arrivals of the Poisson process up to this customer's, deterred prospects'
+    /// skipped arrivals included: the key of the customer's decisions.
+    arrival: u64,
     /// Arrived after the warm-up, so counted in the customer statistics.
     counted: bool,
     left: bool,
@@ -124,12 +135,23 @@ struct Customer {
 
 struct Complaint {
     customer: CustomerId,
-    cause: Cause,
+    problem: Problem,
     opened: f64,
     /// Resolved or given up on; later events about it change nothing.
     settled: bool,
     /// Events still to come that refer to it (a service, a patience timeout).
     refs: u32,
+}
+
+/// A problem a customer acts on, and what their decisions about it are keyed to.
+#[derive(Debug, Clone, Copy)]
+struct Problem {
+    cause: Cause,
+    touch: Touch,
+    /// The flow of the order the problem happened on.
+    flow: u32,
+    /// The customer's first problem (the only one the recovery paradox follows).
+    first: bool,
 }
 
 struct DepartmentState {
@@ -153,7 +175,8 @@ struct HandoffCounts {
 }
 
 struct HandoffState {
-    rng: Stream,
+    /// The hash of the handoff's name, which keys the draws of its transfers.
+    key: u64,
     /// Nothing can happen on this handoff, so it draws no random numbers.
     perfect: bool,
     counts: HandoffCounts,
@@ -185,6 +208,8 @@ struct Counts {
     by_cause: Vec<(u64, u64, f64)>,
     /// Per [`Path::ALL`] entry: problems, stayed.
     by_path: [(u64, u64); 4],
+    /// Per flow of the model.
+    by_flow: Vec<FlowCounts>,
     /// The counts above that the timeline shows, per bucket of `grid`.
     weeks: Vec<WeekCounts>,
     grid: Option<Grid>,
@@ -196,6 +221,18 @@ impl Counts {
         let k = self.grid.map_or(0, |g| g.index(now));
         &mut self.weeks[k]
     }
+}
+
+/// Counters of one flow's orders (after the warm-up), and customers lost over them.
+#[derive(Default, Clone, Copy)]
+struct FlowCounts {
+    orders: u64,
+    delivered: u64,
+    late: u64,
+    customers_lost: u64,
+    lead_time: Welford,
+    /// Per delivered order: its time in queues along the route, all visits added.
+    wait: Welford,
 }
 
 struct Simulation<'m, 'o, O: Observer> {
@@ -211,6 +248,8 @@ struct Simulation<'m, 'o, O: Observer> {
     complaints: Slab<Complaint>,
     next_order_id: u64,
     next_customer_id: u64,
+    /// Arrivals so far, including those deterred prospects skipped.
+    arrivals_seen: u64,
     /// Prospects told to stay away who have not yet skipped their arrival.
     deterred_pending: u64,
     /// Spare `spent` buffers from finished orders, to avoid an allocation per order.
@@ -218,9 +257,9 @@ struct Simulation<'m, 'o, O: Observer> {
     departments: Vec<DepartmentState>,
     handoffs: Vec<HandoffState>,
     arrivals_rng: Stream,
-    flows_rng: Stream,
-    decisions_rng: Stream,
-    reorders_rng: Stream,
+    /// Every customer decision: the flow of each order, problems, complaints,
+    /// staying, word of mouth, churn and reorders.
+    decisions: Decisions,
     /// Cumulative flow shares, for choosing a new order's flow.
     flow_cumulative: Vec<f64>,
     counts: Counts,
@@ -248,11 +287,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             .map(|id| {
                 let h = &model.handoffs[id];
                 HandoffState {
-                    rng: stream(
-                        seed,
-                        replication,
-                        &format!("handoff:{}", model.handoff_name(id)),
-                    ),
+                    key: fnv1a(format!("handoff:{}", model.handoff_name(id)).as_bytes()),
                     perfect: h.delay.is_none() && h.lose == 0.0 && h.error == 0.0,
                     counts: HandoffCounts::default(),
                 }
@@ -270,6 +305,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
         let grid = Grid::new(warmup, model.simulation.duration_h);
         let counts = Counts {
             by_cause: vec![(0, 0, 0.0); Cause::all(model).len()],
+            by_flow: vec![FlowCounts::default(); model.flows.len()],
             weeks: vec![WeekCounts::default(); grid.buckets],
             grid: Some(grid),
             ..Counts::default()
@@ -287,14 +323,13 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             complaints: Slab::new(),
             next_order_id: 0,
             next_customer_id: 0,
+            arrivals_seen: 0,
             deterred_pending: 0,
             spare_buffers: Vec::new(),
             departments,
             handoffs,
             arrivals_rng: stream(seed, replication, "arrivals"),
-            flows_rng: stream(seed, replication, "flows"),
-            decisions_rng: stream(seed, replication, "customers"),
-            reorders_rng: stream(seed, replication, "reorders"),
+            decisions: Decisions::new(seed, replication),
             flow_cumulative,
             counts,
         }
@@ -374,6 +409,20 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                 }
             })
             .collect();
+        let flows = model
+            .flows
+            .iter()
+            .zip(&self.counts.by_flow)
+            .map(|(spec, f)| FlowMetrics {
+                name: spec.name.clone(),
+                orders: f.orders as f64,
+                delivered: f.delivered as f64,
+                late: f.late as f64,
+                customers_lost: f.customers_lost as f64,
+                mean_lead_time_h: f.lead_time.mean(),
+                mean_wait_h: f.wait.mean(),
+            })
+            .collect();
         let c = &self.counts;
         let orders = OrderMetrics {
             arrived: c.orders_arrived as f64,
@@ -437,6 +486,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             metrics: Metrics {
                 departments,
                 handoffs,
+                flows,
                 orders,
                 customers,
                 revenue,

@@ -1,12 +1,15 @@
-//! Random streams: the only place seeds are turned into generators.
+//! Random streams: where seeds become the generators of sequential sources.
 //!
-//! Every source of randomness gets its own ChaCha8 stream, keyed by the
+//! The arrival process and each department's service times draw in turn from
+//! their own ChaCha8 stream, keyed by the
 //! scenario seed and the replication number and selected by a stable hash of
 //! the source's *name* (`"arrivals"`, `"department:billing"`, …). Two scenarios
 //! run with the same seed therefore draw the same numbers wherever they agree,
 //! even if departments are listed in another order (common random numbers).
 //! ChaCha8 is specified bit for bit, so results do not change across platforms
-//! or crate versions.
+//! or crate versions. Customers' decisions and what handoffs do to each transfer
+//! are keyed to the customer and the order instead (`decisions.rs`), so that they
+//! stay aligned between scenarios even when other customers' histories differ.
 
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;

@@ -2,7 +2,8 @@
 //!
 //! Every scenario runs replication `r` with the same seed, so wherever two
 //! scenarios agree they draw the same arrivals, services and decisions (see
-//! `engine::streams`). Differences are then taken replication by replication,
+//! `engine::streams`; each customer's decisions and each order's transfers are
+//! keyed to the customer and the order, `engine::decisions`). Differences are then taken replication by replication,
 //! and their spread, not the spread of each scenario, sets the interval.
 
 use serde::Serialize;
@@ -157,11 +158,30 @@ pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams)
     }
 }
 
-/// The key metrics, then utilisation and mean wait of every department all
-/// scenarios share (from one replication of each: `named[s]`).
+/// The key metrics, then customers lost and mean lead time of every flow all
+/// scenarios share (when there are several: one flow's are the totals), then
+/// utilisation and mean wait of every department all scenarios share (from one
+/// replication of each: `named[s]`).
 fn compared_metrics(named: &[Vec<(String, f64)>]) -> Vec<String> {
     let mut metrics: Vec<String> = KEY_METRICS.iter().map(|m| m.to_string()).collect();
     let has = |n: &[(String, f64)], k: &str| n.iter().any(|(x, _)| x == k);
+    let flows: Vec<&str> = named[0]
+        .iter()
+        .filter_map(|(name, _)| {
+            name.strip_prefix("flows.")
+                .and_then(|f| f.strip_suffix(".customers_lost"))
+        })
+        .collect();
+    if flows.len() > 1 {
+        for flow in flows {
+            let lost = format!("flows.{flow}.customers_lost");
+            let lead = format!("flows.{flow}.mean_lead_time_h");
+            if named.iter().all(|n| has(n, &lost) && has(n, &lead)) {
+                metrics.push(lost);
+                metrics.push(lead);
+            }
+        }
+    }
     for (name, _) in &named[0] {
         let Some(department) = name
             .strip_prefix("departments.")

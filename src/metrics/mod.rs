@@ -18,6 +18,9 @@ pub use summary::{Running, Stat, Summariser, shape_difference, t_quantile_975};
 pub struct Metrics<T> {
     pub departments: Vec<DepartmentMetrics<T>>,
     pub handoffs: Vec<HandoffMetrics<T>>,
+    /// One entry per flow, in the scenario's order.
+    #[serde(default)]
+    pub flows: Vec<FlowMetrics<T>>,
     pub orders: OrderMetrics<T>,
     pub customers: CustomerMetrics<T>,
     pub revenue: RevenueMetrics<T>,
@@ -56,6 +59,29 @@ pub struct HandoffMetrics<T> {
     pub caught: T,
     /// Errors that went on undetected.
     pub escaped: T,
+}
+
+/// One flow's orders (placed after the warm-up), and the customers lost over them.
+///
+/// Every figure but the means adds up over the flows to its total: orders to
+/// `orders.arrived`, delivered to `orders.delivered`, late to `orders.late`, and
+/// customers lost to `customers.lost`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlowMetrics<T> {
+    pub name: String,
+    /// Orders placed that took this route.
+    pub orders: T,
+    pub delivered: T,
+    /// Delivered later than the promised lead time.
+    pub late: T,
+    /// Customers who left over a problem that happened on an order of this flow
+    /// (the order whose delivery or chase brought the problem the customer left over).
+    pub customers_lost: T,
+    /// Mean time from order to delivery of the flow's delivered orders, hours.
+    pub mean_lead_time_h: T,
+    /// Mean total time a delivered order waited in queues along its route (every
+    /// visit, rework included), hours.
+    pub mean_wait_h: T,
 }
 
 /// Orders, as the external customer sees them.
@@ -158,6 +184,19 @@ impl<T> Metrics<T> {
                     escaped: f(&h.escaped),
                 })
                 .collect(),
+            flows: self
+                .flows
+                .iter()
+                .map(|fl| FlowMetrics {
+                    name: fl.name.clone(),
+                    orders: f(&fl.orders),
+                    delivered: f(&fl.delivered),
+                    late: f(&fl.late),
+                    customers_lost: f(&fl.customers_lost),
+                    mean_lead_time_h: f(&fl.mean_lead_time_h),
+                    mean_wait_h: f(&fl.mean_wait_h),
+                })
+                .collect(),
             orders: OrderMetrics {
                 arrived: f(&self.orders.arrived),
                 delivered: f(&self.orders.delivered),
@@ -233,6 +272,18 @@ impl<T: Copy> Metrics<T> {
         for h in &self.handoffs {
             for field in ["passed", "lost", "errors", "caught", "escaped"] {
                 names.push(format!("handoffs.{}->{}.{field}", h.from, h.to));
+            }
+        }
+        for fl in &self.flows {
+            for field in [
+                "orders",
+                "delivered",
+                "late",
+                "customers_lost",
+                "mean_lead_time_h",
+                "mean_wait_h",
+            ] {
+                names.push(format!("flows.{}.{field}", fl.name));
             }
         }
         for field in [
@@ -324,56 +375,66 @@ mod tests {
                 served: 4.0,
             }],
             handoffs: vec![],
-            orders: OrderMetrics {
-                arrived: 5.0,
+            flows: vec![FlowMetrics {
+                name: "rush".into(),
+                orders: 5.0,
                 delivered: 6.0,
                 late: 7.0,
-                defects: 8.0,
-                lost_chased: 9.0,
-                mean_lead_time_h: 10.0,
+                customers_lost: 8.0,
+                mean_lead_time_h: 9.0,
+                mean_wait_h: 10.0,
+            }],
+            orders: OrderMetrics {
+                arrived: 11.0,
+                delivered: 12.0,
+                late: 13.0,
+                defects: 14.0,
+                lost_chased: 15.0,
+                mean_lead_time_h: 16.0,
             },
             customers: CustomerMetrics {
-                arrived: 11.0,
-                active: 12.0,
-                lost: 13.0,
-                prospects_deterred: 14.0,
-                problems: 15.0,
-                complaints: 16.0,
-                recovered: 17.0,
-                silent_defections: 18.0,
-                complaints_resolved: 19.0,
-                complaints_unresolved: 20.0,
-                complaints_open: 21.0,
+                arrived: 17.0,
+                active: 18.0,
+                lost: 19.0,
+                prospects_deterred: 20.0,
+                problems: 21.0,
+                complaints: 22.0,
+                recovered: 23.0,
+                silent_defections: 24.0,
+                complaints_resolved: 25.0,
+                complaints_unresolved: 26.0,
+                complaints_open: 27.0,
             },
             revenue: RevenueMetrics {
-                earned: 22.0,
-                lost: 23.0,
+                earned: 28.0,
+                lost: 29.0,
             },
             lost_by_cause: vec![CauseMetrics {
                 cause: "department:sales:wait".into(),
-                customers: 24.0,
-                prospects: 25.0,
-                revenue: 26.0,
+                customers: 30.0,
+                prospects: 31.0,
+                revenue: 32.0,
             }],
             paths: vec![PathMetrics {
                 path: "silent".into(),
-                problems: 27.0,
-                stayed: 28.0,
+                problems: 33.0,
+                stayed: 34.0,
             }],
         };
         let named = m.named();
         let find = |n: &str| named.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
         assert_eq!(find("departments.sales.mean_wait_h"), Some(2.0));
-        assert_eq!(find("orders.lost_chased"), Some(9.0));
-        assert_eq!(find("customers.silent_defections"), Some(18.0));
-        assert_eq!(find("revenue.lost"), Some(23.0));
+        assert_eq!(find("flows.rush.customers_lost"), Some(8.0));
+        assert_eq!(find("orders.lost_chased"), Some(15.0));
+        assert_eq!(find("customers.silent_defections"), Some(24.0));
+        assert_eq!(find("revenue.lost"), Some(29.0));
         assert_eq!(
             find("lost_by_cause.department:sales:wait.prospects"),
-            Some(25.0)
+            Some(31.0)
         );
-        assert_eq!(find("paths.silent.stayed"), Some(28.0));
-        // The values were numbered 1..=28 in declaration order: the names follow it.
+        assert_eq!(find("paths.silent.stayed"), Some(34.0));
+        // The values were numbered 1..=34 in declaration order: the names follow it.
         let values: Vec<f64> = named.iter().map(|(_, v)| *v).collect();
-        assert_eq!(values, (1..=28).map(f64::from).collect::<Vec<_>>());
+        assert_eq!(values, (1..=34).map(f64::from).collect::<Vec<_>>());
     }
 }

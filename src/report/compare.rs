@@ -47,6 +47,14 @@ pub fn metric_label(metric: &str) -> String {
     if !fixed.is_empty() {
         return fixed.to_owned();
     }
+    if let Some(rest) = metric.strip_prefix("flows.") {
+        if let Some(name) = rest.strip_suffix(".customers_lost") {
+            return format!("flow {name}: customers lost");
+        }
+        if let Some(name) = rest.strip_suffix(".mean_lead_time_h") {
+            return format!("flow {name}: mean lead time");
+        }
+    }
     if let Some(rest) = metric.strip_prefix("departments.") {
         if let Some(name) = rest.strip_suffix(".utilization") {
             return format!("{name}: utilisation");
@@ -388,6 +396,14 @@ mod tests {
     #[test]
     fn metrics_in_words() {
         assert_eq!(metric_label("customers.lost"), "customers lost");
+        assert_eq!(
+            metric_label("flows.rush.customers_lost"),
+            "flow rush: customers lost"
+        );
+        assert_eq!(
+            metric_label("flows.rush.mean_lead_time_h"),
+            "flow rush: mean lead time"
+        );
         assert_eq!(
             metric_label("departments.billing.utilization"),
             "billing: utilisation"

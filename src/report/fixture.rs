@@ -2,8 +2,8 @@
 
 use crate::experiment::{Outcome, ScenarioInfo, StaffInfo};
 use crate::metrics::{
-    CauseMetrics, CustomerMetrics, DepartmentMetrics, HandoffMetrics, Metrics, OrderMetrics,
-    PathMetrics, RevenueMetrics, Stat,
+    CauseMetrics, CustomerMetrics, DepartmentMetrics, FlowMetrics, HandoffMetrics, Metrics,
+    OrderMetrics, PathMetrics, RevenueMetrics, Stat,
 };
 
 fn s(mean: f64, ci95: f64) -> Stat {
@@ -51,6 +51,27 @@ pub fn outcome(replications: u32) -> Outcome {
                 errors: s(0.0, 0.0),
                 caught: s(0.0, 0.0),
                 escaped: s(0.0, 0.0),
+            },
+        ],
+        // Both routes run sales -> billing; they add up to the orders and customers below.
+        flows: vec![
+            FlowMetrics {
+                name: "standard".into(),
+                orders: s(1000.2, 12.0),
+                delivered: s(960.0, 11.0),
+                late: s(40.0, 5.0),
+                customers_lost: s(15.0, 3.0),
+                mean_lead_time_h: s(48.0, 2.0),
+                mean_wait_h: s(30.5, 2.2),
+            },
+            FlowMetrics {
+                name: "rush".into(),
+                orders: s(250.0, 6.0),
+                delivered: s(240.0, 6.0),
+                late: s(20.0, 3.0),
+                customers_lost: s(5.0, 2.0),
+                mean_lead_time_h: s(60.0, 4.0),
+                mean_wait_h: s(33.0, 3.0),
             },
         ],
         orders: OrderMetrics {

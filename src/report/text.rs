@@ -1,7 +1,7 @@
 //! The text report: what a workshop room reads at a glance.
 //!
 //! A header (which scenario, how it was run), a headline in plain words, then
-//! one table for the departments and one for the handoffs, with every
+//! one table each for the flows, the departments and the handoffs, with every
 //! handoff that lost work or passed on errors marked, and the lost customers
 //! and prospects by root cause. Over several
 //! replications each figure is `mean ± 95 % half-width`. Number formats live
@@ -43,6 +43,10 @@ pub fn render(outcome: &Outcome) -> String {
     revenue(&mut out, outcome);
     out.push('\n');
     orders(&mut out, outcome);
+    if !outcome.summary.flows.is_empty() {
+        out.push('\n');
+        flows(&mut out, outcome);
+    }
     out.push('\n');
     departments(&mut out, outcome);
     out.push('\n');
@@ -244,6 +248,36 @@ fn orders(out: &mut String, outcome: &Outcome) {
             let _ = writeln!(out, "No handoff lost work or passed on errors.");
         }
     }
+}
+
+/// One row per route, adding up to the orders line and the customers lost.
+fn flows(out: &mut String, outcome: &Outcome) {
+    let mut table = Table::new(&[
+        ("flow", Align::Left),
+        ("orders", Align::Right),
+        ("delivered", Align::Right),
+        ("late", Align::Right),
+        ("customers lost", Align::Right),
+        ("lead time", Align::Right),
+        ("in queues", Align::Right),
+    ]);
+    for f in &outcome.summary.flows {
+        table.row(vec![
+            Cell::Text(f.name.clone()),
+            Cell::Stat(human::stat_count(f.orders)),
+            Cell::Stat(human::stat_count(f.delivered)),
+            Cell::Stat(human::stat_count(f.late)),
+            Cell::Stat(human::stat_count(f.customers_lost)),
+            Cell::Stat(human::stat_duration(f.mean_lead_time_h)),
+            Cell::Stat(human::stat_duration(f.mean_wait_h)),
+        ]);
+    }
+    let _ = writeln!(out, "Flows");
+    table.write(out);
+    let _ = writeln!(
+        out,
+        "  customers lost over a problem with an order of the flow; times per delivered order"
+    );
 }
 
 fn departments(out: &mut String, outcome: &Outcome) {
@@ -714,10 +748,39 @@ mod tests {
             at("\nWhat customers did after a problem"),
             at("\nRevenue earned"),
             at("\nOf 1 250 orders"),
+            at("\nFlows\n"),
             at("\nDepartments\n"),
             at("\nHandoffs\n"),
         ];
         assert!(order.is_sorted(), "{order:?}\n{report}");
+    }
+
+    #[test]
+    fn flows_table_has_a_row_per_flow() {
+        let report = render(&fixture::outcome(3));
+        let header = line_in(&report, "Flows", "flow ");
+        for column in [
+            "orders",
+            "delivered",
+            "late",
+            "customers lost",
+            "lead time",
+            "in queues",
+        ] {
+            assert!(header.contains(column), "{column}: {header}");
+        }
+        let standard = line_in(&report, "Flows", "standard ");
+        let cells: Vec<&str> = standard.split_whitespace().collect();
+        assert_eq!(
+            cells,
+            [
+                "standard", "1", "000", "±", "12", "960", "±", "11", "40", "±", "5", "15", "±",
+                "3", "2.0", "d", "±", "0.1", "d", "1.3", "d", "±", "0.1", "d"
+            ],
+            "{standard}"
+        );
+        let rush = line_in(&report, "Flows", "rush ");
+        assert!(rush.starts_with("  rush "), "{rush}");
     }
 
     #[test]

@@ -408,3 +408,82 @@ fn churn_ends_loyal_customers_after_a_geometric_number_of_orders() {
     // Churned customers are not lost: the books still balance.
     assert_books_balance(&run(&src));
 }
+
+/// For the recovery paradox's rule: customers whose first complaint was resolved
+/// quickly and who stayed, whether a second problem came before that resolution,
+/// and problems any of them had afterwards.
+#[derive(Default)]
+struct FirstRecovery {
+    problems_so_far: std::collections::HashMap<u64, u32>,
+    decided: std::collections::HashSet<u64>,
+    forgiving: std::collections::HashSet<u64>,
+    /// Forgiving customers who had had a second problem when the first was resolved.
+    second_problem_meanwhile: u64,
+    problems_after: u64,
+}
+
+impl handoff::engine::Observer for FirstRecovery {
+    fn record(&mut self, e: &handoff::engine::TraceEvent) {
+        use handoff::engine::{Path, TraceKind};
+        let Some(c) = e.customer else { return };
+        match e.kind {
+            TraceKind::Problem => {
+                *self.problems_so_far.entry(c).or_default() += 1;
+                if self.forgiving.contains(&c) {
+                    self.problems_after += 1;
+                }
+            }
+            // Every problem is a complaint, and complaints take the same time each,
+            // with no queue: a customer's first decision is about their first problem.
+            TraceKind::Stayed | TraceKind::Left if self.decided.insert(c) => {
+                let won_over = e.kind == TraceKind::Stayed && e.path == Some(Path::ResolvedQuickly);
+                if won_over {
+                    self.forgiving.insert(c);
+                    if self.problems_so_far[&c] > 1 {
+                        self.second_problem_meanwhile += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn the_recovery_paradox_follows_the_first_problem_whatever_happened_meanwhile() {
+    // Every order is defective and half the defects become problems; every problem is
+    // complained about and resolved in exactly 2 days (quickly: within 3), and the
+    // customer stays. Customers reorder twice a day, so many have a second problem
+    // while the first is being resolved. With the full paradox (g = 1) a customer
+    // won over by the first recovery never has a problem again.
+    let src = scenario(
+        "complain_share = 1.0\nword_of_mouth = 0\nreorder = { dist = \"exponential\", mean = \"12h\" }\nchurn = 0.2",
+        "[problem]\ndefect = 0.5\nlate = 0.0\n\n[stay]\nresolved_quickly = 1.0\nrecovery_paradox = 1.0\n\n\
+         [complaints]\ndepartment = \"support\"\nempowerment = 0.0\nresolve_within = \"3d\"",
+        1.0,
+    )
+    .replace("patience = \"3d\"", "patience = \"10d\"")
+    .replace(
+        "name = \"support\"\nstaff = 2\nservice = { dist = \"exponential\", mean = \"2h\" }",
+        "name = \"support\"\nstaff = 500\nservice = \"2d\"",
+    )
+    .replace("arrival_rate = \"20/d\"", "arrival_rate = \"5/d\"");
+    assert!(src.contains("staff = 500"), "the support desk was replaced");
+    let model =
+        scenario::parse(&src, "paradox.toml").unwrap_or_else(|d| panic!("{}", d.render(false)));
+    let mut watch = FirstRecovery::default();
+    handoff::engine::run_observed(&model, 0, &mut watch);
+    assert!(
+        watch.second_problem_meanwhile >= 100,
+        "only {} customers had a second problem before the first was resolved",
+        watch.second_problem_meanwhile
+    );
+    assert_eq!(
+        watch.problems_after,
+        0,
+        "{} problems after a first quick recovery ({} customers won over, {} of them with a second problem meanwhile)",
+        watch.problems_after,
+        watch.forgiving.len(),
+        watch.second_problem_meanwhile
+    );
+}

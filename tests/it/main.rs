@@ -3,6 +3,7 @@
 //! - `theory`: the engine against queueing theory (Erlang C, Jackson, Pollaczek–Khinchine).
 //! - `customers`: problems, complaints, word of mouth, the paradox, and the books balancing.
 //! - `compare`: paired comparisons with common random numbers.
+//! - `flows`: per-flow figures add up to the totals and follow their orders.
 //! - `trace`: the event trace and the stories tell the truth about their run.
 //! - `scenario_errors`, `overrides`: bad input gets a located, actionable error.
 //! - `hostile_cli`: edited parts, outputs that are not files, interrupts mid-write.
@@ -14,6 +15,7 @@ mod cli;
 mod cli_reports;
 mod compare;
 mod customers;
+mod flows;
 mod hostile_cli;
 mod html;
 mod overrides;
