@@ -54,7 +54,13 @@ fn main() -> ExitCode {
 
     let before = peak_rss_kib();
     let start = Instant::now();
-    let result = handoff::engine::run(&model, 0);
+    let result = match handoff::engine::run(&model, 0) {
+        Ok(result) => result,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let seconds = start.elapsed().as_secs_f64();
     let peak = peak_rss_kib();
 

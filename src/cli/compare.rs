@@ -1,29 +1,44 @@
 //! `handoff compare A.toml B.toml [C.toml …]`: run scenarios with common
 //! random numbers and show each one's paired difference from the first.
+//! `--variant 'LABEL: PATH=VALUE, …'` adds the first file changed by those
+//! `--set`s as one more scenario, so a change can be compared without a second file.
 
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use handoff::experiment::{self, Streams};
-use handoff::report::{compare, html, human};
+use handoff::model::Model;
+use handoff::report::{self, compare, html, human};
+use handoff::scenario::Override;
 
 use super::output::OutputTarget;
-use super::{Failure, Language, Settings, is_html_path, load_scenario, progress};
+use super::{Failure, Language, ScenarioFile, Settings, progress};
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  handoff compare scenarios/complaints-escalated.toml scenarios/complaints-are-a-gift.toml
+  handoff compare scenarios/baseline.toml --variant 'billing x3: department.billing.staff=3'
+  handoff compare a.toml b.toml -o comparison.csv")]
 pub struct Args {
     /// The scenario files (TOML): the first is the reference the others are compared with.
-    #[arg(value_name = "FILE", num_args = 2.., required = true)]
+    #[arg(value_name = "FILE", required = true)]
     files: Vec<PathBuf>,
+    /// One more scenario: the first file with these changes, named LABEL
+    /// (repeatable), e.g. 'billing x3: department.billing.staff=3' or
+    /// 'fewer errors: handoff.sales->production.error=0.01, department.sales.staff=4'.
+    #[arg(long, value_name = "LABEL: PATH=VALUE, …")]
+    variant: Vec<Variant>,
     /// `--set` changes every scenario; `--seed` and `--replications` default to the first file's.
     #[command(flatten)]
     settings: Settings,
-    /// Output format [default: html when -o names a .html file, text otherwise].
+    /// Output format [default: from the extension of -o (.json, .csv, .txt, .html), else text].
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Language of the HTML page.
     #[arg(long, value_enum, default_value_t = Language::En)]
     lang: Language,
-    /// Write the comparison to this file (atomically) instead of standard output.
+    /// Write the comparison to this file (atomically) instead of standard output; its
+    /// extension chooses the format (.json, .csv, .txt, .html; any other: text).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// No progress spinner.
@@ -37,36 +52,130 @@ enum Format {
     Text,
     /// Every statistic and difference, for scripts.
     Json,
+    /// One row per scenario and metric, with its difference from the first.
+    Csv,
     /// One self-contained page: the scenarios side by side, for a workshop room.
     Html,
 }
 
+impl From<Format> for report::Format {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Text => report::Format::Text,
+            Format::Json => report::Format::Json,
+            Format::Csv => report::Format::Csv,
+            Format::Html => report::Format::Html,
+        }
+    }
+}
+
+/// `LABEL: PATH=VALUE[, PATH=VALUE…]`: a named set of changes to the first file.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    label: String,
+    changes: Vec<Override>,
+}
+
+impl FromStr for Variant {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let Some((label, changes)) = s.split_once(':') else {
+            return Err(
+                "expected LABEL: PATH=VALUE[, PATH=VALUE…], e.g. 'billing x3: department.billing.staff=3'"
+                    .to_owned(),
+            );
+        };
+        let label = label.trim();
+        if label.is_empty() {
+            return Err("the variant needs a label before the `:`".to_owned());
+        }
+        let changes = changes
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(Override::from_str)
+            .collect::<Result<Vec<_>, _>>()?;
+        if changes.is_empty() {
+            return Err(format!(
+                "the variant `{label}` changes nothing: add PATH=VALUE after the `:`"
+            ));
+        }
+        Ok(Variant {
+            label: label.to_owned(),
+            changes,
+        })
+    }
+}
+
+impl Variant {
+    /// `department.billing.staff=3, customers.promise=5d`.
+    fn changes_text(&self) -> String {
+        let texts: Vec<String> = self.changes.iter().map(ToString::to_string).collect();
+        texts.join(", ")
+    }
+}
+
 pub fn execute(args: Args) -> Result<(), Failure> {
+    let format = super::format::choose(args.format.map(Into::into), args.output.as_deref())?;
     let inputs: Vec<&std::path::Path> = args.files.iter().map(PathBuf::as_path).collect();
     let out = OutputTarget::check(args.output.as_deref(), &inputs)?;
-    // Check every file before simulating anything, and report every bad one.
-    let mut models = Vec::with_capacity(args.files.len());
+    if args.files.len() + args.variant.len() < 2 {
+        return Err(Failure::Input(
+            "error: compare needs two scenarios: a second file, or a variant of the first\n  \
+             help: handoff compare A.toml B.toml, or handoff compare A.toml --variant 'LABEL: PATH=VALUE'"
+                .to_owned(),
+        ));
+    }
+    // Check every file and variant before simulating anything, and report every bad one.
+    let mut models: Vec<Model> = Vec::new();
+    let mut sources = Vec::new();
     let mut problems = Vec::new();
+    let mut first: Option<ScenarioFile> = None;
     for file in &args.files {
-        match load_scenario(file, &args.settings.set) {
-            Ok(model) => models.push(model),
+        let read = ScenarioFile::read(file, &args.settings.set);
+        match read.and_then(|f| {
+            let model = f.model(&[])?;
+            first.get_or_insert(f);
+            Ok(model)
+        }) {
+            Ok(model) => {
+                models.push(model);
+                sources.push(compare::Source::file(file.display().to_string()));
+            }
             Err(Failure::Input(message)) => problems.push(message),
             Err(other) => return Err(other),
+        }
+    }
+    if let Some(base) = &first {
+        for variant in &args.variant {
+            match base.model(&variant.changes) {
+                Ok(mut model) => {
+                    model.name = variant.label.clone();
+                    models.push(model);
+                    sources.push(compare::Source {
+                        file: base.origin.clone(),
+                        variant: Some(variant.changes_text()),
+                    });
+                }
+                Err(Failure::Input(message)) => problems.push(message),
+                Err(other) => return Err(other),
+            }
         }
     }
     if !problems.is_empty() {
         let joined: Vec<&str> = problems.iter().map(|m| m.trim_end()).collect();
         return Err(Failure::Input(joined.join("\n\n")));
     }
-    for (file, model) in args.files.iter().zip(&models) {
-        super::validate::warn_before_simulating(model, Some(&file.display().to_string()));
+    for (source, model) in sources.iter().zip(&models) {
+        super::validate::warn_before_simulating(model, Some(&source.describe()));
     }
-    let first = &models[0].simulation;
-    let seed = args.settings.seed.unwrap_or(first.seed);
+    let reference = &models[0].simulation;
+    let seed = args.settings.seed.unwrap_or(reference.seed);
     let replications = args
         .settings
         .replications
-        .unwrap_or(first.replications)
+        .unwrap_or(reference.replications)
         .max(1);
 
     let spinner = progress::spinner(
@@ -79,18 +188,16 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     );
     let comparison = experiment::compare(&models, seed, replications, Streams::Common);
     spinner.finish_and_clear();
+    let comparison = comparison?;
 
-    let files: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
-    let format = args.format.unwrap_or(match &args.output {
-        Some(path) if is_html_path(path) => Format::Html,
-        _ => Format::Text,
-    });
     let bytes = match format {
-        Format::Text => compare::text(&comparison, &files).into_bytes(),
-        Format::Json => compare::json(&comparison, &files),
-        Format::Html => {
-            let data = compare::json(&comparison, &files);
-            html::compare(&comparison, &files, &data, args.lang.into())
+        report::Format::Text => compare::text(&comparison, &sources).into_bytes(),
+        report::Format::Json => compare::json(&comparison, &sources),
+        report::Format::Csv => compare::csv(&comparison, &sources),
+        report::Format::Html => {
+            let data = compare::json(&comparison, &sources);
+            let described: Vec<String> = sources.iter().map(compare::Source::describe).collect();
+            html::compare(&comparison, &described, &data, args.lang.into())
         }
     };
     out.write(&bytes)

@@ -1,58 +1,108 @@
-//! Looking inside replication 0 of a run: `--explain N` (stories of lost
+//! Looking inside replication 0 of a run: `--explain N` (stories of counted
 //! customers) and `--trace FILE` (every event). Both rerun replication 0 with
 //! an observer; the run is deterministic, so it is the replication 0 the
 //! report counted.
 
 use handoff::engine;
-use handoff::model::Model;
+use handoff::model::{Cause, Model};
 use handoff::report::human;
-use handoff::trace::{Stories, TraceFormat, TraceWriter};
+use handoff::trace::{Stories, TraceFormat, TraceWriter, causes_matching};
 
 use super::Failure;
 use super::output::OutputTarget;
 
-/// The stories of the first `wanted` customers lost in replication 0, as text
-/// starting with a blank line and a heading.
-pub fn stories(model: &Model, wanted: usize) -> String {
-    let mut stories = Stories::new(model, wanted);
-    engine::run_observed(model, 0, &mut stories);
+/// The stories of the first `wanted` counted customers lost in replication 0
+/// (to one of `causes`, when given), and of one saved by a quick recovery,
+/// as text starting with a blank line and a heading.
+pub fn stories(model: &Model, wanted: usize, cause: Option<(&str, Vec<Cause>)>) -> String {
+    let (about, causes) = match cause {
+        Some((given, causes)) => (format!(" to {given}"), causes),
+        None => (String::new(), Vec::new()),
+    };
+    let mut stories = Stories::new(model, wanted).about(causes);
+    // Replication 0 already ran to its end for the report, so it runs again.
+    let _ = engine::run_observed(model, 0, &mut stories);
     let found = stories.len();
     let mut out = String::from("\n");
-    let heading = format!(
-        "Stories of lost customers (replication 0, seed {})",
-        model.simulation.seed
-    );
+    let heading = if about.is_empty() {
+        format!(
+            "Stories of lost customers (replication 0, seed {})",
+            model.simulation.seed
+        )
+    } else {
+        format!(
+            "Stories of customers lost{about} (replication 0, seed {})",
+            model.simulation.seed
+        )
+    };
     out.push_str(&heading);
     out.push('\n');
     out.push_str(&"-".repeat(heading.chars().count()));
     out.push('\n');
-    if found == 0 {
-        out.push_str("No customer was lost in replication 0: there is no story to tell.\n");
-        return out;
-    }
-    if found < wanted {
+    let warmup = model.simulation.warmup_h;
+    if warmup > 0.0 {
         out.push_str(&format!(
-            "Only {} lost in replication 0 (you asked for {wanted}).\n",
-            human::plural(found as u64, "customer was", "customers were"),
+            "Customers who arrived after the {}-day warm-up, as the report counts them.\n",
+            human::days(warmup)
         ));
     }
-    out.push('\n');
-    out.push_str(stories.render().trim_end());
-    out.push('\n');
+    if found == 0 {
+        out.push_str(&format!(
+            "No counted customer was lost{about} in replication 0: there is no such story to tell.\n"
+        ));
+    } else if found < wanted {
+        out.push_str(&format!(
+            "Only {} lost{about} in replication 0 (you asked for {wanted}).\n",
+            human::plural(
+                found as u64,
+                "counted customer was",
+                "counted customers were"
+            ),
+        ));
+    }
+    if !stories.has_saved() {
+        out.push_str("No customer was saved by a quick recovery in replication 0.\n");
+    }
+    let told = stories.render();
+    if !told.trim().is_empty() {
+        out.push('\n');
+        out.push_str(told.trim_end());
+        out.push('\n');
+    }
     out
 }
 
-/// The stories of the first `wanted` customers lost in replication 0, one
-/// string each (a heading line, then one line per event).
-pub fn story_list(model: &Model, wanted: usize) -> Vec<String> {
-    let mut stories = Stories::new(model, wanted);
-    engine::run_observed(model, 0, &mut stories);
+/// The stories `stories` tells (the first `wanted` counted customers lost in
+/// replication 0, to one of `causes` when not empty, and one saved by a quick
+/// recovery), one string each (a heading line, then one line per event), for
+/// the HTML page.
+pub fn story_list(model: &Model, wanted: usize, causes: Vec<Cause>) -> Vec<String> {
+    let mut stories = Stories::new(model, wanted).about(causes);
+    let _ = engine::run_observed(model, 0, &mut stories);
     stories
         .render()
         .split("\n\n")
         .map(|s| s.trim_end().to_owned())
         .filter(|s| !s.is_empty())
         .collect()
+}
+
+/// The causes `--cause GIVEN` selects, or an error listing the model's causes.
+pub fn select_causes(model: &Model, given: &str) -> Result<Vec<Cause>, Failure> {
+    causes_matching(model, given).map_err(|unknown| {
+        let mut message = format!(
+            "error: --cause {:?} is not a cause of {} (nor the start of one)",
+            unknown.given, model.name
+        );
+        if let Some(s) = &unknown.suggestion {
+            message.push_str(&format!("\n  help: did you mean {s:?}?"));
+        }
+        message.push_str("\n  causes:");
+        for k in &unknown.known {
+            message.push_str(&format!("\n    {k}"));
+        }
+        Failure::Input(message)
+    })
 }
 
 /// Write every event of replication 0 to `path`: CSV, or JSON lines for
@@ -62,7 +112,7 @@ pub fn write_trace(model: &Model, target: &OutputTarget) -> Result<(), Failure> 
     let format = TraceFormat::for_path(target.path().unwrap_or(std::path::Path::new("-")));
     target.write_with(|out| {
         let mut trace = TraceWriter::new(model, out, format);
-        engine::run_observed(model, 0, &mut trace);
+        engine::run_observed(model, 0, &mut trace).map_err(std::io::Error::other)?;
         trace.finish().map(|_| ())
     })
 }

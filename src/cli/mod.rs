@@ -1,10 +1,11 @@
 //! The command line: one file per command, shared plumbing here.
 //!
-//! This is the only module that uses clap, anyhow and indicatif, and the only
+//! This is the only module that uses clap (with clap_complete and clap_mangen), anyhow and indicatif, and the only
 //! one (with `main.rs`) that prints. Commands return a [`Failure`]; `main`
 //! prints it and exits with its code.
 
 mod compare;
+mod format;
 mod inspect;
 mod interrupt;
 mod merge;
@@ -19,15 +20,32 @@ pub(crate) mod validate;
 use std::io::IsTerminal as _;
 use std::path::Path;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 use handoff::experiment::{MAX_DURATION_H, MAX_REPLICATIONS};
 use handoff::model::Model;
 use handoff::scenario::{self, Override};
 
 /// Simulate how breaks between departments turn into lost customers.
 #[derive(Debug, Parser)]
-#[command(name = "handoff", version, about, propagate_version = true)]
+#[command(
+    name = "handoff",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "Examples:
+  handoff validate scenarios/*.toml
+  handoff run scenarios/baseline.toml
+  handoff run scenarios/silent-majority.toml --explain 3 -o report.txt
+  handoff compare scenarios/baseline.toml --variant 'billing x3: department.billing.staff=3'
+  handoff sweep scenarios/baseline.toml --vary department.production.staff=4,5 -o sweep.csv
+
+Every option: `handoff COMMAND --help`, or its manual page: `handoff man COMMAND`.
+Exit codes: 0 ok, 2 bad input, 1 anything else, 130 interrupted."
+)]
 pub struct Cli {
+    /// Worker threads (default: one per core); the output is the same for any number.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,12 +64,42 @@ enum Command {
     Merge(merge::Args),
     /// Rank the scenario's parameters by their effect on lost customers (a tornado).
     Sensitivity(sensitivity::Args),
+    /// Print a shell completion script.
+    ///
+    /// For example `handoff completions bash > ~/.local/share/bash-completion/completions/handoff`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of handoff or of one command.
+    ///
+    /// For example `handoff man run | man -l -`.
+    Man {
+        /// The command whose page to print (none: handoff's own).
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
 }
 
 /// Run the command the user asked for.
 pub fn run(cli: Cli) -> Result<(), Failure> {
     interrupt::install();
+    if let Some(n) = cli.threads {
+        // Only the pool size changes: every replication keeps its own seeded streams.
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.into())
+            .build_global()
+            .map_err(|e| Failure::Other(anyhow::anyhow!("cannot start {n} threads: {e}")))?;
+    }
     match cli.command {
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "handoff", &mut out);
+            output::write_stdout(&out)?;
+            Ok(())
+        }
+        Command::Man { command } => manual(command.as_deref()),
         Command::Run(args) => run::execute(args),
         Command::Compare(args) => compare::execute(args),
         Command::Validate(args) => validate::execute(args),
@@ -59,6 +107,34 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Merge(args) => merge::execute(args),
         Command::Sensitivity(args) => sensitivity::execute(args),
     }
+}
+
+/// `handoff man [COMMAND]`: the roff page of handoff, or of one of its commands.
+fn manual(command: Option<&str>) -> Result<(), Failure> {
+    let mut top = Cli::command();
+    top.build();
+    let page = match command {
+        None => top,
+        Some(name) => {
+            let Some(sub) = top.find_subcommand(name).cloned() else {
+                let names: Vec<String> = top
+                    .get_subcommands()
+                    .map(|c| c.get_name().to_owned())
+                    .collect();
+                return Err(Failure::Input(format!(
+                    "error: handoff has no command `{name}`\n  help: one of {}",
+                    names.join(", ")
+                )));
+            };
+            sub
+        }
+    };
+    let mut out = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut out)
+        .map_err(|e| Failure::Other(e.into()))?;
+    output::write_stdout(&out)?;
+    Ok(())
 }
 
 /// Why a command failed.
@@ -74,13 +150,17 @@ pub enum Failure {
 }
 
 impl Failure {
-    /// What to print on stderr, ending with a newline.
+    /// What to print on stderr, ending with a newline. Control characters
+    /// quoted from the input (a file name, a part's contents) are escaped, so
+    /// no message can drive the terminal; only colours survive, and only when
+    /// stderr is a colour terminal.
     pub fn message(&self) -> String {
-        match self {
+        let text = match self {
             Failure::Input(message) if message.ends_with('\n') => message.clone(),
             Failure::Input(message) | Failure::Interrupted(message) => format!("{message}\n"),
             Failure::Other(error) => format!("error: {error:#}\n"),
-        }
+        };
+        printable(&text, stderr_color())
     }
 
     /// The process exit code.
@@ -90,6 +170,14 @@ impl Failure {
             Failure::Other(_) => 1,
             Failure::Interrupted(_) => 130,
         }
+    }
+}
+
+/// A scenario that ran away (too much work in progress, a clock that stands
+/// still) is the user's to fix.
+impl From<handoff::engine::RunError> for Failure {
+    fn from(error: handoff::engine::RunError) -> Self {
+        Failure::Input(format!("error: {error}"))
     }
 }
 
@@ -104,7 +192,7 @@ impl From<anyhow::Error> for Failure {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
     /// Change one value of the scenario (repeatable), e.g. `department.billing.staff=3`
-    /// or `'handoff.billing->customer.error=0.1'`; see docs/scenario.md.
+    /// or `'handoff.billing->customer.error=0.1'` (a path of the scenario's fields).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<Override>,
     /// Seed for the random streams, instead of the scenario's.
@@ -144,12 +232,13 @@ pub struct ScenarioFile {
 impl ScenarioFile {
     /// Read `path`; a file that cannot be read is the user's to fix.
     pub fn read(path: &Path, sets: &[Override]) -> Result<ScenarioFile, Failure> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Failure::Input(format!(
+        let text = scenario::read_text(path).map_err(|e| match e {
+            scenario::LoadError::Io { source, .. } => Failure::Input(format!(
                 "error: cannot read {}: {}",
                 path.display(),
-                io_reason(&e)
-            ))
+                io_reason(&source)
+            )),
+            other => Failure::Input(format!("error: {other}")),
         })?;
         Ok(ScenarioFile {
             origin: path.display().to_string(),
@@ -171,6 +260,33 @@ impl ScenarioFile {
         check_limits(&model, &origin)?;
         Ok(model)
     }
+}
+
+/// `text` with every control character but line breaks and tabs escaped
+/// (`\u{1b}`), keeping colour sequences (`ESC [ … m`) when `colors`.
+fn printable(text: &str, colors: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if colors && c == '\u{1b}' {
+            let sgr = rest[1..]
+                .strip_prefix('[')
+                .map(|r| r.find(|c: char| !(c.is_ascii_digit() || c == ';')))
+                .and_then(|end| end.filter(|&e| rest[2 + e..].starts_with('m')));
+            if let Some(end) = sgr {
+                out.push_str(&rest[..2 + end + 1]);
+                rest = &rest[2 + end + 1..];
+                continue;
+            }
+        }
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 /// Refuse counts above the documented maxima (docs/scenario.md), which bound
@@ -202,9 +318,67 @@ fn io_reason(error: &std::io::Error) -> String {
     }
 }
 
-/// Colour on stderr only for a terminal, and never when `NO_COLOR` is set (https://no-color.org).
+/// Colour on stderr: never with `NO_COLOR` (https://no-color.org); always with
+/// `CLICOLOR_FORCE` (other than `0`); otherwise only for a terminal that is not `TERM=dumb`.
 fn stderr_color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    color_choice(
+        var("NO_COLOR").is_some(),
+        var("CLICOLOR_FORCE").is_some_and(|v| v != "0"),
+        var("TERM").as_deref() == Some("dumb"),
+        std::io::stderr().is_terminal(),
+    )
+}
+
+fn color_choice(no_color: bool, force: bool, dumb: bool, terminal: bool) -> bool {
+    if no_color {
+        false
+    } else if force {
+        true
+    } else {
+        terminal && !dumb
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_follows_no_color_clicolor_force_and_term() {
+        // (NO_COLOR, CLICOLOR_FORCE, TERM=dumb, terminal) → colour
+        assert!(color_choice(false, false, false, true));
+        assert!(!color_choice(false, false, false, false));
+        assert!(!color_choice(false, false, true, true), "TERM=dumb");
+        assert!(color_choice(false, true, false, false), "CLICOLOR_FORCE");
+        assert!(
+            color_choice(false, true, true, false),
+            "CLICOLOR_FORCE beats TERM=dumb"
+        );
+        assert!(
+            !color_choice(true, true, false, true),
+            "NO_COLOR beats everything"
+        );
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn messages_cannot_drive_the_terminal() {
+        let hostile = "error: `a\u{1b}]0;owned\u{7}b` \u{1b}[31mred\u{1b}[0m\r\n";
+        let plain = super::printable(hostile, false);
+        assert!(
+            !plain.chars().any(|c| c.is_control() && c != '\n'),
+            "{plain:?}"
+        );
+        assert!(plain.contains("\\u{1b}]0;owned\\u{7}b"), "{plain}");
+        let colored = super::printable(hostile, true);
+        assert!(colored.contains("\u{1b}[31mred\u{1b}[0m"), "{colored:?}");
+        assert!(colored.contains("a\\u{1b}]0;owned"), "{colored:?}");
+    }
 }
 
 /// The language of the HTML report (`--lang`).
@@ -224,11 +398,4 @@ impl From<Language> for handoff::report::html::Lang {
             Language::Es => handoff::report::html::Lang::Es,
         }
     }
-}
-
-/// Whether `path` names an HTML file (`.html` or `.htm`, any case).
-pub fn is_html_path(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
 }

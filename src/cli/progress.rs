@@ -25,6 +25,46 @@ pub fn bar(len: u64, message: String, quiet: bool) -> ProgressBar {
     bar
 }
 
+/// A bar counting simulated minutes over `replications` replications of
+/// `duration_h` hours each, shown as simulated days (the engine reports
+/// whole minutes as its clock moves).
+pub fn simulated_time(
+    duration_h: f64,
+    replications: u32,
+    message: String,
+    quiet: bool,
+) -> ProgressBar {
+    if !visible(quiet) {
+        return ProgressBar::hidden();
+    }
+    let per_run = (duration_h * 60.0) as u64;
+    let bar = ProgressBar::new(per_run.saturating_mul(replications.into())).with_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {days} ({elapsed})")
+            .expect("a valid template")
+            .with_key(
+                "days",
+                move |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let day = 24.0 * 60.0;
+                    let _ = write!(
+                        w,
+                        "day {:.1} of {:.1}",
+                        state.pos() as f64 / day,
+                        state.len().unwrap_or(0) as f64 / day
+                    );
+                },
+            )
+            .progress_chars("=> "),
+    );
+    let runs = if replications == 1 {
+        String::new()
+    } else {
+        format!(" (all {replications} replications)")
+    };
+    bar.set_message(format!("{message}{runs}"));
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
 /// A spinner for work whose steps are not counted.
 pub fn spinner(message: String, quiet: bool) -> ProgressBar {
     if !visible(quiet) {

@@ -30,7 +30,7 @@ use super::{ScenarioFile, Settings, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario file (TOML); see docs/scenario.md.
+    /// The scenario file (TOML).
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// How far to move each parameter down and up: `10%` (or `10`).

@@ -45,11 +45,19 @@ pub fn run_part(
     let prefix = head
         .strip_suffix("[]\n}\n")
         .expect("a part ends with its runs");
+    let runaway = std::cell::RefCell::new(None);
     let written = output.write_with(|out| {
         out.write_all(prefix.as_bytes())?;
         out.write_all(b"[")?;
         let mut any = false;
         shard::run_shard(&model, shard, &|| bar.inc(1), |run| {
+            // A replication that ran away: stop writing (the file is left as it
+            // was) and report it as the scenario's fault below.
+            let run = run.map_err(|e| {
+                let io = std::io::Error::other(e.to_string());
+                *runaway.borrow_mut() = Some(e);
+                io
+            })?;
             let body = serde_json::to_string_pretty(&run).map_err(std::io::Error::other)?;
             // Inside the list of runs, two levels deep: four more spaces on every line.
             out.write_all(if any { b",\n    " } else { b"\n    " })?;
@@ -60,6 +68,9 @@ pub fn run_part(
         out.write_all(if any { b"\n  ]\n}\n" } else { b"]\n}\n" })
     });
     bar.finish_and_clear();
+    if let Some(e) = runaway.into_inner() {
+        return Err(e.into());
+    }
     written
 }
 

@@ -27,7 +27,7 @@ use super::{ScenarioFile, Settings, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario file (TOML); see docs/scenario.md.
+    /// The scenario file (TOML).
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// A parameter to sweep: PATH=START:STOP:STEP (values may carry a unit:

@@ -1,4 +1,4 @@
-//! `handoff validate FILE`: check a scenario without simulating it.
+//! `handoff validate FILE…`: check scenarios without simulating them.
 //!
 //! Prints each department's expected load on standard output, and on standard
 //! error the warnings that `run`, `compare`, `sweep` and `sensitivity` also print
@@ -14,22 +14,44 @@ use handoff::scenario::Override;
 use super::{Failure, load_scenario, output};
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  handoff validate scenarios/baseline.toml
+  handoff validate scenarios/*.toml
+  handoff validate scenarios/baseline.toml --set department.billing.staff=0")]
 pub struct Args {
-    /// The scenario file (TOML); see docs/scenario.md.
-    #[arg(value_name = "FILE")]
-    file: PathBuf,
+    /// The scenario files (TOML): each is checked, and every error in every file reported.
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<PathBuf>,
     /// Change one value of the scenario (repeatable), e.g. `department.billing.staff=3`
-    /// or `'handoff.billing->customer.error=0.1'`; see docs/scenario.md.
+    /// or `'handoff.billing->customer.error=0.1'`.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<Override>,
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
-    let model = load_scenario(&args.file, &args.set)?;
+    // Every file is checked; the first failure that is not bad input stops at once.
+    let mut problems = Vec::new();
+    for file in &args.files {
+        match validate(file, &args.set) {
+            Ok(()) => {}
+            Err(Failure::Input(message)) => problems.push(message),
+            Err(other) => return Err(other),
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let joined: Vec<&str> = problems.iter().map(|m| m.trim_end()).collect();
+    Err(Failure::Input(joined.join("\n\n")))
+}
+
+/// Check one file: an ok line on stdout (and warnings on stderr), or the errors.
+fn validate(file: &std::path::Path, set: &[Override]) -> Result<(), Failure> {
+    let model = load_scenario(file, set)?;
     let count = |n: usize, one, many| human::plural(n as u64, one, many);
     let mut text = format!(
         "{}: ok — {}, {}, {}\n",
-        args.file.display(),
+        file.display(),
         count(model.departments.len(), "department", "departments"),
         count(model.flows.len(), "flow", "flows"),
         count(model.handoffs.len(), "handoff", "handoffs"),

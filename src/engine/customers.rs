@@ -11,7 +11,7 @@ use super::{
     Complaint, ComplaintId, Customer, CustomerId, Event, Experience, Job, Observer, Path, Problem,
     Simulation, TraceKind,
 };
-use crate::model::Cause;
+use crate::model::{Cause, binomial};
 
 /// What came of a touchpoint.
 enum Verdict {
@@ -257,13 +257,16 @@ impl<O: Observer> Simulation<'_, '_, O> {
     }
 
     /// A customer who leaves tells others; each is deterred with probability `deter`.
+    /// One binomial draw for everyone told: the cost does not grow with `word_of_mouth`.
     fn spread_word(&mut self, counted: bool, customer_id: u64, problem: Problem) {
         let cause = problem.cause;
         let customers = &self.model.customers;
         let mut rng = self.decisions.rng(problem.touch, Decision::Tell);
-        let deterred = (0..customers.word_of_mouth)
-            .filter(|_| rng.random::<f64>() < customers.deter)
-            .count() as u64;
+        let deterred = binomial(
+            u64::from(customers.word_of_mouth),
+            customers.deter,
+            &mut rng,
+        );
         self.deterred_pending += deterred;
         self.trace(TraceKind::Told, |e| {
             e.customer = Some(customer_id);

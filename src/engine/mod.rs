@@ -12,7 +12,10 @@
 mod chain;
 mod customers;
 mod decisions;
-mod queue;
+// Public (hidden) only so that benches/event_lists.rs can measure it against other event lists.
+mod limits;
+#[doc(hidden)]
+pub mod queue;
 mod streams;
 mod trace;
 
@@ -27,6 +30,7 @@ use crate::metrics::{
 };
 use crate::model::{Cause, Model};
 use decisions::{Decisions, Touch};
+pub use limits::{MAX_EVENTS_AT_ONE_INSTANT, MAX_PROJECTED_EVENTS, RunError, share_of_capacity};
 use queue::EventQueue;
 pub(crate) use streams::fnv1a;
 use streams::{Stream, stream};
@@ -43,15 +47,37 @@ pub struct RunResult {
 }
 
 /// Simulate replication `replication` of `model` (replications differ only in their random streams).
-pub fn run(model: &Model, replication: u32) -> RunResult {
+///
+/// Fails when the scenario runs away: more orders and complaints in progress than
+/// `model.simulation.max_live`, or simulated time that stops advancing
+/// ([`MAX_EVENTS_AT_ONE_INSTANT`] events at one instant).
+pub fn run(model: &Model, replication: u32) -> Result<RunResult, RunError> {
     run_observed(model, replication, &mut Unobserved)
 }
 
 /// As [`run`], telling `observer` everything that happens.
-pub fn run_observed<O: Observer>(model: &Model, replication: u32, observer: &mut O) -> RunResult {
+pub fn run_observed<O: Observer>(
+    model: &Model,
+    replication: u32,
+    observer: &mut O,
+) -> Result<RunResult, RunError> {
+    run_with_progress(model, replication, observer, &|_| {})
+}
+
+/// As [`run_observed`], calling `advanced(minutes)` every few thousand events
+/// with the whole simulated minutes gone by since the last call (from the
+/// calling thread). Over a replication that ends normally the calls add up to
+/// `floor(duration_h × 60)`, so the sum over replications measures progress in
+/// simulated time.
+pub fn run_with_progress<O: Observer>(
+    model: &Model,
+    replication: u32,
+    observer: &mut O,
+    advanced: &(dyn Fn(u64) + Sync),
+) -> Result<RunResult, RunError> {
     let mut sim = Simulation::new(model, replication, observer);
-    sim.run();
-    sim.finish()
+    sim.run(replication, advanced)?;
+    Ok(sim.finish())
 }
 
 type OrderId = u32;
@@ -339,14 +365,41 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
         self.now >= self.warmup
     }
 
-    fn run(&mut self) {
+    fn run(&mut self, replication: u32, advanced: &(dyn Fn(u64) + Sync)) -> Result<(), RunError> {
         self.schedule_next_arrival();
+        let mut reported_minutes = 0;
+        let mut at_this_instant = 0;
+        let mut window_start = 0.0;
         while let Some((time, event)) = self.events.pop() {
             if time > self.horizon {
                 break;
             }
+            if time == self.now {
+                at_this_instant += 1;
+                if at_this_instant > limits::MAX_EVENTS_AT_ONE_INSTANT {
+                    return Err(RunError::ClockStalled {
+                        replication,
+                        at_h: time,
+                        events: at_this_instant,
+                    });
+                }
+            } else {
+                at_this_instant = 0;
+            }
             self.now = time;
             self.processed += 1;
+            if self.processed.is_multiple_of(limits::CHECK_EVERY) {
+                self.check_live(replication)?;
+                if self.processed.is_multiple_of(limits::CLOCK_WINDOW) {
+                    limits::check_pace(replication, window_start, self.now, self.horizon)?;
+                    window_start = self.now;
+                }
+                let minutes = (self.now * 60.0) as u64;
+                if minutes > reported_minutes {
+                    advanced(minutes - reported_minutes);
+                    reported_minutes = minutes;
+                }
+            }
             match event {
                 Event::Arrival => self.on_arrival(),
                 Event::ServiceEnd { dept, job } => self.on_service_end(dept as usize, job),
@@ -357,6 +410,26 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             }
         }
         self.now = self.horizon;
+        let minutes = (self.horizon * 60.0) as u64;
+        if minutes > reported_minutes {
+            advanced(minutes - reported_minutes);
+        }
+        Ok(())
+    }
+
+    /// Stops the run when the work in progress passes `max_live`, before it eats the memory.
+    fn check_live(&self, replication: u32) -> Result<(), RunError> {
+        let live = (self.orders.len() + self.complaints.len()) as u64;
+        if live <= self.model.simulation.max_live {
+            return Ok(());
+        }
+        Err(limits::overloaded(
+            self.model,
+            replication,
+            self.now,
+            live,
+            self.departments.iter().map(|d| d.queue.len()),
+        ))
     }
 
     /// Schedules an event unless it falls after the end of the run; returns whether it did.

@@ -8,9 +8,9 @@
 
 use serde::Serialize;
 
-use super::{Outcome, Replications, in_order};
-use crate::engine::{self, RunResult};
-use crate::metrics::Running;
+use super::{Outcome, Replications, try_in_order};
+use crate::engine::{self, RunError, RunResult};
+use crate::metrics::{Running, Stat};
 use crate::model::Model;
 
 /// The metrics a comparison reports for every scenario, besides each shared department's
@@ -46,6 +46,9 @@ pub struct Comparison {
     pub outcomes: Vec<Outcome>,
     /// The metrics compared, in report order.
     pub metrics: Vec<String>,
+    /// `stats[i][k]`: metric `k` of scenario `i` over its replications; a mean of NaN
+    /// where the scenario does not have it.
+    pub stats: Vec<Vec<Stat>>,
     /// Differences of scenarios 2, 3, … from the first, per metric.
     pub differences: Vec<Difference>,
 }
@@ -69,7 +72,12 @@ pub struct Difference {
 ///
 /// # Panics
 /// If `models` is empty or `replications` is 0.
-pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams) -> Comparison {
+pub fn compare(
+    models: &[Model],
+    seed: u64,
+    replications: u32,
+    streams: Streams,
+) -> Result<Comparison, RunError> {
     assert!(!models.is_empty() && replications > 0);
     let models: Vec<Model> = models
         .iter()
@@ -89,19 +97,22 @@ pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams)
         .collect();
     let mut each: Vec<Replications> = models.iter().map(Replications::new).collect();
     // Known from the first replication: the metrics compared, where each sits in
-    // every model's named statistics, and their running differences.
+    // every model's named statistics (`None`: the model does not have it), and
+    // the running values and differences.
     let mut metrics: Vec<String> = Vec::new();
-    let mut positions: Vec<Vec<usize>> = Vec::new();
+    let mut positions: Vec<Vec<Option<usize>>> = Vec::new();
+    let mut values: Vec<Vec<Running>> = Vec::new();
     let mut differences: Vec<Vec<Running>> = Vec::new();
-    in_order(
+    try_in_order(
         replications,
         |r| {
             models
                 .iter()
                 .map(|m| engine::run(m, r))
-                .collect::<Vec<RunResult>>()
+                .collect::<Result<Vec<RunResult>, RunError>>()
         },
         |_, runs| {
+            let runs = runs?;
             let named: Vec<Vec<(String, f64)>> = runs.iter().map(|r| r.metrics.named()).collect();
             if metrics.is_empty() {
                 metrics = compared_metrics(&named);
@@ -110,90 +121,177 @@ pub fn compare(models: &[Model], seed: u64, replications: u32, streams: Streams)
                     .map(|n| {
                         metrics
                             .iter()
-                            .map(|m| {
-                                n.iter()
-                                    .position(|(k, _)| k == m)
-                                    .expect("compared metrics exist in every run")
-                            })
+                            .map(|m| n.iter().position(|(k, _)| k == m))
                             .collect()
                     })
                     .collect();
+                values = vec![vec![Running::default(); metrics.len()]; models.len()];
                 differences = vec![vec![Running::default(); metrics.len()]; models.len() - 1];
+            }
+            for (s, vals) in values.iter_mut().enumerate() {
+                for (k, v) in vals.iter_mut().enumerate() {
+                    if let Some(at) = positions[s][k] {
+                        v.add(named[s][at].1);
+                    }
+                }
             }
             for (s, diffs) in differences.iter_mut().enumerate() {
                 let (b, a) = (&named[s + 1], &named[0]);
                 for (k, d) in diffs.iter_mut().enumerate() {
-                    d.add(b[positions[s + 1][k]].1 - a[positions[0][k]].1);
+                    if let (Some(pb), Some(pa)) = (positions[s + 1][k], positions[0][k]) {
+                        d.add(b[pb].1 - a[pa].1);
+                    }
                 }
             }
             for (acc, run) in each.iter_mut().zip(&runs) {
                 acc.add(run)
                     .expect("replications of one model share one shape");
             }
+            Ok(())
         },
-    );
+    )?;
     let outcomes: Vec<Outcome> = each
         .into_iter()
         .map(|r| r.finish().expect("at least one replication"))
         .collect();
+    let absent = Stat {
+        mean: f64::NAN,
+        ci95: None,
+    };
+    let mut stats: Vec<Vec<Stat>> = values
+        .iter()
+        .enumerate()
+        .map(|(s, vals)| {
+            vals.iter()
+                .enumerate()
+                .map(|(k, v)| {
+                    if positions[s][k].is_some() {
+                        v.stat()
+                    } else {
+                        absent
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let mut diff_stats: Vec<Vec<Stat>> = differences
+        .iter()
+        .enumerate()
+        .map(|(s, diffs)| {
+            diffs
+                .iter()
+                .enumerate()
+                .map(|(k, d)| {
+                    // Only in one of the two scenarios: no difference to take.
+                    if positions[s + 1][k].is_some() && positions[0][k].is_some() {
+                        d.stat()
+                    } else {
+                        absent
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    keep_costly_causes(&mut metrics, &mut stats, &mut diff_stats);
     let mut list = Vec::new();
-    for (outcome, diffs) in outcomes.iter().skip(1).zip(&differences) {
-        for (metric, d) in metrics.iter().zip(diffs) {
-            let stat = d.stat();
+    for (outcome, diffs) in outcomes.iter().skip(1).zip(&diff_stats) {
+        for (metric, stat) in metrics.iter().zip(diffs) {
             list.push(Difference {
                 scenario: outcome.scenario.name.clone(),
                 metric: metric.clone(),
                 mean: stat.mean,
                 ci95: stat.ci95,
-                significant: stat.excludes_zero(),
+                significant: stat.mean.is_finite() && stat.excludes_zero(),
             });
         }
     }
-    Comparison {
+    Ok(Comparison {
         seed,
         replications,
         outcomes,
         metrics,
+        stats,
         differences: list,
-    }
+    })
 }
 
-/// The key metrics, then customers lost and mean lead time of every flow all
-/// scenarios share (when there are several: one flow's are the totals), then
-/// utilisation and mean wait of every department all scenarios share (from one
-/// replication of each: `named[s]`).
+/// Keep the rows of customers lost to a cause only for causes that cost a customer in
+/// some scenario, worst first in the first scenario (then in any), as the report ranks them.
+fn keep_costly_causes(metrics: &mut Vec<String>, stats: &mut [Vec<Stat>], diffs: &mut [Vec<Stat>]) {
+    let is_cause = |m: &str| m.starts_with("lost_by_cause.");
+    let cost = |k: usize, s: usize| {
+        let m = stats[s][k].mean;
+        if m.is_finite() { m } else { 0.0 }
+    };
+    let mut causes: Vec<usize> = (0..metrics.len())
+        .filter(|&k| is_cause(&metrics[k]) && (0..stats.len()).any(|s| cost(k, s) > 0.0))
+        .collect();
+    let worst_anywhere = |k: usize| (0..stats.len()).map(|s| cost(k, s)).fold(0.0, f64::max);
+    causes.sort_by(|&a, &b| {
+        cost(b, 0)
+            .total_cmp(&cost(a, 0))
+            .then(worst_anywhere(b).total_cmp(&worst_anywhere(a)))
+            .then_with(|| metrics[a].cmp(&metrics[b]))
+    });
+    let order: Vec<usize> = (0..metrics.len())
+        .filter(|&k| !is_cause(&metrics[k]))
+        .chain(causes)
+        .collect();
+    let pick = |row: &[Stat]| order.iter().map(|&k| row[k]).collect::<Vec<Stat>>();
+    for row in stats.iter_mut() {
+        *row = pick(row);
+    }
+    for row in diffs.iter_mut() {
+        *row = pick(row);
+    }
+    *metrics = order.iter().map(|&k| metrics[k].clone()).collect();
+}
+
+/// The key metrics, then customers lost and mean lead time of every flow (when a
+/// scenario has several: one flow's are the totals), every department's utilisation and mean wait, every handoff's
+/// lost work and errors, and the customers lost to every cause, from one replication
+/// of each scenario (`named[s]`). A department, handoff or cause only some scenarios
+/// have is kept: the others show nothing there (NaN, a dash in reports), and there is
+/// no difference to take. Causes that cost nobody are dropped once all is run.
 fn compared_metrics(named: &[Vec<(String, f64)>]) -> Vec<String> {
     let mut metrics: Vec<String> = KEY_METRICS.iter().map(|m| m.to_string()).collect();
-    let has = |n: &[(String, f64)], k: &str| n.iter().any(|(x, _)| x == k);
-    let flows: Vec<&str> = named[0]
-        .iter()
-        .filter_map(|(name, _)| {
-            name.strip_prefix("flows.")
-                .and_then(|f| f.strip_suffix(".customers_lost"))
-        })
-        .collect();
-    if flows.len() > 1 {
-        for flow in flows {
-            let lost = format!("flows.{flow}.customers_lost");
-            let lead = format!("flows.{flow}.mean_lead_time_h");
-            if named.iter().all(|n| has(n, &lost) && has(n, &lead)) {
-                metrics.push(lost);
-                metrics.push(lead);
+    let mut add = |name: &str| {
+        if !metrics.iter().any(|m| m == name) {
+            metrics.push(name.to_owned());
+        }
+    };
+    let flows_of = |run: &[(String, f64)]| -> Vec<String> {
+        run.iter()
+            .filter_map(|(name, _)| {
+                name.strip_prefix("flows.")
+                    .and_then(|f| f.strip_suffix(".customers_lost"))
+                    .map(str::to_owned)
+            })
+            .collect()
+    };
+    if named.iter().any(|run| flows_of(run).len() > 1) {
+        for run in named {
+            for flow in flows_of(run) {
+                add(&format!("flows.{flow}.customers_lost"));
+                add(&format!("flows.{flow}.mean_lead_time_h"));
             }
         }
     }
-    for (name, _) in &named[0] {
-        let Some(department) = name
-            .strip_prefix("departments.")
-            .and_then(|d| d.strip_suffix(".utilization"))
-        else {
-            continue;
-        };
-        let utilization = format!("departments.{department}.utilization");
-        let wait = format!("departments.{department}.mean_wait_h");
-        if named.iter().all(|n| has(n, &utilization) && has(n, &wait)) {
-            metrics.push(utilization);
-            metrics.push(wait);
+    let wanted: [&dyn Fn(&str) -> bool; 3] = [
+        &|n| {
+            n.starts_with("departments.")
+                && (n.ends_with(".utilization") || n.ends_with(".mean_wait_h"))
+        },
+        &|n| n.starts_with("handoffs.") && (n.ends_with(".lost") || n.ends_with(".errors")),
+        &|n| n.starts_with("lost_by_cause.") && n.ends_with(".customers"),
+    ];
+    for keep in wanted {
+        for run in named {
+            for (name, _) in run {
+                if keep(name) {
+                    add(name);
+                }
+            }
         }
     }
     metrics

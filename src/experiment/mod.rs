@@ -13,7 +13,7 @@ pub mod sweep;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::engine::{self, RunResult};
+use crate::engine::{self, RunError, RunResult, Unobserved};
 use crate::metrics::timeline::{self, Bucket, Grid};
 use crate::metrics::{Metrics, Stat, Summariser};
 use crate::model::{Cause, Model};
@@ -158,29 +158,33 @@ impl<'a> Replications<'a> {
     }
 }
 
-/// Run `model.simulation.replications` replications and summarise them.
-pub fn replicate(model: &Model) -> Outcome {
-    replicate_with_progress(model, &|| {})
+/// Run `model.simulation.replications` replications and summarise them; the
+/// error of the first replication (in replication order, whatever the number
+/// of threads) that runs away (see [`engine::run`]).
+pub fn replicate(model: &Model) -> Result<Outcome, RunError> {
+    replicate_with_progress(model, &|_| {})
 }
 
-/// As [`replicate`], calling `done` as each replication finishes (from any thread).
-pub fn replicate_with_progress(model: &Model, done: &(dyn Fn() + Sync)) -> Outcome {
+/// As [`replicate`], calling `advanced(minutes)` as the replications' clocks
+/// move (from any thread): the calls add up to the replications times the
+/// whole minutes of `duration`.
+pub fn replicate_with_progress(
+    model: &Model,
+    advanced: &(dyn Fn(u64) + Sync),
+) -> Result<Outcome, RunError> {
     let n = model.simulation.replications.max(1);
     let mut replications = Replications::new(model);
-    in_order(
+    try_in_order(
         n,
-        |r| {
-            let run = engine::run(model, r);
-            done();
-            run
-        },
+        |r| engine::run_with_progress(model, r, &mut Unobserved, advanced),
         |_, run| {
             replications
-                .add(&run)
-                .expect("replications of one model share one shape")
+                .add(&run?)
+                .expect("replications of one model share one shape");
+            Ok(())
         },
-    );
-    replications.finish().expect("at least one replication")
+    )?;
+    Ok(replications.finish().expect("at least one replication"))
 }
 
 /// The statistics' names of `model`'s metrics, in [`Metrics::named`] order: the
@@ -189,12 +193,10 @@ pub fn shape(model: &Model) -> Vec<String> {
     let mut empty = model.clone();
     empty.simulation.duration_h = 0.0;
     empty.simulation.warmup_h = 0.0;
+    // A run of no length has no events, so it cannot run away.
     engine::run(&empty, 0)
-        .metrics
-        .named()
-        .into_iter()
-        .map(|(k, _)| k)
-        .collect()
+        .map(|run| run.metrics.named().into_iter().map(|(k, _)| k).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

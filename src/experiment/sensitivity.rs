@@ -15,7 +15,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::engine;
+use crate::engine::{self, RunError};
 use crate::metrics::Stat;
 use crate::model::{Distribution, Model, Target};
 use crate::scenario::format_number;
@@ -325,13 +325,13 @@ pub struct Varied {
 }
 
 /// The named metric in one replication of `model`; `None` if no such metric.
-fn metric_of(model: &Model, r: u32, metric: &str) -> Option<f64> {
-    engine::run(model, r)
+fn metric_of(model: &Model, r: u32, metric: &str) -> Result<Option<f64>, RunError> {
+    Ok(engine::run(model, r)?
         .metrics
         .named()
         .into_iter()
         .find(|(k, _)| k == metric)
-        .map(|(_, v)| v)
+        .map(|(_, v)| v))
 }
 
 /// Run `base` and every varied model (the base's seed and replications for all),
@@ -356,12 +356,21 @@ pub fn analyse(
 
 /// The values of `metric` in replications `0..n` of `m`, calling `done` after each.
 fn column(m: &Model, n: u32, metric: &str, done: &(dyn Fn() + Sync)) -> Result<Vec<f64>, String> {
-    (0..n)
+    let values: Vec<Result<Option<f64>, RunError>> = (0..n)
         .into_par_iter()
         .map(|r| {
             let v = metric_of(m, r, metric);
             done();
-            v.ok_or_else(|| format!("no metric `{metric}`; try `customers.lost`, `revenue.lost`, `orders.late` or `departments.NAME.mean_wait_h`"))
+            v
+        })
+        .collect();
+    // The first error in replication order, whatever the number of threads.
+    values
+        .into_iter()
+        .map(|v| match v {
+            Ok(Some(x)) => Ok(x),
+            Ok(None) => Err(format!("no metric `{metric}`; try `customers.lost`, `revenue.lost`, `orders.late` or `departments.NAME.mean_wait_h`")),
+            Err(e) => Err(e.to_string()),
         })
         .collect()
 }

@@ -17,7 +17,7 @@ use std::str::FromStr;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::engine::{self, RunResult};
+use crate::engine::{self, RunError, RunResult};
 use crate::metrics::Metrics;
 use crate::metrics::timeline::WeekCounts;
 use crate::model::Model;
@@ -195,14 +195,18 @@ pub const RUN_KIND: &str = "run";
 
 /// Run the replications of `model` that belong to `shard`, in parallel, calling
 /// `done` as each finishes; `source` is what `model` was built from.
-pub fn run_part(model: &Model, source: Source, shard: Shard, done: &(dyn Fn() + Sync)) -> RunPart {
+pub fn run_part(
+    model: &Model,
+    source: Source,
+    shard: Shard,
+    done: &(dyn Fn() + Sync),
+) -> Result<RunPart, RunError> {
     let mut part = part_head(model, source, shard);
-    let never: Result<(), std::convert::Infallible> = run_shard(model, shard, done, |run| {
-        part.runs.push(run);
+    run_shard(model, shard, done, |run| {
+        part.runs.push(run?);
         Ok(())
-    });
-    let Ok(()) = never;
-    part
+    })?;
+    Ok(part)
 }
 
 /// The part of `model`'s `shard` with no runs yet: what [`run_shard`]'s runs go into.
@@ -224,12 +228,13 @@ pub fn part_head(model: &Model, source: Source, shard: Shard) -> RunPart {
 /// Run the replications of `model` that belong to `shard`, in parallel, and
 /// hand each to `each` in replication order as it finishes (so they can be
 /// written as they come, never all held at once); `done` is called as each
-/// finishes. Stops at the first error of `each`.
+/// finishes. Stops at the first error of `each`, which is also handed the
+/// error of a replication that ran away (see [`engine::run`]).
 pub fn run_shard<E>(
     model: &Model,
     shard: Shard,
     done: &(dyn Fn() + Sync),
-    mut each: impl FnMut(StoredRun) -> Result<(), E>,
+    mut each: impl FnMut(Result<StoredRun, RunError>) -> Result<(), E>,
 ) -> Result<(), E> {
     let total = model.simulation.replications.max(1);
     let mine = total.saturating_sub(shard.index).div_ceil(shard.count);
@@ -239,12 +244,12 @@ pub fn run_shard<E>(
             let r = shard.index + k * shard.count;
             let run = engine::run(model, r);
             done();
-            StoredRun {
+            run.map(|run| StoredRun {
                 replication: r,
                 events: run.events,
                 metrics: run.metrics.map(&mut |v| Num(*v)),
                 timeline: run.timeline,
-            }
+            })
         },
         |_, run| each(run),
     )

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::shard::{Header, Num, Shard};
-use crate::engine;
+use crate::engine::{self, RunError};
 use crate::metrics::{Stat, Summariser};
 use crate::model::Model;
 use crate::scenario::format_number;
@@ -280,22 +280,23 @@ impl From<StoredPoint> for Point {
 }
 
 /// Replicate `model` (its seed and replications) and summarise every statistic by name.
-pub fn run_point(model: &Model) -> Vec<Named> {
+pub fn run_point(model: &Model) -> Result<Vec<Named>, RunError> {
     let n = model.simulation.replications.max(1);
     let mut summariser = Summariser::default();
-    super::in_order(
+    super::try_in_order(
         n,
-        |r| engine::run(model, r).metrics,
-        |_, metrics| {
+        |r| engine::run(model, r),
+        |_, run| {
             summariser
-                .add(&metrics)
-                .expect("replications of one model share one shape")
+                .add(&run?.metrics)
+                .expect("replications of one model share one shape");
+            Ok(())
         },
-    );
-    summariser
+    )?;
+    Ok(summariser
         .finish()
         .expect("at least one replication")
-        .named()
+        .named())
 }
 
 /// A point still to run: its index in the grid and its values.
@@ -310,7 +311,7 @@ pub struct Todo {
 /// finished point to `done` (from any thread, in any order). Once `stop` is
 /// set no new point starts; points already running finish and are handed
 /// over. The first error from `build` or `done` stops the sweep and is returned.
-pub fn run_points<E: Send>(
+pub fn run_points<E: Send + From<RunError>>(
     todo: &[Todo],
     stop: &AtomicBool,
     build: &(dyn Fn(&Todo) -> Result<Model, E> + Sync),
@@ -324,7 +325,7 @@ pub fn run_points<E: Send>(
             done(Point {
                 index: t.index,
                 values: t.values.clone(),
-                metrics: run_point(&model),
+                metrics: run_point(&model)?,
             })
         });
         result.inspect_err(|_| stop.store(true, Ordering::SeqCst))

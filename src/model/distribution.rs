@@ -32,6 +32,15 @@ enum Kind {
     },
 }
 
+/// How many of `n` independent trials succeed, each with probability `p`: one
+/// draw, however large `n` (0 when `p` is not a probability).
+pub fn binomial<R: Rng + ?Sized>(n: u64, p: f64, rng: &mut R) -> u64 {
+    match rand_distr::Binomial::new(n, p) {
+        Ok(b) => b.sample(rng),
+        Err(_) => 0,
+    }
+}
+
 /// Why a set of parameters does not describe a distribution.
 pub type ParamError = String;
 
@@ -180,16 +189,29 @@ impl Distribution {
         }
         let weights = weights.unwrap_or_else(|| vec![1.0; values.len()]);
         if weights.len() != values.len() {
+            let entries = |n: usize| {
+                if n == 1 {
+                    "1 entry".to_owned()
+                } else {
+                    format!("{n} entries")
+                }
+            };
             return Err(format!(
-                "weights has {} entries but values has {}",
-                weights.len(),
-                values.len()
+                "weights has {} but values has {}",
+                entries(weights.len()),
+                entries(values.len())
             ));
         }
         for &w in &weights {
             non_negative("every weight", w)?;
         }
         let total: f64 = weights.iter().sum();
+        if total.is_infinite() {
+            return Err(
+                "the weights add up to more than a number can hold: scale them down (only their ratios matter)"
+                    .into(),
+            );
+        }
         if total.is_nan() || total <= 0.0 {
             return Err("the weights must not all be zero".into());
         }
@@ -216,6 +238,23 @@ impl Distribution {
     /// The mean of the distribution, in hours.
     pub fn mean(&self) -> f64 {
         self.mean
+    }
+
+    /// Whether every draw is zero, however the distribution is written (a
+    /// constant 0, or a table whose values with weight are all 0).
+    pub fn is_always_zero(&self) -> bool {
+        match &self.kind {
+            Kind::Constant(v) => *v == 0.0,
+            Kind::Empirical { values, cumulative } => {
+                let mut before = 0.0;
+                values.iter().zip(cumulative).all(|(&v, &c)| {
+                    let weighed = c > before;
+                    before = c;
+                    v == 0.0 || !weighed
+                })
+            }
+            _ => false,
+        }
     }
 
     /// Whether every draw is zero (an instant step needs no event).

@@ -8,7 +8,7 @@ mod distribution;
 mod load;
 
 pub use cause::Cause;
-pub use distribution::{Distribution, ParamError};
+pub use distribution::{Distribution, ParamError, binomial};
 
 /// Index of a department in [`Model::departments`].
 pub type DeptId = usize;
@@ -40,6 +40,9 @@ pub struct Simulation {
     pub warmup_h: f64,
     pub seed: u64,
     pub replications: u32,
+    /// Orders and complaints in progress at which a replication stops with an
+    /// error: the scenario asks for more work than it can do.
+    pub max_live: u64,
 }
 
 /// External customers: how they arrive, what they buy and what they expect.

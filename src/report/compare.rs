@@ -27,6 +27,53 @@ use crate::metrics::{Metrics, Stat};
 /// The mark after a difference whose 95 % interval excludes zero.
 pub const SIGNIFICANT_MARK: &str = "*";
 
+/// Where a compared scenario came from: its file and, for a `--variant`, the
+/// changes that made it (`department.billing.staff=3`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Source {
+    pub file: String,
+    pub variant: Option<String>,
+}
+
+impl Source {
+    pub fn file(file: impl Into<String>) -> Self {
+        Source {
+            file: file.into(),
+            variant: None,
+        }
+    }
+
+    /// `scenarios/a.toml`, or `scenarios/a.toml with department.billing.staff=3`.
+    pub fn describe(&self) -> String {
+        match &self.variant {
+            Some(changes) => format!("{} with {changes}", self.file),
+            None => self.file.clone(),
+        }
+    }
+}
+
+/// A cause id in a few words for a table row: `billing → customer errors`.
+fn cause_short(cause: &str) -> String {
+    if let Some(rest) = cause.strip_prefix("handoff:")
+        && let Some((route, kind)) = rest.rsplit_once(':')
+        && let Some((from, to)) = route.split_once("->")
+    {
+        let what = match kind {
+            "lose" => "lost work",
+            "error" => "errors",
+            "delay" => "delay",
+            other => other,
+        };
+        return format!("{from} → {to} {what}");
+    }
+    if let Some(rest) = cause.strip_prefix("department:")
+        && let Some((name, kind)) = rest.rsplit_once(':')
+    {
+        return format!("{name} {kind}");
+    }
+    cause.to_owned()
+}
+
 /// A metric name (`customers.lost`, `departments.billing.utilization`) in words.
 pub fn metric_label(metric: &str) -> String {
     let fixed = match metric {
@@ -63,21 +110,85 @@ pub fn metric_label(metric: &str) -> String {
             return format!("{name}: mean wait");
         }
     }
+    if let Some(rest) = metric.strip_prefix("handoffs.")
+        && let Some((route, field)) = rest.rsplit_once('.')
+        && let Some((from, to)) = route.split_once("->")
+    {
+        return format!("{from} → {to}: {field}");
+    }
+    if let Some(cause) = metric
+        .strip_prefix("lost_by_cause.")
+        .and_then(|rest| rest.strip_suffix(".customers"))
+    {
+        return format!("lost to {}", cause_short(cause));
+    }
     metric.to_owned()
 }
 
-/// A statistic of `metric`, formatted as its kind asks: a duration, a share or a count.
-fn shown(metric: &str, s: Stat) -> Shown {
+/// How a metric's values are shown: (scale to the shown unit, formatter with decimals).
+fn unit_of(metric: &str, mean: f64) -> (f64, Box<dyn Fn(f64, usize) -> String>) {
     if metric.ends_with("_h") {
-        human::stat_duration(s)
+        let unit = human::TimeUnit::for_hours(mean);
+        let scale = match unit {
+            human::TimeUnit::Minutes => 60.0,
+            human::TimeUnit::Hours => 1.0,
+            human::TimeUnit::Days => 1.0 / 24.0,
+        };
+        (scale, Box::new(move |x, d| unit.show_with(x, d)))
     } else if metric.ends_with(".utilization") {
-        human::stat_percent(s)
+        (100.0, Box::new(human::percent_with))
     } else {
-        human::stat_count(s)
+        (1.0, Box::new(human::grouped))
     }
 }
 
-/// A difference with its sign (`+8 ± 3`, `-8 ± 3`, `0`) and the mark when significant.
+/// Decimals that show a half-width of `h` (in the shown unit) to two significant digits.
+fn decimals_for(h: f64) -> usize {
+    if !(h.is_finite() && h > 0.0) {
+        return 0;
+    }
+    (1 - h.log10().floor() as i64).clamp(0, 6) as usize
+}
+
+/// A statistic of `metric`, with as many decimals as its half-width has meaning:
+/// `0.85 ± 0.46`, `22 ± 20`, `-8.4 ± 6.1`; with `signed`, a `+` before a positive mean;
+/// with `significant`, never a mean that looks no bigger than its half-width.
+fn shown(metric: &str, s: Stat, signed: bool, significant: bool) -> Shown {
+    if !s.mean.is_finite() {
+        return Shown {
+            mean: human::MISSING.to_owned(),
+            ci95: None,
+        };
+    }
+    let (scale, f) = unit_of(metric, s.mean);
+    let never = s.mean == 0.0 && s.ci95 == Some(0.0);
+    let ci = s.ci95.filter(|h| h.is_finite() && !never);
+    let base = match ci {
+        Some(h) if h > 0.0 => decimals_for(h * scale),
+        _ if never => 0,
+        // No interval: the usual decimals of the unit (a whole count, `2.9 d`, `71.2 %`).
+        _ if scale == 1.0 && !metric.ends_with("_h") => 0,
+        _ => 1,
+    };
+    let mut decimals = base;
+    if significant && let Some(h) = ci {
+        // A significant difference shows a mean beyond its half-width.
+        while decimals < base + 3 && f(s.mean.abs(), decimals) == f(h, decimals) {
+            decimals += 1;
+        }
+    }
+    let mut mean = f(s.mean, decimals);
+    if signed && s.mean > 0.0 && mean.chars().any(|c| matches!(c, '1'..='9')) {
+        mean = format!("+{mean}");
+    }
+    Shown {
+        mean,
+        ci95: ci.map(|h| f(h, decimals)),
+    }
+}
+
+/// A difference with its sign (`+8.2 ± 3.1`, `-8.2 ± 3.1`, `0`), marked when significant;
+/// a dash when one of the two scenarios does not have the metric.
 fn shown_difference(d: &Difference) -> Shown {
     let mut s = shown(
         &d.metric,
@@ -85,10 +196,9 @@ fn shown_difference(d: &Difference) -> Shown {
             mean: d.mean,
             ci95: d.ci95,
         },
+        true,
+        d.significant,
     );
-    if d.mean > 0.0 && s.mean.chars().any(|c| matches!(c, '1'..='9')) {
-        s.mean = format!("+{}", s.mean);
-    }
     if d.significant {
         match &mut s.ci95 {
             Some(ci) => ci.push_str(&format!(" {SIGNIFICANT_MARK}")),
@@ -98,21 +208,6 @@ fn shown_difference(d: &Difference) -> Shown {
     s
 }
 
-/// The summary statistic `metric` of one scenario.
-fn summary_stat(summary: &Metrics<Stat>, metric: &str) -> Stat {
-    summary
-        .named()
-        .into_iter()
-        .find(|(name, _)| name == metric)
-        .map_or(
-            Stat {
-                mean: f64::NAN,
-                ci95: None,
-            },
-            |(_, s)| s,
-        )
-}
-
 /// The differences of scenario `i` (1, 2, …) from the first, in metric order.
 fn differences_of(c: &Comparison, i: usize) -> &[Difference] {
     let n = c.metrics.len();
@@ -120,19 +215,41 @@ fn differences_of(c: &Comparison, i: usize) -> &[Difference] {
     c.differences.get(start..start + n).unwrap_or(&[])
 }
 
-/// The text comparison; `files[i]` is where scenario `i` was read from.
-/// Lines end with `\n`, no trailing spaces, no colour.
-pub fn text(c: &Comparison, files: &[String]) -> String {
-    let mut out = String::new();
-    let names: Vec<&str> = c
+/// Metric `k` of scenario `i`.
+fn stat_of(c: &Comparison, i: usize, k: usize) -> Stat {
+    c.stats
+        .get(i)
+        .and_then(|s| s.get(k))
+        .copied()
+        .unwrap_or(Stat {
+            mean: f64::NAN,
+            ci95: None,
+        })
+}
+
+/// Scenario `i`'s name, with its file when another scenario has the same name.
+fn display_name(c: &Comparison, sources: &[Source], i: usize) -> String {
+    let name = &c.outcomes[i].scenario.name;
+    let shared = c
         .outcomes
         .iter()
-        .map(|o| o.scenario.name.as_str())
-        .collect();
+        .filter(|o| &o.scenario.name == name)
+        .count()
+        > 1;
+    match sources.get(i) {
+        Some(source) if shared => format!("{name} ({})", source.describe()),
+        _ => name.clone(),
+    }
+}
+
+/// The text comparison; `sources[i]` is where scenario `i` came from.
+/// Lines end with `\n`, no trailing spaces, no colour.
+pub fn text(c: &Comparison, sources: &[Source]) -> String {
+    let mut out = String::new();
+    let count = c.outcomes.len();
     let _ = writeln!(
         out,
-        "Comparing {} scenarios with common random numbers",
-        c.outcomes.len()
+        "Comparing {count} scenarios with common random numbers"
     );
     out.push('\n');
     let rows = [
@@ -142,29 +259,32 @@ pub fn text(c: &Comparison, files: &[String]) -> String {
     for (key, value) in rows {
         let _ = writeln!(out, "  {key:<12}  {value}");
     }
-    for (i, name) in names.iter().enumerate() {
-        let file = files.get(i).map_or("", String::as_str);
+    for (i, o) in c.outcomes.iter().enumerate() {
+        let from = sources.get(i).map_or(String::new(), Source::describe);
         let label = format!("[{}]", i + 1);
-        let _ = writeln!(out, "  {label:<12}  {name} ({file})");
+        let _ = writeln!(out, "  {label:<12}  {} ({from})", o.scenario.name);
     }
     out.push('\n');
 
     let mut headers: Vec<(String, Align)> = vec![("metric".to_owned(), Align::Left)];
-    for i in 0..names.len() {
+    for i in 0..count {
         headers.push((format!("[{}]", i + 1), Align::Right));
     }
-    for i in 1..names.len() {
+    for i in 1..count {
         headers.push((format!("[{}] − [1]", i + 1), Align::Right));
     }
     let header_refs: Vec<(&str, Align)> = headers.iter().map(|(h, a)| (h.as_str(), *a)).collect();
     let mut table = Table::new(&header_refs);
     let mut marked = false;
+    let mut absent = false;
     for (k, metric) in c.metrics.iter().enumerate() {
         let mut row = vec![Cell::Text(metric_label(metric))];
-        for o in &c.outcomes {
-            row.push(Cell::Stat(shown(metric, summary_stat(&o.summary, metric))));
+        for i in 0..count {
+            let s = stat_of(c, i, k);
+            absent |= !s.mean.is_finite();
+            row.push(Cell::Stat(shown(metric, s, false, false)));
         }
-        for i in 1..names.len() {
+        for i in 1..count {
             match differences_of(c, i).get(k) {
                 Some(d) => {
                     marked |= d.significant;
@@ -179,8 +299,9 @@ pub fn text(c: &Comparison, files: &[String]) -> String {
     if c.replications > 1 {
         let _ = writeln!(
             out,
-            "  ± is the 95 % confidence half-width; differences are paired replication by replication."
+            "  ± is the 95 % confidence half-width, shown to two significant digits;"
         );
+        let _ = writeln!(out, "  differences are paired replication by replication.");
         if marked {
             let _ = writeln!(
                 out,
@@ -188,20 +309,24 @@ pub fn text(c: &Comparison, files: &[String]) -> String {
             );
         }
     }
+    if absent {
+        let _ = writeln!(
+            out,
+            "  {} the scenario has no such department, handoff or cause.",
+            human::MISSING
+        );
+    }
     out.push('\n');
-    let _ = writeln!(out, "{}", reading(c));
+    let _ = writeln!(out, "{}", reading(c, sources));
     out
 }
 
 /// One plain sentence on the biggest significant change in customers lost.
-pub fn reading(c: &Comparison) -> String {
-    let first = c
-        .outcomes
-        .first()
-        .map_or("the first scenario", |o| o.scenario.name.as_str());
+pub fn reading(c: &Comparison, sources: &[Source]) -> String {
     if c.outcomes.len() < 2 {
         return "Only one scenario: nothing to compare.".to_owned();
     }
+    let first = display_name(c, sources, 0);
     if c.replications < 2 {
         return "One replication gives no confidence interval: run several to tell a difference from chance.".to_owned();
     }
@@ -221,11 +346,16 @@ pub fn reading(c: &Comparison) -> String {
         );
     match biggest {
         Some((i, d)) => {
-            let name = &c.outcomes[i].scenario.name;
-            let amount = human::stat_count(Stat {
-                mean: d.mean.abs(),
-                ci95: d.ci95,
-            })
+            let name = display_name(c, sources, i);
+            let amount = shown(
+                "customers.lost",
+                Stat {
+                    mean: d.mean.abs(),
+                    ci95: d.ci95,
+                },
+                false,
+                true,
+            )
             .joined();
             let verb = if d.mean < 0.0 { "keeps" } else { "loses" };
             format!("{name} {verb} {amount} more customers than {first}.")
@@ -236,6 +366,48 @@ pub fn reading(c: &Comparison) -> String {
     }
 }
 
+/// The comparison as CSV, one row per scenario and metric:
+/// `scenario,file,variant,metric,mean,ci95,difference,difference_ci95,significant`, the
+/// difference being from the first scenario (empty for the first, and where a scenario
+/// does not have the metric). Numbers in full precision.
+pub fn csv(c: &Comparison, sources: &[Source]) -> Vec<u8> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let number = |x: Option<f64>| {
+        x.filter(|v| v.is_finite())
+            .map_or(String::new(), |v| v.to_string())
+    };
+    let _ = w.write_record([
+        "scenario",
+        "file",
+        "variant",
+        "metric",
+        "mean",
+        "ci95",
+        "difference",
+        "difference_ci95",
+        "significant",
+    ]);
+    for (i, o) in c.outcomes.iter().enumerate() {
+        let source = sources.get(i).cloned().unwrap_or_default();
+        for (k, metric) in c.metrics.iter().enumerate() {
+            let s = stat_of(c, i, k);
+            let d = (i > 0).then(|| differences_of(c, i).get(k)).flatten();
+            let _ = w.write_record([
+                o.scenario.name.clone(),
+                source.file.clone(),
+                source.variant.clone().unwrap_or_default(),
+                metric.clone(),
+                number(Some(s.mean)),
+                number(s.ci95.filter(|_| s.mean.is_finite())),
+                number(d.map(|d| d.mean)),
+                number(d.and_then(|d| d.ci95.filter(|_| d.mean.is_finite()))),
+                d.map_or(String::new(), |d| d.significant.to_string()),
+            ]);
+        }
+    }
+    w.into_inner().expect("writing to memory cannot fail")
+}
+
 #[derive(Serialize)]
 struct Document<'a> {
     version: &'static str,
@@ -243,22 +415,34 @@ struct Document<'a> {
     replications: u32,
     metrics: &'a [String],
     scenarios: Vec<ScenarioDocument<'a>>,
-    differences: &'a [Difference],
+    differences: Vec<DifferenceDocument<'a>>,
+}
+
+/// A difference, with the file of its scenario (names may repeat).
+#[derive(Serialize)]
+struct DifferenceDocument<'a> {
+    #[serde(flatten)]
+    difference: &'a Difference,
+    file: &'a str,
 }
 
 #[derive(Serialize)]
 struct ScenarioDocument<'a> {
     name: &'a str,
     file: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variant: Option<&'a str>,
     description: &'a str,
     events: u64,
     #[serde(flatten)]
     summary: &'a Metrics<Stat>,
 }
 
-/// The JSON comparison, pretty-printed with a trailing newline; `files[i]` is
-/// where scenario `i` was read from. Non-finite numbers are written as null.
-pub fn json(c: &Comparison, files: &[String]) -> Vec<u8> {
+/// The JSON comparison, pretty-printed with a trailing newline; `sources[i]` is
+/// where scenario `i` came from. Non-finite numbers (a metric a scenario does not
+/// have) are written as null.
+pub fn json(c: &Comparison, sources: &[Source]) -> Vec<u8> {
+    let file = |i: usize| sources.get(i).map_or("", |s| s.file.as_str());
     let document = Document {
         version: env!("CARGO_PKG_VERSION"),
         seed: c.seed,
@@ -270,13 +454,22 @@ pub fn json(c: &Comparison, files: &[String]) -> Vec<u8> {
             .enumerate()
             .map(|(i, o)| ScenarioDocument {
                 name: &o.scenario.name,
-                file: files.get(i).map_or("", String::as_str),
+                file: file(i),
+                variant: sources.get(i).and_then(|s| s.variant.as_deref()),
                 description: &o.scenario.description,
                 events: o.events,
                 summary: &o.summary,
             })
             .collect(),
-        differences: &c.differences,
+        differences: c
+            .differences
+            .iter()
+            .enumerate()
+            .map(|(j, d)| DifferenceDocument {
+                difference: d,
+                file: file(1 + j / c.metrics.len().max(1)),
+            })
+            .collect(),
     };
     let mut out = serde_json::to_vec_pretty(&document)
         .expect("a comparison is plain data: strings, integers and floats");
@@ -317,17 +510,22 @@ mod tests {
                 significant: false,
             },
         ];
+        let stats = [&a, &b]
+            .iter()
+            .map(|o| vec![o.summary.customers.lost, o.summary.orders.mean_lead_time_h])
+            .collect();
         Comparison {
             seed: 42,
             replications: 3,
             outcomes: vec![a, b],
             metrics,
+            stats,
             differences,
         }
     }
 
-    fn files() -> Vec<String> {
-        vec!["a.toml".to_owned(), "b.toml".to_owned()]
+    fn files() -> Vec<Source> {
+        vec![Source::file("a.toml"), Source::file("b.toml")]
     }
 
     #[test]
@@ -350,15 +548,15 @@ mod tests {
             [
                 "customers",
                 "lost",
-                "20",
+                "20.0",
                 "±",
-                "3",
-                "12",
+                "3.0",
+                "12.0",
                 "±",
-                "3",
-                "-8",
+                "3.0",
+                "-8.0",
                 "±",
-                "3",
+                "3.0",
                 "*"
             ]
         );
@@ -370,7 +568,7 @@ mod tests {
         assert!(row.ends_with("+2.0 h ± 4.0 h"), "{row}");
         assert!(report.contains("\n  * the difference's 95 % interval excludes zero.\n"));
         assert!(
-            report.ends_with("\nBetter keeps 8 ± 3 more customers than Two desks.\n"),
+            report.ends_with("\nBetter keeps 8.0 ± 3.0 more customers than Two desks.\n"),
             "{report}"
         );
         for l in report.lines() {
@@ -388,8 +586,8 @@ mod tests {
         let mut c = comparison(true);
         c.differences[0].mean = 5.0;
         assert_eq!(
-            reading(&c),
-            "Better loses 5 ± 3 more customers than Two desks."
+            reading(&c, &files()),
+            "Better loses 5.0 ± 3.0 more customers than Two desks."
         );
     }
 
@@ -440,8 +638,154 @@ mod tests {
                 "mean": -8.0,
                 "ci95": 3.0,
                 "significant": true,
+                "file": "b.toml",
             })
         );
         assert_eq!(v["differences"].as_array().unwrap().len(), 2);
+    }
+
+    fn difference(metric: &str, mean: f64, ci95: f64, significant: bool) -> String {
+        shown_difference(&Difference {
+            scenario: "B".into(),
+            metric: metric.into(),
+            mean,
+            ci95: Some(ci95),
+            significant,
+        })
+        .joined()
+    }
+
+    #[test]
+    fn decimals_follow_the_half_width() {
+        // Two significant digits of the half-width, the mean to the same place.
+        assert_eq!(
+            difference("orders.late", 0.85, 0.46, true),
+            "+0.85 ± 0.46 *"
+        );
+        assert_eq!(
+            difference("customers.lost", -8.4, 6.1, true),
+            "-8.4 ± 6.1 *"
+        );
+        assert_eq!(
+            difference("revenue.lost", 21_960.0, 18_240.0, true),
+            "+21 960 ± 18 240 *"
+        );
+        // Significant: the mean shows beyond its half-width, never `+2.0 ± 2.0 *`.
+        let d = difference("orders.late", 2.004, 1.996, true);
+        assert_eq!(d, "+2.004 ± 1.996 *");
+        assert_eq!(difference("orders.late", 0.0, 0.0, false), "0");
+        // A share in percentage points, a duration in the unit of its mean.
+        assert_eq!(
+            difference("departments.a.utilization", 0.0107, 0.0037, true),
+            "+1.07 % ± 0.37 % *"
+        );
+        assert_eq!(
+            difference("orders.mean_lead_time_h", -1.68, 0.21, true),
+            "-1.68 h ± 0.21 h *"
+        );
+    }
+
+    #[test]
+    fn a_metric_only_some_scenarios_have_is_kept_with_a_dash() {
+        let mut c = comparison(true);
+        c.metrics.push("departments.support.utilization".into());
+        c.stats[0].push(Stat {
+            mean: f64::NAN,
+            ci95: None,
+        });
+        c.stats[1].push(Stat {
+            mean: 0.5,
+            ci95: Some(0.01),
+        });
+        c.differences.push(Difference {
+            scenario: "Better".into(),
+            metric: "departments.support.utilization".into(),
+            mean: f64::NAN,
+            ci95: None,
+            significant: false,
+        });
+        let report = text(&c, &files());
+        let row = report
+            .lines()
+            .find(|l| l.trim_start().starts_with("support: utilisation"))
+            .unwrap_or_else(|| panic!("{report}"));
+        assert_eq!(
+            row.split_whitespace().collect::<Vec<_>>(),
+            [
+                "support:",
+                "utilisation",
+                human::MISSING,
+                "50.0",
+                "%",
+                "±",
+                "1.0",
+                "%",
+                human::MISSING
+            ]
+        );
+        assert!(report.contains("no such department"), "{report}");
+        let v: Value = serde_json::from_slice(&json(&c, &files())).unwrap();
+        assert_eq!(v["differences"][2]["mean"], Value::Null);
+        let csv = String::from_utf8(csv(&c, &files())).unwrap();
+        assert!(
+            csv.contains("\nTwo desks,a.toml,,departments.support.utilization,,,,,\n"),
+            "{csv}"
+        );
+    }
+
+    #[test]
+    fn scenarios_with_one_name_are_told_apart_by_file() {
+        let mut c = comparison(true);
+        c.outcomes[1].scenario.name = "Two desks".into();
+        let sources = vec![
+            Source::file("a.toml"),
+            Source {
+                file: "a.toml".into(),
+                variant: Some("department.sales.staff=3".into()),
+            },
+        ];
+        let report = text(&c, &sources);
+        assert!(
+            report.ends_with(
+                "\nTwo desks (a.toml with department.sales.staff=3) keeps 8.0 ± 3.0 more customers than Two desks (a.toml).\n"
+            ),
+            "{report}"
+        );
+        let v: Value = serde_json::from_slice(&json(&c, &sources)).unwrap();
+        assert_eq!(v["scenarios"][1]["variant"], "department.sales.staff=3");
+        assert_eq!(v["differences"][0]["file"], "a.toml");
+    }
+
+    #[test]
+    fn csv_has_a_row_per_scenario_and_metric() {
+        let csv = String::from_utf8(csv(&comparison(true), &files())).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[0],
+            "scenario,file,variant,metric,mean,ci95,difference,difference_ci95,significant"
+        );
+        assert_eq!(lines.len(), 1 + 2 * 2);
+        assert!(
+            lines[1].starts_with("Two desks,a.toml,,customers.lost,20,"),
+            "{csv}"
+        );
+        assert!(lines[1].ends_with(",,,"), "{csv}");
+        assert!(
+            lines[3].starts_with("Better,b.toml,,customers.lost,12,"),
+            "{csv}"
+        );
+        assert!(lines[3].ends_with(",-8,3,true"), "{csv}");
+    }
+
+    #[test]
+    fn causes_and_handoffs_in_words() {
+        assert_eq!(
+            metric_label("lost_by_cause.handoff:billing->customer:error.customers"),
+            "lost to billing → customer errors"
+        );
+        assert_eq!(
+            metric_label("handoffs.sales->billing.lost"),
+            "sales → billing: lost"
+        );
     }
 }

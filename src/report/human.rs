@@ -47,6 +47,24 @@ pub fn count(x: f64) -> String {
     out
 }
 
+/// A number with `decimals` decimals and its whole part grouped by thousands:
+/// `grouped(7012.46, 1)` → `7 012.5`.
+pub fn grouped(x: f64, decimals: usize) -> String {
+    if !x.is_finite() {
+        return MISSING.to_owned();
+    }
+    let text = format!("{:.decimals$}", x.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let negative = x < 0.0 && text.chars().any(|c| matches!(c, '1'..='9'));
+    let mut out = String::from(if negative { "-" } else { "" });
+    out.push_str(&count(whole.parse::<f64>().unwrap_or(0.0)));
+    if !fraction.is_empty() {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
+}
+
 /// A fixed number of decimals: `decimal(0.853, 2)` → `0.85`.
 pub fn decimal(x: f64, decimals: usize) -> String {
     if !x.is_finite() {
@@ -60,7 +78,7 @@ pub fn percent(share: f64) -> String {
     percent_with(share, 1)
 }
 
-fn percent_with(share: f64, decimals: usize) -> String {
+pub(crate) fn percent_with(share: f64, decimals: usize) -> String {
     if !share.is_finite() {
         return MISSING.to_owned();
     }
@@ -111,7 +129,7 @@ impl TimeUnit {
         }
     }
 
-    fn show_with(self, hours: f64, decimals: usize) -> String {
+    pub(crate) fn show_with(self, hours: f64, decimals: usize) -> String {
         if !hours.is_finite() {
             return MISSING.to_owned();
         }

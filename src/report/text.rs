@@ -11,11 +11,24 @@ use std::fmt::Write as _;
 
 use super::human::{self, Shown};
 use crate::experiment::Outcome;
-use crate::metrics::HandoffMetrics;
-use crate::metrics::Stat;
+use crate::metrics::{CauseMetrics, HandoffMetrics, Stat};
 
 /// The mark in front of a handoff that lost work or passed on errors.
 pub const BREAK_MARK: &str = "!";
+
+/// The widest line of the report (without `--wide`), in columns.
+pub const MAX_WIDTH: usize = 100;
+
+/// The arrow between the two departments of a handoff, everywhere in the report.
+pub const ARROW: &str = "→";
+
+/// Choices about the text report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Add the cause ids (as in JSON and traces) to the root-cause table,
+    /// which then no longer fits [`MAX_WIDTH`] columns.
+    pub wide: bool,
+}
 
 /// Render the report; lines end with `\n`, no trailing spaces, no colour.
 ///
@@ -25,13 +38,18 @@ pub const BREAK_MARK: &str = "!";
 /// happened after a problem on each path, and the revenue. Then the orders,
 /// the departments and the handoffs.
 pub fn render(outcome: &Outcome) -> String {
+    render_with(outcome, Options::default())
+}
+
+/// [`render`], with `options`.
+pub fn render_with(outcome: &Outcome, options: Options) -> String {
     let mut out = String::new();
     header(&mut out, outcome);
     out.push('\n');
     customers_headline(&mut out, outcome);
     if !outcome.summary.lost_by_cause.is_empty() {
         out.push('\n');
-        causes(&mut out, outcome);
+        causes(&mut out, outcome, options);
     }
     out.push('\n');
     iceberg(&mut out, outcome);
@@ -51,6 +69,47 @@ pub fn render(outcome: &Outcome) -> String {
     departments(&mut out, outcome);
     out.push('\n');
     handoffs(&mut out, outcome);
+    if options.wide {
+        out
+    } else {
+        wrap(&out, MAX_WIDTH)
+    }
+}
+
+/// Every line longer than `max` columns broken at spaces; a continuation keeps the
+/// line's indentation (one more space inside a parenthesis).
+pub(crate) fn wrap(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        if width(line) <= max {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let body = line.trim_start();
+        let mut indent = " ".repeat(width(line) - width(body));
+        let first_indent = indent.clone();
+        if body.starts_with('(') {
+            indent.push(' ');
+        }
+        let mut current = first_indent;
+        let mut fresh = true;
+        for word in body.split(' ') {
+            if !fresh && width(&current) + 1 + width(word) > max {
+                out.push_str(current.trim_end());
+                out.push('\n');
+                current = indent.clone();
+                fresh = true;
+            }
+            if !fresh {
+                current.push(' ');
+            }
+            current.push_str(word);
+            fresh = false;
+        }
+        out.push_str(current.trim_end());
+        out.push('\n');
+    }
     out
 }
 
@@ -75,7 +134,13 @@ fn header(out: &mut String, outcome: &Outcome) {
         ("seed", sc.seed.to_string()),
         ("replications", sc.replications.to_string()),
         ("horizon", horizon),
-        ("events", human::count(outcome.events as f64)),
+        (
+            "events",
+            format!(
+                "{} per replication",
+                human::count(outcome.events as f64 / f64::from(sc.replications.max(1)))
+            ),
+        ),
     ];
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (key, value) in rows {
@@ -83,18 +148,33 @@ fn header(out: &mut String, outcome: &Outcome) {
     }
 }
 
-/// Who was lost, in one sentence, and how to read the figures.
+/// Who was lost, as shares of the customers and of the revenue, and how to read the figures.
 fn customers_headline(out: &mut String, outcome: &Outcome) {
     let c = &outcome.summary.customers;
+    let r = &outcome.summary.revenue;
     if c.lost.mean > 0.0 || c.prospects_deterred.mean > 0.0 {
+        let silent = if c.silent_defections.mean.round() == c.lost.mean.round() {
+            "all without a word".to_owned()
+        } else {
+            format!("{} without a word", human::count(c.silent_defections.mean))
+        };
         let _ = writeln!(
             out,
-            "{} customers left ({} without a word) and {} prospects never came: {} of revenue lost.",
+            "{} of {} new customers left ({}; {silent}) and {} prospects never came.",
             human::count(c.lost.mean),
-            human::count(c.silent_defections.mean),
+            human::count(c.arrived.mean),
+            human::percent_of(c.lost.mean, c.arrived.mean),
             human::count(c.prospects_deterred.mean),
-            human::count(outcome.summary.revenue.lost.mean),
         );
+        // Without an order value there is no revenue to speak of.
+        if r.earned.mean > 0.0 {
+            let _ = writeln!(
+                out,
+                "The revenue lost with them, {}, is {} of the revenue earned.",
+                human::count(r.lost.mean),
+                human::percent_of(r.lost.mean, r.earned.mean),
+            );
+        }
     } else {
         let _ = writeln!(out, "No customer left.");
     }
@@ -103,12 +183,12 @@ fn customers_headline(out: &mut String, outcome: &Outcome) {
     if n > 1 {
         let _ = writeln!(
             out,
-            "(Figures are means per replication over {days} days; ± is the 95 % confidence half-width over {n} replications.)"
+            "(Figures are means per replication over {days} days after the warm-up;\n ± is the 95 % confidence half-width over {n} replications.)"
         );
     } else {
         let _ = writeln!(
             out,
-            "(Figures are from one replication over {days} days; run several for confidence intervals.)"
+            "(Figures are from one replication over {days} days after the warm-up;\n run several for confidence intervals.)"
         );
     }
 }
@@ -126,7 +206,7 @@ fn iceberg(out: &mut String, outcome: &Outcome) {
         let n = ratio(silent / complaints);
         let m = ratio(deterred / complaints);
         format!(
-            "The iceberg: for each complaint you heard, {} left without a word and {} never came.",
+            "The iceberg: for each complaint you heard, {} left without a word\nand {} never came.",
             noun(&n, "customer", "customers"),
             noun(&m, "prospect", "prospects"),
         )
@@ -134,7 +214,7 @@ fn iceberg(out: &mut String, outcome: &Outcome) {
         let n = human::count(silent);
         let m = human::count(deterred);
         format!(
-            "The iceberg: nobody complained, yet {} left without a word and {} never came.",
+            "The iceberg: nobody complained, yet {} left without a word\nand {} never came.",
             noun(&n, "customer", "customers"),
             noun(&m, "prospect", "prospects"),
         )
@@ -206,6 +286,13 @@ fn paths(out: &mut String, outcome: &Outcome) {
 
 fn revenue(out: &mut String, outcome: &Outcome) {
     let r = &outcome.summary.revenue;
+    if r.earned.mean == 0.0 && r.lost.mean == 0.0 {
+        let _ = writeln!(
+            out,
+            "Revenue: not counted (the scenario gives no customers.order_value)."
+        );
+        return;
+    }
     let _ = writeln!(
         out,
         "Revenue earned: {}.\nRevenue lost with the customers who left and the prospects who never came: {}.",
@@ -214,18 +301,22 @@ fn revenue(out: &mut String, outcome: &Outcome) {
     );
 }
 
-/// The orders in words, and the handoff with most trouble.
+/// The orders in words, and the handoff with the most failed transfers.
 fn orders(out: &mut String, outcome: &Outcome) {
     let o = &outcome.summary.orders;
     let _ = writeln!(
         out,
-        "Of {} orders, {} delivered, {} late ({}), {} with a defect, {} lost and chased.",
+        "{} orders placed; {} delivered, {} late ({}), {} with a defect, {} lost and chased.",
         human::count(o.arrived.mean),
         human::count(o.delivered.mean),
         human::count(o.late.mean),
         human::percent_of(o.late.mean, o.delivered.mean),
         human::count(o.defects.mean),
         human::count(o.lost_chased.mean),
+    );
+    let _ = writeln!(
+        out,
+        "(Counted after the warm-up: deliveries include orders placed during it,\n so there can be more deliveries than orders.)"
     );
     let _ = writeln!(
         out,
@@ -236,12 +327,17 @@ fn orders(out: &mut String, outcome: &Outcome) {
         Some(h) => {
             let _ = writeln!(
                 out,
-                "Most trouble at {}: {} lost, {} with errors ({} caught, {} escaped).",
+                "Most failed transfers at {}: {} lost, {} with errors ({} caught, {} escaped).{}",
                 handoff_name(h),
                 human::count(h.lost.mean),
                 human::count(h.errors.mean),
                 human::count(h.caught.mean),
                 human::count(h.escaped.mean),
+                if outcome.summary.lost_by_cause.is_empty() {
+                    ""
+                } else {
+                    "\n(Ranked by transfers lost or with errors; the causes above, by customers lost.)"
+                }
             );
         }
         None => {
@@ -332,31 +428,71 @@ fn handoffs(out: &mut String, outcome: &Outcome) {
             out,
             "  {BREAK_MARK} lost work or passed on errors (caught: sent back for rework; escaped: went on unnoticed)"
         );
+        let _ = writeln!(
+            out,
+            "  lost: work that vanished after the warm-up; the orders line counts the chases, which\n  \
+             come later (patience), so the two differ by the losses near either end of the period."
+        );
     }
 }
 
-fn causes(out: &mut String, outcome: &Outcome) {
-    let mut table = Table::new(&[
+fn causes(out: &mut String, outcome: &Outcome, options: Options) {
+    let mut headers = vec![
         ("what broke", Align::Left),
         ("customers", Align::Right),
         ("prospects", Align::Right),
         ("revenue", Align::Right),
-        ("cause", Align::Left),
-    ]);
-    for c in &outcome.summary.lost_by_cause {
-        table.row(vec![
+    ];
+    if options.wide {
+        headers.push(("cause", Align::Left));
+    }
+    let mut table = Table::new(&headers);
+    let rows = &outcome.summary.lost_by_cause;
+    for c in rows {
+        let mut row = vec![
             Cell::Text(cause_in_words(&c.cause).unwrap_or_else(|| c.cause.clone())),
             Cell::Stat(human::stat_count(c.customers)),
             Cell::Stat(human::stat_count(c.prospects)),
             Cell::Stat(human::stat_count(c.revenue)),
-            Cell::Text(c.cause.clone()),
-        ]);
+        ];
+        if options.wide {
+            row.push(Cell::Text(c.cause.clone()));
+        }
+        table.row(row);
     }
+    let totals = &outcome.summary;
+    let total = [
+        totals.customers.lost,
+        totals.customers.prospects_deterred,
+        totals.revenue.lost,
+    ];
+    let mut row = vec![Cell::Text("all causes".to_owned())];
+    row.extend(total.iter().map(|s| Cell::Stat(human::stat_count(*s))));
+    if options.wide {
+        row.push(Cell::Text(String::new()));
+    }
+    table.row(row);
     let _ = writeln!(
         out,
         "Lost customers and prospects by root cause, worst first"
     );
     table.write(out);
+    // Each row is a mean rounded on its own: say so when the rounded rows miss the total.
+    let shown_sum = |f: fn(&CauseMetrics<Stat>) -> f64| -> f64 {
+        rows.iter().map(|c| f(c).round()).sum::<f64>()
+    };
+    let adds_up = shown_sum(|c| c.customers.mean) == total[0].mean.round()
+        && shown_sum(|c| c.prospects.mean) == total[1].mean.round()
+        && shown_sum(|c| c.revenue.mean) == total[2].mean.round();
+    if !adds_up {
+        let _ = writeln!(
+            out,
+            "  (rows are rounded: they add up to the total before rounding)"
+        );
+    }
+    if !options.wide {
+        let _ = writeln!(out, "  (cause ids, as in JSON and traces: run with --wide)");
+    }
 }
 
 /// A cause id in plain words: `handoff:billing->customer:error` →
@@ -371,7 +507,7 @@ pub fn cause_in_words(cause: &str) -> Option<String> {
             "delay" => "slow transfer (late orders)",
             _ => return None,
         };
-        return Some(format!("{from} → {to}: {what}"));
+        return Some(format!("{from} {ARROW} {to}: {what}"));
     }
     if let Some(rest) = cause.strip_prefix("department:") {
         let (name, kind) = rest.rsplit_once(':')?;
@@ -388,9 +524,9 @@ pub fn cause_in_words(cause: &str) -> Option<String> {
     }
 }
 
-/// `sales -> production`.
+/// `sales → production`.
 fn handoff_name(h: &HandoffMetrics<Stat>) -> String {
-    format!("{} -> {}", h.from, h.to)
+    format!("{} {ARROW} {}", h.from, h.to)
 }
 
 /// Mean transfers that went wrong: lost, or arrived with an error.
@@ -524,6 +660,16 @@ mod tests {
         s.lines().collect()
     }
 
+    /// The words of `s` joined by single spaces: sentences whatever the line breaks.
+    fn flat(s: &str) -> String {
+        s.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// `report` holds `sentence`, however it was wrapped.
+    fn says(report: &str, sentence: &str) -> bool {
+        flat(report).contains(&flat(sentence))
+    }
+
     /// The line of `report` that starts (after indentation) with `start`.
     fn line_starting<'a>(report: &'a str, start: &str) -> &'a str {
         report
@@ -557,7 +703,11 @@ mod tests {
             report.contains("  horizon       28 days, the first 2 of them warm-up (not counted)\n"),
             "{report}"
         );
-        assert!(report.contains("  events        123 456\n"), "{report}");
+        // 123 456 events over 3 replications.
+        assert!(
+            report.contains("  events        41 152 per replication\n"),
+            "{report}"
+        );
     }
 
     #[test]
@@ -565,7 +715,7 @@ mod tests {
         let report = render(&fixture::outcome(3));
         // late 60 of 1 200 delivered = 5.0 %; arrived 1 250.2 rounds to 1 250.
         assert!(
-            report.contains("Of 1 250 orders, 1 200 delivered, 60 late (5.0 %), 10 with a defect, 4 lost and chased.\n"),
+            report.contains("1 250 orders placed; 1 200 delivered, 60 late (5.0 %), 10 with a defect, 4 lost and chased.\n"),
             "{report}"
         );
         // 50.4 h = 2.1 d, half-width 2.4 h = 0.1 d.
@@ -573,12 +723,15 @@ mod tests {
             report.contains("An order took 2.1 d ± 0.1 d on average"),
             "{report}"
         );
-        assert!(report.contains(
-            "Most trouble at sales -> billing: 4 lost, 40 with errors (30 caught, 10 escaped).\n"
+        assert!(says(
+            &report,
+            "Most failed transfers at sales → billing: 4 lost, 40 with errors (30 caught, 10 escaped).\n(Ranked by transfers lost or with errors; the causes above, by customers lost.)"
         ));
         assert!(
-            report
-                .contains("over 26 days; ± is the 95 % confidence half-width over 3 replications"),
+            says(
+                &report,
+                "over 26 days after the warm-up; ± is the 95 % confidence half-width over 3 replications"
+            ),
             "{report}"
         );
     }
@@ -627,14 +780,14 @@ mod tests {
     #[test]
     fn handoffs_with_failures_are_marked() {
         let report = render(&fixture::outcome(3));
-        let broken = line_starting(&report, &format!("{BREAK_MARK}  sales -> billing"));
-        let clean = line_starting(&report, "billing -> customer");
+        let broken = line_starting(&report, &format!("{BREAK_MARK}  sales → billing"));
+        let clean = line_starting(&report, "billing → customer");
         let words: Vec<&str> = broken.split_whitespace().collect();
         assert_eq!(
             words,
             [
-                "!", "sales", "->", "billing", "1", "190", "±", "10", "4", "±", "2", "40", "±",
-                "5", "30", "±", "4", "10", "±", "2"
+                "!", "sales", "→", "billing", "1", "190", "±", "10", "4", "±", "2", "40", "±", "5",
+                "30", "±", "4", "10", "±", "2"
             ]
         );
         assert!(!clean.contains(BREAK_MARK));
@@ -642,7 +795,7 @@ mod tests {
         assert_eq!(
             clean.split_whitespace().collect::<Vec<_>>(),
             [
-                "billing", "->", "customer", "1", "200", "±", "14", "0", "0", "0", "0"
+                "billing", "→", "customer", "1", "200", "±", "14", "0", "0", "0", "0"
             ]
         );
         assert!(report.contains(&format!("\n  {BREAK_MARK} lost work or passed on errors")));
@@ -673,16 +826,22 @@ mod tests {
                 "200",
                 "±",
                 "3",
-                "000",
-                "handoff:sales->billing:error"
+                "000"
             ]
+        );
+        // The cause ids only with --wide.
+        assert!(!report.contains("handoff:sales->billing:error"), "{report}");
+        let wide = render_with(&fixture::outcome(3), Options { wide: true });
+        assert!(
+            line_in(&wide, section, "sales → billing").ends_with("  handoff:sales->billing:error"),
+            "{wide}"
         );
         let row = line_in(&report, section, "billing: waiting");
         assert!(
             row.starts_with("  billing: waiting in the queue (late orders)"),
             "{row}"
         );
-        assert!(row.ends_with("  department:billing:wait"), "{row}");
+        assert!(row.ends_with("10 000 ± 2 000"), "{row}");
         // Worst first: the 14 customers before the 6.
         assert!(
             report.find("sales → billing: wrong").unwrap()
@@ -741,13 +900,13 @@ mod tests {
         let order = [
             at("  events "),
             at(
-                "20 customers left (19 without a word) and 6 prospects never came: 31 200 of revenue lost.\n",
+                "20 of 1 250 new customers left (1.6 %; 19 without a word) and 6 prospects never came.\n",
             ),
             at("\nLost customers and prospects by root cause"),
             at("\nThe iceberg"),
             at("\nWhat customers did after a problem"),
             at("\nRevenue earned"),
-            at("\nOf 1 250 orders"),
+            at("\n1 250 orders placed"),
             at("\nFlows\n"),
             at("\nDepartments\n"),
             at("\nHandoffs\n"),
@@ -788,7 +947,10 @@ mod tests {
         // 19 silent defections / 3 complaints = 6.33; 6 prospects / 3 = 2.
         let report = render(&fixture::outcome(3));
         assert!(
-            report.contains("\nThe iceberg: for each complaint you heard, 6.3 customers left without a word and 2 prospects never came.\n"),
+            says(
+                &report,
+                "\nThe iceberg: for each complaint you heard, 6.3 customers left without a word and 2 prospects never came.\n"
+            ),
             "{report}"
         );
         // From ten up, whole numbers; one of each is singular.
@@ -797,14 +959,20 @@ mod tests {
         outcome.summary.customers.prospects_deterred.mean = 1.0;
         let report = render(&outcome);
         assert!(
-            report.contains("for each complaint you heard, 19 customers left without a word and 1 prospect never came.\n"),
+            says(
+                &report,
+                "for each complaint you heard, 19 customers left without a word and 1 prospect never came.\n"
+            ),
             "{report}"
         );
         // Nobody complained: no division by zero, the plain counts.
         outcome.summary.customers.complaints.mean = 0.0;
         let report = render(&outcome);
         assert!(
-            report.contains("\nThe iceberg: nobody complained, yet 19 customers left without a word and 1 prospect never came.\n"),
+            says(
+                &report,
+                "\nThe iceberg: nobody complained, yet 19 customers left without a word and 1 prospect never came.\n"
+            ),
             "{report}"
         );
         outcome.summary.customers.silent_defections.mean = 0.0;
@@ -881,7 +1049,7 @@ mod tests {
     fn one_replication_shows_no_intervals() {
         let report = render(&fixture::outcome(1));
         assert!(!report.contains('±'), "{report}");
-        assert!(report.contains("run several for confidence intervals"));
+        assert!(says(&report, "run several for confidence intervals"));
         assert!(report.contains("  replications  1\n"));
         let sales = line_in(&report, "Departments", "sales ");
         assert_eq!(
@@ -934,6 +1102,91 @@ mod tests {
             for l in report.lines() {
                 assert_eq!(l, l.trim_end(), "trailing space in {l:?}");
             }
+        }
+    }
+
+    #[test]
+    fn the_report_agrees_with_itself() {
+        let report = render(&fixture::outcome(3));
+        // One arrow style for handoffs (ids with `->` only with --wide).
+        assert!(!report.contains("->"), "{report}");
+        // A total row; 14 + 6 = 20, 4 + 2 = 6, 21 200 + 10 000 = 31 200: no note.
+        let total = line_in(
+            &report,
+            "Lost customers and prospects by root cause, worst first",
+            "all causes",
+        );
+        assert_eq!(flat(total), "all causes 20 ± 3 6 ± 2 31 200 ± 4 000");
+        assert!(!report.contains("rows are rounded"), "{report}");
+        // Rows that round away from the total say so.
+        let mut outcome = fixture::outcome(3);
+        outcome.summary.lost_by_cause[0].customers.mean = 13.5;
+        outcome.summary.lost_by_cause[1].customers.mean = 6.5;
+        assert!(
+            render(&outcome)
+                .contains("\n  (rows are rounded: they add up to the total before rounding)\n")
+        );
+        // Deliveries can outnumber orders: said, not left to puzzle over.
+        assert!(says(
+            &report,
+            "deliveries include orders placed during it, so there can be more deliveries than orders"
+        ));
+        // Lost work in the handoff table and the chased orders: why they differ.
+        assert!(says(
+            &report,
+            "the orders line counts the chases, which come later"
+        ));
+        // Shares in the headline.
+        assert!(says(
+            &report,
+            "The revenue lost with them, 31 200, is 2.2 % of the revenue earned."
+        ));
+    }
+
+    #[test]
+    fn without_an_order_value_no_revenue_is_claimed() {
+        let mut outcome = fixture::outcome(3);
+        let zero = Stat {
+            mean: 0.0,
+            ci95: Some(0.0),
+        };
+        outcome.summary.revenue.earned = zero;
+        outcome.summary.revenue.lost = zero;
+        for c in &mut outcome.summary.lost_by_cause {
+            c.revenue = zero;
+        }
+        let report = render(&outcome);
+        assert!(!report.contains("of revenue lost"), "{report}");
+        assert!(!report.contains("revenue earned"), "{report}");
+        assert!(
+            report
+                .contains("Revenue: not counted (the scenario gives no customers.order_value).\n")
+        );
+    }
+
+    #[test]
+    fn lines_fit_100_columns_unless_wide() {
+        let mut outcome = fixture::outcome(3);
+        outcome.summary.lost_by_cause[0].cause = format!(
+            "handoff:{}->{}:error",
+            "order-intake-and-qualification", "production-planning-department"
+        );
+        outcome.summary.handoffs[0].from = "order-intake-and-qualification".into();
+        let report = render(&outcome);
+        for l in report.lines() {
+            assert!(width(l) <= MAX_WIDTH, "{} columns: {l:?}", width(l));
+        }
+        let wide = render_with(&outcome, Options { wide: true });
+        assert!(wide.lines().any(|l| width(l) > MAX_WIDTH));
+    }
+
+    #[test]
+    fn wrapping_keeps_every_word_and_the_indentation() {
+        let text = format!("  {}\n", "word ".repeat(40).trim_end());
+        let wrapped = wrap(&text, 30);
+        assert_eq!(flat(&wrapped), flat(&text));
+        for l in wrapped.lines() {
+            assert!(width(l) <= 30 && l.starts_with("  word"), "{l:?}");
         }
     }
 }

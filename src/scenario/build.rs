@@ -8,8 +8,8 @@ use toml::de::{DeTable, DeValue};
 use super::diagnostic::Diagnostic;
 use super::distribution::{self, Use};
 use super::read::{
-    Errors, Field, Need, Span, Table, Value, duration, integer_at_least, name, non_negative_number,
-    probability, rate, show, string, unknown_field, wrong_type,
+    Errors, Field, Need, Span, Table, Value, declared_name, duration, integer_at_least, name,
+    non_negative_number, probability, rate, show, shown_text, unknown_field, wrong_type,
 };
 use super::suggest::{closest, did_you_mean, list};
 use crate::model::{
@@ -39,7 +39,7 @@ const SINGLE: &[&str] = &[
 ];
 
 pub const SCENARIO_FIELDS: &[&str] = &["name", "description"];
-pub const SIMULATION_FIELDS: &[&str] = &["duration", "warmup", "seed", "replications"];
+pub const SIMULATION_FIELDS: &[&str] = &["duration", "warmup", "seed", "replications", "max_live"];
 pub const CUSTOMER_FIELDS: &[&str] = &[
     "arrival_rate",
     "reorder",
@@ -74,6 +74,12 @@ pub const DEFAULT_WORD_OF_MOUTH: u32 = 9;
 pub const DEFAULT_DETER: f64 = 0.3;
 pub const DEFAULT_ABUSIVE_SHARE: f64 = 0.02;
 pub const DEFAULT_RESOLVE_WITHIN_H: f64 = 2.0 * 24.0;
+/// The longest `duration`: a hundred years of 365 days.
+pub const MAX_DURATION_H: f64 = 36_500.0 * 24.0;
+/// Orders and complaints in progress at which a replication stops (`max_live`).
+pub const DEFAULT_MAX_LIVE: u64 = 1_000_000;
+/// The largest `max_live`: order and complaint slots are 32-bit.
+pub const MAX_MAX_LIVE: u64 = 100_000_000;
 
 /// Span of the very start of the file, for things missing from the whole file.
 const TOP: Span = 0..0;
@@ -144,8 +150,16 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         Some(t) => {
             let mut t = Table::new(t.what.clone(), t.span.clone(), t.entries);
             t.check_fields(errs, SCENARIO_FIELDS);
-            let n = t.required(errs, "name", "name = \"Baseline\"", name);
-            let d = t.field(errs, "description", string).or(String::new());
+            let n = t
+                .required(errs, "name", "name = \"Baseline\"", name)
+                .filter(|_| {
+                    let check = shown_text(false);
+                    t.get("name")
+                        .is_none_or(|v| check(errs, "name", v).is_some())
+                });
+            let d = t
+                .field(errs, "description", shown_text(true))
+                .or(String::new());
             (n, d)
         }
         None => {
@@ -162,8 +176,9 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         }
     };
 
+    let horizon = simulation.as_ref().map(|s| s.duration_h);
     let customers = match singles.get_mut("customers") {
-        Some(t) => read_customers(errs, t),
+        Some(t) => read_customers(errs, t, horizon),
         None => {
             missing_section(errs, "customers", "arrival_rate = \"20/d\"");
             None
@@ -218,7 +233,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
     }
     let depts: Vec<DeptSpec> = dept_tables
         .iter()
-        .map(|t| read_department(errs, t))
+        .map(|t| read_department(errs, t, horizon))
         .collect();
     let mut dept_ids: HashMap<String, DeptId> = HashMap::new();
     let mut first_span: HashMap<String, Span> = HashMap::new();
@@ -251,17 +266,29 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         .filter_map(|d| d.name.as_ref().map(|(n, _)| n.as_str()))
         .collect();
     let dept_names = {
-        let mut seen = Vec::new();
+        // A set beside the list: a file may declare thousands.
+        let mut seen = std::collections::HashSet::new();
+        let mut names = Vec::new();
         for n in dept_names {
-            if !seen.contains(&n) && n != "customer" {
-                seen.push(n);
+            if n != "customer" && seen.insert(n) {
+                names.push(n);
             }
         }
-        seen
+        names
     };
+    // Names refused above: a reference to one is not reported again as unknown.
+    let refused: std::collections::HashSet<&str> = dept_tables
+        .iter()
+        .zip(&depts)
+        .filter(|(_, d)| d.name.is_none())
+        .filter_map(|(t, _)| t.get("name").and_then(|v| v.get_ref().as_str()))
+        .collect();
     let lookup = Lookup {
+        refused: &refused,
         ids: &dept_ids,
         names: &dept_names,
+        suggested: std::cell::Cell::new(0),
+        declared: std::cell::OnceCell::new(),
     };
 
     // Complaints.
@@ -278,7 +305,16 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
             let empowerment = t.field(errs, "empowerment", probability).or(0.0);
             let within = t
                 .field(errs, "resolve_within", duration(Need::Positive, "d"))
-                .or(DEFAULT_RESOLVE_WITHIN_H);
+                .or(DEFAULT_RESOLVE_WITHIN_H)
+                .filter(|&w| {
+                    resolvable(
+                        errs,
+                        horizon,
+                        t.get("resolve_within").map(|v| v.span()),
+                        "resolve_within",
+                        w,
+                    )
+                });
             match (dept, empowerment, within) {
                 (Some(department), Some(empowerment), Some(resolve_within_h)) => {
                     Some(Some(Complaints {
@@ -311,9 +347,10 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
     // Which handoffs the flows use, in order of first appearance.
     let all_steps_known = flows.iter().all(|f| f.steps.is_some());
     let mut used: Vec<(DeptId, Target)> = Vec::new();
+    let mut used_set: std::collections::HashSet<PairKey> = std::collections::HashSet::new();
     for f in &flows {
         for pair in flow_pairs(f.steps.as_deref().unwrap_or(&[])) {
-            if !used.contains(&pair) {
+            if used_set.insert(key(pair.0, pair.1)) {
                 used.push(pair);
             }
         }
@@ -323,7 +360,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
     let handoff_tables = arrays.remove("handoff").unwrap_or_default();
     let handoffs: Vec<HandoffSpec> = handoff_tables
         .iter()
-        .map(|t| read_handoff(errs, t, &lookup))
+        .map(|t| read_handoff(errs, t, &lookup, horizon))
         .collect();
     let mut listed: HashMap<PairKey, usize> = HashMap::new();
     for (i, h) in handoffs.iter().enumerate() {
@@ -344,7 +381,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
             continue;
         }
         listed.insert(key(from, to), i);
-        if all_steps_known && !used.contains(&(from, to)) {
+        if all_steps_known && !used_set.contains(&key(from, to)) {
             let connected: Vec<String> = used
                 .iter()
                 .map(|&(f, t)| pair_name_of(&depts, f, t))
@@ -600,6 +637,25 @@ fn read_simulation(errs: &mut Errors, t: &mut Table<'_, '_>) -> Option<Simulatio
     let seed = t.field(errs, "seed", integer_at_least(0)).or(1);
     let replications = t.field(errs, "replications", integer_at_least(1)).or(1);
     let replications = replications.and_then(|n| to_u32(errs, t, "replications", n));
+    let max_live = t
+        .field(errs, "max_live", integer_at_least(1))
+        .or(DEFAULT_MAX_LIVE as i64)
+        .and_then(|n| at_most(errs, t, "max_live", n, MAX_MAX_LIVE));
+    let duration_h = duration_h.and_then(|d| {
+        if d <= MAX_DURATION_H {
+            return Some(d);
+        }
+        let span = t.get("duration").map_or(t.span.clone(), |v| v.span());
+        errs.push(
+            Diagnostic::new(
+                span,
+                format!("`duration` is too long: {} is more than 36500 days (100 years)", show(d)),
+                "expected at most \"36500d\"",
+            )
+            .with_help("a replication may simulate at most 36500 days (100 years); use more `replications` for more data"),
+        );
+        None
+    });
     if let (Some(d), Some(w)) = (duration_h, warmup_h)
         && w >= d
     {
@@ -625,12 +681,79 @@ fn read_simulation(errs: &mut Errors, t: &mut Table<'_, '_>) -> Option<Simulatio
         warmup_h: warmup_h?,
         seed: u64::try_from(seed?).ok()?,
         replications: replications?,
+        max_live: max_live?,
     })
 }
 
-fn read_customers(errs: &mut Errors, t: &mut Table<'_, '_>) -> Option<Customers> {
+/// `n`, or an error when it is above `max`.
+fn at_most(errs: &mut Errors, t: &Table<'_, '_>, key: &str, n: i64, max: u64) -> Option<u64> {
+    match u64::try_from(n) {
+        Ok(x) if x <= max => Some(x),
+        _ => {
+            let span = t.get(key).map_or(t.span.clone(), |v| v.span());
+            errs.push(Diagnostic::new(
+                span,
+                format!("`{key}` is too large, got {n}"),
+                format!("expected at most {max}"),
+            ));
+            None
+        }
+    }
+}
+
+/// Whether the clock can add `hours` at the end of the run (`horizon`): a
+/// positive time so short that `horizon + hours == horizon` would stop the
+/// clock, and is reported at `span` (the value of `key`).
+fn resolvable(
+    errs: &mut Errors,
+    horizon: Option<f64>,
+    span: Option<Span>,
+    key: &str,
+    hours: f64,
+) -> bool {
+    let Some(horizon) = horizon else { return true };
+    if hours <= 0.0 || horizon + hours != horizon {
+        return true;
+    }
+    // The smallest time the clock can still add at the horizon, with margin.
+    let resolution = horizon * f64::EPSILON;
+    errs.push(
+        Diagnostic::new(
+            span.unwrap_or(TOP),
+            if key == "arrival_rate" {
+                format!(
+                    "`arrival_rate` is too high for the clock: the mean time between arrivals, {:.2e} s, is below its resolution near the end of the run",
+                    hours * 3600.0
+                )
+            } else {
+                format!(
+                    "`{key}` is too short for the clock: {:.2e} s is below its resolution near the end of the run",
+                    hours * 3600.0
+                )
+            },
+            "the simulated clock cannot advance by this",
+        )
+        .with_help(format!(
+            "at {} the clock cannot tell apart times closer than about {:.1e} s: use a longer time, or a shorter `duration`",
+            show(horizon),
+            resolution * 3600.0
+        )),
+    );
+    false
+}
+
+fn read_customers(
+    errs: &mut Errors,
+    t: &mut Table<'_, '_>,
+    horizon: Option<f64>,
+) -> Option<Customers> {
     t.check_fields(errs, CUSTOMER_FIELDS);
-    let arrival = t.required(errs, "arrival_rate", "arrival_rate = \"20/d\"", rate);
+    let arrival = t
+        .required(errs, "arrival_rate", "arrival_rate = \"20/d\"", rate)
+        .filter(|&r| {
+            let span = t.get("arrival_rate").map(|v| v.span());
+            resolvable(errs, horizon, span, "arrival_rate", 1.0 / r)
+        });
     let reorder = match t.field(errs, "reorder", |errs, key, v| {
         distribution::read(
             errs,
@@ -644,7 +767,10 @@ fn read_customers(errs: &mut Errors, t: &mut Table<'_, '_>) -> Option<Customers>
     }) {
         Field::Missing => Some(None),
         Field::Invalid => None,
-        Field::Ok(d) => Some(Some(d)),
+        Field::Ok(d) => {
+            let span = t.get("reorder").map(|v| v.span());
+            resolvable(errs, horizon, span, "reorder", d.mean()).then_some(Some(d))
+        }
     };
     let order_value = t.field(errs, "order_value", non_negative_number).or(0.0);
     let promise = t
@@ -655,6 +781,10 @@ fn read_customers(errs: &mut Errors, t: &mut Table<'_, '_>) -> Option<Customers>
         Field::Invalid => None,
         Field::Ok(p) => Some(p),
     };
+    let patience = patience.filter(|&p| {
+        let span = t.get("patience").map(|v| v.span());
+        resolvable(errs, horizon, span, "patience", p)
+    });
     let complain_share = t
         .field(errs, "complain_share", probability)
         .or(DEFAULT_COMPLAIN_SHARE);
@@ -688,13 +818,13 @@ fn peek_name(t: &Table<'_, '_>) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn read_department(errs: &mut Errors, t: &Table<'_, '_>) -> DeptSpec {
+fn read_department(errs: &mut Errors, t: &Table<'_, '_>, horizon: Option<f64>) -> DeptSpec {
     let mut t = Table::new(t.what.clone(), t.span.clone(), t.entries);
     if let Some(n) = peek_name(&t) {
         t.what = format!("department `{n}`");
     }
     t.check_fields(errs, DEPARTMENT_FIELDS);
-    let name_field = t.required(errs, "name", "name = \"sales\"", name);
+    let name_field = t.required(errs, "name", "name = \"sales\"", declared_name);
     let name_span = t.get("name").map_or(t.span.clone(), |v| v.span());
     let staff = t
         .required(errs, "staff", "staff = 2", integer_at_least(1))
@@ -715,6 +845,8 @@ fn read_department(errs: &mut Errors, t: &Table<'_, '_>) -> DeptSpec {
             )
         },
     );
+    let service_span = t.get("service").map(|v| v.span());
+    let service = service.filter(|d| resolvable(errs, horizon, service_span, "service", d.mean()));
     DeptSpec {
         name: name_field.map(|n| (n, name_span)),
         staff,
@@ -724,8 +856,15 @@ fn read_department(errs: &mut Errors, t: &Table<'_, '_>) -> DeptSpec {
 
 /// Departments by name, for resolving references with suggestions.
 struct Lookup<'a> {
+    /// Names of departments whose name was refused (already reported).
+    refused: &'a std::collections::HashSet<&'a str>,
     ids: &'a HashMap<String, DeptId>,
     names: &'a [&'a str],
+    /// Unknown names met so far: suggestions compare with every department,
+    /// so only the errors shown in full get one.
+    suggested: std::cell::Cell<usize>,
+    /// The list of declared departments for messages, written once.
+    declared: std::cell::OnceCell<String>,
 }
 
 impl Lookup<'_> {
@@ -741,21 +880,32 @@ impl Lookup<'_> {
         if let Some(&id) = self.ids.get(&n) {
             return Some(id);
         }
-        errs.push(self.unknown(v.span(), &n, context, false));
+        if !self.refused.contains(n.as_str()) {
+            errs.push(self.unknown(v.span(), &n, context, false));
+        }
         None
     }
 
     fn unknown(&self, span: Span, n: &str, context: &str, customer_ok: bool) -> Diagnostic {
-        let mut candidates: Vec<&str> = self.names.to_vec();
-        if customer_ok {
-            candidates.push("customer");
-        }
-        let declared = if self.names.is_empty() {
-            "no departments are declared".to_owned()
+        let candidates = self
+            .names
+            .iter()
+            .copied()
+            .chain(customer_ok.then_some("customer"));
+        let declared = self.declared.get_or_init(|| {
+            if self.names.is_empty() {
+                "no departments are declared".to_owned()
+            } else {
+                format!("declared departments: {}", list(self.names.iter().copied()))
+            }
+        });
+        self.suggested.set(self.suggested.get() + 1);
+        let suggestion = if self.suggested.get() <= super::diagnostic::SHOWN_IN_FULL {
+            did_you_mean(n, candidates)
         } else {
-            format!("declared departments: {}", list(self.names.iter().copied()))
+            None
         };
-        let help = match did_you_mean(n, candidates.iter().copied()) {
+        let help = match suggestion {
             Some(d) => format!("{d} ({declared})"),
             None if n == "customer" => {
                 "`customer` is the external customer: it can only be the `to` of a handoff"
@@ -783,7 +933,7 @@ fn read_flow(errs: &mut Errors, t: &Table<'_, '_>, single: bool, lookup: &Lookup
         t.what = format!("flow `{n}`");
     }
     t.check_fields(errs, FLOW_FIELDS);
-    let flow_name = t.required(errs, "name", "name = \"standard\"", name);
+    let flow_name = t.required(errs, "name", "name = \"standard\"", declared_name);
     let share = if single {
         t.field(errs, "share", probability).or(1.0)
     } else {
@@ -881,7 +1031,12 @@ fn check_flows(errs: &mut Errors, flows: &[FlowSpec]) {
     errs.push(d);
 }
 
-fn read_handoff(errs: &mut Errors, t: &Table<'_, '_>, lookup: &Lookup<'_>) -> HandoffSpec {
+fn read_handoff(
+    errs: &mut Errors,
+    t: &Table<'_, '_>,
+    lookup: &Lookup<'_>,
+    horizon: Option<f64>,
+) -> HandoffSpec {
     let mut t = Table::new(t.what.clone(), t.span.clone(), t.entries);
     let from_text = t.get("from").and_then(|v| v.get_ref().as_str());
     let to_text = t.get("to").and_then(|v| v.get_ref().as_str());
@@ -901,7 +1056,9 @@ fn read_handoff(errs: &mut Errors, t: &Table<'_, '_>, lookup: &Lookup<'_>) -> Ha
         if let Some(&id) = lookup.ids.get(&n) {
             return Some(Target::Department(id));
         }
-        errs.push(lookup.unknown(v.span(), &n, &context, true));
+        if !lookup.refused.contains(n.as_str()) {
+            errs.push(lookup.unknown(v.span(), &n, &context, true));
+        }
         None
     });
     let delay = match t.field(errs, "delay", |errs, key, v| {
@@ -918,7 +1075,10 @@ fn read_handoff(errs: &mut Errors, t: &Table<'_, '_>, lookup: &Lookup<'_>) -> Ha
         Field::Missing => Some(None),
         Field::Invalid => None,
         Field::Ok(d) if d.is_zero() => Some(None),
-        Field::Ok(d) => Some(Some(d)),
+        Field::Ok(d) => {
+            let span = t.get("delay").map(|v| v.span());
+            resolvable(errs, horizon, span, "delay", d.mean()).then_some(Some(d))
+        }
     };
     HandoffSpec {
         span: t.span.clone(),

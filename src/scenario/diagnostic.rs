@@ -15,6 +15,9 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 /// How `--set` arguments are shown as the origin of an error.
 pub const OVERRIDE_ORIGIN: &str = "--set";
 
+/// How many errors [`Diagnostics::render`] shows in full; the rest are counted.
+pub const SHOWN_IN_FULL: usize = 50;
+
 /// One error in a scenario file or in an override.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -92,13 +95,96 @@ impl Diagnostic {
     }
 }
 
+/// `s` with its control characters (line breaks and tabs aside) escaped.
+fn escape(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() && c != '\n') {
+        return s.to_owned();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// A source excerpt safe to print: each control character (line breaks and
+/// tabs aside) becomes as many `?` as it has bytes, so spans stay in place.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+    if !text.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| {
+            if bad(c) {
+                "?".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// 1-based line and column (in characters) of byte offset `pos`, as the renderer counts them.
 fn line_col(source: &str, pos: usize) -> (usize, usize) {
-    let pos = fit(source, pos..pos).start;
-    let before = &source[..pos];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, source[line_start..pos].chars().count() + 1)
+    Lines::new(source).line_col(pos)
+}
+
+/// Where each line of a text starts, to find the line of an offset in
+/// logarithmic time: thousands of errors in a large file stay fast.
+struct Lines<'s> {
+    source: &'s str,
+    /// Byte offset of the start of each line.
+    starts: Vec<usize>,
+}
+
+impl<'s> Lines<'s> {
+    fn new(source: &'s str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self { source, starts }
+    }
+
+    /// 0-based index of the line holding byte `pos`.
+    fn index(&self, pos: usize) -> usize {
+        self.starts.partition_point(|&s| s <= pos).saturating_sub(1)
+    }
+
+    /// 1-based line and column (in characters) of byte offset `pos`.
+    fn line_col(&self, pos: usize) -> (usize, usize) {
+        let pos = fit(self.source, pos..pos).start;
+        let line = self.index(pos);
+        let start = self.starts[line];
+        (line + 1, self.source[start..pos].chars().count() + 1)
+    }
+
+    /// The whole lines that `spans` touch: their text, the 1-based number of
+    /// the first, and the byte offset the text starts at.
+    fn excerpt(&self, spans: impl Iterator<Item = Range<usize>>) -> (&'s str, usize, usize) {
+        let (mut lo, mut hi) = (usize::MAX, 0);
+        for s in spans {
+            lo = lo.min(s.start);
+            hi = hi.max(s.end.max(s.start));
+        }
+        if lo == usize::MAX {
+            return (self.source, 1, 0);
+        }
+        let first = self.index(lo.min(self.source.len()));
+        let last = self.index(hi.min(self.source.len()).max(lo));
+        let start = self.starts[first];
+        let end = self
+            .starts
+            .get(last + 1)
+            .copied()
+            .unwrap_or(self.source.len());
+        (&self.source[start..end], first + 1, start)
+    }
 }
 
 /// A span the renderer can draw: inside the source, on character boundaries,
@@ -298,14 +384,19 @@ impl Diagnostics {
     /// line with a labelled caret, and a `help:` line where there is a suggestion.
     /// An error in an override shows the `--set` argument as its source line.
     /// With `color`, ANSI escapes style the output for a terminal.
+    ///
+    /// Only the first [`SHOWN_IN_FULL`] errors are drawn; the rest are counted.
     pub fn render(&self, color: bool) -> String {
         let renderer = if color {
             Renderer::styled()
         } else {
             Renderer::plain()
         };
+        let lines: Vec<Lines<'_>> = (0..=self.overrides.len())
+            .map(|i| Lines::new(self.text_at(i)))
+            .collect();
         let mut out = String::new();
-        for d in &self.items {
+        for d in self.items.iter().take(SHOWN_IN_FULL) {
             // The primary text first, then every other text a related span is in.
             let mut texts = vec![d.source];
             for r in &d.related {
@@ -313,35 +404,68 @@ impl Diagnostics {
                     texts.push(r.source);
                 }
             }
-            let mut group = Group::with_title(Level::ERROR.primary_title(d.message.as_str()));
-            for &i in &texts {
-                let mut snippet = Snippet::source(self.text_at(i)).path(self.origin_at(i));
-                if i == d.source {
+            // Nothing quoted from the input may drive the terminal.
+            let message = escape(&d.message);
+            let label = escape(&d.label);
+            // Only the lines the annotations are on, so that drawing one
+            // error does not cost as much as the whole file.
+            let excerpts: Vec<_> = texts
+                .iter()
+                .map(|&i| {
+                    let primary = (i == d.source).then(|| d.span.clone());
+                    let spans = primary.into_iter().chain(
+                        d.related
+                            .iter()
+                            .filter(|r| r.source == i)
+                            .map(|r| r.span.clone()),
+                    );
+                    let (text, first_line, offset) = lines[i].excerpt(spans);
+                    (printable(text), first_line, offset)
+                })
+                .collect();
+            let mut group = Group::with_title(Level::ERROR.primary_title(message.as_str()));
+            for (&i, (text, first_line, offset)) in texts.iter().zip(&excerpts) {
+                let (first_line, offset) = (*first_line, *offset);
+                let primary = (i == d.source).then(|| d.span.clone());
+                let shift = |s: &Range<usize>| s.start - offset..s.end - offset;
+                let mut snippet = Snippet::source(text.as_ref())
+                    .line_start(first_line)
+                    .path(self.origin_at(i));
+                if let Some(span) = &primary {
                     snippet = snippet.annotation(
                         AnnotationKind::Primary
-                            .span(d.span.clone())
-                            .label(d.label.as_str()),
+                            .span(shift(span))
+                            .label(label.as_str()),
                     );
                 }
                 for r in d.related.iter().filter(|r| r.source == i) {
                     snippet = snippet.annotation(
                         AnnotationKind::Context
-                            .span(r.span.clone())
-                            .label(r.label.as_str()),
+                            .span(shift(&r.span))
+                            .label(r.label.clone()),
                     );
                 }
                 group = group.element(snippet);
             }
             for note in &d.notes {
-                group = group.element(Level::NOTE.message(note.as_str()));
+                group = group.element(Level::NOTE.message(escape(note)));
             }
             if let Some(help) = &d.help {
-                group = group.element(Level::HELP.message(help.as_str()));
+                group = group.element(Level::HELP.message(escape(help)));
             }
             out.push_str(&renderer.render(&[group]));
             out.push_str("\n\n");
         }
         let n = self.items.len();
+        if n > SHOWN_IN_FULL {
+            let more = n - SHOWN_IN_FULL;
+            let note = format!(
+                "{more} more error{} not shown: the first {SHOWN_IN_FULL} are above; fix them and check again",
+                if more == 1 { " is" } else { "s are" }
+            );
+            out.push_str(&renderer.render(&[Group::with_title(Level::NOTE.primary_title(note))]));
+            out.push_str("\n\n");
+        }
         let with = match self.overrides.len() {
             0 => String::new(),
             1 => format!(" with 1 `{OVERRIDE_ORIGIN}` override"),

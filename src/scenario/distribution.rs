@@ -34,6 +34,24 @@ pub struct Use {
     pub unit: &'static str,
 }
 
+/// "an" before a vowel sound, "a" otherwise: "an `exponential`", "a `gamma`".
+/// "1 entry", "2 entries".
+fn entries(n: usize) -> String {
+    if n == 1 {
+        "1 entry".to_owned()
+    } else {
+        format!("{n} entries")
+    }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 /// `a`, `a` and `b`, `a`, `b` and `c`.
 fn and_list(items: &[&str]) -> String {
     let quoted: Vec<String> = items.iter().map(|s| format!("`{s}`")).collect();
@@ -125,7 +143,11 @@ pub fn read(errs: &mut Errors, key: &str, v: &Value<'_>, usage: Use) -> Option<D
                     }
                     let help =
                         did_you_mean(k_name, all_params.iter().copied()).unwrap_or_else(|| {
-                            format!("a `{name}` distribution takes {}", takes(alternatives))
+                            format!(
+                                "{} `{name}` distribution takes {}",
+                                article(name),
+                                takes(alternatives)
+                            )
                         });
                     errs.push(
                         Diagnostic::new(
@@ -189,7 +211,7 @@ pub fn read(errs: &mut Errors, key: &str, v: &Value<'_>, usage: Use) -> Option<D
                     usage.unit, usage.unit
                 ));
             if matches!(other, DeValue::Integer(_) | DeValue::Float(_)) {
-                let n = as_f64(other).unwrap_or(1.0);
+                let n = super::read::bare_number(other, "2");
                 d = Diagnostic::new(
                     span,
                     format!("`{key}` needs a unit: a bare number is not a duration"),
@@ -204,12 +226,33 @@ pub fn read(errs: &mut Errors, key: &str, v: &Value<'_>, usage: Use) -> Option<D
             return None;
         }
     };
-    if usage.positive_mean && (dist.mean().is_nan() || dist.mean() <= 0.0) {
-        errs.push(Diagnostic::new(
-            span,
-            format!("`{key}` must take time: this distribution is always zero"),
-            "expected a time longer than zero on average",
-        ));
+    if !dist.mean().is_finite() {
+        errs.push(
+            Diagnostic::new(
+                span,
+                format!("`{key}`: the mean of this distribution is too large to compute"),
+                "its parameters overflow",
+            )
+            .with_help("use smaller numbers: a mean of years is written \"365d\", and only the ratios of `weights` matter"),
+        );
+        return None;
+    }
+    if usage.positive_mean && dist.mean() <= 0.0 {
+        let d = if dist.is_always_zero() {
+            Diagnostic::new(
+                span,
+                format!("`{key}` must take time: this distribution is always zero"),
+                "expected a time longer than zero on average",
+            )
+        } else {
+            Diagnostic::new(
+                span,
+                format!("`{key}`: the mean of this distribution is too small to compute"),
+                "its mean rounds to zero",
+            )
+            .with_help("use times of at least a millisecond, e.g. \"0.001s\"")
+        };
+        errs.push(d);
         return None;
     }
     Some(dist)
@@ -414,9 +457,9 @@ fn empirical(errs: &mut Errors, span: Span, params: &Params<'_, '_>) -> Option<D
                     errs.push(Diagnostic::new(
                         v.span(),
                         format!(
-                            "`weights` has {} entries but `values` has {}",
-                            w.len(),
-                            values.len()
+                            "`weights` has {} but `values` has {}",
+                            entries(w.len()),
+                            entries(values.len())
                         ),
                         "expected one weight per value",
                     ));

@@ -37,6 +37,13 @@ pub enum LoadError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The file is not UTF-8 text: its first bad byte and where it is.
+    NotUtf8 {
+        path: PathBuf,
+        byte: u8,
+        line: usize,
+        column: usize,
+    },
     /// The file was read but is not a valid scenario.
     Invalid(Diagnostics),
 }
@@ -47,6 +54,18 @@ impl fmt::Display for LoadError {
             LoadError::Io { path, source } => {
                 write!(f, "cannot read scenario `{}`: {source}", path.display())
             }
+            LoadError::NotUtf8 {
+                path,
+                byte,
+                line,
+                column,
+            } => write!(
+                f,
+                "`{}` is not UTF-8 text: the first byte that is not (0x{byte:02X}) is at {}:{line}:{column}\n  \
+                 = help: save the file as UTF-8 (in most editors: Save As, Encoding: UTF-8)",
+                path.display(),
+                path.display()
+            ),
             LoadError::Invalid(d) => f.write_str(&d.render(false)),
         }
     }
@@ -56,6 +75,7 @@ impl std::error::Error for LoadError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             LoadError::Io { source, .. } => Some(source),
+            LoadError::NotUtf8 { .. } => None,
             LoadError::Invalid(d) => Some(d),
         }
     }
@@ -69,11 +89,30 @@ pub fn load(path: &Path) -> Result<Model, LoadError> {
 /// Read the scenario file at `path`, apply `overrides` and check the result
 /// (see [`parse_with`]); messages name the file as given.
 pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Model, LoadError> {
-    let source = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+    let source = read_text(path)?;
+    parse_with(&source, &path.display().to_string(), overrides).map_err(LoadError::Invalid)
+}
+
+/// The text of the scenario file at `path`; a file that is not UTF-8 says
+/// where its first bad byte is.
+pub fn read_text(path: &Path) -> Result<String, LoadError> {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
         path: path.to_owned(),
         source,
     })?;
-    parse_with(&source, &path.display().to_string(), overrides).map_err(LoadError::Invalid)
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        // The part before is valid, so lines and characters can be counted.
+        let before = std::str::from_utf8(&bytes[..at]).unwrap_or("");
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        LoadError::NotUtf8 {
+            path: path.to_owned(),
+            byte: bytes.get(at).copied().unwrap_or(0),
+            line: before.matches('\n').count() + 1,
+            column: before[line_start..].chars().count() + 1,
+        }
+    })
 }
 
 /// Parse and check a scenario; `origin` is the file name shown in messages.
@@ -107,16 +146,38 @@ pub fn parse_with(
     let mut root = match toml::de::DeTable::parse(source) {
         Ok(root) => root,
         Err(e) => {
-            errs.push(syntax_error(&e));
+            errs.push(syntax_error(&e, source));
             return Err(Diagnostics::with_overrides(origin, source, args(), errs.0));
         }
     };
+    // File tables an override changed part of, and the override's argument.
+    let mut changed: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
     for (i, (o, value)) in overrides.iter().zip(values).enumerate() {
         if let Some(value) = value {
-            overrides::apply(&mut errs, root.get_mut(), o, layout.base(i + 1), value);
+            let base = layout.base(i + 1);
+            if let Some(table) = overrides::apply(&mut errs, root.get_mut(), o, base, value)
+                && table.end <= source.len()
+            {
+                changed.push((table, base..base + o.arg().len()));
+            }
         }
     }
-    match build::model(root.get_ref(), &mut errs) {
+    let point_at_overrides = |errs: &mut read::Errors| {
+        for d in &mut errs.0 {
+            for (table, arg) in &changed {
+                if d.span.start >= table.start && d.span.end <= table.end {
+                    d.related.push(Related {
+                        source: 0,
+                        span: arg.clone(),
+                        label: "this `--set` changed part of it".to_owned(),
+                    });
+                }
+            }
+        }
+    };
+    let built = build::model(root.get_ref(), &mut errs);
+    point_at_overrides(&mut errs);
+    match built {
         Some(model) if errs.0.is_empty() => Ok(model),
         _ => {
             if errs.0.is_empty() {
@@ -133,9 +194,12 @@ pub fn parse_with(
 }
 
 /// The one diagnostic for a TOML syntax error.
-fn syntax_error(e: &toml::de::Error) -> Diagnostic {
+fn syntax_error(e: &toml::de::Error, source: &str) -> Diagnostic {
     let span = e.span().unwrap_or(0..0);
     let message = e.message().trim();
+    if message == "duplicate key" {
+        return duplicate_key(span, source);
+    }
     let (first, rest) = match message.split_once(", expected") {
         Some((first, rest)) => (first.to_owned(), format!("expected{rest}")),
         None => (message.to_owned(), String::new()),
@@ -146,5 +210,49 @@ fn syntax_error(e: &toml::de::Error) -> Diagnostic {
     )
 }
 
+/// A key or a table written twice, said in the scenario's terms.
+fn duplicate_key(span: std::ops::Range<usize>, source: &str) -> Diagnostic {
+    let key = source
+        .get(span.clone())
+        .unwrap_or("")
+        .trim()
+        .trim_matches('"')
+        .to_owned();
+    let line_start = source[..span.start.min(source.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let is_header = source[line_start..].trim_start().starts_with('[');
+    if is_header && ["department", "flow", "handoff"].contains(&key.as_str()) {
+        return Diagnostic::new(
+            span,
+            format!("`[{key}]` appears twice: a scenario's {key}s are written `[[{key}]]`"),
+            format!("a second `[{key}]`"),
+        )
+        .with_help(format!(
+            "use `[[{key}]]` for each one (double brackets): every `[[{key}]]` table adds one {key}"
+        ));
+    }
+    if is_header {
+        return Diagnostic::new(
+            span,
+            format!("section `[{key}]` appears twice"),
+            "a second table with this name",
+        )
+        .with_help(format!(
+            "a scenario has one `[{key}]`: move these lines into the first one"
+        ));
+    }
+    Diagnostic::new(
+        span,
+        format!("`{key}` is set twice in the same table"),
+        "set again here",
+    )
+    .with_help(format!(
+        "keep one `{key} = …` line: a key may appear once per table"
+    ))
+}
+
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_hostile;

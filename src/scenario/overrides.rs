@@ -294,7 +294,7 @@ pub(crate) fn apply<'i>(
     o: &'i Override,
     base: usize,
     value: Value<'i>,
-) {
+) -> Option<Span> {
     let segs: Vec<Seg<'i>> = o
         .path
         .iter()
@@ -312,7 +312,7 @@ pub(crate) fn apply<'i>(
             "incident windows are not supported yet",
             "`[[incident]]` will be read by a later version",
         ));
-        return;
+        return None;
     }
     if !SECTIONS.contains(&section.text) {
         errs.push(
@@ -323,13 +323,13 @@ pub(crate) fn apply<'i>(
             )
             .with_help_opt(did_you_mean(section.text, SECTIONS.iter().copied())),
         );
-        return;
+        return None;
     }
     if let Some(fields) = single_fields(section.text) {
         let example = format!("{}.{}", section.text, fields[0]);
         if segs.len() < 2 {
             errs.push(incomplete(path_span, &example, "a field"));
-            return;
+            return None;
         }
         let what = format!("[{}]", section.text);
         if !fields.contains(&segs[1].text) {
@@ -339,7 +339,7 @@ pub(crate) fn apply<'i>(
                 &what,
                 fields,
             ));
-            return;
+            return None;
         }
         let entry = root
             .entry(Spanned::new(
@@ -348,10 +348,10 @@ pub(crate) fn apply<'i>(
             ))
             .or_insert_with(|| Spanned::new(section.span.clone(), DeValue::Table(DeTable::new())));
         match entry.get_mut() {
-            DeValue::Table(t) => set(errs, t, &segs[1..], value),
+            DeValue::Table(t) => return set(errs, t, &segs[1..], value),
             other => errs.push(malformed(&whole, &what, other)),
         }
-        return;
+        return None;
     }
 
     // [[department]], [[flow]], [[handoff]]: the second segment picks the element.
@@ -377,7 +377,7 @@ pub(crate) fn apply<'i>(
             "a field".to_owned()
         };
         errs.push(incomplete(path_span, &example, &needs));
-        return;
+        return None;
     }
     let pick = &segs[1];
     let field = &segs[2];
@@ -393,7 +393,7 @@ pub(crate) fn apply<'i>(
                     )
                     .with_help("name a handoff by its departments: `handoff.sales->billing.error=0.1`, or `handoff.billing->customer.error=0.1` for the last step"),
                 );
-                return;
+                return None;
             }
         }
     } else {
@@ -405,7 +405,7 @@ pub(crate) fn apply<'i>(
     };
     if !fields.contains(&field.text) {
         errs.push(unknown_field(field.span.clone(), field.text, &what, fields));
-        return;
+        return None;
     }
     let Some(entry) = root.get_mut(kind) else {
         if let Some((f, t)) = handoff_pair {
@@ -420,19 +420,19 @@ pub(crate) fn apply<'i>(
             if let DeValue::Array(a) = item.get_mut()
                 && let Some(DeValue::Table(t)) = a.last_mut().map(Spanned::get_mut)
             {
-                set(errs, t, &segs[2..], value);
+                return set(errs, t, &segs[2..], value);
             }
         } else {
             // The file reports the missing [[department]] / [[flow]].
             errs.push(no_such(pick, kind, &[]));
         }
-        return;
+        return None;
     };
     let array = match entry.get_mut() {
         DeValue::Array(a) if a.iter().all(|e| e.get_ref().is_table()) => a,
         other => {
             errs.push(malformed(&whole, &format!("[[{kind}]]"), other));
-            return;
+            return None;
         }
     };
     let matches = |t: &DeTable<'_>| -> bool {
@@ -463,12 +463,13 @@ pub(crate) fn apply<'i>(
                 })
                 .collect();
             errs.push(no_such(pick, kind, &names));
-            return;
+            return None;
         }
     };
     if let Some(DeValue::Table(t)) = array.get_mut(index).map(Spanned::get_mut) {
-        set(errs, t, &segs[2..], value);
+        return set(errs, t, &segs[2..], value);
     }
+    None
 }
 
 /// A [[handoff]] table naming `from` and `to`, spanning the path segment `FROM->TO`.
@@ -491,14 +492,20 @@ fn new_handoff<'i>(span: &Span, text: &'i str, from: &'i str, to: &'i str) -> De
 }
 
 /// Set the value at `segs` (one field, or a path into a table-valued field) in `t`.
-fn set<'i>(errs: &mut Errors, t: &mut DeTable<'i>, segs: &[Seg<'i>], value: Value<'i>) {
-    let Some((first, rest)) = segs.split_first() else {
-        return;
-    };
+/// Sets the value at `segs` in `t`; returns the span of the innermost value
+/// table (`service = { … }`) it went into, if any: an error about that whole
+/// table is partly the override's doing.
+fn set<'i>(
+    errs: &mut Errors,
+    t: &mut DeTable<'i>,
+    segs: &[Seg<'i>],
+    value: Value<'i>,
+) -> Option<Span> {
+    let (first, rest) = segs.split_first()?;
     let key = Spanned::new(first.span.clone(), Cow::Borrowed(first.text));
     if rest.is_empty() {
         t.insert(key, value);
-        return;
+        return None;
     }
     if let [field] = rest
         && field.text == "mean"
@@ -508,7 +515,7 @@ fn set<'i>(errs: &mut Errors, t: &mut DeTable<'i>, segs: &[Seg<'i>], value: Valu
         match t.get_mut(first.text).map(Spanned::get_mut) {
             Some(DeValue::String(_)) => {
                 t.insert(key, value);
-                return;
+                return None;
             }
             Some(DeValue::Table(inner))
                 if inner.get("dist").and_then(|d| d.get_ref().as_str()) == Some("constant")
@@ -516,13 +523,15 @@ fn set<'i>(errs: &mut Errors, t: &mut DeTable<'i>, segs: &[Seg<'i>], value: Valu
             {
                 let value_key = Spanned::new(field.span.clone(), Cow::Borrowed("value"));
                 inner.insert(value_key, value);
-                return;
+                return None;
             }
             _ => {}
         }
     }
-    match t.get_mut(first.text).map(Spanned::get_mut) {
-        Some(DeValue::Table(inner)) => set(errs, inner, rest, value),
+    let entry = t.get_mut(first.text);
+    let span = entry.as_ref().map(|v| v.span());
+    match entry.map(Spanned::get_mut) {
+        Some(DeValue::Table(inner)) => set(errs, inner, rest, value).or(span),
         other => {
             let is = match other {
                 Some(v) => format!("is {}", found(v)),
@@ -545,6 +554,7 @@ fn set<'i>(errs: &mut Errors, t: &mut DeTable<'i>, segs: &[Seg<'i>], value: Valu
                     first.text
                 )),
             );
+            None
         }
     }
 }

@@ -46,7 +46,7 @@ impl<T> Field<T> {
 /// What kind of TOML value this is, with an article, for messages.
 pub fn found(v: &DeValue<'_>) -> String {
     match v {
-        DeValue::String(s) => format!("a string (\"{}\")", shorten(s)),
+        DeValue::String(s) => format!("a string (\"{}\")", escape(&shorten(s))),
         DeValue::Integer(i) => format!("an integer ({i})"),
         DeValue::Float(f) => format!("a number ({f})"),
         DeValue::Boolean(b) => format!("a boolean ({b})"),
@@ -212,7 +212,7 @@ pub fn string(errs: &mut Errors, key: &str, v: &Value<'_>) -> Option<String> {
 /// A non-empty name.
 pub fn name(errs: &mut Errors, key: &str, v: &Value<'_>) -> Option<String> {
     let s = string(errs, key, v)?;
-    if s.trim().is_empty() {
+    if s.is_empty() {
         errs.push(Diagnostic::new(
             v.span(),
             format!("`{key}` is empty"),
@@ -220,7 +220,116 @@ pub fn name(errs: &mut Errors, key: &str, v: &Value<'_>) -> Option<String> {
         ));
         return None;
     }
+    if s.trim().is_empty() {
+        errs.push(Diagnostic::new(
+            v.span(),
+            format!("`{key}` is only spaces: \"{}\"", escape(&s)),
+            "expected a name",
+        ));
+        return None;
+    }
     Some(s)
+}
+
+/// The name of a department or a flow, as reports and `--set` paths show it:
+/// no control characters or line breaks (they would reach the terminal), no
+/// `->` (it joins the two ends of a handoff's name), no space at either end.
+pub fn declared_name(errs: &mut Errors, key: &str, v: &Value<'_>) -> Option<String> {
+    let s = name(errs, key, v)?;
+    let bad = |why: String, label: &str, help: &str| {
+        Diagnostic::new(
+            v.span(),
+            format!("`{key}` \"{}\" {why}", escape(&s)),
+            label.to_owned(),
+        )
+        .with_help(help.to_owned())
+    };
+    if let Some(c) = s.chars().find(|c| c.is_control()) {
+        let what = if matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}') {
+            "a line break"
+        } else {
+            "a control character"
+        };
+        errs.push(bad(
+            format!("contains {what} ({})", escape_char(c)),
+            "expected letters, digits, spaces and punctuation",
+            "names are shown in reports and on the terminal: write them on one line, without control characters",
+        ));
+        return None;
+    }
+    if s.contains("->") {
+        errs.push(bad(
+            "contains `->`".to_owned(),
+            "`->` joins the two ends of a handoff",
+            "handoffs are named `from->to`, so a name may not contain `->`; write e.g. `sales to billing`",
+        ));
+        return None;
+    }
+    if s.starts_with(char::is_whitespace) || s.ends_with(char::is_whitespace) {
+        errs.push(bad(
+            format!(
+                "{} with a space",
+                if s.starts_with(char::is_whitespace) {
+                    "begins"
+                } else {
+                    "ends"
+                }
+            ),
+            "expected no space at either end",
+            &format!("write `{key} = \"{}\"`", escape(s.trim())),
+        ));
+        return None;
+    }
+    Some(s)
+}
+
+/// Text shown in reports as it is (the scenario's name and description):
+/// no control characters, line breaks only where `lines` allows them.
+pub fn shown_text(lines: bool) -> impl Fn(&mut Errors, &str, &Value<'_>) -> Option<String> {
+    move |errs, key, v| {
+        let s = string(errs, key, v)?;
+        let allowed = |c: char| c == '\t' || (lines && c == '\n');
+        if let Some(c) = s.chars().find(|&c| c.is_control() && !allowed(c)) {
+            errs.push(
+                Diagnostic::new(
+                    v.span(),
+                    format!(
+                        "`{key}` contains a control character ({}): \"{}\"",
+                        escape_char(c),
+                        escape(&shorten(&s))
+                    ),
+                    "expected text without control characters",
+                )
+                .with_help(
+                    "reports print this text on the terminal: remove the control characters",
+                ),
+            );
+            return None;
+        }
+        Some(s)
+    }
+}
+
+/// `c` as an escape a terminal shows as text: `\n`, `\u{1b}`.
+pub fn escape_char(c: char) -> String {
+    c.escape_default().to_string()
+}
+
+/// `s` with every control character written as an escape (`\u{1b}`), so a
+/// message quoting user input can never drive the terminal.
+pub fn escape(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_owned();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                escape_char(c)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// A probability in [0, 1].
@@ -255,8 +364,16 @@ pub fn probability(errs: &mut Errors, key: &str, v: &Value<'_>) -> Option<f64> {
             format!("`{key}` must be a probability between 0 and 1, got {p}"),
             "expected a number from 0 to 1",
         );
-        if p > 1.0 && p <= 100.0 {
-            d = d.with_help(format!("if you meant {p} %, write `{key} = {}`", p / 100.0));
+        if (1.01..=100.0).contains(&p) {
+            // Rounded to what was written: 1.1 / 100 is 0.011, not 0.011000000000000001.
+            let fraction = format!("{:.12}", p / 100.0);
+            let fraction = fraction.trim_end_matches('0').trim_end_matches('.');
+            d = d.with_help(format!("if you meant {p} %, write `{key} = {fraction}`"));
+        } else if p > 1.0 && p < 1.01 {
+            // Just above 1: a slip or rounding, not a percentage.
+            d = d.with_help(format!(
+                "a probability is at most 1: write `{key} = 1` for always"
+            ));
         }
         errs.push(d);
         return None;
@@ -279,13 +396,18 @@ pub fn integer_at_least(min: i64) -> impl Fn(&mut Errors, &str, &Value<'_>) -> O
                     d = d.with_help(format!("remove the quotes: `{key} = {}`", s.trim()));
                 }
                 DeValue::Float(f) => {
-                    if let Some(x) =
-                        as_f64(v.get_ref()).filter(|x| x.fract() == 0.0 && x.abs() < 1e15)
-                    {
+                    let x = as_f64(v.get_ref());
+                    if let Some(x) = x.filter(|x| x.fract() == 0.0 && x.abs() < 1e15) {
                         d = d.with_help(format!("write it without a decimal point: `{key} = {x}`"));
+                    } else if let Some(x) = x.filter(|x| x.is_finite() && x.abs() < 1e15) {
+                        d = d.with_help(format!(
+                            "{f} is not a whole number: write e.g. `{key} = {}`",
+                            x.round().max(min as f64)
+                        ));
                     } else {
                         d = d.with_help(format!(
-                            "`{key}` counts something: {f} is not a whole number"
+                            "write a whole number, e.g. `{key} = {}`",
+                            min.max(1)
                         ));
                     }
                 }
@@ -365,7 +487,7 @@ pub fn duration_value(
     let text = match v.get_ref() {
         DeValue::String(s) => s,
         DeValue::Integer(_) | DeValue::Float(_) => {
-            let n = as_f64(v.get_ref()).map_or_else(|| "1".to_owned(), |x| x.to_string());
+            let n = bare_number(v.get_ref(), "7");
             errs.push(
                 Diagnostic::new(
                     span,
@@ -484,6 +606,31 @@ fn unit_error(
             format!("`{key}`: \"{text}\" is too large"),
             format!("expected a {kind} like {example}"),
         ),
+        UnitError::PerZeroTime => Diagnostic::new(
+            span,
+            format!("`{key}`: \"{text}\" is a count per zero time"),
+            "the time after `/` must be more than zero",
+        )
+        .with_help(format!("write e.g. `{key} = {example}`")),
+        UnitError::BelowSeconds { unit: bad, seconds } => {
+            let fix = match seconds {
+                Some(s) => {
+                    let fixed = format!("{s:.12}");
+                    let fixed = fixed.trim_end_matches('0').trim_end_matches('.');
+                    format!("write it in seconds: `{key} = \"{fixed}s\"`")
+                }
+                None => format!(
+                    "write it in seconds with decimals, e.g. `{key} = \"0.007{}\"`",
+                    "s"
+                ),
+            };
+            Diagnostic::new(
+                span,
+                format!("`{key}`: units shorter than a second (`{bad}`) are not supported"),
+                "expected s, m, h, d or w",
+            )
+            .with_help(format!("{fix}; units: {UNIT_LIST}"))
+        }
         UnitError::NotARate => Diagnostic::new(
             span,
             format!("`{key}`: \"{text}\" is not a rate"),
@@ -495,13 +642,21 @@ fn unit_error(
     }
 }
 
+/// A bare number written back in a suggestion; `example` when it is not a
+/// finite number (`inf`, `nan`), which no duration or rate can be.
+pub fn bare_number(v: &DeValue<'_>, example: &str) -> String {
+    as_f64(v)
+        .filter(|x| x.is_finite())
+        .map_or_else(|| example.to_owned(), |x| x.to_string())
+}
+
 /// A positive rate per hour, from `"N/unit"`.
 pub fn rate(errs: &mut Errors, key: &str, v: &Value<'_>) -> Option<f64> {
     let span = v.span();
     let text = match v.get_ref() {
         DeValue::String(s) => s,
         DeValue::Integer(_) | DeValue::Float(_) => {
-            let n = as_f64(v.get_ref()).map_or_else(|| "1".to_owned(), |x| x.to_string());
+            let n = bare_number(v.get_ref(), "20");
             errs.push(
                 Diagnostic::new(
                     span,

@@ -33,18 +33,39 @@ pub fn did_you_mean<'c>(
     closest(word, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
-/// `` `a`, `b`, `c` `` for messages.
+/// How many names [`list`] writes out before counting the rest.
+const LISTED: usize = 12;
+
+/// `` `a`, `b`, `c` `` for messages; a long list ends with `… and N more`.
 pub fn list<'c>(items: impl IntoIterator<Item = &'c str>) -> String {
-    items
-        .into_iter()
-        .map(|s| format!("`{s}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut shown = Vec::new();
+    let mut more = 0usize;
+    for s in items {
+        if shown.len() < LISTED {
+            shown.push(format!("`{s}`"));
+        } else {
+            more += 1;
+        }
+    }
+    let mut text = shown.join(", ");
+    if more > 0 {
+        text.push_str(&format!(" … and {more} more"));
+    }
+    text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lists_are_cut() {
+        let names: Vec<String> = (0..20).map(|i| format!("d{i}")).collect();
+        let text = list(names.iter().map(String::as_str));
+        assert!(text.starts_with("`d0`, `d1`"), "{text}");
+        assert!(text.ends_with("`d11` … and 8 more"), "{text}");
+        assert_eq!(list(["a", "b"]), "`a`, `b`");
+    }
 
     #[test]
     fn close_names_are_suggested() {

@@ -48,7 +48,32 @@ pub enum UnitError {
     NotFinite,
     /// A rate without the `/`: `"12 per day"`.
     NotARate,
+    /// A rate per zero time: `"5/0d"`.
+    PerZeroTime,
+    /// A unit shorter than a second: `"7ms"`; `seconds` is the same time in seconds.
+    BelowSeconds { unit: String, seconds: Option<f64> },
 }
+
+/// Units shorter than a second that people write, and their length in seconds.
+const SUBSECOND: &[(&[&str], f64)] = &[
+    (
+        &["ms", "msec", "msecs", "millisecond", "milliseconds"],
+        1e-3,
+    ),
+    (
+        &[
+            "us",
+            "μs",
+            "µs",
+            "usec",
+            "usecs",
+            "microsecond",
+            "microseconds",
+        ],
+        1e-6,
+    ),
+    (&["ns", "nsec", "nanosecond", "nanoseconds"], 1e-9),
+];
 
 /// Hours in one `unit`, if it is a known unit name (case-insensitive).
 pub fn unit_hours(unit: &str) -> Option<f64> {
@@ -60,7 +85,16 @@ pub fn unit_hours(unit: &str) -> Option<f64> {
 }
 
 fn unknown_unit(unit: &str) -> UnitError {
-    let lower = unit.to_ascii_lowercase();
+    let lower = unit.to_lowercase();
+    if SUBSECOND
+        .iter()
+        .any(|(names, _)| names.contains(&lower.as_str()))
+    {
+        return UnitError::BelowSeconds {
+            unit: unit.to_owned(),
+            seconds: None,
+        };
+    }
     let all = UNITS.iter().flat_map(|u| u.names.iter().copied());
     let suggestion = super::suggest::closest(&lower, all);
     UnitError::UnknownUnit {
@@ -114,7 +148,20 @@ pub fn parse_duration(text: &str) -> Result<f64, UnitError> {
             number: num.to_owned(),
         });
     }
-    let hours = unit_hours(unit).ok_or_else(|| unknown_unit(unit))?;
+    let hours = unit_hours(unit).ok_or_else(|| match unknown_unit(unit) {
+        UnitError::BelowSeconds { unit, .. } => {
+            let lower = unit.to_lowercase();
+            let per = SUBSECOND
+                .iter()
+                .find(|(names, _)| names.contains(&lower.as_str()))
+                .map_or(1.0, |(_, s)| *s);
+            UnitError::BelowSeconds {
+                unit,
+                seconds: Some(x * per),
+            }
+        }
+        other => other,
+    })?;
     let h = x * hours;
     if h.is_finite() {
         Ok(h)
@@ -145,6 +192,9 @@ pub fn parse_rate(text: &str) -> Result<f64, UnitError> {
     // Allow `12/2d` as well as `12/d`.
     let (per, unit_name) = split_number(unit);
     let per = if per.is_empty() { 1.0 } else { number(per)? };
+    if per == 0.0 {
+        return Err(UnitError::PerZeroTime);
+    }
     let hours = unit_hours(unit_name).ok_or_else(|| unknown_unit(unit_name))? * per;
     let r = x / hours;
     if r.is_finite() {
@@ -163,6 +213,9 @@ pub fn show_hours(h: f64) -> String {
     } else {
         (h, "h")
     };
+    if value.abs() >= 1e9 {
+        return format!("{value:.3e}{unit}");
+    }
     let rounded = (value * 1000.0).round() / 1000.0;
     format!("{rounded}{unit}")
 }
@@ -259,7 +312,19 @@ mod tests {
             parse_rate("12/dy"),
             Err(UnitError::UnknownUnit { .. })
         ));
-        assert_eq!(parse_rate("12/0d"), Err(UnitError::NotFinite));
+        assert_eq!(parse_rate("12/0d"), Err(UnitError::PerZeroTime));
+        assert_eq!(parse_rate("12/0.0h"), Err(UnitError::PerZeroTime));
+        assert_eq!(
+            parse_duration("7ms"),
+            Err(UnitError::BelowSeconds {
+                unit: "ms".into(),
+                seconds: Some(0.007)
+            })
+        );
+        assert!(matches!(
+            parse_duration("7μs"),
+            Err(UnitError::BelowSeconds { seconds: Some(s), .. }) if (s - 7e-6).abs() < 1e-18
+        ));
     }
 
     #[test]
@@ -269,5 +334,6 @@ mod tests {
         assert_eq!(show_hours(168.0), "7d");
         assert_eq!(show_hours(0.0), "0h");
         assert_eq!(show_hours(-3.0), "-3h");
+        assert_eq!(show_hours(24e300), "1.000e300d");
     }
 }

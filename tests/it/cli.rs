@@ -241,3 +241,106 @@ fn set_changes_the_scenario_for_run_validate_and_compare() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn completions_and_manual_pages_are_printed() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = handoff().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            script.contains("handoff") && script.contains("replications"),
+            "{shell}"
+        );
+    }
+    let out = handoff().args(["man"]).output().unwrap();
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains(".TH handoff 1"), "{page}");
+    let out = handoff().args(["man", "compare"]).output().unwrap();
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        page.contains(".TH handoff-compare 1") && page.contains("variant"),
+        "{page}"
+    );
+    let out = handoff().args(["man", "nothing"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn threads_change_nothing_but_the_speed() {
+    let run = |threads: &str| {
+        let out = handoff()
+            .args(["--threads", threads, "run", TINY, "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
+    assert_eq!(run("1"), run("3"));
+    let out = handoff()
+        .args(["run", TINY, "--threads", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "at least one thread");
+}
+
+#[test]
+fn help_has_examples_and_no_relative_doc_paths() {
+    for args in [
+        &["--help"][..],
+        &["run", "--help"],
+        &["compare", "--help"],
+        &["validate", "--help"],
+        &["sweep", "--help"],
+        &["sensitivity", "--help"],
+        &["merge", "--help"],
+    ] {
+        let out = handoff().args(args).output().unwrap();
+        let help = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            !help.contains(" docs/") && !help.contains("(docs/"),
+            "{args:?}:\n{help}"
+        );
+        if matches!(args[0], "--help" | "run" | "compare" | "validate") {
+            assert!(help.contains("Examples:"), "{args:?}:\n{help}");
+        }
+    }
+}
+
+#[test]
+fn validate_checks_every_file_given() {
+    let out = handoff()
+        .args([
+            "validate",
+            TINY,
+            "tests/cases/invalid/duplicate_department.toml",
+            "scenarios/baseline.toml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stdout.contains(&format!("{TINY}: ok")), "{stdout}");
+    assert!(stdout.contains("scenarios/baseline.toml: ok"), "{stdout}");
+    assert!(stderr.contains("duplicate_department.toml:"), "{stderr}");
+}
+
+#[test]
+fn colour_is_forced_by_clicolor_force_and_refused_by_no_color() {
+    let bad = "tests/cases/invalid/duplicate_department.toml";
+    let stderr = |vars: &[(&str, &str)]| {
+        let mut cmd = handoff();
+        cmd.env_remove("CLICOLOR_FORCE").env_remove("TERM");
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        String::from_utf8(cmd.args(["validate", bad]).output().unwrap().stderr).unwrap()
+    };
+    assert!(!stderr(&[]).contains('\x1b'), "no colour into a pipe");
+    assert!(
+        stderr(&[("CLICOLOR_FORCE", "1")]).contains('\x1b'),
+        "forced"
+    );
+    assert!(!stderr(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\x1b'));
+}

@@ -187,7 +187,11 @@ fn compare_json_has_one_difference_per_metric_for_the_second_scenario() {
         assert_eq!(d["scenario"], "Small gift");
         let mut keys: Vec<&String> = d.as_object().unwrap().keys().collect();
         keys.sort();
-        assert_eq!(keys, ["ci95", "mean", "metric", "scenario", "significant"]);
+        // The contract's fields, and the scenario's file (names may repeat).
+        assert_eq!(
+            keys,
+            ["ci95", "file", "mean", "metric", "scenario", "significant"]
+        );
     }
     let scenarios = v["scenarios"].as_array().unwrap();
     assert_eq!(scenarios.len(), 2);
@@ -214,4 +218,252 @@ fn compare_uses_the_first_files_seed_and_writes_to_a_file() {
     assert_eq!(v["seed"], 3);
     assert_eq!(v["replications"], 4);
     assert_eq!(files_in(dir.path()), ["cmp.json"]);
+}
+
+/// Run and insist on exit code 2 (bad input); stderr.
+fn refused(args: &[&str]) -> String {
+    let out = handoff().args(args).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    stderr
+}
+
+#[test]
+fn the_extension_of_the_output_chooses_the_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    ok(&["run", TINY, "-q", "-o", &at("r.json")]);
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(at("r.json")).unwrap())
+        .expect("-o r.json writes JSON");
+    assert!(json["customers"]["lost"]["mean"].is_number());
+    ok(&["run", TINY, "-q", "-o", &at("r.csv")]);
+    let csv = std::fs::read_to_string(at("r.csv")).unwrap();
+    assert!(csv.starts_with("metric,mean,ci95\n"), "{csv}");
+    ok(&["run", TINY, "-q", "-o", &at("r.txt")]);
+    assert!(
+        std::fs::read_to_string(at("r.txt"))
+            .unwrap()
+            .starts_with("Tiny\n")
+    );
+    // Unknown extensions: text, as documented.
+    ok(&["run", TINY, "-q", "-o", &at("r.out")]);
+    assert!(
+        std::fs::read_to_string(at("r.out"))
+            .unwrap()
+            .starts_with("Tiny\n")
+    );
+    // compare too.
+    ok(&["compare", TINY, TINY, "-q", "-o", &at("c.json")]);
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(at("c.json")).unwrap()).unwrap();
+    assert!(json["differences"].is_array());
+    ok(&["compare", TINY, TINY, "-q", "-o", &at("c.csv")]);
+    assert!(
+        std::fs::read_to_string(at("c.csv"))
+            .unwrap()
+            .starts_with("scenario,file,variant,metric,")
+    );
+    // .html is the workshop page, for run and compare.
+    ok(&["run", TINY, "-q", "-o", &at("r.html")]);
+    let page = std::fs::read_to_string(at("r.html")).unwrap();
+    assert!(
+        page.starts_with("<!DOCTYPE html>"),
+        "{}",
+        &page[..80.min(page.len())]
+    );
+    ok(&["compare", TINY, TINY, "-q", "-o", &at("c.HTM")]);
+    let page = std::fs::read_to_string(at("c.HTM")).unwrap();
+    assert!(page.contains("id=\"handoff-data\""));
+    // A contradiction is refused before anything is written.
+    let e = refused(&["run", TINY, "-q", "--format", "json", "-o", &at("x.csv")]);
+    assert!(e.contains("contradicts"), "{e}");
+    let e = refused(&[
+        "compare",
+        TINY,
+        TINY,
+        "-q",
+        "--format",
+        "text",
+        "-o",
+        &at("x.json"),
+    ]);
+    assert!(e.contains("contradicts"), "{e}");
+    let e = refused(&[
+        "run",
+        TINY,
+        "-q",
+        "--format",
+        "html",
+        "-o",
+        &at("x.html.json"),
+    ]);
+    assert!(e.contains("--format html contradicts"), "{e}");
+    assert!(!dir.path().join("x.csv").exists() && !dir.path().join("x.html.json").exists());
+}
+
+/// The number of the customer in a story's first line, and its arrival day.
+fn told_customers(stories: &str) -> Vec<(u64, f64)> {
+    let mut out = Vec::new();
+    let mut lines = stories.lines().peekable();
+    while let Some(l) = lines.next() {
+        if let Some(rest) = l.strip_prefix("Customer ") {
+            let n: u64 = rest.split(' ').next().unwrap().parse().unwrap();
+            let arrived = lines
+                .find(|l| l.ends_with("first came to us"))
+                .map(|l| l.split_whitespace().nth(1).unwrap().parse::<f64>().unwrap())
+                .unwrap_or_else(|| panic!("customer {n} has no arrival in\n{stories}"));
+            out.push((n, arrived));
+        }
+    }
+    out
+}
+
+#[test]
+fn explain_tells_only_of_counted_customers_and_of_one_saved() {
+    // Silent majority: a 30-day warm-up; stories used to come from days 3 to 23.
+    let (stdout, _) = ok(&[
+        "run",
+        "scenarios/silent-majority.toml",
+        "-q",
+        "--explain",
+        "3",
+    ]);
+    let stories = &stdout[stdout.find("\nStories of lost customers").expect(&stdout)..];
+    let told = told_customers(stories);
+    assert!(told.len() >= 3, "{stories}");
+    for (n, day) in &told {
+        assert!(
+            *day >= 30.0,
+            "customer {n} arrived on day {day}, in the warm-up\n{stories}"
+        );
+    }
+    assert!(
+        stories.contains(", saved by a quick recovery: "),
+        "a customer saved by a quick recovery, when there is one\n{stories}"
+    );
+    // By cause: the id, or the start of it.
+    let (stdout, _) = ok(&[
+        "run",
+        "scenarios/silent-majority.toml",
+        "-q",
+        "--explain",
+        "2",
+        "--cause",
+        "handoff:production->billing",
+    ]);
+    let stories = &stdout[stdout
+        .find("\nStories of customers lost to")
+        .expect(&stdout)..];
+    let left: Vec<&str> = stories
+        .lines()
+        .filter(|l| l.contains(" left on day "))
+        .collect();
+    assert_eq!(left.len(), 2, "{stories}");
+    for l in left {
+        assert!(l.contains("production → billing"), "{l}");
+    }
+    let e = refused(&[
+        "run",
+        "scenarios/silent-majority.toml",
+        "-q",
+        "--explain",
+        "2",
+        "--cause",
+        "handoff:biling->customer",
+    ]);
+    assert!(
+        e.contains("did you mean \"handoff:billing->customer:"),
+        "{e}"
+    );
+    assert!(e.contains("\n    department:support:wait"), "{e}");
+}
+
+#[test]
+fn explain_or_trace_with_shard_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let part = dir.path().join("p.json");
+    let part = part.to_str().unwrap();
+    let e = refused(&["run", TINY, "--shard", "0/2", "--explain", "1", "-o", part]);
+    assert!(e.contains("--shard"), "{e}");
+    refused(&[
+        "run", TINY, "--shard", "0/2", "--trace", "t.csv", "-o", part,
+    ]);
+    assert!(!Path::new(part).exists());
+}
+
+#[test]
+fn compare_keeps_what_only_some_scenarios_have() {
+    // Tiny has no support department; Small escalated has one.
+    let (stdout, _) = ok(&["compare", TINY, ESCALATED, "-q"]);
+    let row = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("support: utilisation"))
+        .unwrap_or_else(|| panic!("the support row is kept\n{stdout}"));
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cells[2], "–", "a dash where Tiny has no support: {row}");
+    assert_eq!(cells.last(), Some(&"–"), "no difference to take: {row}");
+    // Customers lost by cause, so a consultant sees which fix saved whom.
+    assert!(
+        stdout.contains("\n  lost to sales → billing errors "),
+        "{stdout}"
+    );
+    let v = compare_json(&["compare", TINY, ESCALATED, "-q", "--format", "json"]);
+    let metrics: Vec<&str> = v["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    let k = metrics
+        .iter()
+        .position(|m| *m == "departments.support.utilization")
+        .expect("support compared");
+    assert!(v["differences"][k]["mean"].is_null());
+    assert!(metrics.contains(&"lost_by_cause.handoff:sales->billing:error.customers"));
+}
+
+#[test]
+fn a_variant_is_compared_without_a_second_file() {
+    let (stdout, _) = ok(&[
+        "compare",
+        TINY,
+        "-q",
+        "--variant",
+        "billing x3: department.billing.staff=3, department.sales.staff=3",
+    ]);
+    assert!(
+        stdout.contains(&format!(
+            "  [2]           billing x3 ({TINY} with department.billing.staff=3, department.sales.staff=3)\n"
+        )),
+        "{stdout}"
+    );
+    // Waiting in billing must drop with three staff instead of one.
+    let row = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("billing: mean wait"))
+        .unwrap();
+    assert!(row.contains(" -"), "{row}");
+    // A variant that is not `LABEL: PATH=VALUE` is refused.
+    let e = refused(&["compare", TINY, "--variant", "department.billing.staff=3"]);
+    assert!(e.contains("LABEL"), "{e}");
+    let e = refused(&[
+        "compare",
+        TINY,
+        "--variant",
+        "x: department.nowhere.staff=3",
+    ]);
+    assert!(e.contains("nowhere"), "{e}");
+}
+
+#[test]
+fn scenarios_of_one_name_are_told_apart_by_file() {
+    let (stdout, _) = ok(&["compare", TINY, TINY, "-q", "--replications", "2"]);
+    assert!(
+        stdout.contains(&format!(
+            "  [1]           Tiny ({TINY})\n  [2]           Tiny ({TINY})\n"
+        )),
+        "{stdout}"
+    );
+    let v = compare_json(&["compare", TINY, TINY, "-q", "--format", "json"]);
+    assert_eq!(v["differences"][0]["file"], TINY);
 }

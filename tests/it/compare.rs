@@ -58,7 +58,7 @@ error = {billing_error}
 #[test]
 fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
     let a = scenario_with(0.02, 5);
-    let cmp = compare(&[a.clone(), a], 3, 4, Streams::Common);
+    let cmp = compare(&[a.clone(), a], 3, 4, Streams::Common).expect("the scenarios run");
     assert!(!cmp.differences.is_empty());
     for d in &cmp.differences {
         assert_eq!(d.mean, 0.0, "{}", d.metric);
@@ -71,8 +71,9 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
 fn common_random_numbers_narrow_the_interval() {
     let a = scenario_with(0.02, 5);
     let b = scenario_with(0.06, 5);
-    let common = compare(&[a.clone(), b.clone()], 9, 10, Streams::Common);
-    let independent = compare(&[a, b], 9, 10, Streams::Independent);
+    let common =
+        compare(&[a.clone(), b.clone()], 9, 10, Streams::Common).expect("the scenarios run");
+    let independent = compare(&[a, b], 9, 10, Streams::Independent).expect("the scenarios run");
     let half = |c: &handoff::experiment::Comparison, metric: &str| {
         c.differences
             .iter()
@@ -112,7 +113,8 @@ fn more_staff_shortens_the_wait_significantly() {
         1,
         8,
         Streams::Common,
-    );
+    )
+    .expect("the scenarios run");
     let wait = cmp
         .differences
         .iter()
@@ -189,7 +191,8 @@ fn keying_decisions_to_each_customer_narrows_the_paired_interval_of_customers_lo
         1,
         40,
         Streams::Common,
-    );
+    )
+    .expect("the pair runs");
     let lost = cmp
         .differences
         .iter()

@@ -69,7 +69,7 @@ fn run(source: &str) -> Outcome {
         scenario::parse(source, "test.toml").unwrap_or_else(|d| panic!("{}", d.render(false)));
     let runs: Vec<RunResult> = (0..model.simulation.replications.max(1))
         .into_par_iter()
-        .map(|r| engine::run(&model, r))
+        .map(|r| engine::run(&model, r).expect("the scenario runs"))
         .collect();
     let metrics: Vec<Metrics<f64>> = runs.iter().map(|r| r.metrics.clone()).collect();
     let mut summary = Metrics::summarise(&metrics);
@@ -331,7 +331,7 @@ fn the_recovery_paradox_makes_customers_more_forgiving_after_a_first_recovery_on
     };
     let model = scenario::parse(&src(0.6), "paradox.toml").unwrap();
     let mut watch = AfterRecovery::default();
-    handoff::engine::run_observed(&model, 0, &mut watch);
+    handoff::engine::run_observed(&model, 0, &mut watch).expect("the scenario runs");
     // After the first quick recovery a defect becomes a problem with 0.5 × (1 − 0.6).
     assert_share(
         "problems after a first recovery",
@@ -393,7 +393,7 @@ fn churn_ends_loyal_customers_after_a_geometric_number_of_orders() {
         before: model.simulation.duration_h / 2.0,
         ..Default::default()
     };
-    let first = handoff::engine::run_observed(&model, 0, &mut watch);
+    let first = handoff::engine::run_observed(&model, 0, &mut watch).expect("the scenario runs");
     assert!(watch.left.is_empty() && first.metrics.customers.lost == 0.0);
     let counts: Vec<f64> = watch.orders.values().map(|&n| f64::from(n)).collect();
     let n = counts.len() as f64;
@@ -472,7 +472,7 @@ fn the_recovery_paradox_follows_the_first_problem_whatever_happened_meanwhile() 
     let model =
         scenario::parse(&src, "paradox.toml").unwrap_or_else(|d| panic!("{}", d.render(false)));
     let mut watch = FirstRecovery::default();
-    handoff::engine::run_observed(&model, 0, &mut watch);
+    handoff::engine::run_observed(&model, 0, &mut watch).expect("the model runs");
     assert!(
         watch.second_problem_meanwhile >= 100,
         "only {} customers had a second problem before the first was resolved",

@@ -19,7 +19,7 @@ struct Outcome {
 fn two_routes(error: f64) -> Outcome {
     let model = two_routes_model(error);
     let runs: Vec<RunResult> = (0..model.simulation.replications)
-        .map(|r| engine::run(&model, r))
+        .map(|r| engine::run(&model, r).expect("the model runs"))
         .collect();
     let metrics: Vec<Metrics<f64>> = runs.iter().map(|r| r.metrics.clone()).collect();
     let summary = Metrics::summarise(&metrics);
@@ -216,7 +216,8 @@ fn flows_are_named_for_csv_and_sweeps_and_compared() {
         2,
         3,
         Streams::Common,
-    );
+    )
+    .expect("the pair runs");
     for metric in [
         "flows.plain.customers_lost",
         "flows.plain.mean_lead_time_h",

@@ -53,10 +53,10 @@ fn weekly_buckets_add_up_to_the_totals_of_every_ready_scenario() {
         let text = std::fs::read_to_string(&file).unwrap();
         let mut model = handoff::scenario::parse(&text, &file.display().to_string()).unwrap();
         model.simulation.replications = 2;
-        let outcome = experiment::replicate(&model);
+        let outcome = experiment::replicate(&model).unwrap();
         let name = file.display();
         for r in 0..model.simulation.replications {
-            let run = &handoff::engine::run(&model, r);
+            let run = &handoff::engine::run(&model, r).unwrap();
             let m = &run.metrics;
             let sum = |f: &dyn Fn(&handoff::metrics::timeline::WeekCounts) -> u64| {
                 run.timeline.iter().map(f).sum::<u64>() as f64

@@ -6,19 +6,26 @@
 //! - `flows`: per-flow figures add up to the totals and follow their orders.
 //! - `trace`: the event trace and the stories tell the truth about their run.
 //! - `scenario_errors`, `overrides`: bad input gets a located, actionable error.
+//! - `pins`: the ready scenarios give the same JSON, byte for byte, as pinned.
+//! - `readme`: every README block that shows output is what the program prints.
 //! - `hostile_cli`: edited parts, outputs that are not files, interrupts mid-write.
 //! - `cli`, `cli_reports`, `sweep`: the `handoff` command as a user runs it
 //!   (cases as data files in `tests/cmd/`).
 //! - `html`: the workshop page in a real browser, and the weekly timeline behind it.
+//! - `fuzz_regressions`: every crash the fuzz targets (`fuzz/`) found, replayed.
 
 mod cli;
 mod cli_reports;
 mod compare;
 mod customers;
 mod flows;
+mod fuzz_regressions;
 mod hostile_cli;
 mod html;
 mod overrides;
+mod pins;
+mod readme;
+mod runaway;
 mod scenario_errors;
 mod sweep;
 mod theory;

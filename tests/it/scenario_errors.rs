@@ -369,3 +369,41 @@ fn missing_file_is_an_io_error() {
     assert!(matches!(err, LoadError::Io { .. }));
     assert!(err.to_string().contains("does_not_exist.toml"), "{err}");
 }
+
+/// Tens of thousands of errors: reported in about a second (it was quadratic:
+/// a line count per error, the whole file drawn per error, every department
+/// compared per unknown name), the first 50 in full and the rest counted.
+#[test]
+fn many_errors_answer_quickly_and_are_counted() {
+    let mut text = String::from(
+        "[scenario]\nname = \"many\"\n[simulation]\nduration = \"10d\"\n[customers]\narrival_rate = \"1/d\"\n",
+    );
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "[[department]]\nname = \"d{i}\"\nstaff = 0\nservice = \"1h\"\n"
+        ));
+    }
+    for i in 0..5_000 {
+        text.push_str(&format!(
+            "[[flow]]\nname = \"f{i}\"\nshare = 0.0002\nsteps = [\"nowhere{i}\"]\n"
+        ));
+    }
+    let start = std::time::Instant::now();
+    let d = scenario::parse(&text, "many.toml").unwrap_err();
+    let rendered = d.render(false);
+    let seconds = start.elapsed().as_secs_f64();
+    assert_eq!(d.len(), 25_000);
+    assert_eq!(
+        rendered.matches("\nerror: ").count() + 1,
+        51,
+        "50 in full and the summary"
+    );
+    assert!(
+        rendered.contains("24950 more errors are not shown"),
+        "{}",
+        &rendered[rendered.len() - 300..]
+    );
+    assert!(rendered.contains("many.toml:9:9"), "{}", &rendered[..600]);
+    // Minutes before; well under a second now, even on a busy machine.
+    assert!(seconds < 10.0, "{seconds} s");
+}

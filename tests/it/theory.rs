@@ -79,6 +79,7 @@ fn chain(
             warmup_h: hours * 0.05,
             seed: 2024,
             replications: reps,
+            max_live: 1_000_000,
         },
         customers: Customers {
             arrival_rate_per_h: rate_per_h,
@@ -136,7 +137,7 @@ fn t_quantile_999_5(df: usize) -> f64 {
 fn mm1_mean_wait_matches_erlang_c() {
     let (lambda, s) = (0.8, 1.0);
     let model = chain(&[(1, s)], &[], lambda, 200_000.0, 20);
-    let out = experiment::replicate(&model);
+    let out = experiment::replicate(&model).expect("the scenario runs");
     let d = &out.summary.departments[0];
     let theory = mmc_wait(1, lambda, s); // = rho/(mu - lambda) = 4 h
     assert!((theory - 4.0).abs() < 1e-12);
@@ -160,7 +161,7 @@ fn mm1_mean_wait_matches_erlang_c() {
 fn mm3_mean_wait_matches_erlang_c() {
     let (lambda, s) = (2.4, 1.0);
     let model = chain(&[(3, s)], &[], lambda, 200_000.0, 20);
-    let out = experiment::replicate(&model);
+    let out = experiment::replicate(&model).expect("the scenario runs");
     let d = &out.summary.departments[0];
     let theory = mmc_wait(3, lambda, s);
     assert_agrees(
@@ -187,7 +188,7 @@ fn rework_chain_matches_jackson_network() {
     let depts = [(2, 1.2), (3, 2.0), (1, 0.6)];
     let rework = [(0.2, 0.5), (0.15, 1.0), (0.1, 0.5)];
     let model = chain(&depts, &rework, lambda, 200_000.0, 20);
-    let out = experiment::replicate(&model);
+    let out = experiment::replicate(&model).expect("the scenario runs");
     for (i, (&(c, s), &(e, k))) in depts.iter().zip(&rework).enumerate() {
         let visits = 1.0 / (1.0 - e * k);
         let theory = mmc_wait(c, lambda * visits, s);
@@ -225,7 +226,7 @@ fn offered_load_predicts_the_simulated_utilization() {
     // Customers chase and wait; none gives up on the order.
     model.problem.lost_order = 0.0;
     let predicted = model.offered_load();
-    let out = experiment::replicate(&model);
+    let out = experiment::replicate(&model).expect("the scenario runs");
     for (i, d) in out.summary.departments.iter().enumerate() {
         assert_agrees(
             &format!("d{i} utilization"),
@@ -268,7 +269,7 @@ steps = ["desk"]
     );
     let (rho, s, cv) = (0.75, 1.0, 0.5);
     let theory = rho * s * (1.0 + cv * cv) / (2.0 * (1.0 - rho));
-    let out = experiment::replicate(&model);
+    let out = experiment::replicate(&model).expect("the scenario runs");
     let d = &out.summary.departments[0];
     assert_agrees(
         "M/G/1 wait",
@@ -320,7 +321,7 @@ to = "left"
 delay = { dist = "exponential", mean = "2h" }
 "#,
     );
-    let out = experiment::replicate(&model);
+    let out = experiment::replicate(&model).expect("the scenario runs");
     let lambda = 3.0;
     for (i, (c, rate, s)) in [
         (4, lambda, 1.0),

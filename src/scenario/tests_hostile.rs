@@ -1,0 +1,268 @@
+//! Hostile and careless input: names that would break reports or the
+//! terminal, limits, and messages that used to mislead (issue 7).
+
+use super::*;
+
+const MINIMAL: &str = r#"
+[scenario]
+name = "t"
+[simulation]
+duration = "10d"
+[customers]
+arrival_rate = "12/d"
+[[department]]
+name = "a"
+staff = 1
+service = { dist = "exponential", mean = "1h" }
+[[flow]]
+name = "f"
+steps = ["a"]
+"#;
+
+/// `MINIMAL` with `from` replaced by `to` (which must be in it).
+fn edit(from: &str, to: &str) -> String {
+    assert!(MINIMAL.contains(from), "{from}");
+    MINIMAL.replacen(from, to, 1)
+}
+
+/// The one error in `src`, rendered too (so rendering is exercised).
+fn one(src: &str) -> Diagnostic {
+    match parse(src, "t.toml") {
+        Ok(_) => panic!("expected an error in:\n{src}"),
+        Err(d) => {
+            let rendered = d.render(false);
+            assert!(
+                !rendered.chars().any(|c| c.is_control() && c != '\n'),
+                "a control character reaches the terminal:\n{rendered:?}"
+            );
+            assert_eq!(d.len(), 1, "{rendered}");
+            d.iter().next().cloned().unwrap()
+        }
+    }
+}
+
+fn help(d: &Diagnostic) -> &str {
+    d.help.as_deref().unwrap_or("")
+}
+
+#[test]
+fn minimal_is_valid() {
+    assert!(parse(MINIMAL, "t.toml").is_ok());
+}
+
+#[test]
+fn names_that_break_handoffs_or_the_terminal_are_refused() {
+    for (name, phrase) in [
+        ("a->b", "contains `->`"),
+        ("a\\u001b[31m", "contains a control character (\\u{1b})"),
+        ("a\\nb", "contains a line break (\\n)"),
+        (" a", "begins with a space"),
+        ("a ", "ends with a space"),
+    ] {
+        let src = edit("name = \"a\"", &format!("name = \"{name}\""));
+        let d = one(&src.replace("steps = [\"a\"]", &format!("steps = [\"{name}\"]")));
+        assert!(d.message.contains(phrase), "{name}: {}", d.message);
+        // The caret is on the name, line 9 (the file starts with a newline).
+        assert_eq!((d.line(&src), d.column(&src)), (9, 8), "{name}");
+        let flow = edit("name = \"f\"", &format!("name = \"{name}\""));
+        assert!(one(&flow).message.contains(phrase), "flow {name}");
+    }
+    let d = one(&edit("name = \"t\"", "name = \"t\\u0007\""));
+    assert!(d.message.contains("\\u{7}"), "{}", d.message);
+}
+
+#[test]
+fn steps_of_only_spaces_are_not_called_empty() {
+    let d = one(&edit("steps = [\"a\"]", "steps = [\"  \"]"));
+    assert!(d.message.contains("only spaces"), "{}", d.message);
+}
+
+#[test]
+fn max_live_is_read_and_bounded() {
+    let m = parse(MINIMAL, "t.toml").unwrap();
+    assert_eq!(m.simulation.max_live, build::DEFAULT_MAX_LIVE);
+    let m = parse(
+        &edit("duration = \"10d\"", "duration = \"10d\"\nmax_live = 5000"),
+        "t.toml",
+    )
+    .unwrap();
+    assert_eq!(m.simulation.max_live, 5000);
+    let d = one(&edit(
+        "duration = \"10d\"",
+        "duration = \"10d\"\nmax_live = 0",
+    ));
+    assert!(d.message.contains("at least 1"), "{}", d.message);
+    let d = one(&edit(
+        "duration = \"10d\"",
+        "duration = \"10d\"\nmax_live = 1000000000000",
+    ));
+    assert!(d.message.contains("too large"), "{}", d.message);
+}
+
+#[test]
+fn durations_have_a_maximum_shown_briefly() {
+    let d = one(&edit("\"10d\"", "\"1e300d\""));
+    assert!(
+        d.message.contains("more than 36500 days (100 years)"),
+        "{}",
+        d.message
+    );
+    assert!(d.message.len() < 100, "{}", d.message);
+    assert!(parse(&edit("\"10d\"", "\"36500d\""), "t.toml").is_ok());
+}
+
+#[test]
+fn times_below_the_clocks_resolution_are_refused() {
+    let d = one(&edit("mean = \"1h\"", "mean = \"1e-20h\""));
+    assert!(
+        d.message.contains("too short for the clock"),
+        "{}",
+        d.message
+    );
+    let d = one(&edit("\"12/d\"", "\"1e30/h\""));
+    assert!(
+        d.message
+            .contains("`arrival_rate` is too high for the clock"),
+        "{}",
+        d.message
+    );
+    // Short, but the clock can still add it at the end of the run.
+    assert!(parse(&edit("mean = \"1h\"", "mean = \"1e-9h\""), "t.toml").is_ok());
+}
+
+#[test]
+fn bare_infinity_is_not_suggested_back() {
+    for bad in ["inf", "nan", "-inf"] {
+        let d = one(&edit("\"10d\"", bad));
+        assert!(
+            !help(&d).contains("inf") && !help(&d).contains("NaN"),
+            "{}",
+            help(&d)
+        );
+        assert!(help(&d).contains("\"7d\""), "{}", help(&d));
+        let d = one(&edit("\"12/d\"", bad));
+        assert!(!help(&d).to_lowercase().contains("inf"), "{}", help(&d));
+    }
+}
+
+#[test]
+fn units_below_a_second_are_not_typos_of_seconds() {
+    for (text, fix) in [("7ms", "\"0.007s\""), ("7μs", "\"0.000007s\"")] {
+        let d = one(&edit("mean = \"1h\"", &format!("mean = \"{text}\"")));
+        assert!(d.message.contains("shorter than a second"), "{}", d.message);
+        assert!(!help(&d).contains("did you mean"), "{}", help(&d));
+        assert!(help(&d).contains(fix), "{}", help(&d));
+    }
+}
+
+#[test]
+fn a_rate_per_zero_time_is_not_too_large() {
+    let d = one(&edit("\"12/d\"", "\"5/0d\""));
+    assert!(d.message.contains("per zero time"), "{}", d.message);
+    assert!(!d.message.contains("too large"), "{}", d.message);
+}
+
+#[test]
+fn overflowing_distributions_are_not_always_zero() {
+    let d = one(&edit(
+        "{ dist = \"exponential\", mean = \"1h\" }",
+        "{ dist = \"empirical\", values = [\"1h\", \"2h\"], weights = [1e308, 1e308] }",
+    ));
+    assert!(!d.message.contains("always zero"), "{}", d.message);
+    assert!(
+        d.message.contains("add up to more than a number can hold"),
+        "{}",
+        d.message
+    );
+    let d = one(&edit(
+        "{ dist = \"exponential\", mean = \"1h\" }",
+        "{ dist = \"weibull\", shape = 1e-3, scale = \"1h\" }",
+    ));
+    assert!(d.message.contains("too large to compute"), "{}", d.message);
+    let d = one(&edit(
+        "{ dist = \"exponential\", mean = \"1h\" }",
+        "{ dist = \"empirical\", values = [\"0h\", \"0h\"] }",
+    ));
+    assert!(d.message.contains("always zero"), "{}", d.message);
+}
+
+#[test]
+fn duplicates_say_what_to_write() {
+    let src = edit("[[department]]", "[department]").replace(
+        "[[flow]]",
+        "[department]\nname = \"b\"\nstaff = 1\nservice = \"1h\"\n[[flow]]",
+    );
+    let d = one(&src);
+    assert!(
+        d.message.contains("`[department]` appears twice"),
+        "{}",
+        d.message
+    );
+    assert!(
+        help(&d).contains("use `[[department]]` for each one"),
+        "{}",
+        help(&d)
+    );
+    let d = one(&edit("staff = 1", "staff = 1\nstaff = 2"));
+    assert!(d.message.contains("`staff` is set twice"), "{}", d.message);
+    assert!(!help(&d).contains("quotes"), "{}", help(&d));
+}
+
+#[test]
+fn a_probability_just_above_one_is_not_a_percentage() {
+    let src = format!("{MINIMAL}[[handoff]]\nfrom = \"a\"\nto = \"customer\"\nerror = 1.0000001\n");
+    let d = one(&src);
+    assert!(!help(&d).contains('%'), "{}", help(&d));
+    assert!(help(&d).contains("error = 1`"), "{}", help(&d));
+    let d = one(&src.replace("1.0000001", "1.1"));
+    assert!(help(&d).contains("error = 0.011`"), "{}", help(&d));
+}
+
+#[test]
+fn a_fractional_seed_does_not_count_something() {
+    let d = one(&edit(
+        "duration = \"10d\"",
+        "duration = \"10d\"\nseed = 1.5",
+    ));
+    assert!(!help(&d).contains("counts"), "{}", help(&d));
+    assert!(help(&d).contains("seed = 2"), "{}", help(&d));
+}
+
+#[test]
+fn articles_and_plurals() {
+    let d = one(&edit("mean = \"1h\" }", "mean = \"1h\", man = 2 }"));
+    assert!(!help(&d).contains("a `exponential`"), "{}", help(&d));
+    let d = one(&edit("mean = \"1h\" }", "mean = \"1h\", colour = 2 }"));
+    assert!(help(&d).contains("an `exponential`"), "{}", help(&d));
+    let d = one(&edit(
+        "{ dist = \"exponential\", mean = \"1h\" }",
+        "{ dist = \"empirical\", values = [\"1h\", \"2h\"], weights = [1] }",
+    ));
+    assert!(d.message.contains("has 1 entry but"), "{}", d.message);
+}
+
+#[test]
+fn an_error_in_a_table_a_set_changed_points_at_the_set() {
+    let o: Override = "department.a.service.dist=gamma".parse().unwrap();
+    let d = parse_with(MINIMAL, "t.toml", &[o]).unwrap_err();
+    let rendered = d.render(false);
+    assert!(rendered.contains("--set:1:1"), "{rendered}");
+    assert!(
+        rendered.contains("department.a.service.dist=gamma"),
+        "{rendered}"
+    );
+}
+
+#[test]
+fn files_that_are_not_utf8_say_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("latin1.toml");
+    std::fs::write(&path, b"[scenario]\nname = \"caf\xe9\"\n").unwrap();
+    let e = load(&path).unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("latin1.toml:2:12"), "{text}");
+    assert!(
+        text.contains("0xE9") && text.contains("save the file as UTF-8"),
+        "{text}"
+    );
+}

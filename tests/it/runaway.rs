@@ -1,0 +1,149 @@
+//! Runaway scenarios stop with a clear error instead of eating the machine
+//! or never ending (issue 7): too much work in progress, a clock that stands
+//! still or crawls, and word of mouth told to four billion people.
+
+use assert_cmd::Command;
+use handoff::engine::{self, RunError};
+use handoff::scenario;
+
+const BASE: &str = r#"
+[scenario]
+name = "runaway"
+[simulation]
+duration = "10d"
+seed = 3
+[customers]
+arrival_rate = "20/d"
+[[department]]
+name = "a"
+staff = 1
+service = { dist = "exponential", mean = "1h" }
+[[department]]
+name = "b"
+staff = 1
+service = { dist = "exponential", mean = "1h" }
+[[flow]]
+name = "f"
+steps = ["a", "b"]
+"#;
+
+fn model(from: &str, to: &str) -> handoff::model::Model {
+    assert!(BASE.contains(from), "{from}");
+    scenario::parse(&BASE.replacen(from, to, 1), "runaway.toml")
+        .unwrap_or_else(|d| panic!("{}", d.render(false)))
+}
+
+#[test]
+fn too_much_work_in_progress_names_the_department_and_its_load() {
+    let m = model("duration = \"10d\"", "duration = \"10d\"\nmax_live = 2000").clone();
+    let mut m = m;
+    m.customers.arrival_rate_per_h = 20.0 * 3600.0; // the "20/s" typo
+    let Err(RunError::Overloaded {
+        live,
+        limit,
+        department,
+        load,
+        ..
+    }) = engine::run(&m, 0)
+    else {
+        panic!("expected an overload");
+    };
+    assert_eq!(limit, 2000);
+    assert!(live > limit, "{live}");
+    assert_eq!(department, "a");
+    let expected = m.offered_load()[0];
+    assert!(
+        (load - expected).abs() < 1e-9 * expected,
+        "{load} vs {expected}"
+    );
+}
+
+#[test]
+fn the_typo_20_per_second_ends_in_seconds_with_exit_2() {
+    let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "run",
+            "scenarios/baseline.toml",
+            "--set",
+            "customers.arrival_rate=20/s",
+        ])
+        .args(["--set", "simulation.max_live=50000", "--replications", "2"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("replication 0 stopped"), "{stderr}");
+    assert!(stderr.contains("department `sales`"), "{stderr}");
+    assert!(
+        stderr.contains("times what its 2 people can do"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("max_live = 50000"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_burst_at_one_instant_that_never_ends_is_caught() {
+    // Nearly every service takes no time, and every transfer is sent back at once.
+    let m = model(
+        "steps = [\"a\", \"b\"]",
+        "steps = [\"a\", \"b\"]\n[[handoff]]\nfrom = \"a\"\nto = \"b\"\nerror = 1\ncatch = 1",
+    );
+    let mut m = m;
+    let zero =
+        handoff::model::Distribution::empirical(vec![0.0, 1.0], Some(vec![1.0, 1e-12])).unwrap();
+    m.departments[0].service = zero.clone();
+    m.departments[1].service = zero;
+    match engine::run(&m, 0) {
+        Err(RunError::ClockStalled { events, .. }) => {
+            assert!(events > engine::MAX_EVENTS_AT_ONE_INSTANT)
+        }
+        other => panic!(
+            "expected a stalled clock, got {:?}",
+            other.map(|r| r.events)
+        ),
+    }
+}
+
+#[test]
+fn a_clock_that_crawls_is_caught() {
+    // Every transfer is sent back, and each rework takes a few clock ticks.
+    let mut m = model(
+        "steps = [\"a\", \"b\"]",
+        "steps = [\"a\", \"b\"]\n[[handoff]]\nfrom = \"a\"\nto = \"b\"\nerror = 1\ncatch = 1",
+    );
+    let tiny = handoff::model::Distribution::constant(1e-13).unwrap();
+    m.departments[0].service = tiny.clone();
+    m.departments[1].service = tiny;
+    match engine::run(&m, 0) {
+        Err(RunError::ClockCrawls { moved_h, .. }) => assert!(moved_h < 1e-3),
+        other => panic!(
+            "expected a crawling clock, got {:?}",
+            other.map(|r| r.events)
+        ),
+    }
+}
+
+#[test]
+fn word_of_mouth_to_four_billion_people_finishes() {
+    let m = model(
+        "arrival_rate = \"20/d\"",
+        "arrival_rate = \"20/d\"\nword_of_mouth = 4294967295\ndeter = 0.5",
+    );
+    let mut m = m;
+    // Everyone with a problem leaves, so many tell.
+    m.problem.late = 1.0;
+    m.customers.promise_h = 0.01;
+    m.stay.silent = 0.0;
+    let start = std::time::Instant::now();
+    let run = engine::run(&m, 0).expect("it runs");
+    assert!(start.elapsed().as_secs() < 30);
+    let told = run.metrics.customers.prospects_deterred;
+    let lost = run.metrics.customers.lost;
+    assert!(lost >= 1.0, "{lost}");
+    // About half of 2^32 per customer lost (binomial: the spread is ~33 000).
+    let per_lost = told / lost;
+    assert!((per_lost / 2f64.powi(31) - 1.0).abs() < 1e-3, "{per_lost}");
+}
