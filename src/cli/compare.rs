@@ -8,11 +8,11 @@ use std::str::FromStr;
 
 use handoff::experiment::{self, Streams};
 use handoff::model::Model;
-use handoff::report::{self, compare, human};
+use handoff::report::{self, compare, html, human};
 use handoff::scenario::Override;
 
 use super::output::OutputTarget;
-use super::{Failure, ScenarioFile, Settings, progress};
+use super::{Failure, Language, ScenarioFile, Settings, progress};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
@@ -31,11 +31,14 @@ pub struct Args {
     /// `--set` changes every scenario; `--seed` and `--replications` default to the first file's.
     #[command(flatten)]
     settings: Settings,
-    /// Output format [default: from the extension of -o (.json, .csv, .txt), else text].
+    /// Output format [default: from the extension of -o (.json, .csv, .txt, .html), else text].
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// Language of the HTML page.
+    #[arg(long, value_enum, default_value_t = Language::En)]
+    lang: Language,
     /// Write the comparison to this file (atomically) instead of standard output; its
-    /// extension chooses the format (.json, .csv, .txt; any other: text).
+    /// extension chooses the format (.json, .csv, .txt, .html; any other: text).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// No progress spinner.
@@ -51,6 +54,8 @@ enum Format {
     Json,
     /// One row per scenario and metric, with its difference from the first.
     Csv,
+    /// One self-contained page: the scenarios side by side, for a workshop room.
+    Html,
 }
 
 impl From<Format> for report::Format {
@@ -59,6 +64,7 @@ impl From<Format> for report::Format {
             Format::Text => report::Format::Text,
             Format::Json => report::Format::Json,
             Format::Csv => report::Format::Csv,
+            Format::Html => report::Format::Html,
         }
     }
 }
@@ -188,6 +194,11 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         report::Format::Text => compare::text(&comparison, &sources).into_bytes(),
         report::Format::Json => compare::json(&comparison, &sources),
         report::Format::Csv => compare::csv(&comparison, &sources),
+        report::Format::Html => {
+            let data = compare::json(&comparison, &sources);
+            let described: Vec<String> = sources.iter().map(compare::Source::describe).collect();
+            html::compare(&comparison, &described, &data, args.lang.into())
+        }
     };
     out.write(&bytes)
 }

@@ -1,7 +1,7 @@
 //! Which format a report is written in: `--format`, or the extension of `-o FILE`.
 //!
-//! `.json` is JSON, `.csv` CSV, `.txt` text; `.html` is refused (no HTML report
-//! exists yet). Any other extension, no extension, standard output or `-o -`
+//! `.json` is JSON, `.csv` CSV, `.txt` text, `.html` (or `.htm`) the HTML
+//! page. Any other extension, no extension, standard output or `-o -`
 //! give `--format`, or text. A `--format` that contradicts a known extension
 //! is an error, so `--format json -o r.csv` never writes JSON into a `.csv`.
 
@@ -11,24 +11,16 @@ use handoff::report;
 
 use super::Failure;
 
-/// The format a known extension asks for; `Err` for one known to be unsupported.
-fn for_extension(path: &Path) -> Result<Option<report::Format>, Failure> {
-    let Some(ext) = path.extension().and_then(|e| e.to_str()) else {
-        return Ok(None);
-    };
-    Ok(match ext.to_ascii_lowercase().as_str() {
+/// The format a known extension asks for.
+fn for_extension(path: &Path) -> Option<report::Format> {
+    let ext = path.extension().and_then(|e| e.to_str())?;
+    match ext.to_ascii_lowercase().as_str() {
         "json" => Some(report::Format::Json),
         "csv" => Some(report::Format::Csv),
         "txt" | "text" => Some(report::Format::Text),
-        "html" | "htm" => {
-            return Err(Failure::Input(format!(
-                "error: {} asks for an HTML report, which handoff cannot write yet\n  \
-                 help: name it .txt, .json or .csv",
-                path.display()
-            )));
-        }
+        "html" | "htm" => Some(report::Format::Html),
         _ => None,
-    })
+    }
 }
 
 fn name(format: report::Format) -> &'static str {
@@ -36,6 +28,7 @@ fn name(format: report::Format) -> &'static str {
         report::Format::Text => "text",
         report::Format::Json => "json",
         report::Format::Csv => "csv",
+        report::Format::Html => "html",
     }
 }
 
@@ -45,7 +38,7 @@ pub fn choose(
     output: Option<&Path>,
 ) -> Result<report::Format, Failure> {
     let by_extension = match output {
-        Some(path) if path != Path::new("-") => for_extension(path)?,
+        Some(path) if path != Path::new("-") => for_extension(path),
         _ => None,
     };
     match (flag, by_extension) {
@@ -70,7 +63,7 @@ pub fn choose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use report::Format::{Csv, Json, Text};
+    use report::Format::{Csv, Html, Json, Text};
 
     fn pick(flag: Option<report::Format>, out: Option<&str>) -> Result<report::Format, String> {
         choose(flag, out.map(Path::new)).map_err(|f| f.message())
@@ -88,14 +81,18 @@ mod tests {
         assert_eq!(pick(Some(Csv), Some("-")).unwrap(), Csv);
         assert_eq!(pick(Some(Json), Some("r.out")).unwrap(), Json);
         assert_eq!(pick(Some(Json), Some("r.json")).unwrap(), Json);
+        assert_eq!(pick(None, Some("r.html")).unwrap(), Html);
+        assert_eq!(pick(None, Some("dir/r.HTM")).unwrap(), Html);
+        assert_eq!(pick(Some(Html), None).unwrap(), Html);
     }
 
     #[test]
-    fn a_contradiction_or_html_is_an_error() {
+    fn a_contradiction_is_an_error() {
         let e = pick(Some(Json), Some("r.csv")).unwrap_err();
         assert!(e.contains("--format json contradicts"), "{e}");
         assert!(pick(Some(Text), Some("r.json")).is_err());
-        let e = pick(None, Some("r.html")).unwrap_err();
-        assert!(e.contains("HTML"), "{e}");
+        let e = pick(Some(Html), Some("r.json")).unwrap_err();
+        assert!(e.contains("--format html contradicts"), "{e}");
+        assert!(pick(Some(Json), Some("r.html")).is_err());
     }
 }

@@ -72,6 +72,21 @@ pub fn stories(model: &Model, wanted: usize, cause: Option<(&str, Vec<Cause>)>) 
     out
 }
 
+/// The stories `stories` tells (the first `wanted` counted customers lost in
+/// replication 0, to one of `causes` when not empty, and one saved by a quick
+/// recovery), one string each (a heading line, then one line per event), for
+/// the HTML page.
+pub fn story_list(model: &Model, wanted: usize, causes: Vec<Cause>) -> Vec<String> {
+    let mut stories = Stories::new(model, wanted).about(causes);
+    let _ = engine::run_observed(model, 0, &mut stories);
+    stories
+        .render()
+        .split("\n\n")
+        .map(|s| s.trim_end().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
 /// The causes `--cause GIVEN` selects, or an error listing the model's causes.
 pub fn select_causes(model: &Model, given: &str) -> Result<Vec<Cause>, Failure> {
     causes_matching(model, given).map_err(|unknown| {

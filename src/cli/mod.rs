@@ -380,3 +380,22 @@ mod tests {
         assert!(colored.contains("a\\u{1b}]0;owned"), "{colored:?}");
     }
 }
+
+/// The language of the HTML report (`--lang`).
+#[derive(Debug, Clone, Copy, Default, clap::ValueEnum)]
+pub enum Language {
+    /// English.
+    #[default]
+    En,
+    /// Spanish (español).
+    Es,
+}
+
+impl From<Language> for handoff::report::html::Lang {
+    fn from(l: Language) -> Self {
+        match l {
+            Language::En => handoff::report::html::Lang::En,
+            Language::Es => handoff::report::html::Lang::Es,
+        }
+    }
+}

@@ -6,7 +6,7 @@ use handoff::experiment;
 use handoff::report;
 
 use super::output::OutputTarget;
-use super::{Failure, Settings, inspect, load_scenario, progress};
+use super::{Failure, Language, Settings, inspect, load_scenario, progress};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
@@ -20,11 +20,14 @@ pub struct Args {
     file: PathBuf,
     #[command(flatten)]
     settings: Settings,
-    /// Report format [default: from the extension of -o (.json, .csv, .txt), else text].
+    /// Report format [default: from the extension of -o (.json, .csv, .txt, .html), else text].
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// Language of the HTML report.
+    #[arg(long, value_enum, default_value_t = Language::En)]
+    lang: Language,
     /// Write the report to this file (atomically) instead of standard output; its
-    /// extension chooses the format (.json, .csv, .txt; any other: text).
+    /// extension chooses the format (.json, .csv, .txt, .html; any other: text).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Run only the replications r with r % N == I (I from 0), e.g. --shard 3/64, and
@@ -61,6 +64,8 @@ enum Format {
     Json,
     /// Every statistic, one row each (`metric,mean,ci95`), for spreadsheets.
     Csv,
+    /// One self-contained page for a workshop room (charts, no script, prints).
+    Html,
 }
 
 impl From<Format> for report::Format {
@@ -69,9 +74,13 @@ impl From<Format> for report::Format {
             Format::Text => report::Format::Text,
             Format::Json => report::Format::Json,
             Format::Csv => report::Format::Csv,
+            Format::Html => report::Format::Html,
         }
     }
 }
+
+/// Lost customers whose stories the HTML page tells.
+const STORIES_ON_THE_PAGE: usize = 3;
 
 pub fn execute(args: Args) -> Result<(), Failure> {
     let format = super::format::choose(args.format.map(Into::into), args.output.as_deref())?;
@@ -127,6 +136,12 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             let options = report::text::Options { wide: args.wide };
             report::text::render_with(&outcome, options).into_bytes()
         }
+        report::Format::Html => {
+            let causes = cause.as_ref().map_or(Vec::new(), |(_, c)| c.clone());
+            let stories = inspect::story_list(&model, STORIES_ON_THE_PAGE, causes);
+            let data = report::json::render(&outcome);
+            report::html::run(&outcome, &stories, &data, args.lang.into())
+        }
         _ => report::render(&outcome, format),
     };
     if let Some(n) = args.explain {
@@ -134,8 +149,10 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         match format {
             // The stories follow the report, wherever it goes.
             report::Format::Text => bytes.extend_from_slice(stories.as_bytes()),
-            // Standard output stays one JSON document.
-            report::Format::Json | report::Format::Csv => eprint!("{}", stories.trim_start()),
+            // Standard output stays one document.
+            report::Format::Json | report::Format::Csv | report::Format::Html => {
+                eprint!("{}", stories.trim_start())
+            }
         }
     }
     out.write(&bytes)

@@ -33,6 +33,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
         if self.measuring() {
             self.counts.orders_arrived += 1;
             self.counts.by_flow[flow].orders += 1;
+            self.counts.week(self.now).orders += 1;
         }
         let steps = self.model.flows[flow].steps.len();
         let mut spent = self.spare_buffers.pop().unwrap_or_default();
@@ -267,6 +268,10 @@ impl<O: Observer> Simulation<'_, '_, O> {
             f.late += u64::from(late);
             f.lead_time.add(lead);
             f.wait.add(o.waited);
+            let week = c.week(self.now);
+            week.delivered += 1;
+            week.late += u64::from(late);
+            week.defects += u64::from(o.defects.is_some());
         }
         let customer_id = self.customers[o.customer as usize].id;
         self.trace(TraceKind::Delivered, |e| {

@@ -286,7 +286,11 @@ impl<O: Observer> Simulation<'_, '_, O> {
         c.customers_lost += 1;
         c.prospects_deterred += deterred;
         c.revenue_lost += lost_customer + lost_prospects;
-        let row = &mut c.by_cause[cause.index(self.model)];
+        let index = cause.index(self.model);
+        let week = c.week(self.now);
+        week.lose(index);
+        week.prospects_deterred += deterred;
+        let row = &mut c.by_cause[index];
         row.0 += 1;
         row.1 += deterred;
         row.2 += lost_customer + lost_prospects;

@@ -23,6 +23,7 @@ use std::collections::VecDeque;
 
 use slab::Slab;
 
+use crate::metrics::timeline::{Grid, WeekCounts};
 use crate::metrics::{
     CauseMetrics, CustomerMetrics, DepartmentMetrics, FlowMetrics, HandoffMetrics, Metrics,
     OrderMetrics, PathMetrics, RevenueMetrics, TimeWeighted, Welford,
@@ -41,6 +42,8 @@ pub struct RunResult {
     /// Events taken off the event list and handled.
     pub events: u64,
     pub metrics: Metrics<f64>,
+    /// The same counts week by week over the counted period (see `metrics::timeline`).
+    pub timeline: Vec<WeekCounts>,
 }
 
 /// Simulate replication `replication` of `model` (replications differ only in their random streams).
@@ -246,6 +249,17 @@ struct Counts {
     by_path: [(u64, u64); 4],
     /// Per flow of the model.
     by_flow: Vec<FlowCounts>,
+    /// The counts above that the timeline shows, per bucket of `grid`.
+    weeks: Vec<WeekCounts>,
+    grid: Option<Grid>,
+}
+
+impl Counts {
+    /// The timeline bucket of time `now` (a counted time, after the warm-up).
+    fn week(&mut self, now: f64) -> &mut WeekCounts {
+        let k = self.grid.map_or(0, |g| g.index(now));
+        &mut self.weeks[k]
+    }
 }
 
 /// Counters of one flow's orders (after the warm-up), and customers lost over them.
@@ -327,9 +341,12 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                 running
             })
             .collect();
+        let grid = Grid::new(warmup, model.simulation.duration_h);
         let counts = Counts {
             by_cause: vec![(0, 0, 0.0); Cause::all(model).len()],
             by_flow: vec![FlowCounts::default(); model.flows.len()],
+            weeks: vec![WeekCounts::default(); grid.buckets],
+            grid: Some(grid),
             ..Counts::default()
         };
         Self {
@@ -448,7 +465,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
         }
     }
 
-    fn finish(self) -> RunResult {
+    fn finish(mut self) -> RunResult {
         let end = self.horizon;
         let model = self.model;
         let departments = model
@@ -550,6 +567,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             lost: c.revenue_lost,
         };
         RunResult {
+            timeline: std::mem::take(&mut self.counts.weeks),
             events: self.processed,
             metrics: Metrics {
                 departments,

@@ -14,8 +14,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::engine::{self, RunError, RunResult, Unobserved};
+use crate::metrics::timeline::{self, Bucket, Grid};
 use crate::metrics::{Metrics, Stat, Summariser};
-use crate::model::Model;
+use crate::model::{Cause, Model};
 pub use compare::{Comparison, Difference, KEY_METRICS, Streams, compare};
 
 /// The most replications a run, comparison, sweep point or sensitivity variant
@@ -32,6 +33,8 @@ pub struct Outcome {
     /// Events handled, summed over replications.
     pub events: u64,
     pub summary: Metrics<Stat>,
+    /// The counted period week by week, summarised (empty when a run had no timeline).
+    pub timeline: Vec<Bucket<Stat>>,
 }
 
 /// Which scenario was run, and how.
@@ -43,6 +46,15 @@ pub struct ScenarioInfo {
     pub replications: u32,
     pub duration_h: f64,
     pub warmup_h: f64,
+    /// Each department and its staff, in the scenario's order (for drawing the chain).
+    pub departments: Vec<StaffInfo>,
+}
+
+/// A department's name and staff.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StaffInfo {
+    pub name: String,
+    pub staff: u32,
 }
 
 /// Compute `work(r)` for `r` in `0..n` in parallel and hand each result to
@@ -84,6 +96,7 @@ pub struct Replications<'a> {
     events: u64,
     count: u32,
     summariser: Summariser,
+    timeline: timeline::Summariser,
 }
 
 impl<'a> Replications<'a> {
@@ -93,12 +106,17 @@ impl<'a> Replications<'a> {
             events: 0,
             count: 0,
             summariser: Summariser::default(),
+            timeline: timeline::Summariser::new(Grid::new(
+                model.simulation.warmup_h,
+                model.simulation.duration_h,
+            )),
         }
     }
 
     /// Add the next replication; `Err` says how its metrics differ in shape from the first's.
     pub fn add(&mut self, run: &RunResult) -> Result<(), String> {
         self.summariser.add(&run.metrics)?;
+        self.timeline.add(&run.timeline);
         self.events = self.events.saturating_add(run.events);
         self.count += 1;
         Ok(())
@@ -109,6 +127,13 @@ impl<'a> Replications<'a> {
         let mut summary = self.summariser.finish()?;
         summary.rank_causes();
         let model = self.model;
+        let cause_names: Vec<String> = Cause::all(model).iter().map(|c| c.name(model)).collect();
+        let ranked: Vec<String> = summary
+            .lost_by_cause
+            .iter()
+            .map(|c| c.cause.clone())
+            .collect();
+        let timeline = self.timeline.finish(&cause_names, &ranked);
         Some(Outcome {
             scenario: ScenarioInfo {
                 name: model.name.clone(),
@@ -117,9 +142,18 @@ impl<'a> Replications<'a> {
                 replications: self.count,
                 duration_h: model.simulation.duration_h,
                 warmup_h: model.simulation.warmup_h,
+                departments: model
+                    .departments
+                    .iter()
+                    .map(|d| StaffInfo {
+                        name: d.name.clone(),
+                        staff: d.staff,
+                    })
+                    .collect(),
             },
             events: self.events,
             summary,
+            timeline,
         })
     }
 }

@@ -19,6 +19,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::engine::{self, RunError, RunResult};
 use crate::metrics::Metrics;
+use crate::metrics::timeline::WeekCounts;
 use crate::model::Model;
 use crate::scenario::format_number;
 
@@ -172,6 +173,9 @@ pub struct StoredRun {
     pub replication: u32,
     pub events: u64,
     pub metrics: Metrics<Num>,
+    /// Week by week (absent in parts that predate it: the merged report then has no timeline).
+    #[serde(default)]
+    pub timeline: Vec<WeekCounts>,
 }
 
 /// The part a `handoff run --shard I/N` writes: its replications, raw.
@@ -244,6 +248,7 @@ pub fn run_shard<E>(
                 replication: r,
                 events: run.events,
                 metrics: run.metrics.map(&mut |v| Num(*v)),
+                timeline: run.timeline,
             })
         },
         |_, run| each(run),
@@ -425,6 +430,7 @@ pub fn merge_runs(
         each(RunResult {
             events: run.events,
             metrics: run.metrics.map(&mut |v| v.0),
+            timeline: run.timeline,
         })?;
     }
     Ok(())

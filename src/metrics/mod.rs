@@ -6,6 +6,7 @@
 
 mod streaming;
 mod summary;
+pub mod timeline;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,6 @@
 //! A small hand-made outcome for the report tests: two desks, one of them sloppy.
 
-use crate::experiment::{Outcome, ScenarioInfo};
+use crate::experiment::{Outcome, ScenarioInfo, StaffInfo};
 use crate::metrics::{
     CauseMetrics, CustomerMetrics, DepartmentMetrics, FlowMetrics, HandoffMetrics, Metrics,
     OrderMetrics, PathMetrics, RevenueMetrics, Stat,
@@ -155,8 +155,19 @@ pub fn outcome(replications: u32) -> Outcome {
             replications,
             duration_h: 28.0 * 24.0,
             warmup_h: 2.0 * 24.0,
+            departments: vec![
+                StaffInfo {
+                    name: "sales".into(),
+                    staff: 2,
+                },
+                StaffInfo {
+                    name: "billing".into(),
+                    staff: 1,
+                },
+            ],
         },
         events: 123_456,
         summary,
+        timeline: Vec::new(),
     }
 }

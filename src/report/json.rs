@@ -11,6 +11,7 @@
 use serde::Serialize;
 
 use crate::experiment::{Outcome, ScenarioInfo};
+use crate::metrics::timeline::Bucket;
 use crate::metrics::{Metrics, Stat};
 
 /// The document, borrowed from the outcome: the summary's fields are spliced
@@ -23,6 +24,8 @@ struct Document<'a> {
     events: u64,
     #[serde(flatten)]
     summary: &'a Metrics<Stat>,
+    /// Weekly buckets over the counted period (see `metrics::timeline`).
+    timeline: &'a [Bucket<Stat>],
 }
 
 /// Pretty-printed JSON with a trailing newline.
@@ -32,6 +35,7 @@ pub fn render(outcome: &Outcome) -> Vec<u8> {
         scenario: &outcome.scenario,
         events: outcome.events,
         summary: &outcome.summary,
+        timeline: &outcome.timeline,
     };
     let mut out = serde_json::to_vec_pretty(&document).expect(
         "a report is plain data: strings, integers and floats (non-finite ones become null)",
@@ -88,6 +92,7 @@ mod tests {
                 "replications": 3,
                 "duration_h": 672.0,
                 "warmup_h": 48.0,
+                "departments": [{"name": "sales", "staff": 2}, {"name": "billing", "staff": 1}],
             })
         );
     }

@@ -6,9 +6,11 @@
 
 pub mod compare;
 pub mod csv;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod sensitivity;
+pub mod svg;
 pub mod sweep;
 pub mod text;
 
@@ -23,14 +25,19 @@ pub enum Format {
     Json,
     /// Every statistic, one row each, for spreadsheets (see [`csv::render`]).
     Csv,
+    /// One self-contained page for a workshop room (see [`html::run`]).
+    Html,
 }
 
-/// Render `outcome` in `format`.
+/// Render `outcome` in `format`. The HTML page is in English and tells no
+/// stories here (they need the model to rerun replication 0); `handoff run`
+/// calls [`html::run`] itself to add them and choose the language.
 pub fn render(outcome: &Outcome, format: Format) -> Vec<u8> {
     match format {
         Format::Text => text::render(outcome).into_bytes(),
         Format::Json => json::render(outcome),
         Format::Csv => csv::render(outcome),
+        Format::Html => html::run(outcome, &[], &json::render(outcome), html::Lang::En),
     }
 }
 

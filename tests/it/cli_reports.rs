@@ -263,7 +263,18 @@ fn the_extension_of_the_output_chooses_the_format() {
             .unwrap()
             .starts_with("scenario,file,variant,metric,")
     );
-    // A contradiction, or HTML, is refused before anything is written.
+    // .html is the workshop page, for run and compare.
+    ok(&["run", TINY, "-q", "-o", &at("r.html")]);
+    let page = std::fs::read_to_string(at("r.html")).unwrap();
+    assert!(
+        page.starts_with("<!DOCTYPE html>"),
+        "{}",
+        &page[..80.min(page.len())]
+    );
+    ok(&["compare", TINY, TINY, "-q", "-o", &at("c.HTM")]);
+    let page = std::fs::read_to_string(at("c.HTM")).unwrap();
+    assert!(page.contains("id=\"handoff-data\""));
+    // A contradiction is refused before anything is written.
     let e = refused(&["run", TINY, "-q", "--format", "json", "-o", &at("x.csv")]);
     assert!(e.contains("contradicts"), "{e}");
     let e = refused(&[
@@ -277,9 +288,17 @@ fn the_extension_of_the_output_chooses_the_format() {
         &at("x.json"),
     ]);
     assert!(e.contains("contradicts"), "{e}");
-    let e = refused(&["run", TINY, "-q", "-o", &at("x.html")]);
-    assert!(e.contains("HTML"), "{e}");
-    assert!(!dir.path().join("x.csv").exists() && !dir.path().join("x.html").exists());
+    let e = refused(&[
+        "run",
+        TINY,
+        "-q",
+        "--format",
+        "html",
+        "-o",
+        &at("x.html.json"),
+    ]);
+    assert!(e.contains("--format html contradicts"), "{e}");
+    assert!(!dir.path().join("x.csv").exists() && !dir.path().join("x.html.json").exists());
 }
 
 /// The number of the customer in a story's first line, and its arrival day.

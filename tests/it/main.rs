@@ -11,6 +11,7 @@
 //! - `hostile_cli`: edited parts, outputs that are not files, interrupts mid-write.
 //! - `cli`, `cli_reports`, `sweep`: the `handoff` command as a user runs it
 //!   (cases as data files in `tests/cmd/`).
+//! - `html`: the workshop page in a real browser, and the weekly timeline behind it.
 //! - `fuzz_regressions`: every crash the fuzz targets (`fuzz/`) found, replayed.
 
 mod cli;
@@ -21,6 +22,7 @@ mod flows;
 mod fuzz_bodies;
 mod fuzz_regressions;
 mod hostile_cli;
+mod html;
 mod overrides;
 mod pins;
 mod readme;

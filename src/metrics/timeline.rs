@@ -1,0 +1,317 @@
+//! The counted period in weeks: what happened when, for the "over time" charts.
+//!
+//! The engine counts orders, deliveries and losses into the bucket of the
+//! simulated time they happen in; the buckets of a run add up to the run's
+//! totals because each is counted under the same condition as its total, at a
+//! time after the warm-up. Buckets are one week wide unless the counted period
+//! is longer than [`MAX_BUCKETS`] weeks; then each is a whole number of weeks,
+//! so memory stays bounded whatever the duration.
+
+use serde::{Deserialize, Serialize};
+
+use std::collections::BTreeMap;
+
+use super::Stat;
+use super::summary::Running;
+
+/// One week of simulated time, in hours.
+pub const WEEK_H: f64 = 168.0;
+/// At most this many buckets per run (20 years of weeks).
+pub const MAX_BUCKETS: usize = 1040;
+
+/// Where the buckets of a run lie: the first starts at the warm-up's end.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Grid {
+    pub start_h: f64,
+    pub end_h: f64,
+    /// Width of every bucket but perhaps the last, which ends at `end_h`.
+    pub width_h: f64,
+    pub buckets: usize,
+}
+
+impl Grid {
+    /// The buckets of a run counted from `warmup_h` to `duration_h`.
+    pub fn new(warmup_h: f64, duration_h: f64) -> Grid {
+        let span = (duration_h - warmup_h).max(0.0);
+        let weeks = (span / WEEK_H).ceil().max(1.0);
+        // Whole weeks per bucket, enough to stay within MAX_BUCKETS.
+        let weeks_per_bucket = (weeks / MAX_BUCKETS as f64).ceil().max(1.0);
+        let width_h = weeks_per_bucket * WEEK_H;
+        let buckets = ((span / width_h).ceil() as usize).clamp(1, MAX_BUCKETS);
+        Grid {
+            start_h: warmup_h,
+            end_h: duration_h,
+            width_h,
+            buckets,
+        }
+    }
+
+    /// The bucket holding time `t` (times outside the period go to the nearest end).
+    pub fn index(&self, t: f64) -> usize {
+        let k = ((t - self.start_h) / self.width_h).floor();
+        if k.is_nan() || k < 0.0 {
+            0
+        } else {
+            (k as usize).min(self.buckets - 1)
+        }
+    }
+
+    /// Start and end of bucket `k`, in hours from the start of the run.
+    pub fn bounds(&self, k: usize) -> (f64, f64) {
+        let from = self.start_h + k as f64 * self.width_h;
+        let to = if k + 1 == self.buckets {
+            self.end_h
+        } else {
+            from + self.width_h
+        };
+        (from, to)
+    }
+}
+
+/// What one run counted in one bucket.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WeekCounts {
+    pub orders: u64,
+    pub delivered: u64,
+    pub late: u64,
+    pub defects: u64,
+    pub customers_lost: u64,
+    pub prospects_deterred: u64,
+    /// Customers lost, by the cause's position in `Cause::all` (sparse: losses are rare).
+    pub lost_by_cause: Vec<(u32, u64)>,
+}
+
+impl WeekCounts {
+    /// One more customer lost to cause number `cause`.
+    pub fn lose(&mut self, cause: usize) {
+        self.customers_lost += 1;
+        let cause = cause as u32;
+        match self.lost_by_cause.iter_mut().find(|(c, _)| *c == cause) {
+            Some((_, n)) => *n += 1,
+            None => self.lost_by_cause.push((cause, 1)),
+        }
+    }
+}
+
+/// One bucket of the summary over replications.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bucket<T> {
+    pub from_h: f64,
+    pub to_h: f64,
+    pub orders: T,
+    pub delivered: T,
+    pub late: T,
+    pub defects: T,
+    pub customers_lost: T,
+    pub prospects_deterred: T,
+    /// Causes that cost a customer in this bucket in some replication.
+    pub lost_by_cause: Vec<CauseCustomers<T>>,
+}
+
+/// Customers one cause cost in one bucket.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CauseCustomers<T> {
+    pub cause: String,
+    pub customers: T,
+}
+
+/// The buckets of replications summarised as they come, in memory bounded
+/// by the number of buckets and causes (not of replications).
+#[derive(Debug, Clone)]
+pub struct Summariser {
+    grid: Grid,
+    runs: u64,
+    /// Per bucket: orders, delivered, late, defects, customers lost, prospects deterred.
+    fields: Vec<[Running; 6]>,
+    /// Per bucket and cause number: the sum and a running summary with the
+    /// zeros of runs that did not lose a customer to it added at the end.
+    causes: Vec<BTreeMap<u32, Vec<(u64, u64)>>>,
+    /// A run came without a timeline (a part that predates it): no summary.
+    incomplete: bool,
+}
+
+impl Summariser {
+    pub fn new(grid: Grid) -> Summariser {
+        Summariser {
+            grid,
+            runs: 0,
+            fields: vec![Default::default(); grid.buckets],
+            causes: vec![BTreeMap::new(); grid.buckets],
+            incomplete: false,
+        }
+    }
+
+    /// One more replication's buckets.
+    pub fn add(&mut self, weeks: &[WeekCounts]) {
+        // A part from elsewhere may be malformed: then there is no timeline, but no panic either.
+        let well_formed = weeks.len() == self.grid.buckets
+            && weeks.iter().all(|w| {
+                let mut causes: Vec<u32> = w.lost_by_cause.iter().map(|(c, _)| *c).collect();
+                causes.sort_unstable();
+                causes.windows(2).all(|p| p[0] != p[1])
+            });
+        if !well_formed || self.incomplete {
+            self.incomplete = true;
+            return;
+        }
+        let run = self.runs;
+        self.runs += 1;
+        for (k, w) in weeks.iter().enumerate() {
+            let values = [
+                w.orders,
+                w.delivered,
+                w.late,
+                w.defects,
+                w.customers_lost,
+                w.prospects_deterred,
+            ];
+            for (slot, v) in self.fields[k].iter_mut().zip(values) {
+                slot.add(v as f64);
+            }
+            for &(cause, n) in &w.lost_by_cause {
+                self.causes[k].entry(cause).or_default().push((run, n));
+            }
+        }
+    }
+
+    /// The summary: `cause_names[i]` names cause number `i`; causes come in the
+    /// order of `order` (names), any others after them by number. Empty if any
+    /// run had no timeline.
+    pub fn finish(&self, cause_names: &[String], order: &[String]) -> Vec<Bucket<Stat>> {
+        if self.incomplete || self.runs == 0 {
+            return Vec::new();
+        }
+        let rank = |i: u32| {
+            let name = cause_names.get(i as usize).map_or("", |n| n.as_str());
+            order
+                .iter()
+                .position(|o| o == name)
+                .unwrap_or(order.len() + i as usize)
+        };
+        (0..self.grid.buckets)
+            .map(|k| {
+                let f = &self.fields[k];
+                let mut causes: Vec<(&u32, &Vec<(u64, u64)>)> = self.causes[k].iter().collect();
+                causes.sort_by_key(|(c, _)| (rank(**c), **c));
+                let lost_by_cause = causes
+                    .into_iter()
+                    .map(|(c, seen)| {
+                        // Every run in order, zero where it lost nobody to this cause.
+                        let mut running = Running::default();
+                        let mut next = seen.iter().peekable();
+                        for run in 0..self.runs {
+                            let n = match next.peek() {
+                                Some((r, n)) if *r == run => {
+                                    next.next();
+                                    *n
+                                }
+                                _ => 0,
+                            };
+                            running.add(n as f64);
+                        }
+                        CauseCustomers {
+                            cause: cause_names
+                                .get(*c as usize)
+                                .cloned()
+                                .unwrap_or_else(|| format!("cause {c}")),
+                            customers: running.stat(),
+                        }
+                    })
+                    .collect();
+                let (from_h, to_h) = self.grid.bounds(k);
+                Bucket {
+                    from_h,
+                    to_h,
+                    orders: f[0].stat(),
+                    delivered: f[1].stat(),
+                    late: f[2].stat(),
+                    defects: f[3].stat(),
+                    customers_lost: f[4].stat(),
+                    prospects_deterred: f[5].stat(),
+                    lost_by_cause,
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_year_after_a_month_is_48_weeks_the_last_one_short() {
+        let g = Grid::new(30.0 * 24.0, 365.0 * 24.0);
+        // 335 days = 47 weeks and 6 days.
+        assert_eq!(g.buckets, 48);
+        assert_eq!(g.width_h, WEEK_H);
+        assert_eq!(g.bounds(0), (720.0, 888.0));
+        assert_eq!(g.bounds(47), (720.0 + 47.0 * 168.0, 8760.0));
+        assert_eq!(g.index(720.0), 0);
+        assert_eq!(g.index(887.9), 0);
+        assert_eq!(g.index(888.0), 1);
+        assert_eq!(
+            g.index(8760.0),
+            47,
+            "the end of the run is in the last bucket"
+        );
+    }
+
+    #[test]
+    fn very_long_runs_get_wider_buckets_not_more() {
+        let g = Grid::new(0.0, 1e9);
+        assert_eq!(g.buckets, MAX_BUCKETS);
+        assert!(g.width_h > WEEK_H);
+        assert_eq!(g.width_h % WEEK_H, 0.0, "whole weeks");
+        assert_eq!(g.bounds(MAX_BUCKETS - 1).1, 1e9);
+        assert!(g.bounds(MAX_BUCKETS - 1).0 < 1e9);
+    }
+
+    fn same(a: Stat, b: Stat) {
+        assert_eq!(a.mean, b.mean);
+        let (x, y) = (a.ci95.unwrap(), b.ci95.unwrap());
+        assert!((x - y).abs() <= 1e-12 * y.abs().max(1.0), "{a:?} {b:?}");
+    }
+
+    #[test]
+    fn summary_names_causes_in_the_given_order() {
+        let g = Grid::new(0.0, 2.0 * WEEK_H);
+        let mut a = vec![WeekCounts::default(); 2];
+        let mut b = vec![WeekCounts::default(); 2];
+        a[0].lose(2);
+        a[0].lose(0);
+        b[0].lose(2);
+        b[1].lose(1);
+        let names: Vec<String> = ["x", "y", "z"].map(String::from).to_vec();
+        let mut summariser = Summariser::new(g);
+        summariser.add(&a);
+        summariser.add(&b);
+        let out = summariser.finish(&names, &["z".into(), "x".into()]);
+        assert_eq!(out.len(), 2);
+        let causes: Vec<&str> = out[0].lost_by_cause.iter().map(|c| &*c.cause).collect();
+        assert_eq!(causes, ["z", "x"]);
+        same(
+            out[0].lost_by_cause[0].customers,
+            Stat::from_values(&[1.0, 1.0]),
+        );
+        same(
+            out[0].lost_by_cause[1].customers,
+            Stat::from_values(&[1.0, 0.0]),
+        );
+        same(out[0].customers_lost, Stat::from_values(&[2.0, 1.0]));
+        assert_eq!(out[1].lost_by_cause[0].cause, "y");
+        same(
+            out[1].lost_by_cause[0].customers,
+            Stat::from_values(&[0.0, 1.0]),
+        );
+        assert_eq!(out[1].to_h, 2.0 * WEEK_H);
+    }
+
+    #[test]
+    fn a_run_without_a_timeline_leaves_none() {
+        let mut summariser = Summariser::new(Grid::new(0.0, WEEK_H));
+        summariser.add(&[WeekCounts::default()]);
+        summariser.add(&[]);
+        assert!(summariser.finish(&[], &[]).is_empty());
+    }
+}

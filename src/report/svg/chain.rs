@@ -1,0 +1,318 @@
+//! The value chain: departments as boxes, handoffs as arrows, breaks in colour.
+
+use super::{INK, LOSS, QUIET, Svg, esc, fit, n};
+
+/// A box: a department (or the customer at the end).
+#[derive(Debug, Clone)]
+pub struct ChainNode {
+    pub name: String,
+    /// Lines under the name (staff, utilisation, …).
+    pub lines: Vec<String>,
+    /// Customers lost to waiting here (0 for none).
+    pub cost: f64,
+    /// The text for that cost, shown when it is not zero.
+    pub cost_shown: String,
+    /// Drawn as the customer (no staff, a quieter fill).
+    pub customer: bool,
+}
+
+/// An arrow: a handoff from one box to another (indices into the nodes).
+#[derive(Debug, Clone)]
+pub struct ChainEdge {
+    pub from: usize,
+    pub to: usize,
+    /// Customers lost to this handoff's breaks (0 for none).
+    pub cost: f64,
+    pub cost_shown: String,
+}
+
+const COLS: usize = 4;
+const BOX_W: f64 = 176.0;
+const BOX_H: f64 = 112.0;
+const CELL_W: f64 = 240.0;
+const CELL_H: f64 = 200.0;
+const MARGIN: f64 = 25.0;
+
+/// Where box `i` goes: rows of four, snaking so that neighbours stay side by side.
+fn place(i: usize) -> (f64, f64) {
+    let row = i / COLS;
+    let col = if row.is_multiple_of(2) {
+        i % COLS
+    } else {
+        COLS - 1 - i % COLS
+    };
+    (
+        MARGIN + CELL_W * col as f64 + (CELL_W - BOX_W) / 2.0,
+        MARGIN + 30.0 + CELL_H * row as f64,
+    )
+}
+
+/// The chain, with every arrow's thickness and colour growing with what it cost.
+pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
+    let rows = nodes.len().div_ceil(COLS).max(1);
+    let w = 2.0 * MARGIN + CELL_W * COLS as f64;
+    let h = 2.0 * MARGIN + 30.0 + CELL_H * rows as f64 - (CELL_H - BOX_H) + 40.0;
+    let mut svg = Svg::new(w, h);
+    let max = edges
+        .iter()
+        .map(|e| e.cost)
+        .chain(nodes.iter().map(|n| n.cost))
+        .fold(0.0, f64::max);
+    let weight = |cost: f64| if max > 0.0 { cost / max } else { 0.0 };
+    let mut labels = Vec::new();
+    for e in edges {
+        if e.from >= nodes.len() || e.to >= nodes.len() {
+            continue;
+        }
+        let (x1, y1) = centre(e.from);
+        let (x2, y2) = centre(e.to);
+        let share = weight(e.cost);
+        let (stroke, width, opacity) = if e.cost > 0.0 {
+            (LOSS, 3.0 + 11.0 * share, 0.45 + 0.55 * share)
+        } else {
+            (QUIET, 2.5, 1.0)
+        };
+        // Leave and enter each box at its edge, towards the other box.
+        let (sx, sy) = edge_point(x1, y1, x2, y2);
+        let (ex, ey) = edge_point(x2, y2, x1, y1);
+        let adjacent = e.from.abs_diff(e.to) == 1;
+        let (cx, cy) = if adjacent {
+            ((sx + ex) / 2.0, (sy + ey) / 2.0)
+        } else {
+            // A detour bowing away from the boxes in between.
+            let (mx, my) = ((sx + ex) / 2.0, (sy + ey) / 2.0);
+            let (dx, dy) = (ex - sx, ey - sy);
+            let len = (dx * dx + dy * dy).sqrt().max(1.0);
+            let bow = 60.0 + 0.15 * len;
+            (mx - dy / len * bow, my + dx / len * bow)
+        };
+        svg.raw(&format!(
+            "<path d=\"M{} {} Q{} {} {} {}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{}\" stroke-opacity=\"{}\"/>",
+            n(sx),
+            n(sy),
+            n(cx),
+            n(cy),
+            n(ex),
+            n(ey),
+            n(width),
+            n(opacity)
+        ));
+        // The arrowhead points along the curve's last tangent.
+        let (tx, ty) = (ex - cx, ey - cy);
+        let len = (tx * tx + ty * ty).sqrt().max(1.0);
+        let (ux, uy) = (tx / len, ty / len);
+        let size = 10.0 + width;
+        let (bx, by) = (ex - ux * size, ey - uy * size);
+        svg.raw(&format!(
+            "<polygon points=\"{},{} {},{} {},{}\" fill=\"{stroke}\" fill-opacity=\"{}\"/>",
+            n(ex),
+            n(ey),
+            n(bx - uy * size * 0.55),
+            n(by + ux * size * 0.55),
+            n(bx + uy * size * 0.55),
+            n(by - ux * size * 0.55),
+            n(opacity)
+        ));
+        if e.cost > 0.0 {
+            // The label sits on the curve's midpoint.
+            let (lx, ly) = (
+                0.25 * sx + 0.5 * cx + 0.25 * ex,
+                0.25 * sy + 0.5 * cy + 0.25 * ey,
+            );
+            // Beside a short straight arrow rather than on it, clear of the boxes:
+            // above a row, or to the side of an arrow going down.
+            let half = super::text_width(&e.cost_shown, 17.0) / 2.0 + 7.0;
+            let (lx, ly) = if !adjacent {
+                (lx, ly)
+            } else if (ex - sx).abs() > (ey - sy).abs() {
+                (lx, ly - BOX_H / 2.0 - 12.0)
+            } else {
+                (lx + half + 12.0, ly)
+            };
+            labels.push((lx, ly, e.cost_shown.clone()));
+        }
+    }
+    for (i, node) in nodes.iter().enumerate() {
+        let (x, y) = place(i);
+        let (stroke, width) = if node.cost > 0.0 {
+            (LOSS, 3.0 + 8.0 * weight(node.cost))
+        } else {
+            (INK, 2.0)
+        };
+        let fill = if node.customer { "#E8F1F8" } else { "#FFFFFF" };
+        svg.rect(
+            x,
+            y,
+            BOX_W,
+            BOX_H,
+            fill,
+            &format!(
+                " rx=\"10\" stroke=\"{stroke}\" stroke-width=\"{}\"",
+                n(width)
+            ),
+        );
+        svg.text_styled(
+            x + BOX_W / 2.0,
+            y + 32.0,
+            21.0,
+            "middle",
+            INK,
+            " font-weight=\"bold\"",
+            &fit(&node.name, 21.0, BOX_W - 16.0),
+        );
+        for (k, line) in node.lines.iter().enumerate() {
+            svg.text(
+                x + BOX_W / 2.0,
+                y + 60.0 + 24.0 * k as f64,
+                16.0,
+                "middle",
+                INK,
+                &fit(line, 16.0, BOX_W - 12.0),
+            );
+        }
+        if node.cost > 0.0 {
+            labels.push((x + BOX_W / 2.0, y + BOX_H + 22.0, node.cost_shown.clone()));
+        }
+    }
+    // Labels last, so no arrow crosses them.
+    for (x, y, text) in labels {
+        let width = super::text_width(&text, 17.0) + 14.0;
+        svg.rect(
+            x - width / 2.0,
+            y - 15.0,
+            width,
+            26.0,
+            "#FFFFFF",
+            &format!(" rx=\"6\" stroke=\"{LOSS}\" stroke-width=\"1.5\""),
+        );
+        svg.raw(&format!(
+            "<text x=\"{}\" y=\"{}\" font-size=\"17\" text-anchor=\"middle\" fill=\"{LOSS}\" font-weight=\"bold\">{}</text>",
+            n(x),
+            n(y + 4.0),
+            esc(&text)
+        ));
+    }
+    svg.finish(label)
+}
+
+fn centre(i: usize) -> (f64, f64) {
+    let (x, y) = place(i);
+    (x + BOX_W / 2.0, y + BOX_H / 2.0)
+}
+
+/// Where the line from the centre (x, y) towards (tx, ty) leaves the box.
+fn edge_point(x: f64, y: f64, tx: f64, ty: f64) -> (f64, f64) {
+    let (dx, dy) = (tx - x, ty - y);
+    if dx == 0.0 && dy == 0.0 {
+        return (x, y);
+    }
+    let sx = if dx != 0.0 {
+        (BOX_W / 2.0 + 4.0) / dx.abs()
+    } else {
+        f64::INFINITY
+    };
+    let sy = if dy != 0.0 {
+        (BOX_H / 2.0 + 4.0) / dy.abs()
+    } else {
+        f64::INFINITY
+    };
+    let s = sx.min(sy);
+    (x + dx * s, y + dy * s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(name: &str, cost: f64) -> ChainNode {
+        ChainNode {
+            name: name.into(),
+            lines: vec!["3 staff".into(), "71 % busy".into()],
+            cost,
+            cost_shown: format!("−{cost}"),
+            customer: false,
+        }
+    }
+
+    #[test]
+    fn chain_snapshot() {
+        let mut nodes = vec![
+            node("sales", 0.0),
+            node("production", 2.0),
+            node("billing", 0.0),
+        ];
+        nodes.push(ChainNode {
+            customer: true,
+            lines: vec![],
+            ..node("customer", 0.0)
+        });
+        let edges = vec![
+            ChainEdge {
+                from: 0,
+                to: 1,
+                cost: 10.0,
+                cost_shown: "−10".into(),
+            },
+            ChainEdge {
+                from: 1,
+                to: 2,
+                cost: 0.0,
+                cost_shown: String::new(),
+            },
+            ChainEdge {
+                from: 2,
+                to: 3,
+                cost: 4.0,
+                cost_shown: "−4".into(),
+            },
+            ChainEdge {
+                from: 0,
+                to: 2,
+                cost: 1.0,
+                cost_shown: "−1".into(),
+            },
+        ];
+        insta::assert_snapshot!(chain(&nodes, &edges, "the chain"));
+    }
+
+    #[test]
+    fn the_costliest_handoff_is_the_thickest() {
+        let nodes = vec![node("a", 0.0), node("b", 0.0), node("c", 0.0)];
+        let edges = vec![
+            ChainEdge {
+                from: 0,
+                to: 1,
+                cost: 1.0,
+                cost_shown: "−1".into(),
+            },
+            ChainEdge {
+                from: 1,
+                to: 2,
+                cost: 9.0,
+                cost_shown: "−9".into(),
+            },
+        ];
+        let svg = chain(&nodes, &edges, "x");
+        let widths: Vec<f64> = svg
+            .match_indices("<path")
+            .map(|(at, _)| {
+                let rest = &svg[at..];
+                let w = rest.split("stroke-width=\"").nth(1).unwrap();
+                w[..w.find('"').unwrap()].parse().unwrap()
+            })
+            .collect();
+        assert_eq!(widths.len(), 2);
+        assert!(widths[1] > widths[0], "{widths:?}");
+    }
+
+    #[test]
+    fn boxes_snake_so_neighbours_stay_adjacent() {
+        assert_eq!(place(3).1, place(0).1);
+        assert_eq!(
+            place(4).0,
+            place(3).0,
+            "the fifth box sits under the fourth"
+        );
+        assert!(place(4).1 > place(3).1);
+    }
+}

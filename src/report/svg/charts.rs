@@ -1,0 +1,425 @@
+//! Bars and intervals: stacked weekly bars, ranked bars, shares against a
+//! reference, and dots with intervals for comparisons.
+
+use super::{INK, LOSS, QUIET, Svg, fit, nice_ticks, text_width};
+
+const FONT: f64 = 18.0;
+const SMALL: f64 = 15.0;
+
+/// One stacked series: a label (for the legend), a colour, one value per bucket.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub label: String,
+    pub color: &'static str,
+    pub values: Vec<f64>,
+}
+
+/// Weekly stacked bars. `x_labels[k]` labels bucket `k` (shown every few
+/// buckets); `axis` names the unit; shaded `(from, to)` bucket ranges are drawn
+/// behind the bars (incident windows).
+pub fn stacked_bars(
+    series: &[Series],
+    x_labels: &[String],
+    axis: &str,
+    shaded: &[(usize, usize)],
+    label: &str,
+) -> String {
+    let (w, h) = (960.0, 420.0);
+    let (left, right, top) = (64.0, 16.0, 40.0);
+    let legend_rows = legend_rows(series, w - left - right);
+    let mut svg = Svg::new(w, h + 10.0 + 26.0 * legend_rows as f64);
+    let buckets = x_labels.len().max(1);
+    let totals: Vec<f64> = (0..buckets)
+        .map(|k| {
+            series
+                .iter()
+                .map(|s| s.values.get(k).copied().unwrap_or(0.0).max(0.0))
+                .sum()
+        })
+        .collect();
+    let (step, top_value) = nice_ticks(totals.iter().copied().fold(0.0, f64::max));
+    let plot_h = h - top - 44.0;
+    let plot_w = w - left - right;
+    let y = |v: f64| top + plot_h * (1.0 - v / top_value);
+    let slot = plot_w / buckets as f64;
+    for &(from, to) in shaded {
+        let x0 = left + slot * from as f64;
+        let x1 = left + slot * (to.min(buckets - 1) + 1) as f64;
+        svg.rect(x0, top, x1 - x0, plot_h, "#F4F4F4", "");
+    }
+    let mut tick = 0.0;
+    while tick <= top_value + step / 2.0 {
+        svg.line(left, y(tick), w - right, y(tick), "#E2E2E2", 1.0);
+        svg.text(
+            left - 8.0,
+            y(tick) + 6.0,
+            SMALL,
+            "end",
+            INK,
+            &tick_label(tick),
+        );
+        tick += step;
+    }
+    svg.text_styled(left - 56.0, top - 16.0, SMALL, "start", INK, "", axis);
+    for k in 0..buckets {
+        let mut base = 0.0;
+        let x = left + slot * k as f64 + slot * 0.1;
+        for s in series {
+            let v = s.values.get(k).copied().unwrap_or(0.0).max(0.0);
+            if v > 0.0 {
+                svg.rect(
+                    x,
+                    y(base + v),
+                    slot * 0.8,
+                    y(base) - y(base + v),
+                    s.color,
+                    "",
+                );
+            }
+            base += v;
+        }
+    }
+    svg.line(left, y(0.0), w - right, y(0.0), INK, 1.5);
+    // About eight labels along the axis, whatever the number of buckets.
+    let every = buckets.div_ceil(8).max(1);
+    for (k, text) in x_labels.iter().enumerate() {
+        if k % every == 0 {
+            let x = left + slot * (k as f64 + 0.5);
+            svg.line(x, y(0.0), x, y(0.0) + 6.0, INK, 1.0);
+            svg.text(x, y(0.0) + 26.0, SMALL, "middle", INK, text);
+        }
+    }
+    legend(&mut svg, series, left, h + 14.0, w - left - right);
+    svg.finish(label)
+}
+
+fn tick_label(v: f64) -> String {
+    if v == v.trunc() {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+fn legend_item_width(s: &Series) -> f64 {
+    28.0 + text_width(&s.label, SMALL) + 24.0
+}
+
+fn legend_rows(series: &[Series], width: f64) -> usize {
+    let mut rows = 1;
+    let mut x = 0.0;
+    for s in series {
+        let item = legend_item_width(s).min(width);
+        if x + item > width && x > 0.0 {
+            rows += 1;
+            x = 0.0;
+        }
+        x += item;
+    }
+    rows
+}
+
+fn legend(svg: &mut Svg, series: &[Series], left: f64, top: f64, width: f64) {
+    let (mut x, mut y) = (0.0, top);
+    for s in series {
+        let item = legend_item_width(s).min(width);
+        if x + item > width && x > 0.0 {
+            x = 0.0;
+            y += 26.0;
+        }
+        svg.rect(left + x, y - 14.0, 18.0, 18.0, s.color, "");
+        let text = fit(&s.label, SMALL, width - 28.0);
+        svg.text(left + x + 26.0, y, SMALL, "start", INK, &text);
+        x += item;
+    }
+}
+
+/// One horizontal bar: a label, a value and its 95 % half-width, and the text shown beside it.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+    pub ci95: Option<f64>,
+    pub shown: String,
+}
+
+/// Horizontal bars, largest first as given, with their intervals as whiskers.
+pub fn ranked_bars(bars: &[Bar], label: &str) -> String {
+    let w = 960.0;
+    let row = 44.0;
+    let label_w = 400.0;
+    let h = 20.0 + row * bars.len().max(1) as f64;
+    let mut svg = Svg::new(w, h);
+    let max = bars
+        .iter()
+        .map(|b| b.value + b.ci95.unwrap_or(0.0))
+        .fold(0.0, f64::max);
+    let (_, top) = nice_ticks(max);
+    let plot_w = w - label_w - 150.0;
+    let x = |v: f64| label_w + plot_w * (v.max(0.0) / top);
+    for (i, b) in bars.iter().enumerate() {
+        let y = 10.0 + row * i as f64;
+        svg.text(
+            label_w - 12.0,
+            y + 27.0,
+            FONT,
+            "end",
+            INK,
+            &fit(&b.label, FONT, label_w - 16.0),
+        );
+        svg.rect(label_w, y + 8.0, x(b.value) - label_w, row - 16.0, LOSS, "");
+        if let Some(ci) = b.ci95 {
+            let (lo, hi) = (x(b.value - ci), x(b.value + ci));
+            svg.line(lo, y + row / 2.0, hi, y + row / 2.0, INK, 2.0);
+            svg.line(lo, y + 14.0, lo, y + row - 14.0, INK, 2.0);
+            svg.line(hi, y + 14.0, hi, y + row - 14.0, INK, 2.0);
+        }
+        let end = x(b.value + b.ci95.unwrap_or(0.0)).max(x(b.value));
+        svg.text(end + 10.0, y + 27.0, FONT, "start", INK, &b.shown);
+    }
+    svg.finish(label)
+}
+
+/// Stayed share after one kind of problem, beside a published reference share.
+#[derive(Debug, Clone)]
+pub struct StayRow {
+    pub label: String,
+    /// None when no customer took this path.
+    pub share: Option<f64>,
+    pub shown: String,
+    pub reference: f64,
+    pub reference_shown: String,
+}
+
+/// Bars of the stayed share per path (0–100 %) with the reference as a black tick.
+pub fn stay_bars(
+    rows: &[StayRow],
+    legend_model: &str,
+    legend_reference: &str,
+    label: &str,
+) -> String {
+    let w = 960.0;
+    let row = 66.0;
+    let label_w = 330.0;
+    let plot_w = w - label_w - 40.0;
+    let h = 70.0 + row * rows.len() as f64;
+    let mut svg = Svg::new(w, h);
+    let x = |share: f64| label_w + plot_w * share.clamp(0.0, 1.0);
+    for p in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        svg.line(x(p), 8.0, x(p), h - 50.0, "#E2E2E2", 1.0);
+        svg.text(
+            x(p),
+            h - 30.0,
+            SMALL,
+            "middle",
+            INK,
+            &format!("{:.0} %", p * 100.0),
+        );
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let y = 10.0 + row * i as f64;
+        svg.text(
+            label_w - 12.0,
+            y + 24.0,
+            FONT,
+            "end",
+            INK,
+            &fit(&r.label, FONT, label_w - 16.0),
+        );
+        if let Some(share) = r.share {
+            svg.rect(label_w, y + 4.0, x(share) - label_w, 28.0, "#0072B2", "");
+        }
+        let rx = x(r.reference);
+        svg.line(rx, y, rx, y + 36.0, INK, 4.0);
+        // The numbers go under the bar, where neither the bar nor the tick covers them.
+        let text = format!("{}  ·  {}", r.shown, r.reference_shown);
+        svg.text_styled(
+            label_w,
+            y + 54.0,
+            SMALL,
+            "start",
+            INK,
+            " font-weight=\"bold\"",
+            &fit(&text, SMALL, plot_w),
+        );
+    }
+    let ly = h - 8.0;
+    svg.rect(label_w, ly - 14.0, 18.0, 18.0, "#0072B2", "");
+    svg.text(label_w + 26.0, ly, SMALL, "start", INK, legend_model);
+    let rx = label_w + 40.0 + text_width(legend_model, SMALL) + 20.0;
+    svg.line(rx + 9.0, ly - 16.0, rx + 9.0, ly + 4.0, INK, 4.0);
+    svg.text(rx + 26.0, ly, SMALL, "start", INK, legend_reference);
+    svg.finish(label)
+}
+
+/// One metric in a comparison: a dot with its interval per scenario.
+#[derive(Debug, Clone)]
+pub struct IntervalRow {
+    pub label: String,
+    /// Per scenario: mean, half-width, text, and whether it differs significantly from the first.
+    pub points: Vec<(f64, Option<f64>, String, bool)>,
+}
+
+/// Rows of dots with intervals, one colour per scenario; a significant
+/// difference from the first scenario is a filled dot, otherwise a ring.
+pub fn interval_rows(rows: &[IntervalRow], scenarios: &[String], label: &str) -> String {
+    let w = 960.0;
+    let label_w = 400.0;
+    let per = 30.0;
+    let gap = 24.0;
+    let plot_l = label_w;
+    let plot_w = w - label_w - 170.0;
+    let mut heights = 0.0;
+    for r in rows {
+        heights += per * r.points.len() as f64 + gap;
+    }
+    let legend_h = 34.0 * scenarios.len() as f64;
+    let mut svg = Svg::new(w, heights + legend_h + 10.0);
+    let mut y = 4.0;
+    for r in rows {
+        let (lo, hi) = r.points.iter().fold((0.0f64, 0.0f64), |(lo, hi), p| {
+            let ci = p.1.unwrap_or(0.0);
+            (lo.min(p.0 - ci), hi.max(p.0 + ci))
+        });
+        let span = if hi - lo > 0.0 { hi - lo } else { 1.0 };
+        let x = |v: f64| plot_l + plot_w * ((v - lo) / span);
+        let block = per * r.points.len() as f64;
+        svg.rect(plot_l, y, plot_w, block, "#F6F6F6", "");
+        svg.text_styled(
+            label_w - 12.0,
+            y + block / 2.0 + 6.0,
+            FONT,
+            "end",
+            INK,
+            "",
+            &fit(&r.label, FONT, label_w - 16.0),
+        );
+        if lo < 0.0 {
+            svg.line(x(0.0), y, x(0.0), y + block, QUIET, 1.0);
+        }
+        for (i, (mean, ci, shown, significant)) in r.points.iter().enumerate() {
+            let cy = y + per * (i as f64 + 0.5);
+            let color = super::PALETTE[i % super::PALETTE.len()];
+            if let Some(ci) = ci {
+                svg.line(x(mean - ci), cy, x(mean + ci), cy, color, 3.0);
+            }
+            let fill = if *significant || i == 0 {
+                color
+            } else {
+                "#FFFFFF"
+            };
+            svg.circle(x(*mean), cy, 7.0, fill, color);
+            let weight = if *significant {
+                " font-weight=\"bold\""
+            } else {
+                ""
+            };
+            svg.text_styled(
+                plot_l + plot_w + 12.0,
+                cy + 5.0,
+                SMALL,
+                "start",
+                INK,
+                weight,
+                shown,
+            );
+        }
+        y += block + gap;
+    }
+    for (i, name) in scenarios.iter().enumerate() {
+        let color = super::PALETTE[i % super::PALETTE.len()];
+        let ly = y + 34.0 * i as f64 + 18.0;
+        svg.circle(label_w + 8.0, ly - 6.0, 7.0, color, color);
+        svg.text(
+            label_w + 24.0,
+            ly,
+            FONT,
+            "start",
+            INK,
+            &fit(name, FONT, w - label_w - 30.0),
+        );
+    }
+    svg.finish(label)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stacked_bars_snapshot() {
+        let series = vec![
+            Series {
+                label: "errors billing → customer".into(),
+                color: super::super::PALETTE[0],
+                values: vec![1.0, 0.0, 2.5],
+            },
+            Series {
+                label: "waiting at production".into(),
+                color: super::super::PALETTE[1],
+                values: vec![0.5, 1.0, 0.0],
+            },
+        ];
+        let labels: Vec<String> = ["1", "2", "3"].map(String::from).to_vec();
+        insta::assert_snapshot!(stacked_bars(
+            &series,
+            &labels,
+            "customers lost",
+            &[(1, 1)],
+            "lost by week"
+        ));
+    }
+
+    #[test]
+    fn ranked_bars_snapshot() {
+        let bars = vec![
+            Bar {
+                label: "errors sales → production".into(),
+                value: 12000.0,
+                ci95: Some(3000.0),
+                shown: "12 000".into(),
+            },
+            Bar {
+                label: "work lost production → billing".into(),
+                value: 4000.0,
+                ci95: None,
+                shown: "4 000".into(),
+            },
+        ];
+        insta::assert_snapshot!(ranked_bars(&bars, "revenue lost by cause"));
+    }
+
+    #[test]
+    fn stay_bars_snapshot() {
+        let rows = vec![
+            StayRow {
+                label: "said nothing".into(),
+                share: Some(0.36),
+                shown: "36 %".into(),
+                reference: 0.37,
+                reference_shown: "37 %".into(),
+            },
+            StayRow {
+                label: "resolved quickly".into(),
+                share: None,
+                shown: "–".into(),
+                reference: 0.95,
+                reference_shown: "95 %".into(),
+            },
+        ];
+        insta::assert_snapshot!(stay_bars(&rows, "simulated", "TARP", "stayed"));
+    }
+
+    #[test]
+    fn interval_rows_snapshot() {
+        let rows = vec![IntervalRow {
+            label: "customers lost".into(),
+            points: vec![
+                (40.0, Some(5.0), "40 ± 5".into(), false),
+                (20.0, Some(4.0), "20 ± 4".into(), true),
+            ],
+        }];
+        let names: Vec<String> = ["before", "after"].map(String::from).to_vec();
+        insta::assert_snapshot!(interval_rows(&rows, &names, "compare"));
+    }
+}
