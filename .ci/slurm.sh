@@ -76,7 +76,7 @@ resize() {
 resize '#SBATCH --array=0-63' '#SBATCH --array=0-1'
 resize '#SBATCH --cpus-per-task=4' '#SBATCH --cpus-per-task=1'
 resize '#SBATCH --time=02:00:00' '#SBATCH --time=00:10:00'
-resize 'handoff sweep ' "$HANDOFF sweep "
+resize 'handoff --threads ' "$HANDOFF --threads "
 resize 'error=0:0.1:0.005' 'error=0:0.1:0.01'
 resize 'staff=3:8:1' 'staff=3:4:1'
 resize '/64 ' '/2 '
@@ -85,8 +85,12 @@ say "job script (README.md's, resized):"
 sed 's/^/    /' "$WORK/job.sh"
 
 # The unsharded sweep: the same command without --shard, to one CSV.
-grep -v -- '--shard' "$WORK/job.sh" | grep -v '^#' |
-    sed 's/-o part-\$SLURM_ARRAY_TASK_ID\.json/-o unsharded.csv/' >"$WORK/unsharded.sh"
+# Outside Slurm, as one task of one CPU.
+{
+    echo 'SLURM_CPUS_PER_TASK=1'
+    grep -v -- '--shard' "$WORK/job.sh" | grep -v '^#' |
+        sed 's/-o part-\$SLURM_ARRAY_TASK_ID\.json/-o unsharded.csv/'
+} >"$WORK/unsharded.sh"
 grep -q -- '-o unsharded.csv' "$WORK/unsharded.sh" || fail "cannot make the unsharded command from the README's job script"
 
 # The resubmitted task: the same script with --resume added, as the README says.
