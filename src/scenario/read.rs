@@ -617,8 +617,13 @@ fn unit_error(
                 Some(s) => {
                     let fixed = format!("{s:.12}");
                     let fixed = fixed.trim_end_matches('0').trim_end_matches('.');
-                    format!("write it in seconds: `{key} = \"{fixed}s\"`")
+                    if rate {
+                        format!("write it per second: `{key} = \"{fixed}/s\"`")
+                    } else {
+                        format!("write it in seconds: `{key} = \"{fixed}s\"`")
+                    }
                 }
+                None if rate => format!("write it per second, e.g. `{key} = \"5000/s\"`"),
                 None => format!(
                     "write it in seconds with decimals, e.g. `{key} = \"0.007{}\"`",
                     "s"

@@ -266,3 +266,38 @@ fn files_that_are_not_utf8_say_where() {
         "{text}"
     );
 }
+
+#[test]
+fn units_below_a_second_in_a_rate_are_written_per_second() {
+    let d = one(&edit("\"12/d\"", "\"5/ms\""));
+    assert!(d.message.contains("shorter than a second"), "{}", d.message);
+    assert!(help(&d).contains("\"5000/s\""), "{}", help(&d));
+    assert!(
+        !help(&d).contains("0.007s"),
+        "a rate is not a duration: {}",
+        help(&d)
+    );
+}
+
+#[test]
+fn a_rate_of_nan_or_infinity_per_day_is_not_a_rate() {
+    for bad in ["\"nan/d\"", "\"-inf/d\"", "\"inf/d\""] {
+        let d = one(&edit("\"12/d\"", bad));
+        assert!(!help(&d).to_lowercase().contains("inf"), "{}", help(&d));
+        assert!(!help(&d).contains("NaN"), "{}", help(&d));
+    }
+}
+
+#[test]
+fn a_set_that_pushes_a_time_below_the_clocks_resolution_is_refused() {
+    let short = edit("mean = \"1h\"", "mean = \"1e-11h\"");
+    assert!(parse(&short, "t.toml").is_ok(), "fine over ten days");
+    let longer: Override = "simulation.duration=36500d".parse().unwrap();
+    match parse_with(&short, "t.toml", &[longer]) {
+        Ok(_) => panic!("1e-11 h cannot be added to a clock at 100 years"),
+        Err(d) => {
+            let text = d.render(false);
+            assert!(text.contains("too short for the clock"), "{text}");
+        }
+    }
+}

@@ -50,7 +50,8 @@ pub enum UnitError {
     NotARate,
     /// A rate per zero time: `"5/0d"`.
     PerZeroTime,
-    /// A unit shorter than a second: `"7ms"`; `seconds` is the same time in seconds.
+    /// A unit shorter than a second: `"7ms"`; `seconds` is the same time in seconds
+    /// (for a rate, `"5/ms"`: the same rate per second).
     BelowSeconds { unit: String, seconds: Option<f64> },
 }
 
@@ -195,7 +196,21 @@ pub fn parse_rate(text: &str) -> Result<f64, UnitError> {
     if per == 0.0 {
         return Err(UnitError::PerZeroTime);
     }
-    let hours = unit_hours(unit_name).ok_or_else(|| unknown_unit(unit_name))? * per;
+    let hours = unit_hours(unit_name).ok_or_else(|| match unknown_unit(unit_name) {
+        // `5/ms`: say what it is per second, the shortest unit there is.
+        UnitError::BelowSeconds { unit, .. } => {
+            let lower = unit.to_lowercase();
+            let length = SUBSECOND
+                .iter()
+                .find(|(names, _)| names.contains(&lower.as_str()))
+                .map_or(1.0, |(_, s)| *s);
+            UnitError::BelowSeconds {
+                unit,
+                seconds: Some(x / (per * length)),
+            }
+        }
+        other => other,
+    })? * per;
     let r = x / hours;
     if r.is_finite() {
         Ok(r)
