@@ -3,44 +3,13 @@
 //! processes killed mid-write. Every refusal is exit 2 with a message naming
 //! what is wrong; nothing is left on disk after an interrupt.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_handoff");
-
-fn tiny() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/ok/tiny.toml")
-}
-
-fn handoff(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("RAYON_NUM_THREADS")
-        .env("NO_COLOR", "1");
-    cmd
-}
-
-/// Run and return the output, asserting the exit code.
-fn run(dir: &Path, args: &[&str], code: i32) -> Output {
-    let out = handoff(dir, args).output().expect("handoff runs");
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "handoff {}\nstdout: {}\nstderr: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use super::command::{BIN, handoff, run, stderr, tiny};
 
 /// Assert exit 2 with a message containing every one of `says`.
 fn refused(dir: &Path, args: &[&str], says: &[&str]) {

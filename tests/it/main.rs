@@ -16,6 +16,7 @@
 
 mod cli;
 mod cli_reports;
+mod command;
 mod compare;
 mod customers;
 mod flows;

@@ -1,42 +1,11 @@
 //! Sweeps, shards, merge and sensitivity, run as a user runs them: separate
 //! processes, files on disk, a sweep interrupted with SIGINT and resumed.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_handoff");
-
-fn tiny() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/ok/tiny.toml")
-}
-
-fn handoff(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("RAYON_NUM_THREADS")
-        .env("NO_COLOR", "1");
-    cmd
-}
-
-/// Run and return the output, asserting the exit code.
-fn run(dir: &Path, args: &[&str], code: i32) -> Output {
-    let out = handoff(dir, args).output().expect("handoff runs");
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "handoff {}\nstdout: {}\nstderr: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use super::command::{handoff, run, stderr, tiny};
 
 fn read(path: impl AsRef<Path>) -> Vec<u8> {
     std::fs::read(path.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", path.as_ref().display()))
