@@ -4,7 +4,7 @@ use rand::RngExt;
 
 use super::decisions::{Decision, Touch};
 use super::{Event, Experience, Job, Observer, Order, OrderId, Simulation, TraceKind};
-use crate::model::{Cause, HandoffId, Target};
+use crate::model::{Cause, Distribution, HandoffId, Target};
 
 /// The three entries per step of `Order::spent`, side by side so that a step's
 /// wait and its handoff's delay share a cache line.
@@ -13,7 +13,15 @@ const DELAY: usize = 1;
 const LOST: usize = 2;
 const BLOCKS: usize = 3;
 
-impl<O: Observer> Simulation<'_, '_, O> {
+/// The odds a transfer meets, see [`Simulation::transfer_odds`].
+struct TransferOdds<'m> {
+    delay: Option<&'m Distribution>,
+    lose: f64,
+    error: f64,
+    catch: f64,
+}
+
+impl<'m, O: Observer> Simulation<'m, '_, O> {
     /// A new order for `customer`: choose its flow and send it to the first step.
     pub(super) fn place_order(&mut self, customer: u32) {
         let c = &mut self.customers[customer as usize];
@@ -184,11 +192,11 @@ impl<O: Observer> Simulation<'_, '_, O> {
         // Always the same draws per transfer, whatever the probabilities, so that
         // scenarios differing only in a rate keep their other draws aligned.
         let mut rng = self.decisions.rng(touch, transfer);
-        let spec = &self.model.handoffs[id];
-        let delay = spec.delay.as_ref().map_or(0.0, |d| d.sample(&mut rng));
-        let lost = rng.random::<f64>() < spec.lose;
-        let error = rng.random::<f64>() < spec.error;
-        let caught = rng.random::<f64>() < spec.catch;
+        let odds = self.transfer_odds(id);
+        let delay = odds.delay.map_or(0.0, |d| d.sample(&mut rng));
+        let lost = rng.random::<f64>() < odds.lose;
+        let error = rng.random::<f64>() < odds.error;
+        let caught = rng.random::<f64>() < odds.catch;
         let h = &mut self.handoffs[id];
         if lost {
             if self.now >= self.warmup {
@@ -209,6 +217,20 @@ impl<O: Observer> Simulation<'_, '_, O> {
             self.schedule(self.now + delay, Event::HandoffArrive { order });
         } else {
             self.on_handoff_arrive(order);
+        }
+    }
+
+    /// What a transfer on handoff `id` risks now: the scenario's values, which
+    /// incident windows, morale and learning change while they act. Every
+    /// mechanism that changes a handoff's odds goes through here.
+    #[inline]
+    fn transfer_odds(&self, id: HandoffId) -> TransferOdds<'m> {
+        let spec = &self.model.handoffs[id];
+        TransferOdds {
+            delay: spec.delay.as_ref(),
+            lose: spec.lose,
+            error: spec.error,
+            catch: spec.catch,
         }
     }
 

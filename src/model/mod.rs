@@ -6,9 +6,13 @@
 mod cause;
 mod distribution;
 mod load;
+mod people;
+mod structure;
 
 pub use cause::Cause;
 pub use distribution::{Distribution, ParamError, binomial};
+pub use people::{Learning, Morale, Policy};
+pub use structure::{Hours, Incident, IncidentTarget, Pool, WEEK_MINUTES};
 
 /// Index of a department in [`Model::departments`].
 pub type DeptId = usize;
@@ -29,6 +33,11 @@ pub struct Model {
     pub flows: Vec<Flow>,
     /// Every handoff some flow uses, listed in the file or not (unlisted ones are perfect and instant).
     pub handoffs: Vec<Handoff>,
+    pub pools: Vec<Pool>,
+    pub incidents: Vec<Incident>,
+    pub morale: Option<Morale>,
+    pub learning: Option<Learning>,
+    pub policy: Option<Policy>,
 }
 
 /// How long to simulate and how often.
@@ -97,6 +106,8 @@ pub struct Complaints {
     pub empowerment: f64,
     /// A complaint resolved within this time counts as resolved quickly.
     pub resolve_within_h: f64,
+    /// Priority of complaint work at its department (higher first, as flows').
+    pub priority: i32,
 }
 
 /// A department: `staff` identical servers in front of one FIFO queue.
@@ -105,6 +116,12 @@ pub struct Department {
     pub name: String,
     pub staff: u32,
     pub service: Distribution,
+    /// `None`: always open.
+    pub hours: Option<Hours>,
+    /// Money per staff member per open hour.
+    pub cost: f64,
+    /// Probability that a contact with the customer here is rude.
+    pub rude: f64,
 }
 
 /// A route through the departments, chosen for a new order with probability `share`.
@@ -115,6 +132,8 @@ pub struct Flow {
     pub steps: Vec<DeptId>,
     /// `handoffs[i]` carries the work out of `steps[i]`: to `steps[i + 1]`, or to the customer after the last step.
     pub handoffs: Vec<HandoffId>,
+    /// Higher is served first (non-preemptive); first come first served within a level.
+    pub priority: i32,
 }
 
 /// Where a handoff delivers.

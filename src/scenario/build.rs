@@ -321,6 +321,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                         department,
                         empowerment,
                         resolve_within_h,
+                        priority: 0,
                     }))
                 }
                 _ => None,
@@ -422,6 +423,9 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                 name: d.name?.0,
                 staff: d.staff?,
                 service: d.service?,
+                hours: None,
+                cost: 0.0,
+                rude: 0.0,
             })
         })
         .collect::<Option<Vec<_>>>()?;
@@ -464,6 +468,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                 share: f.share?,
                 steps,
                 handoffs,
+                priority: 0,
             })
         })
         .collect::<Option<Vec<_>>>()?;
@@ -478,6 +483,11 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         departments,
         flows,
         handoffs: table,
+        pools: Vec::new(),
+        incidents: Vec::new(),
+        morale: None,
+        learning: None,
+        policy: None,
     })
 }
 

@@ -51,6 +51,9 @@ fn chain(
             name: format!("d{i}"),
             staff,
             service: Distribution::exponential(mean).unwrap(),
+            hours: None,
+            cost: 0.0,
+            rude: 0.0,
         })
         .collect();
     let n = departments.len();
@@ -102,8 +105,14 @@ fn chain(
             share: 1.0,
             steps: (0..n).collect(),
             handoffs: (0..n).collect(),
+            priority: 0,
         }],
         handoffs,
+        pools: Vec::new(),
+        incidents: Vec::new(),
+        morale: None,
+        learning: None,
+        policy: None,
     }
 }
 
