@@ -588,6 +588,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                 abusive_orders: p.counts.abusive_orders as f64,
                 abuse_caught: p.counts.abuse_caught as f64,
                 abuse_cost: p.counts.abuse_cost,
+                abuse_saved: p.counts.abuse_saved,
                 friction_problems: p.counts.friction_problems as f64,
                 customers_lost: friction.0 as f64,
                 revenue_lost: friction.2,

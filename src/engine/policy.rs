@@ -33,6 +33,8 @@ pub(super) struct PolicyCounts {
     pub abuse_caught: u64,
     /// Money lost to claims not caught.
     pub abuse_cost: f64,
+    /// Money the claims caught would have cost.
+    pub abuse_saved: f64,
     /// Frictions that became the problem a (counted) customer acted on.
     pub friction_problems: u64,
 }
@@ -89,6 +91,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
                 c.abusive_orders += 1;
                 if caught {
                     c.abuse_caught += 1;
+                    c.abuse_saved += policy.spec.abuse_cost;
                 } else {
                     c.abuse_cost += policy.spec.abuse_cost;
                 }

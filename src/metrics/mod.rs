@@ -167,6 +167,8 @@ pub struct PolicyMetrics<T> {
     pub abuse_caught: T,
     /// Money the claims not caught cost.
     pub abuse_cost: T,
+    /// Money the claims caught would have cost: what the policy saved.
+    pub abuse_saved: T,
     /// Frictions that became the problem a customer acted on.
     pub friction_problems: T,
     /// Customers lost to `policy:friction`.
@@ -177,10 +179,11 @@ pub struct PolicyMetrics<T> {
 
 impl<T> PolicyMetrics<T> {
     /// The field names, in declaration order.
-    pub const FIELDS: [&'static str; 6] = [
+    pub const FIELDS: [&'static str; 7] = [
         "abusive_orders",
         "abuse_caught",
         "abuse_cost",
+        "abuse_saved",
         "friction_problems",
         "customers_lost",
         "revenue_lost",
@@ -191,6 +194,7 @@ impl<T> PolicyMetrics<T> {
             abusive_orders: f(&self.abusive_orders),
             abuse_caught: f(&self.abuse_caught),
             abuse_cost: f(&self.abuse_cost),
+            abuse_saved: f(&self.abuse_saved),
             friction_problems: f(&self.friction_problems),
             customers_lost: f(&self.customers_lost),
             revenue_lost: f(&self.revenue_lost),

@@ -92,6 +92,7 @@ pub fn metric_label(metric: &str) -> String {
         "policy.abusive_orders" => "policy: abusive orders",
         "policy.abuse_caught" => "policy: abuse caught",
         "policy.abuse_cost" => "policy: abuse cost (not caught)",
+        "policy.abuse_saved" => "policy: abuse saved (caught)",
         "policy.friction_problems" => "policy: friction problems",
         "policy.customers_lost" => "policy: customers lost to friction",
         "policy.revenue_lost" => "policy: revenue lost to friction",
