@@ -155,7 +155,10 @@ mod tests {
         l.learn(0, false, 0.0);
         // After one time constant, e^-1 of the 0.1 learned is left.
         let (lose, _) = l.factors(0, 100.0);
-        assert!((lose - (1.0 - 0.1 * (-1.0f64).exp())).abs() < 1e-12, "{lose}");
+        assert!(
+            (lose - (1.0 - 0.1 * (-1.0f64).exp())).abs() < 1e-12,
+            "{lose}"
+        );
         // A second lesson then cuts what is left now.
         l.learn(0, false, 100.0);
         let (again, _) = l.factors(0, 100.0);

@@ -15,9 +15,9 @@ mod decisions;
 mod learning;
 // Public (hidden) only so that benches/event_lists.rs can measure it against other event lists.
 mod limits;
+mod policy;
 #[doc(hidden)]
 pub mod queue;
-mod policy;
 mod streams;
 mod trace;
 

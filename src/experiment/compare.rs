@@ -285,7 +285,10 @@ fn compared_metrics(named: &[Vec<(String, f64)>]) -> Vec<String> {
         },
         &|n| n.starts_with("handoffs.") && (n.ends_with(".lost") || n.ends_with(".errors")),
         // With [learning]: what the handoffs' failure probabilities came to.
-        &|n| n.starts_with("handoffs.") && (n.ends_with(".lose_final") || n.ends_with(".error_final")),
+        &|n| {
+            n.starts_with("handoffs.")
+                && (n.ends_with(".lose_final") || n.ends_with(".error_final"))
+        },
         &|n| n.starts_with("policy."),
         &|n| n.starts_with("lost_by_cause.") && n.ends_with(".customers"),
     ];

@@ -136,8 +136,8 @@ impl List {
     }
 
     fn add_at(&mut self, parameter: String, paths: Vec<String>, base: f64, by: f64, unit: Unit) {
-        let unused = NOT_USED_YET.contains(&parameter.as_str())
-            && !self.used.contains(&parameter.as_str());
+        let unused =
+            NOT_USED_YET.contains(&parameter.as_str()) && !self.used.contains(&parameter.as_str());
         if base == 0.0 || !base.is_finite() || unused {
             return;
         }
@@ -241,7 +241,12 @@ pub fn parameters(model: &Model, by: f64) -> Vec<Candidate> {
     }
     if let Some(policy) = &model.policy {
         l.add("policy.strictness".into(), policy.strictness, by, p);
-        l.add("policy.abuse_cost".into(), policy.abuse_cost, by, Unit::Plain);
+        l.add(
+            "policy.abuse_cost".into(),
+            policy.abuse_cost,
+            by,
+            Unit::Plain,
+        );
     }
     for d in &model.departments {
         let at = format!("department.{}", segment(&d.name));

@@ -17,9 +17,7 @@ pub const DEFAULT_LEARNING_LAG_H: f64 = 14.0 * 24.0;
 pub fn read_learning(errs: &mut Errors, t: Option<&mut Table<'_, '_>>) -> Option<Option<Learning>> {
     let Some(t) = t else { return Some(None) };
     t.check_fields(errs, LEARNING_FIELDS);
-    let rate = t
-        .field(errs, "rate", probability)
-        .or(DEFAULT_LEARNING_RATE);
+    let rate = t.field(errs, "rate", probability).or(DEFAULT_LEARNING_RATE);
     let lag = t
         .field(errs, "lag", duration(Need::NonNegative, "d"))
         .or(DEFAULT_LEARNING_LAG_H);

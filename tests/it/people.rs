@@ -23,7 +23,8 @@ fn file(name: &str) -> String {
 
 fn model(source: &str, sets: &[&str]) -> Model {
     let sets: Vec<Override> = sets.iter().map(|a| Override::parse(a).unwrap()).collect();
-    scenario::parse_with(source, "test.toml", &sets).unwrap_or_else(|d| panic!("{}", d.render(false)))
+    scenario::parse_with(source, "test.toml", &sets)
+        .unwrap_or_else(|d| panic!("{}", d.render(false)))
 }
 
 fn runs(model: &Model) -> Vec<RunResult> {
@@ -45,7 +46,11 @@ fn paired(a: &[RunResult], b: &[RunResult], pick: impl Fn(&Metrics<f64>) -> f64)
 
 fn assert_below_zero(what: &str, d: Stat) {
     let h = d.ci95.expect("several replications");
-    assert!(d.mean + h < 0.0, "{what}: {} ± {h} should be below zero", d.mean);
+    assert!(
+        d.mean + h < 0.0,
+        "{what}: {} ± {h} should be below zero",
+        d.mean
+    );
 }
 
 fn handoff_rate(m: &Metrics<f64>, from: &str, to: &str, pick: impl Fn(f64, f64) -> f64) -> f64 {
@@ -65,11 +70,7 @@ fn complaints_lower_a_handoffs_failure_rate() {
     // Errors per transfer out of billing, and losses per transfer out of production.
     let error_rate = |m: &Metrics<f64>| handoff_rate(m, "billing", "customer", |e, n| e / n);
     let lose_rate = |m: &Metrics<f64>| {
-        let h = m
-            .handoffs
-            .iter()
-            .find(|h| h.from == "production")
-            .unwrap();
+        let h = m.handoffs.iter().find(|h| h.from == "production").unwrap();
         h.lost / (h.passed + h.lost + h.caught)
     };
     assert_below_zero(
@@ -107,11 +108,17 @@ fn silence_teaches_nothing() {
     let with = runs(&model(&source, &[]));
     let start = source.find("[learning]").unwrap();
     let end = source[start..].find("\n\n").unwrap() + start;
-    let without = runs(&model(&format!("{}{}", &source[..start], &source[end..]), &[]));
+    let without = runs(&model(
+        &format!("{}{}", &source[..start], &source[end..]),
+        &[],
+    ));
     assert_earlier_statistics_identical(&without, &with);
     let spec = model(&source, &[]);
     for (h, spec) in with[0].metrics.handoffs.iter().zip(&spec.handoffs) {
-        assert_eq!((h.error_final, h.lose_final), (Some(spec.error), Some(spec.lose)));
+        assert_eq!(
+            (h.error_final, h.lose_final),
+            (Some(spec.error), Some(spec.lose))
+        );
     }
 }
 
@@ -205,11 +212,14 @@ fn abuse_cost_is_orders_times_share_times_what_is_not_caught() {
             .collect();
         let d = Stat::from_values(&residual);
         let n = residual.len();
-        // The 99.9 % interval: the 95 % half-width scaled from t(0.975) to z(0.9995).
+        // About a 99.9 % interval: the 95 % half-width scaled from t(0.975) to z(0.9995)
+        // (a little narrower than t(0.9995) would give).
         let h = d.ci95.unwrap() * Z999 / t_quantile_975(n - 1);
         assert!(d.mean.abs() <= h, "s = {s}: residual {} ± {h}", d.mean);
         let pooled = |f: &dyn Fn(&handoff::metrics::PolicyMetrics<f64>) -> f64| -> f64 {
-            runs.iter().map(|r| f(r.metrics.policy.as_ref().unwrap())).sum()
+            runs.iter()
+                .map(|r| f(r.metrics.policy.as_ref().unwrap()))
+                .sum()
         };
         let (claims, caught) = (pooled(&|p| p.abusive_orders), pooled(&|p| p.abuse_caught));
         assert!(claims > 500.0, "only {claims} claims");
