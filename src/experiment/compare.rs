@@ -216,7 +216,8 @@ pub fn compare(
 }
 
 /// Keep the rows of customers lost to a cause only for causes that cost a customer in
-/// some scenario, worst first in the first scenario (then in any), as the report ranks them.
+/// some scenario, worst first in the first scenario (then in any), as the report ranks them;
+/// drop the final failure probabilities that are zero in every scenario.
 fn keep_costly_causes(metrics: &mut Vec<String>, stats: &mut [Vec<Stat>], diffs: &mut [Vec<Stat>]) {
     let is_cause = |m: &str| m.starts_with("lost_by_cause.");
     let cost = |k: usize, s: usize| {
@@ -233,8 +234,14 @@ fn keep_costly_causes(metrics: &mut Vec<String>, stats: &mut [Vec<Stat>], diffs:
             .then(worst_anywhere(b).total_cmp(&worst_anywhere(a)))
             .then_with(|| metrics[a].cmp(&metrics[b]))
     });
+    // A handoff's final failure probability (with learning) that is zero
+    // everywhere is a failure the handoff never had: no row.
+    let never_failed = |k: usize| {
+        (metrics[k].ends_with(".error_final") || metrics[k].ends_with(".lose_final"))
+            && (0..stats.len()).all(|s| cost(k, s) == 0.0)
+    };
     let order: Vec<usize> = (0..metrics.len())
-        .filter(|&k| !is_cause(&metrics[k]))
+        .filter(|&k| !is_cause(&metrics[k]) && !never_failed(k))
         .chain(causes)
         .collect();
     let pick = |row: &[Stat]| order.iter().map(|&k| row[k]).collect::<Vec<Stat>>();
