@@ -326,3 +326,78 @@ fn learning_and_policy_are_reachable_by_set() {
     let e = bad("learning.lag=3");
     assert!(e.contains("needs a unit"), "{e}");
 }
+
+fn handoff_cli(args: &[&str]) -> String {
+    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn compare_shows_what_was_learned_and_what_the_policy_met() {
+    let json = handoff_cli(&[
+        "compare",
+        "scenarios/learning-organisation.toml",
+        "scenarios/deaf-organisation.toml",
+        "--format",
+        "json",
+        "--replications",
+        "6",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let metrics: Vec<&str> = v["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert!(
+        metrics.contains(&"handoffs.billing->customer.error_final"),
+        "{metrics:?}"
+    );
+    // A failure the handoff never had gets no row.
+    assert!(
+        !metrics.contains(&"handoffs.billing->customer.lose_final"),
+        "{metrics:?}"
+    );
+    let learned = v["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["metric"] == "handoffs.billing->customer.error_final")
+        .unwrap();
+    // The deaf organisation ends where it started: above the learning one.
+    assert!(learned["mean"].as_f64().unwrap() > 0.0, "{learned}");
+    assert_eq!(learned["significant"], true, "{learned}");
+
+    let text = handoff_cli(&[
+        "run",
+        "scenarios/strict-policies.toml",
+        "--replications",
+        "4",
+    ]);
+    assert!(text.contains("Policy against abuse:"), "{text}");
+    assert!(text.contains("for every 1 it saved"), "{text}");
+    let text = handoff_cli(&[
+        "run",
+        "scenarios/learning-organisation.toml",
+        "--replications",
+        "4",
+    ]);
+    assert!(text.contains("Learning from complaints"), "{text}");
+    let plain = handoff_cli(&[
+        "run",
+        "scenarios/silent-majority.toml",
+        "--replications",
+        "2",
+    ]);
+    assert!(!plain.contains("Policy against abuse") && !plain.contains("Learning from"));
+}
