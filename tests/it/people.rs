@@ -401,3 +401,18 @@ fn compare_shows_what_was_learned_and_what_the_policy_met() {
     ]);
     assert!(!plain.contains("Policy against abuse") && !plain.contains("Learning from"));
 }
+
+#[test]
+fn validate_notes_that_silence_teaches_nothing() {
+    let stderr = |file: &str| {
+        let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_handoff"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["validate", file])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    assert!(stderr("scenarios/deaf-organisation.toml").contains("silence teaches nothing"));
+    assert!(!stderr("scenarios/learning-organisation.toml").contains("silence teaches nothing"));
+}
