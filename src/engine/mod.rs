@@ -7,7 +7,9 @@
 //!
 //! The rules are split by subject: `chain.rs` moves orders through departments
 //! and handoffs; `customers.rs` turns what customers experience into problems,
-//! complaints, defections and word of mouth.
+//! complaints, defections and word of mouth; `learning.rs` lets complaints
+//! teach handoffs (`[learning]`); `policy.rs` has abusive customers claim and
+//! good ones meet the policy's friction (`[policy]`).
 
 mod chain;
 mod customers;
