@@ -75,6 +75,11 @@ pub(super) enum Decision {
         step: u32,
         attempt: u32,
     },
+    /// Whether a contact with the customer is rude (`contact`: 0 at the delivery,
+    /// 1 at a complaint's contact).
+    Rude { contact: u32 },
+    /// Whether a rude contact becomes a problem.
+    RudeProblem,
 }
 
 impl Decision {
@@ -101,6 +106,8 @@ impl Decision {
                 10 | u64::from(step) << 8 | u64::from(attempt) << 32,
                 handoff,
             ),
+            Decision::Rude { contact } => (11, u64::from(contact)),
+            Decision::RudeProblem => (12, 0),
         }
     }
 }

@@ -13,11 +13,14 @@ pub enum Cause {
     HandoffDelay(HandoffId),
     /// `department:NAME:wait`: waiting in this department's queue made the order late.
     DepartmentWait(DeptId),
+    /// `department:NAME:rude`: a contact with the customer at this department was rude.
+    DepartmentRude(DeptId),
 }
 
 impl Cause {
     /// Every cause a model can produce, in a fixed order: each handoff's lose, error and
-    /// delay, then each department's wait. [`Cause::index`] is the position in this list.
+    /// delay, then each department's wait, then (only when some department has a
+    /// `rude` chance) each department's rudeness. [`Cause::index`] is the position in this list.
     pub fn all(model: &Model) -> Vec<Cause> {
         let mut causes = Vec::with_capacity(3 * model.handoffs.len() + model.departments.len());
         for h in 0..model.handoffs.len() {
@@ -28,6 +31,9 @@ impl Cause {
             ]);
         }
         causes.extend((0..model.departments.len()).map(Cause::DepartmentWait));
+        if model.has_rudeness() {
+            causes.extend((0..model.departments.len()).map(Cause::DepartmentRude));
+        }
         causes
     }
 
@@ -38,6 +44,7 @@ impl Cause {
             Cause::HandoffError(h) => 3 * h + 1,
             Cause::HandoffDelay(h) => 3 * h + 2,
             Cause::DepartmentWait(d) => 3 * model.handoffs.len() + d,
+            Cause::DepartmentRude(d) => 3 * model.handoffs.len() + model.departments.len() + d,
         }
     }
 
@@ -48,6 +55,7 @@ impl Cause {
             Cause::HandoffError(h) => format!("handoff:{}:error", model.handoff_name(h)),
             Cause::HandoffDelay(h) => format!("handoff:{}:delay", model.handoff_name(h)),
             Cause::DepartmentWait(d) => format!("department:{}:wait", model.departments[d].name),
+            Cause::DepartmentRude(d) => format!("department:{}:rude", model.departments[d].name),
         }
     }
 }

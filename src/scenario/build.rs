@@ -28,6 +28,7 @@ pub const SECTIONS: &[&str] = &[
     "department",
     "flow",
     "handoff",
+    "morale",
 ];
 const SINGLE: &[&str] = &[
     "scenario",
@@ -36,6 +37,7 @@ const SINGLE: &[&str] = &[
     "problem",
     "stay",
     "complaints",
+    "morale",
 ];
 
 pub const SCENARIO_FIELDS: &[&str] = &["name", "description"];
@@ -61,7 +63,7 @@ pub const STAY_FIELDS: &[&str] = &[
     "recovery_paradox",
 ];
 pub const COMPLAINT_FIELDS: &[&str] = &["department", "empowerment", "resolve_within"];
-pub const DEPARTMENT_FIELDS: &[&str] = &["name", "staff", "service"];
+pub const DEPARTMENT_FIELDS: &[&str] = &["name", "staff", "service", "rude"];
 pub const FLOW_FIELDS: &[&str] = &["name", "share", "steps"];
 pub const HANDOFF_FIELDS: &[&str] = &["from", "to", "delay", "lose", "error", "catch"];
 
@@ -89,6 +91,7 @@ struct DeptSpec {
     name: Option<(String, Span)>,
     staff: Option<u32>,
     service: Option<Distribution>,
+    rude: Option<f64>,
 }
 
 struct FlowSpec {
@@ -221,6 +224,11 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                 recovery_paradox: recovery_paradox?,
             })
         });
+
+    let morale = match singles.get_mut("morale") {
+        Some(t) => super::morale::read_morale(errs, t).map(Some),
+        None => Some(None),
+    };
 
     // Departments.
     let dept_tables = arrays.remove("department").unwrap_or_default();
@@ -425,7 +433,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                 service: d.service?,
                 hours: None,
                 cost: 0.0,
-                rude: 0.0,
+                rude: d.rude?,
             })
         })
         .collect::<Option<Vec<_>>>()?;
@@ -485,7 +493,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         handoffs: table,
         pools: Vec::new(),
         incidents: Vec::new(),
-        morale: None,
+        morale: morale?,
         learning: None,
         policy: None,
     })
@@ -861,6 +869,7 @@ fn read_department(errs: &mut Errors, t: &Table<'_, '_>, horizon: Option<f64>) -
         name: name_field.map(|n| (n, name_span)),
         staff,
         service,
+        rude: super::morale::read_rude(errs, &t),
     }
 }
 

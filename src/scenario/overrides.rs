@@ -277,6 +277,7 @@ fn single_fields(section: &str) -> Option<&'static [&'static str]> {
         "problem" => PROBLEM_FIELDS,
         "stay" => STAY_FIELDS,
         "complaints" => COMPLAINT_FIELDS,
+        "morale" => super::morale::MORALE_FIELDS,
         _ => return None,
     })
 }

@@ -248,6 +248,7 @@ fn describe_cause(model: &Model, cause: Cause) -> String {
             "a late order, stuck waiting in {}",
             model.departments[d].name
         ),
+        Cause::DepartmentRude(d) => format!("a rude contact in {}", model.departments[d].name),
     }
 }
 
