@@ -22,11 +22,7 @@ use crate::scenario::format_number;
 
 /// Parameters the scenario reads and checks but no mechanism uses yet
 /// (docs/customers.md, "Not yet"): varying them would show a zero effect.
-pub const NOT_USED_YET: &[&str] = &[
-    "customers.abusive_share",
-    "problem.rude",
-    "problem.friction",
-];
+pub const NOT_USED_YET: &[&str] = &["customers.abusive_share", "problem.friction"];
 
 /// A parameter to vary: where it lives and the values to set it to.
 #[derive(Debug, Clone, PartialEq)]
@@ -194,6 +190,10 @@ pub fn parameters(model: &Model, by: f64) -> Vec<Candidate> {
         ("rude", o.rude),
         ("friction", o.friction),
     ] {
+        if name == "rude" && !model.has_rudeness() {
+            // Without a rude department there is no rude contact to be a problem.
+            continue;
+        }
         l.add(format!("problem.{name}"), v, by, p);
     }
     let s = &model.stay;
@@ -224,6 +224,13 @@ pub fn parameters(model: &Model, by: f64) -> Vec<Candidate> {
             Unit::Count { min: 1 },
         );
         l.add_mean(format!("{at}.service"), Some(&d.service), by);
+        l.add(format!("{at}.rude"), d.rude, by, p);
+    }
+    if let Some(m) = &model.morale {
+        l.add("morale.comfortable".into(), m.comfortable, by, p);
+        l.add("morale.upstream".into(), m.upstream, by, Unit::Plain);
+        l.add("morale.sensitivity".into(), m.sensitivity, by, Unit::Plain);
+        l.add("morale.adjust".into(), m.adjust_h, by, Unit::Duration);
     }
     for (id, h) in model.handoffs.iter().enumerate() {
         let name = format!(

@@ -13,6 +13,7 @@
 //!   (cases as data files in `tests/cmd/`).
 //! - `html`: the workshop page in a real browser, and the weekly timeline behind it.
 //! - `fuzz_regressions`: every crash the fuzz targets (`fuzz/`) found, replayed.
+//! - `morale`: morale, rudeness and the internal-customer scorecard (issue 10).
 
 mod cli;
 mod cli_reports;
@@ -23,6 +24,7 @@ mod flows;
 mod fuzz_bodies;
 mod fuzz_regressions;
 mod hostile_cli;
+mod morale;
 mod html;
 mod overrides;
 mod pins;
