@@ -27,8 +27,7 @@ use slab::Slab;
 use crate::metrics::timeline::{Grid, WeekCounts};
 use crate::metrics::{
     CauseMetrics, CustomerMetrics, DepartmentMetrics, FlowMetrics, HandoffMetrics, LinkMetrics,
-    Metrics,
-    OrderMetrics, PathMetrics, RevenueMetrics, TimeWeighted, Welford,
+    Metrics, OrderMetrics, PathMetrics, RevenueMetrics, TimeWeighted, Welford,
 };
 use crate::model::{Cause, Model, Target};
 use decisions::{Decisions, Touch};

@@ -207,7 +207,9 @@ impl<O: Observer> Simulation<'_, '_, O> {
     /// What low morale multiplies department `dept`'s odds by now (1 without `[morale]`).
     #[inline]
     pub(super) fn morale_factor(&self, dept: usize) -> f64 {
-        self.morale.as_ref().map_or(1.0, |b| b.factor(dept, self.now))
+        self.morale
+            .as_ref()
+            .map_or(1.0, |b| b.factor(dept, self.now))
     }
 
     /// Whether a contact with the customer at department `dept` is rude: drawn

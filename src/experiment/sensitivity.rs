@@ -307,12 +307,18 @@ pub struct Sensitivity {
     pub not_used: Vec<String>,
 }
 
-/// The parameters of [`NOT_USED_YET`] that `model` sets above zero.
+/// The parameters of [`NOT_USED_YET`] that `model` sets above zero, and
+/// `problem.rude` when no department is ever rude (then no contact is rude).
 pub fn not_used(model: &Model) -> Vec<String> {
     let c = &model.customers;
+    let rude = if model.has_rudeness() {
+        0.0
+    } else {
+        model.problem.rude
+    };
     [
         ("customers.abusive_share", c.abusive_share),
-        ("problem.rude", model.problem.rude),
+        ("problem.rude", rude),
         ("problem.friction", model.problem.friction),
     ]
     .into_iter()
@@ -473,6 +479,20 @@ mod tests {
             assert!(!names.iter().any(|n| n == unused), "{unused} in {names:?}");
         }
         assert!(names.iter().any(|n| n == "problem.late"), "{names:?}");
-        assert_eq!(not_used(&model).len(), NOT_USED_YET.len());
+        // No department of the baseline is rude: `problem.rude` is set and unused too.
+        assert!(!names.iter().any(|n| n == "problem.rude"), "{names:?}");
+        let unused = not_used(&model);
+        assert_eq!(unused.len(), NOT_USED_YET.len() + 1, "{unused:?}");
+        assert!(unused.iter().any(|n| n == "problem.rude"));
+        let mut rude = model.clone();
+        rude.departments[0].rude = 0.01;
+        assert!(!not_used(&rude).iter().any(|n| n == "problem.rude"));
+        let names: Vec<String> = parameters(&rude, 0.1)
+            .into_iter()
+            .map(|c| c.parameter)
+            .collect();
+        for used in ["problem.rude", "department.sales.rude"] {
+            assert!(names.iter().any(|n| n == used), "{used} in {names:?}");
+        }
     }
 }

@@ -197,7 +197,7 @@ impl<T> Metrics<T> {
                     mean_wait_h: f(&d.mean_wait_h),
                     mean_queue: f(&d.mean_queue),
                     served: f(&d.served),
-                    morale: d.morale.as_ref().map(|m| f(m)),
+                    morale: d.morale.as_ref().map(&mut *f),
                 })
                 .collect(),
             handoffs: self

@@ -428,10 +428,16 @@ fn departments(out: &mut String, outcome: &Outcome) {
 fn scorecard(out: &mut String, outcome: &Outcome) {
     let s = &outcome.summary;
     let mut links: Vec<&LinkMetrics<Stat>> = s.scorecard.iter().collect();
-    // Worst share of good work first; a link that handed nothing goes last.
+    // The good share of the mean work handed (as the department scores below
+    // are computed, so that the two agree); worst first, nothing handed last.
+    let good_share = |l: &LinkMetrics<Stat>| l.good.mean / l.handed.mean;
     let key = |l: &LinkMetrics<Stat>| {
-        let share = l.share_good.mean;
-        if share.is_finite() { share } else { f64::INFINITY }
+        let share = good_share(l);
+        if share.is_finite() {
+            share
+        } else {
+            f64::INFINITY
+        }
     };
     links.sort_by(|a, b| key(a).total_cmp(&key(b)));
     let mut table = Table::new(&[
@@ -447,7 +453,11 @@ fn scorecard(out: &mut String, outcome: &Outcome) {
         table.row(vec![
             Cell::Text(format!("{} {ARROW} {}", l.supplier, l.customer)),
             Cell::Stat(human::stat_count(l.handed)),
-            Cell::Stat(human::stat_percent(l.share_good)),
+            Cell::Text(if good_share(l).is_finite() {
+                human::percent(good_share(l))
+            } else {
+                "-".to_owned()
+            }),
             Cell::Stat(human::stat_count(l.lost)),
             Cell::Stat(human::stat_count(l.caught)),
             Cell::Stat(human::stat_count(l.escaped)),
@@ -458,7 +468,7 @@ fn scorecard(out: &mut String, outcome: &Outcome) {
     table.write(out);
     let _ = writeln!(
         out,
-        "  good: the share handed over with no loss and no error"
+        "  good: the share handed over with no loss and no error (of the mean handed)"
     );
     // Each department's score: the good share of all it received (as a customer)
     // and of all it handed on, to the external customer too (as a supplier).

@@ -119,7 +119,10 @@ fn bad_work_received_lowers_the_receivers_morale() {
         let production = stat(&r.metrics, "departments.production.morale");
         let sales = stat(&r.metrics, "departments.sales.morale");
         assert_eq!(sales, 1.0, "sales receives nothing from a supplier");
-        assert!(billing < production && production < 1.0, "{billing} {production}");
+        assert!(
+            billing < production && production < 1.0,
+            "{billing} {production}"
+        );
         // The target is 1 − upstream × bad share, and the bad share is at most
         // what the scorecard counts as not good among transfers billing received.
         let handed = stat(&r.metrics, "scorecard.sales->billing.handed");
@@ -332,8 +335,16 @@ fn morale_and_rude_are_checked_with_located_errors() {
             "`comfortable` must be a probability between 0 and 1",
         ),
         ("adjust = \"14d\"", "adjust = 14", "`adjust` needs a unit"),
-        ("sensitivity = 2.0", "sensitivity = -1", "`sensitivity` must be zero or more"),
-        ("upstream = 1.0", "upstreem = 1.0", "did you mean `upstream`"),
+        (
+            "sensitivity = 2.0",
+            "sensitivity = -1",
+            "`sensitivity` must be zero or more",
+        ),
+        (
+            "upstream = 1.0",
+            "upstreem = 1.0",
+            "did you mean `upstream`",
+        ),
         (
             "name = \"billing\"",
             "name = \"billing\"\nrude = 2",
