@@ -361,3 +361,61 @@ fn morale_and_rude_are_checked_with_located_errors() {
         assert!(err.contains("unhappy.toml:"), "located: {err}");
     }
 }
+
+/// The JSON report of a ready scenario, as a user gets it.
+fn json(file: &str) -> serde_json::Value {
+    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", file, "--format", "json", "-q", "--replications", "2"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn json_carries_morale_and_the_scorecard_under_their_contract_names() {
+    let v = json("scenarios/unhappy-staff.toml");
+    for d in v["departments"].as_array().unwrap() {
+        let m = &d["morale"];
+        let mean = m["mean"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&mean), "{d}");
+        assert!(m["ci95"].is_number(), "{d}");
+    }
+    let row = &v["scorecard"][0];
+    let mut keys: Vec<&str> = row
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "caught",
+            "customer",
+            "escaped",
+            "good",
+            "handed",
+            "lost",
+            "mean_delay_h",
+            "share_good",
+            "supplier"
+        ]
+    );
+    assert!(row["share_good"]["mean"].is_number());
+    let week = &v["timeline"][0]["morale"];
+    assert_eq!(week.as_array().unwrap().len(), 4, "{week}");
+    assert_eq!(week[1]["department"], "production");
+    assert!(week[1]["morale"]["mean"].is_number());
+    // Without [morale] there is no morale anywhere, and still a scorecard.
+    let v = json("scenarios/baseline.toml");
+    assert!(v["departments"][0].get("morale").is_none());
+    assert!(v["timeline"][0].get("morale").is_none());
+    assert_eq!(v["scorecard"].as_array().unwrap().len(), 2);
+}
