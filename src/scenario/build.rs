@@ -30,6 +30,7 @@ pub const SECTIONS: &[&str] = &[
     "handoff",
     "learning",
     "policy",
+    "morale",
 ];
 const SINGLE: &[&str] = &[
     "scenario",
@@ -40,6 +41,7 @@ const SINGLE: &[&str] = &[
     "complaints",
     "learning",
     "policy",
+    "morale",
 ];
 
 pub const SCENARIO_FIELDS: &[&str] = &["name", "description"];
@@ -65,7 +67,7 @@ pub const STAY_FIELDS: &[&str] = &[
     "recovery_paradox",
 ];
 pub const COMPLAINT_FIELDS: &[&str] = &["department", "empowerment", "resolve_within"];
-pub const DEPARTMENT_FIELDS: &[&str] = &["name", "staff", "service"];
+pub const DEPARTMENT_FIELDS: &[&str] = &["name", "staff", "service", "rude"];
 pub const FLOW_FIELDS: &[&str] = &["name", "share", "steps"];
 pub const HANDOFF_FIELDS: &[&str] = &["from", "to", "delay", "lose", "error", "catch"];
 
@@ -93,6 +95,7 @@ struct DeptSpec {
     name: Option<(String, Span)>,
     staff: Option<u32>,
     service: Option<Distribution>,
+    rude: Option<f64>,
 }
 
 struct FlowSpec {
@@ -225,6 +228,11 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                 recovery_paradox: recovery_paradox?,
             })
         });
+
+    let morale = match singles.get_mut("morale") {
+        Some(t) => super::morale::read_morale(errs, t).map(Some),
+        None => Some(None),
+    };
 
     // Departments.
     let dept_tables = arrays.remove("department").unwrap_or_default();
@@ -432,7 +440,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                 service: d.service?,
                 hours: None,
                 cost: 0.0,
-                rude: 0.0,
+                rude: d.rude?,
             })
         })
         .collect::<Option<Vec<_>>>()?;
@@ -492,7 +500,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         handoffs: table,
         pools: Vec::new(),
         incidents: Vec::new(),
-        morale: None,
+        morale: morale?,
         learning: learning?,
         policy: policy?,
     })
@@ -868,6 +876,7 @@ fn read_department(errs: &mut Errors, t: &Table<'_, '_>, horizon: Option<f64>) -
         name: name_field.map(|n| (n, name_span)),
         staff,
         service,
+        rude: super::morale::read_rude(errs, &t),
     }
 }
 

@@ -15,6 +15,7 @@
 mod build;
 mod diagnostic;
 mod distribution;
+mod morale;
 mod overrides;
 mod people;
 mod read;

@@ -288,7 +288,10 @@ fn unknown_field_has_the_same_wording_as_in_files() {
         "unknown field `staf` in department `billing`",
     );
     assert_eq!(e.help.as_deref(), Some("did you mean `staff`?"));
-    assert_eq!(e.label, "expected one of `name`, `staff`, `service`");
+    assert_eq!(
+        e.label,
+        "expected one of `name`, `staff`, `service`, `rude`"
+    );
     let e = one_error(
         "customers.promis=5d",
         11,
