@@ -433,11 +433,14 @@ fn timeline_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
         .iter()
         .map(|b| lang.grouped(((b.from_h - start) / WEEK_H).round() + 1.0))
         .collect();
+    // Incident windows would be shaded here; none is drawn unless a window exists.
+    let shaded: Vec<(usize, usize)> = Vec::new();
     let chart = svg::stacked_bars(
         &series,
         &labels,
         t.get("timeline.axis"),
-        &[],
+        &shaded,
+        &|v| axis_number(v, lang),
         t.get("timeline.title"),
     );
     Some(html! {
@@ -447,6 +450,21 @@ fn timeline_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
             (PreEscaped(chart))
         }
     })
+}
+
+/// An axis value in the page's language, with only the decimals it has: `2`, `0,5`, `0,25`.
+fn axis_number(v: f64, lang: Lang) -> String {
+    let decimals = (0..3)
+        .find(|&d| {
+            let scale = 10f64.powi(d);
+            ((v * scale).round() - v * scale).abs() < 1e-6
+        })
+        .unwrap_or(3) as usize;
+    if decimals == 0 {
+        lang.grouped(v)
+    } else {
+        lang.fixed(v, decimals)
+    }
 }
 
 fn revenue_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup> {

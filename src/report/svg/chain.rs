@@ -27,11 +27,13 @@ pub struct ChainEdge {
 }
 
 const COLS: usize = 4;
-const BOX_W: f64 = 176.0;
-const BOX_H: f64 = 112.0;
-const CELL_W: f64 = 240.0;
+const BOX_W: f64 = 196.0;
+const BOX_H: f64 = 124.0;
+const CELL_W: f64 = 250.0;
 const CELL_H: f64 = 200.0;
 const MARGIN: f64 = 25.0;
+/// The size of the red labels that say what a break cost.
+const LABEL: f64 = 19.0;
 
 /// Where box `i` goes: rows of four, snaking so that neighbours stay side by side.
 fn place(i: usize) -> (f64, f64) {
@@ -121,7 +123,7 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
             );
             // Beside a short straight arrow rather than on it, clear of the boxes:
             // above a row, or to the side of an arrow going down.
-            let half = super::text_width(&e.cost_shown, 17.0) / 2.0 + 7.0;
+            let half = super::text_width(&e.cost_shown, LABEL) / 2.0 + 7.0;
             let (lx, ly) = if !adjacent {
                 (lx, ly)
             } else if (ex - sx).abs() > (ey - sy).abs() {
@@ -153,21 +155,21 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
         );
         svg.text_styled(
             x + BOX_W / 2.0,
-            y + 32.0,
-            21.0,
+            y + 33.0,
+            23.0,
             "middle",
             INK,
             " font-weight=\"bold\"",
-            &fit(&node.name, 21.0, BOX_W - 16.0),
+            &fit(&node.name, 23.0, BOX_W - 16.0),
         );
         for (k, line) in node.lines.iter().enumerate() {
             svg.text(
                 x + BOX_W / 2.0,
-                y + 60.0 + 24.0 * k as f64,
-                16.0,
+                y + 66.0 + 27.0 * k as f64,
+                19.0,
                 "middle",
                 INK,
-                &fit(line, 16.0, BOX_W - 12.0),
+                &fit(line, 19.0, BOX_W - 12.0),
             );
         }
         if node.cost > 0.0 {
@@ -176,19 +178,20 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
     }
     // Labels last, so no arrow crosses them.
     for (x, y, text) in labels {
-        let width = super::text_width(&text, 17.0) + 14.0;
+        let width = super::text_width(&text, LABEL) + 14.0;
         svg.rect(
             x - width / 2.0,
-            y - 15.0,
+            y - 17.0,
             width,
-            26.0,
+            30.0,
             "#FFFFFF",
             &format!(" rx=\"6\" stroke=\"{LOSS}\" stroke-width=\"1.5\""),
         );
         svg.raw(&format!(
-            "<text x=\"{}\" y=\"{}\" font-size=\"17\" text-anchor=\"middle\" fill=\"{LOSS}\" font-weight=\"bold\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"middle\" fill=\"{LOSS}\" font-weight=\"bold\">{}</text>",
             n(x),
-            n(y + 4.0),
+            n(y + 5.0),
+            n(LABEL),
             esc(&text)
         ));
     }
