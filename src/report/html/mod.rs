@@ -923,9 +923,86 @@ mod tests {
 
     fn page_text(lang: Lang) -> String {
         let outcome = fixture::outcome(3);
-        let stories = vec!["Customer 7 left on day 3.\n  day 1.0  placed order 1\n".to_owned()];
+        let stories = vec![Told {
+            heading: "Customer 7 left on day 3.0.".to_owned(),
+            events: vec![(1.0, "placed order 1".to_owned())],
+        }];
         let data = crate::report::json::render(&outcome);
         String::from_utf8(run(&outcome, &stories, &data, lang)).unwrap()
+    }
+
+    /// The page of an outcome where every count the headline shows is exactly `n`.
+    fn page_with_counts(n: f64, lang: Lang) -> String {
+        let mut outcome = fixture::outcome(3);
+        let c = &mut outcome.summary.customers;
+        for stat in [
+            &mut c.lost,
+            &mut c.complaints,
+            &mut c.silent_defections,
+            &mut c.prospects_deterred,
+        ] {
+            *stat = Stat {
+                mean: n,
+                ci95: Some(0.5),
+            };
+        }
+        outcome.scenario.replications = n as u32;
+        outcome.scenario.duration_h = 24.0 * n;
+        outcome.scenario.warmup_h = 24.0 * n;
+        let data = crate::report::json::render(&outcome);
+        String::from_utf8(run(&outcome, &[], &data, lang)).unwrap()
+    }
+
+    #[test]
+    fn one_is_singular_and_more_are_plural_in_both_languages() {
+        let en = page_with_counts(1.0, Lang::En);
+        for singular in [
+            "1 customer lost:",
+            "with the 1 prospect they put off",
+            "left without a word (1 complaint, 1 silent departure)",
+            "1 replication of 1 day each",
+            "the first day is a warm-up and is not counted",
+        ] {
+            assert!(en.contains(singular), "English lacks {singular:?}");
+        }
+        let es = page_with_counts(1.0, Lang::Es);
+        for singular in [
+            "1 cliente perdido:",
+            "con el 1 posible cliente al que ahuyentaron",
+            "1,0 cliente se fue sin decir nada (1 queja, 1 salida silenciosa)",
+            "1 réplica de 1 día cada una",
+            "el primer día es de calentamiento",
+        ] {
+            assert!(es.contains(singular), "Spanish lacks {singular:?}");
+        }
+        let en = page_with_counts(2.0, Lang::En);
+        for plural in [
+            "2 customers lost:",
+            "with the 2 prospects they put off",
+            "(2 complaints, 2 silent departures)",
+            "2 replications of 2 days each",
+            "the first 2 days are a warm-up",
+        ] {
+            assert!(en.contains(plural), "English lacks {plural:?}");
+        }
+        let es = page_with_counts(2.0, Lang::Es);
+        for plural in [
+            "2 clientes perdidos:",
+            "(2 quejas, 2 salidas silenciosas)",
+            "2 réplicas de 2 días cada una",
+        ] {
+            assert!(es.contains(plural), "Spanish lacks {plural:?}");
+        }
+        // English says 1.0 in the plural, as CLDR does (a decimal is not "one").
+        assert!(page_with_counts(1.0, Lang::En).contains("1.0 customers left without a word"));
+        for page in [
+            page_with_counts(1.0, Lang::En),
+            page_with_counts(1.0, Lang::Es),
+        ] {
+            for wrong in ["1 customers", "1 complaints", "1 clientes", "1 quejas", "1 days", "1 días"] {
+                assert!(!page.contains(wrong), "{wrong}");
+            }
+        }
     }
 
     #[test]
