@@ -735,7 +735,9 @@ fn compare_sentences(c: &Comparison, lang: Lang) -> Vec<(bool, String)> {
             ("first", first.as_str()),
             ("ci", &ci(d, &|h| lang.count(h))),
         ];
+        let identical = d.mean == 0.0 && d.ci95.is_none_or(|h| h == 0.0);
         let customers = match (d.significant, d.mean < 0.0) {
+            _ if identical => t.fill("compare.identical", &[args[0], args[1]]),
             (false, _) => t.fill(
                 "compare.no_difference",
                 &[args[0], args[1], args[2], ("amount", &amount)],
@@ -744,7 +746,9 @@ fn compare_sentences(c: &Comparison, lang: Lang) -> Vec<(bool, String)> {
             (true, false) => t.counted("compare.more", ("amount", &amount), &args),
         };
         out.push((true, customers));
-        if let Some(r) = difference(c, i, "revenue.lost") {
+        if let Some(r) = difference(c, i, "revenue.lost")
+            && !(r.mean == 0.0 && r.ci95.is_none_or(|h| h == 0.0))
+        {
             let key = match (r.significant, r.mean < 0.0) {
                 (false, _) => "compare.revenue_same",
                 (true, true) => "compare.revenue_less",
