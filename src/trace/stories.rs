@@ -196,7 +196,10 @@ impl Words<'_> {
                 ("day", &self.lang.fixed(when / 24.0, 1)),
                 (
                     "cause",
-                    &cause.map_or_else(|| t.get("story.cause.unknown").to_owned(), |c| self.cause(c)),
+                    &cause.map_or_else(
+                        || t.get("story.cause.unknown").to_owned(),
+                        |c| self.cause(c),
+                    ),
                 ),
                 ("path", path.map_or("", |p| self.path(p))),
             ],
@@ -222,10 +225,9 @@ impl Words<'_> {
                 ),
                 (
                     "cause",
-                    &stayed.and_then(|e| e.cause).map_or_else(
-                        || t.get("story.cause.quick").to_owned(),
-                        |c| self.cause(c),
-                    ),
+                    &stayed
+                        .and_then(|e| e.cause)
+                        .map_or_else(|| t.get("story.cause.quick").to_owned(), |c| self.cause(c)),
                 ),
             ],
         );
@@ -258,12 +260,8 @@ impl Words<'_> {
         let t = self.lang.catalogue();
         match cause {
             Cause::HandoffLose(h) => t.fill("story.cause.lose", &[("handoff", &self.handoff(h))]),
-            Cause::HandoffError(h) => {
-                t.fill("story.cause.error", &[("handoff", &self.handoff(h))])
-            }
-            Cause::HandoffDelay(h) => {
-                t.fill("story.cause.delay", &[("handoff", &self.handoff(h))])
-            }
+            Cause::HandoffError(h) => t.fill("story.cause.error", &[("handoff", &self.handoff(h))]),
+            Cause::HandoffDelay(h) => t.fill("story.cause.delay", &[("handoff", &self.handoff(h))]),
             Cause::DepartmentWait(d) => t.fill(
                 "story.cause.wait",
                 &[("dept", &self.model.departments[d].name)],
@@ -290,9 +288,8 @@ impl Words<'_> {
         let handoff = e.handoff.map(|h| self.handoff(h));
         let cause = e.cause.map(|c| self.cause(c)).unwrap_or_default();
         let with_order = |key: &str| t.fill(key, &[("order", &order)]);
-        let with_handoff = |key: &str, handoff: String| {
-            t.fill(key, &[("order", &order), ("handoff", &handoff)])
-        };
+        let with_handoff =
+            |key: &str, handoff: String| t.fill(key, &[("order", &order), ("handoff", &handoff)]);
         Some(match e.kind {
             TraceKind::Arrived => t.get("story.arrived").to_owned(),
             TraceKind::Ordered => with_order("story.ordered"),

@@ -401,7 +401,10 @@ fn the_spanish_page_tells_its_stories_in_spanish() {
     // Department names are the scenario's own words: a scenario whose names
     // are not English story words (twenty-departments has "customer-service").
     let words = english_story_words();
-    assert!(words.len() > 20, "the English stories have words: {words:?}");
+    assert!(
+        words.len() > 20,
+        "the English stories have words: {words:?}"
+    );
     for scenario in [
         "scenarios/silent-majority.toml",
         "scenarios/complaints-are-a-gift.toml",
@@ -533,9 +536,7 @@ fn merging_a_sharded_run_writes_the_page_run_writes() {
             parts.push(part);
         }
         let merged = path(&format!("merged.{lang}.html"));
-        handoff(&[
-            "merge", &parts[1], &parts[0], "--lang", lang, "-o", &merged,
-        ]);
+        handoff(&["merge", &parts[1], &parts[0], "--lang", lang, "-o", &merged]);
         let merged = std::fs::read(&merged).unwrap();
         let whole = std::fs::read(&whole).unwrap();
         assert!(
@@ -548,7 +549,9 @@ fn merging_a_sharded_run_writes_the_page_run_writes() {
         );
         assert!(merged == whole, "{lang}: merged page differs from run's");
         // --format html on standard output: the same bytes.
-        let stdout = handoff(&["merge", &parts[0], &parts[1], "--format", "html", "--lang", lang]);
+        let stdout = handoff(&[
+            "merge", &parts[0], &parts[1], "--format", "html", "--lang", lang,
+        ]);
         assert!(stdout == whole, "{lang}: merge --format html differs");
     }
 }
@@ -583,7 +586,13 @@ fn the_compare_page_names_every_metric_and_marks_real_differences() {
             let id = metric.as_str().unwrap();
             assert!(!text.contains(id), "{lang}: the page shows the id {id}");
         }
-        for id in ["lost_by_cause.", "handoffs.", "departments.", "flows.", "->"] {
+        for id in [
+            "lost_by_cause.",
+            "handoffs.",
+            "departments.",
+            "flows.",
+            "->",
+        ] {
             assert!(!text.contains(id), "{lang}: the page shows {id}");
         }
         // A cause whose paired difference is significant is marked in the
@@ -610,7 +619,11 @@ fn the_compare_page_names_every_metric_and_marks_real_differences() {
         // The sentence of what changed names the causes.
         let headline = &text[text.find("<section class=\"headline\">").unwrap()..];
         let headline = &headline[..headline.find("</section>").unwrap()];
-        let what_changed = if lang == "en" { "What changed: " } else { "Qué cambió: " };
+        let what_changed = if lang == "en" {
+            "What changed: "
+        } else {
+            "Qué cambió: "
+        };
         assert!(headline.contains(what_changed), "{lang}: {headline}");
     }
 }
@@ -630,7 +643,14 @@ fn sections_of_absent_mechanisms_stay_hidden() {
     ]);
     let page = String::from_utf8(page).unwrap();
     let text = visible(&page);
-    for word in ["incident", "morale", "scorecard", "Incident", "Morale", "Scorecard"] {
+    for word in [
+        "incident",
+        "morale",
+        "scorecard",
+        "Incident",
+        "Morale",
+        "Scorecard",
+    ] {
         assert!(!text.contains(word), "the page mentions {word}");
     }
     assert!(!text.contains("#F4F4F4"), "no incident window is shaded");

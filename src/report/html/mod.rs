@@ -134,7 +134,14 @@ fn run_method(outcome: &Outcome, lang: Lang) -> String {
         "run.method",
         &[
             ("replications", &replications(scenario.replications, lang)),
-            ("days", &t.counted("n.days", ("n", &lang.count(scenario.duration_h / 24.0)), &[])),
+            (
+                "days",
+                &t.counted(
+                    "n.days",
+                    ("n", &lang.count(scenario.duration_h / 24.0)),
+                    &[],
+                ),
+            ),
             ("seed", &scenario.seed.to_string()),
             ("warmup", &warmup),
         ],
@@ -624,7 +631,10 @@ fn metric_words(metric: &str, lang: Lang) -> String {
         .strip_prefix("lost_by_cause.")
         .and_then(|rest| rest.strip_suffix(".customers"))
     {
-        return t.fill("metric.lost_by_cause", &[("cause", &cause_words(cause, lang))]);
+        return t.fill(
+            "metric.lost_by_cause",
+            &[("cause", &cause_words(cause, lang))],
+        );
     }
     metric.to_owned()
 }
@@ -669,9 +679,10 @@ fn difference_value(d: &Difference, lang: Lang) -> String {
         ci95: d.ci95,
     };
     let shown = metric_value(&d.metric, size, lang);
-    let zero = shown.split('\u{a0}').next().is_some_and(|m| {
-        m.chars().all(|c| !c.is_ascii_digit() || c == '0')
-    });
+    let zero = shown
+        .split('\u{a0}')
+        .next()
+        .is_some_and(|m| m.chars().all(|c| !c.is_ascii_digit() || c == '0'));
     let sign = match () {
         _ if zero => "",
         _ if d.mean > 0.0 => "+",
@@ -768,9 +779,16 @@ fn compare_sentences(c: &Comparison, lang: Lang) -> Vec<(bool, String)> {
         let mut causes: Vec<&Difference> = c
             .differences
             .iter()
-            .filter(|x| &x.scenario == name && x.significant && x.metric.starts_with("lost_by_cause."))
+            .filter(|x| {
+                &x.scenario == name && x.significant && x.metric.starts_with("lost_by_cause.")
+            })
             .collect();
-        causes.sort_by(|a, b| b.mean.abs().total_cmp(&a.mean.abs()).then_with(|| a.metric.cmp(&b.metric)));
+        causes.sort_by(|a, b| {
+            b.mean
+                .abs()
+                .total_cmp(&a.mean.abs())
+                .then_with(|| a.metric.cmp(&b.metric))
+        });
         let changes: Vec<String> = causes
             .iter()
             .take(3)
@@ -791,7 +809,10 @@ fn compare_sentences(c: &Comparison, lang: Lang) -> Vec<(bool, String)> {
         if !changes.is_empty() {
             out.push((
                 false,
-                t.fill("compare.causes_changed", &[("changes", &changes.join("; "))]),
+                t.fill(
+                    "compare.causes_changed",
+                    &[("changes", &changes.join("; "))],
+                ),
             ));
         } else if d.significant {
             out.push((false, t.get("compare.causes_unchanged").to_owned()));
@@ -909,8 +930,13 @@ fn cause_rows(c: &Comparison, lang: Lang) -> Option<Vec<IntervalRow>> {
                 let mut row = interval_row(c, &cause_metric(cause), cause_words(cause, lang), lang);
                 // A scenario without this cause lost nobody to it.
                 for (point, o) in row.points.iter_mut().zip(&c.outcomes) {
-                    if !point.0.is_finite() && !o.summary.lost_by_cause.iter().any(|x| x.cause == *cause) {
-                        let zero = Stat { mean: 0.0, ci95: None };
+                    if !point.0.is_finite()
+                        && !o.summary.lost_by_cause.iter().any(|x| x.cause == *cause)
+                    {
+                        let zero = Stat {
+                            mean: 0.0,
+                            ci95: None,
+                        };
                         *point = (0.0, None, metric_value("customers", zero, lang), false);
                     }
                 }
@@ -1003,7 +1029,14 @@ mod tests {
             page_with_counts(1.0, Lang::En),
             page_with_counts(1.0, Lang::Es),
         ] {
-            for wrong in ["1 customers", "1 complaints", "1 clientes", "1 quejas", "1 days", "1 días"] {
+            for wrong in [
+                "1 customers",
+                "1 complaints",
+                "1 clientes",
+                "1 quejas",
+                "1 days",
+                "1 días",
+            ] {
                 assert!(!page.contains(wrong), "{wrong}");
             }
         }

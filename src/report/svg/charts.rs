@@ -55,7 +55,14 @@ pub fn stacked_bars(
     }
     let mut tick_value = 0.0;
     while tick_value <= top_value + step / 2.0 {
-        svg.line(left, y(tick_value), w - right, y(tick_value), "#E2E2E2", 1.0);
+        svg.line(
+            left,
+            y(tick_value),
+            w - right,
+            y(tick_value),
+            "#E2E2E2",
+            1.0,
+        );
         svg.text(
             left - 8.0,
             y(tick_value) + 6.0,
@@ -164,7 +171,14 @@ pub fn ranked_bars(bars: &[Bar], label: &str) -> String {
     let x = |v: f64| left + plot_w * (v.max(0.0) / top);
     for (i, b) in bars.iter().enumerate() {
         let y = 4.0 + row * i as f64;
-        svg.text(left, y + 22.0, FONT, "start", INK, &fit(&b.label, FONT, w - left));
+        svg.text(
+            left,
+            y + 22.0,
+            FONT,
+            "start",
+            INK,
+            &fit(&b.label, FONT, w - left),
+        );
         let (bar_top, mid) = (y + title_h, y + title_h + bar_h / 2.0);
         svg.rect(left, bar_top, x(b.value) - left, bar_h, LOSS, "");
         if let Some(ci) = b.ci95 {
@@ -221,7 +235,14 @@ pub fn stay_bars(
     }
     for (i, r) in rows.iter().enumerate() {
         let y = 4.0 + row * i as f64;
-        svg.text(left, y + 22.0, FONT, "start", INK, &fit(&r.label, FONT, w - left));
+        svg.text(
+            left,
+            y + 22.0,
+            FONT,
+            "start",
+            INK,
+            &fit(&r.label, FONT, w - left),
+        );
         let bar_top = y + title_h;
         if let Some(share) = r.share {
             svg.rect(left, bar_top, x(share) - left, bar_h, "#0072B2", "");
