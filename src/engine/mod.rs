@@ -7,13 +7,17 @@
 //!
 //! The rules are split by subject: `chain.rs` moves orders through departments
 //! and handoffs; `customers.rs` turns what customers experience into problems,
-//! complaints, defections and word of mouth.
+//! complaints, defections and word of mouth; `learning.rs` lets complaints
+//! teach handoffs (`[learning]`); `policy.rs` has abusive customers claim and
+//! good ones meet the policy's friction (`[policy]`).
 
 mod chain;
 mod customers;
 mod decisions;
+mod learning;
 // Public (hidden) only so that benches/event_lists.rs can measure it against other event lists.
 mod limits;
+mod policy;
 #[doc(hidden)]
 pub mod queue;
 mod streams;
@@ -26,7 +30,7 @@ use slab::Slab;
 use crate::metrics::timeline::{Grid, WeekCounts};
 use crate::metrics::{
     CauseMetrics, CustomerMetrics, DepartmentMetrics, FlowMetrics, HandoffMetrics, Metrics,
-    OrderMetrics, PathMetrics, RevenueMetrics, TimeWeighted, Welford,
+    OrderMetrics, PathMetrics, PolicyMetrics, RevenueMetrics, TimeWeighted, Welford,
 };
 use crate::model::{Cause, Model};
 use decisions::{Decisions, Touch};
@@ -105,6 +109,8 @@ enum Event {
     Reorder { customer: CustomerId },
     /// The customer stops waiting for a complaint to be resolved.
     ComplaintPatience { complaint: ComplaintId },
+    /// A complaint about a handoff's loss (or, with `error`, its error) has been analysed: the handoff learns.
+    Lesson { handoff: u32, error: bool },
 }
 
 // Every pending event is stored in the list beside its 16-byte key: keep events
@@ -117,6 +123,8 @@ enum Experience {
     Late,
     LostOrder,
     Defect,
+    /// The policy against abusive customers got in the way.
+    Friction,
 }
 
 struct Order {
@@ -302,6 +310,10 @@ struct Simulation<'m, 'o, O: Observer> {
     /// Cumulative flow shares, for choosing a new order's flow.
     flow_cumulative: Vec<f64>,
     counts: Counts,
+    /// What handoffs have learned from complaints; `None` without learning (or with `rate = 0`).
+    learned: Option<learning::Learned>,
+    /// The policy against abusive customers; `None` without `[policy]`.
+    policy: Option<policy::PolicyState>,
 }
 
 impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
@@ -371,6 +383,8 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             decisions: Decisions::new(seed, replication),
             flow_cumulative,
             counts,
+            learned: learning::Learned::new(model.learning.as_ref(), model.handoffs.len()),
+            policy: policy::PolicyState::new(model.policy.as_ref()),
         }
     }
 
@@ -420,6 +434,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                 Event::Chase { order } => self.on_chase(order),
                 Event::Reorder { customer } => self.on_reorder(customer),
                 Event::ComplaintPatience { complaint } => self.on_complaint_patience(complaint),
+                Event::Lesson { handoff, error } => self.on_lesson(handoff, error),
             }
         }
         self.now = self.horizon;
@@ -484,6 +499,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             .map(|id| {
                 let h = &model.handoffs[id];
                 let c = self.handoffs[id].counts;
+                let final_odds = self.final_odds(id);
                 HandoffMetrics {
                     from: model.departments[h.from].name.clone(),
                     to: model.target_name(h.to).to_string(),
@@ -492,6 +508,8 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                     errors: (c.caught + c.escaped) as f64,
                     caught: c.caught as f64,
                     escaped: c.escaped as f64,
+                    error_final: final_odds.map(|(_, error)| error),
+                    lose_final: final_odds.map(|(lose, _)| lose),
                 }
             })
             .collect();
@@ -566,6 +584,18 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             earned: c.revenue_earned,
             lost: c.revenue_lost,
         };
+        let policy = self.policy.as_ref().map(|p| {
+            let friction = c.by_cause[Cause::PolicyFriction.index(model)];
+            PolicyMetrics {
+                abusive_orders: p.counts.abusive_orders as f64,
+                abuse_caught: p.counts.abuse_caught as f64,
+                abuse_cost: p.counts.abuse_cost,
+                abuse_saved: p.counts.abuse_saved,
+                friction_problems: p.counts.friction_problems as f64,
+                customers_lost: friction.0 as f64,
+                revenue_lost: friction.2,
+            }
+        });
         RunResult {
             timeline: std::mem::take(&mut self.counts.weeks),
             events: self.processed,
@@ -578,6 +608,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                 revenue,
                 lost_by_cause,
                 paths,
+                policy,
             },
         }
     }

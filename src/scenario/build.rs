@@ -28,6 +28,8 @@ pub const SECTIONS: &[&str] = &[
     "department",
     "flow",
     "handoff",
+    "learning",
+    "policy",
 ];
 const SINGLE: &[&str] = &[
     "scenario",
@@ -36,6 +38,8 @@ const SINGLE: &[&str] = &[
     "problem",
     "stay",
     "complaints",
+    "learning",
+    "policy",
 ];
 
 pub const SCENARIO_FIELDS: &[&str] = &["name", "description"];
@@ -329,6 +333,9 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         }
     };
 
+    let learning = super::people::read_learning(errs, singles.get_mut("learning"));
+    let policy = super::people::read_policy(errs, singles.get_mut("policy"));
+
     // Flows.
     let flow_tables = arrays.remove("flow").unwrap_or_default();
     if flow_tables.is_empty() && !present.contains(&"flow") {
@@ -486,8 +493,8 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         pools: Vec::new(),
         incidents: Vec::new(),
         morale: None,
-        learning: None,
-        policy: None,
+        learning: learning?,
+        policy: policy?,
     })
 }
 

@@ -16,6 +16,7 @@ mod build;
 mod diagnostic;
 mod distribution;
 mod overrides;
+mod people;
 mod read;
 mod suggest;
 mod units;

@@ -266,6 +266,7 @@ impl Words<'_> {
                 "story.cause.wait",
                 &[("dept", &self.model.departments[d].name)],
             ),
+            Cause::PolicyFriction => t.get("story.cause.policy").to_owned(),
         }
     }
 

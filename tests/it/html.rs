@@ -629,6 +629,41 @@ fn the_compare_page_names_every_metric_and_marks_real_differences() {
 }
 
 #[test]
+fn compare_pages_of_learning_and_policy_name_their_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    for (a, b) in [
+        ("deaf-organisation", "learning-organisation"),
+        ("fair-policies", "strict-policies"),
+    ] {
+        for lang in ["en", "es"] {
+            let out = dir.path().join(format!("{a}.{lang}.html"));
+            handoff(&[
+                "compare",
+                &format!("scenarios/{a}.toml"),
+                &format!("scenarios/{b}.toml"),
+                "-q",
+                "--replications",
+                "2",
+                "--lang",
+                lang,
+                "-o",
+                out.to_str().unwrap(),
+            ]);
+            let page = std::fs::read_to_string(&out).unwrap();
+            let data = check_page(page.as_bytes(), a);
+            let text = visible(&page);
+            for metric in data["metrics"].as_array().unwrap() {
+                let id = metric.as_str().unwrap();
+                assert!(!text.contains(id), "{a} {lang}: the page shows the id {id}");
+            }
+            for id in ["policy.", "policy:", "_final", "->", "metric.", "story."] {
+                assert!(!text.contains(id), "{a} {lang}: the page shows {id}");
+            }
+        }
+    }
+}
+
+#[test]
 fn sections_of_absent_mechanisms_stay_hidden() {
     // The ready scenarios have no incidents, morale or scorecard: nothing of
     // them is drawn, not even an empty heading or a shaded week.

@@ -264,6 +264,9 @@ fn cause_words(cause: &str, lang: Lang) -> String {
     {
         return t.fill("cause.wait", &[("dept", dept)]);
     }
+    if cause == "policy:friction" {
+        return t.get("cause.friction").to_owned();
+    }
     cause.to_owned()
 }
 
@@ -623,6 +626,8 @@ fn metric_words(metric: &str, lang: Lang) -> String {
         let key = match field {
             "lost" => "metric.handoff_lost",
             "errors" => "metric.handoff_errors",
+            "error_final" => "metric.handoff_error_final",
+            "lose_final" => "metric.handoff_lose_final",
             _ => return metric.to_owned(),
         };
         return t.fill(key, &[("from", from), ("to", &target_words(to, lang))]);
@@ -654,10 +659,15 @@ fn metric_value(metric: &str, s: Stat, lang: Lang) -> String {
             Lang::Es => text.replace('.', ","),
         };
     }
+    let money = metric.starts_with("revenue.")
+        || (metric.starts_with("policy.")
+            && ["cost", "saved", "revenue"]
+                .iter()
+                .any(|m| metric.contains(m)));
     let show = |x: f64| {
-        if metric.ends_with(".utilization") {
+        if metric.ends_with(".utilization") || metric.ends_with("_final") {
             lang.percent(x)
-        } else if metric.starts_with("revenue.") {
+        } else if money {
             lang.grouped(x)
         } else {
             lang.count(x)
