@@ -4,12 +4,16 @@
 //! report counted.
 
 use handoff::engine;
+use handoff::experiment::Outcome;
 use handoff::model::{Cause, Model};
-use handoff::report::human;
-use handoff::trace::{Stories, TraceFormat, TraceWriter, causes_matching};
+use handoff::report::{self, html::Lang, human};
+use handoff::trace::{Stories, Told, TraceFormat, TraceWriter, causes_matching};
 
 use super::Failure;
 use super::output::OutputTarget;
+
+/// Lost customers whose stories the HTML page tells.
+const STORIES_ON_THE_PAGE: usize = 3;
 
 /// The stories of the first `wanted` counted customers lost in replication 0
 /// (to one of `causes`, when given), and of one saved by a quick recovery,
@@ -72,19 +76,22 @@ pub fn stories(model: &Model, wanted: usize, cause: Option<(&str, Vec<Cause>)>) 
     out
 }
 
-/// The stories `stories` tells (the first `wanted` counted customers lost in
-/// replication 0, to one of `causes` when not empty, and one saved by a quick
-/// recovery), one string each (a heading line, then one line per event), for
-/// the HTML page.
-pub fn story_list(model: &Model, wanted: usize, causes: Vec<Cause>) -> Vec<String> {
+/// The stories the HTML page tells (the first `wanted` counted customers lost
+/// in replication 0, to one of `causes` when not empty, and one saved by a
+/// quick recovery), in `lang`.
+pub fn story_list(model: &Model, wanted: usize, causes: Vec<Cause>, lang: Lang) -> Vec<Told> {
     let mut stories = Stories::new(model, wanted).about(causes);
     let _ = engine::run_observed(model, 0, &mut stories);
-    stories
-        .render()
-        .split("\n\n")
-        .map(|s| s.trim_end().to_owned())
-        .filter(|s| !s.is_empty())
-        .collect()
+    stories.told(lang)
+}
+
+/// The HTML page of a run: the outcome, the JSON report it is drawn from, and
+/// the stories of replication 0 in `lang`. `run -o x.html` and
+/// `merge … -o x.html` both write it, so the same run gives the same page.
+pub fn html_page(model: &Model, outcome: &Outcome, causes: Vec<Cause>, lang: Lang) -> Vec<u8> {
+    let stories = story_list(model, STORIES_ON_THE_PAGE, causes, lang);
+    let data = report::json::render(outcome);
+    report::html::run(outcome, &stories, &data, lang)
 }
 
 /// The causes `--cause GIVEN` selects, or an error listing the model's causes.

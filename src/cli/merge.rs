@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 
 use super::output::OutputTarget;
 use super::shard::model_of;
-use super::{Failure, io_reason, sweep as sweep_cmd};
+use super::{Failure, Language, inspect, io_reason, sweep as sweep_cmd};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -27,12 +27,15 @@ pub struct Args {
     #[arg(value_name = "PARTS", required = true)]
     parts: Vec<PathBuf>,
     /// Write the result here (atomically) instead of standard output; its
-    /// extension gives the format (.csv or .json for a sweep; .csv, .json or text for a run).
+    /// extension gives the format (.csv or .json for a sweep; .csv, .json, .html or text for a run).
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
     /// The output format, instead of OUT's extension.
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// Language of the HTML page (run parts).
+    #[arg(long, value_enum, default_value_t = Language::En)]
+    lang: Language,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -43,6 +46,8 @@ enum Format {
     Json,
     /// CSV (run or sweep parts).
     Csv,
+    /// The HTML page, as `handoff run -o x.html` writes it (run parts).
+    Html,
 }
 
 /// Read a part as `T`; a file that is not one is the user's to fix.
@@ -94,9 +99,16 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             let format = match (args.format, extension.as_deref()) {
                 (Some(Format::Csv), _) | (None, Some("csv")) => report::Format::Csv,
                 (Some(Format::Json), _) | (None, Some("json")) => report::Format::Json,
+                (Some(Format::Html), _) | (None, Some("html" | "htm")) => report::Format::Html,
                 _ => report::Format::Text,
             };
-            report::render(&outcome, format)
+            match format {
+                // The page `run` writes, stories of replication 0 included.
+                report::Format::Html => {
+                    inspect::html_page(&model, &outcome, Vec::new(), args.lang.into())
+                }
+                _ => report::render(&outcome, format),
+            }
         }
         SWEEP_KIND => {
             let parts = args
@@ -109,7 +121,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             let format = match args.format {
                 Some(Format::Csv) => sweep_cmd::Format::Csv,
                 Some(Format::Json) => sweep_cmd::Format::Json,
-                Some(Format::Text) => {
+                Some(Format::Text | Format::Html) => {
                     return Err(Failure::Input(
                         "error: a merged sweep is a table: --format csv or json".to_owned(),
                     ));

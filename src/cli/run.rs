@@ -79,9 +79,6 @@ impl From<Format> for report::Format {
     }
 }
 
-/// Lost customers whose stories the HTML page tells.
-const STORIES_ON_THE_PAGE: usize = 3;
-
 pub fn execute(args: Args) -> Result<(), Failure> {
     let format = super::format::choose(args.format.map(Into::into), args.output.as_deref())?;
     if args.shard.is_some() && (args.explain.is_some() || args.trace.is_some()) {
@@ -138,9 +135,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         }
         report::Format::Html => {
             let causes = cause.as_ref().map_or(Vec::new(), |(_, c)| c.clone());
-            let stories = inspect::story_list(&model, STORIES_ON_THE_PAGE, causes);
-            let data = report::json::render(&outcome);
-            report::html::run(&outcome, &stories, &data, args.lang.into())
+            inspect::html_page(&model, &outcome, causes, args.lang.into())
         }
         _ => report::render(&outcome, format),
     };

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::engine::{Observer, TraceEvent};
 use crate::model::{Cause, Model};
-pub use stories::{Stories, UnknownCause, causes_matching};
+pub use stories::{Stories, Told, UnknownCause, causes_matching};
 
 /// How trace records are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

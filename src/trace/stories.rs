@@ -10,7 +10,8 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
 
 use crate::engine::{Observer, Path, TraceEvent, TraceKind};
-use crate::model::{Cause, Model};
+use crate::model::{Cause, Model, Target};
+use crate::report::html::Lang;
 
 /// Lines kept per customer: a long-lived customer's story keeps its latest part.
 const MAX_LINES: usize = 40;
@@ -121,103 +122,37 @@ impl<'m> Stories<'m> {
         self.saved.is_some()
     }
 
-    /// The stories as text, one paragraph per customer: the lost, then the saved one.
+    /// The stories as text, one paragraph per customer: the lost, then the
+    /// saved one. In English, as `--explain` prints them.
     pub fn render(&self) -> String {
+        self.render_in(Lang::En)
+    }
+
+    /// The stories as text in `lang`: a heading line, then `  day    3.2  what happened`.
+    pub fn render_in(&self, lang: Lang) -> String {
+        let t = lang.catalogue();
         let mut out = String::new();
-        for story in &self.lost {
-            self.render_one(story, &mut out);
-            out.push('\n');
-        }
-        if let Some(story) = &self.saved {
-            self.render_saved(story, &mut out);
+        for story in self.told(lang) {
+            let _ = writeln!(out, "{}", story.heading);
+            for (day, line) in &story.events {
+                let day = format!("{:>6}", lang.fixed(*day, 1));
+                let _ = writeln!(out, "  {}  {line}", t.fill("story.day", &[("day", &day)]));
+            }
             out.push('\n');
         }
         out
     }
 
-    fn render_one(&self, story: &Story, out: &mut String) {
-        let model = self.model;
-        let left = story.events.iter().find(|e| e.kind == TraceKind::Left);
-        let (when, cause, path) = match left {
-            Some(e) => (e.time, e.cause, e.path),
-            None => (f64::NAN, None, None),
+    /// The stories in `lang`, the lost customers first, then the saved one;
+    /// their words come from the catalogue of `lang`.
+    pub fn told(&self, lang: Lang) -> Vec<Told> {
+        let words = Words {
+            model: self.model,
+            lang,
         };
-        let _ = writeln!(
-            out,
-            "Customer {} left on day {:.1}, because of {} ({}).",
-            story.customer,
-            when / 24.0,
-            cause.map_or("an unknown cause".to_string(), |c| describe_cause(model, c)),
-            path.map_or("", describe_path),
-        );
-        self.render_events(story, out);
-    }
-
-    fn render_saved(&self, story: &Story, out: &mut String) {
-        let stayed = story.events.back();
-        let _ = writeln!(
-            out,
-            "Customer {} stayed on day {:.1}, saved by a quick recovery: {}.",
-            story.customer,
-            stayed.map_or(f64::NAN, |e| e.time) / 24.0,
-            stayed
-                .and_then(|e| e.cause)
-                .map_or("a complaint resolved quickly".to_string(), |c| {
-                    describe_cause(self.model, c)
-                }),
-        );
-        self.render_events(story, out);
-    }
-
-    fn render_events(&self, story: &Story, out: &mut String) {
-        for e in &story.events {
-            if let Some(line) = self.line(e) {
-                let _ = writeln!(out, "  day {:>6.1}  {line}", e.time / 24.0);
-            }
-        }
-    }
-
-    /// One plain sentence for an event, or nothing for events a story leaves out.
-    fn line(&self, e: &TraceEvent) -> Option<String> {
-        let model = self.model;
-        let order = e.order.map_or(String::new(), |o| format!("order {o}"));
-        let handoff = e.handoff.map(|h| {
-            let h = &model.handoffs[h];
-            format!(
-                "{} → {}",
-                model.departments[h.from].name,
-                model.target_name(h.to)
-            )
-        });
-        let cause = e
-            .cause
-            .map(|c| describe_cause(model, c))
-            .unwrap_or_default();
-        Some(match e.kind {
-            TraceKind::Arrived => "first came to us".to_string(),
-            TraceKind::Ordered => format!("placed {order}"),
-            TraceKind::Lost => format!("{order} vanished in the handoff {}", handoff?),
-            TraceKind::Caught => format!("{order}: an error in {} was caught and redone", handoff?),
-            TraceKind::Escaped => format!("{order}: an error slipped through {}", handoff?),
-            TraceKind::Delivered => format!("received {order}"),
-            TraceKind::Chased => format!("chased {order}, which nobody could find"),
-            TraceKind::Problem => format!("was unhappy: {cause}"),
-            TraceKind::Complained => "complained".to_string(),
-            TraceKind::Resolved if e.path == Some(Path::ResolvedQuickly) => {
-                "the complaint was resolved quickly".to_string()
-            }
-            TraceKind::Resolved => "the complaint was resolved, but slowly".to_string(),
-            TraceKind::Unresolved => "gave up waiting for an answer to the complaint".to_string(),
-            TraceKind::Stayed => "decided to stay".to_string(),
-            TraceKind::Left => "left for good".to_string(),
-            TraceKind::Told if e.count == 0 => "told others, but nobody was put off".to_string(),
-            TraceKind::Told if e.count == 1 => {
-                "told others; 1 prospect will never come".to_string()
-            }
-            TraceKind::Told => format!("told others; {} prospects will never come", e.count),
-            TraceKind::Cancelled => format!("{order} was cancelled"),
-            _ => return None,
-        })
+        let mut out: Vec<Told> = self.lost.iter().map(|s| words.lost(s)).collect();
+        out.extend(self.saved.as_ref().map(|s| words.saved(s)));
+        out
     }
 
     /// A cause a story may be about.
@@ -231,34 +166,157 @@ impl<'m> Stories<'m> {
     }
 }
 
-fn describe_cause(model: &Model, cause: Cause) -> String {
-    let handoff = |h: usize| {
-        let h = &model.handoffs[h];
-        format!(
-            "{} → {}",
-            model.departments[h.from].name,
-            model.target_name(h.to)
-        )
-    };
-    match cause {
-        Cause::HandoffLose(h) => format!("an order lost in the handoff {}", handoff(h)),
-        Cause::HandoffError(h) => format!("a defect from the handoff {}", handoff(h)),
-        Cause::HandoffDelay(h) => format!("a late order, slowed by the handoff {}", handoff(h)),
-        Cause::DepartmentWait(d) => format!(
-            "a late order, stuck waiting in {}",
-            model.departments[d].name
-        ),
-        Cause::PolicyFriction => "the checks of the policy against abusive customers".to_owned(),
-        Cause::DepartmentRude(d) => format!("a rude contact in {}", model.departments[d].name),
-    }
+/// One customer's story in words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Told {
+    /// Who, what became of them, and why: `Customer 7 left on day 3.2, because of …`.
+    pub heading: String,
+    /// What happened, in order: the day (simulated days since the start) and a sentence.
+    pub events: Vec<(f64, String)>,
 }
 
-fn describe_path(path: Path) -> &'static str {
-    match path {
-        Path::Silent => "without a word",
-        Path::Unresolved => "after a complaint nobody resolved",
-        Path::Resolved => "even though the complaint was resolved",
-        Path::ResolvedQuickly => "even though the complaint was resolved quickly",
+/// The sentences of stories in one language.
+struct Words<'m> {
+    model: &'m Model,
+    lang: Lang,
+}
+
+impl Words<'_> {
+    fn lost(&self, story: &Story) -> Told {
+        let t = self.lang.catalogue();
+        let left = story.events.iter().find(|e| e.kind == TraceKind::Left);
+        let (when, cause, path) = match left {
+            Some(e) => (e.time, e.cause, e.path),
+            None => (f64::NAN, None, None),
+        };
+        let heading = t.fill(
+            "story.lost",
+            &[
+                ("customer", &story.customer.to_string()),
+                ("day", &self.lang.fixed(when / 24.0, 1)),
+                (
+                    "cause",
+                    &cause.map_or_else(
+                        || t.get("story.cause.unknown").to_owned(),
+                        |c| self.cause(c),
+                    ),
+                ),
+                ("path", path.map_or("", |p| self.path(p))),
+            ],
+        );
+        Told {
+            heading,
+            events: self.events(story),
+        }
+    }
+
+    fn saved(&self, story: &Story) -> Told {
+        let t = self.lang.catalogue();
+        let stayed = story.events.back();
+        let heading = t.fill(
+            "story.saved",
+            &[
+                ("customer", &story.customer.to_string()),
+                (
+                    "day",
+                    &self
+                        .lang
+                        .fixed(stayed.map_or(f64::NAN, |e| e.time) / 24.0, 1),
+                ),
+                (
+                    "cause",
+                    &stayed
+                        .and_then(|e| e.cause)
+                        .map_or_else(|| t.get("story.cause.quick").to_owned(), |c| self.cause(c)),
+                ),
+            ],
+        );
+        Told {
+            heading,
+            events: self.events(story),
+        }
+    }
+
+    fn events(&self, story: &Story) -> Vec<(f64, String)> {
+        story
+            .events
+            .iter()
+            .filter_map(|e| Some((e.time / 24.0, self.line(e)?)))
+            .collect()
+    }
+
+    /// `billing → customer`, the customer in this language.
+    fn handoff(&self, h: usize) -> String {
+        let model = self.model;
+        let h = &model.handoffs[h];
+        let to = match h.to {
+            Target::Customer => self.lang.catalogue().get("story.customer"),
+            Target::Department(d) => model.departments[d].name.as_str(),
+        };
+        format!("{} → {to}", model.departments[h.from].name)
+    }
+
+    fn cause(&self, cause: Cause) -> String {
+        let t = self.lang.catalogue();
+        match cause {
+            Cause::HandoffLose(h) => t.fill("story.cause.lose", &[("handoff", &self.handoff(h))]),
+            Cause::HandoffError(h) => t.fill("story.cause.error", &[("handoff", &self.handoff(h))]),
+            Cause::HandoffDelay(h) => t.fill("story.cause.delay", &[("handoff", &self.handoff(h))]),
+            Cause::DepartmentWait(d) => t.fill(
+                "story.cause.wait",
+                &[("dept", &self.model.departments[d].name)],
+            ),
+            Cause::PolicyFriction => t.get("story.cause.policy").to_owned(),
+            Cause::DepartmentRude(d) => t.fill(
+                "story.cause.rude",
+                &[("dept", &self.model.departments[d].name)],
+            ),
+        }
+    }
+
+    fn path(&self, path: Path) -> &'static str {
+        let t = self.lang.catalogue();
+        t.get(match path {
+            Path::Silent => "story.path.silent",
+            Path::Unresolved => "story.path.unresolved",
+            Path::Resolved => "story.path.resolved",
+            Path::ResolvedQuickly => "story.path.resolved_quickly",
+        })
+    }
+
+    /// One plain sentence for an event, or nothing for events a story leaves out.
+    fn line(&self, e: &TraceEvent) -> Option<String> {
+        let t = self.lang.catalogue();
+        let order = e.order.map_or(String::new(), |o| {
+            t.fill("story.order", &[("number", &o.to_string())])
+        });
+        let handoff = e.handoff.map(|h| self.handoff(h));
+        let cause = e.cause.map(|c| self.cause(c)).unwrap_or_default();
+        let with_order = |key: &str| t.fill(key, &[("order", &order)]);
+        let with_handoff =
+            |key: &str, handoff: String| t.fill(key, &[("order", &order), ("handoff", &handoff)]);
+        Some(match e.kind {
+            TraceKind::Arrived => t.get("story.arrived").to_owned(),
+            TraceKind::Ordered => with_order("story.ordered"),
+            TraceKind::Lost => with_handoff("story.vanished", handoff?),
+            TraceKind::Caught => with_handoff("story.caught", handoff?),
+            TraceKind::Escaped => with_handoff("story.escaped", handoff?),
+            TraceKind::Delivered => with_order("story.delivered"),
+            TraceKind::Chased => with_order("story.chased"),
+            TraceKind::Problem => t.fill("story.problem", &[("cause", &cause)]),
+            TraceKind::Complained => t.get("story.complained").to_owned(),
+            TraceKind::Resolved if e.path == Some(Path::ResolvedQuickly) => {
+                t.get("story.resolved_quickly").to_owned()
+            }
+            TraceKind::Resolved => t.get("story.resolved").to_owned(),
+            TraceKind::Unresolved => t.get("story.unresolved").to_owned(),
+            TraceKind::Stayed => t.get("story.stayed").to_owned(),
+            TraceKind::Left => t.get("story.left").to_owned(),
+            TraceKind::Told if e.count == 0 => t.get("story.told_nobody").to_owned(),
+            TraceKind::Told => t.counted("story.told", ("count", &e.count.to_string()), &[]),
+            TraceKind::Cancelled => with_order("story.cancelled"),
+            _ => return None,
+        })
     }
 }
 

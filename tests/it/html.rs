@@ -367,3 +367,336 @@ fn pixel_variety(path: &Path) -> (usize, f64) {
     }
     (colours.len(), inked as f64 / total.max(1) as f64)
 }
+
+/// The part of a page between `<section class="stories">` and its end.
+fn stories_of(page: &str) -> &str {
+    let start = page
+        .find("<section class=\"stories\">")
+        .expect("the page tells stories");
+    let rest = &page[start..];
+    &rest[..rest.find("</section>").unwrap()]
+}
+
+/// The text of the English story sentences, cut at their placeholders: the
+/// words a story in English cannot do without.
+fn english_story_words() -> Vec<String> {
+    let en = handoff::report::html::Lang::En.catalogue();
+    let mut words = Vec::new();
+    for key in en.keys().filter(|k| k.starts_with("story.")) {
+        for (_, text) in en.forms(key) {
+            for piece in text.split(['{', '}']).step_by(2) {
+                let piece = piece.trim_matches(|c: char| !c.is_alphanumeric());
+                // Whole words only: "day" is also inside "today"; short bits are not English.
+                if piece.chars().filter(|c| c.is_alphabetic()).count() >= 4 {
+                    words.push(piece.to_owned());
+                }
+            }
+        }
+    }
+    words
+}
+
+#[test]
+fn the_spanish_page_tells_its_stories_in_spanish() {
+    // Department names are the scenario's own words: a scenario whose names
+    // are not English story words (twenty-departments has "customer-service").
+    let words = english_story_words();
+    assert!(
+        words.len() > 20,
+        "the English stories have words: {words:?}"
+    );
+    for scenario in [
+        "scenarios/silent-majority.toml",
+        "scenarios/complaints-are-a-gift.toml",
+    ] {
+        let es = handoff(&[
+            "run",
+            scenario,
+            "-q",
+            "--replications",
+            "2",
+            "--format",
+            "html",
+            "--lang",
+            "es",
+        ]);
+        let es = String::from_utf8(es).unwrap();
+        let stories = stories_of(&es);
+        assert!(
+            stories.matches("<article class=\"story\">").count() >= 3,
+            "{scenario}: stories on the page"
+        );
+        assert!(stories.contains("El cliente "), "{scenario}: {stories}");
+        assert!(stories.contains("día "), "{scenario}");
+        for w in &words {
+            assert!(
+                !stories.contains(w.as_str()),
+                "{scenario}: the Spanish stories say {w:?} in English"
+            );
+        }
+        // The English page tells the same customers, in English.
+        let en = handoff(&[
+            "run",
+            scenario,
+            "-q",
+            "--replications",
+            "2",
+            "--format",
+            "html",
+        ]);
+        let en = String::from_utf8(en).unwrap();
+        let customers = |text: &str, word: &str| -> Vec<String> {
+            text.split(word)
+                .skip(1)
+                .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect())
+                .collect()
+        };
+        assert_eq!(
+            customers(stories_of(&en), "<h3>Customer "),
+            customers(stories, "<h3>El cliente "),
+            "{scenario}: the same customers in both languages"
+        );
+    }
+}
+
+#[test]
+fn the_english_page_tells_the_stories_explain_prints() {
+    let file = "scenarios/baseline.toml";
+    let out = Command::new(BIN)
+        .current_dir(root())
+        .args([
+            "run",
+            file,
+            "-q",
+            "--replications",
+            "2",
+            "--format",
+            "html",
+            "--explain",
+            "3",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let page = String::from_utf8(out.stdout).unwrap();
+    let told = String::from_utf8(out.stderr).unwrap();
+    let stories = stories_of(&page);
+    let headings: Vec<&str> = told
+        .lines()
+        .filter(|l| l.starts_with("Customer "))
+        .collect();
+    assert_eq!(headings.len(), 4, "three lost and one saved: {told}");
+    for heading in headings {
+        assert!(
+            stories.contains(&format!("<h3>{heading}</h3>")),
+            "the page lacks {heading:?}"
+        );
+    }
+    // Every event line, its day in a column of its own.
+    for line in told.lines().filter(|l| l.starts_with("  day ")) {
+        let rest = line.trim_start().strip_prefix("day").unwrap().trim_start();
+        let (day, event) = rest.split_once("  ").unwrap();
+        let item = format!("<span class=\"day\">day {day}</span> {event}</li>");
+        assert!(stories.contains(&item), "the page lacks {item:?}");
+    }
+}
+
+#[test]
+fn merging_a_sharded_run_writes_the_page_run_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let file = "scenarios/complaints-are-a-gift.toml";
+    for lang in ["en", "es"] {
+        let whole = path(&format!("whole.{lang}.html"));
+        handoff(&[
+            "run",
+            file,
+            "-q",
+            "--replications",
+            "3",
+            "--lang",
+            lang,
+            "-o",
+            &whole,
+        ]);
+        let mut parts = Vec::new();
+        for i in 0..2 {
+            let part = path(&format!("part-{i}.json"));
+            handoff(&[
+                "run",
+                file,
+                "-q",
+                "--replications",
+                "3",
+                "--shard",
+                &format!("{i}/2"),
+                "-o",
+                &part,
+            ]);
+            parts.push(part);
+        }
+        let merged = path(&format!("merged.{lang}.html"));
+        handoff(&["merge", &parts[1], &parts[0], "--lang", lang, "-o", &merged]);
+        let merged = std::fs::read(&merged).unwrap();
+        let whole = std::fs::read(&whole).unwrap();
+        assert!(
+            merged.starts_with(b"<!DOCTYPE html>"),
+            "merge -o x.html writes a page"
+        );
+        assert!(
+            String::from_utf8_lossy(&merged).contains("<section class=\"stories\">"),
+            "with the stories of replication 0"
+        );
+        assert!(merged == whole, "{lang}: merged page differs from run's");
+        // --format html on standard output: the same bytes.
+        let stdout = handoff(&[
+            "merge", &parts[0], &parts[1], "--format", "html", "--lang", lang,
+        ]);
+        assert!(stdout == whole, "{lang}: merge --format html differs");
+    }
+}
+
+/// The page's words outside the embedded data, tags and all.
+fn visible(page: &str) -> &str {
+    &page[..page.find("<script").unwrap_or(page.len())]
+}
+
+#[test]
+fn the_compare_page_names_every_metric_and_marks_real_differences() {
+    let dir = tempfile::tempdir().unwrap();
+    for lang in ["en", "es"] {
+        let out = dir.path().join(format!("compare.{lang}.html"));
+        handoff(&[
+            "compare",
+            "scenarios/complaints-escalated.toml",
+            "scenarios/complaints-are-a-gift.toml",
+            "-q",
+            "--replications",
+            "10",
+            "--lang",
+            lang,
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        let page = std::fs::read_to_string(&out).unwrap();
+        let data = check_page(page.as_bytes(), &format!("compare.{lang}"));
+        let text = visible(&page);
+        // Every compared metric in words, never as its id.
+        for metric in data["metrics"].as_array().unwrap() {
+            let id = metric.as_str().unwrap();
+            assert!(!text.contains(id), "{lang}: the page shows the id {id}");
+        }
+        for id in [
+            "lost_by_cause.",
+            "handoffs.",
+            "departments.",
+            "flows.",
+            "->",
+        ] {
+            assert!(!text.contains(id), "{lang}: the page shows {id}");
+        }
+        // A cause whose paired difference is significant is marked in the
+        // cause chart as the JSON says, and a cause that is not, is not.
+        let causes_chart = &text[text.rfind("<svg").unwrap()..];
+        let significant_causes: Vec<&Value> = data["differences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["metric"].as_str().unwrap().starts_with("lost_by_cause."))
+            .collect();
+        assert!(!significant_causes.is_empty());
+        assert!(significant_causes.len() <= 8, "every cause is in the chart");
+        let marked = significant_causes
+            .iter()
+            .filter(|d| d["significant"].as_bool().unwrap())
+            .count();
+        assert!(marked > 0, "ten paired replications tell some cause apart");
+        assert_eq!(
+            causes_chart.matches('◆').count(),
+            marked,
+            "{lang}: one mark per significant cause in the chart"
+        );
+        // The sentence of what changed names the causes.
+        let headline = &text[text.find("<section class=\"headline\">").unwrap()..];
+        let headline = &headline[..headline.find("</section>").unwrap()];
+        let what_changed = if lang == "en" {
+            "What changed: "
+        } else {
+            "Qué cambió: "
+        };
+        assert!(headline.contains(what_changed), "{lang}: {headline}");
+    }
+}
+
+#[test]
+fn compare_pages_of_learning_and_policy_name_their_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    for (a, b) in [
+        ("deaf-organisation", "learning-organisation"),
+        ("fair-policies", "strict-policies"),
+    ] {
+        for lang in ["en", "es"] {
+            let out = dir.path().join(format!("{a}.{lang}.html"));
+            handoff(&[
+                "compare",
+                &format!("scenarios/{a}.toml"),
+                &format!("scenarios/{b}.toml"),
+                "-q",
+                "--replications",
+                "2",
+                "--lang",
+                lang,
+                "-o",
+                out.to_str().unwrap(),
+            ]);
+            let page = std::fs::read_to_string(&out).unwrap();
+            let data = check_page(page.as_bytes(), a);
+            let text = visible(&page);
+            for metric in data["metrics"].as_array().unwrap() {
+                let id = metric.as_str().unwrap();
+                assert!(!text.contains(id), "{a} {lang}: the page shows the id {id}");
+            }
+            for id in ["policy.", "policy:", "_final", "->", "metric.", "story."] {
+                assert!(!text.contains(id), "{a} {lang}: the page shows {id}");
+            }
+        }
+    }
+}
+
+#[test]
+fn sections_of_absent_mechanisms_stay_hidden() {
+    // The ready scenarios have no incidents, morale or scorecard: nothing of
+    // them is drawn, not even an empty heading or a shaded week.
+    let page = handoff(&[
+        "run",
+        "scenarios/baseline.toml",
+        "-q",
+        "--replications",
+        "2",
+        "--format",
+        "html",
+    ]);
+    let page = String::from_utf8(page).unwrap();
+    let text = visible(&page);
+    for word in [
+        "incident",
+        "morale",
+        "scorecard",
+        "Incident",
+        "Morale",
+        "Scorecard",
+    ] {
+        assert!(!text.contains(word), "the page mentions {word}");
+    }
+    assert!(!text.contains("#F4F4F4"), "no incident window is shaded");
+    // Every section has something in it besides its heading.
+    for section in text.split("<section").skip(1) {
+        let section = &section[..section.find("</section>").unwrap()];
+        assert!(
+            ["<svg", "<article", "<p class=\"big\">", "<table"]
+                .iter()
+                .any(|content| section.contains(content)),
+            "an empty section: {section}"
+        );
+    }
+}

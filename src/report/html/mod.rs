@@ -19,10 +19,11 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 pub use i18n::{Catalogue, Lang};
 
-use crate::experiment::{Comparison, Outcome};
+use crate::experiment::{Comparison, Difference, Outcome};
 use crate::metrics::timeline::WEEK_H;
 use crate::metrics::{Metrics, Stat};
 use crate::report::svg::{self, Bar, ChainEdge, ChainNode, IntervalRow, Series, StayRow};
+use crate::trace::Told;
 
 /// Stayed share per problem path in the TARP studies (small problems), the
 /// reference the page sets the simulation beside: said nothing, complained
@@ -41,9 +42,9 @@ const CAUSES_IN_BARS: usize = 8;
 
 const STYLE: &str = include_str!("page.css");
 
-/// The page for one scenario's outcome. `stories` are a few lost customers'
-/// stories (plain text, one per entry), `data` the JSON report embedded in the page.
-pub fn run(outcome: &Outcome, stories: &[String], data: &[u8], lang: Lang) -> Vec<u8> {
+/// The page for one scenario's outcome. `stories` are a few customers'
+/// stories in `lang`, `data` the JSON report embedded in the page.
+pub fn run(outcome: &Outcome, stories: &[Told], data: &[u8], lang: Lang) -> Vec<u8> {
     let t = lang.catalogue();
     let s = &outcome.summary;
     let sections: Vec<Option<Markup>> = vec![
@@ -67,12 +68,7 @@ pub fn run(outcome: &Outcome, stories: &[String], data: &[u8], lang: Lang) -> Ve
             (section)
         }
         footer {
-            p { (t.fill("run.method", &[
-                ("replications", &outcome.scenario.replications.to_string()),
-                ("seed", &outcome.scenario.seed.to_string()),
-                ("days", &lang.count(outcome.scenario.duration_h / 24.0)),
-                ("warmup", &lang.count(outcome.scenario.warmup_h / 24.0)),
-            ])) }
+            p { (run_method(outcome, lang)) }
             p { (t.get("page.interval")) }
             p { (t.fill("page.made_by", &[("version", env!("CARGO_PKG_VERSION"))])) }
         }
@@ -92,8 +88,8 @@ pub fn compare(c: &Comparison, files: &[String], data: &[u8], lang: Lang) -> Vec
             h1 { (title) }
         }
         section.headline {
-            @for sentence in compare_sentences(c, lang) {
-                p.big { (sentence) }
+            @for (big, sentence) in compare_sentences(c, lang) {
+                @if big { p.big { (sentence) } } @else { p.medium { (sentence) } }
             }
         }
         section {
@@ -114,7 +110,7 @@ pub fn compare(c: &Comparison, files: &[String], data: &[u8], lang: Lang) -> Vec
         }
         footer {
             p { (t.fill("compare.method", &[
-                ("replications", &c.replications.to_string()),
+                ("replications", &replications(c.replications, lang)),
                 ("seed", &c.seed.to_string()),
             ])) }
             p { (t.get("page.interval")) }
@@ -122,6 +118,40 @@ pub fn compare(c: &Comparison, files: &[String], data: &[u8], lang: Lang) -> Vec
         }
     };
     page(&title, body, data, lang)
+}
+
+/// "20 replications of 365 days each (seed 42); the first 60 days are a warm-up …"
+fn run_method(outcome: &Outcome, lang: Lang) -> String {
+    let t = lang.catalogue();
+    let scenario = &outcome.scenario;
+    let warmup_days = lang.count(scenario.warmup_h / 24.0);
+    let warmup = if scenario.warmup_h > 0.0 {
+        t.counted("run.warmup", ("warmup", &warmup_days), &[])
+    } else {
+        t.get("run.no_warmup").to_owned()
+    };
+    t.fill(
+        "run.method",
+        &[
+            ("replications", &replications(scenario.replications, lang)),
+            (
+                "days",
+                &t.counted(
+                    "n.days",
+                    ("n", &lang.count(scenario.duration_h / 24.0)),
+                    &[],
+                ),
+            ),
+            ("seed", &scenario.seed.to_string()),
+            ("warmup", &warmup),
+        ],
+    )
+}
+
+/// "20 replications", "1 replication".
+fn replications(n: u32, lang: Lang) -> String {
+    lang.catalogue()
+        .counted("n.replications", ("n", &lang.grouped(n.into())), &[])
 }
 
 /// The document around a body: styles inline, the data as inert JSON.
@@ -159,20 +189,18 @@ fn headline(outcome: &Outcome, lang: Lang) -> Markup {
     } else {
         f64::NAN
     };
-    let lost = t.fill(
+    let lost = t.counted(
         "headline.lost",
+        ("lost", &lang.count(c.lost.mean)),
         &[
-            ("lost", &lang.count(c.lost.mean)),
             ("share", &lang.percent(share)),
             ("arrived", &lang.count(c.arrived.mean)),
         ],
     );
-    let revenue = t.fill(
+    let revenue = t.counted(
         "headline.revenue",
-        &[
-            ("revenue", &lang.grouped(r.lost.mean)),
-            ("prospects", &lang.count(c.prospects_deterred.mean)),
-        ],
+        ("prospects", &lang.count(c.prospects_deterred.mean)),
+        &[("revenue", &lang.grouped(r.lost.mean))],
     );
     let iceberg = iceberg_sentence(&outcome.summary, lang);
     html! {
@@ -188,23 +216,25 @@ fn headline(outcome: &Outcome, lang: Lang) -> Markup {
 fn iceberg_sentence(s: &Metrics<Stat>, lang: Lang) -> String {
     let t = lang.catalogue();
     let c = &s.customers;
+    let silent = lang.count(c.silent_defections.mean);
     if c.complaints.mean > 0.0 {
-        t.fill(
+        let complaints = lang.count(c.complaints.mean);
+        t.counted(
             "headline.iceberg",
+            (
+                "ratio",
+                &lang.fixed(c.silent_defections.mean / c.complaints.mean, 1),
+            ),
             &[
                 (
-                    "ratio",
-                    &lang.fixed(c.silent_defections.mean / c.complaints.mean, 1),
+                    "complaints",
+                    &t.counted("n.complaints", ("n", &complaints), &[]),
                 ),
-                ("complaints", &lang.count(c.complaints.mean)),
-                ("silent", &lang.count(c.silent_defections.mean)),
+                ("silent", &t.counted("n.silent", ("n", &silent), &[])),
             ],
         )
     } else {
-        t.fill(
-            "headline.iceberg_no_complaints",
-            &[("silent", &lang.count(c.silent_defections.mean))],
-        )
+        t.counted("headline.iceberg_no_complaints", ("silent", &silent), &[])
     }
 }
 
@@ -289,12 +319,7 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
             .map_or(0.0, |c| c.customers.mean);
         let mut lines = Vec::new();
         if let Some(n) = staff {
-            let key = if n == 1 {
-                "chain.staff_one"
-            } else {
-                "chain.staff"
-            };
-            lines.push(t.fill(key, &[("staff", &n.to_string())]));
+            lines.push(t.counted("chain.staff", ("staff", &lang.grouped(n as f64)), &[]));
         }
         if let Some(u) = util {
             lines.push(t.fill("chain.busy", &[("share", &lang.percent(u))]));
@@ -303,7 +328,7 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
             name: name.to_owned(),
             lines,
             cost,
-            cost_shown: t.fill("chain.cost", &[("customers", &lang.count(cost))]),
+            cost_shown: t.counted("chain.cost", ("customers", &lang.count(cost)), &[]),
             customer: false,
         }
     };
@@ -336,7 +361,7 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
                 from: index(&h.from)?,
                 to: index(&h.to)?,
                 cost,
-                cost_shown: t.fill("chain.cost", &[("customers", &lang.count(cost))]),
+                cost_shown: t.counted("chain.cost", ("customers", &lang.count(cost)), &[]),
             })
         })
         .collect();
@@ -352,7 +377,10 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
 fn iceberg_section(s: &Metrics<Stat>, lang: Lang) -> Markup {
     let t = lang.catalogue();
     let c = &s.customers;
-    let row = |key: &str, v: f64| (t.get(key).to_owned(), lang.count(v), v);
+    let row = |key: &str, v: f64| {
+        let shown = lang.count(v);
+        (t.counted(key, ("n", &shown), &[]), shown, v)
+    };
     let above = vec![row("iceberg.complaints", c.complaints.mean)];
     let below = vec![
         row("iceberg.silent", c.silent_defections.mean),
@@ -420,11 +448,14 @@ fn timeline_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
         .iter()
         .map(|b| lang.grouped(((b.from_h - start) / WEEK_H).round() + 1.0))
         .collect();
+    // Incident windows would be shaded here; none is drawn unless a window exists.
+    let shaded: Vec<(usize, usize)> = Vec::new();
     let chart = svg::stacked_bars(
         &series,
         &labels,
         t.get("timeline.axis"),
-        &[],
+        &shaded,
+        &|v| axis_number(v, lang),
         t.get("timeline.title"),
     );
     Some(html! {
@@ -434,6 +465,21 @@ fn timeline_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
             (PreEscaped(chart))
         }
     })
+}
+
+/// An axis value in the page's language, with only the decimals it has: `2`, `0,5`, `0,25`.
+fn axis_number(v: f64, lang: Lang) -> String {
+    let decimals = (0..3)
+        .find(|&d| {
+            let scale = 10f64.powi(d);
+            ((v * scale).round() - v * scale).abs() < 1e-6
+        })
+        .unwrap_or(3) as usize;
+    if decimals == 0 {
+        lang.grouped(v)
+    } else {
+        lang.fixed(v, decimals)
+    }
 }
 
 fn revenue_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup> {
@@ -514,7 +560,7 @@ fn paths_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup> {
     })
 }
 
-fn stories_section(stories: &[String], lang: Lang) -> Option<Markup> {
+fn stories_section(stories: &[Told], lang: Lang) -> Option<Markup> {
     let t = lang.catalogue();
     if stories.is_empty() {
         return None;
@@ -524,14 +570,14 @@ fn stories_section(stories: &[String], lang: Lang) -> Option<Markup> {
             h2 { (t.get("stories.title")) }
             p.note { (t.get("stories.note")) }
             @for story in stories {
-                @let mut lines = story.lines();
                 article.story {
-                    @if let Some(first) = lines.next() {
-                        h3 { (first.trim()) }
-                    }
+                    h3 { (story.heading) }
                     ul {
-                        @for line in lines {
-                            li { (line.trim()) }
+                        @for (day, line) in &story.events {
+                            li {
+                                span.day { (t.fill("story.day", &[("day", &lang.fixed(*day, 1))])) }
+                                " " (line)
+                            }
                         }
                     }
                 }
@@ -540,9 +586,28 @@ fn stories_section(stories: &[String], lang: Lang) -> Option<Markup> {
     })
 }
 
-/// Metric names as the room reads them.
+/// The mark after a difference whose 95 % interval excludes zero.
+const MARK: &str = "◆";
+/// Between a mean and its half-width: never broken across lines.
+const PLUS_MINUS: &str = "\u{a0}±\u{a0}";
+
+/// A handoff's target in the room's words (the customer in this language).
+fn target_words(name: &str, lang: Lang) -> String {
+    if name == "customer" {
+        lang.catalogue().get("chain.customer").to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
+/// Metric names as the room reads them: every metric a comparison shows has
+/// words in the catalogue; an id only a future metric has is shown as it is.
 fn metric_words(metric: &str, lang: Lang) -> String {
     let t = lang.catalogue();
+    let key = format!("metric.{metric}");
+    if t.has(&key) {
+        return t.get(&key).to_owned();
+    }
     if let Some(rest) = metric.strip_prefix("departments.") {
         if let Some(name) = rest.strip_suffix(".utilization") {
             return t.fill("metric.utilization", &[("dept", name)]);
@@ -551,35 +616,98 @@ fn metric_words(metric: &str, lang: Lang) -> String {
             return t.fill("metric.mean_wait_h", &[("dept", name)]);
         }
     }
-    let key = format!("metric.{metric}");
-    match lang.catalogue().keys().any(|k| k == key) {
-        true => t.get(&key).to_owned(),
-        false => metric.to_owned(),
+    if let Some(rest) = metric.strip_prefix("flows.") {
+        if let Some(name) = rest.strip_suffix(".customers_lost") {
+            return t.fill("metric.flow_lost", &[("flow", name)]);
+        }
+        if let Some(name) = rest.strip_suffix(".mean_lead_time_h") {
+            return t.fill("metric.flow_lead_time", &[("flow", name)]);
+        }
     }
+    if let Some(rest) = metric.strip_prefix("handoffs.")
+        && let Some((route, field)) = rest.rsplit_once('.')
+        && let Some((from, to)) = route.split_once("->")
+    {
+        let key = match field {
+            "lost" => "metric.handoff_lost",
+            "errors" => "metric.handoff_errors",
+            "error_final" => "metric.handoff_error_final",
+            "lose_final" => "metric.handoff_lose_final",
+            _ => return metric.to_owned(),
+        };
+        return t.fill(key, &[("from", from), ("to", &target_words(to, lang))]);
+    }
+    if let Some(cause) = metric
+        .strip_prefix("lost_by_cause.")
+        .and_then(|rest| rest.strip_suffix(".customers"))
+    {
+        return t.fill(
+            "metric.lost_by_cause",
+            &[("cause", &cause_words(cause, lang))],
+        );
+    }
+    metric.to_owned()
 }
 
 /// A statistic as text in the unit of `metric`.
 fn metric_value(metric: &str, s: Stat, lang: Lang) -> String {
+    if !s.mean.is_finite() {
+        return "–".to_owned();
+    }
     if metric.ends_with("_h") {
         // Durations pick a unit that fits (min, h, d), mean and interval alike.
-        let text = crate::report::human::stat_duration(s).joined();
+        let text = crate::report::human::stat_duration(s)
+            .joined()
+            .replace(" ± ", PLUS_MINUS);
         return match lang {
             Lang::En => text,
             Lang::Es => text.replace('.', ","),
         };
     }
+    let money = metric.starts_with("revenue.")
+        || (metric.starts_with("policy.")
+            && ["cost", "saved", "revenue"]
+                .iter()
+                .any(|m| metric.contains(m)));
     let show = |x: f64| {
-        if metric.ends_with(".utilization") {
+        if metric.ends_with(".utilization") || metric.ends_with("_final") {
             lang.percent(x)
-        } else if metric.starts_with("revenue.") {
+        } else if money {
             lang.grouped(x)
         } else {
             lang.count(x)
         }
     };
     match s.ci95 {
-        Some(h) => format!("{} ± {}", show(s.mean), show(h)),
+        Some(h) => format!("{}{PLUS_MINUS}{}", show(s.mean), show(h)),
         None => show(s.mean),
+    }
+}
+
+/// A paired difference with its sign, `+7.8 ± 1.3 ◆` (marked when significant).
+fn difference_value(d: &Difference, lang: Lang) -> String {
+    if !d.mean.is_finite() {
+        return "–".to_owned();
+    }
+    let size = Stat {
+        mean: d.mean.abs(),
+        ci95: d.ci95,
+    };
+    let shown = metric_value(&d.metric, size, lang);
+    let zero = shown
+        .split('\u{a0}')
+        .next()
+        .is_some_and(|m| m.chars().all(|c| !c.is_ascii_digit() || c == '0'));
+    let sign = match () {
+        _ if zero => "",
+        _ if d.mean > 0.0 => "+",
+        _ if d.mean < 0.0 => "\u{2212}",
+        _ => "",
+    };
+    if d.significant {
+        format!("{sign}{shown} {MARK}")
+    } else {
+        format!("{sign}{shown}")
     }
 }
 
@@ -592,12 +720,8 @@ fn stat_of(outcome: &Outcome, metric: &str) -> Option<Stat> {
         .map(|(_, v)| v)
 }
 
-/// Whether scenario `i` differs significantly from the first in `metric`.
-fn significant<'c>(
-    c: &'c Comparison,
-    i: usize,
-    metric: &str,
-) -> Option<&'c crate::experiment::Difference> {
+/// The paired difference of scenario `i` (1, 2, …) from the first in `metric`.
+fn difference<'c>(c: &'c Comparison, i: usize, metric: &str) -> Option<&'c Difference> {
     let name = &c.outcomes[i].scenario.name;
     let per = c.metrics.len();
     c.differences
@@ -606,40 +730,110 @@ fn significant<'c>(
         .find(|d| d.metric == metric && &d.scenario == name)
 }
 
-fn compare_sentences(c: &Comparison, lang: Lang) -> Vec<String> {
+/// Whether scenario `i` differs from the first in `metric` beyond chance.
+fn significant(c: &Comparison, i: usize, metric: &str) -> bool {
+    i > 0 && difference(c, i, metric).is_some_and(|d| d.significant)
+}
+
+/// The metric id of the customers lost to `cause`.
+fn cause_metric(cause: &str) -> String {
+    format!("lost_by_cause.{cause}.customers")
+}
+
+/// What changed, scenario by scenario: customers, revenue, and the causes
+/// whose change is not chance. The first sentence of each is the big one.
+fn compare_sentences(c: &Comparison, lang: Lang) -> Vec<(bool, String)> {
     let t = lang.catalogue();
     let first = &c.outcomes[0].scenario.name;
     if c.replications < 2 {
-        return vec![t.get("compare.one_replication").to_owned()];
+        return vec![(true, t.get("compare.one_replication").to_owned())];
     }
-    (1..c.outcomes.len())
-        .map(|i| {
-            let name = &c.outcomes[i].scenario.name;
-            let Some(d) = significant(c, i, "customers.lost") else {
-                return String::new();
+    let mut out = Vec::new();
+    for i in 1..c.outcomes.len() {
+        let name = &c.outcomes[i].scenario.name;
+        let Some(d) = difference(c, i, "customers.lost") else {
+            continue;
+        };
+        let ci = |d: &Difference, show: &dyn Fn(f64) -> String| d.ci95.map_or("–".to_owned(), show);
+        let amount = lang.count(d.mean.abs());
+        let args = [
+            ("name", name.as_str()),
+            ("first", first.as_str()),
+            ("ci", &ci(d, &|h| lang.count(h))),
+        ];
+        let identical = d.mean == 0.0 && d.ci95.is_none_or(|h| h == 0.0);
+        let customers = match (d.significant, d.mean < 0.0) {
+            _ if identical => t.fill("compare.identical", &[args[0], args[1]]),
+            (false, _) => t.fill(
+                "compare.no_difference",
+                &[args[0], args[1], args[2], ("amount", &amount)],
+            ),
+            (true, true) => t.counted("compare.fewer", ("amount", &amount), &args),
+            (true, false) => t.counted("compare.more", ("amount", &amount), &args),
+        };
+        out.push((true, customers));
+        if let Some(r) = difference(c, i, "revenue.lost")
+            && !(r.mean == 0.0 && r.ci95.is_none_or(|h| h == 0.0))
+        {
+            let key = match (r.significant, r.mean < 0.0) {
+                (false, _) => "compare.revenue_same",
+                (true, true) => "compare.revenue_less",
+                (true, false) => "compare.revenue_more",
             };
-            let amount = lang.count(d.mean.abs());
-            let ci = d.ci95.map_or(String::new(), |h| lang.count(h));
-            let revenue = significant(c, i, "revenue.lost")
-                .map_or(String::new(), |r| lang.grouped(r.mean.abs()));
-            let key = match (d.significant, d.mean < 0.0) {
-                (false, _) => "compare.no_difference",
-                (true, true) => "compare.fewer",
-                (true, false) => "compare.more",
-            };
-            t.fill(
-                key,
-                &[
-                    ("name", name),
-                    ("first", first),
-                    ("amount", &amount),
-                    ("ci", &ci),
-                    ("revenue", &revenue),
-                ],
-            )
-        })
-        .filter(|s| !s.is_empty())
-        .collect()
+            out.push((
+                false,
+                t.fill(
+                    key,
+                    &[
+                        ("amount", &lang.grouped(r.mean.abs())),
+                        ("ci", &ci(r, &|h| lang.grouped(h))),
+                    ],
+                ),
+            ));
+        }
+        let mut causes: Vec<&Difference> = c
+            .differences
+            .iter()
+            .filter(|x| {
+                &x.scenario == name && x.significant && x.metric.starts_with("lost_by_cause.")
+            })
+            .collect();
+        causes.sort_by(|a, b| {
+            b.mean
+                .abs()
+                .total_cmp(&a.mean.abs())
+                .then_with(|| a.metric.cmp(&b.metric))
+        });
+        let changes: Vec<String> = causes
+            .iter()
+            .take(3)
+            .map(|x| {
+                let cause = x
+                    .metric
+                    .strip_prefix("lost_by_cause.")
+                    .and_then(|m| m.strip_suffix(".customers"))
+                    .unwrap_or(&x.metric);
+                let shown = difference_value(x, lang);
+                let shown = shown.trim_end_matches(MARK).trim_end();
+                t.fill(
+                    "compare.cause_change",
+                    &[("cause", &cause_words(cause, lang)), ("difference", shown)],
+                )
+            })
+            .collect();
+        if !changes.is_empty() {
+            out.push((
+                false,
+                t.fill(
+                    "compare.causes_changed",
+                    &[("changes", &changes.join("; "))],
+                ),
+            ));
+        } else if d.significant {
+            out.push((false, t.get("compare.causes_unchanged").to_owned()));
+        }
+    }
+    out
 }
 
 fn compare_table(c: &Comparison, files: &[String], lang: Lang) -> Markup {
@@ -664,11 +858,15 @@ fn compare_table(c: &Comparison, files: &[String], lang: Lang) -> Markup {
                         th { (metric_words(metric, lang)) }
                         @for (i, o) in c.outcomes.iter().enumerate() {
                             @let value = stat_of(o, metric).map_or("–".to_owned(), |s| metric_value(metric, s, lang));
-                            @let marked = i > 0 && significant(c, i, metric).is_some_and(|d| d.significant);
-                            @if marked {
-                                td.significant { (value) " ◆" }
-                            } @else {
-                                td { (value) }
+                            @let d = if i > 0 { difference(c, i, metric) } else { None };
+                            td.significant[d.is_some_and(|d| d.significant)] {
+                                (value)
+                                @if let Some(d) = d {
+                                    br;
+                                    small.difference {
+                                        (difference_value(d, lang))
+                                    }
+                                }
                             }
                         }
                     }
@@ -676,6 +874,30 @@ fn compare_table(c: &Comparison, files: &[String], lang: Lang) -> Markup {
             }
         }
         p.note { (t.get("compare.mark_note")) }
+    }
+}
+
+/// A row of dots: each scenario's `metric`, marked where it differs from the first.
+fn interval_row(c: &Comparison, metric: &str, label: String, lang: Lang) -> IntervalRow {
+    IntervalRow {
+        label,
+        points: c
+            .outcomes
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                let s = stat_of(o, metric).unwrap_or(Stat {
+                    mean: f64::NAN,
+                    ci95: None,
+                });
+                let sig = significant(c, i, metric);
+                let mut shown = metric_value(metric, s, lang);
+                if sig {
+                    shown = format!("{shown} {MARK}");
+                }
+                (s.mean, s.ci95, shown, sig)
+            })
+            .collect(),
     }
 }
 
@@ -693,28 +915,13 @@ fn metric_rows(c: &Comparison, lang: Lang) -> Vec<IntervalRow> {
     SHOWN
         .iter()
         .filter(|m| c.metrics.iter().any(|x| x == *m))
-        .map(|metric| IntervalRow {
-            label: metric_words(metric, lang),
-            points: c
-                .outcomes
-                .iter()
-                .enumerate()
-                .map(|(i, o)| {
-                    let s = stat_of(o, metric).unwrap_or(Stat {
-                        mean: f64::NAN,
-                        ci95: None,
-                    });
-                    let sig = i > 0 && significant(c, i, metric).is_some_and(|d| d.significant);
-                    (s.mean, s.ci95, metric_value(metric, s, lang), sig)
-                })
-                .collect(),
-        })
+        .map(|metric| interval_row(c, metric, metric_words(metric, lang), lang))
         .collect()
 }
 
 /// The costliest causes across scenarios, each with its customers lost per
-/// scenario and its interval (the comparison keeps paired differences for the
-/// key metrics only, so no cause is marked significant).
+/// scenario and its interval, marked where the paired difference from the
+/// first scenario is not chance.
 fn cause_rows(c: &Comparison, lang: Lang) -> Option<Vec<IntervalRow>> {
     let mut causes: Vec<(f64, &str)> = Vec::new();
     for o in &c.outcomes {
@@ -735,30 +942,20 @@ fn cause_rows(c: &Comparison, lang: Lang) -> Option<Vec<IntervalRow>> {
             .iter()
             .take(CAUSES_IN_BARS)
             .map(|(_, cause)| {
-                IntervalRow {
-                    label: cause_words(cause, lang),
-                    points: c
-                        .outcomes
-                        .iter()
-                        .map(|o| {
-                            let s = o
-                                .summary
-                                .lost_by_cause
-                                .iter()
-                                .find(|x| x.cause == *cause)
-                                .map_or(
-                                    Stat {
-                                        mean: 0.0,
-                                        ci95: None,
-                                    },
-                                    |x| x.customers,
-                                );
-                            // Paired differences per cause are not kept by the comparison:
-                            // every dot is drawn as a ring beside the first scenario's.
-                            (s.mean, s.ci95, metric_value("customers", s, lang), false)
-                        })
-                        .collect(),
+                let mut row = interval_row(c, &cause_metric(cause), cause_words(cause, lang), lang);
+                // A scenario without this cause lost nobody to it.
+                for (point, o) in row.points.iter_mut().zip(&c.outcomes) {
+                    if !point.0.is_finite()
+                        && !o.summary.lost_by_cause.iter().any(|x| x.cause == *cause)
+                    {
+                        let zero = Stat {
+                            mean: 0.0,
+                            ci95: None,
+                        };
+                        *point = (0.0, None, metric_value("customers", zero, lang), false);
+                    }
                 }
+                row
             })
             .collect(),
     )
@@ -771,9 +968,93 @@ mod tests {
 
     fn page_text(lang: Lang) -> String {
         let outcome = fixture::outcome(3);
-        let stories = vec!["Customer 7 left on day 3.\n  day 1.0  placed order 1\n".to_owned()];
+        let stories = vec![Told {
+            heading: "Customer 7 left on day 3.0.".to_owned(),
+            events: vec![(1.0, "placed order 1".to_owned())],
+        }];
         let data = crate::report::json::render(&outcome);
         String::from_utf8(run(&outcome, &stories, &data, lang)).unwrap()
+    }
+
+    /// The page of an outcome where every count the headline shows is exactly `n`.
+    fn page_with_counts(n: f64, lang: Lang) -> String {
+        let mut outcome = fixture::outcome(3);
+        let c = &mut outcome.summary.customers;
+        for stat in [
+            &mut c.lost,
+            &mut c.complaints,
+            &mut c.silent_defections,
+            &mut c.prospects_deterred,
+        ] {
+            *stat = Stat {
+                mean: n,
+                ci95: Some(0.5),
+            };
+        }
+        outcome.scenario.replications = n as u32;
+        outcome.scenario.duration_h = 24.0 * n;
+        outcome.scenario.warmup_h = 24.0 * n;
+        let data = crate::report::json::render(&outcome);
+        String::from_utf8(run(&outcome, &[], &data, lang)).unwrap()
+    }
+
+    #[test]
+    fn one_is_singular_and_more_are_plural_in_both_languages() {
+        let en = page_with_counts(1.0, Lang::En);
+        for singular in [
+            "1 customer lost:",
+            "with the 1 prospect they put off",
+            "left without a word (1 complaint, 1 silent departure)",
+            "1 replication of 1 day each",
+            "the first day is a warm-up and is not counted",
+        ] {
+            assert!(en.contains(singular), "English lacks {singular:?}");
+        }
+        let es = page_with_counts(1.0, Lang::Es);
+        for singular in [
+            "1 cliente perdido:",
+            "con el 1 posible cliente al que ahuyentaron",
+            "1,0 cliente se fue sin decir nada (1 queja, 1 salida silenciosa)",
+            "1 réplica de 1 día cada una",
+            "el primer día es de calentamiento",
+        ] {
+            assert!(es.contains(singular), "Spanish lacks {singular:?}");
+        }
+        let en = page_with_counts(2.0, Lang::En);
+        for plural in [
+            "2 customers lost:",
+            "with the 2 prospects they put off",
+            "(2 complaints, 2 silent departures)",
+            "2 replications of 2 days each",
+            "the first 2 days are a warm-up",
+        ] {
+            assert!(en.contains(plural), "English lacks {plural:?}");
+        }
+        let es = page_with_counts(2.0, Lang::Es);
+        for plural in [
+            "2 clientes perdidos:",
+            "(2 quejas, 2 salidas silenciosas)",
+            "2 réplicas de 2 días cada una",
+        ] {
+            assert!(es.contains(plural), "Spanish lacks {plural:?}");
+        }
+        // English says 1.0 in the plural, as CLDR does (a decimal is not "one").
+        assert!(page_with_counts(1.0, Lang::En).contains("1.0 customers left without a word"));
+        for page in [
+            page_with_counts(1.0, Lang::En),
+            page_with_counts(1.0, Lang::Es),
+        ] {
+            for wrong in [
+                "1 customers",
+                "1 complaints",
+                "1 clientes",
+                "1 quejas",
+                "1 days",
+                "1 días",
+            ] {
+                assert!(!page.contains(wrong), "{wrong}");
+            }
+        }
     }
 
     #[test]

@@ -27,11 +27,13 @@ pub struct ChainEdge {
 }
 
 const COLS: usize = 4;
-const BOX_W: f64 = 176.0;
-const BOX_H: f64 = 112.0;
-const CELL_W: f64 = 240.0;
+const BOX_W: f64 = 196.0;
+const BOX_H: f64 = 124.0;
+const CELL_W: f64 = 250.0;
 const CELL_H: f64 = 200.0;
 const MARGIN: f64 = 25.0;
+/// The size of the red labels that say what a break cost.
+const LABEL: f64 = 19.0;
 
 /// Where box `i` goes: rows of four, snaking so that neighbours stay side by side.
 fn place(i: usize) -> (f64, f64) {
@@ -114,16 +116,37 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
             n(opacity)
         ));
         if e.cost > 0.0 {
-            // The label sits on the curve's midpoint.
-            let (lx, ly) = (
-                0.25 * sx + 0.5 * cx + 0.25 * ex,
-                0.25 * sy + 0.5 * cy + 0.25 * ey,
-            );
+            let on_curve = |t: f64| {
+                let u = 1.0 - t;
+                (
+                    u * u * sx + 2.0 * u * t * cx + t * t * ex,
+                    u * u * sy + 2.0 * u * t * cy + t * t * ey,
+                )
+            };
+            let half = super::text_width(&e.cost_shown, LABEL) / 2.0 + 7.0;
+            // On a detour, the point of the curve nearest its middle where the
+            // label covers no box and no other label.
+            let free = |(x, y): (f64, f64)| {
+                let clear_of = |bx: f64, by: f64, bw: f64, bh: f64| {
+                    x + half < bx || x - half > bx + bw || y + 13.0 < by || y - 17.0 > by + bh
+                };
+                (0..nodes.len()).all(|i| {
+                    let (bx, by) = place(i);
+                    clear_of(bx - 4.0, by - 4.0, BOX_W + 8.0, BOX_H + 8.0)
+                }) && labels.iter().all(|(lx, ly, text): &(f64, f64, String)| {
+                    let other = super::text_width(text, LABEL) / 2.0 + 7.0;
+                    clear_of(lx - other, ly - 17.0, 2.0 * other, 30.0)
+                })
+            };
+            let (lx, ly) = on_curve(0.5);
             // Beside a short straight arrow rather than on it, clear of the boxes:
             // above a row, or to the side of an arrow going down.
-            let half = super::text_width(&e.cost_shown, 17.0) / 2.0 + 7.0;
             let (lx, ly) = if !adjacent {
-                (lx, ly)
+                [0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82]
+                    .into_iter()
+                    .map(on_curve)
+                    .find(|p| free(*p))
+                    .unwrap_or((lx, ly))
             } else if (ex - sx).abs() > (ey - sy).abs() {
                 (lx, ly - BOX_H / 2.0 - 12.0)
             } else {
@@ -151,23 +174,25 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
                 n(width)
             ),
         );
+        // A long name gets smaller type before it is cut.
+        let size = ((BOX_W - 16.0) / super::text_width(&node.name, 1.0)).clamp(18.0, 23.0);
         svg.text_styled(
             x + BOX_W / 2.0,
-            y + 32.0,
-            21.0,
+            y + 33.0,
+            size,
             "middle",
             INK,
             " font-weight=\"bold\"",
-            &fit(&node.name, 21.0, BOX_W - 16.0),
+            &fit(&node.name, size, BOX_W - 16.0),
         );
         for (k, line) in node.lines.iter().enumerate() {
             svg.text(
                 x + BOX_W / 2.0,
-                y + 60.0 + 24.0 * k as f64,
-                16.0,
+                y + 66.0 + 27.0 * k as f64,
+                19.0,
                 "middle",
                 INK,
-                &fit(line, 16.0, BOX_W - 12.0),
+                &fit(line, 19.0, BOX_W - 12.0),
             );
         }
         if node.cost > 0.0 {
@@ -176,19 +201,20 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
     }
     // Labels last, so no arrow crosses them.
     for (x, y, text) in labels {
-        let width = super::text_width(&text, 17.0) + 14.0;
+        let width = super::text_width(&text, LABEL) + 14.0;
         svg.rect(
             x - width / 2.0,
-            y - 15.0,
+            y - 17.0,
             width,
-            26.0,
+            30.0,
             "#FFFFFF",
             &format!(" rx=\"6\" stroke=\"{LOSS}\" stroke-width=\"1.5\""),
         );
         svg.raw(&format!(
-            "<text x=\"{}\" y=\"{}\" font-size=\"17\" text-anchor=\"middle\" fill=\"{LOSS}\" font-weight=\"bold\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"middle\" fill=\"{LOSS}\" font-weight=\"bold\">{}</text>",
             n(x),
-            n(y + 4.0),
+            n(y + 5.0),
+            n(LABEL),
             esc(&text)
         ));
     }

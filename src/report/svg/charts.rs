@@ -3,8 +3,12 @@
 
 use super::{INK, LOSS, QUIET, Svg, fit, nice_ticks, text_width};
 
-const FONT: f64 = 18.0;
-const SMALL: f64 = 15.0;
+// Sizes in the 960-wide drawing, shown about 1:1 on a projected page: the
+// smallest text is still read from the back of a room.
+const FONT: f64 = 21.0;
+const SMALL: f64 = 18.0;
+/// Height of a legend line.
+const LEGEND_ROW: f64 = 30.0;
 
 /// One stacked series: a label (for the legend), a colour, one value per bucket.
 #[derive(Debug, Clone)]
@@ -17,17 +21,19 @@ pub struct Series {
 /// Weekly stacked bars. `x_labels[k]` labels bucket `k` (shown every few
 /// buckets); `axis` names the unit; shaded `(from, to)` bucket ranges are drawn
 /// behind the bars (incident windows).
+/// `tick` writes a value of the vertical axis in the page's language (`0,5`).
 pub fn stacked_bars(
     series: &[Series],
     x_labels: &[String],
     axis: &str,
     shaded: &[(usize, usize)],
+    tick: &dyn Fn(f64) -> String,
     label: &str,
 ) -> String {
     let (w, h) = (960.0, 420.0);
     let (left, right, top) = (64.0, 16.0, 40.0);
     let legend_rows = legend_rows(series, w - left - right);
-    let mut svg = Svg::new(w, h + 10.0 + 26.0 * legend_rows as f64);
+    let mut svg = Svg::new(w, h + 10.0 + LEGEND_ROW * legend_rows as f64);
     let buckets = x_labels.len().max(1);
     let totals: Vec<f64> = (0..buckets)
         .map(|k| {
@@ -47,18 +53,25 @@ pub fn stacked_bars(
         let x1 = left + slot * (to.min(buckets - 1) + 1) as f64;
         svg.rect(x0, top, x1 - x0, plot_h, "#F4F4F4", "");
     }
-    let mut tick = 0.0;
-    while tick <= top_value + step / 2.0 {
-        svg.line(left, y(tick), w - right, y(tick), "#E2E2E2", 1.0);
+    let mut tick_value = 0.0;
+    while tick_value <= top_value + step / 2.0 {
+        svg.line(
+            left,
+            y(tick_value),
+            w - right,
+            y(tick_value),
+            "#E2E2E2",
+            1.0,
+        );
         svg.text(
             left - 8.0,
-            y(tick) + 6.0,
+            y(tick_value) + 6.0,
             SMALL,
             "end",
             INK,
-            &tick_label(tick),
+            &tick_label(tick_value, tick),
         );
-        tick += step;
+        tick_value += step;
     }
     svg.text_styled(left - 56.0, top - 16.0, SMALL, "start", INK, "", axis);
     for k in 0..buckets {
@@ -93,12 +106,9 @@ pub fn stacked_bars(
     svg.finish(label)
 }
 
-fn tick_label(v: f64) -> String {
-    if v == v.trunc() {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
-    }
+/// A tick value, without the float noise of adding steps (`0.30000000000000004`).
+fn tick_label(v: f64, show: &dyn Fn(f64) -> String) -> String {
+    show((v * 1e6).round() / 1e6)
 }
 
 fn legend_item_width(s: &Series) -> f64 {
@@ -125,9 +135,9 @@ fn legend(svg: &mut Svg, series: &[Series], left: f64, top: f64, width: f64) {
         let item = legend_item_width(s).min(width);
         if x + item > width && x > 0.0 {
             x = 0.0;
-            y += 26.0;
+            y += LEGEND_ROW;
         }
-        svg.rect(left + x, y - 14.0, 18.0, 18.0, s.color, "");
+        svg.rect(left + x, y - 15.0, 18.0, 18.0, s.color, "");
         let text = fit(&s.label, SMALL, width - 28.0);
         svg.text(left + x + 26.0, y, SMALL, "start", INK, &text);
         x += item;
@@ -144,38 +154,41 @@ pub struct Bar {
 }
 
 /// Horizontal bars, largest first as given, with their intervals as whiskers.
+/// Each label sits above its bar, whole: causes are long sentences.
 pub fn ranked_bars(bars: &[Bar], label: &str) -> String {
     let w = 960.0;
-    let row = 44.0;
-    let label_w = 400.0;
-    let h = 20.0 + row * bars.len().max(1) as f64;
+    let (title_h, bar_h, gap) = (30.0, 30.0, 16.0);
+    let row = title_h + bar_h + gap;
+    let left = 12.0;
+    let h = 10.0 + row * bars.len().max(1) as f64;
     let mut svg = Svg::new(w, h);
     let max = bars
         .iter()
         .map(|b| b.value + b.ci95.unwrap_or(0.0))
         .fold(0.0, f64::max);
     let (_, top) = nice_ticks(max);
-    let plot_w = w - label_w - 150.0;
-    let x = |v: f64| label_w + plot_w * (v.max(0.0) / top);
+    let plot_w = w - left - 170.0;
+    let x = |v: f64| left + plot_w * (v.max(0.0) / top);
     for (i, b) in bars.iter().enumerate() {
-        let y = 10.0 + row * i as f64;
+        let y = 4.0 + row * i as f64;
         svg.text(
-            label_w - 12.0,
-            y + 27.0,
+            left,
+            y + 22.0,
             FONT,
-            "end",
+            "start",
             INK,
-            &fit(&b.label, FONT, label_w - 16.0),
+            &fit(&b.label, FONT, w - left),
         );
-        svg.rect(label_w, y + 8.0, x(b.value) - label_w, row - 16.0, LOSS, "");
+        let (bar_top, mid) = (y + title_h, y + title_h + bar_h / 2.0);
+        svg.rect(left, bar_top, x(b.value) - left, bar_h, LOSS, "");
         if let Some(ci) = b.ci95 {
             let (lo, hi) = (x(b.value - ci), x(b.value + ci));
-            svg.line(lo, y + row / 2.0, hi, y + row / 2.0, INK, 2.0);
-            svg.line(lo, y + 14.0, lo, y + row - 14.0, INK, 2.0);
-            svg.line(hi, y + 14.0, hi, y + row - 14.0, INK, 2.0);
+            svg.line(lo, mid, hi, mid, INK, 2.0);
+            svg.line(lo, bar_top + 5.0, lo, bar_top + bar_h - 5.0, INK, 2.0);
+            svg.line(hi, bar_top + 5.0, hi, bar_top + bar_h - 5.0, INK, 2.0);
         }
         let end = x(b.value + b.ci95.unwrap_or(0.0)).max(x(b.value));
-        svg.text(end + 10.0, y + 27.0, FONT, "start", INK, &b.shown);
+        svg.text(end + 10.0, mid + 7.0, FONT, "start", INK, &b.shown);
     }
     svg.finish(label)
 }
@@ -191,7 +204,8 @@ pub struct StayRow {
     pub reference_shown: String,
 }
 
-/// Bars of the stayed share per path (0–100 %) with the reference as a black tick.
+/// Bars of the stayed share per path (0–100 %) with the reference as a black
+/// tick; each path's label above its bar, its numbers under it.
 pub fn stay_bars(
     rows: &[StayRow],
     legend_model: &str,
@@ -199,43 +213,47 @@ pub fn stay_bars(
     label: &str,
 ) -> String {
     let w = 960.0;
-    let row = 66.0;
-    let label_w = 330.0;
-    let plot_w = w - label_w - 40.0;
-    let h = 70.0 + row * rows.len() as f64;
+    let (title_h, bar_h, numbers_h, gap) = (30.0, 30.0, 30.0, 12.0);
+    let row = title_h + bar_h + numbers_h + gap;
+    let left = 12.0;
+    let plot_w = w - left - 40.0;
+    let h = 80.0 + row * rows.len() as f64;
     let mut svg = Svg::new(w, h);
-    let x = |share: f64| label_w + plot_w * share.clamp(0.0, 1.0);
+    let x = |share: f64| left + plot_w * share.clamp(0.0, 1.0);
+    let grid_bottom = h - 62.0;
     for p in [0.0, 0.25, 0.5, 0.75, 1.0] {
-        svg.line(x(p), 8.0, x(p), h - 50.0, "#E2E2E2", 1.0);
+        svg.line(x(p), 8.0, x(p), grid_bottom, "#E2E2E2", 1.0);
+        let anchor = if p == 0.0 { "start" } else { "middle" };
         svg.text(
             x(p),
-            h - 30.0,
+            grid_bottom + 22.0,
             SMALL,
-            "middle",
+            anchor,
             INK,
-            &format!("{:.0} %", p * 100.0),
+            &format!("{:.0}\u{a0}%", p * 100.0),
         );
     }
     for (i, r) in rows.iter().enumerate() {
-        let y = 10.0 + row * i as f64;
+        let y = 4.0 + row * i as f64;
         svg.text(
-            label_w - 12.0,
-            y + 24.0,
+            left,
+            y + 22.0,
             FONT,
-            "end",
+            "start",
             INK,
-            &fit(&r.label, FONT, label_w - 16.0),
+            &fit(&r.label, FONT, w - left),
         );
+        let bar_top = y + title_h;
         if let Some(share) = r.share {
-            svg.rect(label_w, y + 4.0, x(share) - label_w, 28.0, "#0072B2", "");
+            svg.rect(left, bar_top, x(share) - left, bar_h, "#0072B2", "");
         }
         let rx = x(r.reference);
-        svg.line(rx, y, rx, y + 36.0, INK, 4.0);
+        svg.line(rx, bar_top - 4.0, rx, bar_top + bar_h + 4.0, INK, 4.0);
         // The numbers go under the bar, where neither the bar nor the tick covers them.
         let text = format!("{}  ·  {}", r.shown, r.reference_shown);
         svg.text_styled(
-            label_w,
-            y + 54.0,
+            left,
+            bar_top + bar_h + 23.0,
             SMALL,
             "start",
             INK,
@@ -244,10 +262,10 @@ pub fn stay_bars(
         );
     }
     let ly = h - 8.0;
-    svg.rect(label_w, ly - 14.0, 18.0, 18.0, "#0072B2", "");
-    svg.text(label_w + 26.0, ly, SMALL, "start", INK, legend_model);
-    let rx = label_w + 40.0 + text_width(legend_model, SMALL) + 20.0;
-    svg.line(rx + 9.0, ly - 16.0, rx + 9.0, ly + 4.0, INK, 4.0);
+    svg.rect(left, ly - 15.0, 18.0, 18.0, "#0072B2", "");
+    svg.text(left + 26.0, ly, SMALL, "start", INK, legend_model);
+    let rx = left + 40.0 + text_width(legend_model, SMALL) + 20.0;
+    svg.line(rx + 9.0, ly - 17.0, rx + 9.0, ly + 4.0, INK, 4.0);
     svg.text(rx + 26.0, ly, SMALL, "start", INK, legend_reference);
     svg.finish(label)
 }
@@ -261,82 +279,92 @@ pub struct IntervalRow {
 }
 
 /// Rows of dots with intervals, one colour per scenario; a significant
-/// difference from the first scenario is a filled dot, otherwise a ring.
+/// difference from the first scenario is a filled dot, otherwise a ring. Each
+/// row's label sits above its dots, so the dots have the width of the page
+/// and the numbers beside them room to be large.
 pub fn interval_rows(rows: &[IntervalRow], scenarios: &[String], label: &str) -> String {
     let w = 960.0;
-    let label_w = 400.0;
-    let per = 30.0;
-    let gap = 24.0;
-    let plot_l = label_w;
-    let plot_w = w - label_w - 170.0;
-    let mut heights = 0.0;
-    for r in rows {
-        heights += per * r.points.len() as f64 + gap;
-    }
-    let legend_h = 34.0 * scenarios.len() as f64;
+    let title_h = 32.0;
+    let per = 34.0;
+    let gap = 22.0;
+    let text_w = 280.0;
+    let plot_l = 12.0;
+    let plot_w = w - plot_l - text_w - 12.0;
+    let heights: f64 = rows
+        .iter()
+        .map(|r| title_h + per * r.points.len() as f64 + gap)
+        .sum();
+    let legend_h = LEGEND_ROW * scenarios.len() as f64;
     let mut svg = Svg::new(w, heights + legend_h + 10.0);
     let mut y = 4.0;
     for r in rows {
+        // Zero is on every scale, so a dot's distance from the left is its size.
         let (lo, hi) = r.points.iter().fold((0.0f64, 0.0f64), |(lo, hi), p| {
+            if !p.0.is_finite() {
+                return (lo, hi);
+            }
             let ci = p.1.unwrap_or(0.0);
             (lo.min(p.0 - ci), hi.max(p.0 + ci))
         });
         let span = if hi - lo > 0.0 { hi - lo } else { 1.0 };
         let x = |v: f64| plot_l + plot_w * ((v - lo) / span);
-        let block = per * r.points.len() as f64;
-        svg.rect(plot_l, y, plot_w, block, "#F6F6F6", "");
         svg.text_styled(
-            label_w - 12.0,
-            y + block / 2.0 + 6.0,
+            plot_l,
+            y + 23.0,
             FONT,
-            "end",
+            "start",
             INK,
-            "",
-            &fit(&r.label, FONT, label_w - 16.0),
+            " font-weight=\"bold\"",
+            &fit(&r.label, FONT, w - plot_l),
         );
+        let top = y + title_h;
+        let block = per * r.points.len() as f64;
+        svg.rect(plot_l, top, plot_w, block, "#F6F6F6", "");
         if lo < 0.0 {
-            svg.line(x(0.0), y, x(0.0), y + block, QUIET, 1.0);
+            svg.line(x(0.0), top, x(0.0), top + block, QUIET, 1.0);
         }
         for (i, (mean, ci, shown, significant)) in r.points.iter().enumerate() {
-            let cy = y + per * (i as f64 + 0.5);
+            let cy = top + per * (i as f64 + 0.5);
             let color = super::PALETTE[i % super::PALETTE.len()];
-            if let Some(ci) = ci {
-                svg.line(x(mean - ci), cy, x(mean + ci), cy, color, 3.0);
+            if mean.is_finite() {
+                if let Some(ci) = ci {
+                    svg.line(x(mean - ci), cy, x(mean + ci), cy, color, 4.0);
+                }
+                let fill = if *significant || i == 0 {
+                    color
+                } else {
+                    "#FFFFFF"
+                };
+                svg.circle(x(*mean), cy, 8.0, fill, color);
             }
-            let fill = if *significant || i == 0 {
-                color
-            } else {
-                "#FFFFFF"
-            };
-            svg.circle(x(*mean), cy, 7.0, fill, color);
             let weight = if *significant {
                 " font-weight=\"bold\""
             } else {
                 ""
             };
             svg.text_styled(
-                plot_l + plot_w + 12.0,
-                cy + 5.0,
+                plot_l + plot_w + 14.0,
+                cy + 6.0,
                 SMALL,
                 "start",
                 INK,
                 weight,
-                shown,
+                &fit(shown, SMALL, text_w - 4.0),
             );
         }
-        y += block + gap;
+        y = top + block + gap;
     }
     for (i, name) in scenarios.iter().enumerate() {
         let color = super::PALETTE[i % super::PALETTE.len()];
-        let ly = y + 34.0 * i as f64 + 18.0;
-        svg.circle(label_w + 8.0, ly - 6.0, 7.0, color, color);
+        let ly = y + LEGEND_ROW * i as f64 + 18.0;
+        svg.circle(plot_l + 8.0, ly - 6.0, 8.0, color, color);
         svg.text(
-            label_w + 24.0,
+            plot_l + 26.0,
             ly,
             FONT,
             "start",
             INK,
-            &fit(name, FONT, w - label_w - 30.0),
+            &fit(name, FONT, w - plot_l - 30.0),
         );
     }
     svg.finish(label)
@@ -366,6 +394,7 @@ mod tests {
             &labels,
             "customers lost",
             &[(1, 1)],
+            &|v| format!("{v}"),
             "lost by week"
         ));
     }

@@ -22,7 +22,7 @@ pub fn iceberg(
     svg.text_styled(
         w - 12.0,
         water_y - 12.0,
-        16.0,
+        20.0,
         "end",
         "#0072B2",
         italic,
@@ -30,8 +30,8 @@ pub fn iceberg(
     );
     svg.text_styled(
         w - 12.0,
-        water_y + 26.0,
-        16.0,
+        water_y + 30.0,
+        20.0,
         "end",
         "#0072B2",
         italic,
@@ -83,11 +83,11 @@ pub fn iceberg(
     let text_x = 500.0;
     let rows = |svg: &mut Svg, rows: &[(String, String, f64)], first_y: f64| {
         for (i, (label, shown, _)) in rows.iter().enumerate() {
-            let y = first_y + 70.0 * i as f64;
+            let y = first_y + 76.0 * i as f64;
             svg.text_styled(
                 text_x,
                 y,
-                34.0,
+                38.0,
                 "start",
                 INK,
                 " font-weight=\"bold\"",
@@ -95,18 +95,18 @@ pub fn iceberg(
             );
             svg.text(
                 text_x,
-                y + 26.0,
-                18.0,
+                y + 28.0,
+                21.0,
                 "start",
                 INK,
-                &fit(label, 18.0, w - text_x - 10.0),
+                &fit(label, 21.0, w - text_x - 10.0),
             );
         }
     };
     rows(
         &mut svg,
         above,
-        water_y - 60.0 - 70.0 * (above.len().max(1) - 1) as f64,
+        water_y - 64.0 - 76.0 * (above.len().max(1) - 1) as f64,
     );
     rows(&mut svg, below, water_y + 80.0);
     svg.finish(label)
