@@ -15,8 +15,10 @@
 mod build;
 mod diagnostic;
 mod distribution;
+mod hours;
 mod overrides;
 mod read;
+mod structure;
 mod suggest;
 mod units;
 
@@ -256,3 +258,5 @@ fn duplicate_key(span: std::ops::Range<usize>, source: &str) -> Diagnostic {
 mod tests;
 #[cfg(test)]
 mod tests_hostile;
+#[cfg(test)]
+mod tests_structure;
