@@ -29,6 +29,7 @@ mod pins;
 mod readme;
 mod runaway;
 mod scenario_errors;
+mod structures;
 mod sweep;
 mod theory;
 mod trace;
