@@ -291,14 +291,21 @@ fn revenue(out: &mut String, outcome: &Outcome) {
             out,
             "Revenue: not counted (the scenario gives no customers.order_value)."
         );
-        return;
+    } else {
+        let _ = writeln!(
+            out,
+            "Revenue earned: {}.\nRevenue lost with the customers who left and the prospects who never came: {}.",
+            human::stat_count(r.earned).joined(),
+            human::stat_count(r.lost).joined(),
+        );
     }
-    let _ = writeln!(
-        out,
-        "Revenue earned: {}.\nRevenue lost with the customers who left and the prospects who never came: {}.",
-        human::stat_count(r.earned).joined(),
-        human::stat_count(r.lost).joined(),
-    );
+    if r.staff_cost.mean > 0.0 {
+        let _ = writeln!(
+            out,
+            "Staff cost (staff on duty × `cost` per open hour, after the warm-up): {}.",
+            human::stat_count(r.staff_cost).joined(),
+        );
+    }
 }
 
 /// The orders in words, and the handoff with the most failed transfers.
@@ -395,6 +402,32 @@ fn departments(out: &mut String, outcome: &Outcome) {
     }
     let _ = writeln!(out, "Departments");
     table.write(out);
+    if !outcome.summary.pools.is_empty() {
+        out.push('\n');
+        pools(out, outcome);
+    }
+}
+
+/// Cross-trained pools: how busy their staff were and how many jobs they served.
+fn pools(out: &mut String, outcome: &Outcome) {
+    let mut table = Table::new(&[
+        ("pool", Align::Left),
+        ("utilisation", Align::Right),
+        ("served", Align::Right),
+    ]);
+    for p in &outcome.summary.pools {
+        table.row(vec![
+            Cell::Text(p.name.clone()),
+            Cell::Stat(human::stat_percent(p.utilization)),
+            Cell::Stat(human::stat_count(p.served)),
+        ]);
+    }
+    let _ = writeln!(out, "Pools");
+    table.write(out);
+    let _ = writeln!(
+        out,
+        "  a department's `served` counts its jobs served by pools too"
+    );
 }
 
 fn handoffs(out: &mut String, outcome: &Outcome) {
