@@ -326,3 +326,22 @@ steps = ["desk", "office"]
     let cost = out.summary.revenue.staff_cost.mean;
     assert!((cost - expected).abs() < 1e-6, "{cost} != {expected}");
 }
+
+#[test]
+fn structures_give_the_same_bytes_on_any_number_of_threads() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = "tests/cases/ok/structures.toml";
+    let json = |threads: &str| {
+        let out = super::command::run(
+            dir,
+            &["run", file, "--format", "json", "--threads", threads],
+            0,
+        );
+        out.stdout
+    };
+    let one = json("1");
+    assert_eq!(one, json("2"));
+    let text = String::from_utf8(one).unwrap();
+    assert!(text.contains("\"staff_cost\""), "{text}");
+    assert!(text.contains("\"back office\""), "{text}");
+}
