@@ -28,6 +28,7 @@ pub const SECTIONS: &[&str] = &[
     "department",
     "flow",
     "handoff",
+    "incident",
 ];
 const SINGLE: &[&str] = &[
     "scenario",
@@ -126,16 +127,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
     };
     for (key, value) in root.iter() {
         let k: &str = key.get_ref();
-        if k == "incident" {
-            errs.push(
-                Diagnostic::new(
-                    value.span(),
-                    "incident windows are not supported yet",
-                    "`[[incident]]` will be read by a later version",
-                )
-                .with_help("remove the [[incident]] tables (or comment them out with #) to run this scenario"),
-            );
-        } else if SINGLE.contains(&k) {
+        if SINGLE.contains(&k) {
             if let Some(t) = single_section(errs, k, value) {
                 singles.insert(k, t);
             }
@@ -412,6 +404,14 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         }
     }
 
+    // Incident windows, on the handoffs the flows use (ids in the order of `used`).
+    let incident_tables = arrays.remove("incident").unwrap_or_default();
+    let handoff_names: Vec<String> = used
+        .iter()
+        .map(|&(f, t)| pair_name_of(&depts, f, t))
+        .collect();
+    let incidents = super::incident::read(errs, &incident_tables, &lookup, &handoff_names);
+
     // Assemble; any error above means no model.
     if !errs.0.is_empty() {
         return None;
@@ -484,7 +484,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         flows,
         handoffs: table,
         pools: Vec::new(),
-        incidents: Vec::new(),
+        incidents: incidents?,
         morale: None,
         learning: None,
         policy: None,
@@ -865,7 +865,7 @@ fn read_department(errs: &mut Errors, t: &Table<'_, '_>, horizon: Option<f64>) -
 }
 
 /// Departments by name, for resolving references with suggestions.
-struct Lookup<'a> {
+pub(super) struct Lookup<'a> {
     /// Names of departments whose name was refused (already reported).
     refused: &'a std::collections::HashSet<&'a str>,
     ids: &'a HashMap<String, DeptId>,
@@ -879,7 +879,7 @@ struct Lookup<'a> {
 
 impl Lookup<'_> {
     /// The department a string names; `context` says who refers to it.
-    fn department(
+    pub(super) fn department(
         &self,
         errs: &mut Errors,
         key: &str,

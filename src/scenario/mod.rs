@@ -15,6 +15,7 @@
 mod build;
 mod diagnostic;
 mod distribution;
+mod incident;
 mod overrides;
 mod read;
 mod suggest;
