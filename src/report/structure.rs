@@ -44,7 +44,7 @@ pub(super) fn cost_line(out: &mut String, outcome: &Outcome) {
             .collect();
         let more = if by_dept.len() > 3 { ", …" } else { "" };
         parts.push(format!(
-            "{} of service redoing caught errors ({}{more})",
+            "rework: {} of service redoing caught errors ({}{more})",
             human::duration(rework),
             shown.join(", ")
         ));
