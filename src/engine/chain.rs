@@ -85,25 +85,45 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
 
     /// A job arrives at a department: served at once if someone is free, else queued.
     pub(super) fn enter_department(&mut self, dept: usize, job: Job) {
-        let d = &mut self.departments[dept];
+        let d = &self.departments[dept];
         if d.busy < d.staff {
             self.start_service(dept, job, self.now);
+        } else if self.capacity.has_pools && self.offer_to_pool(dept, job) {
+            // A pool member took it (capacity.rs).
+        } else if self.capacity.ranked {
+            self.queue_job(dept, job);
         } else {
+            let d = &mut self.departments[dept];
             d.queue.push_back((job, self.now));
             d.queue_len.set(self.now, d.queue.len() as f64);
         }
     }
 
-    fn start_service(&mut self, dept: usize, job: Job, queued_at: f64) {
+    /// A member of the department's own staff starts `job`.
+    pub(super) fn start_service(&mut self, dept: usize, job: Job, queued_at: f64) {
+        let service = self.begin_service(dept, job, queued_at);
+        let d = &mut self.departments[dept];
+        d.busy += 1;
+        d.busy_changed(self.now);
+        self.schedule(
+            self.now + service,
+            Event::ServiceEnd {
+                dept: dept as u32,
+                job,
+            },
+        );
+    }
+
+    /// What every start of service does, whoever serves: the wait is counted
+    /// and the service time drawn from the department's stream.
+    pub(super) fn begin_service(&mut self, dept: usize, job: Job, queued_at: f64) -> f64 {
         let measuring = self.measuring();
         let waited = self.now - queued_at;
         let d = &mut self.departments[dept];
         if measuring {
             d.wait.add(waited);
         }
-        d.busy += 1;
-        d.busy_level.set(self.now, f64::from(d.busy));
-        let service = self.model.departments[dept].service.sample(&mut d.rng);
+        let service = d.service(self.model, dept).sample(&mut d.rng);
         // Served on arrival adds nothing (x + 0.0 is x): skip the order's buffer,
         // which is most often not in the cache.
         if let Job::Order(order) = job
@@ -124,27 +144,28 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         if O::ENABLED {
             self.trace_job(TraceKind::ServiceStarted, dept, job);
         }
-        self.schedule(
-            self.now + service,
-            Event::ServiceEnd {
-                dept: dept as u32,
-                job,
-            },
-        );
+        service
     }
 
     pub(super) fn on_service_end(&mut self, dept: usize, job: Job) {
         let measuring = self.measuring();
         let d = &mut self.departments[dept];
         d.busy -= 1;
-        d.busy_level.set(self.now, f64::from(d.busy));
+        d.busy_changed(self.now);
         if measuring {
             d.served += 1;
         }
-        if let Some((next, queued_at)) = d.queue.pop_front() {
-            d.queue_len.set(self.now, d.queue.len() as f64);
+        // Staff on duty may have dropped while this job was in service.
+        if d.busy < d.staff
+            && let Some((next, queued_at)) = d.next_job(self.now)
+        {
             self.start_service(dept, next, queued_at);
         }
+        self.service_done(dept, job);
+    }
+
+    /// The work of `job` at `dept` is done: it moves on.
+    pub(super) fn service_done(&mut self, dept: usize, job: Job) {
         if O::ENABLED {
             self.trace_job(TraceKind::ServiceEnded, dept, job);
         }

@@ -9,6 +9,7 @@
 //! and handoffs; `customers.rs` turns what customers experience into problems,
 //! complaints, defections and word of mouth.
 
+mod capacity;
 mod chain;
 mod customers;
 mod decisions;
@@ -106,6 +107,10 @@ enum Event {
     Reorder { customer: CustomerId },
     /// The customer stops waiting for a complaint to be resolved.
     ComplaintPatience { complaint: ComplaintId },
+    /// A member of `pool` finishes `job` (of the department the job is at).
+    PoolServiceEnd { pool: u32, job: Job },
+    /// Staff on duty change at a department or pool (see `capacity.rs`).
+    Capacity { unit: u32 },
 }
 
 // Every pending event is stored in the list beside its 16-byte key: keep events
@@ -199,10 +204,16 @@ struct Problem {
 }
 
 struct DepartmentState {
+    /// Staff on duty now (see `capacity.rs`).
     staff: u32,
     busy: u32,
-    /// Waiting jobs and when each joined the queue.
+    /// Waiting jobs and when each joined the queue (of the highest priority
+    /// level, which is every job when all have the same priority).
     queue: VecDeque<(Job, f64)>,
+    /// Waiting jobs of each lower priority level, highest first (see `capacity.rs`).
+    lower: Vec<VecDeque<(Job, f64)>>,
+    /// Staff-time records, when staff on duty change over time.
+    duty: Option<Box<capacity::Duty>>,
     rng: Stream,
     wait: Welford,
     queue_len: TimeWeighted,
@@ -311,6 +322,8 @@ struct Simulation<'m, 'o, O: Observer> {
     /// Cumulative flow shares, for choosing a new order's flow.
     flow_cumulative: Vec<f64>,
     counts: Counts,
+    /// Opening hours, incidents on departments, pools and priorities.
+    capacity: capacity::Capacity<'m>,
     /// Some handoff can send caught errors back: services may be rework.
     reworks: bool,
     incidents: incidents::Incidents,
@@ -320,13 +333,18 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
     fn new(model: &'m Model, replication: u32, observer: &'o mut O) -> Self {
         let seed = model.simulation.seed;
         let warmup = model.simulation.warmup_h;
+        let capacity = capacity::Capacity::new(model, warmup);
+        let lower_levels = capacity::Capacity::lower_levels(model);
         let departments = model
             .departments
             .iter()
-            .map(|d| DepartmentState {
+            .enumerate()
+            .map(|(i, d)| DepartmentState {
                 staff: d.staff,
                 busy: 0,
                 queue: VecDeque::new(),
+                lower: vec![VecDeque::new(); lower_levels],
+                duty: capacity::department_duty(capacity.department_changes(i), warmup),
                 rng: stream(seed, replication, &format!("department:{}", d.name)),
                 wait: Welford::default(),
                 queue_len: TimeWeighted::new(warmup),
@@ -388,6 +406,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             decisions: Decisions::new(seed, replication),
             flow_cumulative,
             counts,
+            capacity,
             reworks: model.handoffs.iter().any(|h| h.catch > 0.0)
                 || model.incidents.iter().any(|i| {
                     matches!(i.target, crate::model::IncidentTarget::Handoff { catch: Some(c), .. } if c > 0.0)
@@ -402,6 +421,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
 
     fn run(&mut self, replication: u32, advanced: &(dyn Fn(u64) + Sync)) -> Result<(), RunError> {
         self.schedule_next_arrival();
+        self.start_capacity();
         let mut reported_minutes = 0;
         let mut at_this_instant = 0;
         let mut window_start = 0.0;
@@ -442,6 +462,10 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                 Event::Chase { order } => self.on_chase(order),
                 Event::Reorder { customer } => self.on_reorder(customer),
                 Event::ComplaintPatience { complaint } => self.on_complaint_patience(complaint),
+                Event::PoolServiceEnd { pool, job } => {
+                    self.on_pool_service_end(pool as usize, job)
+                }
+                Event::Capacity { unit } => self.on_capacity(unit as usize),
             }
         }
         self.now = self.horizon;
@@ -463,7 +487,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             replication,
             self.now,
             live,
-            self.departments.iter().map(|d| d.queue.len()),
+            self.departments.iter().map(|d| d.waiting()),
         ))
     }
 
@@ -494,9 +518,10 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             .departments
             .iter()
             .zip(&self.departments)
-            .map(|(spec, d)| DepartmentMetrics {
+            .enumerate()
+            .map(|(i, (spec, d))| DepartmentMetrics {
                 name: spec.name.clone(),
-                utilization: d.busy_level.average(end) / f64::from(d.staff),
+                utilization: self.department_utilization(i, end),
                 mean_wait_h: d.wait.mean(),
                 mean_queue: d.queue_len.average(end),
                 served: d.served as f64,
@@ -588,7 +613,9 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
         let revenue = RevenueMetrics {
             earned: c.revenue_earned,
             lost: c.revenue_lost,
+            staff_cost: self.staff_cost(end),
         };
+        let pools = self.pool_metrics(end);
         RunResult {
             timeline: std::mem::take(&mut self.counts.weeks),
             events: self.processed,
@@ -601,6 +628,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                 revenue,
                 lost_by_cause,
                 paths,
+                pools,
                 incidents: self.incident_metrics(),
             },
         }

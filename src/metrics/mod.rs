@@ -28,9 +28,22 @@ pub struct Metrics<T> {
     pub lost_by_cause: Vec<CauseMetrics<T>>,
     /// What happened to problems, by the path they took.
     pub paths: Vec<PathMetrics<T>>,
+    /// One entry per cross-trained pool, in the scenario's order.
+    #[serde(default)]
+    pub pools: Vec<PoolMetrics<T>>,
     /// One entry per `[[incident]]`, in the scenario's order (absent without any).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub incidents: Vec<IncidentMetrics<T>>,
+}
+
+/// One cross-trained pool, over the time after the warm-up.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PoolMetrics<T> {
+    pub name: String,
+    /// Busy staff-time over staff-time at work (on duty, or finishing a job after closing).
+    pub utilization: T,
+    /// Services completed by pool members, all departments.
+    pub served: T,
 }
 
 /// One department, over the time after the warm-up.
@@ -142,6 +155,9 @@ pub struct RevenueMetrics<T> {
     pub earned: T,
     /// Expected revenue lost with lost customers and deterred prospects (see docs/customers.md).
     pub lost: T,
+    /// Staff on duty times their `cost` per open hour, departments and pools.
+    #[serde(default)]
+    pub staff_cost: T,
 }
 
 /// The customers, prospects and revenue one root cause cost.
@@ -253,6 +269,7 @@ impl<T> Metrics<T> {
             revenue: RevenueMetrics {
                 earned: f(&self.revenue.earned),
                 lost: f(&self.revenue.lost),
+                staff_cost: f(&self.revenue.staff_cost),
             },
             lost_by_cause: self
                 .lost_by_cause
@@ -271,6 +288,15 @@ impl<T> Metrics<T> {
                     path: p.path.clone(),
                     problems: f(&p.problems),
                     stayed: f(&p.stayed),
+                })
+                .collect(),
+            pools: self
+                .pools
+                .iter()
+                .map(|p| PoolMetrics {
+                    name: p.name.clone(),
+                    utilization: f(&p.utilization),
+                    served: f(&p.served),
                 })
                 .collect(),
             incidents: self
@@ -361,7 +387,11 @@ impl<T: Copy> Metrics<T> {
         ] {
             names.push(format!("customers.{field}"));
         }
-        names.extend(["revenue.earned".to_string(), "revenue.lost".to_string()]);
+        names.extend([
+            "revenue.earned".to_string(),
+            "revenue.lost".to_string(),
+            "revenue.staff_cost".to_string(),
+        ]);
         for c in &self.lost_by_cause {
             for field in ["customers", "prospects", "revenue"] {
                 names.push(format!("lost_by_cause.{}.{field}", c.cause));
@@ -370,6 +400,11 @@ impl<T: Copy> Metrics<T> {
         for p in &self.paths {
             for field in ["problems", "stayed"] {
                 names.push(format!("paths.{}.{field}", p.path));
+            }
+        }
+        for p in &self.pools {
+            for field in ["utilization", "served"] {
+                names.push(format!("pools.{}.{field}", p.name));
             }
         }
         for i in &self.incidents {
@@ -469,6 +504,7 @@ mod tests {
             revenue: RevenueMetrics {
                 earned: 28.0,
                 lost: 29.0,
+                staff_cost: 29.5,
             },
             lost_by_cause: vec![CauseMetrics {
                 cause: "department:sales:wait".into(),
@@ -480,6 +516,11 @@ mod tests {
                 path: "silent".into(),
                 problems: 33.0,
                 stayed: 34.0,
+            }],
+            pools: vec![PoolMetrics {
+                name: "back office".into(),
+                utilization: 35.0,
+                served: 36.0,
             }],
             incidents: vec![],
         };
@@ -495,9 +536,13 @@ mod tests {
             Some(31.0)
         );
         assert_eq!(find("paths.silent.stayed"), Some(34.0));
-        // The values were numbered 1..=34 in declaration order: the names follow it.
+        assert_eq!(find("revenue.staff_cost"), Some(29.5));
+        assert_eq!(find("pools.back office.served"), Some(36.0));
+        // The values were numbered in declaration order: the names follow it.
         let values: Vec<f64> = named.iter().map(|(_, v)| *v).collect();
-        let mut expected: Vec<f64> = (1..=34).map(f64::from).collect();
+        let mut expected: Vec<f64> = (1..=29).map(f64::from).collect();
+        expected.push(29.5);
+        expected.extend((30..=36).map(f64::from));
         expected.insert(4, 4.5);
         assert_eq!(values, expected);
         assert_eq!(find("departments.sales.rework_h"), Some(4.5));

@@ -100,6 +100,7 @@ pub fn outcome(replications: u32) -> Outcome {
         revenue: RevenueMetrics {
             earned: s(1_440_000.0, 16_800.0),
             lost: s(31_200.0, 4_000.0),
+            staff_cost: s(0.0, 0.0),
         },
         // The books balance: 14 + 6 = 20 customers, 4 + 2 = 6 prospects,
         // 21 200 + 10 000 = 31 200 revenue; 67 + 1 + 1 + 1 = 70 problems,
@@ -140,6 +141,7 @@ pub fn outcome(replications: u32) -> Outcome {
                 stayed: s(1.0, 0.5),
             },
         ],
+        pools: vec![],
         incidents: vec![],
     };
     let summary = if replications > 1 {

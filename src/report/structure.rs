@@ -12,9 +12,9 @@ use crate::metrics::Stat;
 
 const WEEK_H: f64 = 168.0;
 
-/// The staff cost of the run, when the scenario gives departments a cost.
-fn staff_cost(_outcome: &Outcome) -> Option<Stat> {
-    None
+/// The staff cost of the run (zero when no department or pool has a `cost`).
+fn staff_cost(outcome: &Outcome) -> Option<Stat> {
+    Some(outcome.summary.revenue.staff_cost)
 }
 
 /// Staff cost and rework against revenue lost; nothing when there is neither.

@@ -11,10 +11,11 @@ use super::read::{
     Errors, Field, Need, Span, Table, Value, declared_name, duration, integer_at_least, name,
     non_negative_number, probability, rate, show, shown_text, unknown_field, wrong_type,
 };
+use super::structure;
 use super::suggest::{closest, did_you_mean, list};
 use crate::model::{
-    Complaints, Customers, Department, DeptId, Distribution, Flow, Handoff, HandoffId, Model,
-    ProblemOdds, Simulation, StayOdds, Target,
+    Complaints, Customers, Department, DeptId, Distribution, Flow, Handoff, HandoffId, Hours,
+    Model, ProblemOdds, Simulation, StayOdds, Target,
 };
 
 /// Top-level tables a scenario may have.
@@ -29,6 +30,7 @@ pub const SECTIONS: &[&str] = &[
     "flow",
     "handoff",
     "incident",
+    "pool",
 ];
 const SINGLE: &[&str] = &[
     "scenario",
@@ -61,9 +63,10 @@ pub const STAY_FIELDS: &[&str] = &[
     "resolved_quickly",
     "recovery_paradox",
 ];
-pub const COMPLAINT_FIELDS: &[&str] = &["department", "empowerment", "resolve_within"];
-pub const DEPARTMENT_FIELDS: &[&str] = &["name", "staff", "service"];
-pub const FLOW_FIELDS: &[&str] = &["name", "share", "steps"];
+pub const COMPLAINT_FIELDS: &[&str] = &["department", "empowerment", "resolve_within", "priority"];
+pub const DEPARTMENT_FIELDS: &[&str] = &["name", "staff", "service", "hours", "cost"];
+pub const FLOW_FIELDS: &[&str] = &["name", "share", "steps", "priority"];
+pub const POOL_FIELDS: &[&str] = &["name", "staff", "serves", "hours", "cost"];
 pub const HANDOFF_FIELDS: &[&str] = &["from", "to", "delay", "lose", "error", "catch"];
 
 /// Defaults of the `[customers]` fields that have one.
@@ -89,7 +92,11 @@ const TOP: Span = 0..0;
 struct DeptSpec {
     name: Option<(String, Span)>,
     staff: Option<u32>,
+    /// Where `staff` is written, for a department with none of its own.
+    staff_span: Span,
     service: Option<Distribution>,
+    hours: Option<Option<Hours>>,
+    cost: Option<f64>,
 }
 
 struct FlowSpec {
@@ -99,6 +106,7 @@ struct FlowSpec {
     share_span: Span,
     /// `None` when some step is not a department (already reported).
     steps: Option<Vec<DeptId>>,
+    priority: Option<i32>,
 }
 
 struct HandoffSpec {
@@ -283,6 +291,21 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         declared: std::cell::OnceCell::new(),
     };
 
+    // Pools (scenario/structure.rs), and departments with no staff of their own.
+    let pools: Vec<structure::PoolSpec> = arrays
+        .remove("pool")
+        .unwrap_or_default()
+        .iter()
+        .map(|t| structure::read_pool(errs, t, &lookup))
+        .collect();
+    let zero_staff: Vec<(DeptId, String, Span)> = depts
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.staff == Some(0))
+        .filter_map(|(i, d)| Some((i, d.name.as_ref()?.0.clone(), d.staff_span.clone())))
+        .collect();
+    structure::check_pools(errs, &pools, &zero_staff);
+
     // Complaints.
     let complaints = match singles.get_mut("complaints") {
         None => Some(None),
@@ -295,6 +318,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                 |errs, key, v| lookup.department(errs, key, v, "complaints"),
             );
             let empowerment = t.field(errs, "empowerment", probability).or(0.0);
+            let priority = structure::read_priority(errs, t);
             let within = t
                 .field(errs, "resolve_within", duration(Need::Positive, "d"))
                 .or(DEFAULT_RESOLVE_WITHIN_H)
@@ -307,13 +331,13 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                         w,
                     )
                 });
-            match (dept, empowerment, within) {
-                (Some(department), Some(empowerment), Some(resolve_within_h)) => {
+            match (dept, empowerment, within, priority) {
+                (Some(department), Some(empowerment), Some(resolve_within_h), Some(priority)) => {
                     Some(Some(Complaints {
                         department,
                         empowerment,
                         resolve_within_h,
-                        priority: 0,
+                        priority,
                     }))
                 }
                 _ => None,
@@ -423,8 +447,8 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                 name: d.name?.0,
                 staff: d.staff?,
                 service: d.service?,
-                hours: None,
-                cost: 0.0,
+                hours: d.hours?,
+                cost: d.cost?,
                 rude: 0.0,
             })
         })
@@ -468,7 +492,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                 share: f.share?,
                 steps,
                 handoffs,
-                priority: 0,
+                priority: f.priority?,
             })
         })
         .collect::<Option<Vec<_>>>()?;
@@ -483,7 +507,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         departments,
         flows,
         handoffs: table,
-        pools: Vec::new(),
+        pools: structure::assemble(pools)?,
         incidents: incidents?,
         morale: None,
         learning: None,
@@ -836,9 +860,11 @@ fn read_department(errs: &mut Errors, t: &Table<'_, '_>, horizon: Option<f64>) -
     t.check_fields(errs, DEPARTMENT_FIELDS);
     let name_field = t.required(errs, "name", "name = \"sales\"", declared_name);
     let name_span = t.get("name").map_or(t.span.clone(), |v| v.span());
+    // 0 only when a pool serves it (checked with the pools).
     let staff = t
-        .required(errs, "staff", "staff = 2", integer_at_least(1))
+        .required(errs, "staff", "staff = 2", integer_at_least(0))
         .and_then(|n| to_u32(errs, &t, "staff", n));
+    let staff_span = t.get("staff").map_or(t.span.clone(), |v| v.span());
     let service = t.required(
         errs,
         "service",
@@ -860,7 +886,10 @@ fn read_department(errs: &mut Errors, t: &Table<'_, '_>, horizon: Option<f64>) -
     DeptSpec {
         name: name_field.map(|n| (n, name_span)),
         staff,
+        staff_span,
         service,
+        hours: structure::read_hours(errs, &t),
+        cost: structure::read_cost(errs, &t),
     }
 }
 
@@ -982,6 +1011,7 @@ fn read_flow(errs: &mut Errors, t: &Table<'_, '_>, single: bool, lookup: &Lookup
         share,
         share_span,
         steps,
+        priority: structure::read_priority(errs, &t),
     }
 }
 

@@ -15,9 +15,11 @@
 mod build;
 mod diagnostic;
 mod distribution;
+mod hours;
 mod incident;
 mod overrides;
 mod read;
+mod structure;
 mod suggest;
 mod units;
 
@@ -257,3 +259,5 @@ fn duplicate_key(span: std::ops::Range<usize>, source: &str) -> Diagnostic {
 mod tests;
 #[cfg(test)]
 mod tests_hostile;
+#[cfg(test)]
+mod tests_structure;

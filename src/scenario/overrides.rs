@@ -15,7 +15,7 @@ use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
 use super::build::{
-    COMPLAINT_FIELDS, CUSTOMER_FIELDS, DEPARTMENT_FIELDS, FLOW_FIELDS, HANDOFF_FIELDS,
+    COMPLAINT_FIELDS, CUSTOMER_FIELDS, DEPARTMENT_FIELDS, FLOW_FIELDS, HANDOFF_FIELDS, POOL_FIELDS,
     PROBLEM_FIELDS, SCENARIO_FIELDS, SECTIONS, SIMULATION_FIELDS, STAY_FIELDS,
 };
 use super::diagnostic::Diagnostic;
@@ -353,6 +353,7 @@ pub(crate) fn apply<'i>(
         "department" => DEPARTMENT_FIELDS,
         "flow" => FLOW_FIELDS,
         "incident" => INCIDENT_FIELDS,
+        "pool" => POOL_FIELDS,
         _ => HANDOFF_FIELDS,
     };
     if segs.len() < 3 {
@@ -360,6 +361,7 @@ pub(crate) fn apply<'i>(
             "department" => ("NAME", "staff"),
             "flow" => ("NAME", "share"),
             "incident" => ("NAME", "error"),
+            "pool" => ("NAME", "staff"),
             _ => ("FROM->TO", "error"),
         };
         let example = match segs.get(1) {
