@@ -201,6 +201,16 @@ pub fn warnings(model: &Model) -> Vec<String> {
             ));
         }
     }
+    let end = model.simulation.duration_h;
+    for i in model.incidents.iter().filter(|i| i.from_h >= end) {
+        warnings.push(format!(
+            "warning: incident `{}` starts at {} but the run ends at {}: it never happens.\n  \
+             = help: move its `from` before the end of the run, or make `duration` longer",
+            i.name,
+            hours(i.from_h),
+            hours(end),
+        ));
+    }
     let mut normals: Vec<(String, &handoff::model::Distribution)> = Vec::new();
     if let Some(r) = &c.reorder {
         normals.push(("customers.reorder".to_owned(), r));

@@ -14,11 +14,11 @@ const LOST: usize = 2;
 const BLOCKS: usize = 3;
 
 /// The odds a transfer meets, see [`Simulation::transfer_odds`].
-struct TransferOdds<'m> {
-    delay: Option<&'m Distribution>,
-    lose: f64,
-    error: f64,
-    catch: f64,
+pub(super) struct TransferOdds<'m> {
+    pub(super) delay: Option<&'m Distribution>,
+    pub(super) lose: f64,
+    pub(super) error: f64,
+    pub(super) catch: f64,
 }
 
 impl<'m, O: Observer> Simulation<'m, '_, O> {
@@ -62,6 +62,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
             lost_at: 0.0,
             error_in_flight: false,
             error_caught: false,
+            rework: false,
             waited: 0.0,
             defects: None,
             spent,
@@ -126,11 +127,19 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         // Served on arrival adds nothing (x + 0.0 is x): skip the order's buffer,
         // which is most often not in the cache.
         if let Job::Order(order) = job
-            && waited > 0.0
+            && (waited > 0.0 || self.reworks)
         {
             let o = &mut self.orders[order as usize];
-            o.spent[o.step as usize * BLOCKS + WAIT] += waited;
-            o.waited += waited;
+            if waited > 0.0 {
+                o.spent[o.step as usize * BLOCKS + WAIT] += waited;
+                o.waited += waited;
+            }
+            if o.rework {
+                o.rework = false;
+                if measuring {
+                    self.departments[dept].rework_h += service;
+                }
+            }
         }
         if O::ENABLED {
             self.trace_job(TraceKind::ServiceStarted, dept, job);
@@ -247,12 +256,16 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
     #[inline]
     fn transfer_odds(&self, id: HandoffId) -> TransferOdds<'m> {
         let spec = &self.model.handoffs[id];
-        TransferOdds {
+        let mut odds = TransferOdds {
             delay: spec.delay.as_ref(),
             lose: spec.lose,
             error: spec.error,
             catch: spec.catch,
+        };
+        if self.handoffs[id].windowed {
+            self.incident_odds(id, &mut odds);
         }
+        odds
     }
 
     /// The work reaches the receiver, who checks it and takes it, or sends it back.
@@ -268,7 +281,8 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
                 counts.caught += 1;
             }
             self.trace_order(TraceKind::Caught, order, |e| e.handoff = Some(id));
-            // Back to the sender, who serves it again; then the handoff is retried.
+            // Back to the sender, who serves it again (rework); then the handoff is retried.
+            self.orders[order as usize].rework = true;
             return self.enter_step(order);
         }
         if measuring {
@@ -378,6 +392,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         let id = self.current_handoff(order);
         let o = &mut self.orders[order as usize];
         o.spent[o.step as usize * BLOCKS + LOST] += self.now - o.lost_at;
+        let lost_at = o.lost_at;
         o.patience_from = self.now;
         o.chases += 1;
         let (customer, arrival, number, chases, flow) =
@@ -388,7 +403,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
             order: number,
             touchpoint: chases,
         };
-        if self.after_chase(customer, touch, flow, Cause::HandoffLose(id)) {
+        if self.after_chase(customer, touch, flow, Cause::HandoffLose(id), lost_at) {
             // The sender does the lost work again.
             self.enter_step(order);
         } else {

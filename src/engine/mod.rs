@@ -13,6 +13,7 @@ mod capacity;
 mod chain;
 mod customers;
 mod decisions;
+mod incidents;
 // Public (hidden) only so that benches/event_lists.rs can measure it against other event lists.
 mod limits;
 #[doc(hidden)]
@@ -147,6 +148,8 @@ struct Order {
     /// The handoff in flight carries an error, and whether the receiver will catch it.
     error_in_flight: bool,
     error_caught: bool,
+    /// Sent back after a caught error: its next service is rework.
+    rework: bool,
     /// Escaped errors so far: the handoff and when it happened.
     /// Boxed, as few orders have any: the order's slab entry is 16 bytes smaller
     /// (8 instead of a `Vec`'s 24), which cachegrind shows in fewer cache misses.
@@ -191,6 +194,8 @@ struct Complaint {
 #[derive(Debug, Clone, Copy)]
 struct Problem {
     cause: Cause,
+    /// When the root-cause experience happened (a lost order: when the work vanished).
+    at: f64,
     touch: Touch,
     /// The flow of the order the problem happened on.
     flow: u32,
@@ -214,6 +219,8 @@ struct DepartmentState {
     queue_len: TimeWeighted,
     busy_level: TimeWeighted,
     served: u64,
+    /// Hours of rework service started after the warm-up.
+    rework_h: f64,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -229,6 +236,8 @@ struct HandoffState {
     key: u64,
     /// Nothing can happen on this handoff, so it draws no random numbers.
     perfect: bool,
+    /// Some incident changes this handoff: its odds depend on the time.
+    windowed: bool,
     counts: HandoffCounts,
 }
 
@@ -315,6 +324,9 @@ struct Simulation<'m, 'o, O: Observer> {
     counts: Counts,
     /// Opening hours, incidents on departments, pools and priorities.
     capacity: capacity::Capacity<'m>,
+    /// Some handoff can send caught errors back: services may be rework.
+    reworks: bool,
+    incidents: incidents::Incidents,
 }
 
 impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
@@ -338,14 +350,19 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                 queue_len: TimeWeighted::new(warmup),
                 busy_level: TimeWeighted::new(warmup),
                 served: 0,
+                rework_h: 0.0,
             })
             .collect();
+        let incidents = incidents::Incidents::new(model);
         let handoffs = (0..model.handoffs.len())
             .map(|id| {
                 let h = &model.handoffs[id];
+                let windowed = incidents.names_handoff(id);
                 HandoffState {
                     key: fnv1a(format!("handoff:{}", model.handoff_name(id)).as_bytes()),
-                    perfect: h.delay.is_none() && h.lose == 0.0 && h.error == 0.0,
+                    // A handoff an incident changes draws as soon as the incident acts.
+                    perfect: h.delay.is_none() && h.lose == 0.0 && h.error == 0.0 && !windowed,
+                    windowed,
                     counts: HandoffCounts::default(),
                 }
             })
@@ -390,6 +407,11 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             flow_cumulative,
             counts,
             capacity,
+            reworks: model.handoffs.iter().any(|h| h.catch > 0.0)
+                || model.incidents.iter().any(|i| {
+                    matches!(i.target, crate::model::IncidentTarget::Handoff { catch: Some(c), .. } if c > 0.0)
+                }),
+            incidents,
         }
     }
 
@@ -501,6 +523,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                 mean_wait_h: d.wait.mean(),
                 mean_queue: d.queue_len.average(end),
                 served: d.served as f64,
+                rework_h: d.rework_h,
             })
             .collect();
         let handoffs = (0..model.handoffs.len())
@@ -604,6 +627,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                 lost_by_cause,
                 paths,
                 pools,
+                incidents: self.incident_metrics(),
             },
         }
     }

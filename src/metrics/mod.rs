@@ -31,6 +31,9 @@ pub struct Metrics<T> {
     /// One entry per cross-trained pool, in the scenario's order.
     #[serde(default)]
     pub pools: Vec<PoolMetrics<T>>,
+    /// One entry per `[[incident]]`, in the scenario's order (absent without any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incidents: Vec<IncidentMetrics<T>>,
 }
 
 /// One cross-trained pool, over the time after the warm-up.
@@ -55,6 +58,10 @@ pub struct DepartmentMetrics<T> {
     pub mean_queue: T,
     /// Services completed.
     pub served: T,
+    /// Hours spent serving caught errors again (service times of rework started
+    /// after the warm-up): a caught error goes back to the sender, who serves it again.
+    #[serde(default)]
+    pub rework_h: T,
 }
 
 /// One handoff: every transfer is lost, caught, or passed (clean or with an escaped error).
@@ -163,6 +170,27 @@ pub struct CauseMetrics<T> {
     pub revenue: T,
 }
 
+/// The losses one incident window caused: customers lost and prospects deterred
+/// whose root cause is the incident's handoff or department and whose root-cause
+/// experience happened inside the window (any repetition of it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IncidentMetrics<T> {
+    pub name: String,
+    /// The (first) window, hours since the start of the run.
+    pub from_h: f64,
+    pub to_h: f64,
+    /// The window repeats with this period, if it does.
+    pub every_h: Option<f64>,
+    /// Hours of the counted period (after the warm-up) inside the window, repetitions included.
+    pub window_h: f64,
+    pub customers_lost: T,
+    pub prospects_deterred: T,
+    pub revenue_lost: T,
+    /// Customers lost to the incident's cause (its handoff or department) over the
+    /// whole counted period, inside the window or not.
+    pub cause_customers_lost: T,
+}
+
 /// Problems by path: `silent`, `unresolved`, `resolved`, `resolved_quickly`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PathMetrics<T> {
@@ -185,6 +213,7 @@ impl<T> Metrics<T> {
                     mean_wait_h: f(&d.mean_wait_h),
                     mean_queue: f(&d.mean_queue),
                     served: f(&d.served),
+                    rework_h: f(&d.rework_h),
                 })
                 .collect(),
             handoffs: self
@@ -270,6 +299,21 @@ impl<T> Metrics<T> {
                     served: f(&p.served),
                 })
                 .collect(),
+            incidents: self
+                .incidents
+                .iter()
+                .map(|i| IncidentMetrics {
+                    name: i.name.clone(),
+                    from_h: i.from_h,
+                    to_h: i.to_h,
+                    every_h: i.every_h,
+                    window_h: i.window_h,
+                    customers_lost: f(&i.customers_lost),
+                    prospects_deterred: f(&i.prospects_deterred),
+                    revenue_lost: f(&i.revenue_lost),
+                    cause_customers_lost: f(&i.cause_customers_lost),
+                })
+                .collect(),
         }
     }
 
@@ -291,7 +335,13 @@ impl<T: Copy> Metrics<T> {
     pub fn named(&self) -> Vec<(String, T)> {
         let mut names = Vec::new();
         for d in &self.departments {
-            for field in ["utilization", "mean_wait_h", "mean_queue", "served"] {
+            for field in [
+                "utilization",
+                "mean_wait_h",
+                "mean_queue",
+                "served",
+                "rework_h",
+            ] {
                 names.push(format!("departments.{}.{field}", d.name));
             }
         }
@@ -357,6 +407,16 @@ impl<T: Copy> Metrics<T> {
                 names.push(format!("pools.{}.{field}", p.name));
             }
         }
+        for i in &self.incidents {
+            for field in [
+                "customers_lost",
+                "prospects_deterred",
+                "revenue_lost",
+                "cause_customers_lost",
+            ] {
+                names.push(format!("incidents.{}.{field}", i.name));
+            }
+        }
         let values = self.values();
         assert_eq!(names.len(), values.len(), "every statistic has a name");
         names.into_iter().zip(values).collect()
@@ -408,6 +468,7 @@ mod tests {
                 mean_wait_h: 2.0,
                 mean_queue: 3.0,
                 served: 4.0,
+                rework_h: 4.5,
             }],
             handoffs: vec![],
             flows: vec![FlowMetrics {
@@ -461,6 +522,7 @@ mod tests {
                 utilization: 35.0,
                 served: 36.0,
             }],
+            incidents: vec![],
         };
         let named = m.named();
         let find = |n: &str| named.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
@@ -481,6 +543,8 @@ mod tests {
         let mut expected: Vec<f64> = (1..=29).map(f64::from).collect();
         expected.push(29.5);
         expected.extend((30..=36).map(f64::from));
+        expected.insert(4, 4.5);
         assert_eq!(values, expected);
+        assert_eq!(find("departments.sales.rework_h"), Some(4.5));
     }
 }

@@ -24,6 +24,7 @@ pub fn outcome(replications: u32) -> Outcome {
                 mean_wait_h: s(0.75, 0.05),
                 mean_queue: s(0.853, 0.021),
                 served: s(1234.4, 12.2),
+                rework_h: s(0.0, 0.0),
             },
             DepartmentMetrics {
                 name: "billing".into(),
@@ -31,6 +32,7 @@ pub fn outcome(replications: u32) -> Outcome {
                 mean_wait_h: s(31.2, 2.4),
                 mean_queue: s(12.0, 1.0),
                 served: s(1200.0, 14.0),
+                rework_h: s(0.0, 0.0),
             },
         ],
         handoffs: vec![
@@ -140,6 +142,7 @@ pub fn outcome(replications: u32) -> Outcome {
             },
         ],
         pools: vec![],
+        incidents: vec![],
     };
     let summary = if replications > 1 {
         summary

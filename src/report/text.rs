@@ -59,6 +59,11 @@ pub fn render_with(outcome: &Outcome, options: Options) -> String {
     }
     out.push('\n');
     revenue(&mut out, outcome);
+    super::structure::cost_line(&mut out, outcome);
+    if !outcome.summary.incidents.is_empty() {
+        out.push('\n');
+        super::structure::incident_windows(&mut out, outcome);
+    }
     out.push('\n');
     orders(&mut out, outcome);
     if !outcome.summary.flows.is_empty() {

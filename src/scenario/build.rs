@@ -29,6 +29,7 @@ pub const SECTIONS: &[&str] = &[
     "department",
     "flow",
     "handoff",
+    "incident",
     "pool",
 ];
 const SINGLE: &[&str] = &[
@@ -134,16 +135,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
     };
     for (key, value) in root.iter() {
         let k: &str = key.get_ref();
-        if k == "incident" {
-            errs.push(
-                Diagnostic::new(
-                    value.span(),
-                    "incident windows are not supported yet",
-                    "`[[incident]]` will be read by a later version",
-                )
-                .with_help("remove the [[incident]] tables (or comment them out with #) to run this scenario"),
-            );
-        } else if SINGLE.contains(&k) {
+        if SINGLE.contains(&k) {
             if let Some(t) = single_section(errs, k, value) {
                 singles.insert(k, t);
             }
@@ -436,6 +428,14 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         }
     }
 
+    // Incident windows, on the handoffs the flows use (ids in the order of `used`).
+    let incident_tables = arrays.remove("incident").unwrap_or_default();
+    let handoff_names: Vec<String> = used
+        .iter()
+        .map(|&(f, t)| pair_name_of(&depts, f, t))
+        .collect();
+    let incidents = super::incident::read(errs, &incident_tables, &lookup, &handoff_names);
+
     // Assemble; any error above means no model.
     if !errs.0.is_empty() {
         return None;
@@ -508,7 +508,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         flows,
         handoffs: table,
         pools: structure::assemble(pools)?,
-        incidents: Vec::new(),
+        incidents: incidents?,
         morale: None,
         learning: None,
         policy: None,

@@ -16,6 +16,7 @@ mod build;
 mod diagnostic;
 mod distribution;
 mod hours;
+mod incident;
 mod overrides;
 mod read;
 mod structure;

@@ -19,6 +19,7 @@ use super::build::{
     PROBLEM_FIELDS, SCENARIO_FIELDS, SECTIONS, SIMULATION_FIELDS, STAY_FIELDS,
 };
 use super::diagnostic::Diagnostic;
+use super::incident::INCIDENT_FIELDS;
 use super::read::{Errors, Span, Value, found, unknown_field};
 use super::suggest::{did_you_mean, list};
 
@@ -306,14 +307,6 @@ pub(crate) fn apply<'i>(
     let whole = base..base + o.arg.len();
     let path_span = segs[0].span.start..segs[segs.len() - 1].span.end;
     let section = &segs[0];
-    if section.text == "incident" {
-        errs.push(Diagnostic::new(
-            section.span.clone(),
-            "incident windows are not supported yet",
-            "`[[incident]]` will be read by a later version",
-        ));
-        return None;
-    }
     if !SECTIONS.contains(&section.text) {
         errs.push(
             Diagnostic::new(
@@ -354,11 +347,12 @@ pub(crate) fn apply<'i>(
         return None;
     }
 
-    // [[department]], [[flow]], [[handoff]]: the second segment picks the element.
+    // [[department]], [[flow]], [[handoff]], [[incident]]: the second segment picks the element.
     let kind = section.text;
     let fields = match kind {
         "department" => DEPARTMENT_FIELDS,
         "flow" => FLOW_FIELDS,
+        "incident" => INCIDENT_FIELDS,
         "pool" => POOL_FIELDS,
         _ => HANDOFF_FIELDS,
     };
@@ -366,6 +360,7 @@ pub(crate) fn apply<'i>(
         let (pick, field) = match kind {
             "department" => ("NAME", "staff"),
             "flow" => ("NAME", "share"),
+            "incident" => ("NAME", "error"),
             "pool" => ("NAME", "staff"),
             _ => ("FROM->TO", "error"),
         };
@@ -594,13 +589,14 @@ fn no_such(pick: &Seg<'_>, kind: &str, names: &[&str]) -> Diagnostic {
     let help = match did_you_mean(pick.text, names.iter().copied()) {
         Some(d) => format!("{d} ({declared})"),
         None => {
-            format!("{declared}; an override changes a {kind} the file declares, it cannot add one")
+            let a = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+            format!("{declared}; an override changes {a} {kind} the file declares, it cannot add one")
         }
     };
     Diagnostic::new(
         pick.span.clone(),
         format!("unknown {kind} `{}` in override", pick.text),
-        format!("expected a {kind} declared in the file"),
+        format!("expected {} {kind} declared in the file", if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }),
     )
     .with_help(help)
 }

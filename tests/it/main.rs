@@ -24,6 +24,7 @@ mod fuzz_bodies;
 mod fuzz_regressions;
 mod hostile_cli;
 mod html;
+mod incidents;
 mod overrides;
 mod pins;
 mod readme;

@@ -296,10 +296,13 @@ fn warmup_too_long() {
 }
 
 #[test]
-fn incident_not_supported() {
+fn incident_mistakes() {
     check(
-        "incident_not_supported",
-        &[at(40, 1, "incident windows are not supported yet")],
+        "incident_mistakes",
+        &[
+            at(44, 11, "unknown handoff `biling->customer` in incident `billing system migration`"),
+            at(46, 9, "`staff` changes a department, but incident `billing system migration` is about a handoff"),
+        ],
     );
 }
 
