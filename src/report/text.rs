@@ -296,21 +296,14 @@ fn revenue(out: &mut String, outcome: &Outcome) {
             out,
             "Revenue: not counted (the scenario gives no customers.order_value)."
         );
-    } else {
-        let _ = writeln!(
-            out,
-            "Revenue earned: {}.\nRevenue lost with the customers who left and the prospects who never came: {}.",
-            human::stat_count(r.earned).joined(),
-            human::stat_count(r.lost).joined(),
-        );
+        return;
     }
-    if r.staff_cost.mean > 0.0 {
-        let _ = writeln!(
-            out,
-            "Staff cost (staff on duty × `cost` per open hour, after the warm-up): {}.",
-            human::stat_count(r.staff_cost).joined(),
-        );
-    }
+    let _ = writeln!(
+        out,
+        "Revenue earned: {}.\nRevenue lost with the customers who left and the prospects who never came: {}.",
+        human::stat_count(r.earned).joined(),
+        human::stat_count(r.lost).joined(),
+    );
 }
 
 /// The orders in words, and the handoff with the most failed transfers.
