@@ -439,16 +439,19 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         match kind {
             Unit::Department(d) => {
                 let state = &mut self.departments[d];
+                let changed = state.staff != staff || now == 0.0;
                 state.staff = staff;
                 if let Some(duty) = &mut state.duty {
                     duty.service = service;
                     duty.on_duty.set(now, f64::from(staff));
                 }
                 state.busy_changed(now);
-                self.trace(TraceKind::Staffed, |e| {
-                    e.department = Some(d);
-                    e.count = staff;
-                });
+                if changed {
+                    self.trace(TraceKind::Staffed, |e| {
+                        e.department = Some(d);
+                        e.count = staff;
+                    });
+                }
                 loop {
                     let state = &mut self.departments[d];
                     if state.busy >= state.staff {

@@ -148,8 +148,7 @@ pub fn orders_after_the_first(keep: f64, cycles: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::model::{
-        Customers, Department, Distribution, Flow, Pool, ProblemOdds, Simulation, StayOdds,
-        Target,
+        Customers, Department, Distribution, Flow, Pool, ProblemOdds, Simulation, StayOdds, Target,
     };
 
     /// Two departments, one flow each, λ = 1/h half to each, service 1 h.
@@ -220,7 +219,10 @@ mod tests {
         let quarter = Hours {
             windows: vec![(0, 42 * 60)],
         };
-        assert_eq!(two([1, 1], Some(quarter), vec![]).offered_load(), vec![2.0, 0.5]);
+        assert_eq!(
+            two([1, 1], Some(quarter), vec![]).offered_load(),
+            vec![2.0, 0.5]
+        );
         // Pooled: both departments' work (168 h a week) over 3 × 168 staff-hours.
         let pool = Pool {
             name: "p".into(),

@@ -211,7 +211,10 @@ lose = 0.3
     let month = &s.incidents[1];
     let inside = month.customers_lost.mean / 30.0;
     let outside = (month.cause_customers_lost.mean - month.customers_lost.mean) / 160.0;
-    assert!(inside > 3.0 * outside, "{inside} per day inside, {outside} outside");
+    assert!(
+        inside > 3.0 * outside,
+        "{inside} per day inside, {outside} outside"
+    );
 }
 
 #[test]
@@ -241,7 +244,11 @@ fn rework_is_the_service_of_caught_errors() {
         let m = engine::run(&model, r).unwrap().metrics;
         let caught = m.handoffs[0].caught;
         assert!(caught > 100.0);
-        assert_eq!(m.departments[0].rework_h, caught * 1.0, "desk redoes what back caught");
+        assert_eq!(
+            m.departments[0].rework_h,
+            caught * 1.0,
+            "desk redoes what back caught"
+        );
         assert_eq!(m.departments[1].rework_h, 0.0, "nothing caught after back");
     }
 }
@@ -267,8 +274,14 @@ fn overrides_reach_incidents() {
     };
     assert_eq!((error, lose), (Some(0.45), None));
     for (set, message) in [
-        ("incident.migraton.error=0.1", "unknown incident `migraton` in override"),
-        ("incident.migration.eror=0.1", "unknown field `eror` in incident `migration`"),
+        (
+            "incident.migraton.error=0.1",
+            "unknown incident `migraton` in override",
+        ),
+        (
+            "incident.migration.eror=0.1",
+            "unknown field `eror` in incident `migration`",
+        ),
         ("incident.migration.error=1.5", "error"),
         ("incident.migration.staff=2", "`staff` changes a department"),
     ] {
@@ -276,7 +289,10 @@ fn overrides_reach_incidents() {
         let d = scenario::parse_with(&source, "desk.toml", &[o]).unwrap_err();
         let text = d.render(false);
         assert!(text.contains(message), "{set}: {text}");
-        assert!(text.contains("--> --set:1:"), "{set} points at the argument: {text}");
+        assert!(
+            text.contains("--> --set:1:"),
+            "{set} points at the argument: {text}"
+        );
     }
 }
 
