@@ -323,12 +323,13 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
                 let o = &self.orders[o as usize];
                 self.model.flows[o.flow as usize].steps[o.step as usize]
             }
-            Job::Complaint(_) => self
-                .model
-                .complaints
-                .as_ref()
-                .expect("complaint work has a department")
-                .department,
+            Job::Complaint(_) => {
+                self.model
+                    .complaints
+                    .as_ref()
+                    .expect("complaint work has a department")
+                    .department
+            }
         }
     }
 

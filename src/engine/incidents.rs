@@ -126,7 +126,13 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
 
     /// A counted customer left over `cause`, experienced at time `at`, and
     /// deterred `deterred` prospects, costing `revenue`.
-    pub(super) fn count_incident_loss(&mut self, cause: Cause, at: f64, deterred: u64, revenue: f64) {
+    pub(super) fn count_incident_loss(
+        &mut self,
+        cause: Cause,
+        at: f64,
+        deterred: u64,
+        revenue: f64,
+    ) {
         for (incident, losses) in self.model.incidents.iter().zip(&mut self.incidents.losses) {
             if !is_cause_of(incident, cause) {
                 continue;
@@ -145,17 +151,19 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
             .incidents
             .iter()
             .zip(&self.incidents.losses)
-            .map(|(i, &(customers, prospects, revenue, all))| IncidentMetrics {
-                name: i.name.clone(),
-                from_h: i.from_h,
-                to_h: i.to_h,
-                every_h: i.every_h,
-                window_h: hours_inside(i, self.warmup, self.horizon),
-                customers_lost: customers as f64,
-                prospects_deterred: prospects as f64,
-                revenue_lost: revenue,
-                cause_customers_lost: all as f64,
-            })
+            .map(
+                |(i, &(customers, prospects, revenue, all))| IncidentMetrics {
+                    name: i.name.clone(),
+                    from_h: i.from_h,
+                    to_h: i.to_h,
+                    every_h: i.every_h,
+                    window_h: hours_inside(i, self.warmup, self.horizon),
+                    customers_lost: customers as f64,
+                    prospects_deterred: prospects as f64,
+                    revenue_lost: revenue,
+                    cause_customers_lost: all as f64,
+                },
+            )
             .collect()
     }
 }

@@ -462,9 +462,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                 Event::Chase { order } => self.on_chase(order),
                 Event::Reorder { customer } => self.on_reorder(customer),
                 Event::ComplaintPatience { complaint } => self.on_complaint_patience(complaint),
-                Event::PoolServiceEnd { pool, job } => {
-                    self.on_pool_service_end(pool as usize, job)
-                }
+                Event::PoolServiceEnd { pool, job } => self.on_pool_service_end(pool as usize, job),
                 Event::Capacity { unit } => self.on_capacity(unit as usize),
             }
         }

@@ -152,7 +152,7 @@ fn describe(start: u32, end: u32) -> String {
         let m = m % DAY_MINUTES;
         format!("{:02}:{:02}", m / 60, m % 60)
     };
-    let end_text = if end % DAY_MINUTES == 0 && end > start {
+    let end_text = if end.is_multiple_of(DAY_MINUTES) && end > start {
         "24:00".to_owned()
     } else {
         clock(end)

@@ -94,7 +94,12 @@ fn read_one(
     let what = t.what.clone();
     let incident_name = t.required(errs, "name", "name = \"billing migration\"", declared_name);
     let name_span = t.get("name").map_or(t.span.clone(), |v| v.span());
-    let from = t.required(errs, "from", "from = \"120d\"", duration(Need::NonNegative, "d"));
+    let from = t.required(
+        errs,
+        "from",
+        "from = \"120d\"",
+        duration(Need::NonNegative, "d"),
+    );
     let to = t.required(errs, "to", "to = \"150d\"", duration(Need::Positive, "d"));
     let to = match (from, to) {
         (Some(f), Some(e)) if e <= f => {
@@ -325,7 +330,9 @@ fn handoff_named(
         )
     };
     let help = if !text.contains("->") {
-        format!("name a handoff by its two ends, `FROM->TO` (the last step's is `NAME->customer`); {used}")
+        format!(
+            "name a handoff by its two ends, `FROM->TO` (the last step's is `NAME->customer`); {used}"
+        )
     } else {
         match did_you_mean(&normalised, handoffs.iter().map(String::as_str)) {
             Some(d) => format!("{d} ({used})"),

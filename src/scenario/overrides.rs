@@ -589,14 +589,27 @@ fn no_such(pick: &Seg<'_>, kind: &str, names: &[&str]) -> Diagnostic {
     let help = match did_you_mean(pick.text, names.iter().copied()) {
         Some(d) => format!("{d} ({declared})"),
         None => {
-            let a = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
-            format!("{declared}; an override changes {a} {kind} the file declares, it cannot add one")
+            let a = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            format!(
+                "{declared}; an override changes {a} {kind} the file declares, it cannot add one"
+            )
         }
     };
     Diagnostic::new(
         pick.span.clone(),
         format!("unknown {kind} `{}` in override", pick.text),
-        format!("expected {} {kind} declared in the file", if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }),
+        format!(
+            "expected {} {kind} declared in the file",
+            if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            }
+        ),
     )
     .with_help(help)
 }

@@ -84,6 +84,9 @@ impl Observer for Transfers {
     }
 }
 
+/// A part of the run: its name, the error probability there, and whether a time is in it.
+type Region<'a> = (&'a str, f64, &'a dyn Fn(f64) -> bool);
+
 #[test]
 fn errors_inside_a_window_follow_its_probability_and_the_later_incident_wins() {
     let model = parse(
@@ -121,7 +124,7 @@ error = 0.5
     }
     let day = 24.0;
     let outage = |x: f64| x >= 130.0 * day && (x - 130.0 * day).rem_euclid(20.0 * day) < 3.0 * day;
-    let regions: [(&str, f64, &dyn Fn(f64) -> bool); 4] = [
+    let regions: [Region<'_>; 4] = [
         ("outside", 0.05, &|x| {
             !(50.0 * day..100.0 * day).contains(&x) && !outage(x)
         }),
@@ -211,7 +214,10 @@ lose = 0.3
     let month = &s.incidents[1];
     let inside = month.customers_lost.mean / 30.0;
     let outside = (month.cause_customers_lost.mean - month.customers_lost.mean) / 160.0;
-    assert!(inside > 3.0 * outside, "{inside} per day inside, {outside} outside");
+    assert!(
+        inside > 3.0 * outside,
+        "{inside} per day inside, {outside} outside"
+    );
 }
 
 #[test]
@@ -241,7 +247,11 @@ fn rework_is_the_service_of_caught_errors() {
         let m = engine::run(&model, r).unwrap().metrics;
         let caught = m.handoffs[0].caught;
         assert!(caught > 100.0);
-        assert_eq!(m.departments[0].rework_h, caught * 1.0, "desk redoes what back caught");
+        assert_eq!(
+            m.departments[0].rework_h,
+            caught * 1.0,
+            "desk redoes what back caught"
+        );
         assert_eq!(m.departments[1].rework_h, 0.0, "nothing caught after back");
     }
 }
@@ -267,8 +277,14 @@ fn overrides_reach_incidents() {
     };
     assert_eq!((error, lose), (Some(0.45), None));
     for (set, message) in [
-        ("incident.migraton.error=0.1", "unknown incident `migraton` in override"),
-        ("incident.migration.eror=0.1", "unknown field `eror` in incident `migration`"),
+        (
+            "incident.migraton.error=0.1",
+            "unknown incident `migraton` in override",
+        ),
+        (
+            "incident.migration.eror=0.1",
+            "unknown field `eror` in incident `migration`",
+        ),
         ("incident.migration.error=1.5", "error"),
         ("incident.migration.staff=2", "`staff` changes a department"),
     ] {
@@ -276,7 +292,10 @@ fn overrides_reach_incidents() {
         let d = scenario::parse_with(&source, "desk.toml", &[o]).unwrap_err();
         let text = d.render(false);
         assert!(text.contains(message), "{set}: {text}");
-        assert!(text.contains("--> --set:1:"), "{set} points at the argument: {text}");
+        assert!(
+            text.contains("--> --set:1:"),
+            "{set} points at the argument: {text}"
+        );
     }
 }
 

@@ -300,8 +300,16 @@ fn incident_mistakes() {
     check(
         "incident_mistakes",
         &[
-            at(44, 11, "unknown handoff `biling->customer` in incident `billing system migration`"),
-            at(46, 9, "`staff` changes a department, but incident `billing system migration` is about a handoff"),
+            at(
+                44,
+                11,
+                "unknown handoff `biling->customer` in incident `billing system migration`",
+            ),
+            at(
+                46,
+                9,
+                "`staff` changes a department, but incident `billing system migration` is about a handoff",
+            ),
         ],
     );
 }
