@@ -22,7 +22,7 @@ pub(super) fn cost_line(out: &mut String, outcome: &Outcome) {
     let s = &outcome.summary;
     let rework: f64 = s.departments.iter().map(|d| d.rework_h.mean).sum();
     let cost = staff_cost(outcome).filter(|c| c.mean > 0.0);
-    if !(rework > 0.0) && cost.is_none() {
+    if rework <= 0.0 && cost.is_none() {
         return;
     }
     let mut parts = Vec::new();

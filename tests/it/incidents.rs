@@ -84,6 +84,9 @@ impl Observer for Transfers {
     }
 }
 
+/// A part of the run: its name, the error probability there, and whether a time is in it.
+type Region<'a> = (&'a str, f64, &'a dyn Fn(f64) -> bool);
+
 #[test]
 fn errors_inside_a_window_follow_its_probability_and_the_later_incident_wins() {
     let model = parse(
@@ -121,7 +124,7 @@ error = 0.5
     }
     let day = 24.0;
     let outage = |x: f64| x >= 130.0 * day && (x - 130.0 * day).rem_euclid(20.0 * day) < 3.0 * day;
-    let regions: [(&str, f64, &dyn Fn(f64) -> bool); 4] = [
+    let regions: [Region<'_>; 4] = [
         ("outside", 0.05, &|x| {
             !(50.0 * day..100.0 * day).contains(&x) && !outage(x)
         }),
