@@ -87,12 +87,17 @@ fn percent(load: f64) -> String {
 }
 
 /// What `reorder` adds to the load estimate, in words.
-fn load_basis(model: &Model) -> &'static str {
-    if model.customers.reorder.is_some() {
+fn load_basis(model: &Model) -> String {
+    let mut basis = if model.customers.reorder.is_some() {
         "at most, by the end of the run: first orders, reorders and rework; complaints not included"
     } else {
         "first orders and rework; complaints not included"
     }
+    .to_owned();
+    if model.departments.iter().any(|d| d.hours.is_some()) || !model.pools.is_empty() {
+        basis.push_str("; over open hours, pools shared");
+    }
+    basis
 }
 
 /// Every department's expected load, one per line.
@@ -147,12 +152,12 @@ pub fn warnings(model: &Model) -> Vec<String> {
         .filter(|(load, _)| **load >= 1.0)
         .map(|(load, d)| {
             format!(
-                "warning: department `{}` {asked} {} of what its {} can do{when}: \
+                "warning: department `{}` {asked} {} of what {} can do{when}: \
                  its queue {grows} for as long as the run lasts.\n  \
                  = help: add staff, shorten its service, or lower the arrival rate (docs/scenario.md)",
                 &d.name,
                 percent(*load),
-                human::plural(u64::from(d.staff), "person", "people"),
+                who_serves(model, d),
             )
         })
         .collect();
@@ -204,6 +209,16 @@ pub fn warnings(model: &Model) -> Vec<String> {
             ));
         }
     }
+    let end = model.simulation.duration_h;
+    for i in model.incidents.iter().filter(|i| i.from_h >= end) {
+        warnings.push(format!(
+            "warning: incident `{}` starts at {} but the run ends at {}: it never happens.\n  \
+             = help: move its `from` before the end of the run, or make `duration` longer",
+            i.name,
+            hours(i.from_h),
+            hours(end),
+        ));
+    }
     let mut normals: Vec<(String, &handoff::model::Distribution)> = Vec::new();
     if let Some(r) = &c.reorder {
         normals.push(("customers.reorder".to_owned(), r));
@@ -233,6 +248,34 @@ pub fn warnings(model: &Model) -> Vec<String> {
         }
     }
     warnings
+}
+
+/// Who serves a department, for the overload warning: `its 2 people`, with
+/// their open hours and the pools that help when there are any.
+fn who_serves(model: &Model, d: &handoff::model::Department) -> String {
+    let mut who = format!(
+        "its {}",
+        human::plural(u64::from(d.staff), "person", "people")
+    );
+    if let Some(h) = &d.hours {
+        let _ = write!(who, " in {} open hours a week", h.open_hours_per_week());
+    }
+    let id = model.departments.iter().position(|x| std::ptr::eq(x, d));
+    let pools: Vec<&str> = model
+        .pools
+        .iter()
+        .filter(|p| id.is_some_and(|id| p.serves.contains(&id)))
+        .map(|p| p.name.as_str())
+        .collect();
+    if !pools.is_empty() {
+        let _ = write!(
+            who,
+            " and the pool{} `{}` (shared with the departments they serve)",
+            if pools.len() > 1 { "s" } else { "" },
+            pools.join("`, `")
+        );
+    }
+    who
 }
 
 /// Above this cv a normal truncated at zero draws noticeably more than its `mean`

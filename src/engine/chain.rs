@@ -15,11 +15,11 @@ const LOST: usize = 2;
 const BLOCKS: usize = 3;
 
 /// The odds a transfer meets, see [`Simulation::transfer_odds`].
-struct TransferOdds<'m> {
-    delay: Option<&'m Distribution>,
-    lose: f64,
-    error: f64,
-    catch: f64,
+pub(super) struct TransferOdds<'m> {
+    pub(super) delay: Option<&'m Distribution>,
+    pub(super) lose: f64,
+    pub(super) error: f64,
+    pub(super) catch: f64,
 }
 
 impl<'m, O: Observer> Simulation<'m, '_, O> {
@@ -63,6 +63,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
             lost_at: 0.0,
             error_in_flight: false,
             error_caught: false,
+            rework: false,
             waited: 0.0,
             defects: None,
             spent,
@@ -85,41 +86,30 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
 
     /// A job arrives at a department: served at once if someone is free, else queued.
     pub(super) fn enter_department(&mut self, dept: usize, job: Job) {
-        let d = &mut self.departments[dept];
+        let d = &self.departments[dept];
         if d.busy < d.staff {
             self.start_service(dept, job, self.now);
+        } else if self.capacity.has_pools && self.offer_to_pool(dept, job) {
+            // A pool member took it (capacity.rs).
+        } else if self.capacity.ranked {
+            self.queue_job(dept, job);
         } else {
+            let d = &mut self.departments[dept];
             d.queue.push_back((job, self.now));
             d.queue_len.set(self.now, d.queue.len() as f64);
         }
     }
 
-    fn start_service(&mut self, dept: usize, job: Job, queued_at: f64) {
-        let measuring = self.measuring();
-        let waited = self.now - queued_at;
-        let d = &mut self.departments[dept];
-        if measuring {
-            d.wait.add(waited);
-        }
+    /// A member of the department's own staff starts `job`.
+    pub(super) fn start_service(&mut self, dept: usize, job: Job, queued_at: f64) {
         if self.morale.is_some() {
+            // Morale follows the busy share up to now, before it changes.
             self.morale_update(dept);
         }
+        let service = self.begin_service(dept, job, queued_at);
         let d = &mut self.departments[dept];
         d.busy += 1;
-        d.busy_level.set(self.now, f64::from(d.busy));
-        let service = self.model.departments[dept].service.sample(&mut d.rng);
-        // Served on arrival adds nothing (x + 0.0 is x): skip the order's buffer,
-        // which is most often not in the cache.
-        if let Job::Order(order) = job
-            && waited > 0.0
-        {
-            let o = &mut self.orders[order as usize];
-            o.spent[o.step as usize * BLOCKS + WAIT] += waited;
-            o.waited += waited;
-        }
-        if O::ENABLED {
-            self.trace_job(TraceKind::ServiceStarted, dept, job);
-        }
+        d.busy_changed(self.now);
         self.schedule(
             self.now + service,
             Event::ServiceEnd {
@@ -129,6 +119,39 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         );
     }
 
+    /// What every start of service does, whoever serves: the wait is counted
+    /// and the service time drawn from the department's stream.
+    pub(super) fn begin_service(&mut self, dept: usize, job: Job, queued_at: f64) -> f64 {
+        let measuring = self.measuring();
+        let waited = self.now - queued_at;
+        let d = &mut self.departments[dept];
+        if measuring {
+            d.wait.add(waited);
+        }
+        let service = d.service(self.model, dept).sample(&mut d.rng);
+        // Served on arrival adds nothing (x + 0.0 is x): skip the order's buffer,
+        // which is most often not in the cache.
+        if let Job::Order(order) = job
+            && (waited > 0.0 || self.reworks)
+        {
+            let o = &mut self.orders[order as usize];
+            if waited > 0.0 {
+                o.spent[o.step as usize * BLOCKS + WAIT] += waited;
+                o.waited += waited;
+            }
+            if o.rework {
+                o.rework = false;
+                if measuring {
+                    self.departments[dept].rework_h += service;
+                }
+            }
+        }
+        if O::ENABLED {
+            self.trace_job(TraceKind::ServiceStarted, dept, job);
+        }
+        service
+    }
+
     pub(super) fn on_service_end(&mut self, dept: usize, job: Job) {
         let measuring = self.measuring();
         if self.morale.is_some() {
@@ -136,14 +159,21 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         }
         let d = &mut self.departments[dept];
         d.busy -= 1;
-        d.busy_level.set(self.now, f64::from(d.busy));
+        d.busy_changed(self.now);
         if measuring {
             d.served += 1;
         }
-        if let Some((next, queued_at)) = d.queue.pop_front() {
-            d.queue_len.set(self.now, d.queue.len() as f64);
+        // Staff on duty may have dropped while this job was in service.
+        if d.busy < d.staff
+            && let Some((next, queued_at)) = d.next_job(self.now)
+        {
             self.start_service(dept, next, queued_at);
         }
+        self.service_done(dept, job);
+    }
+
+    /// The work of `job` at `dept` is done: it moves on.
+    pub(super) fn service_done(&mut self, dept: usize, job: Job) {
         if O::ENABLED {
             self.trace_job(TraceKind::ServiceEnded, dept, job);
         }
@@ -256,6 +286,9 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
             error: spec.error,
             catch: spec.catch,
         };
+        if self.handoffs[id].windowed {
+            self.incident_odds(id, &mut odds);
+        }
         if let Some(learned) = &self.learned {
             let (lose, error) = learned.factors(id, self.now);
             odds.lose *= lose;
@@ -289,7 +322,8 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
                 counts.caught += 1;
             }
             self.trace_order(TraceKind::Caught, order, |e| e.handoff = Some(id));
-            // Back to the sender, who serves it again; then the handoff is retried.
+            // Back to the sender, who serves it again (rework); then the handoff is retried.
+            self.orders[order as usize].rework = true;
             return self.enter_step(order);
         }
         if measuring {
@@ -417,6 +451,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         let id = self.current_handoff(order);
         let o = &mut self.orders[order as usize];
         o.spent[o.step as usize * BLOCKS + LOST] += self.now - o.lost_at;
+        let lost_at = o.lost_at;
         o.patience_from = self.now;
         o.chases += 1;
         let (customer, arrival, number, chases, flow) =
@@ -427,7 +462,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
             order: number,
             touchpoint: chases,
         };
-        if self.after_chase(customer, touch, flow, Cause::HandoffLose(id)) {
+        if self.after_chase(customer, touch, flow, Cause::HandoffLose(id), lost_at) {
             // The sender does the lost work again.
             self.enter_step(order);
         } else {

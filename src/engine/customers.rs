@@ -112,12 +112,15 @@ impl<O: Observer> Simulation<'_, '_, O> {
     }
 
     /// A lost order was chased; returns whether the customer still wants it.
+    /// The experience happened when the work vanished (`lost_at`), which is when
+    /// incident windows look for it, though the customer learns of it at the chase.
     pub(super) fn after_chase(
         &mut self,
         customer: CustomerId,
         touch: Touch,
         flow: u32,
         cause: Cause,
+        lost_at: f64,
     ) -> bool {
         !self.customers[customer as usize].left
             && !matches!(
@@ -125,7 +128,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
                     customer,
                     touch,
                     flow,
-                    &[(Experience::LostOrder, cause, self.now)]
+                    &[(Experience::LostOrder, cause, lost_at)]
                 ),
                 Verdict::Left
             )
@@ -173,7 +176,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
                 };
                 self.decisions.rng(touch, decision).random::<f64>() < p * tolerance
             });
-        let Some((_, &(_, cause, _))) = problem else {
+        let Some((_, &(_, cause, at))) = problem else {
             return Verdict::Stays;
         };
         let c = &mut self.customers[customer as usize];
@@ -181,6 +184,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
         let (counted, id) = (c.counted, c.id);
         let problem = Problem {
             cause,
+            at,
             touch,
             flow,
             first: c.problems == 1,
@@ -300,6 +304,10 @@ impl<O: Observer> Simulation<'_, '_, O> {
         row.0 += 1;
         row.1 += deterred;
         row.2 += lost_customer + lost_prospects;
+        if self.model.incidents.is_empty() {
+            return;
+        }
+        self.count_incident_loss(cause, problem.at, deterred, lost_customer + lost_prospects);
     }
 
     /// Orders a loyal customer would place over the rest of the run, on average:

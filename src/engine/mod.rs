@@ -11,9 +11,11 @@
 //! teach handoffs (`[learning]`); `policy.rs` has abusive customers claim and
 //! good ones meet the policy's friction (`[policy]`).
 
+mod capacity;
 mod chain;
 mod customers;
 mod decisions;
+mod incidents;
 mod learning;
 // Public (hidden) only so that benches/event_lists.rs can measure it against other event lists.
 mod limits;
@@ -110,6 +112,10 @@ enum Event {
     Reorder { customer: CustomerId },
     /// The customer stops waiting for a complaint to be resolved.
     ComplaintPatience { complaint: ComplaintId },
+    /// A member of `pool` finishes `job` (of the department the job is at).
+    PoolServiceEnd { pool: u32, job: Job },
+    /// Staff on duty change at a department or pool (see `capacity.rs`).
+    Capacity { unit: u32 },
     /// A complaint about a handoff's loss (or, with `error`, its error) has been analysed: the handoff learns.
     Lesson { handoff: u32, error: bool },
 }
@@ -153,6 +159,8 @@ struct Order {
     /// The handoff in flight carries an error, and whether the receiver will catch it.
     error_in_flight: bool,
     error_caught: bool,
+    /// Sent back after a caught error: its next service is rework.
+    rework: bool,
     /// Escaped errors so far: the handoff and when it happened.
     /// Boxed, as few orders have any: the order's slab entry is 16 bytes smaller
     /// (8 instead of a `Vec`'s 24), which cachegrind shows in fewer cache misses.
@@ -197,6 +205,8 @@ struct Complaint {
 #[derive(Debug, Clone, Copy)]
 struct Problem {
     cause: Cause,
+    /// When the root-cause experience happened (a lost order: when the work vanished).
+    at: f64,
     touch: Touch,
     /// The flow of the order the problem happened on.
     flow: u32,
@@ -205,15 +215,23 @@ struct Problem {
 }
 
 struct DepartmentState {
+    /// Staff on duty now (see `capacity.rs`).
     staff: u32,
     busy: u32,
-    /// Waiting jobs and when each joined the queue.
+    /// Waiting jobs and when each joined the queue (of the highest priority
+    /// level, which is every job when all have the same priority).
     queue: VecDeque<(Job, f64)>,
+    /// Waiting jobs of each lower priority level, highest first (see `capacity.rs`).
+    lower: Vec<VecDeque<(Job, f64)>>,
+    /// Staff-time records, when staff on duty change over time.
+    duty: Option<Box<capacity::Duty>>,
     rng: Stream,
     wait: Welford,
     queue_len: TimeWeighted,
     busy_level: TimeWeighted,
     served: u64,
+    /// Hours of rework service started after the warm-up.
+    rework_h: f64,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -233,6 +251,8 @@ struct HandoffState {
     key: u64,
     /// Nothing can happen on this handoff, so it draws no random numbers.
     perfect: bool,
+    /// Some incident changes this handoff: its odds depend on the time.
+    windowed: bool,
     counts: HandoffCounts,
 }
 
@@ -317,6 +337,11 @@ struct Simulation<'m, 'o, O: Observer> {
     /// Cumulative flow shares, for choosing a new order's flow.
     flow_cumulative: Vec<f64>,
     counts: Counts,
+    /// Opening hours, incidents on departments, pools and priorities.
+    capacity: capacity::Capacity<'m>,
+    /// Some handoff can send caught errors back: services may be rework.
+    reworks: bool,
+    incidents: incidents::Incidents,
     /// What handoffs have learned from complaints; `None` without learning (or with `rate = 0`).
     learned: Option<learning::Learned>,
     /// The policy against abusive customers; `None` without `[policy]`.
@@ -331,26 +356,36 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
     fn new(model: &'m Model, replication: u32, observer: &'o mut O) -> Self {
         let seed = model.simulation.seed;
         let warmup = model.simulation.warmup_h;
+        let capacity = capacity::Capacity::new(model, warmup);
+        let lower_levels = capacity::Capacity::lower_levels(model);
         let departments = model
             .departments
             .iter()
-            .map(|d| DepartmentState {
+            .enumerate()
+            .map(|(i, d)| DepartmentState {
                 staff: d.staff,
                 busy: 0,
                 queue: VecDeque::new(),
+                lower: vec![VecDeque::new(); lower_levels],
+                duty: capacity::department_duty(capacity.department_changes(i), warmup),
                 rng: stream(seed, replication, &format!("department:{}", d.name)),
                 wait: Welford::default(),
                 queue_len: TimeWeighted::new(warmup),
                 busy_level: TimeWeighted::new(warmup),
                 served: 0,
+                rework_h: 0.0,
             })
             .collect();
+        let incidents = incidents::Incidents::new(model);
         let handoffs = (0..model.handoffs.len())
             .map(|id| {
                 let h = &model.handoffs[id];
+                let windowed = incidents.names_handoff(id);
                 HandoffState {
                     key: fnv1a(format!("handoff:{}", model.handoff_name(id)).as_bytes()),
-                    perfect: h.delay.is_none() && h.lose == 0.0 && h.error == 0.0,
+                    // A handoff an incident changes draws as soon as the incident acts.
+                    perfect: h.delay.is_none() && h.lose == 0.0 && h.error == 0.0 && !windowed,
+                    windowed,
                     counts: HandoffCounts::default(),
                 }
             })
@@ -398,6 +433,12 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             decisions: Decisions::new(seed, replication),
             flow_cumulative,
             counts,
+            capacity,
+            reworks: model.handoffs.iter().any(|h| h.catch > 0.0)
+                || model.incidents.iter().any(|i| {
+                    matches!(i.target, crate::model::IncidentTarget::Handoff { catch: Some(c), .. } if c > 0.0)
+                }),
+            incidents,
             learned: learning::Learned::new(model.learning.as_ref(), model.handoffs.len()),
             policy: policy::PolicyState::new(model.policy.as_ref()),
             morale,
@@ -411,6 +452,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
 
     fn run(&mut self, replication: u32, advanced: &(dyn Fn(u64) + Sync)) -> Result<(), RunError> {
         self.schedule_next_arrival();
+        self.start_capacity();
         let mut reported_minutes = 0;
         let mut at_this_instant = 0;
         let mut window_start = 0.0;
@@ -451,6 +493,8 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                 Event::Chase { order } => self.on_chase(order),
                 Event::Reorder { customer } => self.on_reorder(customer),
                 Event::ComplaintPatience { complaint } => self.on_complaint_patience(complaint),
+                Event::PoolServiceEnd { pool, job } => self.on_pool_service_end(pool as usize, job),
+                Event::Capacity { unit } => self.on_capacity(unit as usize),
                 Event::Lesson { handoff, error } => self.on_lesson(handoff, error),
             }
         }
@@ -473,7 +517,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             replication,
             self.now,
             live,
-            self.departments.iter().map(|d| d.queue.len()),
+            self.departments.iter().map(|d| d.waiting()),
         ))
     }
 
@@ -516,13 +560,15 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             .iter()
             .zip(&self.departments)
             .zip(morale)
-            .map(|((spec, d), morale)| DepartmentMetrics {
+            .enumerate()
+            .map(|(i, ((spec, d), morale))| DepartmentMetrics {
                 name: spec.name.clone(),
-                utilization: d.busy_level.average(end) / f64::from(d.staff),
+                utilization: self.department_utilization(i, end),
                 mean_wait_h: d.wait.mean(),
                 mean_queue: d.queue_len.average(end),
                 served: d.served as f64,
                 morale,
+                rework_h: d.rework_h,
             })
             .collect();
         let handoffs = (0..model.handoffs.len())
@@ -640,7 +686,9 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
         let revenue = RevenueMetrics {
             earned: c.revenue_earned,
             lost: c.revenue_lost,
+            staff_cost: self.staff_cost(end),
         };
+        let pools = self.pool_metrics(end);
         let policy = self.policy.as_ref().map(|p| {
             let friction = c.by_cause[Cause::PolicyFriction.index(model)];
             PolicyMetrics {
@@ -665,6 +713,8 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                 revenue,
                 lost_by_cause,
                 paths,
+                pools,
+                incidents: self.incident_metrics(),
                 policy,
                 scorecard,
             },

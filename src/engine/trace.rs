@@ -59,6 +59,8 @@ pub enum TraceKind {
     Cancelled,
     /// Nothing more will happen to this customer (no order, reorder or complaint pending).
     Done,
+    /// Staff on duty at a department changed (`count`: on duty now; 0 while closed).
+    Staffed,
 }
 
 impl TraceKind {
@@ -83,6 +85,7 @@ impl TraceKind {
             TraceKind::Told => "told",
             TraceKind::Cancelled => "cancelled",
             TraceKind::Done => "done",
+            TraceKind::Staffed => "staffed",
         }
     }
 }

@@ -28,6 +28,12 @@ pub struct Metrics<T> {
     pub lost_by_cause: Vec<CauseMetrics<T>>,
     /// What happened to problems, by the path they took.
     pub paths: Vec<PathMetrics<T>>,
+    /// One entry per cross-trained pool, in the scenario's order.
+    #[serde(default)]
+    pub pools: Vec<PoolMetrics<T>>,
+    /// One entry per `[[incident]]`, in the scenario's order (absent without any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incidents: Vec<IncidentMetrics<T>>,
     /// Abuse and the policy against it; only with a `[policy]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<PolicyMetrics<T>>,
@@ -35,6 +41,16 @@ pub struct Metrics<T> {
     /// hand work to each other, in the order of `handoffs`.
     #[serde(default)]
     pub scorecard: Vec<LinkMetrics<T>>,
+}
+
+/// One cross-trained pool, over the time after the warm-up.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PoolMetrics<T> {
+    pub name: String,
+    /// Busy staff-time over staff-time at work (on duty, or finishing a job after closing).
+    pub utilization: T,
+    /// Services completed by pool members, all departments.
+    pub served: T,
 }
 
 /// One department, over the time after the warm-up.
@@ -49,6 +65,10 @@ pub struct DepartmentMetrics<T> {
     pub mean_queue: T,
     /// Services completed.
     pub served: T,
+    /// Hours spent serving caught errors again (service times of rework started
+    /// after the warm-up): a caught error goes back to the sender, who serves it again.
+    #[serde(default)]
+    pub rework_h: T,
     /// Time-average morale in [0, 1] after the warm-up; only with `[morale]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub morale: Option<T>,
@@ -173,6 +193,9 @@ pub struct RevenueMetrics<T> {
     pub earned: T,
     /// Expected revenue lost with lost customers and deterred prospects (see docs/customers.md).
     pub lost: T,
+    /// Staff on duty times their `cost` per open hour, departments and pools.
+    #[serde(default)]
+    pub staff_cost: T,
 }
 
 /// The customers, prospects and revenue one root cause cost.
@@ -183,6 +206,27 @@ pub struct CauseMetrics<T> {
     pub customers: T,
     pub prospects: T,
     pub revenue: T,
+}
+
+/// The losses one incident window caused: customers lost and prospects deterred
+/// whose root cause is the incident's handoff or department and whose root-cause
+/// experience happened inside the window (any repetition of it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IncidentMetrics<T> {
+    pub name: String,
+    /// The (first) window, hours since the start of the run.
+    pub from_h: f64,
+    pub to_h: f64,
+    /// The window repeats with this period, if it does.
+    pub every_h: Option<f64>,
+    /// Hours of the counted period (after the warm-up) inside the window, repetitions included.
+    pub window_h: f64,
+    pub customers_lost: T,
+    pub prospects_deterred: T,
+    pub revenue_lost: T,
+    /// Customers lost to the incident's cause (its handoff or department) over the
+    /// whole counted period, inside the window or not.
+    pub cause_customers_lost: T,
 }
 
 /// Abuse and the policy against it, after the warm-up: what the policy
@@ -252,6 +296,7 @@ impl<T> Metrics<T> {
                     mean_wait_h: f(&d.mean_wait_h),
                     mean_queue: f(&d.mean_queue),
                     served: f(&d.served),
+                    rework_h: f(&d.rework_h),
                     morale: d.morale.as_ref().map(&mut *f),
                 })
                 .collect(),
@@ -310,6 +355,7 @@ impl<T> Metrics<T> {
             revenue: RevenueMetrics {
                 earned: f(&self.revenue.earned),
                 lost: f(&self.revenue.lost),
+                staff_cost: f(&self.revenue.staff_cost),
             },
             lost_by_cause: self
                 .lost_by_cause
@@ -328,6 +374,30 @@ impl<T> Metrics<T> {
                     path: p.path.clone(),
                     problems: f(&p.problems),
                     stayed: f(&p.stayed),
+                })
+                .collect(),
+            pools: self
+                .pools
+                .iter()
+                .map(|p| PoolMetrics {
+                    name: p.name.clone(),
+                    utilization: f(&p.utilization),
+                    served: f(&p.served),
+                })
+                .collect(),
+            incidents: self
+                .incidents
+                .iter()
+                .map(|i| IncidentMetrics {
+                    name: i.name.clone(),
+                    from_h: i.from_h,
+                    to_h: i.to_h,
+                    every_h: i.every_h,
+                    window_h: i.window_h,
+                    customers_lost: f(&i.customers_lost),
+                    prospects_deterred: f(&i.prospects_deterred),
+                    revenue_lost: f(&i.revenue_lost),
+                    cause_customers_lost: f(&i.cause_customers_lost),
                 })
                 .collect(),
             policy: self.policy.as_ref().map(|p| p.map(f)),
@@ -367,7 +437,13 @@ impl<T: Copy> Metrics<T> {
     pub fn named(&self) -> Vec<(String, T)> {
         let mut names = Vec::new();
         for d in &self.departments {
-            for field in ["utilization", "mean_wait_h", "mean_queue", "served"] {
+            for field in [
+                "utilization",
+                "mean_wait_h",
+                "mean_queue",
+                "served",
+                "rework_h",
+            ] {
                 names.push(format!("departments.{}.{field}", d.name));
             }
             if d.morale.is_some() {
@@ -424,7 +500,11 @@ impl<T: Copy> Metrics<T> {
         ] {
             names.push(format!("customers.{field}"));
         }
-        names.extend(["revenue.earned".to_string(), "revenue.lost".to_string()]);
+        names.extend([
+            "revenue.earned".to_string(),
+            "revenue.lost".to_string(),
+            "revenue.staff_cost".to_string(),
+        ]);
         for c in &self.lost_by_cause {
             for field in ["customers", "prospects", "revenue"] {
                 names.push(format!("lost_by_cause.{}.{field}", c.cause));
@@ -433,6 +513,21 @@ impl<T: Copy> Metrics<T> {
         for p in &self.paths {
             for field in ["problems", "stayed"] {
                 names.push(format!("paths.{}.{field}", p.path));
+            }
+        }
+        for p in &self.pools {
+            for field in ["utilization", "served"] {
+                names.push(format!("pools.{}.{field}", p.name));
+            }
+        }
+        for i in &self.incidents {
+            for field in [
+                "customers_lost",
+                "prospects_deterred",
+                "revenue_lost",
+                "cause_customers_lost",
+            ] {
+                names.push(format!("incidents.{}.{field}", i.name));
             }
         }
         if self.policy.is_some() {
@@ -504,6 +599,7 @@ mod tests {
                 mean_wait_h: 2.0,
                 mean_queue: 3.0,
                 served: 4.0,
+                rework_h: 4.5,
                 morale: None,
             }],
             handoffs: vec![],
@@ -540,6 +636,7 @@ mod tests {
             revenue: RevenueMetrics {
                 earned: 28.0,
                 lost: 29.0,
+                staff_cost: 29.5,
             },
             lost_by_cause: vec![CauseMetrics {
                 cause: "department:sales:wait".into(),
@@ -552,6 +649,12 @@ mod tests {
                 problems: 33.0,
                 stayed: 34.0,
             }],
+            pools: vec![PoolMetrics {
+                name: "back office".into(),
+                utilization: 35.0,
+                served: 36.0,
+            }],
+            incidents: vec![],
             policy: None,
             scorecard: vec![],
         };
@@ -567,8 +670,15 @@ mod tests {
             Some(31.0)
         );
         assert_eq!(find("paths.silent.stayed"), Some(34.0));
-        // The values were numbered 1..=34 in declaration order: the names follow it.
+        assert_eq!(find("revenue.staff_cost"), Some(29.5));
+        assert_eq!(find("pools.back office.served"), Some(36.0));
+        // The values were numbered in declaration order: the names follow it.
         let values: Vec<f64> = named.iter().map(|(_, v)| *v).collect();
-        assert_eq!(values, (1..=34).map(f64::from).collect::<Vec<_>>());
+        let mut expected: Vec<f64> = (1..=29).map(f64::from).collect();
+        expected.push(29.5);
+        expected.extend((30..=36).map(f64::from));
+        expected.insert(4, 4.5);
+        assert_eq!(values, expected);
+        assert_eq!(find("departments.sales.rework_h"), Some(4.5));
     }
 }

@@ -57,3 +57,140 @@ pub enum IncidentTarget {
         service: Option<Distribution>,
     },
 }
+
+impl Hours {
+    /// Open all week (what a department without `hours` is).
+    pub fn always() -> Self {
+        Self {
+            windows: vec![(0, WEEK_MINUTES)],
+        }
+    }
+
+    /// Open minutes in one week.
+    pub fn open_minutes(&self) -> u32 {
+        self.windows.iter().map(|&(s, e)| e - s).sum()
+    }
+
+    /// Open hours in one week.
+    pub fn open_hours_per_week(&self) -> f64 {
+        f64::from(self.open_minutes()) / 60.0
+    }
+
+    /// Whether it is open at every minute of the week.
+    pub fn is_always(&self) -> bool {
+        self.open_minutes() == WEEK_MINUTES
+    }
+
+    /// The moments in a week where the state changes, in minutes since Monday
+    /// 00:00, sorted, with `true` for an opening. A window that runs over the
+    /// end of Sunday into Monday is one opening and one closing, not two of each.
+    fn changes(&self) -> Vec<(u32, bool)> {
+        let wraps = self.windows.first().is_some_and(|w| w.0 == 0)
+            && self.windows.last().is_some_and(|w| w.1 == WEEK_MINUTES);
+        let mut out = Vec::with_capacity(2 * self.windows.len());
+        for &(s, e) in &self.windows {
+            if !(s == 0 && wraps) {
+                out.push((s, true));
+            }
+            if !(e == WEEK_MINUTES && wraps) {
+                out.push((e, false));
+            }
+        }
+        out
+    }
+
+    /// Whether it is open at `t_h` (hours since Monday 00:00 of the first week),
+    /// and the next time after `t_h` at which that changes (infinite when open
+    /// all week). At a change time itself, the state is the one after the change.
+    ///
+    /// Change times are computed as `minutes / 60` in floating point, and
+    /// compared in that form, so an event scheduled at a returned time sees the
+    /// new state, and asking again there returns a later time, never the same.
+    pub fn state_at(&self, t_h: f64) -> (bool, f64) {
+        let changes = self.changes();
+        if changes.is_empty() {
+            return (true, f64::INFINITY);
+        }
+        let week = f64::from(WEEK_MINUTES);
+        let first_week = ((t_h * 60.0) / week).floor() as i64 - 2;
+        let mut open = !changes.last().expect("not empty").1;
+        for k in first_week.. {
+            for &(minute, opens) in &changes {
+                let at = (k as f64 * week + f64::from(minute)) / 60.0;
+                if at > t_h {
+                    return (open, at);
+                }
+                open = opens;
+            }
+        }
+        unreachable!("the loop returns within three weeks")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: u32 = 24 * 60;
+
+    fn nine_to_five() -> Hours {
+        Hours {
+            windows: (0..5)
+                .map(|d| (d * DAY + 9 * 60, d * DAY + 17 * 60))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn office_hours_open_and_close_on_weekdays() {
+        let h = nine_to_five();
+        assert_eq!(h.open_hours_per_week(), 40.0);
+        assert_eq!(h.state_at(0.0), (false, 9.0));
+        assert_eq!(h.state_at(9.0), (true, 17.0));
+        assert_eq!(h.state_at(12.5), (true, 17.0));
+        assert_eq!(h.state_at(17.0), (false, 24.0 + 9.0));
+        // Friday 17:00 to Monday 09:00 of the next week.
+        assert_eq!(h.state_at(4.0 * 24.0 + 18.0), (false, 168.0 + 9.0));
+        // Many weeks later the same pattern.
+        let w = 52.0 * 168.0;
+        assert_eq!(h.state_at(w + 10.0), (true, w + 17.0));
+    }
+
+    #[test]
+    fn a_night_shift_over_the_end_of_the_week_is_one_window() {
+        // Sunday 22:00 to Monday 06:00, stored as two pieces.
+        let h = Hours {
+            windows: vec![(0, 6 * 60), (7 * DAY - 2 * 60, WEEK_MINUTES)],
+        };
+        assert_eq!(h.open_hours_per_week(), 8.0);
+        assert_eq!(h.state_at(0.0), (true, 6.0));
+        assert_eq!(h.state_at(6.0), (false, 168.0 - 2.0));
+        // No change at Monday 00:00: open from Sunday 22:00 to Monday 06:00.
+        assert_eq!(h.state_at(168.0 - 1.0), (true, 168.0 + 6.0));
+    }
+
+    #[test]
+    fn always_open_never_changes() {
+        let h = Hours::always();
+        assert!(h.is_always());
+        assert_eq!(h.state_at(1234.5), (true, f64::INFINITY));
+    }
+
+    #[test]
+    fn walking_the_changes_alternates_and_advances() {
+        let h = nine_to_five();
+        let (mut open, mut t) = h.state_at(0.0);
+        let mut open_time = 0.0;
+        let mut last = 0.0;
+        while t < 4.0 * 168.0 {
+            if open {
+                open_time += t - last;
+            }
+            let (next_open, next) = h.state_at(t);
+            assert_ne!(next_open, open, "a change flips the state at {t}");
+            assert!(next > t);
+            (open, last, t) = (next_open, t, next);
+        }
+        assert_eq!(open_time, 4.0 * 40.0);
+    }
+}

@@ -24,6 +24,7 @@ pub fn outcome(replications: u32) -> Outcome {
                 mean_wait_h: s(0.75, 0.05),
                 mean_queue: s(0.853, 0.021),
                 served: s(1234.4, 12.2),
+                rework_h: s(0.0, 0.0),
                 morale: None,
             },
             DepartmentMetrics {
@@ -32,6 +33,7 @@ pub fn outcome(replications: u32) -> Outcome {
                 mean_wait_h: s(31.2, 2.4),
                 mean_queue: s(12.0, 1.0),
                 served: s(1200.0, 14.0),
+                rework_h: s(0.0, 0.0),
                 morale: None,
             },
         ],
@@ -104,6 +106,7 @@ pub fn outcome(replications: u32) -> Outcome {
         revenue: RevenueMetrics {
             earned: s(1_440_000.0, 16_800.0),
             lost: s(31_200.0, 4_000.0),
+            staff_cost: s(0.0, 0.0),
         },
         // The books balance: 14 + 6 = 20 customers, 4 + 2 = 6 prospects,
         // 21 200 + 10 000 = 31 200 revenue; 67 + 1 + 1 + 1 = 70 problems,
@@ -144,6 +147,8 @@ pub fn outcome(replications: u32) -> Outcome {
                 stayed: s(1.0, 0.5),
             },
         ],
+        pools: vec![],
+        incidents: vec![],
         policy: None,
         // The sales -> billing handoff above, as billing sees it.
         scorecard: vec![LinkMetrics {

@@ -10,6 +10,7 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod sensitivity;
+mod structure;
 pub mod svg;
 pub mod sweep;
 pub mod text;

@@ -59,6 +59,11 @@ pub fn render_with(outcome: &Outcome, options: Options) -> String {
     }
     out.push('\n');
     revenue(&mut out, outcome);
+    super::structure::cost_line(&mut out, outcome);
+    if !outcome.summary.incidents.is_empty() {
+        out.push('\n');
+        super::structure::incident_windows(&mut out, outcome);
+    }
     if let Some(p) = &outcome.summary.policy {
         out.push('\n');
         policy(&mut out, p);
@@ -508,6 +513,10 @@ fn departments(out: &mut String, outcome: &Outcome) {
             "  morale: 1 is content, 0 is at the end of their tether (time average after the warm-up)"
         );
     }
+    if !outcome.summary.pools.is_empty() {
+        out.push('\n');
+        pools(out, outcome);
+    }
 }
 
 /// The internal-customer scorecard: each link between two departments, worst
@@ -592,6 +601,28 @@ fn scorecard(out: &mut String, outcome: &Outcome) {
     let _ = writeln!(
         out,
         "  the good share of all work a department received, and of all it handed on (from the means)"
+    );
+}
+
+/// Cross-trained pools: how busy their staff were and how many jobs they served.
+fn pools(out: &mut String, outcome: &Outcome) {
+    let mut table = Table::new(&[
+        ("pool", Align::Left),
+        ("utilisation", Align::Right),
+        ("served", Align::Right),
+    ]);
+    for p in &outcome.summary.pools {
+        table.row(vec![
+            Cell::Text(p.name.clone()),
+            Cell::Stat(human::stat_percent(p.utilization)),
+            Cell::Stat(human::stat_count(p.served)),
+        ]);
+    }
+    let _ = writeln!(out, "Pools");
+    table.write(out);
+    let _ = writeln!(
+        out,
+        "  a department's `served` counts its jobs served by pools too"
     );
 }
 

@@ -11,10 +11,11 @@ use super::read::{
     Errors, Field, Need, Span, Table, Value, declared_name, duration, integer_at_least, name,
     non_negative_number, probability, rate, show, shown_text, unknown_field, wrong_type,
 };
+use super::structure;
 use super::suggest::{closest, did_you_mean, list};
 use crate::model::{
-    Complaints, Customers, Department, DeptId, Distribution, Flow, Handoff, HandoffId, Model,
-    ProblemOdds, Simulation, StayOdds, Target,
+    Complaints, Customers, Department, DeptId, Distribution, Flow, Handoff, HandoffId, Hours,
+    Model, ProblemOdds, Simulation, StayOdds, Target,
 };
 
 /// Top-level tables a scenario may have.
@@ -28,6 +29,8 @@ pub const SECTIONS: &[&str] = &[
     "department",
     "flow",
     "handoff",
+    "incident",
+    "pool",
     "learning",
     "policy",
     "morale",
@@ -66,9 +69,10 @@ pub const STAY_FIELDS: &[&str] = &[
     "resolved_quickly",
     "recovery_paradox",
 ];
-pub const COMPLAINT_FIELDS: &[&str] = &["department", "empowerment", "resolve_within"];
-pub const DEPARTMENT_FIELDS: &[&str] = &["name", "staff", "service", "rude"];
-pub const FLOW_FIELDS: &[&str] = &["name", "share", "steps"];
+pub const COMPLAINT_FIELDS: &[&str] = &["department", "empowerment", "resolve_within", "priority"];
+pub const DEPARTMENT_FIELDS: &[&str] = &["name", "staff", "service", "hours", "cost", "rude"];
+pub const FLOW_FIELDS: &[&str] = &["name", "share", "steps", "priority"];
+pub const POOL_FIELDS: &[&str] = &["name", "staff", "serves", "hours", "cost"];
 pub const HANDOFF_FIELDS: &[&str] = &["from", "to", "delay", "lose", "error", "catch"];
 
 /// Defaults of the `[customers]` fields that have one.
@@ -94,8 +98,12 @@ const TOP: Span = 0..0;
 struct DeptSpec {
     name: Option<(String, Span)>,
     staff: Option<u32>,
+    /// Where `staff` is written, for a department with none of its own.
+    staff_span: Span,
     service: Option<Distribution>,
     rude: Option<f64>,
+    hours: Option<Option<Hours>>,
+    cost: Option<f64>,
 }
 
 struct FlowSpec {
@@ -105,6 +113,7 @@ struct FlowSpec {
     share_span: Span,
     /// `None` when some step is not a department (already reported).
     steps: Option<Vec<DeptId>>,
+    priority: Option<i32>,
 }
 
 struct HandoffSpec {
@@ -133,16 +142,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
     };
     for (key, value) in root.iter() {
         let k: &str = key.get_ref();
-        if k == "incident" {
-            errs.push(
-                Diagnostic::new(
-                    value.span(),
-                    "incident windows are not supported yet",
-                    "`[[incident]]` will be read by a later version",
-                )
-                .with_help("remove the [[incident]] tables (or comment them out with #) to run this scenario"),
-            );
-        } else if SINGLE.contains(&k) {
+        if SINGLE.contains(&k) {
             if let Some(t) = single_section(errs, k, value) {
                 singles.insert(k, t);
             }
@@ -303,6 +303,21 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         declared: std::cell::OnceCell::new(),
     };
 
+    // Pools (scenario/structure.rs), and departments with no staff of their own.
+    let pools: Vec<structure::PoolSpec> = arrays
+        .remove("pool")
+        .unwrap_or_default()
+        .iter()
+        .map(|t| structure::read_pool(errs, t, &lookup))
+        .collect();
+    let zero_staff: Vec<(DeptId, String, Span)> = depts
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.staff == Some(0))
+        .filter_map(|(i, d)| Some((i, d.name.as_ref()?.0.clone(), d.staff_span.clone())))
+        .collect();
+    structure::check_pools(errs, &pools, &zero_staff);
+
     // Complaints.
     let complaints = match singles.get_mut("complaints") {
         None => Some(None),
@@ -315,6 +330,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                 |errs, key, v| lookup.department(errs, key, v, "complaints"),
             );
             let empowerment = t.field(errs, "empowerment", probability).or(0.0);
+            let priority = structure::read_priority(errs, t);
             let within = t
                 .field(errs, "resolve_within", duration(Need::Positive, "d"))
                 .or(DEFAULT_RESOLVE_WITHIN_H)
@@ -327,13 +343,13 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                         w,
                     )
                 });
-            match (dept, empowerment, within) {
-                (Some(department), Some(empowerment), Some(resolve_within_h)) => {
+            match (dept, empowerment, within, priority) {
+                (Some(department), Some(empowerment), Some(resolve_within_h), Some(priority)) => {
                     Some(Some(Complaints {
                         department,
                         empowerment,
                         resolve_within_h,
-                        priority: 0,
+                        priority,
                     }))
                 }
                 _ => None,
@@ -427,6 +443,14 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         }
     }
 
+    // Incident windows, on the handoffs the flows use (ids in the order of `used`).
+    let incident_tables = arrays.remove("incident").unwrap_or_default();
+    let handoff_names: Vec<String> = used
+        .iter()
+        .map(|&(f, t)| pair_name_of(&depts, f, t))
+        .collect();
+    let incidents = super::incident::read(errs, &incident_tables, &lookup, &handoff_names);
+
     // Assemble; any error above means no model.
     if !errs.0.is_empty() {
         return None;
@@ -438,8 +462,8 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                 name: d.name?.0,
                 staff: d.staff?,
                 service: d.service?,
-                hours: None,
-                cost: 0.0,
+                hours: d.hours?,
+                cost: d.cost?,
                 rude: d.rude?,
             })
         })
@@ -483,7 +507,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                 share: f.share?,
                 steps,
                 handoffs,
-                priority: 0,
+                priority: f.priority?,
             })
         })
         .collect::<Option<Vec<_>>>()?;
@@ -498,8 +522,8 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         departments,
         flows,
         handoffs: table,
-        pools: Vec::new(),
-        incidents: Vec::new(),
+        pools: structure::assemble(pools)?,
+        incidents: incidents?,
         morale: morale?,
         learning: learning?,
         policy: policy?,
@@ -851,9 +875,11 @@ fn read_department(errs: &mut Errors, t: &Table<'_, '_>, horizon: Option<f64>) -
     t.check_fields(errs, DEPARTMENT_FIELDS);
     let name_field = t.required(errs, "name", "name = \"sales\"", declared_name);
     let name_span = t.get("name").map_or(t.span.clone(), |v| v.span());
+    // 0 only when a pool serves it (checked with the pools).
     let staff = t
-        .required(errs, "staff", "staff = 2", integer_at_least(1))
+        .required(errs, "staff", "staff = 2", integer_at_least(0))
         .and_then(|n| to_u32(errs, &t, "staff", n));
+    let staff_span = t.get("staff").map_or(t.span.clone(), |v| v.span());
     let service = t.required(
         errs,
         "service",
@@ -875,13 +901,16 @@ fn read_department(errs: &mut Errors, t: &Table<'_, '_>, horizon: Option<f64>) -
     DeptSpec {
         name: name_field.map(|n| (n, name_span)),
         staff,
+        staff_span,
         service,
         rude: super::morale::read_rude(errs, &t),
+        hours: structure::read_hours(errs, &t),
+        cost: structure::read_cost(errs, &t),
     }
 }
 
 /// Departments by name, for resolving references with suggestions.
-struct Lookup<'a> {
+pub(super) struct Lookup<'a> {
     /// Names of departments whose name was refused (already reported).
     refused: &'a std::collections::HashSet<&'a str>,
     ids: &'a HashMap<String, DeptId>,
@@ -895,7 +924,7 @@ struct Lookup<'a> {
 
 impl Lookup<'_> {
     /// The department a string names; `context` says who refers to it.
-    fn department(
+    pub(super) fn department(
         &self,
         errs: &mut Errors,
         key: &str,
@@ -998,6 +1027,7 @@ fn read_flow(errs: &mut Errors, t: &Table<'_, '_>, single: bool, lookup: &Lookup
         share,
         share_span,
         steps,
+        priority: structure::read_priority(errs, &t),
     }
 }
 

@@ -15,10 +15,13 @@
 mod build;
 mod diagnostic;
 mod distribution;
+mod hours;
+mod incident;
 mod morale;
 mod overrides;
 mod people;
 mod read;
+mod structure;
 mod suggest;
 mod units;
 
@@ -258,3 +261,5 @@ fn duplicate_key(span: std::ops::Range<usize>, source: &str) -> Diagnostic {
 mod tests;
 #[cfg(test)]
 mod tests_hostile;
+#[cfg(test)]
+mod tests_structure;

@@ -15,10 +15,11 @@ use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
 use super::build::{
-    COMPLAINT_FIELDS, CUSTOMER_FIELDS, DEPARTMENT_FIELDS, FLOW_FIELDS, HANDOFF_FIELDS,
+    COMPLAINT_FIELDS, CUSTOMER_FIELDS, DEPARTMENT_FIELDS, FLOW_FIELDS, HANDOFF_FIELDS, POOL_FIELDS,
     PROBLEM_FIELDS, SCENARIO_FIELDS, SECTIONS, SIMULATION_FIELDS, STAY_FIELDS,
 };
 use super::diagnostic::Diagnostic;
+use super::incident::INCIDENT_FIELDS;
 use super::read::{Errors, Span, Value, found, unknown_field};
 use super::suggest::{did_you_mean, list};
 
@@ -309,14 +310,6 @@ pub(crate) fn apply<'i>(
     let whole = base..base + o.arg.len();
     let path_span = segs[0].span.start..segs[segs.len() - 1].span.end;
     let section = &segs[0];
-    if section.text == "incident" {
-        errs.push(Diagnostic::new(
-            section.span.clone(),
-            "incident windows are not supported yet",
-            "`[[incident]]` will be read by a later version",
-        ));
-        return None;
-    }
     if !SECTIONS.contains(&section.text) {
         errs.push(
             Diagnostic::new(
@@ -357,17 +350,21 @@ pub(crate) fn apply<'i>(
         return None;
     }
 
-    // [[department]], [[flow]], [[handoff]]: the second segment picks the element.
+    // [[department]], [[flow]], [[handoff]], [[incident]]: the second segment picks the element.
     let kind = section.text;
     let fields = match kind {
         "department" => DEPARTMENT_FIELDS,
         "flow" => FLOW_FIELDS,
+        "incident" => INCIDENT_FIELDS,
+        "pool" => POOL_FIELDS,
         _ => HANDOFF_FIELDS,
     };
     if segs.len() < 3 {
         let (pick, field) = match kind {
             "department" => ("NAME", "staff"),
             "flow" => ("NAME", "share"),
+            "incident" => ("NAME", "error"),
+            "pool" => ("NAME", "staff"),
             _ => ("FROM->TO", "error"),
         };
         let example = match segs.get(1) {
@@ -595,13 +592,27 @@ fn no_such(pick: &Seg<'_>, kind: &str, names: &[&str]) -> Diagnostic {
     let help = match did_you_mean(pick.text, names.iter().copied()) {
         Some(d) => format!("{d} ({declared})"),
         None => {
-            format!("{declared}; an override changes a {kind} the file declares, it cannot add one")
+            let a = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            format!(
+                "{declared}; an override changes {a} {kind} the file declares, it cannot add one"
+            )
         }
     };
     Diagnostic::new(
         pick.span.clone(),
         format!("unknown {kind} `{}` in override", pick.text),
-        format!("expected a {kind} declared in the file"),
+        format!(
+            "expected {} {kind} declared in the file",
+            if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            }
+        ),
     )
     .with_help(help)
 }

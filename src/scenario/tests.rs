@@ -421,11 +421,10 @@ fn references_and_structure() {
     ));
     assert!(e.message.contains("unknown department `customer`"), "{e:?}");
 
-    let e = one_error(&format!("{base}[[incident]]\nname = \"x\"\n"));
-    assert!(
-        e.message.contains("incident windows are not supported yet"),
-        "{e:?}"
-    );
+    let e = one_error(&format!(
+        "{base}[[incident]]\nname = \"x\"\nfrom = \"1d\"\nto = \"2d\"\nhandoff = \"a->customer\"\n"
+    ));
+    assert!(e.message.contains("incident `x` changes nothing"), "{e:?}");
 
     let e = one_error(&format!("{base}[custmers]\n"));
     assert!(e.message.contains("unknown field `custmers`"), "{e:?}");

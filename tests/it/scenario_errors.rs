@@ -224,7 +224,7 @@ fn probability_out_of_range() {
 fn staff_zero() {
     check(
         "staff_zero",
-        &[at(26, 9, "`staff` must be at least 1, got 0")],
+        &[at(26, 9, "has no staff and no pool serves it")],
     );
 }
 
@@ -296,10 +296,39 @@ fn warmup_too_long() {
 }
 
 #[test]
-fn incident_not_supported() {
+fn hours_mistakes() {
     check(
-        "incident_not_supported",
-        &[at(40, 1, "incident windows are not supported yet")],
+        "hours_mistakes",
+        &[
+            help(15, 9, "`9` is not a time of day", "\"mon-fri 09:00-17:00\""),
+            help(21, 33, "unknown day `tues`", "did you mean `tue`?"),
+            help(
+                27,
+                33,
+                "overlaps \"mon-fri 08:00-12:00\" (both open Monday 11:00-12:00)",
+                "each moment may be in one window only",
+            ),
+            at(33, 9, "`hours` is empty: it would never open"),
+        ],
+    );
+}
+
+#[test]
+fn incident_mistakes() {
+    check(
+        "incident_mistakes",
+        &[
+            at(
+                44,
+                11,
+                "unknown handoff `biling->customer` in incident `billing system migration`",
+            ),
+            at(
+                46,
+                9,
+                "`staff` changes a department, but incident `billing system migration` is about a handoff",
+            ),
+        ],
     );
 }
 
@@ -309,7 +338,7 @@ fn several_errors() {
         "several_errors",
         &[
             at(6, 12, "`duration` needs a unit"),
-            at(21, 9, "`staff` must be at least 1"),
+            at(21, 9, "has no staff and no pool serves it"),
             help(
                 27,
                 20,

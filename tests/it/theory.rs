@@ -32,7 +32,7 @@ fn erlang_c(c: u32, a: f64) -> f64 {
 }
 
 /// Mean wait in queue, M/M/c, arrival rate `lambda`, mean service `s` (hours).
-fn mmc_wait(c: u32, lambda: f64, s: f64) -> f64 {
+pub(super) fn mmc_wait(c: u32, lambda: f64, s: f64) -> f64 {
     let a = lambda * s;
     erlang_c(c, a) * s / (f64::from(c) - a)
 }
@@ -117,7 +117,7 @@ fn chain(
 }
 
 /// Checks `theory` lies in the 99.9 % interval around the simulated mean, and that the interval is narrow.
-fn assert_agrees(what: &str, mean: f64, ci95: Option<f64>, reps: u32, theory: f64) {
+pub(super) fn assert_agrees(what: &str, mean: f64, ci95: Option<f64>, reps: u32, theory: f64) {
     let df = reps as usize - 1;
     let half95 = ci95.expect("several replications");
     let half999 = half95 / t_quantile_975(df) * t_quantile_999_5(df);
@@ -248,7 +248,7 @@ fn offered_load_predicts_the_simulated_utilization() {
 }
 
 /// A scenario file, parsed as a user's would be.
-fn parse(source: &str) -> Model {
+pub(super) fn parse(source: &str) -> Model {
     handoff::scenario::parse(source, "theory.toml")
         .unwrap_or_else(|d| panic!("{}", d.render(false)))
 }
