@@ -110,6 +110,7 @@ mod tests {
                 "mean_wait_h": {"mean": sales.mean_wait_h.mean, "ci95": sales.mean_wait_h.ci95},
                 "mean_queue": {"mean": sales.mean_queue.mean, "ci95": sales.mean_queue.ci95},
                 "served": {"mean": sales.served.mean, "ci95": sales.served.ci95},
+                "rework_h": {"mean": sales.rework_h.mean, "ci95": sales.rework_h.ci95},
             })
         );
         let h = &outcome.summary.handoffs[0];
@@ -171,7 +172,7 @@ mod tests {
         let r = &outcome.summary.revenue;
         assert_eq!(
             v["revenue"],
-            json!({"earned": stat(r.earned), "lost": stat(r.lost)})
+            json!({"earned": stat(r.earned), "lost": stat(r.lost), "staff_cost": stat(r.staff_cost)})
         );
         let causes: Vec<Value> = outcome
             .summary
