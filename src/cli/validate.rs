@@ -183,6 +183,14 @@ pub fn warnings(model: &Model) -> Vec<String> {
                 .to_string(),
         );
     }
+    if model.learning.as_ref().is_some_and(|l| l.rate > 0.0) && c.complain_share == 0.0 {
+        warnings.push(
+            "note: [learning] is on but nobody complains (`complain_share` is 0): silence \
+             teaches nothing, so no handoff learns.\n  \
+             = help: raise `complain_share` in [customers] for the organisation to learn (docs/scenario.md)"
+                .to_string(),
+        );
+    }
     for (id, h) in model.handoffs.iter().enumerate() {
         if h.to == Target::Customer && h.catch > 0.0 && h.error > 0.0 {
             warnings.push(format!(

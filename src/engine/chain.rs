@@ -253,6 +253,11 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
     /// What a transfer on handoff `id` risks now: the scenario's values, which
     /// incident windows, morale and learning change while they act. Every
     /// mechanism that changes a handoff's odds goes through here.
+    ///
+    /// Order of composition: an incident window *replaces* the scenario's
+    /// values while it lasts; learning then *multiplies* lose and error by the
+    /// share its lessons left (the organisation's lessons hold through an
+    /// incident); morale scales last, by the sender's morale, capped at 1.
     #[inline]
     fn transfer_odds(&self, id: HandoffId) -> TransferOdds<'m> {
         let spec = &self.model.handoffs[id];
@@ -264,6 +269,11 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         };
         if self.handoffs[id].windowed {
             self.incident_odds(id, &mut odds);
+        }
+        if let Some(learned) = &self.learned {
+            let (lose, error) = learned.factors(id, self.now);
+            odds.lose *= lose;
+            odds.error *= error;
         }
         odds
     }
@@ -346,6 +356,9 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
             let at = o.placed + promise;
             let i = experiences.partition_point(|e| e.2 <= at);
             experiences.insert(i, (Experience::Late, self.late_cause(&o), at));
+        }
+        if self.policy.is_some() {
+            self.policy_at_delivery(o.arrival, o.number, &mut experiences);
         }
         self.spare_buffers.push(o.spent);
         self.after_delivery(o.customer, o.number, o.flow, &experiences);

@@ -170,6 +170,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
                         };
                         (odds.defect, decision)
                     }
+                    Experience::Friction => (odds.friction, Decision::FrictionProblem),
                 };
                 self.decisions.rng(touch, decision).random::<f64>() < p * tolerance
             });
@@ -187,6 +188,9 @@ impl<O: Observer> Simulation<'_, '_, O> {
             first: c.problems == 1,
         };
         self.counts.problems += u64::from(counted);
+        if counted && self.policy.is_some() {
+            self.policy_problem(cause);
+        }
         self.trace(TraceKind::Problem, |e| {
             e.customer = Some(id);
             e.cause = Some(cause);
@@ -326,6 +330,9 @@ impl<O: Observer> Simulation<'_, '_, O> {
         c.refs += 1; // released when the complaint is dropped
         let (counted, id) = (c.counted, c.id);
         self.counts.complaints += u64::from(counted);
+        if self.learned.is_some() {
+            self.complaint_teaches(cause);
+        }
         self.trace(TraceKind::Complained, |e| {
             e.customer = Some(id);
             e.cause = Some(cause);

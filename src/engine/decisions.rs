@@ -75,6 +75,14 @@ pub(super) enum Decision {
         step: u32,
         attempt: u32,
     },
+    /// Whether the customer is abusive (keyed to the customer alone: order 0).
+    Abusive,
+    /// Whether the policy catches an abusive customer's claim on a delivered order.
+    ClaimCaught,
+    /// Whether a good customer's delivered order meets the policy's friction.
+    Friction,
+    /// Whether that friction becomes a problem.
+    FrictionProblem,
 }
 
 impl Decision {
@@ -101,6 +109,10 @@ impl Decision {
                 10 | u64::from(step) << 8 | u64::from(attempt) << 32,
                 handoff,
             ),
+            Decision::Abusive => (11, 0),
+            Decision::ClaimCaught => (12, 0),
+            Decision::Friction => (13, 0),
+            Decision::FrictionProblem => (14, 0),
         }
     }
 }

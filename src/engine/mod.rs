@@ -7,15 +7,19 @@
 //!
 //! The rules are split by subject: `chain.rs` moves orders through departments
 //! and handoffs; `customers.rs` turns what customers experience into problems,
-//! complaints, defections and word of mouth.
+//! complaints, defections and word of mouth; `learning.rs` lets complaints
+//! teach handoffs (`[learning]`); `policy.rs` has abusive customers claim and
+//! good ones meet the policy's friction (`[policy]`).
 
 mod capacity;
 mod chain;
 mod customers;
 mod decisions;
 mod incidents;
+mod learning;
 // Public (hidden) only so that benches/event_lists.rs can measure it against other event lists.
 mod limits;
+mod policy;
 #[doc(hidden)]
 pub mod queue;
 mod streams;
@@ -28,7 +32,7 @@ use slab::Slab;
 use crate::metrics::timeline::{Grid, WeekCounts};
 use crate::metrics::{
     CauseMetrics, CustomerMetrics, DepartmentMetrics, FlowMetrics, HandoffMetrics, Metrics,
-    OrderMetrics, PathMetrics, RevenueMetrics, TimeWeighted, Welford,
+    OrderMetrics, PathMetrics, PolicyMetrics, RevenueMetrics, TimeWeighted, Welford,
 };
 use crate::model::{Cause, Model};
 use decisions::{Decisions, Touch};
@@ -111,6 +115,8 @@ enum Event {
     PoolServiceEnd { pool: u32, job: Job },
     /// Staff on duty change at a department or pool (see `capacity.rs`).
     Capacity { unit: u32 },
+    /// A complaint about a handoff's loss (or, with `error`, its error) has been analysed: the handoff learns.
+    Lesson { handoff: u32, error: bool },
 }
 
 // Every pending event is stored in the list beside its 16-byte key: keep events
@@ -123,6 +129,8 @@ enum Experience {
     Late,
     LostOrder,
     Defect,
+    /// The policy against abusive customers got in the way.
+    Friction,
 }
 
 struct Order {
@@ -327,6 +335,10 @@ struct Simulation<'m, 'o, O: Observer> {
     /// Some handoff can send caught errors back: services may be rework.
     reworks: bool,
     incidents: incidents::Incidents,
+    /// What handoffs have learned from complaints; `None` without learning (or with `rate = 0`).
+    learned: Option<learning::Learned>,
+    /// The policy against abusive customers; `None` without `[policy]`.
+    policy: Option<policy::PolicyState>,
 }
 
 impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
@@ -412,6 +424,8 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                     matches!(i.target, crate::model::IncidentTarget::Handoff { catch: Some(c), .. } if c > 0.0)
                 }),
             incidents,
+            learned: learning::Learned::new(model.learning.as_ref(), model.handoffs.len()),
+            policy: policy::PolicyState::new(model.policy.as_ref()),
         }
     }
 
@@ -464,6 +478,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                 Event::ComplaintPatience { complaint } => self.on_complaint_patience(complaint),
                 Event::PoolServiceEnd { pool, job } => self.on_pool_service_end(pool as usize, job),
                 Event::Capacity { unit } => self.on_capacity(unit as usize),
+                Event::Lesson { handoff, error } => self.on_lesson(handoff, error),
             }
         }
         self.now = self.horizon;
@@ -530,6 +545,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             .map(|id| {
                 let h = &model.handoffs[id];
                 let c = self.handoffs[id].counts;
+                let final_odds = self.final_odds(id);
                 HandoffMetrics {
                     from: model.departments[h.from].name.clone(),
                     to: model.target_name(h.to).to_string(),
@@ -538,6 +554,8 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                     errors: (c.caught + c.escaped) as f64,
                     caught: c.caught as f64,
                     escaped: c.escaped as f64,
+                    error_final: final_odds.map(|(_, error)| error),
+                    lose_final: final_odds.map(|(lose, _)| lose),
                 }
             })
             .collect();
@@ -614,6 +632,18 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             staff_cost: self.staff_cost(end),
         };
         let pools = self.pool_metrics(end);
+        let policy = self.policy.as_ref().map(|p| {
+            let friction = c.by_cause[Cause::PolicyFriction.index(model)];
+            PolicyMetrics {
+                abusive_orders: p.counts.abusive_orders as f64,
+                abuse_caught: p.counts.abuse_caught as f64,
+                abuse_cost: p.counts.abuse_cost,
+                abuse_saved: p.counts.abuse_saved,
+                friction_problems: p.counts.friction_problems as f64,
+                customers_lost: friction.0 as f64,
+                revenue_lost: friction.2,
+            }
+        });
         RunResult {
             timeline: std::mem::take(&mut self.counts.weeks),
             events: self.processed,
@@ -628,6 +658,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                 paths,
                 pools,
                 incidents: self.incident_metrics(),
+                policy,
             },
         }
     }

@@ -216,7 +216,8 @@ pub fn compare(
 }
 
 /// Keep the rows of customers lost to a cause only for causes that cost a customer in
-/// some scenario, worst first in the first scenario (then in any), as the report ranks them.
+/// some scenario, worst first in the first scenario (then in any), as the report ranks them;
+/// drop the final failure probabilities that are zero in every scenario.
 fn keep_costly_causes(metrics: &mut Vec<String>, stats: &mut [Vec<Stat>], diffs: &mut [Vec<Stat>]) {
     let is_cause = |m: &str| m.starts_with("lost_by_cause.");
     let cost = |k: usize, s: usize| {
@@ -233,8 +234,14 @@ fn keep_costly_causes(metrics: &mut Vec<String>, stats: &mut [Vec<Stat>], diffs:
             .then(worst_anywhere(b).total_cmp(&worst_anywhere(a)))
             .then_with(|| metrics[a].cmp(&metrics[b]))
     });
+    // A handoff's final failure probability (with learning) that is zero
+    // everywhere is a failure the handoff never had: no row.
+    let never_failed = |k: usize| {
+        (metrics[k].ends_with(".error_final") || metrics[k].ends_with(".lose_final"))
+            && (0..stats.len()).all(|s| cost(k, s) == 0.0)
+    };
     let order: Vec<usize> = (0..metrics.len())
-        .filter(|&k| !is_cause(&metrics[k]))
+        .filter(|&k| !is_cause(&metrics[k]) && !never_failed(k))
         .chain(causes)
         .collect();
     let pick = |row: &[Stat]| order.iter().map(|&k| row[k]).collect::<Vec<Stat>>();
@@ -249,7 +256,8 @@ fn keep_costly_causes(metrics: &mut Vec<String>, stats: &mut [Vec<Stat>], diffs:
 
 /// The key metrics, then customers lost and mean lead time of every flow (when a
 /// scenario has several: one flow's are the totals), every department's utilisation and mean wait, every handoff's
-/// lost work and errors, and the customers lost to every cause, from one replication
+/// lost work and errors (and, with learning, its final failure probabilities), what a
+/// policy against abuse met, and the customers lost to every cause, from one replication
 /// of each scenario (`named[s]`). A department, handoff or cause only some scenarios
 /// have is kept: the others show nothing there (NaN, a dash in reports), and there is
 /// no difference to take. Causes that cost nobody are dropped once all is run.
@@ -277,12 +285,18 @@ fn compared_metrics(named: &[Vec<(String, f64)>]) -> Vec<String> {
             }
         }
     }
-    let wanted: [&dyn Fn(&str) -> bool; 3] = [
+    let wanted: [&dyn Fn(&str) -> bool; 5] = [
         &|n| {
             n.starts_with("departments.")
                 && (n.ends_with(".utilization") || n.ends_with(".mean_wait_h"))
         },
         &|n| n.starts_with("handoffs.") && (n.ends_with(".lost") || n.ends_with(".errors")),
+        // With [learning]: what the handoffs' failure probabilities came to.
+        &|n| {
+            n.starts_with("handoffs.")
+                && (n.ends_with(".lose_final") || n.ends_with(".error_final"))
+        },
+        &|n| n.starts_with("policy."),
         &|n| n.starts_with("lost_by_cause.") && n.ends_with(".customers"),
     ];
     for keep in wanted {

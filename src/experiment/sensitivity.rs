@@ -28,6 +28,12 @@ pub const NOT_USED_YET: &[&str] = &[
     "problem.friction",
 ];
 
+/// Parameters of [`NOT_USED_YET`] that a mechanism of `model` uses after all:
+/// abuse and friction once a `[policy]` is there.
+fn used_by(model: &Model, parameter: &str) -> bool {
+    model.policy.is_some() && matches!(parameter, "customers.abusive_share" | "problem.friction")
+}
+
 /// A parameter to vary: where it lives and the values to set it to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
@@ -120,6 +126,8 @@ fn vary(base: f64, by: f64, unit: Unit) -> (f64, f64) {
 #[derive(Default)]
 struct List {
     out: Vec<Candidate>,
+    /// Parameters of [`NOT_USED_YET`] the model uses after all (see [`used_by`]).
+    used: Vec<&'static str>,
 }
 
 impl List {
@@ -128,7 +136,9 @@ impl List {
     }
 
     fn add_at(&mut self, parameter: String, paths: Vec<String>, base: f64, by: f64, unit: Unit) {
-        if base == 0.0 || !base.is_finite() || NOT_USED_YET.contains(&parameter.as_str()) {
+        let unused =
+            NOT_USED_YET.contains(&parameter.as_str()) && !self.used.contains(&parameter.as_str());
+        if base == 0.0 || !base.is_finite() || unused {
             return;
         }
         let (low, high) = vary(base, by, unit);
@@ -153,7 +163,14 @@ impl List {
 
 /// Every numeric parameter of `model` that is not zero, moved by `by` (a share, 0.1 for 10 %).
 pub fn parameters(model: &Model, by: f64) -> Vec<Candidate> {
-    let mut l = List::default();
+    let mut l = List {
+        used: NOT_USED_YET
+            .iter()
+            .copied()
+            .filter(|p| used_by(model, p))
+            .collect(),
+        ..List::default()
+    };
     let c = &model.customers;
     l.add(
         "customers.arrival_rate".into(),
@@ -213,6 +230,22 @@ pub fn parameters(model: &Model, by: f64) -> Vec<Candidate> {
             k.resolve_within_h,
             by,
             Unit::Duration,
+        );
+    }
+    if let Some(learning) = &model.learning {
+        l.add("learning.rate".into(), learning.rate, by, p);
+        l.add("learning.lag".into(), learning.lag_h, by, Unit::Duration);
+        if let Some(forget) = learning.forget_h {
+            l.add("learning.forget".into(), forget, by, Unit::Duration);
+        }
+    }
+    if let Some(policy) = &model.policy {
+        l.add("policy.strictness".into(), policy.strictness, by, p);
+        l.add(
+            "policy.abuse_cost".into(),
+            policy.abuse_cost,
+            by,
+            Unit::Plain,
         );
     }
     for d in &model.departments {
@@ -309,7 +342,7 @@ pub fn not_used(model: &Model) -> Vec<String> {
         ("problem.friction", model.problem.friction),
     ]
     .into_iter()
-    .filter(|(_, v)| *v != 0.0)
+    .filter(|(name, v)| *v != 0.0 && !used_by(model, name))
     .map(|(name, _)| name.to_owned())
     .collect()
 }
@@ -467,5 +500,39 @@ mod tests {
         }
         assert!(names.iter().any(|n| n == "problem.late"), "{names:?}");
         assert_eq!(not_used(&model).len(), NOT_USED_YET.len());
+    }
+
+    #[test]
+    fn learning_policy_and_abuse_are_varied_once_used() {
+        let model = crate::scenario::parse(
+            include_str!("../../scenarios/strict-policies.toml"),
+            "strict-policies.toml",
+        )
+        .unwrap();
+        let names: Vec<String> = parameters(&model, 0.1)
+            .into_iter()
+            .map(|c| c.parameter)
+            .collect();
+        for used in [
+            "customers.abusive_share",
+            "problem.friction",
+            "policy.strictness",
+            "policy.abuse_cost",
+        ] {
+            assert!(names.iter().any(|n| n == used), "{used} not in {names:?}");
+        }
+        assert!(!not_used(&model).iter().any(|n| n == "problem.friction"));
+        let model = crate::scenario::parse(
+            include_str!("../../scenarios/learning-organisation.toml"),
+            "learning-organisation.toml",
+        )
+        .unwrap();
+        let names: Vec<String> = parameters(&model, 0.1)
+            .into_iter()
+            .map(|c| c.parameter)
+            .collect();
+        for used in ["learning.rate", "learning.lag", "learning.forget"] {
+            assert!(names.iter().any(|n| n == used), "{used} not in {names:?}");
+        }
     }
 }

@@ -34,6 +34,9 @@ pub struct Metrics<T> {
     /// One entry per `[[incident]]`, in the scenario's order (absent without any).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub incidents: Vec<IncidentMetrics<T>>,
+    /// Abuse and the policy against it; only with a `[policy]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyMetrics<T>>,
 }
 
 /// One cross-trained pool, over the time after the warm-up.
@@ -79,6 +82,13 @@ pub struct HandoffMetrics<T> {
     pub caught: T,
     /// Errors that went on undetected.
     pub escaped: T,
+    /// With `[learning]`: the handoff's own error probability at the end of the
+    /// run, after what complaints taught it (incident windows and morale not applied).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_final: Option<T>,
+    /// With `[learning]`: the same for the probability of losing the work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lose_final: Option<T>,
 }
 
 /// One flow's orders (placed after the warm-up), and the customers lost over them.
@@ -191,6 +201,51 @@ pub struct IncidentMetrics<T> {
     pub cause_customers_lost: T,
 }
 
+/// Abuse and the policy against it, after the warm-up: what the policy
+/// saved (claims caught) against what its friction lost (the last two).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PolicyMetrics<T> {
+    /// Delivered orders of abusive customers, each with a fraudulent claim.
+    pub abusive_orders: T,
+    /// Claims the policy caught.
+    pub abuse_caught: T,
+    /// Money the claims not caught cost.
+    pub abuse_cost: T,
+    /// Money the claims caught would have cost: what the policy saved.
+    pub abuse_saved: T,
+    /// Frictions that became the problem a customer acted on.
+    pub friction_problems: T,
+    /// Customers lost to `policy:friction`.
+    pub customers_lost: T,
+    /// Revenue lost with them and the prospects they deterred.
+    pub revenue_lost: T,
+}
+
+impl<T> PolicyMetrics<T> {
+    /// The field names, in declaration order.
+    pub const FIELDS: [&'static str; 7] = [
+        "abusive_orders",
+        "abuse_caught",
+        "abuse_cost",
+        "abuse_saved",
+        "friction_problems",
+        "customers_lost",
+        "revenue_lost",
+    ];
+
+    fn map<U>(&self, f: &mut impl FnMut(&T) -> U) -> PolicyMetrics<U> {
+        PolicyMetrics {
+            abusive_orders: f(&self.abusive_orders),
+            abuse_caught: f(&self.abuse_caught),
+            abuse_cost: f(&self.abuse_cost),
+            abuse_saved: f(&self.abuse_saved),
+            friction_problems: f(&self.friction_problems),
+            customers_lost: f(&self.customers_lost),
+            revenue_lost: f(&self.revenue_lost),
+        }
+    }
+}
+
 /// Problems by path: `silent`, `unresolved`, `resolved`, `resolved_quickly`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PathMetrics<T> {
@@ -227,6 +282,8 @@ impl<T> Metrics<T> {
                     errors: f(&h.errors),
                     caught: f(&h.caught),
                     escaped: f(&h.escaped),
+                    error_final: h.error_final.as_ref().map(&mut *f),
+                    lose_final: h.lose_final.as_ref().map(&mut *f),
                 })
                 .collect(),
             flows: self
@@ -314,6 +371,7 @@ impl<T> Metrics<T> {
                     cause_customers_lost: f(&i.cause_customers_lost),
                 })
                 .collect(),
+            policy: self.policy.as_ref().map(|p| p.map(f)),
         }
     }
 
@@ -348,6 +406,14 @@ impl<T: Copy> Metrics<T> {
         for h in &self.handoffs {
             for field in ["passed", "lost", "errors", "caught", "escaped"] {
                 names.push(format!("handoffs.{}->{}.{field}", h.from, h.to));
+            }
+            for (field, present) in [
+                ("error_final", h.error_final.is_some()),
+                ("lose_final", h.lose_final.is_some()),
+            ] {
+                if present {
+                    names.push(format!("handoffs.{}->{}.{field}", h.from, h.to));
+                }
             }
         }
         for fl in &self.flows {
@@ -415,6 +481,11 @@ impl<T: Copy> Metrics<T> {
                 "cause_customers_lost",
             ] {
                 names.push(format!("incidents.{}.{field}", i.name));
+            }
+        }
+        if self.policy.is_some() {
+            for field in PolicyMetrics::<T>::FIELDS {
+                names.push(format!("policy.{field}"));
             }
         }
         let values = self.values();
@@ -523,6 +594,7 @@ mod tests {
                 served: 36.0,
             }],
             incidents: vec![],
+            policy: None,
         };
         let named = m.named();
         let find = |n: &str| named.iter().find(|(k, _)| k == n).map(|(_, v)| *v);

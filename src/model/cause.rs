@@ -13,6 +13,9 @@ pub enum Cause {
     HandoffDelay(HandoffId),
     /// `department:NAME:wait`: waiting in this department's queue made the order late.
     DepartmentWait(DeptId),
+    /// `policy:friction`: the policy against abusive customers got in a good customer's way.
+    /// Only in models with a `[policy]`.
+    PolicyFriction,
 }
 
 impl Cause {
@@ -28,6 +31,9 @@ impl Cause {
             ]);
         }
         causes.extend((0..model.departments.len()).map(Cause::DepartmentWait));
+        if model.policy.is_some() {
+            causes.push(Cause::PolicyFriction);
+        }
         causes
     }
 
@@ -38,6 +44,8 @@ impl Cause {
             Cause::HandoffError(h) => 3 * h + 1,
             Cause::HandoffDelay(h) => 3 * h + 2,
             Cause::DepartmentWait(d) => 3 * model.handoffs.len() + d,
+            // Last in the list, after every department's causes.
+            Cause::PolicyFriction => 3 * model.handoffs.len() + model.departments.len(),
         }
     }
 
@@ -48,6 +56,7 @@ impl Cause {
             Cause::HandoffError(h) => format!("handoff:{}:error", model.handoff_name(h)),
             Cause::HandoffDelay(h) => format!("handoff:{}:delay", model.handoff_name(h)),
             Cause::DepartmentWait(d) => format!("department:{}:wait", model.departments[d].name),
+            Cause::PolicyFriction => "policy:friction".to_owned(),
         }
     }
 }

@@ -89,6 +89,13 @@ pub fn metric_label(metric: &str) -> String {
         "orders.defects" => "defects delivered",
         "orders.lost_chased" => "orders lost and chased",
         "orders.mean_lead_time_h" => "mean lead time",
+        "policy.abusive_orders" => "policy: abusive orders",
+        "policy.abuse_caught" => "policy: abuse caught",
+        "policy.abuse_cost" => "policy: abuse cost (not caught)",
+        "policy.abuse_saved" => "policy: abuse saved (caught)",
+        "policy.friction_problems" => "policy: friction problems",
+        "policy.customers_lost" => "policy: customers lost to friction",
+        "policy.revenue_lost" => "policy: revenue lost to friction",
         _ => "",
     };
     if !fixed.is_empty() {
@@ -114,6 +121,11 @@ pub fn metric_label(metric: &str) -> String {
         && let Some((route, field)) = rest.rsplit_once('.')
         && let Some((from, to)) = route.split_once("->")
     {
+        let field = match field {
+            "error_final" => "error probability at the end",
+            "lose_final" => "lose probability at the end",
+            other => other,
+        };
         return format!("{from} → {to}: {field}");
     }
     if let Some(cause) = metric
@@ -135,7 +147,10 @@ fn unit_of(metric: &str, mean: f64) -> (f64, Box<dyn Fn(f64, usize) -> String>) 
             human::TimeUnit::Days => 1.0 / 24.0,
         };
         (scale, Box::new(move |x, d| unit.show_with(x, d)))
-    } else if metric.ends_with(".utilization") {
+    } else if metric.ends_with(".utilization")
+        || metric.ends_with(".error_final")
+        || metric.ends_with(".lose_final")
+    {
         (100.0, Box::new(human::percent_with))
     } else {
         (1.0, Box::new(human::grouped))

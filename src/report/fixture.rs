@@ -44,6 +44,8 @@ pub fn outcome(replications: u32) -> Outcome {
                 errors: s(40.0, 5.0),
                 caught: s(30.0, 4.0),
                 escaped: s(10.0, 2.0),
+                error_final: None,
+                lose_final: None,
             },
             HandoffMetrics {
                 from: "billing".into(),
@@ -53,6 +55,8 @@ pub fn outcome(replications: u32) -> Outcome {
                 errors: s(0.0, 0.0),
                 caught: s(0.0, 0.0),
                 escaped: s(0.0, 0.0),
+                error_final: None,
+                lose_final: None,
             },
         ],
         // Both routes run sales -> billing; they add up to the orders and customers below.
@@ -143,6 +147,7 @@ pub fn outcome(replications: u32) -> Outcome {
         ],
         pools: vec![],
         incidents: vec![],
+        policy: None,
     };
     let summary = if replications > 1 {
         summary

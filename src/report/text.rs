@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use super::human::{self, Shown};
 use crate::experiment::Outcome;
-use crate::metrics::{CauseMetrics, HandoffMetrics, Stat};
+use crate::metrics::{CauseMetrics, HandoffMetrics, PolicyMetrics, Stat};
 
 /// The mark in front of a handoff that lost work or passed on errors.
 pub const BREAK_MARK: &str = "!";
@@ -64,6 +64,10 @@ pub fn render_with(outcome: &Outcome, options: Options) -> String {
         out.push('\n');
         super::structure::incident_windows(&mut out, outcome);
     }
+    if let Some(p) = &outcome.summary.policy {
+        out.push('\n');
+        policy(&mut out, p);
+    }
     out.push('\n');
     orders(&mut out, outcome);
     if !outcome.summary.flows.is_empty() {
@@ -74,6 +78,15 @@ pub fn render_with(outcome: &Outcome, options: Options) -> String {
     departments(&mut out, outcome);
     out.push('\n');
     handoffs(&mut out, outcome);
+    if outcome
+        .summary
+        .handoffs
+        .iter()
+        .any(|h| h.error_final.is_some() || h.lose_final.is_some())
+    {
+        out.push('\n');
+        learned(&mut out, outcome);
+    }
     if options.wide {
         out
     } else {
@@ -303,6 +316,80 @@ fn revenue(out: &mut String, outcome: &Outcome) {
         "Revenue earned: {}.\nRevenue lost with the customers who left and the prospects who never came: {}.",
         human::stat_count(r.earned).joined(),
         human::stat_count(r.lost).joined(),
+    );
+}
+
+/// What the policy against abuse saved, against what its friction lost.
+fn policy(out: &mut String, p: &PolicyMetrics<Stat>) {
+    let _ = writeln!(
+        out,
+        "Policy against abuse: {} orders of abusive customers carried a fraudulent claim.",
+        human::stat_count(p.abusive_orders).joined(),
+    );
+    let _ = writeln!(
+        out,
+        "The policy caught {} of them, saving {}; the claims not caught cost {}.",
+        human::stat_count(p.abuse_caught).joined(),
+        human::stat_count(p.abuse_saved).joined(),
+        human::stat_count(p.abuse_cost).joined(),
+    );
+    let _ = writeln!(
+        out,
+        "Its friction was the problem {} times for good customers and lost {} of them,",
+        human::stat_count(p.friction_problems).joined(),
+        human::stat_count(p.customers_lost).joined(),
+    );
+    let _ = writeln!(
+        out,
+        "with {} of revenue (theirs and that of the prospects they told).",
+        human::stat_count(p.revenue_lost).joined(),
+    );
+    let (saved, lost) = (p.abuse_saved.mean, p.revenue_lost.mean);
+    let verdict = if saved == 0.0 && lost == 0.0 {
+        "The policy neither saved nor lost anything.".to_owned()
+    } else if lost > saved {
+        format!(
+            "On average its friction lost {} for every 1 it saved.",
+            human::decimal(lost / saved.max(f64::MIN_POSITIVE), 1)
+        )
+    } else {
+        format!(
+            "On average it saved {} for every 1 its friction lost.",
+            human::decimal(saved / lost.max(f64::MIN_POSITIVE), 1)
+        )
+    };
+    let _ = writeln!(out, "{verdict}");
+}
+
+/// With learning: each handoff's failure probabilities at the end of the run.
+fn learned(out: &mut String, outcome: &Outcome) {
+    let mut table = Table::new(&[
+        ("handoff", Align::Left),
+        ("lose at the end", Align::Right),
+        ("error at the end", Align::Right),
+    ]);
+    let shown = |s: Option<Stat>| {
+        s.map_or(Cell::Text(String::new()), |s| {
+            if s.mean == 0.0 {
+                Cell::Text("0".to_owned())
+            } else {
+                Cell::Stat(human::stat_percent(s))
+            }
+        })
+    };
+    for h in &outcome.summary.handoffs {
+        let (lose, error) = (h.lose_final, h.error_final);
+        if lose.is_none_or(|s| s.mean == 0.0) && error.is_none_or(|s| s.mean == 0.0) {
+            continue;
+        }
+        table.row(vec![Cell::Text(handoff_name(h)), shown(lose), shown(error)]);
+    }
+    let _ = writeln!(out, "Learning from complaints");
+    table.write(out);
+    let _ = writeln!(
+        out,
+        "  each handoff's own probabilities when the run ended, after what complaints taught it\n  \
+         (compare with the scenario's lose and error; incident windows and morale not applied)"
     );
 }
 

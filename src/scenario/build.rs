@@ -31,6 +31,8 @@ pub const SECTIONS: &[&str] = &[
     "handoff",
     "incident",
     "pool",
+    "learning",
+    "policy",
 ];
 const SINGLE: &[&str] = &[
     "scenario",
@@ -39,6 +41,8 @@ const SINGLE: &[&str] = &[
     "problem",
     "stay",
     "complaints",
+    "learning",
+    "policy",
 ];
 
 pub const SCENARIO_FIELDS: &[&str] = &["name", "description"];
@@ -345,6 +349,9 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         }
     };
 
+    let learning = super::people::read_learning(errs, singles.get_mut("learning"));
+    let policy = super::people::read_policy(errs, singles.get_mut("policy"));
+
     // Flows.
     let flow_tables = arrays.remove("flow").unwrap_or_default();
     if flow_tables.is_empty() && !present.contains(&"flow") {
@@ -510,8 +517,8 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         pools: structure::assemble(pools)?,
         incidents: incidents?,
         morale: None,
-        learning: None,
-        policy: None,
+        learning: learning?,
+        policy: policy?,
     })
 }
 

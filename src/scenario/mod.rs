@@ -18,6 +18,7 @@ mod distribution;
 mod hours;
 mod incident;
 mod overrides;
+mod people;
 mod read;
 mod structure;
 mod suggest;

@@ -278,6 +278,8 @@ fn single_fields(section: &str) -> Option<&'static [&'static str]> {
         "problem" => PROBLEM_FIELDS,
         "stay" => STAY_FIELDS,
         "complaints" => COMPLAINT_FIELDS,
+        "learning" => super::people::LEARNING_FIELDS,
+        "policy" => super::people::POLICY_FIELDS,
         _ => return None,
     })
 }

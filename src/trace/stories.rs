@@ -248,6 +248,7 @@ fn describe_cause(model: &Model, cause: Cause) -> String {
             "a late order, stuck waiting in {}",
             model.departments[d].name
         ),
+        Cause::PolicyFriction => "the checks of the policy against abusive customers".to_owned(),
     }
 }
 

@@ -12,6 +12,7 @@
 //! - `cli`, `cli_reports`, `sweep`: the `handoff` command as a user runs it
 //!   (cases as data files in `tests/cmd/`).
 //! - `html`: the workshop page in a real browser, and the weekly timeline behind it.
+//! - `people`: learning from complaints and the policy against abuse.
 //! - `fuzz_regressions`: every crash the fuzz targets (`fuzz/`) found, replayed.
 
 mod cli;
@@ -26,6 +27,7 @@ mod hostile_cli;
 mod html;
 mod incidents;
 mod overrides;
+mod people;
 mod pins;
 mod readme;
 mod runaway;

@@ -234,6 +234,9 @@ fn cause_words(cause: &str, lang: Lang) -> String {
     {
         return t.fill("cause.wait", &[("dept", dept)]);
     }
+    if cause == "policy:friction" {
+        return t.get("cause.friction").to_owned();
+    }
     cause.to_owned()
 }
 
