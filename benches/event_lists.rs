@@ -14,7 +14,8 @@
 //!
 //! Lists, all on the engine's key (time bits above the sequence number):
 //! `binary-heap` (`std`'s: the engine's former list), `radix-heap` (the
-//! engine's `EventQueue`), `two-tier` (a binary heap for the next day, a radix
+//! engine's list for long lists), `engine` (the engine's `EventQueue`: a 4-ary
+//! heap up to 4 096 events, the radix heap beyond), `two-tier` (a binary heap for the next day, a radix
 //! heap beyond; tried and measured slower in the engine), and `calendar` (Brown 1988: a year of day-buckets sized
 //! to the events' spacing, resized as the list doubles or halves).
 
@@ -115,6 +116,32 @@ impl List for TwoTier {
     }
 }
 
+/// The radix heap alone (the engine's list for long lists).
+struct Radix {
+    heap: RadixHeap<u32>,
+    seq: u64,
+}
+
+impl Default for Radix {
+    fn default() -> Self {
+        Self {
+            heap: RadixHeap::new(),
+            seq: 0,
+        }
+    }
+}
+
+impl List for Radix {
+    fn schedule(&mut self, time: f64, token: u32) {
+        self.heap.push(key(time, self.seq), token);
+        self.seq += 1;
+    }
+    fn pop(&mut self) -> Option<(f64, u32)> {
+        self.heap.pop().map(|(k, t)| (time_of(k), t))
+    }
+}
+
+/// The engine's list: a 4-ary heap while short, a radix heap while long.
 impl List for EventQueue<u32> {
     fn schedule(&mut self, time: f64, token: u32) {
         EventQueue::schedule(self, time, token);
@@ -264,6 +291,9 @@ fn event_lists(c: &mut Criterion) {
             b.iter(|| hold(&mut Binary::default(), black_box(pending), long_share))
         });
         group.bench_function("radix-heap", |b| {
+            b.iter(|| hold(&mut Radix::default(), black_box(pending), long_share))
+        });
+        group.bench_function("engine", |b| {
             b.iter(|| hold(&mut EventQueue::new(), black_box(pending), long_share))
         });
         group.bench_function("two-tier", |b| {
@@ -281,8 +311,13 @@ fn check_agreement() {
     let reference = hold(&mut Binary::default(), 5000, 0.09);
     assert_eq!(
         reference,
-        hold(&mut EventQueue::new(), 5000, 0.09),
+        hold(&mut Radix::default(), 5000, 0.09),
         "radix heap"
+    );
+    assert_eq!(
+        reference,
+        hold(&mut EventQueue::new(), 5000, 0.09),
+        "engine's list"
     );
     assert_eq!(
         reference,

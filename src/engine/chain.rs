@@ -3,6 +3,7 @@
 use rand::RngExt;
 
 use super::decisions::{Decision, Touch};
+use super::morale::Contact;
 use super::{Event, Experience, Job, Observer, Order, OrderId, Simulation, TraceKind};
 use crate::model::{Cause, Distribution, HandoffId, Target};
 
@@ -102,6 +103,9 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
     /// A member of the department's own staff starts `job`.
     pub(super) fn start_service(&mut self, dept: usize, job: Job, queued_at: f64) {
         let service = self.begin_service(dept, job, queued_at);
+        if self.morale.is_some() {
+            self.morale_update(dept);
+        }
         let d = &mut self.departments[dept];
         d.busy += 1;
         d.busy_changed(self.now);
@@ -149,6 +153,9 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
 
     pub(super) fn on_service_end(&mut self, dept: usize, job: Job) {
         let measuring = self.measuring();
+        if self.morale.is_some() {
+            self.morale_update(dept);
+        }
         let d = &mut self.departments[dept];
         d.busy -= 1;
         d.busy_changed(self.now);
@@ -228,9 +235,20 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         let error = rng.random::<f64>() < odds.error;
         let caught = rng.random::<f64>() < odds.catch;
         let h = &mut self.handoffs[id];
-        if lost {
-            if self.now >= self.warmup {
+        if self.now >= self.warmup {
+            if lost {
                 h.counts.lost += 1;
+            } else if odds.delay.is_some() {
+                h.counts.delayed += 1;
+                h.counts.delay_h += delay;
+            }
+        }
+        if lost {
+            if self.morale.is_some()
+                && let Target::Department(to) = self.model.handoffs[id].to
+            {
+                // Work lost on the way is bad work the receiver did not get.
+                self.morale_received(to, true);
             }
             let o = &mut self.orders[order as usize];
             o.lost_at = self.now;
@@ -275,6 +293,12 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
             odds.lose *= lose;
             odds.error *= error;
         }
+        if self.morale.is_some() {
+            // Low morale at the sender: more work lost and more errors (capped at 1).
+            let factor = self.morale_factor(spec.from);
+            odds.lose = (odds.lose * factor).min(1.0);
+            odds.error = (odds.error * factor).min(1.0);
+        }
         odds
     }
 
@@ -285,6 +309,12 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         let o = &mut self.orders[order as usize];
         let (error, caught) = (o.error_in_flight, o.error_caught);
         o.error_in_flight = false;
+        if self.morale.is_some()
+            && let Target::Department(to) = self.model.handoffs[id].to
+        {
+            self.morale_received(to, error && caught);
+        }
+        let o = &mut self.orders[order as usize];
         let counts = &mut self.handoffs[id].counts;
         if error && caught {
             if measuring {
@@ -356,6 +386,21 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
             let at = o.placed + promise;
             let i = experiences.partition_point(|e| e.2 <= at);
             experiences.insert(i, (Experience::Late, self.late_cause(&o), at));
+        }
+        if self.has_rudeness {
+            // The delivery is a contact with the customer at the flow's last step.
+            let last = *self.model.flows[o.flow as usize]
+                .steps
+                .last()
+                .expect("a flow has steps");
+            let touch = Touch {
+                customer: o.arrival,
+                order: o.number,
+                touchpoint: 0,
+            };
+            if self.rude_contact(last, touch, Contact::Delivery) {
+                experiences.push((Experience::Rude, Cause::DepartmentRude(last), self.now));
+            }
         }
         if self.policy.is_some() {
             self.policy_at_delivery(o.arrival, o.number, &mut experiences);

@@ -7,6 +7,7 @@
 use rand::RngExt;
 
 use super::decisions::{Decision, Touch};
+use super::morale::Contact;
 use super::{
     Complaint, ComplaintId, Customer, CustomerId, Event, Experience, Job, Observer, Path, Problem,
     Simulation, TraceKind,
@@ -153,6 +154,7 @@ impl<O: Observer> Simulation<'_, '_, O> {
                 let (p, decision) = match kind {
                     Experience::Late => (odds.late, Decision::LateProblem),
                     Experience::LostOrder => (odds.lost_order, Decision::LostProblem),
+                    Experience::Rude => (odds.rude, Decision::RudeProblem),
                     Experience::Defect => {
                         // Keyed to the handoff, so that an extra defect elsewhere in the
                         // order does not move this one's draw.
@@ -424,10 +426,32 @@ impl<O: Observer> Simulation<'_, '_, O> {
             if counted {
                 self.counts.by_path[path as usize].0 += 1;
             }
-        } else {
-            self.decide(customer, problem, path);
+        } else if self.decide(customer, problem, path) && path != Path::Unresolved {
+            self.complaint_contact(customer, problem);
         }
         self.drop_complaint_if_done(complaint);
+    }
+
+    /// The contact that resolved a complaint (at the complaints department) may be
+    /// rude: a new experience, at a touchpoint of its own, for a customer who was
+    /// staying. A complaint about that desk's own rudeness is not met rudely
+    /// again, so one rude contact cannot feed on itself.
+    fn complaint_contact(&mut self, customer: CustomerId, problem: Problem) {
+        let Some(handling) = &self.model.complaints else {
+            return;
+        };
+        let desk = handling.department;
+        if !self.has_rudeness || problem.cause == Cause::DepartmentRude(desk) {
+            return;
+        }
+        if self.rude_contact(desk, problem.touch, Contact::Complaint) {
+            let touch = Touch {
+                touchpoint: problem.touch.touchpoint | 1 << 31,
+                ..problem.touch
+            };
+            let rude = [(Experience::Rude, Cause::DepartmentRude(desk), self.now)];
+            self.touchpoint(customer, touch, problem.flow, &rude);
+        }
     }
 
     fn drop_complaint_if_done(&mut self, complaint: ComplaintId) {

@@ -83,6 +83,11 @@ pub(super) enum Decision {
     Friction,
     /// Whether that friction becomes a problem.
     FrictionProblem,
+    /// Whether a contact with the customer is rude (`contact`: 0 at the delivery,
+    /// 1 at a complaint's contact).
+    Rude { contact: u32 },
+    /// Whether a rude contact becomes a problem.
+    RudeProblem,
 }
 
 impl Decision {
@@ -113,6 +118,8 @@ impl Decision {
             Decision::ClaimCaught => (12, 0),
             Decision::Friction => (13, 0),
             Decision::FrictionProblem => (14, 0),
+            Decision::Rude { contact } => (15, u64::from(contact)),
+            Decision::RudeProblem => (16, 0),
         }
     }
 }

@@ -19,6 +19,7 @@ mod incidents;
 mod learning;
 // Public (hidden) only so that benches/event_lists.rs can measure it against other event lists.
 mod limits;
+mod morale;
 mod policy;
 #[doc(hidden)]
 pub mod queue;
@@ -31,10 +32,10 @@ use slab::Slab;
 
 use crate::metrics::timeline::{Grid, WeekCounts};
 use crate::metrics::{
-    CauseMetrics, CustomerMetrics, DepartmentMetrics, FlowMetrics, HandoffMetrics, Metrics,
-    OrderMetrics, PathMetrics, PolicyMetrics, RevenueMetrics, TimeWeighted, Welford,
+    CauseMetrics, CustomerMetrics, DepartmentMetrics, FlowMetrics, HandoffMetrics, LinkMetrics,
+    Metrics, OrderMetrics, PathMetrics, PolicyMetrics, RevenueMetrics, TimeWeighted, Welford,
 };
-use crate::model::{Cause, Model};
+use crate::model::{Cause, Model, Target};
 use decisions::{Decisions, Touch};
 pub use limits::{MAX_EVENTS_AT_ONE_INSTANT, MAX_PROJECTED_EVENTS, RunError, share_of_capacity};
 use queue::EventQueue;
@@ -131,6 +132,8 @@ enum Experience {
     Defect,
     /// The policy against abusive customers got in the way.
     Friction,
+    /// A rude contact at a department.
+    Rude,
 }
 
 struct Order {
@@ -237,6 +240,10 @@ struct HandoffCounts {
     lost: u64,
     caught: u64,
     escaped: u64,
+    /// Transfers sent on their way (not lost) after the warm-up over a handoff with
+    /// a delay, and their transfer time: the scorecard's mean delay.
+    delayed: u64,
+    delay_h: f64,
 }
 
 struct HandoffState {
@@ -339,6 +346,10 @@ struct Simulation<'m, 'o, O: Observer> {
     learned: Option<learning::Learned>,
     /// The policy against abusive customers; `None` without `[policy]`.
     policy: Option<policy::PolicyState>,
+    /// Each department's morale; `None` without `[morale]`, which then costs nothing.
+    morale: Option<morale::MoraleBook>,
+    /// Some department may be rude: customer contacts draw rudeness (decided once).
+    has_rudeness: bool,
 }
 
 impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
@@ -389,6 +400,10 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             })
             .collect();
         let grid = Grid::new(warmup, model.simulation.duration_h);
+        let morale = model
+            .morale
+            .as_ref()
+            .map(|rules| morale::MoraleBook::new(rules, model.departments.len(), warmup, grid));
         let counts = Counts {
             by_cause: vec![(0, 0, 0.0); Cause::all(model).len()],
             by_flow: vec![FlowCounts::default(); model.flows.len()],
@@ -426,6 +441,8 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             incidents,
             learned: learning::Learned::new(model.learning.as_ref(), model.handoffs.len()),
             policy: policy::PolicyState::new(model.policy.as_ref()),
+            morale,
+            has_rudeness: model.has_rudeness(),
         }
     }
 
@@ -526,19 +543,32 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
 
     fn finish(mut self) -> RunResult {
         let end = self.horizon;
+        self.morale_to_end();
+        let (morale, morale_weeks) = match &self.morale {
+            Some(book) => {
+                let (means, weeks) = book.averages(end);
+                (means.into_iter().map(Some).collect(), weeks)
+            }
+            None => (vec![None; self.departments.len()], Vec::new()),
+        };
+        for (week, m) in self.counts.weeks.iter_mut().zip(morale_weeks) {
+            week.morale = m;
+        }
         let model = self.model;
         let departments = model
             .departments
             .iter()
             .zip(&self.departments)
+            .zip(morale)
             .enumerate()
-            .map(|(i, (spec, d))| DepartmentMetrics {
+            .map(|(i, ((spec, d), morale))| DepartmentMetrics {
                 name: spec.name.clone(),
                 utilization: self.department_utilization(i, end),
                 mean_wait_h: d.wait.mean(),
                 mean_queue: d.queue_len.average(end),
                 served: d.served as f64,
                 rework_h: d.rework_h,
+                morale,
             })
             .collect();
         let handoffs = (0..model.handoffs.len())
@@ -557,6 +587,33 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                     error_final: final_odds.map(|(_, error)| error),
                     lose_final: final_odds.map(|(lose, _)| lose),
                 }
+            })
+            .collect();
+        let scorecard = (0..model.handoffs.len())
+            .filter_map(|id| {
+                let h = &model.handoffs[id];
+                let Target::Department(to) = h.to else {
+                    return None;
+                };
+                let c = self.handoffs[id].counts;
+                let handed = c.passed + c.lost + c.caught;
+                let good = c.passed - c.escaped;
+                Some(LinkMetrics {
+                    supplier: model.departments[h.from].name.clone(),
+                    customer: model.departments[to].name.clone(),
+                    handed: handed as f64,
+                    good: good as f64,
+                    share_good: good as f64 / handed as f64,
+                    lost: c.lost as f64,
+                    caught: c.caught as f64,
+                    escaped: c.escaped as f64,
+                    // Instant handoffs take no time; otherwise not a number without a transfer.
+                    mean_delay_h: if h.delay.is_none() {
+                        0.0
+                    } else {
+                        c.delay_h / c.delayed as f64
+                    },
+                })
             })
             .collect();
         let flows = model
@@ -659,6 +716,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                 pools,
                 incidents: self.incident_metrics(),
                 policy,
+                scorecard,
             },
         }
     }

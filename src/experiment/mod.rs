@@ -133,7 +133,8 @@ impl<'a> Replications<'a> {
             .iter()
             .map(|c| c.cause.clone())
             .collect();
-        let timeline = self.timeline.finish(&cause_names, &ranked);
+        let departments: Vec<String> = model.departments.iter().map(|d| d.name.clone()).collect();
+        let timeline = self.timeline.finish(&cause_names, &ranked, &departments);
         Some(Outcome {
             scenario: ScenarioInfo {
                 name: model.name.clone(),

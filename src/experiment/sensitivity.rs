@@ -22,11 +22,7 @@ use crate::scenario::format_number;
 
 /// Parameters the scenario reads and checks but no mechanism uses yet
 /// (docs/customers.md, "Not yet"): varying them would show a zero effect.
-pub const NOT_USED_YET: &[&str] = &[
-    "customers.abusive_share",
-    "problem.rude",
-    "problem.friction",
-];
+pub const NOT_USED_YET: &[&str] = &["customers.abusive_share", "problem.friction"];
 
 /// Parameters of [`NOT_USED_YET`] that a mechanism of `model` uses after all:
 /// abuse and friction once a `[policy]` is there.
@@ -211,6 +207,10 @@ pub fn parameters(model: &Model, by: f64) -> Vec<Candidate> {
         ("rude", o.rude),
         ("friction", o.friction),
     ] {
+        if name == "rude" && !model.has_rudeness() {
+            // Without a rude department there is no rude contact to be a problem.
+            continue;
+        }
         l.add(format!("problem.{name}"), v, by, p);
     }
     let s = &model.stay;
@@ -257,6 +257,13 @@ pub fn parameters(model: &Model, by: f64) -> Vec<Candidate> {
             Unit::Count { min: 1 },
         );
         l.add_mean(format!("{at}.service"), Some(&d.service), by);
+        l.add(format!("{at}.rude"), d.rude, by, p);
+    }
+    if let Some(m) = &model.morale {
+        l.add("morale.comfortable".into(), m.comfortable, by, p);
+        l.add("morale.upstream".into(), m.upstream, by, Unit::Plain);
+        l.add("morale.sensitivity".into(), m.sensitivity, by, Unit::Plain);
+        l.add("morale.adjust".into(), m.adjust_h, by, Unit::Duration);
     }
     for (id, h) in model.handoffs.iter().enumerate() {
         let name = format!(
@@ -333,12 +340,18 @@ pub struct Sensitivity {
     pub not_used: Vec<String>,
 }
 
-/// The parameters of [`NOT_USED_YET`] that `model` sets above zero.
+/// The parameters of [`NOT_USED_YET`] that `model` sets above zero, and
+/// `problem.rude` when no department is ever rude (then no contact is rude).
 pub fn not_used(model: &Model) -> Vec<String> {
     let c = &model.customers;
+    let rude = if model.has_rudeness() {
+        0.0
+    } else {
+        model.problem.rude
+    };
     [
         ("customers.abusive_share", c.abusive_share),
-        ("problem.rude", model.problem.rude),
+        ("problem.rude", rude),
         ("problem.friction", model.problem.friction),
     ]
     .into_iter()
@@ -499,7 +512,21 @@ mod tests {
             assert!(!names.iter().any(|n| n == unused), "{unused} in {names:?}");
         }
         assert!(names.iter().any(|n| n == "problem.late"), "{names:?}");
-        assert_eq!(not_used(&model).len(), NOT_USED_YET.len());
+        // No department of the baseline is rude: `problem.rude` is set and unused too.
+        assert!(!names.iter().any(|n| n == "problem.rude"), "{names:?}");
+        let unused = not_used(&model);
+        assert_eq!(unused.len(), NOT_USED_YET.len() + 1, "{unused:?}");
+        assert!(unused.iter().any(|n| n == "problem.rude"));
+        let mut rude = model.clone();
+        rude.departments[0].rude = 0.01;
+        assert!(!not_used(&rude).iter().any(|n| n == "problem.rude"));
+        let names: Vec<String> = parameters(&rude, 0.1)
+            .into_iter()
+            .map(|c| c.parameter)
+            .collect();
+        for used in ["problem.rude", "department.sales.rude"] {
+            assert!(names.iter().any(|n| n == used), "{used} in {names:?}");
+        }
     }
 
     #[test]

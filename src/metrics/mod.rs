@@ -37,6 +37,10 @@ pub struct Metrics<T> {
     /// Abuse and the policy against it; only with a `[policy]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<PolicyMetrics<T>>,
+    /// The internal-customer scorecard: one row per pair of departments that
+    /// hand work to each other, in the order of `handoffs`.
+    #[serde(default)]
+    pub scorecard: Vec<LinkMetrics<T>>,
 }
 
 /// One cross-trained pool, over the time after the warm-up.
@@ -65,6 +69,30 @@ pub struct DepartmentMetrics<T> {
     /// after the warm-up): a caught error goes back to the sender, who serves it again.
     #[serde(default)]
     pub rework_h: T,
+    /// Time-average morale in [0, 1] after the warm-up; only with `[morale]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub morale: Option<T>,
+}
+
+/// One link of the chain as an internal customer sees it: what `supplier`
+/// handed to `customer`, and how much of it was good.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LinkMetrics<T> {
+    pub supplier: String,
+    pub customer: String,
+    /// Transfers the supplier made: lost, caught, or passed (`lost + caught + passed`).
+    pub handed: T,
+    /// Handed over with no loss and no error (passed clean).
+    pub good: T,
+    /// `good / handed` (not a number in a run with nothing handed).
+    pub share_good: T,
+    pub lost: T,
+    /// Errors the customer caught and sent back.
+    pub caught: T,
+    /// Errors that went on undetected.
+    pub escaped: T,
+    /// Mean transfer time of the transfers that arrived, hours.
+    pub mean_delay_h: T,
 }
 
 /// One handoff: every transfer is lost, caught, or passed (clean or with an escaped error).
@@ -269,6 +297,7 @@ impl<T> Metrics<T> {
                     mean_queue: f(&d.mean_queue),
                     served: f(&d.served),
                     rework_h: f(&d.rework_h),
+                    morale: d.morale.as_ref().map(&mut *f),
                 })
                 .collect(),
             handoffs: self
@@ -372,6 +401,21 @@ impl<T> Metrics<T> {
                 })
                 .collect(),
             policy: self.policy.as_ref().map(|p| p.map(f)),
+            scorecard: self
+                .scorecard
+                .iter()
+                .map(|l| LinkMetrics {
+                    supplier: l.supplier.clone(),
+                    customer: l.customer.clone(),
+                    handed: f(&l.handed),
+                    good: f(&l.good),
+                    share_good: f(&l.share_good),
+                    lost: f(&l.lost),
+                    caught: f(&l.caught),
+                    escaped: f(&l.escaped),
+                    mean_delay_h: f(&l.mean_delay_h),
+                })
+                .collect(),
         }
     }
 
@@ -401,6 +445,9 @@ impl<T: Copy> Metrics<T> {
                 "rework_h",
             ] {
                 names.push(format!("departments.{}.{field}", d.name));
+            }
+            if d.morale.is_some() {
+                names.push(format!("departments.{}.morale", d.name));
             }
         }
         for h in &self.handoffs {
@@ -488,6 +535,19 @@ impl<T: Copy> Metrics<T> {
                 names.push(format!("policy.{field}"));
             }
         }
+        for l in &self.scorecard {
+            for field in [
+                "handed",
+                "good",
+                "share_good",
+                "lost",
+                "caught",
+                "escaped",
+                "mean_delay_h",
+            ] {
+                names.push(format!("scorecard.{}->{}.{field}", l.supplier, l.customer));
+            }
+        }
         let values = self.values();
         assert_eq!(names.len(), values.len(), "every statistic has a name");
         names.into_iter().zip(values).collect()
@@ -540,6 +600,7 @@ mod tests {
                 mean_queue: 3.0,
                 served: 4.0,
                 rework_h: 4.5,
+                morale: None,
             }],
             handoffs: vec![],
             flows: vec![FlowMetrics {
@@ -595,6 +656,7 @@ mod tests {
             }],
             incidents: vec![],
             policy: None,
+            scorecard: vec![],
         };
         let named = m.named();
         let find = |n: &str| named.iter().find(|(k, _)| k == n).map(|(_, v)| *v);

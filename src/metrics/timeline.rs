@@ -47,11 +47,15 @@ impl Grid {
     }
 
     /// The bucket holding time `t` (times outside the period go to the nearest end).
+    #[inline]
     pub fn index(&self, t: f64) -> usize {
-        let k = ((t - self.start_h) / self.width_h).floor();
+        let k = (t - self.start_h) / self.width_h;
         if k.is_nan() || k < 0.0 {
             0
         } else {
+            // `as` truncates, which for k ≥ 0 is the floor (and saturates at
+            // infinity): the same bucket as `k.floor()` without its call into
+            // compiler-builtins, paid twice per order on the hot path.
             (k as usize).min(self.buckets - 1)
         }
     }
@@ -79,6 +83,10 @@ pub struct WeekCounts {
     pub prospects_deterred: u64,
     /// Customers lost, by the cause's position in `Cause::all` (sparse: losses are rare).
     pub lost_by_cause: Vec<(u32, u64)>,
+    /// Each department's time-average morale over the bucket, in the scenario's
+    /// order; empty without `[morale]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub morale: Vec<f64>,
 }
 
 impl WeekCounts {
@@ -106,6 +114,16 @@ pub struct Bucket<T> {
     pub prospects_deterred: T,
     /// Causes that cost a customer in this bucket in some replication.
     pub lost_by_cause: Vec<CauseCustomers<T>>,
+    /// Each department's time-average morale over the bucket; only with `[morale]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub morale: Vec<DepartmentMorale<T>>,
+}
+
+/// One department's morale in one bucket.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DepartmentMorale<T> {
+    pub department: String,
+    pub morale: T,
 }
 
 /// Customers one cause cost in one bucket.
@@ -126,6 +144,8 @@ pub struct Summariser {
     /// Per bucket and cause number: the sum and a running summary with the
     /// zeros of runs that did not lose a customer to it added at the end.
     causes: Vec<BTreeMap<u32, Vec<(u64, u64)>>>,
+    /// Per bucket, each department's morale (empty without `[morale]`).
+    morale: Vec<Vec<Running>>,
     /// A run came without a timeline (a part that predates it): no summary.
     incomplete: bool,
 }
@@ -137,6 +157,7 @@ impl Summariser {
             runs: 0,
             fields: vec![Default::default(); grid.buckets],
             causes: vec![BTreeMap::new(); grid.buckets],
+            morale: vec![Vec::new(); grid.buckets],
             incomplete: false,
         }
     }
@@ -149,7 +170,12 @@ impl Summariser {
                 let mut causes: Vec<u32> = w.lost_by_cause.iter().map(|(c, _)| *c).collect();
                 causes.sort_unstable();
                 causes.windows(2).all(|p| p[0] != p[1])
-            });
+            })
+            && weeks
+                .iter()
+                .all(|w| w.morale.len() == weeks.first().map_or(0, |f| f.morale.len()))
+            && (self.runs == 0
+                || self.morale.first().map(Vec::len) == weeks.first().map(|w| w.morale.len()));
         if !well_formed || self.incomplete {
             self.incomplete = true;
             return;
@@ -171,13 +197,23 @@ impl Summariser {
             for &(cause, n) in &w.lost_by_cause {
                 self.causes[k].entry(cause).or_default().push((run, n));
             }
+            let morale = &mut self.morale[k];
+            morale.resize(w.morale.len(), Running::default());
+            for (slot, &m) in morale.iter_mut().zip(&w.morale) {
+                slot.add(m);
+            }
         }
     }
 
     /// The summary: `cause_names[i]` names cause number `i`; causes come in the
-    /// order of `order` (names), any others after them by number. Empty if any
-    /// run had no timeline.
-    pub fn finish(&self, cause_names: &[String], order: &[String]) -> Vec<Bucket<Stat>> {
+    /// order of `order` (names), any others after them by number; `departments`
+    /// names the morale columns. Empty if any run had no timeline.
+    pub fn finish(
+        &self,
+        cause_names: &[String],
+        order: &[String],
+        departments: &[String],
+    ) -> Vec<Bucket<Stat>> {
         if self.incomplete || self.runs == 0 {
             return Vec::new();
         }
@@ -229,6 +265,17 @@ impl Summariser {
                     customers_lost: f[4].stat(),
                     prospects_deterred: f[5].stat(),
                     lost_by_cause,
+                    morale: self.morale[k]
+                        .iter()
+                        .enumerate()
+                        .map(|(d, m)| DepartmentMorale {
+                            department: departments
+                                .get(d)
+                                .cloned()
+                                .unwrap_or_else(|| format!("department {d}")),
+                            morale: m.stat(),
+                        })
+                        .collect(),
                 }
             })
             .collect()
@@ -238,6 +285,39 @@ impl Summariser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `index` truncates instead of calling `floor`: the same bucket for every
+    /// time, bucket edges, times before the start, NaN and infinity included.
+    #[test]
+    fn index_is_the_floor_of_the_bucket_position() {
+        let by_floor = |g: &Grid, t: f64| {
+            let k = ((t - g.start_h) / g.width_h).floor();
+            if k.is_nan() || k < 0.0 {
+                0
+            } else {
+                (k as usize).min(g.buckets - 1)
+            }
+        };
+        for g in [
+            Grid::new(30.0 * 24.0, 365.0 * 24.0),
+            Grid::new(0.0, 36_500.0 * 24.0),
+            Grid::new(1.5, 1.6),
+        ] {
+            let mut times = vec![f64::NAN, f64::INFINITY, -1.0, -1e-300, 0.0, -0.0];
+            for k in 0..=g.buckets + 1 {
+                let edge = g.start_h + k as f64 * g.width_h;
+                times.extend([
+                    edge,
+                    edge.next_down(),
+                    edge.next_up(),
+                    edge + 0.5 * g.width_h,
+                ]);
+            }
+            for t in times {
+                assert_eq!(g.index(t), by_floor(&g, t), "time {t}");
+            }
+        }
+    }
 
     #[test]
     fn a_year_after_a_month_is_48_weeks_the_last_one_short() {
@@ -286,7 +366,7 @@ mod tests {
         let mut summariser = Summariser::new(g);
         summariser.add(&a);
         summariser.add(&b);
-        let out = summariser.finish(&names, &["z".into(), "x".into()]);
+        let out = summariser.finish(&names, &["z".into(), "x".into()], &[]);
         assert_eq!(out.len(), 2);
         let causes: Vec<&str> = out[0].lost_by_cause.iter().map(|c| &*c.cause).collect();
         assert_eq!(causes, ["z", "x"]);
@@ -312,6 +392,6 @@ mod tests {
         let mut summariser = Summariser::new(Grid::new(0.0, WEEK_H));
         summariser.add(&[WeekCounts::default()]);
         summariser.add(&[]);
-        assert!(summariser.finish(&[], &[]).is_empty());
+        assert!(summariser.finish(&[], &[], &[]).is_empty());
     }
 }

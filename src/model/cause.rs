@@ -16,11 +16,14 @@ pub enum Cause {
     /// `policy:friction`: the policy against abusive customers got in a good customer's way.
     /// Only in models with a `[policy]`.
     PolicyFriction,
+    /// `department:NAME:rude`: a contact with the customer at this department was rude.
+    DepartmentRude(DeptId),
 }
 
 impl Cause {
     /// Every cause a model can produce, in a fixed order: each handoff's lose, error and
-    /// delay, then each department's wait. [`Cause::index`] is the position in this list.
+    /// delay, then each department's wait, then (only when some department has a
+    /// `rude` chance) each department's rudeness, then (only with a `[policy]`) the policy's friction. [`Cause::index`] is the position in this list.
     pub fn all(model: &Model) -> Vec<Cause> {
         let mut causes = Vec::with_capacity(3 * model.handoffs.len() + model.departments.len());
         for h in 0..model.handoffs.len() {
@@ -31,6 +34,9 @@ impl Cause {
             ]);
         }
         causes.extend((0..model.departments.len()).map(Cause::DepartmentWait));
+        if model.has_rudeness() {
+            causes.extend((0..model.departments.len()).map(Cause::DepartmentRude));
+        }
         if model.policy.is_some() {
             causes.push(Cause::PolicyFriction);
         }
@@ -45,7 +51,15 @@ impl Cause {
             Cause::HandoffDelay(h) => 3 * h + 2,
             Cause::DepartmentWait(d) => 3 * model.handoffs.len() + d,
             // Last in the list, after every department's causes.
-            Cause::PolicyFriction => 3 * model.handoffs.len() + model.departments.len(),
+            Cause::PolicyFriction => {
+                let rude = if model.has_rudeness() {
+                    model.departments.len()
+                } else {
+                    0
+                };
+                3 * model.handoffs.len() + model.departments.len() + rude
+            }
+            Cause::DepartmentRude(d) => 3 * model.handoffs.len() + model.departments.len() + d,
         }
     }
 
@@ -57,6 +71,7 @@ impl Cause {
             Cause::HandoffDelay(h) => format!("handoff:{}:delay", model.handoff_name(h)),
             Cause::DepartmentWait(d) => format!("department:{}:wait", model.departments[d].name),
             Cause::PolicyFriction => "policy:friction".to_owned(),
+            Cause::DepartmentRude(d) => format!("department:{}:rude", model.departments[d].name),
         }
     }
 }

@@ -159,6 +159,11 @@ pub struct Handoff {
 }
 
 impl Model {
+    /// Some department has a chance of rude contacts: the rudeness mechanism runs.
+    pub fn has_rudeness(&self) -> bool {
+        self.departments.iter().any(|d| d.rude > 0.0)
+    }
+
     /// The name of a handoff, as causes and reports write it: `sales->production`.
     pub fn handoff_name(&self, id: HandoffId) -> String {
         let h = &self.handoffs[id];

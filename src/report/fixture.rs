@@ -2,8 +2,8 @@
 
 use crate::experiment::{Outcome, ScenarioInfo, StaffInfo};
 use crate::metrics::{
-    CauseMetrics, CustomerMetrics, DepartmentMetrics, FlowMetrics, HandoffMetrics, Metrics,
-    OrderMetrics, PathMetrics, RevenueMetrics, Stat,
+    CauseMetrics, CustomerMetrics, DepartmentMetrics, FlowMetrics, HandoffMetrics, LinkMetrics,
+    Metrics, OrderMetrics, PathMetrics, RevenueMetrics, Stat,
 };
 
 fn s(mean: f64, ci95: f64) -> Stat {
@@ -25,6 +25,7 @@ pub fn outcome(replications: u32) -> Outcome {
                 mean_queue: s(0.853, 0.021),
                 served: s(1234.4, 12.2),
                 rework_h: s(0.0, 0.0),
+                morale: None,
             },
             DepartmentMetrics {
                 name: "billing".into(),
@@ -33,6 +34,7 @@ pub fn outcome(replications: u32) -> Outcome {
                 mean_queue: s(12.0, 1.0),
                 served: s(1200.0, 14.0),
                 rework_h: s(0.0, 0.0),
+                morale: None,
             },
         ],
         handoffs: vec![
@@ -148,6 +150,18 @@ pub fn outcome(replications: u32) -> Outcome {
         pools: vec![],
         incidents: vec![],
         policy: None,
+        // The sales -> billing handoff above, as billing sees it.
+        scorecard: vec![LinkMetrics {
+            supplier: "sales".into(),
+            customer: "billing".into(),
+            handed: s(1224.0, 12.0),
+            good: s(1180.0, 11.0),
+            share_good: s(0.964, 0.004),
+            lost: s(4.0, 1.5),
+            caught: s(30.0, 4.0),
+            escaped: s(10.0, 2.0),
+            mean_delay_h: s(0.5, 0.02),
+        }],
     };
     let summary = if replications > 1 {
         summary

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use super::human::{self, Shown};
 use crate::experiment::Outcome;
-use crate::metrics::{CauseMetrics, HandoffMetrics, PolicyMetrics, Stat};
+use crate::metrics::{CauseMetrics, HandoffMetrics, LinkMetrics, PolicyMetrics, Stat};
 
 /// The mark in front of a handoff that lost work or passed on errors.
 pub const BREAK_MARK: &str = "!";
@@ -86,6 +86,10 @@ pub fn render_with(outcome: &Outcome, options: Options) -> String {
     {
         out.push('\n');
         learned(&mut out, outcome);
+    }
+    if !outcome.summary.scorecard.is_empty() {
+        out.push('\n');
+        scorecard(&mut out, outcome);
     }
     if options.wide {
         out
@@ -469,24 +473,131 @@ fn flows(out: &mut String, outcome: &Outcome) {
 }
 
 fn departments(out: &mut String, outcome: &Outcome) {
-    let mut table = Table::new(&[
+    let with_morale = outcome
+        .summary
+        .departments
+        .iter()
+        .any(|d| d.morale.is_some());
+    let mut headers = vec![
         ("department", Align::Left),
         ("utilisation", Align::Right),
         ("mean wait", Align::Right),
         ("mean queue", Align::Right),
         ("served", Align::Right),
-    ]);
+    ];
+    if with_morale {
+        headers.push(("morale", Align::Right));
+    }
+    let mut table = Table::new(&headers);
     for d in &outcome.summary.departments {
-        table.row(vec![
+        let mut row = vec![
             Cell::Text(d.name.clone()),
             Cell::Stat(human::stat_percent(d.utilization)),
             Cell::Stat(human::stat_duration(d.mean_wait_h)),
             Cell::Stat(human::stat_decimal(d.mean_queue, 2)),
             Cell::Stat(human::stat_count(d.served)),
-        ]);
+        ];
+        if with_morale {
+            row.push(match d.morale {
+                Some(m) => Cell::Stat(human::stat_decimal(m, 2)),
+                None => Cell::Text("-".to_owned()),
+            });
+        }
+        table.row(row);
     }
     let _ = writeln!(out, "Departments");
     table.write(out);
+    if with_morale {
+        let _ = writeln!(
+            out,
+            "  morale: 1 is content, 0 is at the end of their tether (time average after the warm-up)"
+        );
+    }
+}
+
+/// The internal-customer scorecard: each link between two departments, worst
+/// first, then each department's score as a customer and as a supplier.
+fn scorecard(out: &mut String, outcome: &Outcome) {
+    let s = &outcome.summary;
+    let mut links: Vec<&LinkMetrics<Stat>> = s.scorecard.iter().collect();
+    // The good share of the mean work handed (as the department scores below
+    // are computed, so that the two agree); worst first, nothing handed last.
+    let good_share = |l: &LinkMetrics<Stat>| l.good.mean / l.handed.mean;
+    let key = |l: &LinkMetrics<Stat>| {
+        let share = good_share(l);
+        if share.is_finite() {
+            share
+        } else {
+            f64::INFINITY
+        }
+    };
+    links.sort_by(|a, b| key(a).total_cmp(&key(b)));
+    let mut table = Table::new(&[
+        ("supplier → customer", Align::Left),
+        ("handed", Align::Right),
+        ("good", Align::Right),
+        ("lost", Align::Right),
+        ("caught", Align::Right),
+        ("escaped", Align::Right),
+        ("mean delay", Align::Right),
+    ]);
+    for l in links {
+        table.row(vec![
+            Cell::Text(format!("{} {ARROW} {}", l.supplier, l.customer)),
+            Cell::Stat(human::stat_count(l.handed)),
+            Cell::Text(if good_share(l).is_finite() {
+                human::percent(good_share(l))
+            } else {
+                "-".to_owned()
+            }),
+            Cell::Stat(human::stat_count(l.lost)),
+            Cell::Stat(human::stat_count(l.caught)),
+            Cell::Stat(human::stat_count(l.escaped)),
+            Cell::Stat(human::stat_duration(l.mean_delay_h)),
+        ]);
+    }
+    let _ = writeln!(out, "Internal-customer scorecard (worst link first)");
+    table.write(out);
+    let _ = writeln!(
+        out,
+        "  good: the share handed over with no loss and no error (of the mean handed)"
+    );
+    // Each department's score: the good share of all it received (as a customer)
+    // and of all it handed on, to the external customer too (as a supplier).
+    let mut scores = Table::new(&[
+        ("department", Align::Left),
+        ("as a customer", Align::Right),
+        ("as a supplier", Align::Right),
+    ]);
+    let share = |handoffs: Vec<&HandoffMetrics<Stat>>| {
+        let handed: f64 = handoffs
+            .iter()
+            .map(|h| h.passed.mean + h.lost.mean + h.caught.mean)
+            .sum();
+        let good: f64 = handoffs
+            .iter()
+            .map(|h| h.passed.mean - h.escaped.mean)
+            .sum();
+        if handed > 0.0 && good.is_finite() {
+            human::percent(good / handed)
+        } else {
+            "-".to_owned()
+        }
+    };
+    for d in &s.departments {
+        let received = s.handoffs.iter().filter(|h| h.to == d.name).collect();
+        let handed = s.handoffs.iter().filter(|h| h.from == d.name).collect();
+        scores.row(vec![
+            Cell::Text(d.name.clone()),
+            Cell::Text(share(received)),
+            Cell::Text(share(handed)),
+        ]);
+    }
+    scores.write(out);
+    let _ = writeln!(
+        out,
+        "  the good share of all work a department received, and of all it handed on (from the means)"
+    );
 }
 
 fn handoffs(out: &mut String, outcome: &Outcome) {

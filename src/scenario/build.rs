@@ -33,6 +33,7 @@ pub const SECTIONS: &[&str] = &[
     "pool",
     "learning",
     "policy",
+    "morale",
 ];
 const SINGLE: &[&str] = &[
     "scenario",
@@ -43,6 +44,7 @@ const SINGLE: &[&str] = &[
     "complaints",
     "learning",
     "policy",
+    "morale",
 ];
 
 pub const SCENARIO_FIELDS: &[&str] = &["name", "description"];
@@ -68,7 +70,7 @@ pub const STAY_FIELDS: &[&str] = &[
     "recovery_paradox",
 ];
 pub const COMPLAINT_FIELDS: &[&str] = &["department", "empowerment", "resolve_within", "priority"];
-pub const DEPARTMENT_FIELDS: &[&str] = &["name", "staff", "service", "hours", "cost"];
+pub const DEPARTMENT_FIELDS: &[&str] = &["name", "staff", "service", "hours", "cost", "rude"];
 pub const FLOW_FIELDS: &[&str] = &["name", "share", "steps", "priority"];
 pub const POOL_FIELDS: &[&str] = &["name", "staff", "serves", "hours", "cost"];
 pub const HANDOFF_FIELDS: &[&str] = &["from", "to", "delay", "lose", "error", "catch"];
@@ -101,6 +103,7 @@ struct DeptSpec {
     service: Option<Distribution>,
     hours: Option<Option<Hours>>,
     cost: Option<f64>,
+    rude: Option<f64>,
 }
 
 struct FlowSpec {
@@ -225,6 +228,11 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                 recovery_paradox: recovery_paradox?,
             })
         });
+
+    let morale = match singles.get_mut("morale") {
+        Some(t) => super::morale::read_morale(errs, t).map(Some),
+        None => Some(None),
+    };
 
     // Departments.
     let dept_tables = arrays.remove("department").unwrap_or_default();
@@ -456,7 +464,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                 service: d.service?,
                 hours: d.hours?,
                 cost: d.cost?,
-                rude: 0.0,
+                rude: d.rude?,
             })
         })
         .collect::<Option<Vec<_>>>()?;
@@ -516,7 +524,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         handoffs: table,
         pools: structure::assemble(pools)?,
         incidents: incidents?,
-        morale: None,
+        morale: morale?,
         learning: learning?,
         policy: policy?,
     })
@@ -897,6 +905,7 @@ fn read_department(errs: &mut Errors, t: &Table<'_, '_>, horizon: Option<f64>) -
         service,
         hours: structure::read_hours(errs, &t),
         cost: structure::read_cost(errs, &t),
+        rude: super::morale::read_rude(errs, &t),
     }
 }
 

@@ -17,6 +17,7 @@ mod diagnostic;
 mod distribution;
 mod hours;
 mod incident;
+mod morale;
 mod overrides;
 mod people;
 mod read;

@@ -280,6 +280,7 @@ fn single_fields(section: &str) -> Option<&'static [&'static str]> {
         "complaints" => COMPLAINT_FIELDS,
         "learning" => super::people::LEARNING_FIELDS,
         "policy" => super::people::POLICY_FIELDS,
+        "morale" => super::morale::MORALE_FIELDS,
         _ => return None,
     })
 }

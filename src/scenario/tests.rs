@@ -594,3 +594,25 @@ fn odd_values_in_every_field_never_panic() {
         }
     }
 }
+
+#[test]
+fn every_cause_sits_at_its_index_whatever_mechanisms_are_on() {
+    use crate::model::Cause;
+    let flows = "[[flow]]\nname = \"f\"\nsteps = [\"a\", \"b\"]\n[[department]]\nname = \"b\"\nstaff = 1\nservice = { dist = \"exponential\", mean = \"1h\" }\n";
+    for extra in [
+        "",
+        "[policy]\nstrictness = 0.1\n",
+        "[[department]]\nname = \"c\"\nstaff = 1\nrude = 0.1\nservice = { dist = \"exponential\", mean = \"1h\" }\n",
+        "[policy]\nstrictness = 0.1\n[[department]]\nname = \"c\"\nstaff = 1\nrude = 0.1\nservice = { dist = \"exponential\", mean = \"1h\" }\n",
+    ] {
+        let m = ok(&with(&format!("{flows}{extra}")));
+        let all = Cause::all(&m);
+        for (i, c) in all.iter().enumerate() {
+            assert_eq!(c.index(&m), i, "{} in a model with {extra:?}", c.name(&m));
+        }
+        assert_eq!(
+            all.contains(&Cause::PolicyFriction),
+            extra.contains("[policy]")
+        );
+    }
+}

@@ -249,6 +249,7 @@ fn describe_cause(model: &Model, cause: Cause) -> String {
             model.departments[d].name
         ),
         Cause::PolicyFriction => "the checks of the policy against abusive customers".to_owned(),
+        Cause::DepartmentRude(d) => format!("a rude contact in {}", model.departments[d].name),
     }
 }
 

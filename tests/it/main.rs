@@ -14,6 +14,7 @@
 //! - `html`: the workshop page in a real browser, and the weekly timeline behind it.
 //! - `people`: learning from complaints and the policy against abuse.
 //! - `fuzz_regressions`: every crash the fuzz targets (`fuzz/`) found, replayed.
+//! - `morale`: morale, rudeness and the internal-customer scorecard (issue 10).
 
 mod cli;
 mod cli_reports;
@@ -26,6 +27,7 @@ mod fuzz_regressions;
 mod hostile_cli;
 mod html;
 mod incidents;
+mod morale;
 mod overrides;
 mod people;
 mod pins;

@@ -290,7 +290,7 @@ fn unknown_field_has_the_same_wording_as_in_files() {
     assert_eq!(e.help.as_deref(), Some("did you mean `staff`?"));
     assert_eq!(
         e.label,
-        "expected one of `name`, `staff`, `service`, `hours`, `cost`"
+        "expected one of `name`, `staff`, `service`, `hours`, `cost`, `rude`"
     );
     let e = one_error(
         "customers.promis=5d",

@@ -230,9 +230,14 @@ fn cause_words(cause: &str, lang: Lang) -> String {
         return t.fill(key, &[("from", from), ("to", &target(to))]);
     }
     if let Some(rest) = cause.strip_prefix("department:")
-        && let Some((dept, _)) = rest.rsplit_once(':')
+        && let Some((dept, kind)) = rest.rsplit_once(':')
     {
-        return t.fill("cause.wait", &[("dept", dept)]);
+        let key = if kind == "rude" {
+            "cause.rude"
+        } else {
+            "cause.wait"
+        };
+        return t.fill(key, &[("dept", dept)]);
     }
     if cause == "policy:friction" {
         return t.get("cause.friction").to_owned();
