@@ -224,7 +224,11 @@ fn probability_out_of_range() {
 fn staff_zero() {
     check(
         "staff_zero",
-        &[at(26, 9, "has no staff and no pool serves it")],
+        &[at(
+            26,
+            9,
+            "department `billing` has no staff and no pool serves it",
+        )],
     );
 }
 
@@ -338,7 +342,11 @@ fn several_errors() {
         "several_errors",
         &[
             at(6, 12, "`duration` needs a unit"),
-            at(21, 9, "has no staff and no pool serves it"),
+            at(
+                21,
+                9,
+                "department `production` has no staff and no pool serves it",
+            ),
             help(
                 27,
                 20,
