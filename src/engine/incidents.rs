@@ -75,16 +75,19 @@ pub(crate) fn hours_inside(incident: &Incident, from: f64, to: f64) -> f64 {
 }
 
 /// Whether `cause` is what `incident` changes: its handoff (lost, erroneous or
-/// delayed work) or its department.
+/// delayed work) or its department (waiting in its queue, rude contacts there).
 fn is_cause_of(incident: &Incident, cause: Cause) -> bool {
     match (incident.target.clone(), cause) {
         (
             IncidentTarget::Handoff { handoff, .. },
             Cause::HandoffLose(h) | Cause::HandoffError(h) | Cause::HandoffDelay(h),
         ) => h == handoff,
-        (IncidentTarget::Department { department, .. }, Cause::DepartmentWait(d)) => {
-            d == department
-        }
+        // A department's staff or service change shows in its queue and, when
+        // it meets customers, in how they are treated there.
+        (
+            IncidentTarget::Department { department, .. },
+            Cause::DepartmentWait(d) | Cause::DepartmentRude(d),
+        ) => d == department,
         _ => false,
     }
 }
