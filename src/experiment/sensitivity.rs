@@ -637,7 +637,9 @@ mod tests {
         assert!(!names.iter().any(|n| n.ends_with(".cost")), "{names:?}");
         let listed = not_varied(&pooled);
         assert!(
-            listed.iter().any(|n| n.starts_with("pool.team.cost: money only")),
+            listed
+                .iter()
+                .any(|n| n.starts_with("pool.team.cost: money only")),
             "{listed:?}"
         );
         let migration = parse(
@@ -663,7 +665,9 @@ mod tests {
             "office-hours.toml",
         );
         assert!(
-            not_varied(&office).iter().any(|n| n.contains(".hours: a timetable")),
+            not_varied(&office)
+                .iter()
+                .any(|n| n.contains(".hours: a timetable")),
             "{:?}",
             not_varied(&office)
         );

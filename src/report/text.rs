@@ -519,9 +519,8 @@ fn departments(out: &mut String, outcome: &Outcome) {
     for d in &outcome.summary.departments {
         // Its own staff were never busy, yet it served work: pools did all of
         // it (a department with `staff = 0`). Its "0 %" would read as idle.
-        let all_by_pools = !outcome.summary.pools.is_empty()
-            && d.utilization.mean == 0.0
-            && d.served.mean > 0.0;
+        let all_by_pools =
+            !outcome.summary.pools.is_empty() && d.utilization.mean == 0.0 && d.served.mean > 0.0;
         pools_only |= all_by_pools;
         let mut row = vec![
             Cell::Text(d.name.clone()),

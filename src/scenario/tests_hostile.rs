@@ -312,7 +312,11 @@ fn incident_windows_repeating_by_the_second_are_refused() {
         )
     };
     let d = one(&incident("2s"));
-    assert!(d.message.contains("too often to be a window"), "{}", d.message);
+    assert!(
+        d.message.contains("too often to be a window"),
+        "{}",
+        d.message
+    );
     assert!(help(&d).contains("every = \\\"30d\\\"") || help(&d).contains("every = \"30d\""));
     assert!(parse(&incident("1m"), "t.toml").is_ok());
     // The largest staff an incident can name is read, not overflowed.

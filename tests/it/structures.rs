@@ -371,6 +371,10 @@ fn a_department_served_only_by_pools_is_not_shown_idle() {
     }
     // support has staff of its own: a figure, and the note says what "-" means.
     assert!(departments.contains("pools did all"), "{departments}");
-    assert!(!departments.lines().any(|l| l.trim_start().starts_with("support")
-        && l.split_whitespace().nth(1) == Some("-")));
+    assert!(
+        !departments
+            .lines()
+            .any(|l| l.trim_start().starts_with("support")
+                && l.split_whitespace().nth(1) == Some("-"))
+    );
 }
