@@ -200,6 +200,17 @@ mod tests {
     }
 
     #[test]
+    fn a_department_window_counts_its_waits_and_its_rude_contacts() {
+        let strike = window(10.0, 20.0, None);
+        assert!(is_cause_of(&strike, Cause::DepartmentWait(0)));
+        assert!(is_cause_of(&strike, Cause::DepartmentRude(0)));
+        assert!(!is_cause_of(&strike, Cause::DepartmentRude(1)));
+        assert!(!is_cause_of(&strike, Cause::DepartmentWait(1)));
+        assert!(!is_cause_of(&strike, Cause::HandoffError(0)));
+        assert!(!is_cause_of(&strike, Cause::PolicyFriction));
+    }
+
+    #[test]
     fn hours_inside_add_up_over_repetitions() {
         let once = window(10.0, 20.0, None);
         assert_eq!(hours_inside(&once, 0.0, 100.0), 10.0);
