@@ -85,11 +85,25 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
     }
 
     /// A job arrives at a department: served at once if someone is free, else queued.
+    #[inline]
     pub(super) fn enter_department(&mut self, dept: usize, job: Job) {
         let d = &self.departments[dept];
         if d.busy < d.staff {
             self.start_service(dept, job, self.now);
-        } else if self.capacity.has_pools && self.offer_to_pool(dept, job) {
+        } else if self.capacity.has_pools || self.capacity.ranked {
+            self.enter_busy_department(dept, job);
+        } else {
+            let d = &mut self.departments[dept];
+            d.queue.push_back((job, self.now));
+            d.queue_len.set(self.now, d.queue.len() as f64);
+        }
+    }
+
+    /// [`Self::enter_department`] when its staff are busy and pools or
+    /// priorities are in play: out of line, so the plain path stays small.
+    #[inline(never)]
+    fn enter_busy_department(&mut self, dept: usize, job: Job) {
+        if self.capacity.has_pools && self.offer_to_pool(dept, job) {
             // A pool member took it (capacity.rs).
         } else if self.capacity.ranked {
             self.queue_job(dept, job);
