@@ -116,7 +116,7 @@ pub(crate) fn wrap(text: &str, max: usize) -> String {
         }
         let mut current = first_indent;
         let mut fresh = true;
-        for word in body.split(' ') {
+        for word in &unbreakable_words(body) {
             if !fresh && width(&current) + 1 + width(word) > max {
                 out.push_str(current.trim_end());
                 out.push('\n');
@@ -133,6 +133,32 @@ pub(crate) fn wrap(text: &str, max: usize) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The words of `line` split at spaces where a line may break: never inside a
+/// number (`246 163`, the space between thousands) nor around `±`, so that
+/// `246 163 ± 52 145` stays on one line.
+fn unbreakable_words(line: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let thousands = |w: &str| {
+        let digits = w.trim_end_matches(|c: char| !c.is_ascii_digit());
+        digits.len() == 3 && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    for word in line.split(' ') {
+        let glue = words.last().is_some_and(|prev: &String| {
+            (prev.ends_with(|c: char| c.is_ascii_digit()) && thousands(word))
+                || prev.ends_with('±')
+                || word == "±"
+        });
+        match words.last_mut() {
+            Some(prev) if glue => {
+                prev.push(' ');
+                prev.push_str(word);
+            }
+            _ => words.push(word.to_owned()),
+        }
+    }
+    words
 }
 
 fn header(out: &mut String, outcome: &Outcome) {
@@ -1407,6 +1433,20 @@ mod tests {
         }
         let wide = render_with(&outcome, Options { wide: true });
         assert!(wide.lines().any(|l| width(l) > MAX_WIDTH));
+    }
+
+    #[test]
+    fn wrapping_never_breaks_a_number_or_its_interval() {
+        let line = format!(
+            "{} against 246 163 ± 52 145 of revenue lost.",
+            "x".repeat(80)
+        );
+        let wrapped = wrap(&line, 100);
+        assert!(
+            wrapped.lines().any(|l| l.contains("246 163 ± 52 145")),
+            "{wrapped}"
+        );
+        assert_eq!(wrapped.replace('\n', " ").trim_end(), line);
     }
 
     #[test]

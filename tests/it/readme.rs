@@ -212,3 +212,20 @@ fn glob_matches(pattern: &str, name: &str) -> bool {
         }
     }
 }
+
+#[test]
+fn every_ready_scenario_is_in_the_readme_table() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let start = readme.find("## Ready scenarios").expect("a Ready scenarios section");
+    let section = &readme[start..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |e| e + 3)];
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(format!("{root}/scenarios")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.ends_with(".toml") && !section.contains(&format!("`{name}`")) {
+            missing.push(name);
+        }
+    }
+    assert!(missing.is_empty(), "not in the README's table: {missing:?}");
+}
