@@ -217,7 +217,9 @@ fn glob_matches(pattern: &str, name: &str) -> bool {
 fn every_ready_scenario_is_in_the_readme_table() {
     let root = env!("CARGO_MANIFEST_DIR");
     let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
-    let start = readme.find("## Ready scenarios").expect("a Ready scenarios section");
+    let start = readme
+        .find("## Ready scenarios")
+        .expect("a Ready scenarios section");
     let section = &readme[start..];
     let section = &section[..section[3..].find("\n## ").map_or(section.len(), |e| e + 3)];
     let mut missing = Vec::new();

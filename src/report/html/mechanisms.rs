@@ -447,7 +447,7 @@ pub(super) fn learning_section(outcome: &Outcome, lang: Lang) -> Option<Markup> 
 pub(super) fn staff_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup> {
     let t = lang.catalogue();
     let cost = s.revenue.staff_cost.mean;
-    if s.pools.is_empty() && !(cost > 0.0) {
+    if s.pools.is_empty() && cost.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return None;
     }
     let pools: Vec<String> = s

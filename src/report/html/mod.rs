@@ -318,7 +318,7 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
     let on_chain = chain_order(s).len();
     let mut order = chain_order(s);
     for d in &s.departments {
-        if !order.iter().any(|o| *o == d.name) {
+        if !order.contains(&d.name) {
             order.push(d.name.clone());
         }
     }
@@ -337,10 +337,15 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
             .find(|c| c.cause == format!("department:{name}:wait"))
             .map_or(0.0, |c| c.customers.mean);
         let mut lines = Vec::new();
-        if let Some(n) = staff {
+        // A department with no staff of its own is served by a shared pool:
+        // its own "0 people, 0 % busy" would mislead.
+        let pooled = staff == Some(0) && !s.pools.is_empty();
+        if pooled {
+            lines.push(t.get("chain.pooled").to_owned());
+        } else if let Some(n) = staff {
             lines.push(t.counted("chain.staff", ("staff", &lang.grouped(n as f64)), &[]));
         }
-        if let Some(u) = util {
+        if let Some(u) = util.filter(|_| !pooled) {
             lines.push(t.fill("chain.busy", &[("share", &lang.percent(u))]));
         }
         if let Some(m) = mechanisms::morale_line(s, name, lang) {
