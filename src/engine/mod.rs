@@ -339,8 +339,11 @@ struct Simulation<'m, 'o, O: Observer> {
     counts: Counts,
     /// Opening hours, incidents on departments, pools and priorities.
     capacity: capacity::Capacity<'m>,
-    /// Some handoff can send caught errors back: services may be rework.
-    reworks: bool,
+    /// Orders sent back after a caught error whose rework service has not
+    /// started: while none are, a service does not look at the order's flag.
+    rework_pending: u32,
+    /// Some incident, learning or morale may change a transfer's odds (decided once).
+    odds_vary: bool,
     incidents: incidents::Incidents,
     /// What handoffs have learned from complaints; `None` without learning (or with `rate = 0`).
     learned: Option<learning::Learned>,
@@ -377,6 +380,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             })
             .collect();
         let incidents = incidents::Incidents::new(model);
+        let learned = learning::Learned::new(model.learning.as_ref(), model.handoffs.len());
         let handoffs = (0..model.handoffs.len())
             .map(|id| {
                 let h = &model.handoffs[id];
@@ -389,7 +393,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
                     counts: HandoffCounts::default(),
                 }
             })
-            .collect();
+            .collect::<Vec<HandoffState>>();
         let mut running = 0.0;
         let flow_cumulative = model
             .flows
@@ -411,6 +415,9 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             grid: Some(grid),
             ..Counts::default()
         };
+        let odds_vary = handoffs.iter().any(|h: &HandoffState| h.windowed)
+            || learned.is_some()
+            || morale.is_some();
         Self {
             model,
             observer,
@@ -434,12 +441,10 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             flow_cumulative,
             counts,
             capacity,
-            reworks: model.handoffs.iter().any(|h| h.catch > 0.0)
-                || model.incidents.iter().any(|i| {
-                    matches!(i.target, crate::model::IncidentTarget::Handoff { catch: Some(c), .. } if c > 0.0)
-                }),
+            rework_pending: 0,
+            odds_vary,
             incidents,
-            learned: learning::Learned::new(model.learning.as_ref(), model.handoffs.len()),
+            learned,
             policy: policy::PolicyState::new(model.policy.as_ref()),
             morale,
             has_rudeness: model.has_rudeness(),
