@@ -219,7 +219,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     args.settings.apply(&mut base);
     super::validate::warn_before_simulating(&base, None);
     let mut varied = Vec::new();
-    let mut not_varied = Vec::new();
+    let mut not_varied = sensitivity::not_varied(&base);
     for c in sensitivity::parameters(&base, args.by) {
         // The first path that takes both values (see `Candidate::paths`).
         let built = c.paths.iter().find_map(|path| {

@@ -97,6 +97,10 @@ fn load_basis(model: &Model) -> String {
     if model.departments.iter().any(|d| d.hours.is_some()) || !model.pools.is_empty() {
         basis.push_str("; over open hours, pools shared");
     }
+    if !model.incidents.is_empty() {
+        // A window's staff, service and failure odds hold for part of the run only.
+        basis.push_str("; incident windows not included");
+    }
     basis
 }
 
@@ -145,6 +149,11 @@ pub fn warnings(model: &Model) -> Vec<String> {
     } else {
         ("is asked for", "", "will grow")
     };
+    let incidents = if model.incidents.is_empty() {
+        ""
+    } else {
+        " (incident windows not included)"
+    };
     let mut warnings: Vec<String> = model
         .expected_load()
         .iter()
@@ -152,7 +161,7 @@ pub fn warnings(model: &Model) -> Vec<String> {
         .filter(|(load, _)| **load >= 1.0)
         .map(|(load, d)| {
             format!(
-                "warning: department `{}` {asked} {} of what {} can do{when}: \
+                "warning: department `{}` {asked} {} of what {} can do{when}{incidents}: \
                  its queue {grows} for as long as the run lasts.\n  \
                  = help: add staff, shorten its service, or lower the arrival rate (docs/scenario.md)",
                 &d.name,

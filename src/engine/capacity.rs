@@ -438,6 +438,11 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         let kind = c.unit;
         match kind {
             Unit::Department(d) => {
+                if self.morale.is_some() {
+                    // Morale's busy share up to now is over the staff on duty
+                    // until now: bring it up to date before they change.
+                    self.morale_update(d);
+                }
                 let state = &mut self.departments[d];
                 let changed = state.staff != staff || now == 0.0;
                 state.staff = staff;

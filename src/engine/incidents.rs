@@ -75,16 +75,19 @@ pub(crate) fn hours_inside(incident: &Incident, from: f64, to: f64) -> f64 {
 }
 
 /// Whether `cause` is what `incident` changes: its handoff (lost, erroneous or
-/// delayed work) or its department.
+/// delayed work) or its department (waiting in its queue, rude contacts there).
 fn is_cause_of(incident: &Incident, cause: Cause) -> bool {
     match (incident.target.clone(), cause) {
         (
             IncidentTarget::Handoff { handoff, .. },
             Cause::HandoffLose(h) | Cause::HandoffError(h) | Cause::HandoffDelay(h),
         ) => h == handoff,
-        (IncidentTarget::Department { department, .. }, Cause::DepartmentWait(d)) => {
-            d == department
-        }
+        // A department's staff or service change shows in its queue and, when
+        // it meets customers, in how they are treated there.
+        (
+            IncidentTarget::Department { department, .. },
+            Cause::DepartmentWait(d) | Cause::DepartmentRude(d),
+        ) => d == department,
         _ => false,
     }
 }
@@ -194,6 +197,17 @@ mod tests {
         let monthly = window(10.0, 20.0, Some(100.0));
         assert!(active(&monthly, 110.0) && active(&monthly, 215.0));
         assert!(!active(&monthly, 120.0) && !active(&monthly, 5.0));
+    }
+
+    #[test]
+    fn a_department_window_counts_its_waits_and_its_rude_contacts() {
+        let strike = window(10.0, 20.0, None);
+        assert!(is_cause_of(&strike, Cause::DepartmentWait(0)));
+        assert!(is_cause_of(&strike, Cause::DepartmentRude(0)));
+        assert!(!is_cause_of(&strike, Cause::DepartmentRude(1)));
+        assert!(!is_cause_of(&strike, Cause::DepartmentWait(1)));
+        assert!(!is_cause_of(&strike, Cause::HandoffError(0)));
+        assert!(!is_cause_of(&strike, Cause::PolicyFriction));
     }
 
     #[test]

@@ -14,7 +14,8 @@
 //! it caught and sent back, work lost on the way to it), each transfer
 //! weighted by `e^(−age/τ)`. Between two updates the target is held, so `m`
 //! moves along an exact exponential; updates come with the department's own
-//! events (a service starts or ends, work arrives for it), so a scenario
+//! events (a service starts or ends, work arrives for it, its staff on duty
+//! change), so a scenario
 //! without `[morale]` schedules nothing and a scenario with it schedules no
 //! extra events either. Morale scales the department's outgoing `lose` and
 //! `error` and its `rude` chance by `1 + sensitivity × (1 − m)`, capped at 1.
@@ -81,8 +82,10 @@ impl MoraleBook {
         }
     }
 
-    /// Brings department `d` to time `now`, with `busy_share` of its staff busy since its last update.
-    fn advance(&mut self, d: usize, now: f64, busy_share: f64) {
+    /// Brings department `d` to time `now`, with `busy_share` of its staff at
+    /// work busy since its last update (`None`: nobody was at work, so the
+    /// recent utilisation is held; see docs/scenario.md, closed hours).
+    fn advance(&mut self, d: usize, now: f64, busy_share: Option<f64>) {
         let tau = self.rules.adjust_h;
         let (warmup, grid) = (self.warmup, self.grid);
         let s = &mut self.departments[d];
@@ -107,7 +110,9 @@ impl MoraleBook {
         }
         let decay = (-(now - s.at) / tau).exp();
         s.morale = s.target + (s.morale - s.target) * decay;
-        s.utilisation = busy_share + (s.utilisation - busy_share) * decay;
+        if let Some(busy_share) = busy_share {
+            s.utilisation = busy_share + (s.utilisation - busy_share) * decay;
+        }
         s.received *= decay;
         s.bad *= decay;
         s.at = now;
@@ -185,7 +190,9 @@ impl<O: Observer> Simulation<'_, '_, O> {
     pub(super) fn morale_update(&mut self, dept: usize) {
         if let Some(book) = &mut self.morale {
             let d = &self.departments[dept];
-            let busy = f64::from(d.busy) / f64::from(d.staff.max(1));
+            // Staff at work: on duty, or finishing a job after closing (overtime).
+            let at_work = d.staff.max(d.busy);
+            let busy = (at_work > 0).then(|| f64::from(d.busy) / f64::from(at_work));
             book.advance(dept, self.now, busy);
         }
     }
@@ -271,8 +278,8 @@ mod tests {
         let grid = Grid::new(0.0, 1000.0);
         let mut book = MoraleBook::new(&rules(), 2, 0.0, grid);
         for t in 1..=200 {
-            book.advance(0, f64::from(t), 1.0);
-            book.advance(1, f64::from(t), 0.5);
+            book.advance(0, f64::from(t), Some(1.0));
+            book.advance(1, f64::from(t), Some(0.5));
         }
         // Utilisation 1 is all overload: the target is 0 and morale heads there.
         assert!(book.morale_at(0, 200.0) < 0.01);

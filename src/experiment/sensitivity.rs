@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::engine::{self, RunError};
 use crate::metrics::Stat;
-use crate::model::{Distribution, Model, Target};
+use crate::model::{Distribution, IncidentTarget, Model, Target};
 use crate::scenario::format_number;
 
 /// Parameters the scenario reads and checks but no mechanism uses yet
@@ -259,6 +259,45 @@ pub fn parameters(model: &Model, by: f64) -> Vec<Candidate> {
         l.add_mean(format!("{at}.service"), Some(&d.service), by);
         l.add(format!("{at}.rude"), d.rude, by, p);
     }
+    for pool in &model.pools {
+        l.add(
+            format!("pool.{}.staff", segment(&pool.name)),
+            f64::from(pool.staff),
+            by,
+            Unit::Count { min: 1 },
+        );
+    }
+    for incident in &model.incidents {
+        // How bad the window is; when it happens is listed by [`not_varied`].
+        let at = format!("incident.{}", segment(&incident.name));
+        match &incident.target {
+            IncidentTarget::Handoff {
+                lose,
+                error,
+                catch,
+                delay,
+                ..
+            } => {
+                l.add(format!("{at}.lose"), lose.unwrap_or(0.0), by, p);
+                l.add(format!("{at}.error"), error.unwrap_or(0.0), by, p);
+                l.add(format!("{at}.catch"), catch.unwrap_or(0.0), by, p);
+                if let Some(delay) = delay {
+                    l.add_mean(format!("{at}.delay"), delay.as_ref(), by);
+                }
+            }
+            IncidentTarget::Department { staff, service, .. } => {
+                if let Some(staff) = staff {
+                    l.add(
+                        format!("{at}.staff"),
+                        f64::from(*staff),
+                        by,
+                        Unit::Count { min: 0 },
+                    );
+                }
+                l.add_mean(format!("{at}.service"), service.as_ref(), by);
+            }
+        }
+    }
     if let Some(m) = &model.morale {
         l.add("morale.comfortable".into(), m.comfortable, by, p);
         l.add("morale.upstream".into(), m.upstream, by, Unit::Plain);
@@ -285,6 +324,60 @@ pub fn parameters(model: &Model, by: f64) -> Vec<Candidate> {
         }
     }
     l.out
+}
+
+/// What the scenario sets that [`parameters`] does not vary on purpose, each
+/// with the reason, so that a missing bar is not read as "this does not matter":
+/// staff `cost` (money only: it changes `revenue.staff_cost` and no customer
+/// number, the ranking's usual metric), opening `hours` (a timetable, not an
+/// amount), flow and complaint `priority` (an order, not an amount) and when an
+/// incident happens (`from`, `to`, `every`).
+pub fn not_varied(model: &Model) -> Vec<String> {
+    let mut out = Vec::new();
+    let money = "money only: it changes revenue.staff_cost and no customer number";
+    for d in &model.departments {
+        let at = format!("department.{}", segment(&d.name));
+        if d.cost > 0.0 {
+            out.push(format!("{at}.cost: {money}"));
+        }
+        if d.hours.is_some() {
+            out.push(format!(
+                "{at}.hours: a timetable, not an amount; compare timetables with `compare` or --variant"
+            ));
+        }
+    }
+    for pool in &model.pools {
+        let at = format!("pool.{}", segment(&pool.name));
+        if pool.cost > 0.0 {
+            out.push(format!("{at}.cost: {money}"));
+        }
+        if pool.hours.is_some() {
+            out.push(format!(
+                "{at}.hours: a timetable, not an amount; compare timetables with `compare` or --variant"
+            ));
+        }
+    }
+    let mut priorities: Vec<i32> = model
+        .flows
+        .iter()
+        .map(|f| f.priority)
+        .chain(model.complaints.as_ref().map(|c| c.priority))
+        .collect();
+    priorities.sort_unstable();
+    priorities.dedup();
+    if priorities.len() > 1 {
+        out.push(
+            "priority: an order of service, not an amount; compare orders with `compare` or --variant"
+                .to_owned(),
+        );
+    }
+    for incident in &model.incidents {
+        out.push(format!(
+            "incident.{}.from/to/every: when the window happens, not how bad it is; move it with sweep",
+            segment(&incident.name)
+        ));
+    }
+    out
 }
 
 /// One parameter's effect: the metric with the parameter low and high.
@@ -527,6 +620,57 @@ mod tests {
         for used in ["problem.rude", "department.sales.rude"] {
             assert!(names.iter().any(|n| n == used), "{used} in {names:?}");
         }
+    }
+
+    #[test]
+    fn structures_are_varied_or_listed_with_a_reason() {
+        let parse = |text: &str, name: &str| crate::scenario::parse(text, name).unwrap();
+        let pooled = parse(
+            include_str!("../../scenarios/cross-functional.toml"),
+            "cross-functional.toml",
+        );
+        let names: Vec<String> = parameters(&pooled, 0.1)
+            .into_iter()
+            .map(|c| c.parameter)
+            .collect();
+        assert!(names.iter().any(|n| n == "pool.team.staff"), "{names:?}");
+        assert!(!names.iter().any(|n| n.ends_with(".cost")), "{names:?}");
+        let listed = not_varied(&pooled);
+        assert!(
+            listed
+                .iter()
+                .any(|n| n.starts_with("pool.team.cost: money only")),
+            "{listed:?}"
+        );
+        let migration = parse(
+            include_str!("../../scenarios/billing-migration.toml"),
+            "billing-migration.toml",
+        );
+        let names: Vec<String> = parameters(&migration, 0.1)
+            .into_iter()
+            .map(|c| c.parameter)
+            .collect();
+        let incident = &migration.incidents[0];
+        let at = format!("incident.{}.", segment(&incident.name));
+        assert!(names.iter().any(|n| n.starts_with(&at)), "{names:?}");
+        assert!(
+            not_varied(&migration)
+                .iter()
+                .any(|n| n.starts_with(&format!("{at}from/to/every"))),
+            "{:?}",
+            not_varied(&migration)
+        );
+        let office = parse(
+            include_str!("../../scenarios/office-hours.toml"),
+            "office-hours.toml",
+        );
+        assert!(
+            not_varied(&office)
+                .iter()
+                .any(|n| n.contains(".hours: a timetable")),
+            "{:?}",
+            not_varied(&office)
+        );
     }
 
     #[test]

@@ -515,10 +515,20 @@ fn departments(out: &mut String, outcome: &Outcome) {
         headers.push(("morale", Align::Right));
     }
     let mut table = Table::new(&headers);
+    let mut pools_only = false;
     for d in &outcome.summary.departments {
+        // Its own staff were never busy, yet it served work: pools did all of
+        // it (a department with `staff = 0`). Its "0 %" would read as idle.
+        let all_by_pools =
+            !outcome.summary.pools.is_empty() && d.utilization.mean == 0.0 && d.served.mean > 0.0;
+        pools_only |= all_by_pools;
         let mut row = vec![
             Cell::Text(d.name.clone()),
-            Cell::Stat(human::stat_percent(d.utilization)),
+            if all_by_pools {
+                Cell::Text("-".to_owned())
+            } else {
+                Cell::Stat(human::stat_percent(d.utilization))
+            },
             Cell::Stat(human::stat_duration(d.mean_wait_h)),
             Cell::Stat(human::stat_decimal(d.mean_queue, 2)),
             Cell::Stat(human::stat_count(d.served)),
@@ -533,6 +543,12 @@ fn departments(out: &mut String, outcome: &Outcome) {
     }
     let _ = writeln!(out, "Departments");
     table.write(out);
+    if pools_only {
+        let _ = writeln!(
+            out,
+            "  utilisation -: pools did all of the department's work (their utilisation is below)"
+        );
+    }
     if with_morale {
         let _ = writeln!(
             out,

@@ -37,6 +37,9 @@ pub const INCIDENT_FIELDS: &[&str] = &[
 const HANDOFF_CHANGES: &[&str] = &["lose", "error", "catch", "delay"];
 const DEPARTMENT_CHANGES: &[&str] = &["staff", "service"];
 
+/// The shortest `every`: a minute, the resolution of opening hours.
+const MIN_EVERY_H: f64 = 1.0 / 60.0;
+
 /// Read every `[[incident]]` table. `handoffs` are the handoffs the flows use,
 /// by name (`FROM->TO`) in the order of their ids. `None` when any is wrong
 /// (reported).
@@ -124,6 +127,20 @@ fn read_one(
     let every = match t.field(errs, "every", duration(Need::Positive, "d")) {
         Field::Missing => Some(None),
         Field::Invalid => None,
+        Field::Ok(p) if p < MIN_EVERY_H => {
+            // Each repetition of a department window is two changes of the
+            // staff on duty: a period of seconds over a long run is billions
+            // of events for what is really a change of the scenario's values.
+            errs.push(
+                Diagnostic::new(
+                    t.get("every").map_or(t.span.clone(), |v| v.span()),
+                    format!("{what} repeats more often than once a minute: too often to be a window"),
+                    "expected a period of at least 1 minute",
+                )
+                .with_help("an incident is an episode (an outage each month: `every = \"30d\"`); for a change that lasts the whole run, set the handoff's or department's own value instead"),
+            );
+            None
+        }
         Field::Ok(p) => match (from, to) {
             (Some(f), Some(e)) if p <= e - f => {
                 errs.push(

@@ -301,3 +301,27 @@ fn a_set_that_pushes_a_time_below_the_clocks_resolution_is_refused() {
         }
     }
 }
+
+#[test]
+fn incident_windows_repeating_by_the_second_are_refused() {
+    // A department window every few seconds over a long run would be billions
+    // of staff changes: refused with the period located, a minute accepted.
+    let incident = |every: &str| {
+        format!(
+            "{MINIMAL}[[incident]]\nname = \"blip\"\nfrom = \"0d\"\nto = \"1s\"\nevery = \"{every}\"\ndepartment = \"a\"\nstaff = 0\n"
+        )
+    };
+    let d = one(&incident("2s"));
+    assert!(
+        d.message.contains("too often to be a window"),
+        "{}",
+        d.message
+    );
+    assert!(help(&d).contains("every = \\\"30d\\\"") || help(&d).contains("every = \"30d\""));
+    assert!(parse(&incident("1m"), "t.toml").is_ok());
+    // The largest staff an incident can name is read, not overflowed.
+    let big = format!(
+        "{MINIMAL}[[incident]]\nname = \"surge\"\nfrom = \"1d\"\nto = \"2d\"\ndepartment = \"a\"\nstaff = 4294967295\n"
+    );
+    assert!(parse(&big, "t.toml").is_ok());
+}

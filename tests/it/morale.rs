@@ -419,3 +419,24 @@ fn json_carries_morale_and_the_scorecard_under_their_contract_names() {
     assert!(v["timeline"][0].get("morale").is_none());
     assert_eq!(v["scorecard"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn closed_hours_are_neither_load_nor_rest_for_morale() {
+    // Production open 40 h a week and swamped while open: its staff are fully
+    // busy whenever they are at work, so its recent utilisation is near 1 and
+    // morale falls (comfortable = 0.6). Counting the closed nights and weekends
+    // as idle time would give a utilisation near 40/168 and keep morale at 1.
+    let model = load(
+        "scenarios/unhappy-staff.toml",
+        &[
+            "morale.upstream=0",
+            "department.production.hours=mon-fri 09:00-17:00",
+        ],
+    );
+    for r in runs(&model, 3) {
+        let morale = stat(&r.metrics, "departments.production.morale");
+        let busy = stat(&r.metrics, "departments.production.utilization");
+        assert!(busy > 0.95, "swamped while open: utilisation {busy}");
+        assert!(morale < 0.3, "production's morale {morale}");
+    }
+}

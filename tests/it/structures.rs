@@ -345,3 +345,36 @@ fn structures_give_the_same_bytes_on_any_number_of_threads() {
     assert!(text.contains("\"staff_cost\""), "{text}");
     assert!(text.contains("\"back office\""), "{text}");
 }
+
+#[test]
+fn a_department_served_only_by_pools_is_not_shown_idle() {
+    // cross-functional.toml: sales, production and billing have no staff of
+    // their own; the pool does all their work. Their own utilisation (0) must
+    // not read as "0 %" (idle) in the text report.
+    let dir = std::env::temp_dir();
+    let scenario =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/cross-functional.toml");
+    let out = super::command::run(&dir, &["run", scenario.to_str().unwrap()], 0);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let departments = text
+        .split("Departments\n")
+        .nth(1)
+        .and_then(|t| t.split("\n\n").next())
+        .expect("a departments table");
+    for name in ["sales", "production", "billing"] {
+        let row = departments
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {departments}"));
+        let utilisation = row.split_whitespace().nth(1).unwrap();
+        assert_eq!(utilisation, "-", "{row}");
+    }
+    // support has staff of its own: a figure, and the note says what "-" means.
+    assert!(departments.contains("pools did all"), "{departments}");
+    assert!(
+        !departments
+            .lines()
+            .any(|l| l.trim_start().starts_with("support")
+                && l.split_whitespace().nth(1) == Some("-"))
+    );
+}
