@@ -48,6 +48,20 @@ pub struct ScenarioInfo {
     pub warmup_h: f64,
     /// Each department and its staff, in the scenario's order (for drawing the chain).
     pub departments: Vec<StaffInfo>,
+    /// Each handoff's failure odds as the scenario sets them, before morale or
+    /// learning move them (the page sets them beside the final odds). Not in
+    /// the JSON report: the scenario file says them already.
+    #[serde(skip)]
+    pub handoff_odds: Vec<HandoffOdds>,
+}
+
+/// A handoff's odds of losing work and of passing an error, as set in the scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HandoffOdds {
+    pub from: String,
+    pub to: String,
+    pub lose: f64,
+    pub error: f64,
 }
 
 /// A department's name and staff.
@@ -149,6 +163,17 @@ impl<'a> Replications<'a> {
                     .map(|d| StaffInfo {
                         name: d.name.clone(),
                         staff: d.staff,
+                    })
+                    .collect(),
+                handoff_odds: (0..model.handoffs.len())
+                    .map(|id| {
+                        let h = &model.handoffs[id];
+                        HandoffOdds {
+                            from: model.departments[h.from].name.clone(),
+                            to: model.target_name(h.to).to_owned(),
+                            lose: h.lose,
+                            error: h.error,
+                        }
                     })
                     .collect(),
             },

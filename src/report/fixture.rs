@@ -189,6 +189,7 @@ pub fn outcome(replications: u32) -> Outcome {
                     staff: 1,
                 },
             ],
+            handoff_odds: Vec::new(),
         },
         events: 123_456,
         summary,

@@ -665,8 +665,9 @@ fn compare_pages_of_learning_and_policy_name_their_metrics() {
 
 #[test]
 fn sections_of_absent_mechanisms_stay_hidden() {
-    // The ready scenarios have no incidents, morale or scorecard: nothing of
-    // them is drawn, not even an empty heading or a shaded week.
+    // The baseline has no incidents or morale: nothing of them is drawn, not
+    // even an empty heading or a shaded week. (Its scorecard, between real
+    // departments, is shown: see the test of mechanism sections.)
     let page = handoff(&[
         "run",
         "scenarios/baseline.toml",
@@ -678,17 +679,10 @@ fn sections_of_absent_mechanisms_stay_hidden() {
     ]);
     let page = String::from_utf8(page).unwrap();
     let text = visible(&page);
-    for word in [
-        "incident",
-        "morale",
-        "scorecard",
-        "Incident",
-        "Morale",
-        "Scorecard",
-    ] {
+    for word in ["incident", "morale", "Incident", "Morale"] {
         assert!(!text.contains(word), "the page mentions {word}");
     }
-    assert!(!text.contains("#F4F4F4"), "no incident window is shaded");
+    assert!(!text.contains("#FBF3B5"), "no incident window is shaded");
     // Every section has something in it besides its heading.
     for section in text.split("<section").skip(1) {
         let section = &section[..section.find("</section>").unwrap()];
@@ -699,4 +693,144 @@ fn sections_of_absent_mechanisms_stay_hidden() {
             "an empty section: {section}"
         );
     }
+}
+
+/// A scenario's page in a language, as text.
+fn page_of(scenario: &str, lang: &str) -> String {
+    let page = handoff(&[
+        "run",
+        scenario,
+        "-q",
+        "--replications",
+        "2",
+        "--format",
+        "html",
+        "--lang",
+        lang,
+    ]);
+    String::from_utf8(page).unwrap()
+}
+
+/// The section titles of the structures and people mechanisms, by catalogue key.
+const MECHANISM_SECTIONS: [&str; 6] = [
+    "incidents.title",
+    "morale.title",
+    "learning.title",
+    "scorecard.title",
+    "policy.title",
+    "staff.title",
+];
+
+#[test]
+fn mechanism_sections_appear_where_their_mechanism_is_on_and_nowhere_else() {
+    use handoff::report::html::Lang;
+    // (scenario, the sections it must show); every other one must be absent.
+    let cases: [(&str, &[&str]); 7] = [
+        ("tests/cases/ok/tiny.toml", &["scorecard.title"]),
+        (
+            "scenarios/billing-migration.toml",
+            &["incidents.title", "scorecard.title"],
+        ),
+        (
+            "scenarios/unhappy-staff.toml",
+            &["morale.title", "scorecard.title"],
+        ),
+        (
+            "scenarios/learning-organisation.toml",
+            &["learning.title", "scorecard.title"],
+        ),
+        (
+            "scenarios/strict-policies.toml",
+            &["policy.title", "scorecard.title"],
+        ),
+        (
+            "scenarios/cross-functional.toml",
+            &["staff.title", "scorecard.title"],
+        ),
+        (
+            "scenarios/round-the-clock.toml",
+            &["staff.title", "scorecard.title"],
+        ),
+    ];
+    for (scenario, on) in cases {
+        for (lang, code) in [(Lang::En, "en"), (Lang::Es, "es")] {
+            let page = page_of(scenario, code);
+            let t = lang.catalogue();
+            for key in MECHANISM_SECTIONS {
+                let heading = format!("<h2>{}</h2>", t.get(key));
+                assert_eq!(
+                    page.contains(&heading),
+                    on.contains(&key),
+                    "{scenario} ({code}): {key}"
+                );
+            }
+            // Morale in the chain's boxes only where morale is on.
+            let morale_box = t.fill("chain.morale", &[("share", "")]);
+            assert_eq!(
+                page.contains(morale_box.trim_end()),
+                on.contains(&"morale.title"),
+                "{scenario} ({code}): morale in the chain"
+            );
+            // Departments served by a shared pool say so, rather than "0 people".
+            assert_eq!(
+                page.contains(t.get("chain.pooled")),
+                scenario.contains("cross-functional"),
+                "{scenario} ({code}): pooled departments"
+            );
+            // The weekly chart shades incident windows only where there are incidents.
+            assert_eq!(
+                page.contains("#FBF3B5"),
+                on.contains(&"incidents.title"),
+                "{scenario} ({code}): shaded windows"
+            );
+            // No key is shown in place of its words.
+            for key in MECHANISM_SECTIONS {
+                let prefix = key.split('.').next().unwrap();
+                assert!(
+                    !page.contains(&format!(">{prefix}.")),
+                    "{scenario}: {prefix}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_repeating_incident_window_is_shaded_at_every_showing() {
+    let base = std::fs::read_to_string(root().join("scenarios/baseline.toml")).unwrap();
+    let text = format!(
+        "{base}\n[[incident]]\nname = \"month-end close\"\nfrom = \"10d\"\nto = \"12d\"\nevery = \"30d\"\nhandoff = \"sales->production\"\nerror = 0.5\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("monthly.toml");
+    std::fs::write(&file, text).unwrap();
+    let model = handoff::scenario::parse(
+        &std::fs::read_to_string(&file).unwrap(),
+        &file.display().to_string(),
+    )
+    .unwrap();
+    let (warmup, end) = (
+        model.simulation.warmup_h / 24.0,
+        model.simulation.duration_h / 24.0,
+    );
+    // Windows [10 + 30k, 12 + 30k) days that reach into the counted period.
+    let expected = (0..)
+        .map(|k| (10.0 + 30.0 * k as f64, 12.0 + 30.0 * k as f64))
+        .take_while(|(from, _)| *from < end)
+        .filter(|(_, to)| *to > warmup)
+        .count();
+    assert!(expected >= 10, "{expected}");
+    for lang in ["en", "es"] {
+        let page = page_of(file.to_str().unwrap(), lang);
+        assert_eq!(
+            page.matches("fill=\"#FBF3B5\"").count(),
+            expected,
+            "{lang}: one shade per window"
+        );
+        assert!(page.contains(">month-end close</text>"), "{lang}: named");
+    }
+    let en = page_of(file.to_str().unwrap(), "en");
+    assert!(en.contains("then again every 30 days"), "{en}");
+    let es = page_of(file.to_str().unwrap(), "es");
+    assert!(es.contains("y luego otra vez cada 30 días"));
 }

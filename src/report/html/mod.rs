@@ -14,6 +14,7 @@
 //! when their fields are present in the outcome.
 
 mod i18n;
+mod mechanisms;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
@@ -51,9 +52,15 @@ pub fn run(outcome: &Outcome, stories: &[Told], data: &[u8], lang: Lang) -> Vec<
         Some(headline(outcome, lang)),
         Some(chain_section(s, &outcome.scenario.departments, lang)),
         Some(iceberg_section(s, lang)),
+        mechanisms::staff_section(s, lang),
         timeline_section(outcome, lang),
+        mechanisms::incidents_section(outcome, lang),
         revenue_section(s, lang),
         paths_section(s, lang),
+        mechanisms::morale_section(outcome, lang),
+        mechanisms::learning_section(outcome, lang),
+        mechanisms::scorecard_section(s, lang),
+        mechanisms::policy_section(s, lang),
         stories_section(stories, lang),
     ];
     let body = html! {
@@ -285,23 +292,35 @@ fn handoff_cost(s: &Metrics<Stat>, from: &str, to: &str) -> f64 {
         .sum()
 }
 
+/// Departments in the order work first reaches them along the handoffs.
+fn chain_order(s: &Metrics<Stat>) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    for h in &s.handoffs {
+        for name in [&h.from, &h.to] {
+            if name != "customer" && !order.iter().any(|o| o == name) {
+                order.push(name.clone());
+            }
+        }
+    }
+    order
+}
+
+/// A count with its interval: `12 ± 3`.
+fn with_ci(x: Stat, lang: Lang) -> String {
+    match x.ci95 {
+        Some(h) if h.is_finite() => format!("{}\u{a0}±\u{a0}{}", lang.count(x.mean), lang.count(h)),
+        _ => lang.count(x.mean),
+    }
+}
+
 fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang: Lang) -> Markup {
     let t = lang.catalogue();
-    // Boxes in the order work first reaches them, then the customer, then
-    // departments off the chain (complaint handling).
-    let mut order: Vec<String> = Vec::new();
-    let push = |name: &str, order: &mut Vec<String>| {
-        if name != "customer" && !order.iter().any(|o| o == name) {
-            order.push(name.to_owned());
-        }
-    };
-    for h in &s.handoffs {
-        push(&h.from, &mut order);
-        push(&h.to, &mut order);
-    }
-    let on_chain = order.len();
+    let on_chain = chain_order(s).len();
+    let mut order = chain_order(s);
     for d in &s.departments {
-        push(&d.name, &mut order);
+        if !order.contains(&d.name) {
+            order.push(d.name.clone());
+        }
     }
     let customer_at = on_chain;
     let mut nodes: Vec<ChainNode> = Vec::new();
@@ -318,11 +337,19 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
             .find(|c| c.cause == format!("department:{name}:wait"))
             .map_or(0.0, |c| c.customers.mean);
         let mut lines = Vec::new();
-        if let Some(n) = staff {
+        // A department with no staff of its own is served by a shared pool:
+        // its own "0 people, 0 % busy" would mislead.
+        let pooled = staff == Some(0) && !s.pools.is_empty();
+        if pooled {
+            lines.push(t.get("chain.pooled").to_owned());
+        } else if let Some(n) = staff {
             lines.push(t.counted("chain.staff", ("staff", &lang.grouped(n as f64)), &[]));
         }
-        if let Some(u) = util {
+        if let Some(u) = util.filter(|_| !pooled) {
             lines.push(t.fill("chain.busy", &[("share", &lang.percent(u))]));
+        }
+        if let Some(m) = mechanisms::morale_line(s, name, lang) {
+            lines.push(m);
         }
         ChainNode {
             name: name.to_owned(),
@@ -448,8 +475,7 @@ fn timeline_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
         .iter()
         .map(|b| lang.grouped(((b.from_h - start) / WEEK_H).round() + 1.0))
         .collect();
-    // Incident windows would be shaded here; none is drawn unless a window exists.
-    let shaded: Vec<(usize, usize)> = Vec::new();
+    let shaded = mechanisms::incident_shades(outcome);
     let chart = svg::stacked_bars(
         &series,
         &labels,
@@ -461,7 +487,10 @@ fn timeline_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
     Some(html! {
         section {
             h2 { (t.get("timeline.title")) }
-            p.note { (t.get("timeline.note")) }
+            p.note {
+                (t.get("timeline.note"))
+                @if !shaded.is_empty() { " " (t.get("timeline.incidents_note")) }
+            }
             (PreEscaped(chart))
         }
     })

@@ -18,20 +18,34 @@ pub struct Series {
     pub values: Vec<f64>,
 }
 
+/// A shaded range of buckets behind the bars (an incident window), `from..=to`,
+/// named above the plot.
+#[derive(Debug, Clone)]
+pub struct Shade {
+    pub from: usize,
+    pub to: usize,
+    pub label: String,
+}
+
+/// Fill of incident windows: a pale Okabe–Ito yellow, apart from every bar colour.
+const SHADE: &str = "#FBF3B5";
+
 /// Weekly stacked bars. `x_labels[k]` labels bucket `k` (shown every few
-/// buckets); `axis` names the unit; shaded `(from, to)` bucket ranges are drawn
-/// behind the bars (incident windows).
+/// buckets); `axis` names the unit; `shaded` bucket ranges are drawn behind
+/// the bars with their names above the plot (incident windows).
 /// `tick` writes a value of the vertical axis in the page's language (`0,5`).
 pub fn stacked_bars(
     series: &[Series],
     x_labels: &[String],
     axis: &str,
-    shaded: &[(usize, usize)],
+    shaded: &[Shade],
     tick: &dyn Fn(f64) -> String,
     label: &str,
 ) -> String {
-    let (w, h) = (960.0, 420.0);
-    let (left, right, top) = (64.0, 16.0, 40.0);
+    // A row above the plot for the names of shaded windows, when there are any.
+    let names_row = if shaded.is_empty() { 0.0 } else { 30.0 };
+    let (w, h) = (960.0, 420.0 + names_row);
+    let (left, right, top) = (64.0, 16.0, 40.0 + names_row);
     let legend_rows = legend_rows(series, w - left - right);
     let mut svg = Svg::new(w, h + 10.0 + LEGEND_ROW * legend_rows as f64);
     let buckets = x_labels.len().max(1);
@@ -48,10 +62,38 @@ pub fn stacked_bars(
     let plot_w = w - left - right;
     let y = |v: f64| top + plot_h * (1.0 - v / top_value);
     let slot = plot_w / buckets as f64;
-    for &(from, to) in shaded {
-        let x0 = left + slot * from as f64;
-        let x1 = left + slot * (to.min(buckets - 1) + 1) as f64;
-        svg.rect(x0, top, x1 - x0, plot_h, "#F4F4F4", "");
+    // Names left to right; one that would run into the previous is left out
+    // (a repeating window is named at its first showing, shaded at every one).
+    let mut names_end = f64::NEG_INFINITY;
+    for shade in shaded {
+        let to = shade.to.min(buckets - 1);
+        if shade.from > to {
+            continue;
+        }
+        let x0 = left + slot * shade.from as f64;
+        let x1 = left + slot * (to + 1) as f64;
+        svg.rect(
+            x0,
+            top,
+            x1 - x0,
+            plot_h,
+            SHADE,
+            " stroke=\"#C9B800\" stroke-width=\"1\"",
+        );
+        let name = fit(&shade.label, SMALL, w - right - x0);
+        if x0 > names_end + 12.0 {
+            svg.line(x0, top - names_row + 6.0, x0, top, "#C9B800", 2.0);
+            svg.text_styled(
+                x0 + 6.0,
+                top - 8.0,
+                SMALL,
+                "start",
+                INK,
+                " font-style=\"italic\"",
+                &name,
+            );
+            names_end = x0 + 6.0 + text_width(&name, SMALL);
+        }
     }
     let mut tick_value = 0.0;
     while tick_value <= top_value + step / 2.0 {
@@ -73,7 +115,7 @@ pub fn stacked_bars(
         );
         tick_value += step;
     }
-    svg.text_styled(left - 56.0, top - 16.0, SMALL, "start", INK, "", axis);
+    svg.text_styled(left - 56.0, 24.0, SMALL, "start", INK, "", axis);
     for k in 0..buckets {
         let mut base = 0.0;
         let x = left + slot * k as f64 + slot * 0.1;
@@ -393,10 +435,37 @@ mod tests {
             &series,
             &labels,
             "customers lost",
-            &[(1, 1)],
+            &[],
             &|v| format!("{v}"),
             "lost by week"
         ));
+    }
+
+    #[test]
+    fn stacked_bars_with_incident_windows_snapshot() {
+        let series = vec![Series {
+            label: "errors billing → customer".into(),
+            color: super::super::PALETTE[0],
+            values: vec![1.0, 0.0, 2.5, 1.0, 0.5, 0.0],
+        }];
+        let labels: Vec<String> = ["1", "2", "3", "4", "5", "6"].map(String::from).to_vec();
+        let shade = |from, to| Shade {
+            from,
+            to,
+            label: "billing migration".into(),
+        };
+        let svg = stacked_bars(
+            &series,
+            &labels,
+            "customers lost",
+            &[shade(1, 1), shade(2, 2), shade(5, 9)],
+            &|v| format!("{v}"),
+            "lost by week",
+        );
+        // Every window shaded; the name once where the next showing would collide.
+        assert_eq!(svg.matches("fill=\"#FBF3B5\"").count(), 3);
+        assert_eq!(svg.matches(">billing mi").count(), 2);
+        insta::assert_snapshot!(svg);
     }
 
     #[test]

@@ -10,12 +10,14 @@
 mod chain;
 mod charts;
 mod iceberg;
+mod people;
 
 pub use chain::{ChainEdge, ChainNode, chain};
 pub use charts::{
-    Bar, IntervalRow, Series, StayRow, interval_rows, ranked_bars, stacked_bars, stay_bars,
+    Bar, IntervalRow, Series, Shade, StayRow, interval_rows, ranked_bars, stacked_bars, stay_bars,
 };
 pub use iceberg::iceberg;
+pub use people::{MatrixCell, lines, matrix};
 
 use std::fmt::Write as _;
 

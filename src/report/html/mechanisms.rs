@@ -1,0 +1,489 @@
+//! Sections for the structures and people mechanisms: incident windows,
+//! morale over time, the internal-customer scorecard, the policy against
+//! abuse, what learning changed, and staff pools and cost. Each returns
+//! `None` when its mechanism is off in the scenario, so a page without it
+//! shows nothing of it.
+
+use maud::{Markup, PreEscaped, html};
+
+use super::{Lang, chain_order};
+use crate::experiment::Outcome;
+use crate::metrics::timeline::WEEK_H;
+use crate::metrics::{Metrics, Stat};
+use crate::report::svg::{self, MatrixCell, Series, Shade};
+
+/// Lines drawn in the morale chart: the departments whose morale fell furthest.
+const MORALE_LINES: usize = 5;
+/// Share of bad handovers at which a scorecard cell is fully red.
+const FULL_RED_AT: f64 = 0.25;
+
+/// The weekly buckets each incident window touches, every repetition, named.
+pub(super) fn incident_shades(outcome: &Outcome) -> Vec<Shade> {
+    let timeline = &outcome.timeline;
+    let (Some(first), Some(last)) = (timeline.first(), timeline.last()) else {
+        return Vec::new();
+    };
+    let (start, end) = (first.from_h, last.to_h);
+    let bucket_of = |h: f64| {
+        timeline
+            .iter()
+            .position(|b| h < b.to_h)
+            .unwrap_or(timeline.len() - 1)
+    };
+    let mut shades = Vec::new();
+    for incident in &outcome.summary.incidents {
+        let length = incident.to_h - incident.from_h;
+        let mut from = incident.from_h;
+        while from < end && length > 0.0 {
+            let to = from + length;
+            if to > start {
+                shades.push(Shade {
+                    from: bucket_of(from.max(start)),
+                    // A window ending on a bucket's edge does not touch the next bucket.
+                    to: bucket_of((to.min(end) - 1e-9).max(start)),
+                    label: incident.name.clone(),
+                });
+            }
+            match incident.every_h {
+                Some(every) if every > 0.0 => from += every,
+                _ => break,
+            }
+        }
+    }
+    shades.sort_by_key(|s| (s.from, s.to));
+    shades
+}
+
+/// A day count as the page shows it: `120`, `2.5`.
+fn day(h: f64, lang: Lang) -> String {
+    lang.count(h / 24.0)
+}
+
+pub(super) fn incidents_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
+    let t = lang.catalogue();
+    let incidents = &outcome.summary.incidents;
+    if incidents.is_empty() {
+        return None;
+    }
+    let window = |i: &crate::metrics::IncidentMetrics<Stat>| {
+        let args = [
+            ("from", day(i.from_h, lang)),
+            ("to", day(i.to_h, lang)),
+            ("hours", lang.count(i.window_h / 24.0)),
+        ];
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        match i.every_h {
+            Some(every) => t.counted(
+                "incidents.window_every",
+                ("every", &day(every, lang)),
+                &args,
+            ),
+            None => t.fill("incidents.window_once", &args),
+        }
+    };
+    let sentences: Vec<String> = incidents
+        .iter()
+        .map(|i| {
+            let share = if i.cause_customers_lost.mean > 0.0 {
+                i.customers_lost.mean / i.cause_customers_lost.mean
+            } else {
+                f64::NAN
+            };
+            let lost = t.counted(
+                "incidents.sentence",
+                ("lost", &lang.count(i.customers_lost.mean)),
+                &[
+                    ("name", &i.name),
+                    ("revenue", &lang.grouped(i.revenue_lost.mean)),
+                ],
+            );
+            if share.is_finite() {
+                format!(
+                    "{lost} {}",
+                    t.fill("incidents.share", &[("share", &lang.percent(share))])
+                )
+            } else {
+                lost
+            }
+        })
+        .collect();
+    Some(html! {
+        section {
+            h2 { (t.get("incidents.title")) }
+            @for s in &sentences { p.medium { (s) } }
+            table {
+                thead {
+                    tr {
+                        th { (t.get("incidents.name")) }
+                        th { (t.get("incidents.window")) }
+                        th { (t.get("incidents.lost")) }
+                        th { (t.get("incidents.deterred")) }
+                        th { (t.get("incidents.revenue")) }
+                    }
+                }
+                tbody {
+                    @for i in incidents {
+                        tr {
+                            th { (i.name) }
+                            td { (window(i)) }
+                            td { (super::with_ci(i.customers_lost, lang)) }
+                            td { (super::with_ci(i.prospects_deterred, lang)) }
+                            td { (lang.grouped(i.revenue_lost.mean)) }
+                        }
+                    }
+                }
+            }
+            p.note { (t.get("incidents.note")) }
+        }
+    })
+}
+
+/// Morale in a department's box of the chain: `morale 85 %`.
+pub(super) fn morale_line(s: &Metrics<Stat>, name: &str, lang: Lang) -> Option<String> {
+    let morale = s.departments.iter().find(|d| d.name == name)?.morale?;
+    Some(
+        lang.catalogue()
+            .fill("chain.morale", &[("share", &lang.percent(morale.mean))]),
+    )
+}
+
+pub(super) fn morale_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
+    let t = lang.catalogue();
+    let timeline = &outcome.timeline;
+    let first = timeline.first()?;
+    if first.morale.is_empty() {
+        return None;
+    }
+    let departments: Vec<&str> = first.morale.iter().map(|m| m.department.as_str()).collect();
+    let weekly = |name: &str| -> Vec<f64> {
+        timeline
+            .iter()
+            .map(|b| {
+                b.morale
+                    .iter()
+                    .find(|m| m.department == name)
+                    .map_or(f64::NAN, |m| m.morale.mean)
+            })
+            .collect()
+    };
+    // The departments whose morale fell furthest, in the scenario's order.
+    let mut lowest: Vec<(f64, usize)> = departments
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let low = weekly(d)
+                .into_iter()
+                .filter(|v| v.is_finite())
+                .fold(1.0, f64::min);
+            (low, i)
+        })
+        .collect();
+    lowest.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    lowest.truncate(MORALE_LINES);
+    let floor = lowest.iter().map(|l| l.0).fold(1.0, f64::min);
+    lowest.sort_by_key(|l| l.1);
+    let series: Vec<Series> = lowest
+        .iter()
+        .enumerate()
+        .map(|(k, (_, i))| Series {
+            label: departments[*i].to_owned(),
+            color: svg::PALETTE[k % svg::PALETTE.len()],
+            values: weekly(departments[*i]),
+        })
+        .collect();
+    // From a round tenth below the lowest week (never above 50 %) to 100 %.
+    let low = ((floor - 0.05) * 10.0).floor().clamp(0.0, 5.0) / 10.0;
+    let step = if low >= 0.5 { 0.1 } else { 0.2 };
+    let low = if step > 0.1 {
+        (low / step).floor() * step
+    } else {
+        low
+    };
+    let start = outcome.scenario.warmup_h;
+    let labels: Vec<String> = timeline
+        .iter()
+        .map(|b| lang.grouped(((b.from_h - start) / WEEK_H).round() + 1.0))
+        .collect();
+    let chart = svg::lines(
+        &series,
+        &labels,
+        (low, 1.0, step),
+        t.get("morale.axis"),
+        &|v| lang.percent(v),
+        t.get("morale.title"),
+    );
+    let key = if series.len() < departments.len() {
+        "morale.note"
+    } else {
+        "morale.note_all"
+    };
+    let note = t.counted(
+        key,
+        ("n", &lang.grouped(series.len() as f64)),
+        &[("all", &lang.grouped(departments.len() as f64))],
+    );
+    let averages: Vec<String> = outcome
+        .summary
+        .departments
+        .iter()
+        .filter_map(|d| {
+            let m = d.morale?;
+            Some(t.fill(
+                "morale.average",
+                &[("dept", &d.name), ("share", &lang.percent(m.mean))],
+            ))
+        })
+        .collect();
+    Some(html! {
+        section {
+            h2 { (t.get("morale.title")) }
+            p.note { (note) }
+            (PreEscaped(chart))
+            p.note { (t.fill("morale.averages", &[("list", &averages.join(", "))])) }
+        }
+    })
+}
+
+pub(super) fn scorecard_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup> {
+    let t = lang.catalogue();
+    let links: Vec<_> = s
+        .scorecard
+        .iter()
+        .filter(|l| l.supplier != "customer" && l.customer != "customer")
+        .filter(|l| l.handed.mean > 0.0)
+        .collect();
+    if links.is_empty() {
+        return None;
+    }
+    let order = chain_order(s);
+    let rank = |name: &str| order.iter().position(|o| o == name).unwrap_or(usize::MAX);
+    let mut suppliers: Vec<&str> = links.iter().map(|l| l.supplier.as_str()).collect();
+    let mut customers: Vec<&str> = links.iter().map(|l| l.customer.as_str()).collect();
+    for names in [&mut suppliers, &mut customers] {
+        names.sort_by_key(|n| (rank(n), n.to_string()));
+        names.dedup();
+    }
+    let bad = |l: &&crate::metrics::LinkMetrics<Stat>| 1.0 - l.share_good.mean;
+    // Colour on an absolute scale, so a good chain does not look alarming:
+    // white when all is good, full red from a quarter bad.
+    let worst_bad = links.iter().map(bad).fold(0.0, f64::max);
+    let worst = links
+        .iter()
+        .filter(|l| worst_bad > 0.0 && bad(l) == worst_bad)
+        .min_by_key(|l| (rank(&l.supplier), rank(&l.customer)));
+    let cells: Vec<Vec<Option<MatrixCell>>> = suppliers
+        .iter()
+        .map(|sup| {
+            customers
+                .iter()
+                .map(|cus| {
+                    let l = links
+                        .iter()
+                        .find(|l| l.supplier == *sup && l.customer == *cus)?;
+                    Some(MatrixCell {
+                        badness: (bad(l) / FULL_RED_AT).min(1.0),
+                        shown: lang.percent(l.share_good.mean),
+                        detail: t.counted(
+                            "scorecard.detail",
+                            ("n", &lang.count(l.handed.mean)),
+                            &[],
+                        ),
+                        worst: worst.is_some_and(|w| std::ptr::eq(*w, *l)),
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let chart = svg::matrix(
+        &names(&suppliers),
+        &names(&customers),
+        &cells,
+        (t.get("scorecard.rows"), t.get("scorecard.columns")),
+        t.get("scorecard.title"),
+    );
+    let worst_sentence = worst.map(|w| {
+        t.fill(
+            "scorecard.worst",
+            &[
+                ("supplier", &w.supplier),
+                ("customer", &w.customer),
+                ("share", &lang.percent(w.share_good.mean)),
+                ("lost", &lang.count(w.lost.mean)),
+                ("caught", &lang.count(w.caught.mean)),
+                ("escaped", &lang.count(w.escaped.mean)),
+            ],
+        )
+    });
+    Some(html! {
+        section {
+            h2 { (t.get("scorecard.title")) }
+            p.note { (t.get("scorecard.note")) }
+            (PreEscaped(chart))
+            @if let Some(s) = worst_sentence { p.medium { (s) } }
+        }
+    })
+}
+
+pub(super) fn policy_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup> {
+    let t = lang.catalogue();
+    let p = s.policy.as_ref()?;
+    let caught = t.counted(
+        "policy.caught",
+        ("abusive", &lang.count(p.abusive_orders.mean)),
+        &[
+            ("caught", &lang.count(p.abuse_caught.mean)),
+            ("saved", &lang.grouped(p.abuse_saved.mean)),
+            ("cost", &lang.grouped(p.abuse_cost.mean)),
+        ],
+    );
+    let friction = t.counted(
+        "policy.friction",
+        ("customers", &lang.count(p.customers_lost.mean)),
+        &[
+            ("problems", &lang.count(p.friction_problems.mean)),
+            ("revenue", &lang.grouped(p.revenue_lost.mean)),
+        ],
+    );
+    let verdict_key = if p.revenue_lost.mean > p.abuse_saved.mean {
+        "policy.costs_more"
+    } else {
+        "policy.saves_more"
+    };
+    let verdict = t.fill(
+        verdict_key,
+        &[
+            ("saved", &lang.grouped(p.abuse_saved.mean)),
+            ("revenue", &lang.grouped(p.revenue_lost.mean)),
+        ],
+    );
+    Some(html! {
+        section {
+            h2 { (t.get("policy.title")) }
+            p.medium { (caught) }
+            p.medium { (friction) }
+            p.big { (verdict) }
+            p.note { (t.get("policy.note")) }
+        }
+    })
+}
+
+pub(super) fn learning_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
+    let t = lang.catalogue();
+    let s = &outcome.summary;
+    let rows: Vec<_> = s
+        .handoffs
+        .iter()
+        .filter_map(|h| {
+            let (error, lose) = (h.error_final?, h.lose_final?);
+            let start = outcome
+                .scenario
+                .handoff_odds
+                .iter()
+                .find(|o| o.from == h.from && o.to == h.to)?;
+            Some((h, start, error, lose))
+        })
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let to_words = |to: &str| {
+        if to == "customer" {
+            t.get("chain.customer").to_owned()
+        } else {
+            to.to_owned()
+        }
+    };
+    let odds = |start: f64, end: Stat| {
+        if start > 0.0 {
+            t.fill(
+                "learning.change",
+                &[
+                    ("start", &lang.percent(start)),
+                    ("end", &lang.percent(end.mean)),
+                ],
+            )
+        } else {
+            "–".to_owned()
+        }
+    };
+    let improved = rows
+        .iter()
+        .filter(|(_, start, error, lose)| error.mean < start.error || lose.mean < start.lose)
+        .count();
+    let summary = t.counted(
+        "learning.summary",
+        ("improved", &lang.grouped(improved as f64)),
+        &[("all", &lang.grouped(rows.len() as f64))],
+    );
+    Some(html! {
+        section {
+            h2 { (t.get("learning.title")) }
+            p.medium { (summary) }
+            table {
+                thead {
+                    tr {
+                        th { (t.get("learning.handoff")) }
+                        th { (t.get("learning.error")) }
+                        th { (t.get("learning.lose")) }
+                    }
+                }
+                tbody {
+                    @for (h, start, error, lose) in &rows {
+                        tr {
+                            th { (h.from) " → " (to_words(&h.to)) }
+                            td { (odds(start.error, *error)) }
+                            td { (odds(start.lose, *lose)) }
+                        }
+                    }
+                }
+            }
+            p.note { (t.get("learning.note")) }
+        }
+    })
+}
+
+/// Staff pools and what the staff cost, where the scenario has them.
+pub(super) fn staff_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup> {
+    let t = lang.catalogue();
+    let cost = s.revenue.staff_cost.mean;
+    if s.pools.is_empty() && cost.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+        return None;
+    }
+    let pools: Vec<String> = s
+        .pools
+        .iter()
+        .map(|p| {
+            t.counted(
+                "staff.pool",
+                ("served", &lang.count(p.served.mean)),
+                &[
+                    ("name", &p.name),
+                    ("share", &lang.percent(p.utilization.mean)),
+                ],
+            )
+        })
+        .collect();
+    let cost_sentence = (cost > 0.0).then(|| {
+        let share = if s.revenue.earned.mean > 0.0 {
+            cost / s.revenue.earned.mean
+        } else {
+            f64::NAN
+        };
+        t.fill(
+            "staff.cost",
+            &[
+                ("cost", &lang.grouped(cost)),
+                ("share", &lang.percent(share)),
+                ("lost", &lang.grouped(s.revenue.lost.mean)),
+            ],
+        )
+    });
+    Some(html! {
+        section {
+            h2 { (t.get("staff.title")) }
+            @for p in &pools { p.medium { (p) } }
+            @if let Some(c) = cost_sentence { p.medium { (c) } }
+        }
+    })
+}

@@ -1,0 +1,342 @@
+//! The people mechanisms' pictures: a line per department over the weeks
+//! (morale), and the internal-customer scorecard as a matrix.
+
+use super::{INK, LOSS, QUIET, Series, Svg, fit, text_width};
+
+const FONT: f64 = 21.0;
+const SMALL: f64 = 18.0;
+
+/// One line per series over the buckets, on a vertical axis from `low` to
+/// `high` with a tick every `step`; `tick` writes an axis value (`80 %`).
+/// Each line is named at its right end (names pushed apart so they never
+/// overlap), so no legend is needed.
+#[allow(clippy::too_many_arguments)]
+pub fn lines(
+    series: &[Series],
+    x_labels: &[String],
+    (low, high, step): (f64, f64, f64),
+    axis: &str,
+    tick: &dyn Fn(f64) -> String,
+    label: &str,
+) -> String {
+    let names_w = series
+        .iter()
+        .map(|s| text_width(&s.label, SMALL))
+        .fold(0.0, f64::max)
+        .min(260.0);
+    let (w, h) = (960.0, 380.0);
+    let (left, right, top, bottom) = (76.0, 24.0 + names_w, 44.0, 44.0);
+    let mut svg = Svg::new(w, h);
+    let plot_w = w - left - right;
+    let plot_h = h - top - bottom;
+    let span = (high - low).max(1e-9);
+    let y = |v: f64| top + plot_h * (1.0 - (v.clamp(low, high) - low) / span);
+    let buckets = x_labels.len().max(1);
+    let x = |k: usize| {
+        if buckets == 1 {
+            left + plot_w / 2.0
+        } else {
+            left + plot_w * k as f64 / (buckets - 1) as f64
+        }
+    };
+    let ticks = ((high - low) / step).round() as usize;
+    for i in 0..=ticks {
+        let v = low + step * i as f64;
+        svg.line(left, y(v), left + plot_w, y(v), "#E2E2E2", 1.0);
+        svg.text(left - 8.0, y(v) + 6.0, SMALL, "end", INK, &tick(v));
+    }
+    svg.text_styled(left - 68.0, 24.0, SMALL, "start", INK, "", axis);
+    svg.line(left, y(low), left + plot_w, y(low), INK, 1.5);
+    let every = buckets.div_ceil(8).max(1);
+    for (k, text) in x_labels.iter().enumerate() {
+        if k % every == 0 {
+            svg.line(x(k), y(low), x(k), y(low) + 6.0, INK, 1.0);
+            svg.text(x(k), y(low) + 26.0, SMALL, "middle", INK, text);
+        }
+    }
+    let mut ends: Vec<(f64, usize)> = Vec::new();
+    for (i, s) in series.iter().enumerate() {
+        let points: Vec<String> = s
+            .values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite())
+            .map(|(k, v)| format!("{},{}", super::n(x(k)), super::n(y(*v))))
+            .collect();
+        if points.is_empty() {
+            continue;
+        }
+        svg.raw(&format!(
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"4\" stroke-linejoin=\"round\"/>",
+            points.join(" "),
+            s.color
+        ));
+        if let Some(last) = s.values.iter().rev().find(|v| v.is_finite()) {
+            ends.push((y(*last), i));
+        }
+    }
+    // Names at the right end of their lines, nudged apart top to bottom.
+    ends.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut previous = f64::NEG_INFINITY;
+    for (end_y, i) in ends {
+        let at = end_y.max(previous + 24.0);
+        previous = at;
+        let s = &series[i];
+        svg.text_styled(
+            left + plot_w + 10.0,
+            at + 6.0,
+            SMALL,
+            "start",
+            s.color,
+            " font-weight=\"bold\"",
+            &fit(&s.label, SMALL, names_w + 10.0),
+        );
+    }
+    svg.finish(label)
+}
+
+/// One cell of a matrix: the value that colours it (0 = best, 1 = worst),
+/// the text in it, and whether it is to stand out (the worst link).
+#[derive(Debug, Clone)]
+pub struct MatrixCell {
+    pub badness: f64,
+    pub shown: String,
+    pub detail: String,
+    pub worst: bool,
+}
+
+/// Rows × columns of cells, `cells[r][c]` (None: no such link). A cell is
+/// whiter the better, more vermillion the worse; the worst has a thick frame.
+/// `corner` names the rows and columns (`supplier ↓ · customer →`).
+pub fn matrix(
+    rows: &[String],
+    columns: &[String],
+    cells: &[Vec<Option<MatrixCell>>],
+    corner: (&str, &str),
+    label: &str,
+) -> String {
+    let row_head = rows
+        .iter()
+        .map(|r| text_width(r, FONT))
+        .fold(text_width(corner.0, SMALL), f64::max)
+        .min(260.0)
+        // Row names are bold, wider than the estimate for regular text.
+        * 1.12
+        + 20.0;
+    let cell_w = ((960.0 - row_head) / columns.len().max(1) as f64).min(200.0);
+    let (head_h, cell_h) = (70.0, 76.0);
+    let w = row_head + cell_w * columns.len() as f64 + 4.0;
+    let h = head_h + cell_h * rows.len() as f64 + 4.0;
+    let mut svg = Svg::new(w, h);
+    svg.text_styled(
+        4.0,
+        head_h - 12.0,
+        SMALL,
+        "start",
+        INK,
+        " font-style=\"italic\"",
+        corner.0,
+    );
+    svg.text_styled(
+        row_head,
+        22.0,
+        SMALL,
+        "start",
+        INK,
+        " font-style=\"italic\"",
+        corner.1,
+    );
+    for (c, name) in columns.iter().enumerate() {
+        let cx = row_head + cell_w * (c as f64 + 0.5);
+        svg.text_styled(
+            cx,
+            head_h - 12.0,
+            FONT,
+            "middle",
+            INK,
+            " font-weight=\"bold\"",
+            &fit(name, FONT, cell_w - 8.0),
+        );
+    }
+    for (r, name) in rows.iter().enumerate() {
+        let top = head_h + cell_h * r as f64;
+        svg.text_styled(
+            4.0,
+            top + cell_h / 2.0 + 7.0,
+            FONT,
+            "start",
+            INK,
+            " font-weight=\"bold\"",
+            &fit(name, FONT, row_head - 12.0),
+        );
+        for c in 0..columns.len() {
+            let x = row_head + cell_w * c as f64;
+            match cells
+                .get(r)
+                .and_then(|row| row.get(c))
+                .and_then(Option::as_ref)
+            {
+                None => {
+                    svg.rect(
+                        x + 2.0,
+                        top + 2.0,
+                        cell_w - 4.0,
+                        cell_h - 4.0,
+                        "#F6F6F6",
+                        "",
+                    );
+                    svg.text(
+                        x + cell_w / 2.0,
+                        top + cell_h / 2.0 + 7.0,
+                        SMALL,
+                        "middle",
+                        QUIET,
+                        "·",
+                    );
+                }
+                Some(cell) => {
+                    let fill = blend(cell.badness);
+                    let frame = if cell.worst {
+                        format!(" stroke=\"{INK}\" stroke-width=\"5\"")
+                    } else {
+                        " stroke=\"#DDDDDD\" stroke-width=\"1\"".to_owned()
+                    };
+                    svg.rect(
+                        x + 3.0,
+                        top + 3.0,
+                        cell_w - 6.0,
+                        cell_h - 6.0,
+                        &fill,
+                        &frame,
+                    );
+                    // Dark text on light cells, white on the strongest.
+                    let ink = if cell.badness > 0.6 { "#FFFFFF" } else { INK };
+                    svg.text_styled(
+                        x + cell_w / 2.0,
+                        top + 34.0,
+                        FONT,
+                        "middle",
+                        ink,
+                        " font-weight=\"bold\"",
+                        &cell.shown,
+                    );
+                    svg.text(
+                        x + cell_w / 2.0,
+                        top + 58.0,
+                        SMALL - 2.0,
+                        "middle",
+                        ink,
+                        &fit(&cell.detail, SMALL - 2.0, cell_w - 10.0),
+                    );
+                }
+            }
+        }
+    }
+    svg.finish(label)
+}
+
+/// White at 0, the loss vermillion at 1.
+fn blend(t: f64) -> String {
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let channel = |to: u8| (255.0 + (f64::from(to) - 255.0) * t).round() as u8;
+    let (r, g, b) = (0xD5, 0x5E, 0x00);
+    debug_assert_eq!(LOSS, "#D55E00");
+    format!("#{:02X}{:02X}{:02X}", channel(r), channel(g), channel(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_snapshot() {
+        let series = vec![
+            Series {
+                label: "production".into(),
+                color: super::super::PALETTE[0],
+                values: vec![1.0, 0.92, 0.85, 0.8],
+            },
+            Series {
+                label: "billing".into(),
+                color: super::super::PALETTE[1],
+                values: vec![1.0, 0.98, 0.97, 0.81],
+            },
+        ];
+        let labels: Vec<String> = ["1", "2", "3", "4"].map(String::from).to_vec();
+        let svg = lines(
+            &series,
+            &labels,
+            (0.5, 1.0, 0.1),
+            "morale",
+            &|v| format!("{:.0} %", v * 100.0),
+            "morale by week",
+        );
+        assert_eq!(svg.matches("<polyline").count(), 2);
+        insta::assert_snapshot!(svg);
+    }
+
+    #[test]
+    fn close_line_ends_are_named_apart() {
+        let flat = |label: &str| Series {
+            label: label.into(),
+            color: INK,
+            values: vec![0.9, 0.9],
+        };
+        let labels: Vec<String> = ["1", "2"].map(String::from).to_vec();
+        let svg = lines(
+            &[flat("a"), flat("b")],
+            &labels,
+            (0.0, 1.0, 0.5),
+            "",
+            &|v| format!("{v}"),
+            "",
+        );
+        let ys: Vec<f64> = svg
+            .lines()
+            .filter(|l| l.contains("font-weight=\"bold\""))
+            .map(|l| {
+                let at = l.find(" y=\"").unwrap() + 4;
+                l[at..at + l[at..].find('"').unwrap()].parse().unwrap()
+            })
+            .collect();
+        assert_eq!(ys.len(), 2);
+        assert!((ys[0] - ys[1]).abs() >= 24.0, "{ys:?}");
+    }
+
+    #[test]
+    fn matrix_snapshot() {
+        let cell = |badness: f64, shown: &str, worst| {
+            Some(MatrixCell {
+                badness,
+                shown: shown.into(),
+                detail: "of 3 000".into(),
+                worst,
+            })
+        };
+        let names: Vec<String> = ["sales", "billing"].map(String::from).to_vec();
+        let svg = matrix(
+            &names,
+            &names,
+            &[
+                vec![None, cell(1.0, "87 %", true)],
+                vec![cell(0.2, "97 %", false), None],
+            ],
+            ("supplier ↓", "customer →"),
+            "scorecard",
+        );
+        assert_eq!(svg.matches("stroke-width=\"5\"").count(), 1);
+        assert!(svg.contains("fill=\"#D55E00\""));
+        insta::assert_snapshot!(svg);
+    }
+
+    #[test]
+    fn badness_blends_from_white_to_the_loss_colour() {
+        assert_eq!(blend(0.0), "#FFFFFF");
+        assert_eq!(blend(1.0), LOSS);
+        assert_eq!(blend(f64::NAN), "#FFFFFF");
+    }
+}
