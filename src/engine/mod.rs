@@ -11,6 +11,7 @@
 //! teach handoffs (`[learning]`); `policy.rs` has abusive customers claim and
 //! good ones meet the policy's friction (`[policy]`).
 
+mod arena;
 mod capacity;
 mod chain;
 mod customers;
@@ -28,7 +29,7 @@ mod trace;
 
 use std::collections::VecDeque;
 
-use slab::Slab;
+use arena::Arena;
 
 use crate::metrics::timeline::{Grid, WeekCounts};
 use crate::metrics::{
@@ -317,9 +318,9 @@ struct Simulation<'m, 'o, O: Observer> {
     horizon: f64,
     events: EventQueue<Event>,
     processed: u64,
-    orders: Slab<Order>,
-    customers: Slab<Customer>,
-    complaints: Slab<Complaint>,
+    orders: Arena<Order>,
+    customers: Arena<Customer>,
+    complaints: Arena<Complaint>,
     next_order_id: u64,
     next_customer_id: u64,
     /// Arrivals so far, including those deterred prospects skipped.
@@ -426,9 +427,9 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             horizon: model.simulation.duration_h,
             events: EventQueue::new(),
             processed: 0,
-            orders: Slab::new(),
-            customers: Slab::new(),
-            complaints: Slab::new(),
+            orders: Arena::new(),
+            customers: Arena::new(),
+            complaints: Arena::new(),
             next_order_id: 0,
             next_customer_id: 0,
             arrivals_seen: 0,
@@ -465,6 +466,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             if time > self.horizon {
                 break;
             }
+            self.prefetch_next();
             if time == self.now {
                 at_this_instant += 1;
                 if at_this_instant > limits::MAX_EVENTS_AT_ONE_INSTANT {

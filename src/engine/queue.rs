@@ -110,6 +110,17 @@ impl<E: Copy> EventQueue<E> {
         Some((f64::from_bits((key >> 64) as u64), event))
     }
 
+    /// The next event to pop, when the list is long and that is cheap to tell
+    /// (the lowest bucket of the radix heap holds it alone); `None` otherwise.
+    /// For prefetching what it will touch: short lists stay in the cache anyway.
+    #[inline]
+    pub fn next_if_long(&self) -> Option<&E> {
+        match &self.list {
+            List::Short(_) => None,
+            List::Long(radix) => radix.next_if_alone(),
+        }
+    }
+
     /// Events pending.
     pub fn len(&self) -> usize {
         self.len
@@ -403,6 +414,20 @@ impl<E> WideRadixHeap<E> {
     pub fn push(&mut self, key: u128, event: E) {
         assert!(key >= self.last, "an event scheduled before the clock");
         self.insert(key, event);
+    }
+
+    /// The event with the least key, if it is alone in the lowest occupied bucket.
+    #[inline]
+    pub fn next_if_alone(&self) -> Option<&E> {
+        if self.summary == 0 {
+            return None;
+        }
+        let word = self.summary.trailing_zeros() as usize;
+        let index = word * 64 + self.occupied[word].trailing_zeros() as usize;
+        match self.buckets[index].as_slice() {
+            [(_, event)] => Some(event),
+            _ => None,
+        }
     }
 
     /// The event with the least key, and its key.
