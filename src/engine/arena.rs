@@ -13,12 +13,30 @@ use std::ops::{Index, IndexMut};
 use super::{Event, Job, Observer, Simulation};
 
 impl<O: Observer> Simulation<'_, '_, O> {
-    /// Starts loading what the next event will touch first, while the current
-    /// one is handled: its order (a service end, a handoff's arrival, a chase),
-    /// the order that will take its server's place, or its customer (a reorder).
-    /// Only on long lists (see [`super::queue::EventQueue::next_if_long`]).
+    /// Starts loading what the coming events will touch, while `current` is
+    /// handled. Only on long lists (see [`super::queue::EventQueue::next_if_long`]).
+    ///
+    /// The next event's first touch: its order (a service end, a handoff's
+    /// arrival, a chase), the order that will take its server's place, or its
+    /// customer (a reorder). And the current event's customer when it delivers
+    /// an order: the order was prefetched one event ago, so it is read now to
+    /// learn the customer, cold since the order was placed days ago.
     #[inline]
-    pub(super) fn prefetch_next(&self) {
+    pub(super) fn prefetch_ahead(&self, current: &Event) {
+        if !self.events.is_long() {
+            return;
+        }
+        if let Event::ServiceEnd {
+            job: Job::Order(order),
+            ..
+        }
+        | Event::HandoffArrive { order } = *current
+        {
+            let o = &self.orders[order as usize];
+            if o.step as usize + 1 == self.model.flows[o.flow as usize].steps.len() {
+                self.customers.prefetch(o.customer as usize);
+            }
+        }
         let Some(&next) = self.events.next_if_long() else {
             return;
         };
@@ -70,6 +88,7 @@ impl<T> Arena<T> {
     }
 
     /// Stores `value` and returns its key: the slot freed last, or a new one.
+    #[inline]
     pub(super) fn insert(&mut self, value: T) -> usize {
         let key = self.next;
         self.len += 1;
@@ -77,10 +96,12 @@ impl<T> Arena<T> {
             self.entries.push(Entry::Occupied(value));
             self.next = key + 1;
         } else {
-            match std::mem::replace(&mut self.entries[key], Entry::Occupied(value)) {
-                Entry::Vacant(next) => self.next = next,
-                Entry::Occupied(_) => unreachable!("the free list holds vacant slots only"),
-            }
+            // Only the free slot's link is read, not the whole stale entry.
+            let Entry::Vacant(next) = self.entries[key] else {
+                unreachable!("the free list holds vacant slots only");
+            };
+            self.next = next;
+            self.entries[key] = Entry::Occupied(value);
         }
         key
     }

@@ -466,7 +466,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             if time > self.horizon {
                 break;
             }
-            self.prefetch_next();
+            self.prefetch_ahead(&event);
             if time == self.now {
                 at_this_instant += 1;
                 if at_this_instant > limits::MAX_EVENTS_AT_ONE_INSTANT {

@@ -121,6 +121,12 @@ impl<E: Copy> EventQueue<E> {
         }
     }
 
+    /// The events are in the radix heap (more than [`GROW_AT`] were pending).
+    #[inline]
+    pub fn is_long(&self) -> bool {
+        matches!(self.list, List::Long(_))
+    }
+
     /// Events pending.
     pub fn len(&self) -> usize {
         self.len
