@@ -24,6 +24,7 @@ mod morale;
 mod policy;
 #[doc(hidden)]
 pub mod queue;
+mod spent;
 mod streams;
 mod trace;
 
@@ -172,7 +173,7 @@ struct Order {
     waited: f64,
     /// Hours spent per step, three entries per step: queue wait, handoff delay, time
     /// lost; used to find what made a late order late.
-    spent: Vec<f64>,
+    spent: spent::Spent,
 }
 
 struct Customer {
@@ -328,7 +329,7 @@ struct Simulation<'m, 'o, O: Observer> {
     /// Prospects told to stay away who have not yet skipped their arrival.
     deterred_pending: u64,
     /// Spare `spent` buffers from finished orders, to avoid an allocation per order.
-    spare_buffers: Vec<Vec<f64>>,
+    spare_buffers: Vec<spent::Spent>,
     departments: Vec<DepartmentState>,
     handoffs: Vec<HandoffState>,
     arrivals_rng: Stream,
