@@ -63,9 +63,9 @@ fn commands(guide: &str) -> Vec<(usize, String)> {
         }
         for span in line.split('`').skip(1).step_by(2) {
             let placeholder = span.contains('…')
-                || span.split_whitespace().any(|w| {
-                    w.len() >= 3 && w.chars().all(|c| c.is_ascii_uppercase() || c == '_')
-                });
+                || span
+                    .split_whitespace()
+                    .any(|w| w.len() >= 3 && w.chars().all(|c| c.is_ascii_uppercase() || c == '_'));
             // Inline spans are commands only when they name a scenario:
             // `handoff run` alone names the command in prose.
             if span.starts_with("handoff ") && span.contains("scenarios/") && !placeholder {
@@ -234,14 +234,23 @@ fn the_guides_parsers_find_what_they_should() {
     let found: Vec<String> = commands(guide).into_iter().map(|(_, c)| c).collect();
     assert_eq!(
         found,
-        ["handoff validate scenarios/a.toml", "handoff run scenarios/a.toml -o a.html"]
+        [
+            "handoff validate scenarios/a.toml",
+            "handoff run scenarios/a.toml -o a.html"
+        ]
     );
     let quotes = quotes(guide);
     assert_eq!(quotes.len(), 2);
-    assert_eq!((quotes[0].file.as_str(), quotes[0].text.as_str()), ("a.html", "Some  words."));
+    assert_eq!(
+        (quotes[0].file.as_str(), quotes[0].text.as_str()),
+        ("a.html", "Some  words.")
+    );
     assert_eq!(quotes[1].line, 9);
     assert_eq!(
-        page_text("<p>12 <b>lost</b>:\u{a0}4\u{a0}%</p><p>Next &amp; last</p>", ""),
+        page_text(
+            "<p>12 <b>lost</b>:\u{a0}4\u{a0}%</p><p>Next &amp; last</p>",
+            ""
+        ),
         "12 lost: 4 %Next & last"
     );
     assert_eq!(page_text("<p>a</p><p>b</p>", " "), "a b");
