@@ -482,7 +482,8 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         }
         let id = self.current_handoff(order);
         let o = &mut self.orders[order as usize];
-        o.spent.add(o.step as usize * BLOCKS + LOST, self.now - o.lost_at);
+        o.spent
+            .add(o.step as usize * BLOCKS + LOST, self.now - o.lost_at);
         let lost_at = o.lost_at;
         o.patience_from = self.now;
         o.chases += 1;
