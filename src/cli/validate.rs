@@ -7,9 +7,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use handoff::model::{
-    Backlog, DeptId, IncidentTarget, Loads, Model, Strain, Target, WindowLoad,
-};
+use handoff::model::{Backlog, DeptId, IncidentTarget, Loads, Model, Strain, Target, WindowLoad};
 use handoff::report::human;
 use handoff::scenario::Override;
 
@@ -224,7 +222,11 @@ fn shorten(items: &[String], what: &str) -> String {
         0 => String::new(),
         1 => items[0].clone(),
         n if n <= SHOWN => format!("{} and {}", items[..n - 1].join(", "), items[n - 1]),
-        n => format!("{}, … and {} more {what}", items[..SHOWN].join(", "), n - SHOWN),
+        n => format!(
+            "{}, … and {} more {what}",
+            items[..SHOWN].join(", "),
+            n - SHOWN
+        ),
     }
 }
 
@@ -533,7 +535,10 @@ fn window_warnings(model: &Model) -> Vec<String> {
                     percent(load)
                 )
             } else {
-                format!("{} nobody on duty", if are == "is" { "has" } else { "have" })
+                format!(
+                    "{} nobody on duty",
+                    if are == "is" { "has" } else { "have" }
+                )
             };
             let cleared = if backlog.clear_h < 1.0 / 60.0 {
                 ", cleared almost at once after by the spare capacity outside".to_owned()

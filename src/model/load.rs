@@ -228,11 +228,7 @@ impl Model {
             .map(|h| (h.lose, h.error, h.catch))
             .collect();
         let mut staff: Vec<u32> = self.departments.iter().map(|d| d.staff).collect();
-        let mut service: Vec<f64> = self
-            .departments
-            .iter()
-            .map(|d| d.service.mean())
-            .collect();
+        let mut service: Vec<f64> = self.departments.iter().map(|d| d.service.mean()).collect();
         for &i in active {
             match &self.incidents[i].target {
                 IncidentTarget::Handoff {
@@ -522,7 +518,11 @@ impl Model {
                 Some(p) => ((end - incident.from_h) / p).ceil().min(u64::MAX as f64) as u64,
             };
             // Reorders grow the work: take it at the end of the last window.
-            let last_end = if windows > 1 { end } else { incident.to_h.min(end) };
+            let last_end = if windows > 1 {
+                end
+            } else {
+                incident.to_h.min(end)
+            };
             let growth = self.reorder_growth_at(last_end);
             let active = self.incidents_active_at(incident.from_h);
             out.push(WindowLoad {
@@ -689,7 +689,8 @@ pub fn orders_after_the_first(keep: f64, cycles: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::model::{
-        Customers, Department, Distribution, Flow, Pool, ProblemOdds, Simulation, StayOdds, Target,
+        Customers, Department, Distribution, Flow, Incident, IncidentTarget, Pool, ProblemOdds,
+        Simulation, StayOdds, Target,
     };
 
     /// Two departments, one flow each, λ = 1/h half to each, service 1 h.
@@ -790,5 +791,253 @@ mod tests {
         assert!((settled - 4.0).abs() < 1e-12, "{settled}");
         assert_eq!(orders_after_the_first(1.0, 2.5), 2.5);
         assert_eq!(orders_after_the_first(0.0, 2.5), 0.0);
+    }
+
+    /// One flow per department, each to the customer: `(staff, share, mean service h)`.
+    fn flows(rate: f64, depts: &[(u32, f64, f64)], pools: Vec<Pool>, days: f64) -> Model {
+        let mut m = two([1, 1], None, pools);
+        m.customers.arrival_rate_per_h = rate;
+        m.simulation.duration_h = days * 24.0;
+        m.departments = depts
+            .iter()
+            .enumerate()
+            .map(|(i, &(staff, _, mean))| Department {
+                name: format!("d{i}"),
+                staff,
+                service: Distribution::exponential(mean).unwrap(),
+                hours: None,
+                cost: 0.0,
+                rude: 0.0,
+            })
+            .collect();
+        m.flows = depts
+            .iter()
+            .enumerate()
+            .map(|(i, &(_, share, _))| Flow {
+                name: format!("f{i}"),
+                share,
+                steps: vec![i],
+                handoffs: vec![i],
+                priority: 0,
+            })
+            .collect();
+        m.handoffs = (0..depts.len())
+            .map(|i| crate::model::Handoff {
+                from: i,
+                to: Target::Customer,
+                delay: None,
+                lose: 0.0,
+                error: 0.0,
+                catch: 0.0,
+            })
+            .collect();
+        m
+    }
+
+    fn pool(staff: u32, serves: Vec<DeptId>) -> Pool {
+        Pool {
+            name: format!("p{}", serves.len()),
+            staff,
+            serves,
+            hours: None,
+            cost: 0.0,
+        }
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9 * b.abs().max(1.0)
+    }
+
+    /// A desk of 2 with 1 job an hour of 1.5 h: 75 %. A strike (days 10–12)
+    /// leaves 1; an outage each week (hours 24–30) makes every job be done
+    /// twice (error 0.5, all caught).
+    fn desk_with_incidents(days: f64) -> Model {
+        let mut m = flows(1.0, &[(2, 1.0, 1.5)], vec![], days);
+        m.incidents = vec![
+            Incident {
+                name: "strike".into(),
+                from_h: 240.0,
+                to_h: 288.0,
+                every_h: None,
+                target: IncidentTarget::Department {
+                    department: 0,
+                    staff: Some(1),
+                    service: None,
+                },
+            },
+            Incident {
+                name: "outage".into(),
+                from_h: 24.0,
+                to_h: 30.0,
+                every_h: Some(168.0),
+                target: IncidentTarget::Handoff {
+                    handoff: 0,
+                    lose: None,
+                    error: Some(0.5),
+                    catch: Some(1.0),
+                    delay: None,
+                },
+            },
+        ];
+        m
+    }
+
+    #[test]
+    fn an_incident_changes_the_load_inside_its_window_and_costs_a_backlog() {
+        let m = desk_with_incidents(30.0);
+        assert_eq!(m.offered_load(), vec![0.75]);
+        let windows = m.window_loads();
+        assert_eq!(windows.len(), 2);
+        // Strike: 1.5 h of work an hour for 1 person, 48 h: 24 h of work
+        // undone, 16 jobs of 1.5 h, cleared at 2 − 1.5 = 0.5 spare: 48 h.
+        let strike = &windows[0];
+        assert_eq!((strike.active.clone(), strike.windows), (vec![0], 1));
+        let inside = m.loads(&strike.inside);
+        assert_eq!(inside.per_department(), vec![1.5]);
+        let b = Backlog::of(
+            &inside.sets[0],
+            &strike.outside.strain(&[0], &[]),
+            strike.to_h - strike.from_h,
+        );
+        assert!(
+            close(b.work_h, 24.0) && close(b.jobs, 16.0) && close(b.clear_h, 48.0),
+            "{b:?}"
+        );
+        // Outage: 2 visits a job, 3 h of work an hour for 2 people over 6 h:
+        // 6 h undone, 4 jobs, cleared in 4 × 1.5 / 0.5 = 12 h; it starts at
+        // days 1, 8, 15, 22 and 29 of 30.
+        let outage = &windows[1];
+        assert_eq!((outage.active.clone(), outage.windows), (vec![1], 5));
+        let inside = m.loads(&outage.inside);
+        assert_eq!(inside.per_department(), vec![1.5]);
+        assert_eq!(outage.inside.jobs, vec![2.0]);
+        let b = Backlog::of(&inside.sets[0], &outage.outside.strain(&[0], &[]), 6.0);
+        assert!(
+            close(b.work_h, 6.0) && close(b.jobs, 4.0) && close(b.clear_h, 12.0),
+            "{b:?}"
+        );
+        // The long run: 30 h of 720 at double work, 48 h at one person.
+        let work = 1.5 + 1.5 * 30.0 / 720.0;
+        let staff = 2.0 - 48.0 / 720.0;
+        let long = m.expected_load();
+        assert!(close(long[0], work / staff), "{long:?} vs {}", work / staff);
+        assert!((long[0] - 0.808).abs() < 1e-3);
+        // At a moment inside the strike the engine faces 150 %.
+        assert_eq!(m.load_at(250.0), vec![1.5]);
+        assert_eq!(m.load_at(200.0), vec![0.75]);
+    }
+
+    #[test]
+    fn windows_every_minute_weigh_their_share_whether_walked_or_mixed() {
+        // A window of 1 min every 2 min leaving one of two people: half the
+        // time 1 person, so 1.5 people on average for 1.5 h of work an hour.
+        for days in [10.0, 3650.0] {
+            let mut m = desk_with_incidents(days);
+            m.incidents.truncate(1);
+            m.incidents[0].from_h = 0.0;
+            m.incidents[0].to_h = 1.0 / 60.0;
+            m.incidents[0].every_h = Some(2.0 / 60.0);
+            // 10 days are walked window by window (14 400 edges); ten years
+            // are over the limit and mixed by share: the same answer.
+            let edges = days * 24.0 * 60.0;
+            assert_eq!(edges > MAX_WINDOW_EDGES as f64, days > 100.0);
+            let long = m.expected_load();
+            assert!(close(long[0], 1.0), "{days}: {long:?}");
+        }
+    }
+
+    #[test]
+    fn a_pool_group_can_be_overloaded_though_each_department_with_the_pool_is_not() {
+        // 1.5 h of work an hour each, 1 person each, a pool of 1 for both:
+        // each with the whole pool, 1.5 / 2 = 75 %; together 3 / 3 = 100 %.
+        let m = flows(
+            3.0,
+            &[(1, 0.5, 1.0), (1, 0.5, 1.0)],
+            vec![pool(1, vec![0, 1])],
+            30.0,
+        );
+        let alone = |d: usize| m.workload(&[]).work[d] / (1.0 + 1.0);
+        assert_eq!((alone(0), alone(1)), (0.75, 0.75));
+        let loads = m.loads(&m.workload(&[]));
+        assert_eq!(loads.per_department(), vec![1.0, 1.0]);
+        assert_eq!(loads.sets.len(), 1, "one warning for the group: {loads:?}");
+        assert_eq!(loads.sets[0].departments, vec![0, 1]);
+    }
+
+    #[test]
+    fn a_department_that_the_group_total_hides_is_found() {
+        // d0: 3 h an hour, 1 person; d1: 1 h an hour, 10 people; a pool of 1
+        // for both. Together 4 / 12 = 33 %, but d0 gets at most its own and
+        // the pool: 3 / 2 = 150 %.
+        let m = flows(
+            4.0,
+            &[(1, 0.75, 1.0), (10, 0.25, 1.0)],
+            vec![pool(1, vec![0, 1])],
+            30.0,
+        );
+        let loads = m.loads(&m.workload(&[]));
+        let per = loads.per_department();
+        assert!(close(per[0], 1.5) && close(per[1], 4.0 / 12.0), "{per:?}");
+        let part = &loads.sets[loads.of_department[0]];
+        assert_eq!(
+            (part.departments.clone(), part.pools.clone()),
+            (vec![0], vec![0])
+        );
+
+        // Three departments, two pools: p (2) serves d0 and d1, q (3) serves
+        // d1 and d2. d0 (2.5 h an hour, nobody of its own) only has p; d1
+        // (2 h) is served by q; d2 (0.5 h, 5 people) needs no help. Together
+        // 5 / 10 = 50 %; d0 with p: 2.5 / 2 = 125 %. d1 is not part of it.
+        let p = pool(2, vec![0, 1]);
+        let mut q = pool(3, vec![1, 2]);
+        q.name = "q".into();
+        let m = flows(
+            5.0,
+            &[(0, 0.5, 1.0), (0, 0.4, 1.0), (5, 0.1, 1.0)],
+            vec![p, q],
+            30.0,
+        );
+        let loads = m.loads(&m.workload(&[]));
+        let per = loads.per_department();
+        assert!(
+            close(per[0], 1.25) && close(per[1], 0.5) && close(per[2], 0.5),
+            "{per:?}"
+        );
+        let part = &loads.sets[loads.of_department[0]];
+        assert_eq!(
+            (part.departments.clone(), part.pools.clone()),
+            (vec![0], vec![0])
+        );
+        // With enough in q for both, d1 could send all its work there and
+        // leave p to d0: give d0 2 h (p covers it) and nothing is overloaded.
+        let m2 = flows(
+            4.5,
+            &[
+                (0, 4.0 / 9.0, 1.0),
+                (0, 4.0 / 9.0, 1.0),
+                (5, 1.0 / 9.0, 1.0),
+            ],
+            {
+                let mut q = pool(3, vec![1, 2]);
+                q.name = "q".into();
+                vec![pool(2, vec![0, 1]), q]
+            },
+            30.0,
+        );
+        let loads = m2.loads(&m2.workload(&[]));
+        assert_eq!(loads.sets.len(), 1, "{loads:?}");
+        assert!(loads.per_department().iter().all(|&l| close(l, 4.5 / 10.0)));
+    }
+
+    #[test]
+    fn growth_at_the_end_is_the_run_growth() {
+        let mut m = two([1, 1], None, vec![]);
+        m.customers.reorder = Some(Distribution::exponential(10.0).unwrap());
+        m.customers.churn = 0.5;
+        assert_eq!(m.reorder_growth(), m.reorder_growth_at(100.0));
+        // 10 reorder intervals: 1 + 0.5 + … + 0.5¹⁰.
+        let sum: f64 = (0..=10).map(|j| 0.5f64.powi(j)).sum();
+        assert!(close(m.reorder_growth(), sum));
+        assert_eq!(m.reorder_growth_at(0.0), 1.0);
     }
 }

@@ -10,8 +10,8 @@ mod people;
 mod structure;
 
 pub use cause::Cause;
-pub use load::{Backlog, Loads, Strain, WindowLoad, Workload};
 pub use distribution::{Distribution, ParamError, binomial};
+pub use load::{Backlog, Loads, Strain, WindowLoad, Workload};
 pub use people::{Learning, Morale, Policy};
 pub use structure::{Hours, Incident, IncidentTarget, Pool, WEEK_MINUTES};
 
