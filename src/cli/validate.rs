@@ -152,18 +152,39 @@ fn load_table(model: &Model) -> String {
         if set.pools.is_empty() || set.departments.iter().all(|d| idle.contains(d)) {
             continue;
         }
+        let line = if group_of_part(set, &expected).is_some() {
+            format!(
+                "of them, {} can only call on {} besides {} own staff",
+                departments(model, &set.departments),
+                pools(model, &set.pools),
+                if set.departments.len() == 1 {
+                    "its"
+                } else {
+                    "their"
+                },
+            )
+        } else if set.departments.len() == 1 {
+            format!(
+                "{} is helped by {}",
+                departments(model, &set.departments),
+                pools(model, &set.pools)
+            )
+        } else {
+            format!(
+                "{} share {}",
+                departments(model, &set.departments),
+                pools(model, &set.pools)
+            )
+        };
         let _ = writeln!(
             out,
-            "  {} {} {}: {} of the {} people on duty on average",
-            departments(model, &set.departments),
-            if set.departments.len() == 1 {
-                "draws on"
-            } else {
-                "share"
-            },
-            pools(model, &set.pools),
+            "  {line}: {} of {} on duty on average",
             percent(set.load()),
-            number(set.staff),
+            if set.staff == 1.0 {
+                "1 person".to_owned()
+            } else {
+                format!("{} people", number(set.staff))
+            },
         );
     }
     let windows = model.window_loads();
@@ -285,7 +306,7 @@ fn duration(h: f64) -> String {
         format!("{} d", trim(h / 24.0))
     } else if h >= 1.0 {
         format!("{} h", trim(h))
-    } else if h * 60.0 >= 1.0 {
+    } else if h * 60.0 >= 1.0 - 1e-9 {
         format!("{} min", trim(h * 60.0))
     } else {
         format!("{} s", trim(h * 3600.0))
@@ -363,13 +384,36 @@ pub fn warnings(model: &Model) -> Vec<String> {
                 format!("their queues {grows}"),
             )
         };
+        let hidden = group_of_part(set, &expected).map_or(String::new(), |whole| {
+            format!(
+                " (all the departments the pool{} serve{} are at {} together, but the others' \
+                 own staff do not serve {})",
+                if set.pools.len() == 1 { "" } else { "s" },
+                if set.pools.len() == 1 { "s" } else { "" },
+                percent(whole),
+                if set.departments.len() == 1 {
+                    "its work"
+                } else {
+                    "theirs"
+                },
+            )
+        });
+        let help = match (set.departments.len(), set.pools.is_empty()) {
+            (1, true) => "add staff, shorten its service, or lower the arrival rate",
+            (1, false) => {
+                "add staff to it or to the pool, shorten its service, or lower the arrival rate"
+            }
+            _ => {
+                "add staff to them or to the pool, shorten their service, or lower the arrival rate"
+            }
+        };
         warnings.push(format!(
-            "warning: {} {asked} {} of what {} can do{when_}{incidents}: \
+            "warning: {} {asked} {} of what {} can do{when_}{incidents}{hidden}: \
              {grows} for as long as the run lasts.\n  \
-             = help: add staff, shorten its service, or lower the arrival rate (docs/scenario.md)",
+             = help: {help} (docs/scenario.md)",
             departments(model, &set.departments),
             percent(set.load()),
-            who_serves(model, set, &expected),
+            who_serves(model, set),
         ));
     }
     warnings.extend(window_warnings(model));
@@ -488,6 +532,7 @@ pub fn warnings(model: &Model) -> Vec<String> {
 fn window_warnings(model: &Model) -> Vec<String> {
     let mut out = Vec::new();
     let end = model.simulation.duration_h;
+    let long_run = model.expected_loads();
     for window in model.window_loads() {
         let incident = &model.incidents[window.incident];
         let inside = model.loads(&window.inside);
@@ -528,7 +573,6 @@ fn window_warnings(model: &Model) -> Vec<String> {
             } else {
                 ("are", "their queues")
             };
-            let each = if window.windows > 1 { " each" } else { "" };
             let asked = if set.staff > 0.0 {
                 format!(
                     "{are} asked for {} of what the staff on duty can do",
@@ -540,23 +584,37 @@ fn window_warnings(model: &Model) -> Vec<String> {
                     if are == "is" { "has" } else { "have" }
                 )
             };
-            let cleared = if backlog.clear_h < 1.0 / 60.0 {
-                ", cleared almost at once after by the spare capacity outside".to_owned()
+            let after_each = if window.windows > 1 {
+                " after each"
+            } else {
+                ""
+            };
+            // Over the whole run, windows included, the same departments cannot
+            // keep up: the backlog is never cleared (the long-run warning says so).
+            let behind_for_good = set
+                .departments
+                .iter()
+                .any(|&d| long_run.sets[long_run.of_department[d]].load() >= 1.0);
+            let cleared = if behind_for_good {
+                ", which is never cleared: over the whole run, windows included, the load is above 100 %"
+                    .to_owned()
             } else if !backlog.clear_h.is_finite() {
-                ", and outside the windows there is no spare capacity to clear it".to_owned()
+                ", which nothing clears: outside the windows there is no spare capacity".to_owned()
+            } else if backlog.clear_h < 1.0 / 60.0 {
+                ", which the spare capacity outside the windows clears almost at once".to_owned()
             } else {
                 let mut c = format!(
-                    ", cleared in about {} after{each} at the spare capacity outside",
+                    ", which the spare capacity outside the windows clears in about {}{after_each}",
                     duration(backlog.clear_h)
                 );
                 match incident.every_h {
                     Some(every) if window.windows > 1 && backlog.clear_h > every - length => {
                         c.push_str(
-                            ": longer than the gap to the next window, so the queue grows from window to window",
+                            "; that is longer than the gap to the next window, so the queue grows from window to window",
                         );
                     }
                     _ if window.to_h + backlog.clear_h > end => {
-                        c.push_str(" (after the end of the run)");
+                        c.push_str(" (past the end of the run)");
                     }
                     _ => {}
                 }
@@ -583,7 +641,7 @@ fn window_warnings(model: &Model) -> Vec<String> {
 
 /// Who serves a set of departments, for the overload warning: `its 2 people`,
 /// with their open hours and the pools that help when there are any.
-fn who_serves(model: &Model, set: &Strain, loads: &Loads) -> String {
+fn who_serves(model: &Model, set: &Strain) -> String {
     let staff: u32 = set
         .departments
         .iter()
@@ -615,23 +673,21 @@ fn who_serves(model: &Model, set: &Strain, loads: &Loads) -> String {
             pools(model, &set.pools),
             human::plural(u64::from(pool_staff), "person", "people"),
         );
-        // A part of a pooled group: the group's total hides it.
-        let whole = &loads.sets[..]
-            .iter()
-            .find(|g| {
-                g.departments.len() > set.departments.len()
-                    && set.departments.iter().all(|d| g.departments.contains(d))
-            })
-            .map(Strain::load);
-        if let Some(whole) = whole {
-            let _ = write!(
-                who,
-                ", which cannot serve them faster than that though all the departments they help are at {} together",
-                percent(*whole)
-            );
-        }
     }
     who
+}
+
+/// The load of the pooled group that `set` is a part of, when it is one: the
+/// group's total hides the part's overload.
+fn group_of_part(set: &Strain, loads: &Loads) -> Option<f64> {
+    loads
+        .sets
+        .iter()
+        .find(|g| {
+            g.departments.len() > set.departments.len()
+                && set.departments.iter().all(|d| g.departments.contains(d))
+        })
+        .map(Strain::load)
 }
 
 /// Above this cv a normal truncated at zero draws noticeably more than its `mean`
