@@ -15,6 +15,14 @@
 //! a run of length `T` the customers still ordering place
 //! `1 + k (1 − kⁿ) / (1 − k)` orders per first order per reorder interval,
 //! with `n = T / mean(reorder)`: `1 / churn` once the base has settled.
+//!
+//! Opening hours count each staff member for the share of the week they are
+//! on duty. Departments that pools link share their staff and the pools'
+//! ([`Model::loads`]); a maximum flow finds the part of such a group that
+//! cannot keep up though the group can. Incident windows change the work (a
+//! handoff's `lose` and caught errors) and the staff and service inside them
+//! ([`Model::window_loads`], [`Backlog`]); the long-run load weighs each
+//! window by the share of the run it lasts ([`Model::long_run_workload`]).
 
 use std::collections::BTreeMap;
 
