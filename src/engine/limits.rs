@@ -73,10 +73,10 @@ pub enum RunError {
         staff: u32,
         load: f64,
         /// The pools that help the department (their staff count in `load`).
-        pools: Vec<String>,
+        pools: Box<[String]>,
         /// The incidents whose window was open then (their values count in
         /// `staff` and `load`).
-        incidents: Vec<String>,
+        incidents: Box<[String]>,
         /// New customers per hour.
         arrival_rate_per_h: f64,
     },
@@ -112,12 +112,12 @@ impl fmt::Display for RunError {
                 incidents,
                 arrival_rate_per_h,
             } => {
-                let during = match incidents.as_slice() {
+                let during = match incidents.as_ref() {
                     [] => String::new(),
                     [one] => format!(" during incident `{one}`"),
                     many => format!(" during incidents `{}`", many.join("`, `")),
                 };
-                let helped = match pools.as_slice() {
+                let helped = match pools.as_ref() {
                     [] => String::new(),
                     [one] => format!(" and the pool `{one}`"),
                     many => format!(" and the pools `{}`", many.join("`, `")),

@@ -431,7 +431,7 @@ impl Model {
     pub fn long_run_workload(&self) -> Workload {
         let plain = self.workload(&[]);
         let end = self.simulation.duration_h;
-        if self.incidents.is_empty() || !(end > 0.0) {
+        if self.incidents.is_empty() || end.is_nan() || end <= 0.0 {
             return plain;
         }
         let starts = |from: f64, every: Option<f64>| -> u64 {
