@@ -383,19 +383,43 @@ impl Model {
         let pools = &set.pools;
         let sink = 1 + short.len() + pools.len();
         let mut net = Network::new(sink + 1);
+        let mut index = vec![usize::MAX; self.departments.len()];
         for (i, &d) in short.iter().enumerate() {
-            net.edge(0, 1 + i, w.work[d] - w.own[d]);
-            for (j, &p) in pools.iter().enumerate() {
-                if self.pools[p].serves.contains(&d) {
-                    net.edge(1 + i, 1 + short.len() + j, f64::INFINITY);
+            index[d] = i;
+        }
+        let to_sink: Vec<usize> = (0..pools.len())
+            .map(|j| net.edge(1 + short.len() + j, sink, w.pools[pools[j]]))
+            .collect();
+        let from_source: Vec<usize> = short
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| net.edge(0, 1 + i, w.work[d] - w.own[d]))
+            .collect();
+        let mut helpers: Vec<Vec<(usize, usize)>> = vec![Vec::new(); short.len()];
+        for (j, &p) in pools.iter().enumerate() {
+            for &d in &self.pools[p].serves {
+                if index[d] != usize::MAX {
+                    let e = net.edge(1 + index[d], 1 + short.len() + j, f64::INFINITY);
+                    helpers[index[d]].push((e, j));
                 }
             }
         }
-        for (j, &p) in pools.iter().enumerate() {
-            net.edge(1 + short.len() + j, sink, w.pools[p]);
+        // A first flow, greedily: each department takes what its pools have
+        // left. Augmenting paths then only fix what the greedy order got wrong.
+        let mut greedy = 0.0;
+        for (i, pools_of_i) in helpers.iter().enumerate() {
+            for &(e, j) in pools_of_i {
+                let push = net.left(from_source[i]).min(net.left(to_sink[j]));
+                if push > 0.0 {
+                    net.push(from_source[i], push);
+                    net.push(e, push);
+                    net.push(to_sink[j], push);
+                    greedy += push;
+                }
+            }
         }
         let tolerance = 1e-9 * wanted.max(1e-12);
-        let served = net.max_flow(0, sink, tolerance);
+        let served = greedy + net.max_flow(0, sink, tolerance);
         if served >= wanted - tolerance {
             return None;
         }
@@ -624,11 +648,25 @@ impl Network {
         }
     }
 
-    fn edge(&mut self, from: usize, to: usize, capacity: f64) {
-        self.out[from].push(self.edges.len());
+    /// Adds an edge and its reverse; returns the edge's index.
+    fn edge(&mut self, from: usize, to: usize, capacity: f64) -> usize {
+        let id = self.edges.len();
+        self.out[from].push(id);
         self.edges.push((to, capacity));
-        self.out[to].push(self.edges.len());
+        self.out[to].push(id + 1);
         self.edges.push((from, 0.0));
+        id
+    }
+
+    /// Capacity left on edge `e`.
+    fn left(&self, e: usize) -> f64 {
+        self.edges[e].1
+    }
+
+    /// Sends `amount` along edge `e`.
+    fn push(&mut self, e: usize, amount: f64) {
+        self.edges[e].1 -= amount;
+        self.edges[e ^ 1].1 += amount;
     }
 
     /// Breadth-first search over edges with more than `tolerance` left: the
