@@ -1073,6 +1073,38 @@ mod tests {
         let loads = m2.loads(&m2.workload(&[]));
         assert_eq!(loads.sets.len(), 1, "{loads:?}");
         assert!(loads.per_department().iter().all(|&l| close(l, 4.5 / 10.0)));
+
+        // The greedy first flow gives p to d0, which could use q instead, and
+        // leaves d1 (only p) short: the augmenting path moves d0 to q. 4 h of
+        // work an hour for 5 people, nobody overloaded.
+        let mut q = pool(3, vec![0]);
+        q.name = "q".into();
+        let m3 = flows(
+            4.0,
+            &[(0, 0.5, 1.0), (0, 0.5, 1.0)],
+            vec![pool(2, vec![0, 1]), q],
+            30.0,
+        );
+        let loads = m3.loads(&m3.workload(&[]));
+        assert_eq!(loads.sets.len(), 1, "{loads:?}");
+        assert!(
+            loads.per_department().iter().all(|&l| close(l, 0.8)),
+            "{loads:?}"
+        );
+        // With d1 at 2.5 h it is short by 0.5 whatever the order: d1 and p.
+        let m4 = flows(
+            4.5,
+            &[(0, 4.0 / 9.0, 1.0), (0, 5.0 / 9.0, 1.0)],
+            m3.pools.clone(),
+            30.0,
+        );
+        let loads = m4.loads(&m4.workload(&[]));
+        let part = &loads.sets[loads.of_department[1]];
+        assert_eq!(
+            (part.departments.clone(), part.pools.clone()),
+            (vec![1], vec![0])
+        );
+        assert!(close(part.load(), 2.5 / 2.0), "{loads:?}");
     }
 
     #[test]
