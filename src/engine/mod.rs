@@ -152,7 +152,12 @@ enum Job {
     Complaint(ComplaintId),
 }
 
+// `repr(u32)`: a plain tag and the variants' fields after it, the same layout
+// for every variant, so that the event list moves an event as 16 plain bytes
+// (with the niche-packed layout Rust chose, LLVM copied events field by field:
+// 5 M more instructions on the plain chain, 3 650 days).
 #[derive(Debug, Clone, Copy)]
+#[repr(u32)]
 enum Event {
     /// The next new prospect arrives.
     Arrival,
