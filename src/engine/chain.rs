@@ -158,7 +158,7 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
                 o.spent[o.step as usize * BLOCKS + WAIT] += waited;
                 o.waited += waited;
             }
-            if o.rework {
+            if self.rework_pending > 0 && o.rework {
                 o.rework = false;
                 self.rework_pending -= 1;
                 if measuring {
@@ -350,7 +350,6 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
         {
             self.morale_received(to, error && caught);
         }
-        let o = &mut self.orders[order as usize];
         let counts = &mut self.handoffs[id].counts;
         if error && caught {
             if measuring {
@@ -369,7 +368,9 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
             }
         }
         if error {
-            o.defects
+            // Few orders have escaped errors: the order is looked up again only for them.
+            self.orders[order as usize]
+                .defects
                 .get_or_insert_with(Box::default)
                 .push((id as u32, self.now));
             self.trace_order(TraceKind::Escaped, order, |e| e.handoff = Some(id));
