@@ -539,8 +539,11 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
         let mut reported_minutes = 0;
         let mut at_this_instant = 0;
         let mut window_start = 0.0;
+        // Kept in locals (registers) while the handlers run, written back at the end.
+        let horizon = self.horizon;
+        let mut processed = self.processed;
         while let Some((time, event)) = self.events.pop() {
-            if time > self.horizon {
+            if time > horizon {
                 break;
             }
             if time == self.now {
@@ -556,10 +559,10 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
                 at_this_instant = 0;
             }
             self.now = time;
-            self.processed += 1;
-            if self.processed.is_multiple_of(limits::CHECK_EVERY) {
+            processed += 1;
+            if processed.is_multiple_of(limits::CHECK_EVERY) {
                 self.check_live(replication)?;
-                if self.processed.is_multiple_of(limits::CLOCK_WINDOW) {
+                if processed.is_multiple_of(limits::CLOCK_WINDOW) {
                     limits::check_pace(replication, window_start, self.now, self.horizon)?;
                     window_start = self.now;
                 }
@@ -586,6 +589,7 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
                 }
             }
         }
+        self.processed = processed;
         self.now = self.horizon;
         let minutes = (self.horizon * 60.0) as u64;
         if minutes > reported_minutes {
