@@ -99,6 +99,12 @@ fn run_as<O: Observer, M: Mechanisms>(
     advanced: &(dyn Fn(u64) + Sync),
 ) -> Result<RunResult, RunError> {
     let mut sim = Simulation::<O, M>::new(model, replication, observer);
+    // The plain engine leaves out every mechanism: `plain` chose it only for a
+    // scenario whose state needs none.
+    assert!(
+        M::ON || sim.uses_no_mechanism(),
+        "the plain engine chosen for a scenario with a mechanism"
+    );
     sim.run(replication, advanced)?;
     Ok(sim.finish())
 }
@@ -478,21 +484,6 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
         let odds_vary = handoffs.iter().any(|h: &HandoffState| h.windowed)
             || learned.is_some()
             || morale.is_some();
-        let policy = policy::PolicyState::new(model.policy.as_ref());
-        let has_rudeness = model.has_rudeness();
-        // The plain engine leaves out every mechanism: `plain` chose it only for
-        // a scenario whose state here needs none.
-        assert!(
-            M::ON
-                || (capacity.is_plain()
-                    && !odds_vary
-                    && learned.is_none()
-                    && morale.is_none()
-                    && policy.is_none()
-                    && !has_rudeness
-                    && model.incidents.is_empty()),
-            "the plain engine chosen for a scenario with a mechanism"
-        );
         Self {
             model,
             observer,
@@ -520,11 +511,22 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
             odds_vary,
             incidents,
             learned,
-            policy,
+            policy: policy::PolicyState::new(model.policy.as_ref()),
             morale,
-            has_rudeness,
+            has_rudeness: model.has_rudeness(),
             mechanisms: PhantomData,
         }
+    }
+
+    /// Nothing in this run's state needs the full engine (see [`Mechanisms`]).
+    fn uses_no_mechanism(&self) -> bool {
+        self.capacity.is_plain()
+            && !self.odds_vary
+            && self.learned.is_none()
+            && self.morale.is_none()
+            && self.policy.is_none()
+            && !self.has_rudeness
+            && self.model.incidents.is_empty()
     }
 
     fn measuring(&self) -> bool {
