@@ -90,7 +90,9 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// The earliest event and its time.
-    #[inline]
+    // Always inlined into the engine's event loop, which has one instance per
+    // observer and engine (plain or full), too many for LLVM to inline it itself.
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<(f64, E)> {
         let (key, event) = match &mut self.list {
             List::Short(heap) => heap.pop()?,
@@ -207,7 +209,7 @@ impl<E: Copy> QuadHeap<E> {
         items[hole] = (key, event);
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<(u128, E)> {
         let last = self.items.pop()?;
         let items = &mut self.items[..];
