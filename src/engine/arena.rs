@@ -10,9 +10,9 @@
 
 use std::ops::{Index, IndexMut};
 
-use super::{Event, Job, Observer, Simulation};
+use super::{Event, Job, Mechanisms, Observer, Simulation};
 
-impl<O: Observer> Simulation<'_, '_, O> {
+impl<O: Observer, M: Mechanisms> Simulation<'_, '_, O, M> {
     /// Starts loading what the coming events will touch, while `current` is
     /// handled. Only on long lists (see [`super::queue::EventQueue::next_if_long`]).
     ///
