@@ -21,8 +21,9 @@ use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules, operands::Pl
 use serde::Deserialize;
 
 /// A language the reports can be written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Lang {
+    #[default]
     En,
     Es,
 }
