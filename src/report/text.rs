@@ -1582,6 +1582,117 @@ mod tests {
         assert!(wide.lines().any(|l| width(l) > MAX_WIDTH));
     }
 
+    fn spanish() -> Options {
+        Options {
+            lang: Lang::Es,
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn the_spanish_report_says_the_same_in_spanish() {
+        let report = render_with(&fixture::outcome(3), spanish());
+        for sentence in [
+            "Se fueron 20 clientes nuevos de 1 250 (1,6 %; 19 sin decir nada) y 6 posibles clientes nunca llegaron.",
+            "El iceberg: por cada queja recibida, 6,3 clientes se fueron sin decir nada y 2 posibles clientes nunca llegaron.",
+            "Ingresos obtenidos: 1 440 000 ± 16 800.",
+            "1 250 pedidos hechos; 1 200 entregados, 60 con retraso (5,0 %), 10 con un defecto, 4 perdidos y reclamados.",
+            "Un pedido tardó de media 2,1 d ± 0,1 d desde el pedido hasta la entrega.",
+            "(Las cifras son medias por réplica de 26 días tras el calentamiento; ± es la mitad del intervalo de confianza del 95 %, con 3 réplicas.)",
+        ] {
+            assert!(says(&report, sentence), "{sentence}\n{report}");
+        }
+        assert!(
+            report.contains("  horizonte  28 días; los 2 primeros son de calentamiento (no se cuentan)\n"),
+            "{report}"
+        );
+        let sales = line_in(&report, "Departamentos", "sales ");
+        assert_eq!(
+            sales.split_whitespace().collect::<Vec<_>>(),
+            [
+                "sales", "71,2", "%", "±", "0,4", "%", "45", "min", "±", "3", "min", "0,85", "±",
+                "0,02", "1", "234", "±", "12"
+            ]
+        );
+        // The same alignment rules: rows end where their header does, ± in line.
+        let header = line_starting(&report, "departamento");
+        let billing = line_in(&report, "Departamentos", "billing ");
+        assert_eq!(width(header), width(sales));
+        assert_eq!(width(header), width(billing));
+        let row = line_in(&report, w_title(Lang::Es), "sales → billing");
+        assert!(
+            row.starts_with("  sales → billing: datos erróneos (defectos)"),
+            "{row}"
+        );
+        // One of each is singular.
+        let mut outcome = fixture::outcome(3);
+        outcome.summary.customers.complaints.mean = 19.0;
+        outcome.summary.customers.prospects_deterred.mean = 19.0;
+        let report = render_with(&outcome, spanish());
+        assert!(
+            says(
+                &report,
+                "por cada queja recibida, 1 cliente se fue sin decir nada y 1 posible cliente nunca llegó."
+            ),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn no_english_heading_in_the_spanish_report() {
+        let report = render_with(&fixture::outcome(3), spanish());
+        for english in [
+            "Lost customers and prospects by root cause",
+            "What customers did after a problem",
+            "The iceberg",
+            "Revenue earned",
+            "orders placed",
+            "\nFlows\n",
+            "\nDepartments\n",
+            "\nHandoffs\n",
+            "Internal-customer scorecard",
+            "what broke",
+            "all causes",
+            "utilisation",
+            "mean wait",
+            "  seed ",
+            "  horizon ",
+            "  events ",
+            "after a problem",
+            "customers lost",
+            "lead time",
+            "escaped",
+            "caught",
+            "run with",
+        ] {
+            assert!(!report.contains(english), "{english:?} in\n{report}");
+        }
+    }
+
+    #[test]
+    fn spanish_tables_fit_100_columns_as_the_english_ones_do() {
+        let mut outcome = fixture::outcome(3);
+        outcome.summary.handoffs[0].from = "order-intake".into();
+        outcome.summary.lost_by_cause[0].cause = "handoff:order-intake->billing:lose".into();
+        for lang in [Lang::En, Lang::Es] {
+            let options = Options {
+                lang,
+                ..Options::default()
+            };
+            let report = render_with(&outcome, options);
+            for l in report.lines() {
+                assert!(width(l) <= MAX_WIDTH, "{} columns: {l:?}", width(l));
+            }
+            // No table row was broken to fit: each still holds all its columns.
+            let causes = line_in(&report, w_title(lang), "order-intake → billing");
+            assert!(causes.ends_with("21 200 ± 3 000"), "{lang:?}: {causes}\n{report}");
+        }
+    }
+
+    fn w_title(lang: Lang) -> &'static str {
+        lang.catalogue().get("text.causes.title")
+    }
+
     #[test]
     fn wrapping_never_breaks_a_number_or_its_interval() {
         let line = format!(
