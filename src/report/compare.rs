@@ -73,12 +73,19 @@ fn cause_short(cause: &str, w: &Words) -> String {
         && let Some((route, kind)) = rest.rsplit_once(':')
         && let Some((from, to)) = route.split_once("->")
     {
-        return format!("{from} → {to} {}", kind_words(kind));
+        let route = format!("{from} → {to}");
+        return w.fill(
+            "text.compare.cause_at",
+            &[("place", &route), ("what", &kind_words(kind))],
+        );
     }
     if let Some(rest) = cause.strip_prefix("department:")
         && let Some((name, kind)) = rest.rsplit_once(':')
     {
-        return format!("{name} {}", kind_words(kind));
+        return w.fill(
+            "text.compare.cause_at",
+            &[("place", name), ("what", &kind_words(kind))],
+        );
     }
     cause.to_owned()
 }
@@ -138,7 +145,9 @@ pub fn metric_label_in(metric: &str, lang: Lang) -> String {
         && let Some((from, to)) = route.split_once("->")
     {
         let field = match field {
-            "error_final" | "lose_final" => w.get(&format!("text.compare.{field}")).to_owned(),
+            "error_final" | "lose_final" | "lost" | "errors" => {
+                w.get(&format!("text.compare.{field}")).to_owned()
+            }
             other => other.to_owned(),
         };
         return format!("{from} → {to}: {field}");
