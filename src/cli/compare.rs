@@ -192,7 +192,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let comparison = comparison?;
 
     let bytes = match format {
-        report::Format::Text => compare::text_in(&comparison, &sources, args.lang.into()).into_bytes(),
+        report::Format::Text => {
+            compare::text_in(&comparison, &sources, args.lang.into()).into_bytes()
+        }
         report::Format::Json => compare::json(&comparison, &sources),
         report::Format::Csv => compare::csv(&comparison, &sources),
         report::Format::Html => {

@@ -156,7 +156,10 @@ pub fn metric_label_in(metric: &str, lang: Lang) -> String {
         .strip_prefix("lost_by_cause.")
         .and_then(|rest| rest.strip_suffix(".customers"))
     {
-        return w.fill("text.compare.lost_to", &[("cause", &cause_short(cause, &w))]);
+        return w.fill(
+            "text.compare.lost_to",
+            &[("cause", &cause_short(cause, &w))],
+        );
     }
     metric.to_owned()
 }
@@ -312,7 +315,10 @@ pub fn text_in(c: &Comparison, sources: &[Source], lang: Lang) -> String {
         let from = sources
             .get(i)
             .map_or(String::new(), |s| s.describe_in(lang));
-        rows.push((format!("[{}]", i + 1), format!("{} ({from})", o.scenario.name)));
+        rows.push((
+            format!("[{}]", i + 1),
+            format!("{} ({from})", o.scenario.name),
+        ));
     }
     let rows: Vec<(&str, String)> = rows.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     key_values(&mut out, &rows, 12);

@@ -523,18 +523,12 @@ fn policy(out: &mut String, p: &PolicyMetrics<Stat>, w: &Words) {
     } else if lost > saved {
         w.fill(
             "text.policy.costs_more",
-            &[(
-                "ratio",
-                &w.decimal(lost / saved.max(f64::MIN_POSITIVE), 1),
-            )],
+            &[("ratio", &w.decimal(lost / saved.max(f64::MIN_POSITIVE), 1))],
         )
     } else {
         w.fill(
             "text.policy.saves_more",
-            &[(
-                "ratio",
-                &w.decimal(saved / lost.max(f64::MIN_POSITIVE), 1),
-            )],
+            &[("ratio", &w.decimal(saved / lost.max(f64::MIN_POSITIVE), 1))],
         )
     };
     let _ = writeln!(out, "{verdict}");
@@ -1227,10 +1221,13 @@ mod tests {
         );
         // The cause ids only with --wide.
         assert!(!report.contains("handoff:sales->billing:error"), "{report}");
-        let wide = render_with(&fixture::outcome(3), Options {
+        let wide = render_with(
+            &fixture::outcome(3),
+            Options {
                 wide: true,
                 ..Options::default()
-            });
+            },
+        );
         assert!(
             line_in(&wide, section, "sales → billing").ends_with("  handoff:sales->billing:error"),
             "{wide}"
@@ -1575,10 +1572,13 @@ mod tests {
         for l in report.lines() {
             assert!(width(l) <= MAX_WIDTH, "{} columns: {l:?}", width(l));
         }
-        let wide = render_with(&outcome, Options {
+        let wide = render_with(
+            &outcome,
+            Options {
                 wide: true,
                 ..Options::default()
-            });
+            },
+        );
         assert!(wide.lines().any(|l| width(l) > MAX_WIDTH));
     }
 
@@ -1603,7 +1603,9 @@ mod tests {
             assert!(says(&report, sentence), "{sentence}\n{report}");
         }
         assert!(
-            report.contains("  horizonte  28 días; los 2 primeros son de calentamiento (no se cuentan)\n"),
+            report.contains(
+                "  horizonte  28 días; los 2 primeros son de calentamiento (no se cuentan)\n"
+            ),
             "{report}"
         );
         let sales = line_in(&report, "Departamentos", "sales ");
@@ -1685,7 +1687,10 @@ mod tests {
             }
             // No table row was broken to fit: each still holds all its columns.
             let causes = line_in(&report, w_title(lang), "order-intake → billing");
-            assert!(causes.ends_with("21 200 ± 3 000"), "{lang:?}: {causes}\n{report}");
+            assert!(
+                causes.ends_with("21 200 ± 3 000"),
+                "{lang:?}: {causes}\n{report}"
+            );
         }
     }
 
