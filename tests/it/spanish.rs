@@ -185,6 +185,32 @@ fn compare_speaks_spanish() {
 }
 
 #[test]
+fn the_tornado_speaks_spanish_and_its_json_does_not_change() {
+    let args = [
+        "sensitivity",
+        "tests/cases/ok/tiny.toml",
+        "-q",
+        "--replications",
+        "2",
+    ];
+    let mut spanish_args = args.to_vec();
+    spanish_args.extend(["--lang", "es"]);
+    let text = handoff(&spanish_args);
+    assert!(text.starts_with("Sensibilidad de customers.lost"), "{text}");
+    // Parameter names (`department.sales.staff`) are identifiers, not English.
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| !w.contains('.'))
+        .collect();
+    assert_no_english(&words.join(" "), "sensitivity");
+    let mut json = args.to_vec();
+    json.extend(["--format", "json"]);
+    let english = handoff(&json);
+    json.extend(["--lang", "es"]);
+    assert_eq!(english, handoff(&json));
+}
+
+#[test]
 fn data_formats_are_the_same_in_every_language() {
     for format in ["json", "csv"] {
         let args = ["run", "tests/cases/ok/tiny.toml", "-q", "--format", format];
