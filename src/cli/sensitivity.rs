@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use super::output::{self, OutputTarget};
 use super::shard::part_bytes;
 use super::{Failure, interrupt};
-use super::{ScenarioFile, Settings, progress};
+use super::{Language, ScenarioFile, Settings, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -48,6 +48,9 @@ pub struct Args {
     /// Write to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Language of the text (the tornado); JSON is data, the same in every language.
+    #[arg(long, value_enum, default_value_t = Language::En)]
+    lang: Language,
     /// Reuse the variants an interrupted run of the same analysis left in OUT.parts/.
     #[arg(long)]
     resume: bool,
@@ -241,9 +244,15 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         } else {
             // Named without `.mean`, which this distribution does not have.
             let field = c.parameter.strip_suffix(".mean").unwrap_or(&c.parameter);
-            not_varied.push(format!(
-                "{field}: its distribution has no `mean` to set; vary its own parameters with --set or sweep (docs/scenario.md)",
-            ));
+            // JSON's `not_varied` is data: always the same words.
+            let lang = match args.format {
+                Format::Text => args.lang.into(),
+                _ => report::i18n::Lang::En,
+            };
+            not_varied.push(
+                lang.catalogue()
+                    .fill("text.sensitivity.no_mean", &[("field", field)]),
+            );
         }
     }
     let replications = base.simulation.replications.max(1);
@@ -372,7 +381,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     let result = sensitivity::ranked(&base, &args.metric, args.by, base_stat, effects, not_varied);
     let bytes = match args.format {
-        Format::Text => report::sensitivity::text(&result).into_bytes(),
+        Format::Text => report::sensitivity::text_in(&result, args.lang.into()).into_bytes(),
         Format::Json => report::sensitivity::json(&result),
     };
     out.write(&bytes)?;

@@ -15,6 +15,8 @@
 use std::fmt::Write as _;
 
 use super::human;
+use super::i18n::Lang;
+use super::text::Words;
 use crate::experiment::sensitivity::Sensitivity;
 
 /// Half the width of the bars, in characters.
@@ -23,40 +25,70 @@ const HALF: usize = 20;
 const LOW: char = '░';
 const HIGH: char = '█';
 
-/// `x` with `decimals` decimals, or the missing mark.
-fn num(x: f64, decimals: usize) -> String {
-    human::decimal(x, decimals)
+/// `x` with `decimals` decimals, or the missing mark, in the marks of `lang`.
+fn num_in(x: f64, decimals: usize, lang: Lang) -> String {
+    human::in_lang(human::decimal(x, decimals), lang)
 }
 
 /// The tornado: one line per parameter, largest effect first, bars drawn
 /// from the metric at the scenario's values (`│`) to the metric with the
 /// parameter low (`░`) and high (`█`).
 pub fn text(s: &Sensitivity) -> String {
+    text_in(s, Lang::En)
+}
+
+/// [`text`] in `lang`: the words from the catalogue (`text.sensitivity.*`); the
+/// metric and the parameters keep the names the JSON report and `--set` use.
+pub fn text_in(s: &Sensitivity, lang: Lang) -> String {
+    let w = Words::new(lang);
+    let num = |x: f64, decimals: usize| num_in(x, decimals, lang);
     let mut out = String::new();
-    let pct = human::decimal(
+    let pct = num(
         s.by * 100.0,
         if (s.by * 100.0).fract() == 0.0 { 0 } else { 1 },
     );
+    let metric = s.metric.as_str();
     let _ = writeln!(
         out,
-        "Sensitivity of {} to each parameter, −{pct} % and +{pct} %",
-        s.metric
+        "{}",
+        w.fill(
+            "text.sensitivity.title",
+            &[("metric", metric), ("pct", &pct)]
+        )
+    );
+    let replications = w.counted(
+        "text.sensitivity.replications",
+        ("n", &human::count(f64::from(s.replications))),
+        &[],
     );
     let _ = writeln!(
         out,
-        "{} — seed {}, {}, common random numbers",
-        s.scenario,
-        s.seed,
-        human::plural(s.replications.into(), "replication", "replications")
+        "{}",
+        w.fill(
+            "text.sensitivity.run",
+            &[
+                ("scenario", &s.scenario),
+                ("seed", &s.seed.to_string()),
+                ("replications", &replications),
+            ],
+        )
     );
     let base = match s.base.ci95 {
         Some(h) => format!("{} ± {}", num(s.base.mean, 2), num(h, 2)),
         None => num(s.base.mean, 2),
     };
-    let _ = writeln!(out, "At the scenario's values: {} = {base}", s.metric);
+    let _ = writeln!(
+        out,
+        "{}",
+        w.fill(
+            "text.sensitivity.base",
+            &[("metric", metric), ("base", &base)]
+        )
+    );
     out.push('\n');
     if s.parameters.is_empty() {
-        out.push_str("No parameter to vary: every numeric parameter is zero.\n");
+        out.push_str(w.get("text.sensitivity.nothing"));
+        out.push('\n');
         return out;
     }
     // Bars are scaled to the variants that do not overload a department: one
@@ -119,11 +151,14 @@ pub fn text(s: &Sensitivity) -> String {
             effect.push_str(if p.significant { " *" } else { "  " });
             any_significant |= p.significant;
             let mut bar = bar.into_iter().collect::<String>().trim_end().to_owned();
-            let overloads: Vec<String> = [("low", &p.overloaded_low), ("high", &p.overloaded_high)]
-                .into_iter()
-                .filter(|(_, names)| !names.is_empty())
-                .map(|(side, names)| format!("{side} overloads {}", names.join(", ")))
-                .collect();
+            let overloads: Vec<String> = [
+                ("text.sensitivity.low_overloads", &p.overloaded_low),
+                ("text.sensitivity.high_overloads", &p.overloaded_high),
+            ]
+            .into_iter()
+            .filter(|(_, names)| !names.is_empty())
+            .map(|(key, names)| w.fill(key, &[("departments", &names.join(", "))]))
+            .collect();
             if !overloads.is_empty() {
                 any_overload = true;
                 bar.push_str(&format!("  ! {}", overloads.join("; ")));
@@ -138,7 +173,14 @@ pub fn text(s: &Sensitivity) -> String {
             ]
         })
         .collect();
-    let head = ["parameter", "low → high", "at low", "at high", "effect", ""];
+    let head = [
+        w.get("text.sensitivity.parameter"),
+        w.get("text.sensitivity.low_high"),
+        w.get("text.sensitivity.at_low"),
+        w.get("text.sensitivity.at_high"),
+        w.get("text.sensitivity.effect"),
+        "",
+    ];
     let width = |k: usize| {
         rows.iter()
             .map(|r| r[k].chars().count())
@@ -176,33 +218,45 @@ pub fn text(s: &Sensitivity) -> String {
         ];
         let _ = writeln!(out, "{}", line(cols));
     }
+    let (low, high) = (LOW.to_string(), HIGH.to_string());
     let _ = writeln!(
         out,
-        "\n{LOW} parameter −{pct} %   {HIGH} parameter +{pct} %   │ {} at the scenario's values; effect = |at high − at low| ± 95 % (paired)",
-        s.metric
+        "\n{}",
+        w.fill(
+            "text.sensitivity.legend",
+            &[
+                ("low", &low),
+                ("high", &high),
+                ("pct", &pct),
+                ("metric", metric)
+            ],
+        )
     );
     let _ = writeln!(
         out,
-        "Moved: times, rates and values by ±{pct} %; staff and word of mouth by ±{pct} % rounded, at least 1 (staff never below 1); probabilities ±{pct} % of their value, clamped to [0, 1]."
+        "{}",
+        w.fill("text.sensitivity.moved", &[("pct", &pct)])
     );
     if any_significant {
-        out.push_str("* the effect's 95 % interval excludes zero.\n");
+        out.push_str(w.get("text.sensitivity.significant"));
+        out.push('\n');
     }
     if any_overload {
-        out.push_str(
-            "! that variant asks a department for 100 % or more of what its staff can do (validate's estimate): \
-             its queue grows for the whole run; the bars are scaled without it (cut at the edge if longer).\n",
-        );
+        out.push_str(w.get("text.sensitivity.overloaded"));
+        out.push('\n');
     }
     if !s.not_used.is_empty() {
         let _ = writeln!(
             out,
-            "\nNot used by the model yet, so not varied: {}.",
-            s.not_used.join(", ")
+            "\n{}",
+            w.fill(
+                "text.sensitivity.not_used",
+                &[("parameters", &s.not_used.join(", "))]
+            )
         );
     }
     if !s.not_varied.is_empty() {
-        let _ = writeln!(out, "\nNot varied:");
+        let _ = writeln!(out, "\n{}", w.get("text.sensitivity.not_varied"));
         for n in &s.not_varied {
             let _ = writeln!(out, "  {n}");
         }

@@ -13,12 +13,11 @@
 //! section function returning `Option<Markup>` to the list in [`run`], drawn
 //! when their fields are present in the outcome.
 
-mod i18n;
 mod mechanisms;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-pub use i18n::{Catalogue, Lang};
+pub use super::i18n::{Catalogue, Lang};
 
 use crate::experiment::{Comparison, Difference, Outcome};
 use crate::metrics::timeline::WEEK_H;
