@@ -148,7 +148,12 @@ impl<'a> Replications<'a> {
             .map(|c| c.cause.clone())
             .collect();
         let departments: Vec<String> = model.departments.iter().map(|d| d.name.clone()).collect();
-        let timeline = self.timeline.finish(&cause_names, &ranked, &departments);
+        let handoffs: Vec<String> = (0..model.handoffs.len())
+            .map(|id| model.handoff_name(id))
+            .collect();
+        let timeline = self
+            .timeline
+            .finish(&cause_names, &ranked, &departments, &handoffs);
         Some(Outcome {
             scenario: ScenarioInfo {
                 name: model.name.clone(),
