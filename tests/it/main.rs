@@ -15,12 +15,14 @@
 //! - `people`: learning from complaints and the policy against abuse.
 //! - `fuzz_regressions`: every crash the fuzz targets (`fuzz/`) found, replayed.
 //! - `morale`: morale, rudeness and the internal-customer scorecard (issue 10).
+//! - `failures`: the failure probabilities per week in the timeline (issue 11).
 
 mod cli;
 mod cli_reports;
 mod command;
 mod compare;
 mod customers;
+mod failures;
 mod flows;
 mod fuzz_bodies;
 mod fuzz_regressions;
