@@ -13,6 +13,7 @@
 //! section function returning `Option<Markup>` to the list in [`run`], drawn
 //! when their fields are present in the outcome.
 
+mod failures;
 mod i18n;
 mod mechanisms;
 
@@ -58,6 +59,7 @@ pub fn run(outcome: &Outcome, stories: &[Told], data: &[u8], lang: Lang) -> Vec<
         revenue_section(s, lang),
         paths_section(s, lang),
         mechanisms::morale_section(outcome, lang),
+        failures::failures_section(outcome, lang),
         mechanisms::learning_section(outcome, lang),
         mechanisms::scorecard_section(s, lang),
         mechanisms::policy_section(s, lang),
@@ -325,7 +327,8 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
     let customer_at = on_chain;
     let mut nodes: Vec<ChainNode> = Vec::new();
     let department_node = |name: &str| {
-        let staff = staff.iter().find(|d| d.name == name).map(|d| d.staff);
+        let info = staff.iter().find(|d| d.name == name);
+        let staff = info.map(|d| d.staff);
         let util = s
             .departments
             .iter()
@@ -350,6 +353,15 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
         }
         if let Some(m) = mechanisms::morale_line(s, name, lang) {
             lines.push(m);
+        }
+        if let Some(info) = info {
+            lines.extend(failures::hours_line(&info.hours, lang));
+            if !pooled {
+                // Its own staff, helped by a pool when they are busy.
+                for pool in &info.pools {
+                    lines.push(t.fill("failures.hours_pool", &[("name", pool)]));
+                }
+            }
         }
         ChainNode {
             name: name.to_owned(),

@@ -28,7 +28,7 @@ pub struct Shade {
 }
 
 /// Fill of incident windows: a pale Okabe–Ito yellow, apart from every bar colour.
-const SHADE: &str = "#FBF3B5";
+pub(super) const SHADE: &str = "#FBF3B5";
 
 /// Weekly stacked bars. `x_labels[k]` labels bucket `k` (shown every few
 /// buckets); `axis` names the unit; `shaded` bucket ranges are drawn behind
