@@ -5,6 +5,8 @@ use super::{INK, LOSS, QUIET, Series, Shade, Svg, fit, text_width};
 
 const FONT: f64 = 21.0;
 const SMALL: f64 = 18.0;
+/// The widest line name written at the end of its line; wider, a legend.
+const LONGEST_END_NAME: f64 = 200.0;
 
 /// One line per series over the buckets, on a vertical axis from `low` to
 /// `high` with a tick every `step`; `tick` writes an axis value (`80 %`).
@@ -22,15 +24,22 @@ pub fn lines(
     tick: &dyn Fn(f64) -> String,
     label: &str,
 ) -> String {
-    let names_w = series
+    let widest = series
         .iter()
         .map(|s| text_width(&s.label, SMALL))
-        .fold(0.0, f64::max)
-        .min(260.0);
+        .fold(0.0, f64::max);
+    // Long names would squeeze the plot: then a legend below names the lines.
+    let legend_below = widest > LONGEST_END_NAME;
+    let names_w = if legend_below { 0.0 } else { widest };
     let names_row = if shaded.is_empty() { 0.0 } else { 30.0 };
     let (w, h) = (960.0, 380.0 + names_row);
     let (left, right, top, bottom) = (76.0, 24.0 + names_w, 44.0 + names_row, 44.0);
-    let mut svg = Svg::new(w, h);
+    let legend_h = if legend_below {
+        10.0 + super::charts::LEGEND_ROW * super::charts::legend_rows(series, w - left - 24.0) as f64
+    } else {
+        0.0
+    };
+    let mut svg = Svg::new(w, h + legend_h);
     let plot_w = w - left - right;
     let plot_h = h - top - bottom;
     let span = (high - low).max(1e-9);
@@ -126,6 +135,10 @@ pub fn lines(
         if let Some(last) = s.values.iter().rev().find(|v| v.is_finite()) {
             ends.push((y(*last), i));
         }
+    }
+    if legend_below {
+        super::charts::legend(&mut svg, series, left, h + 14.0, w - left - 24.0);
+        return svg.finish(label);
     }
     // Names at the right end of their lines, nudged apart top to bottom.
     ends.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
