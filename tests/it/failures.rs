@@ -151,7 +151,11 @@ catch = 0.2
         }
         assert!(back.transfers.mean > 100.0, "week at {at}: transfers");
     }
-    assert_eq!((inside, across), (6, 2), "weeks 6 to 11 inside, 5 and 12 across");
+    assert_eq!(
+        (inside, across),
+        (6, 2),
+        "weeks 6 to 11 inside, 5 and 12 across"
+    );
     assert_eq!(outside, outcome.timeline.len() - 8);
 }
 
@@ -178,10 +182,22 @@ fn a_week_across_a_window_edge_weighs_each_side_by_its_transfers() {
     // The week of days 49 to 56 holds the window's start.
     let k = ((49.0 * day - model.simulation.warmup_h) / WEEK_H) as usize;
     let (from, to) = (49.0 * day, 56.0 * day);
-    let before = ends.0.iter().filter(|&&t| t >= from && t < 52.0 * day).count() as f64;
-    let during = ends.0.iter().filter(|&&t| t >= 52.0 * day && t < to).count() as f64;
+    let before = ends
+        .0
+        .iter()
+        .filter(|&&t| t >= from && t < 52.0 * day)
+        .count() as f64;
+    let during = ends
+        .0
+        .iter()
+        .filter(|&&t| t >= 52.0 * day && t < to)
+        .count() as f64;
     let (n, _, error, _) = weekly(&run, 1)[k];
-    assert_eq!(n as f64, before + during, "every transfer of the week counted");
+    assert_eq!(
+        n as f64,
+        before + during,
+        "every transfer of the week counted"
+    );
     let expected = (before * 0.05 + during * 0.4) / (before + during);
     assert!(close(error, expected), "{error} vs {expected}");
 }
@@ -201,33 +217,45 @@ fn learning_only_lowers_the_odds_week_by_week() {
                 assert!(n0 > 0 && n1 > 0, "transfers every week");
                 // Every transfer of a later week meets odds at most those of
                 // every transfer before it (rounding of the sums aside).
-                assert!(error1 <= error0 * (1.0 + ROUNDING), "{r} {h}: {error0} → {error1}");
-                assert!(lose1 <= lose0 * (1.0 + ROUNDING), "{r} {h}: {lose0} → {lose1}");
+                assert!(
+                    error1 <= error0 * (1.0 + ROUNDING),
+                    "{r} {h}: {error0} → {error1}"
+                );
+                assert!(
+                    lose1 <= lose0 * (1.0 + ROUNDING),
+                    "{r} {h}: {lose0} → {lose1}"
+                );
             }
             let (first, last) = (weeks[0].2, weeks[weeks.len() - 1].2);
             let base = model.handoffs[h].error;
-            assert!(first <= base * (1.0 + ROUNDING), "never above the scenario's");
+            assert!(
+                first <= base * (1.0 + ROUNDING),
+                "never above the scenario's"
+            );
             assert!(last < 0.8 * first, "{r} {h}: it learned ({first} → {last})");
             // The last week's transfers met odds no lower than the run's final ones.
             let final_error = run.metrics.handoffs[h].error_final.unwrap();
-            assert!(last >= final_error * (1.0 - ROUNDING), "{last} vs {final_error}");
+            assert!(
+                last >= final_error * (1.0 - ROUNDING),
+                "{last} vs {final_error}"
+            );
         }
     }
 }
 
 #[test]
 fn morale_scales_lose_and_error_alike_and_never_below_the_scenario() {
-    let model = desk(
-        "",
-        "[morale]\nsensitivity = 2.0\n",
-    );
+    let model = desk("", "[morale]\nsensitivity = 2.0\n");
     let run = engine::run(&model, 0).unwrap();
     let spec = &model.handoffs[1];
     let mut raised = 0;
     for (n, lose, error, catch) in weekly(&run, 1) {
         assert!(n > 0);
         let (lose_factor, error_factor) = (lose / spec.lose, error / spec.error);
-        assert!(close(lose_factor, error_factor), "{lose_factor} vs {error_factor}");
+        assert!(
+            close(lose_factor, error_factor),
+            "{lose_factor} vs {error_factor}"
+        );
         assert!(error_factor >= 1.0 - ROUNDING, "{error_factor}");
         assert!(close(catch, spec.catch), "morale does not touch catch");
         raised += usize::from(error_factor > 1.0 + 1e-9);
@@ -314,9 +342,7 @@ fn shards_merged_give_the_bytes_of_one_run() {
             ]);
             parts.push(part);
         }
-        let merged = handoff_bin(&[
-            "merge", &parts[2], &parts[0], &parts[1], "--format", "json",
-        ]);
+        let merged = handoff_bin(&["merge", &parts[2], &parts[0], &parts[1], "--format", "json"]);
         assert!(merged == whole, "{file}: merged JSON differs from run's");
     }
 }

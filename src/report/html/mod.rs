@@ -356,11 +356,14 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
         }
         if let Some(info) = info {
             lines.extend(failures::hours_line(&info.hours, lang));
-            if !pooled {
-                // Its own staff, helped by a pool when they are busy.
-                for pool in &info.pools {
-                    lines.push(t.fill("failures.hours_pool", &[("name", pool)]));
-                }
+            // Its own staff helped by a pool when they are busy, or only a pool.
+            let key = if pooled {
+                "failures.pool"
+            } else {
+                "failures.hours_pool"
+            };
+            for pool in &info.pools {
+                lines.push(t.fill(key, &[("name", pool)]));
             }
         }
         ChainNode {

@@ -35,7 +35,8 @@ pub fn lines(
     let (w, h) = (960.0, 380.0 + names_row);
     let (left, right, top, bottom) = (76.0, 24.0 + names_w, 44.0 + names_row, 44.0);
     let legend_h = if legend_below {
-        10.0 + super::charts::LEGEND_ROW * super::charts::legend_rows(series, w - left - 24.0) as f64
+        10.0 + super::charts::LEGEND_ROW
+            * super::charts::legend_rows(series, w - left - 24.0) as f64
     } else {
         0.0
     };
