@@ -782,7 +782,7 @@ fn mechanism_sections_appear_where_their_mechanism_is_on_and_nowhere_else() {
             // The failure odds chart where odds move; its chart and a line
             // named for the handoff the scenario's mechanism acts on.
             if on.contains(&"failures.title") {
-                let moved = if scenario.contains("billing-migration") {
+                let moved = if !scenario.contains("unhappy-staff") {
                     ("billing", "customer")
                 } else {
                     ("production", "billing")
