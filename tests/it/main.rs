@@ -8,6 +8,7 @@
 //! - `scenario_errors`, `overrides`: bad input gets a located, actionable error.
 //! - `pins`: the ready scenarios give the same JSON, byte for byte, as pinned.
 //! - `readme`: every README block that shows output is what the program prints.
+//! - `workshop`: the trainer's guides (docs/workshop.md, docs/taller.md) run as written.
 //! - `hostile_cli`: edited parts, outputs that are not files, interrupts mid-write.
 //! - `cli`, `cli_reports`, `sweep`: the `handoff` command as a user runs it
 //!   (cases as data files in `tests/cmd/`).
@@ -41,3 +42,4 @@ mod sweep;
 mod theory;
 mod trace;
 mod validate;
+mod workshop;

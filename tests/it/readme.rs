@@ -19,7 +19,7 @@ struct Check {
 }
 
 /// Split a command line as a POSIX shell would, for the quoting the README uses.
-fn split(command: &str) -> Vec<String> {
+pub(crate) fn split(command: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut in_word = false;
