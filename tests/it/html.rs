@@ -752,7 +752,10 @@ fn mechanism_sections_appear_where_their_mechanism_is_on_and_nowhere_else() {
             "scenarios/round-the-clock.toml",
             &["staff.title", "scorecard.title"],
         ),
-        ("scenarios/office-hours.toml", &["staff.title", "scorecard.title"]),
+        (
+            "scenarios/office-hours.toml",
+            &["staff.title", "scorecard.title"],
+        ),
     ];
     for (scenario, on) in cases {
         for (lang, code) in [(Lang::En, "en"), (Lang::Es, "es")] {

@@ -184,7 +184,7 @@ pub(super) fn hours_line(windows: &[OpenWindow], lang: Lang) -> Option<String> {
         return None;
     }
     let clock = |m: u32| {
-        if m % 60 == 0 {
+        if m.is_multiple_of(60) {
             format!("{:02}", m / 60)
         } else {
             format!("{:02}:{:02}", m / 60, m % 60)
