@@ -344,7 +344,10 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
         // its own "0 people, 0 % busy" would mislead.
         let pooled = staff == Some(0) && !s.pools.is_empty();
         if pooled {
-            lines.push(t.get("chain.pooled").to_owned());
+            // Named with its pool(s) below, where the outcome knows them.
+            if info.is_none_or(|i| i.pools.is_empty()) {
+                lines.push(t.get("chain.pooled").to_owned());
+            }
         } else if let Some(n) = staff {
             lines.push(t.counted("chain.staff", ("staff", &lang.grouped(n as f64)), &[]));
         }
