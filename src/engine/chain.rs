@@ -46,8 +46,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         }
         let steps = self.model.flows[flow].steps.len();
         let mut spent = self.spare_buffers.pop().unwrap_or_default();
-        spent.clear();
-        spent.resize(BLOCKS * steps, 0.0);
+        spent.reset(BLOCKS * steps);
         self.next_order_id += 1;
         let order = self.orders.insert(Order {
             id: self.next_order_id,
@@ -155,7 +154,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         {
             let o = &mut self.orders[order as usize];
             if waited > 0.0 {
-                o.spent[o.step as usize * BLOCKS + WAIT] += waited;
+                o.spent.add(o.step as usize * BLOCKS + WAIT, waited);
                 o.waited += waited;
             }
             if o.rework {
@@ -282,7 +281,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         o.error_in_flight = error;
         o.error_caught = caught;
         if delay > 0.0 {
-            o.spent[o.step as usize * BLOCKS + DELAY] += delay;
+            o.spent.add(o.step as usize * BLOCKS + DELAY, delay);
             self.schedule(self.now + delay, Event::HandoffArrive { order });
         } else {
             self.on_handoff_arrive(order);
@@ -489,7 +488,8 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         }
         let id = self.current_handoff(order);
         let o = &mut self.orders[order as usize];
-        o.spent[o.step as usize * BLOCKS + LOST] += self.now - o.lost_at;
+        o.spent
+            .add(o.step as usize * BLOCKS + LOST, self.now - o.lost_at);
         let lost_at = o.lost_at;
         o.patience_from = self.now;
         o.chases += 1;

@@ -11,6 +11,7 @@
 //! teach handoffs (`[learning]`); `policy.rs` has abusive customers claim and
 //! good ones meet the policy's friction (`[policy]`).
 
+mod arena;
 mod capacity;
 mod chain;
 mod customers;
@@ -23,12 +24,13 @@ mod morale;
 mod policy;
 #[doc(hidden)]
 pub mod queue;
+mod spent;
 mod streams;
 mod trace;
 
 use std::collections::VecDeque;
 
-use slab::Slab;
+use arena::Arena;
 
 use crate::metrics::timeline::{Grid, WeekCounts};
 use crate::metrics::{
@@ -171,7 +173,7 @@ struct Order {
     waited: f64,
     /// Hours spent per step, three entries per step: queue wait, handoff delay, time
     /// lost; used to find what made a late order late.
-    spent: Vec<f64>,
+    spent: spent::Spent,
 }
 
 struct Customer {
@@ -317,9 +319,9 @@ struct Simulation<'m, 'o, O: Observer> {
     horizon: f64,
     events: EventQueue<Event>,
     processed: u64,
-    orders: Slab<Order>,
-    customers: Slab<Customer>,
-    complaints: Slab<Complaint>,
+    orders: Arena<Order>,
+    customers: Arena<Customer>,
+    complaints: Arena<Complaint>,
     next_order_id: u64,
     next_customer_id: u64,
     /// Arrivals so far, including those deterred prospects skipped.
@@ -327,7 +329,7 @@ struct Simulation<'m, 'o, O: Observer> {
     /// Prospects told to stay away who have not yet skipped their arrival.
     deterred_pending: u64,
     /// Spare `spent` buffers from finished orders, to avoid an allocation per order.
-    spare_buffers: Vec<Vec<f64>>,
+    spare_buffers: Vec<spent::Spent>,
     departments: Vec<DepartmentState>,
     handoffs: Vec<HandoffState>,
     arrivals_rng: Stream,
@@ -432,9 +434,9 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             horizon: model.simulation.duration_h,
             events: EventQueue::new(),
             processed: 0,
-            orders: Slab::new(),
-            customers: Slab::new(),
-            complaints: Slab::new(),
+            orders: Arena::new(),
+            customers: Arena::new(),
+            complaints: Arena::new(),
             next_order_id: 0,
             next_customer_id: 0,
             arrivals_seen: 0,
@@ -471,6 +473,7 @@ impl<'m, 'o, O: Observer> Simulation<'m, 'o, O> {
             if time > self.horizon {
                 break;
             }
+            self.prefetch_ahead(&event);
             if time == self.now {
                 at_this_instant += 1;
                 if at_this_instant > limits::MAX_EVENTS_AT_ONE_INSTANT {
