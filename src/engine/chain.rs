@@ -299,7 +299,7 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
     /// share its lessons left (the organisation's lessons hold through an
     /// incident); morale scales last, by the sender's morale, capped at 1.
     #[inline]
-    fn transfer_odds(&self, id: HandoffId) -> TransferOdds<'m> {
+    fn transfer_odds(&mut self, id: HandoffId) -> TransferOdds<'m> {
         let spec = &self.model.handoffs[id];
         let odds = TransferOdds {
             delay: spec.delay.as_ref(),
@@ -318,7 +318,7 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
 
     /// [`Self::transfer_odds`] when incidents, learning or morale may change them.
     #[inline(never)]
-    fn varied_odds(&self, id: HandoffId, mut odds: TransferOdds<'m>) -> TransferOdds<'m> {
+    fn varied_odds(&mut self, id: HandoffId, mut odds: TransferOdds<'m>) -> TransferOdds<'m> {
         if self.handoffs[id].windowed {
             self.incident_odds(id, &mut odds);
         }
@@ -332,6 +332,12 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
             let factor = self.morale_factor(self.model.handoffs[id].from);
             odds.lose = (odds.lose * factor).min(1.0);
             odds.error = (odds.error * factor).min(1.0);
+        }
+        if self.measuring() {
+            // For the timeline: the odds this transfer met, in its week.
+            self.counts
+                .week(self.now)
+                .note_transfer(id, odds.lose, odds.error, odds.catch);
         }
         odds
     }

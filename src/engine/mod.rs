@@ -476,7 +476,7 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
             .morale
             .as_ref()
             .map(|rules| morale::MoraleBook::new(rules, model.departments.len(), warmup, grid));
-        let counts = Counts {
+        let mut counts = Counts {
             by_cause: vec![(0, 0, 0.0); Cause::all(model).len()],
             by_flow: vec![FlowCounts::default(); model.flows.len()],
             weeks: vec![WeekCounts::default(); grid.buckets],
@@ -486,6 +486,12 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
         let odds_vary = handoffs.iter().any(|h: &HandoffState| h.windowed)
             || learned.is_some()
             || morale.is_some();
+        if odds_vary {
+            // The weekly odds of every handoff, for the timeline (only then).
+            for week in &mut counts.weeks {
+                week.odds = vec![Default::default(); handoffs.len()];
+            }
+        }
         Self {
             model,
             observer,

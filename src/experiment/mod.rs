@@ -64,11 +64,51 @@ pub struct HandoffOdds {
     pub error: f64,
 }
 
-/// A department's name and staff.
+/// A department's name and staff, its opening hours and the pools that
+/// help it, where the scenario gives them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StaffInfo {
     pub name: String,
     pub staff: u32,
+    /// When it is open, repeating every week (empty: always open).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hours: Vec<OpenWindow>,
+    /// The staff pools that serve its queue, by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pools: Vec<String>,
+}
+
+/// One weekly open window, in hours since Monday 00:00 (`from_h` < `to_h` ≤ 168).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct OpenWindow {
+    pub from_h: f64,
+    pub to_h: f64,
+}
+
+impl StaffInfo {
+    /// Department `d` of `model` as the report describes it.
+    fn of(model: &Model, d: usize) -> StaffInfo {
+        let spec = &model.departments[d];
+        StaffInfo {
+            name: spec.name.clone(),
+            staff: spec.staff,
+            hours: spec.hours.as_ref().map_or_else(Vec::new, |h| {
+                h.windows
+                    .iter()
+                    .map(|&(from, to)| OpenWindow {
+                        from_h: f64::from(from) / 60.0,
+                        to_h: f64::from(to) / 60.0,
+                    })
+                    .collect()
+            }),
+            pools: model
+                .pools
+                .iter()
+                .filter(|p| p.serves.contains(&d))
+                .map(|p| p.name.clone())
+                .collect(),
+        }
+    }
 }
 
 /// Compute `work(r)` for `r` in `0..n` in parallel and hand each result to
@@ -148,7 +188,12 @@ impl<'a> Replications<'a> {
             .map(|c| c.cause.clone())
             .collect();
         let departments: Vec<String> = model.departments.iter().map(|d| d.name.clone()).collect();
-        let timeline = self.timeline.finish(&cause_names, &ranked, &departments);
+        let handoffs: Vec<String> = (0..model.handoffs.len())
+            .map(|id| model.handoff_name(id))
+            .collect();
+        let timeline = self
+            .timeline
+            .finish(&cause_names, &ranked, &departments, &handoffs);
         Some(Outcome {
             scenario: ScenarioInfo {
                 name: model.name.clone(),
@@ -157,13 +202,8 @@ impl<'a> Replications<'a> {
                 replications: self.count,
                 duration_h: model.simulation.duration_h,
                 warmup_h: model.simulation.warmup_h,
-                departments: model
-                    .departments
-                    .iter()
-                    .map(|d| StaffInfo {
-                        name: d.name.clone(),
-                        staff: d.staff,
-                    })
+                departments: (0..model.departments.len())
+                    .map(|d| StaffInfo::of(model, d))
                     .collect(),
                 handoff_odds: (0..model.handoffs.len())
                     .map(|id| {

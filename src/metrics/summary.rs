@@ -55,6 +55,11 @@ impl Running {
         self.welford.add(x);
     }
 
+    /// How many observations were added.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
     /// The observations so far, summarised (the mean is not a number for none).
     pub fn stat(&self) -> Stat {
         let n = self.count;

@@ -87,9 +87,37 @@ pub struct WeekCounts {
     /// order; empty without `[morale]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub morale: Vec<f64>,
+    /// Per handoff, in the model's order: the odds its transfers met in this
+    /// bucket, summed; empty unless incidents, learning or morale can change
+    /// a handoff's odds (the engine's `odds_vary`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub odds: Vec<OddsSums>,
+}
+
+/// The odds the transfers of one handoff met in one bucket of one run: how
+/// many transfers were attempted and their probabilities summed, so that the
+/// bucket's mean probability is `sum / transfers`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct OddsSums {
+    pub transfers: u64,
+    pub lose: f64,
+    pub error: f64,
+    pub catch: f64,
 }
 
 impl WeekCounts {
+    /// One transfer on handoff `id` met these odds (only when odds vary: the
+    /// plain chain never calls this).
+    #[inline]
+    pub fn note_transfer(&mut self, id: usize, lose: f64, error: f64, catch: f64) {
+        if let Some(sums) = self.odds.get_mut(id) {
+            sums.transfers += 1;
+            sums.lose += lose;
+            sums.error += error;
+            sums.catch += catch;
+        }
+    }
+
     /// One more customer lost to cause number `cause`.
     pub fn lose(&mut self, cause: usize) {
         self.customers_lost += 1;
@@ -117,6 +145,25 @@ pub struct Bucket<T> {
     /// Each department's time-average morale over the bucket; only with `[morale]`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub morale: Vec<DepartmentMorale<T>>,
+    /// The failure probabilities each handoff's transfers met in the bucket;
+    /// only where incidents, learning or morale can change them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<HandoffFailures<T>>,
+}
+
+/// The odds in force on one handoff in one bucket. `lose`, `error` and
+/// `catch` are, per replication, the mean probability over the transfers
+/// attempted on the handoff in the bucket (each transfer counted with the
+/// odds it met), summarised over the replications that attempted at least
+/// one; `None` (JSON null) when none did: no transfer, no probability.
+/// `transfers` is the number attempted, over all replications.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HandoffFailures<T> {
+    pub handoff: String,
+    pub transfers: T,
+    pub lose: Option<T>,
+    pub error: Option<T>,
+    pub catch: Option<T>,
 }
 
 /// One department's morale in one bucket.
@@ -146,6 +193,11 @@ pub struct Summariser {
     causes: Vec<BTreeMap<u32, Vec<(u64, u64)>>>,
     /// Per bucket, each department's morale (empty without `[morale]`).
     morale: Vec<Vec<Running>>,
+    /// Per bucket and handoff: transfers (every run), then the mean lose,
+    /// error and catch probabilities (runs with a transfer there).
+    odds: Vec<Vec<[Running; 4]>>,
+    /// Per handoff: some run attempted a transfer on it in some bucket.
+    odds_seen: Vec<bool>,
     /// A run came without a timeline (a part that predates it): no summary.
     incomplete: bool,
 }
@@ -158,6 +210,8 @@ impl Summariser {
             fields: vec![Default::default(); grid.buckets],
             causes: vec![BTreeMap::new(); grid.buckets],
             morale: vec![Vec::new(); grid.buckets],
+            odds: vec![Vec::new(); grid.buckets],
+            odds_seen: Vec::new(),
             incomplete: false,
         }
     }
@@ -175,7 +229,12 @@ impl Summariser {
                 .iter()
                 .all(|w| w.morale.len() == weeks.first().map_or(0, |f| f.morale.len()))
             && (self.runs == 0
-                || self.morale.first().map(Vec::len) == weeks.first().map(|w| w.morale.len()));
+                || self.morale.first().map(Vec::len) == weeks.first().map(|w| w.morale.len()))
+            && weeks
+                .iter()
+                .all(|w| w.odds.len() == weeks.first().map_or(0, |f| f.odds.len()))
+            && (self.runs == 0
+                || self.odds.first().map(Vec::len) == weeks.first().map(|w| w.odds.len()));
         if !well_formed || self.incomplete {
             self.incomplete = true;
             return;
@@ -202,17 +261,32 @@ impl Summariser {
             for (slot, &m) in morale.iter_mut().zip(&w.morale) {
                 slot.add(m);
             }
+            let odds = &mut self.odds[k];
+            odds.resize(w.odds.len(), Default::default());
+            self.odds_seen.resize(w.odds.len(), false);
+            for ((slot, sums), seen) in odds.iter_mut().zip(&w.odds).zip(&mut self.odds_seen) {
+                slot[0].add(sums.transfers as f64);
+                if sums.transfers > 0 {
+                    *seen = true;
+                    let n = sums.transfers as f64;
+                    slot[1].add(sums.lose / n);
+                    slot[2].add(sums.error / n);
+                    slot[3].add(sums.catch / n);
+                }
+            }
         }
     }
 
     /// The summary: `cause_names[i]` names cause number `i`; causes come in the
     /// order of `order` (names), any others after them by number; `departments`
-    /// names the morale columns. Empty if any run had no timeline.
+    /// names the morale columns, `handoffs` the failure rows (every handoff
+    /// some run transferred on, in this order). Empty if any run had no timeline.
     pub fn finish(
         &self,
         cause_names: &[String],
         order: &[String],
         departments: &[String],
+        handoffs: &[String],
     ) -> Vec<Bucket<Stat>> {
         if self.incomplete || self.runs == 0 {
             return Vec::new();
@@ -274,6 +348,25 @@ impl Summariser {
                                 .cloned()
                                 .unwrap_or_else(|| format!("department {d}")),
                             morale: m.stat(),
+                        })
+                        .collect(),
+                    failures: self.odds[k]
+                        .iter()
+                        .zip(&self.odds_seen)
+                        .enumerate()
+                        .filter(|(_, (_, seen))| **seen)
+                        .map(|(h, (r, _))| {
+                            let probability = |r: &Running| (r.count() > 0).then(|| r.stat());
+                            HandoffFailures {
+                                handoff: handoffs
+                                    .get(h)
+                                    .cloned()
+                                    .unwrap_or_else(|| format!("handoff {h}")),
+                                transfers: r[0].stat(),
+                                lose: probability(&r[1]),
+                                error: probability(&r[2]),
+                                catch: probability(&r[3]),
+                            }
                         })
                         .collect(),
                 }
@@ -366,7 +459,7 @@ mod tests {
         let mut summariser = Summariser::new(g);
         summariser.add(&a);
         summariser.add(&b);
-        let out = summariser.finish(&names, &["z".into(), "x".into()], &[]);
+        let out = summariser.finish(&names, &["z".into(), "x".into()], &[], &[]);
         assert_eq!(out.len(), 2);
         let causes: Vec<&str> = out[0].lost_by_cause.iter().map(|c| &*c.cause).collect();
         assert_eq!(causes, ["z", "x"]);
@@ -392,6 +485,6 @@ mod tests {
         let mut summariser = Summariser::new(Grid::new(0.0, WEEK_H));
         summariser.add(&[WeekCounts::default()]);
         summariser.add(&[]);
-        assert!(summariser.finish(&[], &[], &[]).is_empty());
+        assert!(summariser.finish(&[], &[], &[], &[]).is_empty());
     }
 }

@@ -183,10 +183,14 @@ pub fn outcome(replications: u32) -> Outcome {
                 StaffInfo {
                     name: "sales".into(),
                     staff: 2,
+                    hours: Vec::new(),
+                    pools: Vec::new(),
                 },
                 StaffInfo {
                     name: "billing".into(),
                     staff: 1,
+                    hours: Vec::new(),
+                    pools: Vec::new(),
                 },
             ],
             handoff_odds: Vec::new(),

@@ -712,9 +712,10 @@ fn page_of(scenario: &str, lang: &str) -> String {
 }
 
 /// The section titles of the structures and people mechanisms, by catalogue key.
-const MECHANISM_SECTIONS: [&str; 6] = [
+const MECHANISM_SECTIONS: [&str; 7] = [
     "incidents.title",
     "morale.title",
+    "failures.title",
     "learning.title",
     "scorecard.title",
     "policy.title",
@@ -725,19 +726,19 @@ const MECHANISM_SECTIONS: [&str; 6] = [
 fn mechanism_sections_appear_where_their_mechanism_is_on_and_nowhere_else() {
     use handoff::report::html::Lang;
     // (scenario, the sections it must show); every other one must be absent.
-    let cases: [(&str, &[&str]); 7] = [
+    let cases: [(&str, &[&str]); 8] = [
         ("tests/cases/ok/tiny.toml", &["scorecard.title"]),
         (
             "scenarios/billing-migration.toml",
-            &["incidents.title", "scorecard.title"],
+            &["incidents.title", "failures.title", "scorecard.title"],
         ),
         (
             "scenarios/unhappy-staff.toml",
-            &["morale.title", "scorecard.title"],
+            &["morale.title", "failures.title", "scorecard.title"],
         ),
         (
             "scenarios/learning-organisation.toml",
-            &["learning.title", "scorecard.title"],
+            &["learning.title", "failures.title", "scorecard.title"],
         ),
         (
             "scenarios/strict-policies.toml",
@@ -749,6 +750,10 @@ fn mechanism_sections_appear_where_their_mechanism_is_on_and_nowhere_else() {
         ),
         (
             "scenarios/round-the-clock.toml",
+            &["staff.title", "scorecard.title"],
+        ),
+        (
+            "scenarios/office-hours.toml",
             &["staff.title", "scorecard.title"],
         ),
     ];
@@ -767,7 +772,7 @@ fn mechanism_sections_appear_where_their_mechanism_is_on_and_nowhere_else() {
             // Morale in the chain's boxes only where morale is on.
             let morale_box = t.fill("chain.morale", &[("share", "")]);
             assert_eq!(
-                page.contains(morale_box.trim_end()),
+                page.contains(&format!(">{morale_box}")),
                 on.contains(&"morale.title"),
                 "{scenario} ({code}): morale in the chain"
             );
@@ -776,6 +781,35 @@ fn mechanism_sections_appear_where_their_mechanism_is_on_and_nowhere_else() {
                 page.contains(t.get("chain.pooled")),
                 scenario.contains("cross-functional"),
                 "{scenario} ({code}): pooled departments"
+            );
+            // The failure odds chart where odds move; its chart and a line
+            // named for the handoff the scenario's mechanism acts on.
+            if on.contains(&"failures.title") {
+                let moved = if !scenario.contains("unhappy-staff") {
+                    ("billing", "customer")
+                } else {
+                    ("production", "billing")
+                };
+                let to = if moved.1 == "customer" {
+                    t.get("chain.customer")
+                } else {
+                    moved.1
+                };
+                let error = t.fill("failures.error", &[("from", moved.0), ("to", to)]);
+                assert!(
+                    page.contains(&format!(">{error}</text>")),
+                    "{scenario} ({code}): {error}"
+                );
+                assert!(
+                    page.contains(t.get("failures.axis")),
+                    "{scenario} ({code}): the chart"
+                );
+            }
+            // Opening hours in the chain, where a department has them.
+            assert_eq!(
+                page.contains(&format!(">{}</text>", html_hours(code))),
+                scenario.contains("office-hours"),
+                "{scenario} ({code}): hours"
             );
             // The weekly chart shades incident windows only where there are incidents.
             assert_eq!(
@@ -822,10 +856,11 @@ fn a_repeating_incident_window_is_shaded_at_every_showing() {
     assert!(expected >= 10, "{expected}");
     for lang in ["en", "es"] {
         let page = page_of(file.to_str().unwrap(), lang);
+        // In the weekly bars and again in the failure odds chart.
         assert_eq!(
             page.matches("fill=\"#FBF3B5\"").count(),
-            expected,
-            "{lang}: one shade per window"
+            2 * expected,
+            "{lang}: one shade per window in each chart"
         );
         assert!(page.contains(">month-end close</text>"), "{lang}: named");
     }
@@ -833,4 +868,13 @@ fn a_repeating_incident_window_is_shaded_at_every_showing() {
     assert!(en.contains("then again every 30 days"), "{en}");
     let es = page_of(file.to_str().unwrap(), "es");
     assert!(es.contains("y luego otra vez cada 30 días"));
+}
+
+/// The back office's hours in office-hours.toml, as its box in the chain says them.
+fn html_hours(lang: &str) -> &'static str {
+    if lang == "es" {
+        "lun–vie 09–17"
+    } else {
+        "mon–fri 09–17"
+    }
 }

@@ -17,12 +17,14 @@
 //! - `fuzz_regressions`: every crash the fuzz targets (`fuzz/`) found, replayed.
 //! - `spanish`: `--lang es` for the text report, the stories and `compare`.
 //! - `morale`: morale, rudeness and the internal-customer scorecard (issue 10).
+//! - `failures`: the failure probabilities per week in the timeline (issue 11).
 
 mod cli;
 mod cli_reports;
 mod command;
 mod compare;
 mod customers;
+mod failures;
 mod flows;
 mod fuzz_bodies;
 mod fuzz_regressions;

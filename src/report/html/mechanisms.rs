@@ -209,6 +209,7 @@ pub(super) fn morale_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
         &labels,
         (low, 1.0, step),
         t.get("morale.axis"),
+        &[],
         &|v| lang.percent(v),
         t.get("morale.title"),
     );

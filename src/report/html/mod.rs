@@ -13,6 +13,7 @@
 //! section function returning `Option<Markup>` to the list in [`run`], drawn
 //! when their fields are present in the outcome.
 
+mod failures;
 mod mechanisms;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -57,6 +58,7 @@ pub fn run(outcome: &Outcome, stories: &[Told], data: &[u8], lang: Lang) -> Vec<
         revenue_section(s, lang),
         paths_section(s, lang),
         mechanisms::morale_section(outcome, lang),
+        failures::failures_section(outcome, lang),
         mechanisms::learning_section(outcome, lang),
         mechanisms::scorecard_section(s, lang),
         mechanisms::policy_section(s, lang),
@@ -324,7 +326,8 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
     let customer_at = on_chain;
     let mut nodes: Vec<ChainNode> = Vec::new();
     let department_node = |name: &str| {
-        let staff = staff.iter().find(|d| d.name == name).map(|d| d.staff);
+        let info = staff.iter().find(|d| d.name == name);
+        let staff = info.map(|d| d.staff);
         let util = s
             .departments
             .iter()
@@ -340,7 +343,10 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
         // its own "0 people, 0 % busy" would mislead.
         let pooled = staff == Some(0) && !s.pools.is_empty();
         if pooled {
-            lines.push(t.get("chain.pooled").to_owned());
+            // Named with its pool(s) below, where the outcome knows them.
+            if info.is_none_or(|i| i.pools.is_empty()) {
+                lines.push(t.get("chain.pooled").to_owned());
+            }
         } else if let Some(n) = staff {
             lines.push(t.counted("chain.staff", ("staff", &lang.grouped(n as f64)), &[]));
         }
@@ -349,6 +355,18 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
         }
         if let Some(m) = mechanisms::morale_line(s, name, lang) {
             lines.push(m);
+        }
+        if let Some(info) = info {
+            lines.extend(failures::hours_line(&info.hours, lang));
+            // Its own staff helped by a pool when they are busy, or only a pool.
+            let key = if pooled {
+                "failures.pool"
+            } else {
+                "failures.hours_pool"
+            };
+            for pool in &info.pools {
+                lines.push(t.fill(key, &[("name", pool)]));
+            }
         }
         ChainNode {
             name: name.to_owned(),

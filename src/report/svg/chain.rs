@@ -28,32 +28,89 @@ pub struct ChainEdge {
 
 const COLS: usize = 4;
 const BOX_W: f64 = 196.0;
+/// The height of a box with up to two lines under its name.
 const BOX_H: f64 = 124.0;
 const CELL_W: f64 = 250.0;
-const CELL_H: f64 = 200.0;
+/// Room between rows of boxes, for the arrows and their labels.
+const ROW_GAP: f64 = 76.0;
 const MARGIN: f64 = 25.0;
 /// The size of the red labels that say what a break cost.
 const LABEL: f64 = 19.0;
+/// Where a box's first line under the name sits, and the step to the next.
+const FIRST_LINE: f64 = 66.0;
+const LINE_STEP: f64 = 27.0;
 
-/// Where box `i` goes: rows of four, snaking so that neighbours stay side by side.
-fn place(i: usize) -> (f64, f64) {
-    let row = i / COLS;
-    let col = if row.is_multiple_of(2) {
-        i % COLS
-    } else {
-        COLS - 1 - i % COLS
-    };
-    (
-        MARGIN + CELL_W * col as f64 + (CELL_W - BOX_W) / 2.0,
-        MARGIN + 30.0 + CELL_H * row as f64,
-    )
+/// The boxes' size: every box as tall as the one with the most lines needs.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    box_h: f64,
+}
+
+impl Layout {
+    fn new(nodes: &[ChainNode]) -> Layout {
+        let lines = nodes.iter().map(|n| n.lines.len()).max().unwrap_or(0);
+        let needed = FIRST_LINE + LINE_STEP * lines.saturating_sub(1) as f64 + 22.0;
+        Layout {
+            box_h: needed.max(BOX_H),
+        }
+    }
+
+    fn cell_h(self) -> f64 {
+        self.box_h + ROW_GAP
+    }
+
+    /// Where box `i` goes: rows of four, snaking so that neighbours stay side by side.
+    fn place(self, i: usize) -> (f64, f64) {
+        let row = i / COLS;
+        let col = if row.is_multiple_of(2) {
+            i % COLS
+        } else {
+            COLS - 1 - i % COLS
+        };
+        (
+            MARGIN + CELL_W * col as f64 + (CELL_W - BOX_W) / 2.0,
+            MARGIN + 30.0 + self.cell_h() * row as f64,
+        )
+    }
+
+    fn centre(self, i: usize) -> (f64, f64) {
+        let (x, y) = self.place(i);
+        (x + BOX_W / 2.0, y + self.box_h / 2.0)
+    }
+
+    /// Where the line from the centre (x, y) towards (tx, ty) leaves the box.
+    fn edge_point(self, x: f64, y: f64, tx: f64, ty: f64) -> (f64, f64) {
+        let (dx, dy) = (tx - x, ty - y);
+        if dx == 0.0 && dy == 0.0 {
+            return (x, y);
+        }
+        let sx = if dx != 0.0 {
+            (BOX_W / 2.0 + 4.0) / dx.abs()
+        } else {
+            f64::INFINITY
+        };
+        let sy = if dy != 0.0 {
+            (self.box_h / 2.0 + 4.0) / dy.abs()
+        } else {
+            f64::INFINITY
+        };
+        let s = sx.min(sy);
+        (x + dx * s, y + dy * s)
+    }
 }
 
 /// The chain, with every arrow's thickness and colour growing with what it cost.
 pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
+    let layout = Layout::new(nodes);
+    let (place, centre, edge_point) = (
+        |i| layout.place(i),
+        |i| layout.centre(i),
+        |x, y, tx, ty| layout.edge_point(x, y, tx, ty),
+    );
+    let box_h = layout.box_h;
     let rows = nodes.len().div_ceil(COLS).max(1);
     let w = 2.0 * MARGIN + CELL_W * COLS as f64;
-    let h = 2.0 * MARGIN + 30.0 + CELL_H * rows as f64 - (CELL_H - BOX_H) + 40.0;
+    let h = 2.0 * MARGIN + 30.0 + layout.cell_h() * rows as f64 - ROW_GAP + 40.0;
     let mut svg = Svg::new(w, h);
     let max = edges
         .iter()
@@ -132,7 +189,7 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
                 };
                 (0..nodes.len()).all(|i| {
                     let (bx, by) = place(i);
-                    clear_of(bx - 4.0, by - 4.0, BOX_W + 8.0, BOX_H + 8.0)
+                    clear_of(bx - 4.0, by - 4.0, BOX_W + 8.0, box_h + 8.0)
                 }) && labels.iter().all(|(lx, ly, text): &(f64, f64, String)| {
                     let other = super::text_width(text, LABEL) / 2.0 + 7.0;
                     clear_of(lx - other, ly - 17.0, 2.0 * other, 30.0)
@@ -148,7 +205,7 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
                     .find(|p| free(*p))
                     .unwrap_or((lx, ly))
             } else if (ex - sx).abs() > (ey - sy).abs() {
-                (lx, ly - BOX_H / 2.0 - 12.0)
+                (lx, ly - box_h / 2.0 - 12.0)
             } else {
                 (lx + half + 12.0, ly)
             };
@@ -167,7 +224,7 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
             x,
             y,
             BOX_W,
-            BOX_H,
+            box_h,
             fill,
             &format!(
                 " rx=\"10\" stroke=\"{stroke}\" stroke-width=\"{}\"",
@@ -188,7 +245,7 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
         for (k, line) in node.lines.iter().enumerate() {
             svg.text(
                 x + BOX_W / 2.0,
-                y + 66.0 + 27.0 * k as f64,
+                y + FIRST_LINE + LINE_STEP * k as f64,
                 19.0,
                 "middle",
                 INK,
@@ -196,7 +253,7 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
             );
         }
         if node.cost > 0.0 {
-            labels.push((x + BOX_W / 2.0, y + BOX_H + 22.0, node.cost_shown.clone()));
+            labels.push((x + BOX_W / 2.0, y + box_h + 22.0, node.cost_shown.clone()));
         }
     }
     // Labels last, so no arrow crosses them.
@@ -219,31 +276,6 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
         ));
     }
     svg.finish(label)
-}
-
-fn centre(i: usize) -> (f64, f64) {
-    let (x, y) = place(i);
-    (x + BOX_W / 2.0, y + BOX_H / 2.0)
-}
-
-/// Where the line from the centre (x, y) towards (tx, ty) leaves the box.
-fn edge_point(x: f64, y: f64, tx: f64, ty: f64) -> (f64, f64) {
-    let (dx, dy) = (tx - x, ty - y);
-    if dx == 0.0 && dy == 0.0 {
-        return (x, y);
-    }
-    let sx = if dx != 0.0 {
-        (BOX_W / 2.0 + 4.0) / dx.abs()
-    } else {
-        f64::INFINITY
-    };
-    let sy = if dy != 0.0 {
-        (BOX_H / 2.0 + 4.0) / dy.abs()
-    } else {
-        f64::INFINITY
-    };
-    let s = sx.min(sy);
-    (x + dx * s, y + dy * s)
 }
 
 #[cfg(test)]
@@ -333,6 +365,7 @@ mod tests {
 
     #[test]
     fn boxes_snake_so_neighbours_stay_adjacent() {
+        let place = |i| Layout { box_h: BOX_H }.place(i);
         assert_eq!(place(3).1, place(0).1);
         assert_eq!(
             place(4).0,

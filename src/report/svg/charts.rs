@@ -8,7 +8,7 @@ use super::{INK, LOSS, QUIET, Svg, fit, nice_ticks, text_width};
 const FONT: f64 = 21.0;
 const SMALL: f64 = 18.0;
 /// Height of a legend line.
-const LEGEND_ROW: f64 = 30.0;
+pub(super) const LEGEND_ROW: f64 = 30.0;
 
 /// One stacked series: a label (for the legend), a colour, one value per bucket.
 #[derive(Debug, Clone)]
@@ -28,7 +28,7 @@ pub struct Shade {
 }
 
 /// Fill of incident windows: a pale Okabe–Ito yellow, apart from every bar colour.
-const SHADE: &str = "#FBF3B5";
+pub(super) const SHADE: &str = "#FBF3B5";
 
 /// Weekly stacked bars. `x_labels[k]` labels bucket `k` (shown every few
 /// buckets); `axis` names the unit; `shaded` bucket ranges are drawn behind
@@ -157,7 +157,7 @@ fn legend_item_width(s: &Series) -> f64 {
     28.0 + text_width(&s.label, SMALL) + 24.0
 }
 
-fn legend_rows(series: &[Series], width: f64) -> usize {
+pub(super) fn legend_rows(series: &[Series], width: f64) -> usize {
     let mut rows = 1;
     let mut x = 0.0;
     for s in series {
@@ -171,7 +171,7 @@ fn legend_rows(series: &[Series], width: f64) -> usize {
     rows
 }
 
-fn legend(svg: &mut Svg, series: &[Series], left: f64, top: f64, width: f64) {
+pub(super) fn legend(svg: &mut Svg, series: &[Series], left: f64, top: f64, width: f64) {
     let (mut x, mut y) = (0.0, top);
     for s in series {
         let item = legend_item_width(s).min(width);

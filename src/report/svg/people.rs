@@ -1,32 +1,46 @@
 //! The people mechanisms' pictures: a line per department over the weeks
 //! (morale), and the internal-customer scorecard as a matrix.
 
-use super::{INK, LOSS, QUIET, Series, Svg, fit, text_width};
+use super::{INK, LOSS, QUIET, Series, Shade, Svg, fit, text_width};
 
 const FONT: f64 = 21.0;
 const SMALL: f64 = 18.0;
+/// The widest line name written at the end of its line; wider, a legend.
+const LONGEST_END_NAME: f64 = 200.0;
 
 /// One line per series over the buckets, on a vertical axis from `low` to
 /// `high` with a tick every `step`; `tick` writes an axis value (`80 %`).
 /// Each line is named at its right end (names pushed apart so they never
-/// overlap), so no legend is needed.
+/// overlap), so no legend is needed. A value that is not a number leaves a
+/// gap in its line. `shaded` bucket ranges are drawn behind the lines, named
+/// above the plot (incident windows), as in the weekly bars.
 #[allow(clippy::too_many_arguments)]
 pub fn lines(
     series: &[Series],
     x_labels: &[String],
     (low, high, step): (f64, f64, f64),
     axis: &str,
+    shaded: &[Shade],
     tick: &dyn Fn(f64) -> String,
     label: &str,
 ) -> String {
-    let names_w = series
+    let widest = series
         .iter()
         .map(|s| text_width(&s.label, SMALL))
-        .fold(0.0, f64::max)
-        .min(260.0);
-    let (w, h) = (960.0, 380.0);
-    let (left, right, top, bottom) = (76.0, 24.0 + names_w, 44.0, 44.0);
-    let mut svg = Svg::new(w, h);
+        .fold(0.0, f64::max);
+    // Long names would squeeze the plot: then a legend below names the lines.
+    let legend_below = widest > LONGEST_END_NAME;
+    let names_w = if legend_below { 0.0 } else { widest };
+    let names_row = if shaded.is_empty() { 0.0 } else { 30.0 };
+    let (w, h) = (960.0, 380.0 + names_row);
+    let (left, right, top, bottom) = (76.0, 24.0 + names_w, 44.0 + names_row, 44.0);
+    let legend_h = if legend_below {
+        10.0 + super::charts::LEGEND_ROW
+            * super::charts::legend_rows(series, w - left - 24.0) as f64
+    } else {
+        0.0
+    };
+    let mut svg = Svg::new(w, h + legend_h);
     let plot_w = w - left - right;
     let plot_h = h - top - bottom;
     let span = (high - low).max(1e-9);
@@ -39,6 +53,43 @@ pub fn lines(
             left + plot_w * k as f64 / (buckets - 1) as f64
         }
     };
+    // A bucket's shade reaches halfway to its neighbours' points.
+    let half_slot = if buckets == 1 {
+        plot_w / 2.0
+    } else {
+        plot_w / (buckets - 1) as f64 / 2.0
+    };
+    let mut names_end = f64::NEG_INFINITY;
+    for shade in shaded {
+        let to = shade.to.min(buckets - 1);
+        if shade.from > to {
+            continue;
+        }
+        let x0 = (x(shade.from) - half_slot).max(left);
+        let x1 = (x(to) + half_slot).min(left + plot_w);
+        svg.rect(
+            x0,
+            top,
+            x1 - x0,
+            plot_h,
+            super::charts::SHADE,
+            " stroke=\"#C9B800\" stroke-width=\"1\"",
+        );
+        let name = fit(&shade.label, SMALL, w - x0);
+        if x0 > names_end + 12.0 {
+            svg.line(x0, top - names_row + 6.0, x0, top, "#C9B800", 2.0);
+            svg.text_styled(
+                x0 + 6.0,
+                top - 8.0,
+                SMALL,
+                "start",
+                INK,
+                " font-style=\"italic\"",
+                &name,
+            );
+            names_end = x0 + 6.0 + text_width(&name, SMALL);
+        }
+    }
     let ticks = ((high - low) / step).round() as usize;
     for i in 0..=ticks {
         let v = low + step * i as f64;
@@ -56,24 +107,39 @@ pub fn lines(
     }
     let mut ends: Vec<(f64, usize)> = Vec::new();
     for (i, s) in series.iter().enumerate() {
-        let points: Vec<String> = s
-            .values
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.is_finite())
-            .map(|(k, v)| format!("{},{}", super::n(x(k)), super::n(y(*v))))
-            .collect();
-        if points.is_empty() {
-            continue;
+        // One polyline per run of numbers: a week without one is a gap.
+        let mut runs: Vec<Vec<String>> = vec![Vec::new()];
+        for (k, v) in s.values.iter().enumerate() {
+            if v.is_finite() {
+                let run = runs.last_mut().expect("never empty");
+                run.push(format!("{},{}", super::n(x(k)), super::n(y(*v))));
+            } else if !runs.last().expect("never empty").is_empty() {
+                runs.push(Vec::new());
+            }
         }
-        svg.raw(&format!(
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"4\" stroke-linejoin=\"round\"/>",
-            points.join(" "),
-            s.color
-        ));
+        for points in runs.iter().filter(|r| !r.is_empty()) {
+            if points.len() == 1 {
+                // A lone week between gaps: a dot, or it would not show.
+                let (px, py) = points[0].split_once(',').expect("x,y");
+                svg.raw(&format!(
+                    "<circle cx=\"{px}\" cy=\"{py}\" r=\"4\" fill=\"{}\"/>",
+                    s.color
+                ));
+                continue;
+            }
+            svg.raw(&format!(
+                "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"4\" stroke-linejoin=\"round\"/>",
+                points.join(" "),
+                s.color
+            ));
+        }
         if let Some(last) = s.values.iter().rev().find(|v| v.is_finite()) {
             ends.push((y(*last), i));
         }
+    }
+    if legend_below {
+        super::charts::legend(&mut svg, series, left, h + 14.0, w - left - 24.0);
+        return svg.finish(label);
     }
     // Names at the right end of their lines, nudged apart top to bottom.
     ends.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -272,10 +338,50 @@ mod tests {
             &labels,
             (0.5, 1.0, 0.1),
             "morale",
+            &[],
             &|v| format!("{:.0} %", v * 100.0),
             "morale by week",
         );
         assert_eq!(svg.matches("<polyline").count(), 2);
+        insta::assert_snapshot!(svg);
+    }
+
+    /// The failure odds chart: a shaded incident window, a week without
+    /// transfers (a gap), a lone week between gaps (a dot).
+    #[test]
+    fn lines_with_windows_and_gaps_snapshot() {
+        let series = vec![
+            Series {
+                label: "billing → customer: error".into(),
+                color: super::super::PALETTE[0],
+                values: vec![0.01, 0.01, 0.25, 0.25, f64::NAN, 0.01, 0.01],
+            },
+            Series {
+                label: "sales → production: lost".into(),
+                color: super::super::PALETTE[1],
+                values: vec![0.002, f64::NAN, 0.003, f64::NAN, 0.002, 0.002, 0.002],
+            },
+        ];
+        let labels: Vec<String> = (1..=7).map(|k| k.to_string()).collect();
+        let shade = Shade {
+            from: 2,
+            to: 3,
+            label: "billing migration".into(),
+        };
+        let svg = lines(
+            &series,
+            &labels,
+            (0.0, 0.3, 0.1),
+            "chance per transfer",
+            &[shade],
+            &|v| format!("{:.0} %", v * 100.0),
+            "failure odds by week",
+        );
+        // error: weeks 1-4 and 6-7; lost: week 1, week 3, weeks 5-7.
+        assert_eq!(svg.matches("<polyline").count(), 3, "{svg}");
+        assert_eq!(svg.matches("<circle").count(), 2, "{svg}");
+        assert_eq!(svg.matches("fill=\"#FBF3B5\"").count(), 1);
+        assert!(svg.contains(">billing migration</text>"));
         insta::assert_snapshot!(svg);
     }
 
@@ -292,6 +398,7 @@ mod tests {
             &labels,
             (0.0, 1.0, 0.5),
             "",
+            &[],
             &|v| format!("{v}"),
             "",
         );
