@@ -34,7 +34,8 @@ pub struct Args {
     /// Output format [default: from the extension of -o (.json, .csv, .txt, .html), else text].
     #[arg(long, value_enum)]
     format: Option<Format>,
-    /// Language of the HTML page.
+    /// Language of the comparison for people (text, HTML); JSON and CSV are data,
+    /// the same in every language.
     #[arg(long, value_enum, default_value_t = Language::En)]
     lang: Language,
     /// Write the comparison to this file (atomically) instead of standard output; its
@@ -191,13 +192,16 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let comparison = comparison?;
 
     let bytes = match format {
-        report::Format::Text => compare::text(&comparison, &sources).into_bytes(),
+        report::Format::Text => {
+            compare::text_in(&comparison, &sources, args.lang.into()).into_bytes()
+        }
         report::Format::Json => compare::json(&comparison, &sources),
         report::Format::Csv => compare::csv(&comparison, &sources),
         report::Format::Html => {
             let data = compare::json(&comparison, &sources);
-            let described: Vec<String> = sources.iter().map(compare::Source::describe).collect();
-            html::compare(&comparison, &described, &data, args.lang.into())
+            let lang = args.lang.into();
+            let described: Vec<String> = sources.iter().map(|s| s.describe_in(lang)).collect();
+            html::compare(&comparison, &described, &data, lang)
         }
     };
     out.write(&bytes)

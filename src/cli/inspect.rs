@@ -6,7 +6,7 @@
 use handoff::engine;
 use handoff::experiment::Outcome;
 use handoff::model::{Cause, Model};
-use handoff::report::{self, html::Lang, human};
+use handoff::report::{self, human, i18n::Lang};
 use handoff::trace::{Stories, Told, TraceFormat, TraceWriter, causes_matching};
 
 use super::Failure;
@@ -17,57 +17,60 @@ const STORIES_ON_THE_PAGE: usize = 3;
 
 /// The stories of the first `wanted` counted customers lost in replication 0
 /// (to one of `causes`, when given), and of one saved by a quick recovery,
-/// as text starting with a blank line and a heading.
-pub fn stories(model: &Model, wanted: usize, cause: Option<(&str, Vec<Cause>)>) -> String {
+/// as text in `lang` starting with a blank line and a heading.
+pub fn stories(
+    model: &Model,
+    wanted: usize,
+    cause: Option<(&str, Vec<Cause>)>,
+    lang: Lang,
+) -> String {
+    let t = lang.catalogue();
     let (about, causes) = match cause {
-        Some((given, causes)) => (format!(" to {given}"), causes),
-        None => (String::new(), Vec::new()),
+        Some((given, causes)) => (Some(given), causes),
+        None => (None, Vec::new()),
     };
+    // The same message with or without a cause: `key` or `key_cause`.
+    let keyed = |key: &str| match about {
+        Some(_) => format!("{key}_cause"),
+        None => key.to_owned(),
+    };
+    let cause_arg = ("cause", about.unwrap_or(""));
+    let seed = model.simulation.seed.to_string();
     let mut stories = Stories::new(model, wanted).about(causes);
     // Replication 0 already ran to its end for the report, so it runs again.
     let _ = engine::run_observed(model, 0, &mut stories);
     let found = stories.len();
     let mut out = String::from("\n");
-    let heading = if about.is_empty() {
-        format!(
-            "Stories of lost customers (replication 0, seed {})",
-            model.simulation.seed
-        )
-    } else {
-        format!(
-            "Stories of customers lost{about} (replication 0, seed {})",
-            model.simulation.seed
-        )
-    };
+    let heading = t.fill(
+        &keyed("text.stories.heading"),
+        &[cause_arg, ("seed", &seed)],
+    );
     out.push_str(&heading);
     out.push('\n');
     out.push_str(&"-".repeat(heading.chars().count()));
     out.push('\n');
     let warmup = model.simulation.warmup_h;
     if warmup > 0.0 {
-        out.push_str(&format!(
-            "Customers who arrived after the {}-day warm-up, as the report counts them.\n",
-            human::days(warmup)
-        ));
+        let days = human::in_lang(human::days(warmup), lang);
+        out.push_str(&t.counted("text.stories.warmup", ("days", &days), &[]));
+        out.push('\n');
     }
     if found == 0 {
-        out.push_str(&format!(
-            "No counted customer was lost{about} in replication 0: there is no such story to tell.\n"
-        ));
+        out.push_str(&t.fill(&keyed("text.stories.none"), &[cause_arg]));
+        out.push('\n');
     } else if found < wanted {
-        out.push_str(&format!(
-            "Only {} lost{about} in replication 0 (you asked for {wanted}).\n",
-            human::plural(
-                found as u64,
-                "counted customer was",
-                "counted customers were"
-            ),
+        out.push_str(&t.counted(
+            &keyed("text.stories.few"),
+            ("found", &human::count(found as f64)),
+            &[cause_arg, ("wanted", &wanted.to_string())],
         ));
+        out.push('\n');
     }
     if !stories.has_saved() {
-        out.push_str("No customer was saved by a quick recovery in replication 0.\n");
+        out.push_str(t.get("text.stories.no_saved"));
+        out.push('\n');
     }
-    let told = stories.render();
+    let told = stories.render_in(lang);
     if !told.trim().is_empty() {
         out.push('\n');
         out.push_str(told.trim_end());

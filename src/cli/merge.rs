@@ -33,7 +33,8 @@ pub struct Args {
     /// The output format, instead of OUT's extension.
     #[arg(long, value_enum)]
     format: Option<Format>,
-    /// Language of the HTML page (run parts).
+    /// Language of the text report and HTML page (run parts); JSON and CSV are data,
+    /// the same in every language.
     #[arg(long, value_enum, default_value_t = Language::En)]
     lang: Language,
 }
@@ -107,6 +108,15 @@ pub fn execute(args: Args) -> Result<(), Failure> {
                 report::Format::Html => {
                     inspect::html_page(&model, &outcome, Vec::new(), args.lang.into())
                 }
+                // The text `run` writes, in the same language.
+                report::Format::Text => report::text::render_with(
+                    &outcome,
+                    report::text::Options {
+                        lang: args.lang.into(),
+                        ..Default::default()
+                    },
+                )
+                .into_bytes(),
                 _ => report::render(&outcome, format),
             }
         }

@@ -381,7 +381,7 @@ mod tests {
     }
 }
 
-/// The language of the HTML report (`--lang`).
+/// The language of the reports for people (`--lang`): text, HTML, stories.
 #[derive(Debug, Clone, Copy, Default, clap::ValueEnum)]
 pub enum Language {
     /// English.
@@ -391,11 +391,11 @@ pub enum Language {
     Es,
 }
 
-impl From<Language> for handoff::report::html::Lang {
+impl From<Language> for handoff::report::i18n::Lang {
     fn from(l: Language) -> Self {
         match l {
-            Language::En => handoff::report::html::Lang::En,
-            Language::Es => handoff::report::html::Lang::Es,
+            Language::En => handoff::report::i18n::Lang::En,
+            Language::Es => handoff::report::i18n::Lang::Es,
         }
     }
 }

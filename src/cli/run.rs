@@ -23,7 +23,8 @@ pub struct Args {
     /// Report format [default: from the extension of -o (.json, .csv, .txt, .html), else text].
     #[arg(long, value_enum)]
     format: Option<Format>,
-    /// Language of the HTML report.
+    /// Language of the report for people (text, HTML) and of --explain's stories;
+    /// JSON and CSV are data, the same in every language.
     #[arg(long, value_enum, default_value_t = Language::En)]
     lang: Language,
     /// Write the report to this file (atomically) instead of standard output; its
@@ -130,7 +131,10 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     let mut bytes = match format {
         report::Format::Text => {
-            let options = report::text::Options { wide: args.wide };
+            let options = report::text::Options {
+                wide: args.wide,
+                lang: args.lang.into(),
+            };
             report::text::render_with(&outcome, options).into_bytes()
         }
         report::Format::Html => {
@@ -140,7 +144,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         _ => report::render(&outcome, format),
     };
     if let Some(n) = args.explain {
-        let stories = inspect::stories(&model, n as usize, cause);
+        let stories = inspect::stories(&model, n as usize, cause, args.lang.into());
         match format {
             // The stories follow the report, wherever it goes.
             report::Format::Text => bytes.extend_from_slice(stories.as_bytes()),

@@ -20,7 +20,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::human::{self, Shown};
-use super::text::{Align, Cell, Table};
+use super::i18n::Lang;
+use super::text::{Align, Cell, Table, Words, key_values};
 use crate::experiment::{Comparison, Difference};
 use crate::metrics::{Metrics, Stat};
 
@@ -45,76 +46,98 @@ impl Source {
 
     /// `scenarios/a.toml`, or `scenarios/a.toml with department.billing.staff=3`.
     pub fn describe(&self) -> String {
+        self.describe_in(Lang::En)
+    }
+
+    /// [`Source::describe`] in `lang`.
+    pub fn describe_in(&self, lang: Lang) -> String {
         match &self.variant {
-            Some(changes) => format!("{} with {changes}", self.file),
+            Some(changes) => lang.catalogue().fill(
+                "text.compare.with",
+                &[("file", &self.file), ("changes", changes)],
+            ),
             None => self.file.clone(),
         }
     }
 }
 
 /// A cause id in a few words for a table row: `billing → customer errors`.
-fn cause_short(cause: &str) -> String {
+fn cause_short(cause: &str, w: &Words) -> String {
+    let kind_words = |kind: &str| match kind {
+        "lose" | "error" | "delay" | "wait" | "rude" => {
+            w.get(&format!("text.compare.cause.{kind}")).to_owned()
+        }
+        other => other.to_owned(),
+    };
     if let Some(rest) = cause.strip_prefix("handoff:")
         && let Some((route, kind)) = rest.rsplit_once(':')
         && let Some((from, to)) = route.split_once("->")
     {
-        let what = match kind {
-            "lose" => "lost work",
-            "error" => "errors",
-            "delay" => "delay",
-            other => other,
-        };
-        return format!("{from} → {to} {what}");
+        let route = format!("{from} → {to}");
+        return w.fill(
+            "text.compare.cause_at",
+            &[("place", &route), ("what", &kind_words(kind))],
+        );
     }
     if let Some(rest) = cause.strip_prefix("department:")
         && let Some((name, kind)) = rest.rsplit_once(':')
     {
-        return format!("{name} {kind}");
+        return w.fill(
+            "text.compare.cause_at",
+            &[("place", name), ("what", &kind_words(kind))],
+        );
     }
     cause.to_owned()
 }
 
 /// A metric name (`customers.lost`, `departments.billing.utilization`) in words.
 pub fn metric_label(metric: &str) -> String {
-    let fixed = match metric {
-        "customers.lost" => "customers lost",
-        "customers.prospects_deterred" => "prospects deterred",
-        "customers.silent_defections" => "silent defections",
-        "customers.complaints" => "complaints",
-        "customers.recovered" => "complaints recovered",
-        "revenue.earned" => "revenue earned",
-        "revenue.lost" => "revenue lost",
-        "orders.delivered" => "orders delivered",
-        "orders.late" => "late orders",
-        "orders.defects" => "defects delivered",
-        "orders.lost_chased" => "orders lost and chased",
-        "orders.mean_lead_time_h" => "mean lead time",
-        "policy.abusive_orders" => "policy: abusive orders",
-        "policy.abuse_caught" => "policy: abuse caught",
-        "policy.abuse_cost" => "policy: abuse cost (not caught)",
-        "policy.abuse_saved" => "policy: abuse saved (caught)",
-        "policy.friction_problems" => "policy: friction problems",
-        "policy.customers_lost" => "policy: customers lost to friction",
-        "policy.revenue_lost" => "policy: revenue lost to friction",
-        _ => "",
-    };
-    if !fixed.is_empty() {
-        return fixed.to_owned();
+    metric_label_in(metric, Lang::En)
+}
+
+/// The metrics named in words by the catalogue (`text.compare.metric.<metric>`).
+const NAMED_METRICS: [&str; 19] = [
+    "customers.lost",
+    "customers.prospects_deterred",
+    "customers.silent_defections",
+    "customers.complaints",
+    "customers.recovered",
+    "revenue.earned",
+    "revenue.lost",
+    "orders.delivered",
+    "orders.late",
+    "orders.defects",
+    "orders.lost_chased",
+    "orders.mean_lead_time_h",
+    "policy.abusive_orders",
+    "policy.abuse_caught",
+    "policy.abuse_cost",
+    "policy.abuse_saved",
+    "policy.friction_problems",
+    "policy.customers_lost",
+    "policy.revenue_lost",
+];
+
+/// [`metric_label`] in `lang`; department, flow and handoff names stay as they are.
+pub fn metric_label_in(metric: &str, lang: Lang) -> String {
+    let w = Words::new(lang);
+    if NAMED_METRICS.contains(&metric) {
+        return w.get(&format!("text.compare.metric.{metric}")).to_owned();
     }
     if let Some(rest) = metric.strip_prefix("flows.") {
         if let Some(name) = rest.strip_suffix(".customers_lost") {
-            return format!("flow {name}: customers lost");
+            return w.fill("text.compare.flow_lost", &[("name", name)]);
         }
         if let Some(name) = rest.strip_suffix(".mean_lead_time_h") {
-            return format!("flow {name}: mean lead time");
+            return w.fill("text.compare.flow_lead_time", &[("name", name)]);
         }
     }
     if let Some(rest) = metric.strip_prefix("departments.") {
         if let Some(name) = rest.strip_suffix(".utilization") {
-            return format!("{name}: utilisation");
+            return w.fill("text.compare.utilisation", &[("name", name)]);
         }
         if let Some(name) = rest.strip_suffix(".mean_wait_h") {
-            return format!("{name}: mean wait");
+            return w.fill("text.compare.mean_wait", &[("name", name)]);
         }
     }
     if let Some(rest) = metric.strip_prefix("handoffs.")
@@ -122,9 +145,10 @@ pub fn metric_label(metric: &str) -> String {
         && let Some((from, to)) = route.split_once("->")
     {
         let field = match field {
-            "error_final" => "error probability at the end",
-            "lose_final" => "lose probability at the end",
-            other => other,
+            "error_final" | "lose_final" | "lost" | "errors" => {
+                w.get(&format!("text.compare.{field}")).to_owned()
+            }
+            other => other.to_owned(),
         };
         return format!("{from} → {to}: {field}");
     }
@@ -132,7 +156,10 @@ pub fn metric_label(metric: &str) -> String {
         .strip_prefix("lost_by_cause.")
         .and_then(|rest| rest.strip_suffix(".customers"))
     {
-        return format!("lost to {}", cause_short(cause));
+        return w.fill(
+            "text.compare.lost_to",
+            &[("cause", &cause_short(cause, &w))],
+        );
     }
     metric.to_owned()
 }
@@ -243,7 +270,7 @@ fn stat_of(c: &Comparison, i: usize, k: usize) -> Stat {
 }
 
 /// Scenario `i`'s name, with its file when another scenario has the same name.
-fn display_name(c: &Comparison, sources: &[Source], i: usize) -> String {
+fn display_name(c: &Comparison, sources: &[Source], i: usize, lang: Lang) -> String {
     let name = &c.outcomes[i].scenario.name;
     let shared = c
         .outcomes
@@ -252,7 +279,7 @@ fn display_name(c: &Comparison, sources: &[Source], i: usize) -> String {
         .count()
         > 1;
     match sources.get(i) {
-        Some(source) if shared => format!("{name} ({})", source.describe()),
+        Some(source) if shared => format!("{name} ({})", source.describe_in(lang)),
         _ => name.clone(),
     }
 }
@@ -260,28 +287,45 @@ fn display_name(c: &Comparison, sources: &[Source], i: usize) -> String {
 /// The text comparison; `sources[i]` is where scenario `i` came from.
 /// Lines end with `\n`, no trailing spaces, no colour.
 pub fn text(c: &Comparison, sources: &[Source]) -> String {
+    text_in(c, sources, Lang::En)
+}
+
+/// [`text`] in `lang`.
+pub fn text_in(c: &Comparison, sources: &[Source], lang: Lang) -> String {
+    let w = &Words::new(lang);
     let mut out = String::new();
     let count = c.outcomes.len();
     let _ = writeln!(
         out,
-        "Comparing {count} scenarios with common random numbers"
+        "{}",
+        w.fill("text.compare.title", &[("count", &count.to_string())])
     );
     out.push('\n');
-    let rows = [
-        ("seed", c.seed.to_string()),
-        ("replications", format!("{} of each", c.replications)),
+    let mut rows = vec![
+        (w.get("text.header.seed").to_owned(), c.seed.to_string()),
+        (
+            w.get("text.header.replications").to_owned(),
+            w.fill(
+                "text.compare.of_each",
+                &[("n", &c.replications.to_string())],
+            ),
+        ),
     ];
-    for (key, value) in rows {
-        let _ = writeln!(out, "  {key:<12}  {value}");
-    }
     for (i, o) in c.outcomes.iter().enumerate() {
-        let from = sources.get(i).map_or(String::new(), Source::describe);
-        let label = format!("[{}]", i + 1);
-        let _ = writeln!(out, "  {label:<12}  {} ({from})", o.scenario.name);
+        let from = sources
+            .get(i)
+            .map_or(String::new(), |s| s.describe_in(lang));
+        rows.push((
+            format!("[{}]", i + 1),
+            format!("{} ({from})", o.scenario.name),
+        ));
     }
+    let rows: Vec<(&str, String)> = rows.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    key_values(&mut out, &rows, 12);
     out.push('\n');
 
-    let mut headers: Vec<(String, Align)> = vec![("metric".to_owned(), Align::Left)];
+    let mut headers: Vec<(String, Align)> =
+        vec![(w.get("text.compare.metric").to_owned(), Align::Left)];
     for i in 0..count {
         headers.push((format!("[{}]", i + 1), Align::Right));
     }
@@ -293,17 +337,17 @@ pub fn text(c: &Comparison, sources: &[Source]) -> String {
     let mut marked = false;
     let mut absent = false;
     for (k, metric) in c.metrics.iter().enumerate() {
-        let mut row = vec![Cell::Text(metric_label(metric))];
+        let mut row = vec![Cell::Text(metric_label_in(metric, lang))];
         for i in 0..count {
             let s = stat_of(c, i, k);
             absent |= !s.mean.is_finite();
-            row.push(Cell::Stat(shown(metric, s, false, false)));
+            row.push(Cell::Stat(shown(metric, s, false, false).in_lang(lang)));
         }
         for i in 1..count {
             match differences_of(c, i).get(k) {
                 Some(d) => {
                     marked |= d.significant;
-                    row.push(Cell::Stat(shown_difference(d)));
+                    row.push(Cell::Stat(shown_difference(d).in_lang(lang)));
                 }
                 None => row.push(Cell::Text(human::MISSING.to_owned())),
             }
@@ -312,38 +356,41 @@ pub fn text(c: &Comparison, sources: &[Source]) -> String {
     }
     table.write(&mut out);
     if c.replications > 1 {
-        let _ = writeln!(
-            out,
-            "  ± is the 95 % confidence half-width, shown to two significant digits;"
-        );
-        let _ = writeln!(out, "  differences are paired replication by replication.");
+        w.note(&mut out, "text.compare.interval_note", &[]);
         if marked {
-            let _ = writeln!(
-                out,
-                "  {SIGNIFICANT_MARK} the difference's 95 % interval excludes zero."
+            w.note(
+                &mut out,
+                "text.compare.mark_note",
+                &[("mark", SIGNIFICANT_MARK)],
             );
         }
     }
     if absent {
-        let _ = writeln!(
-            out,
-            "  {} the scenario has no such department, handoff or cause.",
-            human::MISSING
+        w.note(
+            &mut out,
+            "text.compare.absent_note",
+            &[("missing", human::MISSING)],
         );
     }
     out.push('\n');
-    let _ = writeln!(out, "{}", reading(c, sources));
+    let _ = writeln!(out, "{}", reading_in(c, sources, lang));
     out
 }
 
 /// One plain sentence on the biggest significant change in customers lost.
 pub fn reading(c: &Comparison, sources: &[Source]) -> String {
+    reading_in(c, sources, Lang::En)
+}
+
+/// [`reading`] in `lang`.
+pub fn reading_in(c: &Comparison, sources: &[Source], lang: Lang) -> String {
+    let w = Words::new(lang);
     if c.outcomes.len() < 2 {
-        return "Only one scenario: nothing to compare.".to_owned();
+        return w.get("text.compare.only_one").to_owned();
     }
-    let first = display_name(c, sources, 0);
+    let first = display_name(c, sources, 0, lang);
     if c.replications < 2 {
-        return "One replication gives no confidence interval: run several to tell a difference from chance.".to_owned();
+        return w.get("compare.one_replication").to_owned();
     }
     let biggest = (1..c.outcomes.len())
         .filter_map(|i| {
@@ -361,7 +408,7 @@ pub fn reading(c: &Comparison, sources: &[Source]) -> String {
         );
     match biggest {
         Some((i, d)) => {
-            let name = display_name(c, sources, i);
+            let name = display_name(c, sources, i, lang);
             let amount = shown(
                 "customers.lost",
                 Stat {
@@ -371,13 +418,19 @@ pub fn reading(c: &Comparison, sources: &[Source]) -> String {
                 false,
                 true,
             )
+            .in_lang(lang)
             .joined();
-            let verb = if d.mean < 0.0 { "keeps" } else { "loses" };
-            format!("{name} {verb} {amount} more customers than {first}.")
+            let key = if d.mean < 0.0 {
+                "text.compare.keeps"
+            } else {
+                "text.compare.loses"
+            };
+            w.fill(
+                key,
+                &[("name", &name), ("amount", &amount), ("first", &first)],
+            )
         }
-        None => format!(
-            "No scenario loses significantly more or fewer customers than {first} (95 % confidence)."
-        ),
+        None => w.fill("text.compare.no_change", &[("first", &first)]),
     }
 }
 

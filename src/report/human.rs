@@ -4,6 +4,7 @@
 //! (`5.9 %`), durations pick a unit that fits (`45 min`, `2.3 h`, `1.4 d`). A value
 //! that cannot be shown (not a number, infinite) is written as [`MISSING`].
 
+use super::i18n::Lang;
 use crate::metrics::Stat;
 
 /// What is shown for a value that is not a finite number (nothing measured).
@@ -24,6 +25,25 @@ impl Shown {
             Some(ci) => format!("{} ± {ci}", self.mean),
             None => self.mean.clone(),
         }
+    }
+
+    /// Both numbers with the decimal mark of `lang` (see [`in_lang`]).
+    pub fn in_lang(self, lang: Lang) -> Shown {
+        Shown {
+            mean: in_lang(self.mean, lang),
+            ci95: self.ci95.map(|ci| in_lang(ci, lang)),
+        }
+    }
+}
+
+/// `text`, a number written by this module (with its unit), with the decimal
+/// mark of `lang`: `2.3 h` stays in English and is `2,3 h` in Spanish, as on
+/// the HTML page. Thousands stay grouped by a plain space in both: the page's
+/// thin space is not one column wide in every terminal.
+pub fn in_lang(text: String, lang: Lang) -> String {
+    match lang {
+        Lang::En => text,
+        Lang::Es => text.replace('.', ","),
     }
 }
 
@@ -287,6 +307,19 @@ mod tests {
                 mean: MISSING.into(),
                 ci95: None
             }
+        );
+    }
+
+    #[test]
+    fn spanish_numbers_take_a_decimal_comma_and_keep_their_grouping() {
+        assert_eq!(in_lang(grouped(7012.46, 1), Lang::Es), "7 012,5");
+        assert_eq!(in_lang(duration(2.3), Lang::Es), "2,3 h");
+        assert_eq!(in_lang(percent(0.0588), Lang::En), "5.9 %");
+        assert_eq!(
+            stat_duration(stat(70.32, Some(0.96)))
+                .in_lang(Lang::Es)
+                .joined(),
+            "2,93 d ± 0,04 d"
         );
     }
 

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod csv;
 pub mod html;
 pub mod human;
+pub mod i18n;
 pub mod json;
 pub mod sensitivity;
 mod structure;

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::human;
-use super::text::{Align, Cell, Table};
+use super::text::{Align, Cell, Table, Words};
 use crate::experiment::Outcome;
 use crate::metrics::Stat;
 
@@ -18,7 +18,7 @@ fn staff_cost(outcome: &Outcome) -> Option<Stat> {
 }
 
 /// Staff cost and rework against revenue lost; nothing when there is neither.
-pub(super) fn cost_line(out: &mut String, outcome: &Outcome) {
+pub(super) fn cost_line(out: &mut String, outcome: &Outcome, w: &Words) {
     let s = &outcome.summary;
     let rework: f64 = s.departments.iter().map(|d| d.rework_h.mean).sum();
     let cost = staff_cost(outcome).filter(|c| c.mean > 0.0);
@@ -27,7 +27,10 @@ pub(super) fn cost_line(out: &mut String, outcome: &Outcome) {
     }
     let mut parts = Vec::new();
     if let Some(c) = cost {
-        parts.push(format!("staff cost {}", human::stat_count(c).joined()));
+        parts.push(w.fill(
+            "text.structure.staff_cost",
+            &[("cost", &w.stat_count(c).joined())],
+        ));
     }
     if rework > 0.0 {
         let mut by_dept: Vec<(&str, f64)> = s
@@ -40,55 +43,60 @@ pub(super) fn cost_line(out: &mut String, outcome: &Outcome) {
         let shown: Vec<String> = by_dept
             .iter()
             .take(3)
-            .map(|(n, h)| format!("{n} {}", human::duration(*h)))
+            .map(|(n, h)| format!("{n} {}", w.duration(*h)))
             .collect();
         let more = if by_dept.len() > 3 { ", …" } else { "" };
-        parts.push(format!(
-            "rework: {} of service redoing caught errors ({}{more})",
-            human::duration(rework),
-            shown.join(", ")
+        parts.push(w.fill(
+            "text.structure.rework",
+            &[
+                ("time", &w.duration(rework)),
+                ("departments", &format!("{}{more}", shown.join(", "))),
+            ],
         ));
     }
     let lost = s.revenue.lost;
     let against = if s.revenue.earned.mean == 0.0 && lost.mean == 0.0 {
         String::new()
     } else {
-        format!(
-            ", against {} of revenue lost",
-            human::stat_count(lost).joined()
+        w.fill(
+            "text.structure.against",
+            &[("lost", &w.stat_count(lost).joined())],
         )
     };
     let mut line = parts.join("; ");
-    if let Some(first) = line.get(..1) {
-        line = first.to_uppercase() + &line[1..];
+    if let Some(first) = line.chars().next() {
+        line = first.to_uppercase().collect::<String>() + &line[first.len_utf8()..];
     }
     let _ = writeln!(out, "{line}{against}.");
 }
 
 /// One row per incident: its window, the customers lost to its cause inside
 /// it, per week, against the same cause's losses per week outside its windows.
-pub(super) fn incident_windows(out: &mut String, outcome: &Outcome) {
+pub(super) fn incident_windows(out: &mut String, outcome: &Outcome, w: &Words) {
     let s = &outcome.summary;
     if s.incidents.is_empty() {
         return;
     }
     let counted_h = outcome.scenario.duration_h - outcome.scenario.warmup_h;
-    let mut table = Table::new(&[
-        ("incident", Align::Left),
-        ("window", Align::Left),
-        ("customers lost", Align::Right),
-        ("per week inside", Align::Right),
-        ("per week outside", Align::Right),
-        ("revenue lost", Align::Right),
-    ]);
+    let mut table = Table::new(&w.headers(&[
+        ("text.incidents.incident", Align::Left),
+        ("text.incidents.window", Align::Left),
+        ("text.incidents.customers_lost", Align::Right),
+        ("text.incidents.inside", Align::Right),
+        ("text.incidents.outside", Align::Right),
+        ("text.incidents.revenue_lost", Align::Right),
+    ]));
     for i in &s.incidents {
-        let mut window = format!("day {}–{}", human::days(i.from_h), human::days(i.to_h));
+        let mut window = w.fill(
+            "text.incidents.days",
+            &[("from", &w.days(i.from_h)), ("to", &w.days(i.to_h))],
+        );
         if let Some(p) = i.every_h {
-            let _ = write!(window, ", every {} d", human::days(p));
+            window.push_str(&w.fill("text.incidents.every", &[("every", &w.days(p))]));
         }
         let per_week = |lost: f64, hours: f64| {
             if hours > 0.0 {
-                human::decimal(lost / (hours / WEEK_H), 1)
+                w.decimal(lost / (hours / WEEK_H), 1)
             } else {
                 human::MISSING.to_owned()
             }
@@ -97,18 +105,13 @@ pub(super) fn incident_windows(out: &mut String, outcome: &Outcome) {
         table.row(vec![
             Cell::Text(i.name.clone()),
             Cell::Text(window),
-            Cell::Stat(human::stat_count(i.customers_lost)),
+            Cell::Stat(w.stat_count(i.customers_lost)),
             Cell::Text(per_week(i.customers_lost.mean, i.window_h)),
             Cell::Text(per_week(outside, counted_h - i.window_h)),
-            Cell::Stat(human::stat_count(i.revenue_lost)),
+            Cell::Stat(w.stat_count(i.revenue_lost)),
         ]);
     }
-    let _ = writeln!(out, "Incident windows");
+    let _ = writeln!(out, "{}", w.get("text.incidents.title"));
     table.write(out);
-    let _ = writeln!(
-        out,
-        "  customers lost to the incident's handoff or department whose root-cause experience\n  \
-         happened inside its window; per week inside, against the same cause's losses per week\n  \
-         outside its windows (counted period only; – when there are no such weeks)"
-    );
+    w.note(out, "text.incidents.note", &[("missing", human::MISSING)]);
 }

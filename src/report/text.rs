@@ -5,11 +5,13 @@
 //! handoff that lost work or passed on errors marked, and the lost customers
 //! and prospects by root cause. Over several
 //! replications each figure is `mean ± 95 % half-width`. Number formats live
-//! in [`super::human`].
+//! in [`super::human`]; every word comes from the catalogue of the language
+//! asked for ([`super::i18n`], keys `text.*`), English as much as Spanish.
 
 use std::fmt::Write as _;
 
 use super::human::{self, Shown};
+use super::i18n::{Catalogue, Lang};
 use crate::experiment::Outcome;
 use crate::metrics::{CauseMetrics, HandoffMetrics, LinkMetrics, PolicyMetrics, Stat};
 
@@ -28,9 +30,104 @@ pub struct Options {
     /// Add the cause ids (as in JSON and traces) to the root-cause table,
     /// which then no longer fits [`MAX_WIDTH`] columns.
     pub wide: bool,
+    /// The language of every word and of the decimal mark.
+    pub lang: Lang,
 }
 
-/// Render the report; lines end with `\n`, no trailing spaces, no colour.
+/// The words and the numbers of the text reports in one language: messages
+/// from its catalogue, numbers as [`human`] writes them with the language's
+/// decimal mark (thousands stay grouped by a plain space, which every
+/// terminal shows one column wide).
+pub(crate) struct Words {
+    pub(crate) lang: Lang,
+    catalogue: &'static Catalogue,
+}
+
+impl Words {
+    pub(crate) fn new(lang: Lang) -> Self {
+        Words {
+            lang,
+            catalogue: lang.catalogue(),
+        }
+    }
+
+    /// The message `key`.
+    pub(crate) fn get<'a>(&'a self, key: &'a str) -> &'a str {
+        self.catalogue.get(key)
+    }
+
+    /// The message `key` with its `{name}` placeholders filled.
+    pub(crate) fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
+        self.catalogue.fill(key, args)
+    }
+
+    /// The message `key` in the plural form the number `count.1` (as shown) asks for.
+    pub(crate) fn counted(&self, key: &str, count: (&str, &str), args: &[(&str, &str)]) -> String {
+        self.catalogue.counted(key, count, args)
+    }
+
+    /// Text written by [`human`] with this language's decimal mark.
+    pub(crate) fn num(&self, text: String) -> String {
+        human::in_lang(text, self.lang)
+    }
+
+    pub(crate) fn count(&self, x: f64) -> String {
+        human::count(x)
+    }
+
+    pub(crate) fn decimal(&self, x: f64, decimals: usize) -> String {
+        self.num(human::decimal(x, decimals))
+    }
+
+    pub(crate) fn percent(&self, share: f64) -> String {
+        self.num(human::percent(share))
+    }
+
+    pub(crate) fn percent_of(&self, part: f64, whole: f64) -> String {
+        self.num(human::percent_of(part, whole))
+    }
+
+    pub(crate) fn duration(&self, hours: f64) -> String {
+        self.num(human::duration(hours))
+    }
+
+    pub(crate) fn days(&self, hours: f64) -> String {
+        self.num(human::days(hours))
+    }
+
+    pub(crate) fn stat_count(&self, s: Stat) -> Shown {
+        human::stat_count(s).in_lang(self.lang)
+    }
+
+    pub(crate) fn stat_percent(&self, s: Stat) -> Shown {
+        human::stat_percent(s).in_lang(self.lang)
+    }
+
+    pub(crate) fn stat_decimal(&self, s: Stat, decimals: usize) -> Shown {
+        human::stat_decimal(s, decimals).in_lang(self.lang)
+    }
+
+    pub(crate) fn stat_duration(&self, s: Stat) -> Shown {
+        human::stat_duration(s).in_lang(self.lang)
+    }
+
+    /// Table headers from their keys.
+    pub(crate) fn headers<'a>(&'a self, columns: &[(&'a str, Align)]) -> Vec<(&'a str, Align)> {
+        columns
+            .iter()
+            .map(|&(key, align)| (if key.is_empty() { "" } else { self.get(key) }, align))
+            .collect()
+    }
+
+    /// The note `key` under a table, each of its lines indented by two.
+    pub(crate) fn note(&self, out: &mut String, key: &str, args: &[(&str, &str)]) {
+        for line in self.fill(key, args).lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+}
+
+/// Render the report in English; lines end with `\n`, no trailing spaces, no colour.
 ///
 /// After the header comes what a workshop room should hear first: the
 /// customers and prospects lost, by root cause (worst first), the iceberg
@@ -43,41 +140,42 @@ pub fn render(outcome: &Outcome) -> String {
 
 /// [`render`], with `options`.
 pub fn render_with(outcome: &Outcome, options: Options) -> String {
+    let w = &Words::new(options.lang);
     let mut out = String::new();
-    header(&mut out, outcome);
+    header(&mut out, outcome, w);
     out.push('\n');
-    customers_headline(&mut out, outcome);
+    customers_headline(&mut out, outcome, w);
     if !outcome.summary.lost_by_cause.is_empty() {
         out.push('\n');
-        causes(&mut out, outcome, options);
+        causes(&mut out, outcome, options, w);
     }
     out.push('\n');
-    iceberg(&mut out, outcome);
+    iceberg(&mut out, outcome, w);
     if !outcome.summary.paths.is_empty() {
         out.push('\n');
-        paths(&mut out, outcome);
+        paths(&mut out, outcome, w);
     }
     out.push('\n');
-    revenue(&mut out, outcome);
-    super::structure::cost_line(&mut out, outcome);
+    revenue(&mut out, outcome, w);
+    super::structure::cost_line(&mut out, outcome, w);
     if !outcome.summary.incidents.is_empty() {
         out.push('\n');
-        super::structure::incident_windows(&mut out, outcome);
+        super::structure::incident_windows(&mut out, outcome, w);
     }
     if let Some(p) = &outcome.summary.policy {
         out.push('\n');
-        policy(&mut out, p);
+        policy(&mut out, p, w);
     }
     out.push('\n');
-    orders(&mut out, outcome);
+    orders(&mut out, outcome, w);
     if !outcome.summary.flows.is_empty() {
         out.push('\n');
-        flows(&mut out, outcome);
+        flows(&mut out, outcome, w);
     }
     out.push('\n');
-    departments(&mut out, outcome);
+    departments(&mut out, outcome, w);
     out.push('\n');
-    handoffs(&mut out, outcome);
+    handoffs(&mut out, outcome, w);
     if outcome
         .summary
         .handoffs
@@ -85,11 +183,11 @@ pub fn render_with(outcome: &Outcome, options: Options) -> String {
         .any(|h| h.error_final.is_some() || h.lose_final.is_some())
     {
         out.push('\n');
-        learned(&mut out, outcome);
+        learned(&mut out, outcome, w);
     }
     if !outcome.summary.scorecard.is_empty() {
         out.push('\n');
-        scorecard(&mut out, outcome);
+        scorecard(&mut out, outcome, w);
     }
     if options.wide {
         out
@@ -161,7 +259,20 @@ fn unbreakable_words(line: &str) -> Vec<String> {
     words
 }
 
-fn header(out: &mut String, outcome: &Outcome) {
+/// `key  value` rows, the values lined up after the widest key.
+pub(crate) fn key_values(out: &mut String, rows: &[(&str, String)], min_width: usize) {
+    let width = rows
+        .iter()
+        .map(|(k, _)| self::width(k))
+        .max()
+        .unwrap_or(0)
+        .max(min_width);
+    for (key, value) in rows {
+        let _ = writeln!(out, "  {}  {value}", pad(key, width, Align::Left));
+    }
+}
+
+fn header(out: &mut String, outcome: &Outcome, w: &Words) {
     let sc = &outcome.scenario;
     let _ = writeln!(out, "{}", sc.name);
     let _ = writeln!(out, "{}", "=".repeat(sc.name.chars().count().max(1)));
@@ -169,107 +280,133 @@ fn header(out: &mut String, outcome: &Outcome) {
         let _ = writeln!(out, "{}", sc.description.trim());
     }
     out.push('\n');
+    let days = w.counted("text.header.days", ("days", &w.days(sc.duration_h)), &[]);
     let horizon = if sc.warmup_h > 0.0 {
-        format!(
-            "{} days, the first {} of them warm-up (not counted)",
-            human::days(sc.duration_h),
-            human::days(sc.warmup_h)
+        w.counted(
+            "text.header.warmup",
+            ("warmup", &w.days(sc.warmup_h)),
+            &[("horizon", &days)],
         )
     } else {
-        format!("{} days, no warm-up", human::days(sc.duration_h))
+        w.fill("text.header.no_warmup", &[("horizon", &days)])
     };
+    let events = w.count(outcome.events as f64 / f64::from(sc.replications.max(1)));
     let rows = [
-        ("seed", sc.seed.to_string()),
-        ("replications", sc.replications.to_string()),
-        ("horizon", horizon),
+        (w.get("text.header.seed"), sc.seed.to_string()),
         (
-            "events",
-            format!(
-                "{} per replication",
-                human::count(outcome.events as f64 / f64::from(sc.replications.max(1)))
-            ),
+            w.get("text.header.replications"),
+            sc.replications.to_string(),
+        ),
+        (w.get("text.header.horizon"), horizon),
+        (
+            w.get("text.header.events"),
+            w.fill("text.header.per_replication", &[("events", &events)]),
         ),
     ];
-    let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-    for (key, value) in rows {
-        let _ = writeln!(out, "  {key:<width$}  {value}");
-    }
+    key_values(out, &rows, 0);
 }
 
 /// Who was lost, as shares of the customers and of the revenue, and how to read the figures.
-fn customers_headline(out: &mut String, outcome: &Outcome) {
+fn customers_headline(out: &mut String, outcome: &Outcome, w: &Words) {
     let c = &outcome.summary.customers;
     let r = &outcome.summary.revenue;
     if c.lost.mean > 0.0 || c.prospects_deterred.mean > 0.0 {
         let silent = if c.silent_defections.mean.round() == c.lost.mean.round() {
-            "all without a word".to_owned()
+            w.get("text.headline.all_silent").to_owned()
         } else {
-            format!("{} without a word", human::count(c.silent_defections.mean))
+            w.fill(
+                "text.headline.some_silent",
+                &[("silent", &w.count(c.silent_defections.mean))],
+            )
         };
+        let prospects = w.counted(
+            "text.prospects_never_came",
+            ("n", &w.count(c.prospects_deterred.mean)),
+            &[],
+        );
         let _ = writeln!(
             out,
-            "{} of {} new customers left ({}; {silent}) and {} prospects never came.",
-            human::count(c.lost.mean),
-            human::count(c.arrived.mean),
-            human::percent_of(c.lost.mean, c.arrived.mean),
-            human::count(c.prospects_deterred.mean),
+            "{}",
+            w.counted(
+                "text.headline.lost",
+                ("lost", &w.count(c.lost.mean)),
+                &[
+                    ("arrived", &w.count(c.arrived.mean)),
+                    ("share", &w.percent_of(c.lost.mean, c.arrived.mean)),
+                    ("silent", &silent),
+                    ("prospects", &prospects),
+                ],
+            )
         );
         // Without an order value there is no revenue to speak of.
         if r.earned.mean > 0.0 {
             let _ = writeln!(
                 out,
-                "The revenue lost with them, {}, is {} of the revenue earned.",
-                human::count(r.lost.mean),
-                human::percent_of(r.lost.mean, r.earned.mean),
+                "{}",
+                w.fill(
+                    "text.headline.revenue",
+                    &[
+                        ("revenue", &w.count(r.lost.mean)),
+                        ("share", &w.percent_of(r.lost.mean, r.earned.mean)),
+                    ],
+                )
             );
         }
     } else {
-        let _ = writeln!(out, "No customer left.");
+        let _ = writeln!(out, "{}", w.get("text.headline.nobody_left"));
     }
-    let days = human::days(outcome.scenario.duration_h - outcome.scenario.warmup_h);
+    let days = w.days(outcome.scenario.duration_h - outcome.scenario.warmup_h);
     let n = outcome.scenario.replications;
-    if n > 1 {
-        let _ = writeln!(
-            out,
-            "(Figures are means per replication over {days} days after the warm-up;\n ± is the 95 % confidence half-width over {n} replications.)"
-        );
+    let key = if n > 1 {
+        "text.headline.means"
     } else {
-        let _ = writeln!(
-            out,
-            "(Figures are from one replication over {days} days after the warm-up;\n run several for confidence intervals.)"
-        );
-    }
+        "text.headline.one_replication"
+    };
+    let _ = writeln!(
+        out,
+        "{}",
+        w.counted(key, ("days", &days), &[("n", &n.to_string())])
+    );
 }
 
 /// The iceberg: for each complaint heard, how many customers left silently and
 /// how many prospects never came (ratios of the mean counts).
-fn iceberg(out: &mut String, outcome: &Outcome) {
+fn iceberg(out: &mut String, outcome: &Outcome, w: &Words) {
     let c = &outcome.summary.customers;
     let (complaints, silent, deterred) = (
         c.complaints.mean,
         c.silent_defections.mean,
         c.prospects_deterred.mean,
     );
+    let parts = |silent: String, deterred: String| {
+        [
+            (
+                "silent",
+                w.counted("text.iceberg.left_silently", ("n", &silent), &[]),
+            ),
+            (
+                "deterred",
+                w.counted("text.prospects_never_came", ("n", &deterred), &[]),
+            ),
+        ]
+    };
+    let fill = |key: &str, parts: [(&str, String); 2]| {
+        let args: Vec<(&str, &str)> = parts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        w.fill(key, &args)
+    };
     let line = if complaints > 0.0 {
-        let n = ratio(silent / complaints);
-        let m = ratio(deterred / complaints);
-        format!(
-            "The iceberg: for each complaint you heard, {} left without a word\nand {} never came.",
-            noun(&n, "customer", "customers"),
-            noun(&m, "prospect", "prospects"),
-        )
+        let n = w.num(ratio(silent / complaints));
+        let m = w.num(ratio(deterred / complaints));
+        fill("text.iceberg.per_complaint", parts(n, m))
     } else if silent > 0.0 || deterred > 0.0 {
-        let n = human::count(silent);
-        let m = human::count(deterred);
-        format!(
-            "The iceberg: nobody complained, yet {} left without a word\nand {} never came.",
-            noun(&n, "customer", "customers"),
-            noun(&m, "prospect", "prospects"),
+        fill(
+            "text.iceberg.nobody_complained",
+            parts(w.count(silent), w.count(deterred)),
         )
     } else if c.problems.mean > 0.0 {
-        "The iceberg: nobody complained, and nobody left without a word.".to_owned()
+        w.get("text.iceberg.nobody_left").to_owned()
     } else {
-        "No customer had a problem worth acting on.".to_owned()
+        w.get("text.iceberg.no_problem").to_owned()
     };
     let _ = writeln!(out, "{line}");
 }
@@ -289,121 +426,127 @@ fn ratio(x: f64) -> String {
     }
 }
 
-/// `1 customer`, `2.5 customers`.
-fn noun(shown: &str, one: &str, many: &str) -> String {
-    format!("{shown} {}", if shown == "1" { one } else { many })
-}
-
 /// A path's name in words.
-fn path_name(path: &str) -> String {
+fn path_name(path: &str, w: &Words) -> String {
     match path {
-        "silent" => "silent (did not complain)".to_owned(),
-        "unresolved" => "complained, not resolved".to_owned(),
-        "resolved" => "complained, resolved slowly".to_owned(),
-        "resolved_quickly" => "complained, resolved quickly".to_owned(),
+        "silent" | "unresolved" | "resolved" | "resolved_quickly" => {
+            w.get(&format!("text.path.{path}")).to_owned()
+        }
         other => other.replace('_', " "),
     }
 }
 
-fn paths(out: &mut String, outcome: &Outcome) {
-    let mut table = Table::new(&[
-        ("after a problem", Align::Left),
-        ("problems", Align::Right),
-        ("stayed", Align::Right),
-        ("share stayed", Align::Right),
-    ]);
+fn paths(out: &mut String, outcome: &Outcome, w: &Words) {
+    let mut table = Table::new(&w.headers(&[
+        ("text.paths.path", Align::Left),
+        ("text.paths.problems", Align::Right),
+        ("text.paths.stayed", Align::Right),
+        ("text.paths.share", Align::Right),
+    ]));
     for p in &outcome.summary.paths {
         table.row(vec![
-            Cell::Text(path_name(&p.path)),
-            Cell::Stat(human::stat_count(p.problems)),
-            Cell::Stat(human::stat_count(p.stayed)),
-            Cell::Text(human::percent_of(p.stayed.mean, p.problems.mean)),
+            Cell::Text(path_name(&p.path, w)),
+            Cell::Stat(w.stat_count(p.problems)),
+            Cell::Stat(w.stat_count(p.stayed)),
+            Cell::Text(w.percent_of(p.stayed.mean, p.problems.mean)),
         ]);
     }
-    let _ = writeln!(out, "What customers did after a problem");
+    let _ = writeln!(out, "{}", w.get("text.paths.title"));
     table.write(out);
     let open = outcome.summary.customers.complaints_open.mean;
     if open > 0.0 {
         let _ = writeln!(
             out,
-            "  (and {} still open when the run ended)",
-            noun(&ratio(open), "complaint", "complaints")
+            "  {}",
+            w.counted("text.paths.open", ("n", &w.num(ratio(open))), &[])
         );
     }
 }
 
-fn revenue(out: &mut String, outcome: &Outcome) {
+fn revenue(out: &mut String, outcome: &Outcome, w: &Words) {
     let r = &outcome.summary.revenue;
     if r.earned.mean == 0.0 && r.lost.mean == 0.0 {
-        let _ = writeln!(
-            out,
-            "Revenue: not counted (the scenario gives no customers.order_value)."
-        );
+        let _ = writeln!(out, "{}", w.get("text.revenue.not_counted"));
         return;
     }
     let _ = writeln!(
         out,
-        "Revenue earned: {}.\nRevenue lost with the customers who left and the prospects who never came: {}.",
-        human::stat_count(r.earned).joined(),
-        human::stat_count(r.lost).joined(),
+        "{}",
+        w.fill(
+            "text.revenue.earned_and_lost",
+            &[
+                ("earned", &w.stat_count(r.earned).joined()),
+                ("lost", &w.stat_count(r.lost).joined()),
+            ],
+        )
     );
 }
 
 /// What the policy against abuse saved, against what its friction lost.
-fn policy(out: &mut String, p: &PolicyMetrics<Stat>) {
+fn policy(out: &mut String, p: &PolicyMetrics<Stat>, w: &Words) {
+    let joined = |s: Stat| w.stat_count(s).joined();
     let _ = writeln!(
         out,
-        "Policy against abuse: {} orders of abusive customers carried a fraudulent claim.",
-        human::stat_count(p.abusive_orders).joined(),
+        "{}",
+        w.fill(
+            "text.policy.abusive",
+            &[("orders", &joined(p.abusive_orders))]
+        )
     );
     let _ = writeln!(
         out,
-        "The policy caught {} of them, saving {}; the claims not caught cost {}.",
-        human::stat_count(p.abuse_caught).joined(),
-        human::stat_count(p.abuse_saved).joined(),
-        human::stat_count(p.abuse_cost).joined(),
+        "{}",
+        w.fill(
+            "text.policy.caught",
+            &[
+                ("caught", &joined(p.abuse_caught)),
+                ("saved", &joined(p.abuse_saved)),
+                ("cost", &joined(p.abuse_cost)),
+            ],
+        )
     );
     let _ = writeln!(
         out,
-        "Its friction was the problem {} times for good customers and lost {} of them,",
-        human::stat_count(p.friction_problems).joined(),
-        human::stat_count(p.customers_lost).joined(),
-    );
-    let _ = writeln!(
-        out,
-        "with {} of revenue (theirs and that of the prospects they told).",
-        human::stat_count(p.revenue_lost).joined(),
+        "{}",
+        w.fill(
+            "text.policy.friction",
+            &[
+                ("problems", &joined(p.friction_problems)),
+                ("customers", &joined(p.customers_lost)),
+                ("revenue", &joined(p.revenue_lost)),
+            ],
+        )
     );
     let (saved, lost) = (p.abuse_saved.mean, p.revenue_lost.mean);
     let verdict = if saved == 0.0 && lost == 0.0 {
-        "The policy neither saved nor lost anything.".to_owned()
+        w.get("text.policy.neither").to_owned()
     } else if lost > saved {
-        format!(
-            "On average its friction lost {} for every 1 it saved.",
-            human::decimal(lost / saved.max(f64::MIN_POSITIVE), 1)
+        w.fill(
+            "text.policy.costs_more",
+            &[("ratio", &w.decimal(lost / saved.max(f64::MIN_POSITIVE), 1))],
         )
     } else {
-        format!(
-            "On average it saved {} for every 1 its friction lost.",
-            human::decimal(saved / lost.max(f64::MIN_POSITIVE), 1)
+        w.fill(
+            "text.policy.saves_more",
+            &[("ratio", &w.decimal(saved / lost.max(f64::MIN_POSITIVE), 1))],
         )
     };
     let _ = writeln!(out, "{verdict}");
 }
 
 /// With learning: each handoff's failure probabilities at the end of the run.
-fn learned(out: &mut String, outcome: &Outcome) {
-    let mut table = Table::new(&[
-        ("handoff", Align::Left),
-        ("lose at the end", Align::Right),
-        ("error at the end", Align::Right),
-    ]);
+fn learned(out: &mut String, outcome: &Outcome, w: &Words) {
+    let mut table = Table::new(&w.headers(&[
+        ("text.learned.handoff", Align::Left),
+        ("text.learned.lose", Align::Right),
+        ("text.learned.error", Align::Right),
+    ]));
     let shown = |s: Option<Stat>| {
         s.map_or(Cell::Text(String::new()), |s| {
             if s.mean == 0.0 {
                 Cell::Text("0".to_owned())
             } else {
-                Cell::Stat(human::stat_percent(s))
+                Cell::Stat(w.stat_percent(s))
             }
         })
     };
@@ -414,107 +557,108 @@ fn learned(out: &mut String, outcome: &Outcome) {
         }
         table.row(vec![Cell::Text(handoff_name(h)), shown(lose), shown(error)]);
     }
-    let _ = writeln!(out, "Learning from complaints");
+    let _ = writeln!(out, "{}", w.get("text.learned.title"));
     table.write(out);
-    let _ = writeln!(
-        out,
-        "  each handoff's own probabilities when the run ended, after what complaints taught it\n  \
-         (compare with the scenario's lose and error; incident windows and morale not applied)"
-    );
+    w.note(out, "text.learned.note", &[]);
 }
 
 /// The orders in words, and the handoff with the most failed transfers.
-fn orders(out: &mut String, outcome: &Outcome) {
+fn orders(out: &mut String, outcome: &Outcome, w: &Words) {
     let o = &outcome.summary.orders;
     let _ = writeln!(
         out,
-        "{} orders placed; {} delivered, {} late ({}), {} with a defect, {} lost and chased.",
-        human::count(o.arrived.mean),
-        human::count(o.delivered.mean),
-        human::count(o.late.mean),
-        human::percent_of(o.late.mean, o.delivered.mean),
-        human::count(o.defects.mean),
-        human::count(o.lost_chased.mean),
+        "{}",
+        w.fill(
+            "text.orders.summary",
+            &[
+                ("orders", &w.count(o.arrived.mean)),
+                ("delivered", &w.count(o.delivered.mean)),
+                ("late", &w.count(o.late.mean)),
+                ("share", &w.percent_of(o.late.mean, o.delivered.mean)),
+                ("defects", &w.count(o.defects.mean)),
+                ("lost", &w.count(o.lost_chased.mean)),
+            ],
+        )
     );
+    let _ = writeln!(out, "{}", w.get("text.orders.counted"));
     let _ = writeln!(
         out,
-        "(Counted after the warm-up: deliveries include orders placed during it,\n so there can be more deliveries than orders.)"
-    );
-    let _ = writeln!(
-        out,
-        "An order took {} on average from order to delivery.",
-        human::stat_duration(o.mean_lead_time_h).joined()
+        "{}",
+        w.fill(
+            "text.orders.lead_time",
+            &[("time", &w.stat_duration(o.mean_lead_time_h).joined())],
+        )
     );
     match worst_handoff(&outcome.summary.handoffs) {
         Some(h) => {
             let _ = writeln!(
                 out,
-                "Most failed transfers at {}: {} lost, {} with errors ({} caught, {} escaped).{}",
-                handoff_name(h),
-                human::count(h.lost.mean),
-                human::count(h.errors.mean),
-                human::count(h.caught.mean),
-                human::count(h.escaped.mean),
-                if outcome.summary.lost_by_cause.is_empty() {
-                    ""
-                } else {
-                    "\n(Ranked by transfers lost or with errors; the causes above, by customers lost.)"
-                }
+                "{}",
+                w.fill(
+                    "text.orders.worst",
+                    &[
+                        ("handoff", &handoff_name(h)),
+                        ("lost", &w.count(h.lost.mean)),
+                        ("errors", &w.count(h.errors.mean)),
+                        ("caught", &w.count(h.caught.mean)),
+                        ("escaped", &w.count(h.escaped.mean)),
+                    ],
+                )
             );
+            if !outcome.summary.lost_by_cause.is_empty() {
+                let _ = writeln!(out, "{}", w.get("text.orders.ranked"));
+            }
         }
         None => {
-            let _ = writeln!(out, "No handoff lost work or passed on errors.");
+            let _ = writeln!(out, "{}", w.get("text.orders.clean"));
         }
     }
 }
 
 /// One row per route, adding up to the orders line and the customers lost.
-fn flows(out: &mut String, outcome: &Outcome) {
-    let mut table = Table::new(&[
-        ("flow", Align::Left),
-        ("orders", Align::Right),
-        ("delivered", Align::Right),
-        ("late", Align::Right),
-        ("customers lost", Align::Right),
-        ("lead time", Align::Right),
-        ("in queues", Align::Right),
-    ]);
+fn flows(out: &mut String, outcome: &Outcome, w: &Words) {
+    let mut table = Table::new(&w.headers(&[
+        ("text.flows.flow", Align::Left),
+        ("text.flows.orders", Align::Right),
+        ("text.flows.delivered", Align::Right),
+        ("text.flows.late", Align::Right),
+        ("text.flows.customers_lost", Align::Right),
+        ("text.flows.lead_time", Align::Right),
+        ("text.flows.in_queues", Align::Right),
+    ]));
     for f in &outcome.summary.flows {
         table.row(vec![
             Cell::Text(f.name.clone()),
-            Cell::Stat(human::stat_count(f.orders)),
-            Cell::Stat(human::stat_count(f.delivered)),
-            Cell::Stat(human::stat_count(f.late)),
-            Cell::Stat(human::stat_count(f.customers_lost)),
-            Cell::Stat(human::stat_duration(f.mean_lead_time_h)),
-            Cell::Stat(human::stat_duration(f.mean_wait_h)),
+            Cell::Stat(w.stat_count(f.orders)),
+            Cell::Stat(w.stat_count(f.delivered)),
+            Cell::Stat(w.stat_count(f.late)),
+            Cell::Stat(w.stat_count(f.customers_lost)),
+            Cell::Stat(w.stat_duration(f.mean_lead_time_h)),
+            Cell::Stat(w.stat_duration(f.mean_wait_h)),
         ]);
     }
-    let _ = writeln!(out, "Flows");
+    let _ = writeln!(out, "{}", w.get("text.flows.title"));
     table.write(out);
-    let _ = writeln!(
-        out,
-        "  customers lost over a problem with an order of the flow; times per delivered order"
-    );
+    w.note(out, "text.flows.note", &[]);
 }
 
-fn departments(out: &mut String, outcome: &Outcome) {
+fn departments(out: &mut String, outcome: &Outcome, w: &Words) {
     let with_morale = outcome
         .summary
         .departments
         .iter()
         .any(|d| d.morale.is_some());
-    let mut headers = vec![
-        ("department", Align::Left),
-        ("utilisation", Align::Right),
-        ("mean wait", Align::Right),
-        ("mean queue", Align::Right),
-        ("served", Align::Right),
+    let mut columns = vec![
+        ("text.departments.department", Align::Left),
+        ("text.departments.utilisation", Align::Right),
+        ("text.departments.mean_wait", Align::Right),
+        ("text.departments.mean_queue", Align::Right),
+        ("text.departments.served", Align::Right),
     ];
     if with_morale {
-        headers.push(("morale", Align::Right));
+        columns.push(("text.departments.morale", Align::Right));
     }
-    let mut table = Table::new(&headers);
+    let mut table = Table::new(&w.headers(&columns));
     let mut pools_only = false;
     for d in &outcome.summary.departments {
         // Its own staff were never busy, yet it served work: pools did all of
@@ -527,43 +671,37 @@ fn departments(out: &mut String, outcome: &Outcome) {
             if all_by_pools {
                 Cell::Text("-".to_owned())
             } else {
-                Cell::Stat(human::stat_percent(d.utilization))
+                Cell::Stat(w.stat_percent(d.utilization))
             },
-            Cell::Stat(human::stat_duration(d.mean_wait_h)),
-            Cell::Stat(human::stat_decimal(d.mean_queue, 2)),
-            Cell::Stat(human::stat_count(d.served)),
+            Cell::Stat(w.stat_duration(d.mean_wait_h)),
+            Cell::Stat(w.stat_decimal(d.mean_queue, 2)),
+            Cell::Stat(w.stat_count(d.served)),
         ];
         if with_morale {
             row.push(match d.morale {
-                Some(m) => Cell::Stat(human::stat_decimal(m, 2)),
+                Some(m) => Cell::Stat(w.stat_decimal(m, 2)),
                 None => Cell::Text("-".to_owned()),
             });
         }
         table.row(row);
     }
-    let _ = writeln!(out, "Departments");
+    let _ = writeln!(out, "{}", w.get("text.departments.title"));
     table.write(out);
     if pools_only {
-        let _ = writeln!(
-            out,
-            "  utilisation -: pools did all of the department's work (their utilisation is below)"
-        );
+        w.note(out, "text.departments.pools_only", &[]);
     }
     if with_morale {
-        let _ = writeln!(
-            out,
-            "  morale: 1 is content, 0 is at the end of their tether (time average after the warm-up)"
-        );
+        w.note(out, "text.departments.morale_note", &[]);
     }
     if !outcome.summary.pools.is_empty() {
         out.push('\n');
-        pools(out, outcome);
+        pools(out, outcome, w);
     }
 }
 
 /// The internal-customer scorecard: each link between two departments, worst
 /// first, then each department's score as a customer and as a supplier.
-fn scorecard(out: &mut String, outcome: &Outcome) {
+fn scorecard(out: &mut String, outcome: &Outcome, w: &Words) {
     let s = &outcome.summary;
     let mut links: Vec<&LinkMetrics<Stat>> = s.scorecard.iter().collect();
     // The good share of the mean work handed (as the department scores below
@@ -578,43 +716,40 @@ fn scorecard(out: &mut String, outcome: &Outcome) {
         }
     };
     links.sort_by(|a, b| key(a).total_cmp(&key(b)));
-    let mut table = Table::new(&[
-        ("supplier → customer", Align::Left),
-        ("handed", Align::Right),
-        ("good", Align::Right),
-        ("lost", Align::Right),
-        ("caught", Align::Right),
-        ("escaped", Align::Right),
-        ("mean delay", Align::Right),
-    ]);
+    let mut table = Table::new(&w.headers(&[
+        ("text.scorecard.link", Align::Left),
+        ("text.scorecard.handed", Align::Right),
+        ("text.scorecard.good", Align::Right),
+        ("text.scorecard.lost", Align::Right),
+        ("text.scorecard.caught", Align::Right),
+        ("text.scorecard.escaped", Align::Right),
+        ("text.scorecard.mean_delay", Align::Right),
+    ]));
     for l in links {
         table.row(vec![
             Cell::Text(format!("{} {ARROW} {}", l.supplier, l.customer)),
-            Cell::Stat(human::stat_count(l.handed)),
+            Cell::Stat(w.stat_count(l.handed)),
             Cell::Text(if good_share(l).is_finite() {
-                human::percent(good_share(l))
+                w.percent(good_share(l))
             } else {
                 "-".to_owned()
             }),
-            Cell::Stat(human::stat_count(l.lost)),
-            Cell::Stat(human::stat_count(l.caught)),
-            Cell::Stat(human::stat_count(l.escaped)),
-            Cell::Stat(human::stat_duration(l.mean_delay_h)),
+            Cell::Stat(w.stat_count(l.lost)),
+            Cell::Stat(w.stat_count(l.caught)),
+            Cell::Stat(w.stat_count(l.escaped)),
+            Cell::Stat(w.stat_duration(l.mean_delay_h)),
         ]);
     }
-    let _ = writeln!(out, "Internal-customer scorecard (worst link first)");
+    let _ = writeln!(out, "{}", w.get("text.scorecard.title"));
     table.write(out);
-    let _ = writeln!(
-        out,
-        "  good: the share handed over with no loss and no error (of the mean handed)"
-    );
+    w.note(out, "text.scorecard.good_note", &[]);
     // Each department's score: the good share of all it received (as a customer)
     // and of all it handed on, to the external customer too (as a supplier).
-    let mut scores = Table::new(&[
-        ("department", Align::Left),
-        ("as a customer", Align::Right),
-        ("as a supplier", Align::Right),
-    ]);
+    let mut scores = Table::new(&w.headers(&[
+        ("text.departments.department", Align::Left),
+        ("text.scorecard.as_customer", Align::Right),
+        ("text.scorecard.as_supplier", Align::Right),
+    ]));
     let share = |handoffs: Vec<&HandoffMetrics<Stat>>| {
         let handed: f64 = handoffs
             .iter()
@@ -625,7 +760,7 @@ fn scorecard(out: &mut String, outcome: &Outcome) {
             .map(|h| h.passed.mean - h.escaped.mean)
             .sum();
         if handed > 0.0 && good.is_finite() {
-            human::percent(good / handed)
+            w.percent(good / handed)
         } else {
             "-".to_owned()
         }
@@ -640,44 +775,38 @@ fn scorecard(out: &mut String, outcome: &Outcome) {
         ]);
     }
     scores.write(out);
-    let _ = writeln!(
-        out,
-        "  the good share of all work a department received, and of all it handed on (from the means)"
-    );
+    w.note(out, "text.scorecard.scores_note", &[]);
 }
 
 /// Cross-trained pools: how busy their staff were and how many jobs they served.
-fn pools(out: &mut String, outcome: &Outcome) {
-    let mut table = Table::new(&[
-        ("pool", Align::Left),
-        ("utilisation", Align::Right),
-        ("served", Align::Right),
-    ]);
+fn pools(out: &mut String, outcome: &Outcome, w: &Words) {
+    let mut table = Table::new(&w.headers(&[
+        ("text.pools.pool", Align::Left),
+        ("text.departments.utilisation", Align::Right),
+        ("text.departments.served", Align::Right),
+    ]));
     for p in &outcome.summary.pools {
         table.row(vec![
             Cell::Text(p.name.clone()),
-            Cell::Stat(human::stat_percent(p.utilization)),
-            Cell::Stat(human::stat_count(p.served)),
+            Cell::Stat(w.stat_percent(p.utilization)),
+            Cell::Stat(w.stat_count(p.served)),
         ]);
     }
-    let _ = writeln!(out, "Pools");
+    let _ = writeln!(out, "{}", w.get("text.pools.title"));
     table.write(out);
-    let _ = writeln!(
-        out,
-        "  a department's `served` counts its jobs served by pools too"
-    );
+    w.note(out, "text.pools.note", &[]);
 }
 
-fn handoffs(out: &mut String, outcome: &Outcome) {
-    let mut table = Table::new(&[
+fn handoffs(out: &mut String, outcome: &Outcome, w: &Words) {
+    let mut table = Table::new(&w.headers(&[
         ("", Align::Left),
-        ("handoff", Align::Left),
-        ("passed", Align::Right),
-        ("lost", Align::Right),
-        ("errors", Align::Right),
-        ("caught", Align::Right),
-        ("escaped", Align::Right),
-    ]);
+        ("text.handoffs.handoff", Align::Left),
+        ("text.handoffs.passed", Align::Right),
+        ("text.handoffs.lost", Align::Right),
+        ("text.handoffs.errors", Align::Right),
+        ("text.handoffs.caught", Align::Right),
+        ("text.handoffs.escaped", Align::Right),
+    ]));
     let mut marked = false;
     for h in &outcome.summary.handoffs {
         let broken = failures(h) > 0.0;
@@ -685,46 +814,39 @@ fn handoffs(out: &mut String, outcome: &Outcome) {
         table.row(vec![
             Cell::Text(if broken { BREAK_MARK } else { "" }.to_owned()),
             Cell::Text(handoff_name(h)),
-            Cell::Stat(human::stat_count(h.passed)),
-            Cell::Stat(human::stat_count(h.lost)),
-            Cell::Stat(human::stat_count(h.errors)),
-            Cell::Stat(human::stat_count(h.caught)),
-            Cell::Stat(human::stat_count(h.escaped)),
+            Cell::Stat(w.stat_count(h.passed)),
+            Cell::Stat(w.stat_count(h.lost)),
+            Cell::Stat(w.stat_count(h.errors)),
+            Cell::Stat(w.stat_count(h.caught)),
+            Cell::Stat(w.stat_count(h.escaped)),
         ]);
     }
-    let _ = writeln!(out, "Handoffs");
+    let _ = writeln!(out, "{}", w.get("text.handoffs.title"));
     table.write(out);
     if marked {
-        let _ = writeln!(
-            out,
-            "  {BREAK_MARK} lost work or passed on errors (caught: sent back for rework; escaped: went on unnoticed)"
-        );
-        let _ = writeln!(
-            out,
-            "  lost: work that vanished after the warm-up; the orders line counts the chases, which\n  \
-             come later (patience), so the two differ by the losses near either end of the period."
-        );
+        w.note(out, "text.handoffs.mark_note", &[("mark", BREAK_MARK)]);
+        w.note(out, "text.handoffs.lost_note", &[]);
     }
 }
 
-fn causes(out: &mut String, outcome: &Outcome, options: Options) {
-    let mut headers = vec![
-        ("what broke", Align::Left),
-        ("customers", Align::Right),
-        ("prospects", Align::Right),
-        ("revenue", Align::Right),
+fn causes(out: &mut String, outcome: &Outcome, options: Options, w: &Words) {
+    let mut columns = vec![
+        ("text.causes.what_broke", Align::Left),
+        ("text.causes.customers", Align::Right),
+        ("text.causes.prospects", Align::Right),
+        ("text.causes.revenue", Align::Right),
     ];
     if options.wide {
-        headers.push(("cause", Align::Left));
+        columns.push(("text.causes.cause", Align::Left));
     }
-    let mut table = Table::new(&headers);
+    let mut table = Table::new(&w.headers(&columns));
     let rows = &outcome.summary.lost_by_cause;
     for c in rows {
         let mut row = vec![
-            Cell::Text(cause_in_words(&c.cause).unwrap_or_else(|| c.cause.clone())),
-            Cell::Stat(human::stat_count(c.customers)),
-            Cell::Stat(human::stat_count(c.prospects)),
-            Cell::Stat(human::stat_count(c.revenue)),
+            Cell::Text(cause_in_words_in(&c.cause, w.lang).unwrap_or_else(|| c.cause.clone())),
+            Cell::Stat(w.stat_count(c.customers)),
+            Cell::Stat(w.stat_count(c.prospects)),
+            Cell::Stat(w.stat_count(c.revenue)),
         ];
         if options.wide {
             row.push(Cell::Text(c.cause.clone()));
@@ -737,16 +859,13 @@ fn causes(out: &mut String, outcome: &Outcome, options: Options) {
         totals.customers.prospects_deterred,
         totals.revenue.lost,
     ];
-    let mut row = vec![Cell::Text("all causes".to_owned())];
-    row.extend(total.iter().map(|s| Cell::Stat(human::stat_count(*s))));
+    let mut row = vec![Cell::Text(w.get("text.causes.all").to_owned())];
+    row.extend(total.iter().map(|s| Cell::Stat(w.stat_count(*s))));
     if options.wide {
         row.push(Cell::Text(String::new()));
     }
     table.row(row);
-    let _ = writeln!(
-        out,
-        "Lost customers and prospects by root cause, worst first"
-    );
+    let _ = writeln!(out, "{}", w.get("text.causes.title"));
     table.write(out);
     // Each row is a mean rounded on its own: say so when the rounded rows miss the total.
     let shown_sum = |f: fn(&CauseMetrics<Stat>) -> f64| -> f64 {
@@ -756,26 +875,27 @@ fn causes(out: &mut String, outcome: &Outcome, options: Options) {
         && shown_sum(|c| c.prospects.mean) == total[1].mean.round()
         && shown_sum(|c| c.revenue.mean) == total[2].mean.round();
     if !adds_up {
-        let _ = writeln!(
-            out,
-            "  (rows are rounded: they add up to the total before rounding)"
-        );
+        w.note(out, "text.causes.rounded", &[]);
     }
     if !options.wide {
-        let _ = writeln!(out, "  (cause ids, as in JSON and traces: run with --wide)");
+        w.note(out, "text.causes.ids", &[]);
     }
 }
 
-/// A cause id in plain words: `handoff:billing->customer:error` →
+/// A cause id in plain English words: `handoff:billing->customer:error` →
 /// `billing → customer: wrong information (defects)`; `None` for an id it does not know.
 pub fn cause_in_words(cause: &str) -> Option<String> {
+    cause_in_words_in(cause, Lang::En)
+}
+
+/// [`cause_in_words`] in `lang`: the ids stay (they are names), their meaning is translated.
+pub fn cause_in_words_in(cause: &str, lang: Lang) -> Option<String> {
+    let t = lang.catalogue();
     if let Some(rest) = cause.strip_prefix("handoff:") {
         let (route, kind) = rest.rsplit_once(':')?;
         let (from, to) = route.split_once("->")?;
         let what = match kind {
-            "lose" => "work lost (chased by the customer)",
-            "error" => "wrong information (defects)",
-            "delay" => "slow transfer (late orders)",
+            "lose" | "error" | "delay" => t.get(&format!("text.cause.{kind}")).to_owned(),
             _ => return None,
         };
         return Some(format!("{from} {ARROW} {to}: {what}"));
@@ -783,14 +903,13 @@ pub fn cause_in_words(cause: &str) -> Option<String> {
     if let Some(rest) = cause.strip_prefix("department:") {
         let (name, kind) = rest.rsplit_once(':')?;
         let what = match kind {
-            "wait" => "waiting in the queue (late orders)",
-            "rude" => "rudeness",
+            "wait" | "rude" => t.get(&format!("text.cause.{kind}")).to_owned(),
             _ => return None,
         };
         return Some(format!("{name}: {what}"));
     }
     match cause {
-        "policy:friction" => Some("policy: friction for every customer".to_owned()),
+        "policy:friction" => Some(t.get("text.cause.friction").to_owned()),
         _ => None,
     }
 }
@@ -1102,7 +1221,13 @@ mod tests {
         );
         // The cause ids only with --wide.
         assert!(!report.contains("handoff:sales->billing:error"), "{report}");
-        let wide = render_with(&fixture::outcome(3), Options { wide: true });
+        let wide = render_with(
+            &fixture::outcome(3),
+            Options {
+                wide: true,
+                ..Options::default()
+            },
+        );
         assert!(
             line_in(&wide, section, "sales → billing").ends_with("  handoff:sales->billing:error"),
             "{wide}"
@@ -1447,8 +1572,130 @@ mod tests {
         for l in report.lines() {
             assert!(width(l) <= MAX_WIDTH, "{} columns: {l:?}", width(l));
         }
-        let wide = render_with(&outcome, Options { wide: true });
+        let wide = render_with(
+            &outcome,
+            Options {
+                wide: true,
+                ..Options::default()
+            },
+        );
         assert!(wide.lines().any(|l| width(l) > MAX_WIDTH));
+    }
+
+    fn spanish() -> Options {
+        Options {
+            lang: Lang::Es,
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn the_spanish_report_says_the_same_in_spanish() {
+        let report = render_with(&fixture::outcome(3), spanish());
+        for sentence in [
+            "Se fueron 20 clientes nuevos de 1 250 (1,6 %; 19 sin decir nada) y 6 posibles clientes nunca llegaron.",
+            "El iceberg: por cada queja recibida, 6,3 clientes se fueron sin decir nada y 2 posibles clientes nunca llegaron.",
+            "Ingresos obtenidos: 1 440 000 ± 16 800.",
+            "1 250 pedidos hechos; 1 200 entregados, 60 con retraso (5,0 %), 10 con un defecto, 4 perdidos y reclamados.",
+            "Un pedido tardó de media 2,1 d ± 0,1 d desde el pedido hasta la entrega.",
+            "(Las cifras son medias por réplica de 26 días tras el calentamiento; ± es la mitad del intervalo de confianza del 95 %, con 3 réplicas.)",
+        ] {
+            assert!(says(&report, sentence), "{sentence}\n{report}");
+        }
+        assert!(
+            report.contains(
+                "  horizonte  28 días; los 2 primeros son de calentamiento (no se cuentan)\n"
+            ),
+            "{report}"
+        );
+        let sales = line_in(&report, "Departamentos", "sales ");
+        assert_eq!(
+            sales.split_whitespace().collect::<Vec<_>>(),
+            [
+                "sales", "71,2", "%", "±", "0,4", "%", "45", "min", "±", "3", "min", "0,85", "±",
+                "0,02", "1", "234", "±", "12"
+            ]
+        );
+        // The same alignment rules: rows end where their header does, ± in line.
+        let header = line_starting(&report, "departamento");
+        let billing = line_in(&report, "Departamentos", "billing ");
+        assert_eq!(width(header), width(sales));
+        assert_eq!(width(header), width(billing));
+        let row = line_in(&report, w_title(Lang::Es), "sales → billing");
+        assert!(
+            row.starts_with("  sales → billing: datos erróneos (defectos)"),
+            "{row}"
+        );
+        // One of each is singular.
+        let mut outcome = fixture::outcome(3);
+        outcome.summary.customers.complaints.mean = 19.0;
+        outcome.summary.customers.prospects_deterred.mean = 19.0;
+        let report = render_with(&outcome, spanish());
+        assert!(
+            says(
+                &report,
+                "por cada queja recibida, 1 cliente se fue sin decir nada y 1 posible cliente nunca llegó."
+            ),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn no_english_heading_in_the_spanish_report() {
+        let report = render_with(&fixture::outcome(3), spanish());
+        for english in [
+            "Lost customers and prospects by root cause",
+            "What customers did after a problem",
+            "The iceberg",
+            "Revenue earned",
+            "orders placed",
+            "\nFlows\n",
+            "\nDepartments\n",
+            "\nHandoffs\n",
+            "Internal-customer scorecard",
+            "what broke",
+            "all causes",
+            "utilisation",
+            "mean wait",
+            "  seed ",
+            "  horizon ",
+            "  events ",
+            "after a problem",
+            "customers lost",
+            "lead time",
+            "escaped",
+            "caught",
+            "run with",
+        ] {
+            assert!(!report.contains(english), "{english:?} in\n{report}");
+        }
+    }
+
+    #[test]
+    fn spanish_tables_fit_100_columns_as_the_english_ones_do() {
+        let mut outcome = fixture::outcome(3);
+        outcome.summary.handoffs[0].from = "order-intake".into();
+        outcome.summary.lost_by_cause[0].cause = "handoff:order-intake->billing:lose".into();
+        for lang in [Lang::En, Lang::Es] {
+            let options = Options {
+                lang,
+                ..Options::default()
+            };
+            let report = render_with(&outcome, options);
+            for l in report.lines() {
+                assert!(width(l) <= MAX_WIDTH, "{} columns: {l:?}", width(l));
+            }
+            // No table row was broken to fit: each still holds all its columns.
+            let causes = line_in(&report, w_title(lang), "order-intake → billing");
+            assert!(
+                causes.ends_with("21 200 ± 3 000"),
+                "{lang:?}: {causes}\n{report}"
+            );
+        }
+    }
+
+    fn w_title(lang: Lang) -> &'static str {
+        lang.catalogue().get("text.causes.title")
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use crate::engine::{Observer, Path, TraceEvent, TraceKind};
 use crate::model::{Cause, Model, Target};
-use crate::report::html::Lang;
+use crate::report::i18n::Lang;
 
 /// Lines kept per customer: a long-lived customer's story keeps its latest part.
 const MAX_LINES: usize = 40;

@@ -15,6 +15,7 @@
 //! - `html`: the workshop page in a real browser, and the weekly timeline behind it.
 //! - `people`: learning from complaints and the policy against abuse.
 //! - `fuzz_regressions`: every crash the fuzz targets (`fuzz/`) found, replayed.
+//! - `spanish`: `--lang es` for the text report, the stories and `compare`.
 //! - `morale`: morale, rudeness and the internal-customer scorecard (issue 10).
 //! - `failures`: the failure probabilities per week in the timeline (issue 11).
 
@@ -37,6 +38,7 @@ mod pins;
 mod readme;
 mod runaway;
 mod scenario_errors;
+mod spanish;
 mod structures;
 mod sweep;
 mod theory;

@@ -140,7 +140,7 @@ fn collapse(text: &str) -> String {
 
 fn catalogue(lang: &str) -> toml::Table {
     let root = env!("CARGO_MANIFEST_DIR");
-    let text = std::fs::read_to_string(format!("{root}/src/report/html/{lang}.toml")).unwrap();
+    let text = std::fs::read_to_string(format!("{root}/src/report/i18n/{lang}.toml")).unwrap();
     text.parse().unwrap()
 }
 

@@ -14,12 +14,11 @@
 //! when their fields are present in the outcome.
 
 mod failures;
-mod i18n;
 mod mechanisms;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-pub use i18n::{Catalogue, Lang};
+pub use super::i18n::{Catalogue, Lang};
 
 use crate::experiment::{Comparison, Difference, Outcome};
 use crate::metrics::timeline::WEEK_H;

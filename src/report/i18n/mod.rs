@@ -1,8 +1,10 @@
-//! The words of the HTML page, one catalogue per language.
+//! The words of the reports, one catalogue per language, shared by every
+//! format people read: the HTML page, the text report, `--explain`'s stories
+//! and `compare`'s text.
 //!
 //! Catalogues are TOML tables of `key = "text"` (`en.toml`, `es.toml` beside
 //! this file), compiled in and parsed once. Placeholders are `{name}`. The
-//! drawing code never holds words: it asks for them by key.
+//! drawing and layout code never holds words: it asks for them by key.
 //!
 //! A message that depends on a count is a table of plural forms, one per
 //! CLDR category the language uses (`one`, `other`; `other` is always
@@ -18,9 +20,10 @@ use std::sync::OnceLock;
 use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules, operands::PluralOperands};
 use serde::Deserialize;
 
-/// A language the page can be written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A language the reports can be written in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Lang {
+    #[default]
     En,
     Es,
 }
