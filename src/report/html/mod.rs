@@ -211,11 +211,28 @@ fn headline(outcome: &Outcome, lang: Lang) -> Markup {
         &[("revenue", &lang.grouped(r.lost.mean))],
     );
     let iceberg = iceberg_sentence(&outcome.summary, lang);
+    // The headline's means, with how sure they are (several replications only).
+    let interval = match (c.lost.ci95, r.lost.ci95) {
+        (Some(l), Some(v)) if l.is_finite() && v.is_finite() => Some(t.fill(
+            "headline.interval",
+            &[
+                ("lost", &with_ci(c.lost, lang)),
+                (
+                    "revenue",
+                    &format!("{}\u{a0}±\u{a0}{}", lang.grouped(r.lost.mean), lang.grouped(v)),
+                ),
+            ],
+        )),
+        _ => None,
+    };
     html! {
         section.headline {
             p.big { (lost) }
             p.medium { (revenue) }
             p.medium { (iceberg) }
+            @if let Some(interval) = interval {
+                p.note { (interval) }
+            }
         }
     }
 }
@@ -314,6 +331,18 @@ fn with_ci(x: Stat, lang: Lang) -> String {
     }
 }
 
+/// Customers lost to every cause attributed to department `name` (its queue's
+/// wait, its rudeness, and any later `department:NAME:…` cause), summed: the box
+/// must carry all of them, not only the waiting.
+fn department_cost(s: &Metrics<Stat>, name: &str) -> f64 {
+    let prefix = format!("department:{name}:");
+    s.lost_by_cause
+        .iter()
+        .filter(|c| c.cause.starts_with(&prefix))
+        .map(|c| c.customers.mean)
+        .sum()
+}
+
 fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang: Lang) -> Markup {
     let t = lang.catalogue();
     let on_chain = chain_order(s).len();
@@ -333,11 +362,7 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
             .iter()
             .find(|d| d.name == name)
             .map(|d| d.utilization.mean);
-        let cost = s
-            .lost_by_cause
-            .iter()
-            .find(|c| c.cause == format!("department:{name}:wait"))
-            .map_or(0.0, |c| c.customers.mean);
+        let cost = department_cost(s, name);
         let mut lines = Vec::new();
         // A department with no staff of its own is served by a shared pool:
         // its own "0 people, 0 % busy" would mislead.
@@ -506,6 +531,12 @@ fn timeline_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
                 @if !shaded.is_empty() { " " (t.get("timeline.incidents_note")) }
             }
             (PreEscaped(chart))
+            // The x axis in words, counted as incident windows are (days from the start).
+            p.note {
+                (t.fill("timeline.x_axis", &[("day", &lang.count(start / 24.0))]))
+                " "
+                (t.get("timeline.growth_note"))
+            }
         }
     })
 }
@@ -658,6 +689,12 @@ fn metric_words(metric: &str, lang: Lang) -> String {
         if let Some(name) = rest.strip_suffix(".mean_wait_h") {
             return t.fill("metric.mean_wait_h", &[("dept", name)]);
         }
+    }
+    if let Some(name) = metric
+        .strip_prefix("pools.")
+        .and_then(|rest| rest.strip_suffix(".utilization"))
+    {
+        return t.fill("metric.pool_utilization", &[("pool", name)]);
     }
     if let Some(rest) = metric.strip_prefix("flows.") {
         if let Some(name) = rest.strip_suffix(".customers_lost") {
