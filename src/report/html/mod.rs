@@ -219,7 +219,16 @@ fn headline(outcome: &Outcome, lang: Lang) -> Markup {
                 ("lost", &with_ci(c.lost, lang)),
                 (
                     "revenue",
-                    &format!("{}\u{a0}±\u{a0}{}", lang.grouped(r.lost.mean), lang.grouped(v)),
+                    &{
+                        // Two significant digits of the half-width, the mean to match.
+                        let unit = 10f64.powf((v.max(1.0)).log10().floor() - 1.0).max(1.0);
+                        let round = |x: f64| (x / unit).round() * unit;
+                        format!(
+                            "{}\u{a0}±\u{a0}{}",
+                            lang.grouped(round(r.lost.mean)),
+                            lang.grouped(round(v))
+                        )
+                    },
                 ),
             ],
         )),
@@ -791,13 +800,16 @@ fn difference_value(d: &Difference, lang: Lang) -> String {
     }
 }
 
-fn stat_of(outcome: &Outcome, metric: &str) -> Option<Stat> {
-    outcome
-        .summary
-        .named()
-        .into_iter()
-        .find(|(k, _)| k == metric)
-        .map(|(_, v)| v)
+/// Scenario `i`'s `metric` as the comparison computed it: a cause the scenario
+/// does not have is 0 customers there, a department served only by a pool has no
+/// utilisation (`None`, a dash), as in the text and CSV.
+fn stat_of(c: &Comparison, i: usize, metric: &str) -> Option<Stat> {
+    let k = c.metrics.iter().position(|m| m == metric)?;
+    c.stats
+        .get(i)?
+        .get(k)
+        .copied()
+        .filter(|s| s.mean.is_finite())
 }
 
 /// The paired difference of scenario `i` (1, 2, …) from the first in `metric`.
@@ -936,8 +948,8 @@ fn compare_table(c: &Comparison, files: &[String], lang: Lang) -> Markup {
                 @for metric in &c.metrics {
                     tr {
                         th { (metric_words(metric, lang)) }
-                        @for (i, o) in c.outcomes.iter().enumerate() {
-                            @let value = stat_of(o, metric).map_or("–".to_owned(), |s| metric_value(metric, s, lang));
+                        @for i in 0..c.outcomes.len() {
+                            @let value = stat_of(c, i, metric).map_or("–".to_owned(), |s| metric_value(metric, s, lang));
                             @let d = if i > 0 { difference(c, i, metric) } else { None };
                             td.significant[d.is_some_and(|d| d.significant)] {
                                 (value)
@@ -953,7 +965,7 @@ fn compare_table(c: &Comparison, files: &[String], lang: Lang) -> Markup {
                 }
             }
         }
-        p.note { (t.get("compare.mark_note")) }
+        p.note { (t.get("compare.mark_note")) " " (t.get("compare.absent_note")) }
     }
 }
 
@@ -965,8 +977,8 @@ fn interval_row(c: &Comparison, metric: &str, label: String, lang: Lang) -> Inte
             .outcomes
             .iter()
             .enumerate()
-            .map(|(i, o)| {
-                let s = stat_of(o, metric).unwrap_or(Stat {
+            .map(|(i, _)| {
+                let s = stat_of(c, i, metric).unwrap_or(Stat {
                     mean: f64::NAN,
                     ci95: None,
                 });
