@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use handoff::model::{Model, Target};
+use handoff::model::{Backlog, DeptId, IncidentTarget, Loads, Model, Strain, Target, WindowLoad};
 use handoff::report::human;
 use handoff::scenario::Override;
 
@@ -99,14 +99,26 @@ fn load_basis(model: &Model) -> String {
     }
     if !model.incidents.is_empty() {
         // A window's staff, service and failure odds hold for part of the run only.
-        basis.push_str("; incident windows not included");
+        basis.push_str("; incident windows for the share of the run they last");
     }
     basis
 }
 
-/// Every department's expected load, one per line.
+/// Every department's expected load, one per line, then the groups that pools
+/// link and each incident window's load.
 fn load_table(model: &Model) -> String {
-    let loads = model.expected_load();
+    let expected = model.expected_loads();
+    let loads = expected.per_department();
+    let plain = if model.incidents.is_empty() {
+        None
+    } else {
+        let growth = model.reorder_growth();
+        Some(
+            model
+                .loads(&model.workload(&[]).grown(growth))
+                .per_department(),
+        )
+    };
     let idle = model.departments_in_no_flow();
     let desk = model.complaints.as_ref().map(|c| c.department);
     let width = model
@@ -124,23 +136,230 @@ fn load_table(model: &Model) -> String {
                 "0 % (in no flow)".to_owned()
             }
         } else {
-            percent(*load)
+            let mut v = percent(*load);
+            if let Some(outside) = plain.as_ref().map(|p| percent(p[id]))
+                && outside != v
+            {
+                let _ = write!(v, " ({outside} outside incident windows)");
+            }
+            v
         };
         let name = &d.name;
         let pad = width - name.chars().count();
         let _ = writeln!(out, "  {name}{}  {value}", " ".repeat(pad));
     }
+    for set in &expected.sets {
+        if set.pools.is_empty() || set.departments.iter().all(|d| idle.contains(d)) {
+            continue;
+        }
+        let line = if group_of_part(set, &expected).is_some() {
+            format!(
+                "of them, {} can only call on {} besides {} own staff",
+                departments(model, &set.departments),
+                pools(model, &set.pools),
+                if set.departments.len() == 1 {
+                    "its"
+                } else {
+                    "their"
+                },
+            )
+        } else if set.departments.len() == 1 {
+            format!(
+                "{} is helped by {}",
+                departments(model, &set.departments),
+                pools(model, &set.pools)
+            )
+        } else {
+            format!(
+                "{} share {}",
+                departments(model, &set.departments),
+                pools(model, &set.pools)
+            )
+        };
+        let _ = writeln!(
+            out,
+            "  {line}: {} of {} on duty on average",
+            percent(set.load()),
+            if set.staff == 1.0 {
+                "1 person".to_owned()
+            } else {
+                format!("{} people", number(set.staff))
+            },
+        );
+    }
+    let windows = model.window_loads();
+    if !windows.is_empty() {
+        out.push_str("Incident windows (load inside the first window, against outside any):\n");
+    }
+    for window in &windows {
+        let inside = model.loads(&window.inside).per_department();
+        let outside = model.loads(&window.outside).per_department();
+        let changes: Vec<String> = (0..model.departments.len())
+            .filter(|&d| !idle.contains(&d) && percent(outside[d]) != percent(inside[d]))
+            .map(|d| {
+                format!(
+                    "{} {} → {}",
+                    model.departments[d].name,
+                    percent(outside[d]),
+                    percent(inside[d])
+                )
+            })
+            .collect();
+        let unchanged = match model.incidents[window.incident].target {
+            IncidentTarget::Handoff { .. } => {
+                "no department's load changes (only lost work and caught errors are done again)"
+            }
+            IncidentTarget::Department { .. } => "no department's load changes",
+        };
+        let shown = shorten(&changes, "departments");
+        let _ = writeln!(
+            out,
+            "  `{}` ({}): {}",
+            model.incidents[window.incident].name,
+            when(model, window),
+            if shown.is_empty() {
+                unchanged.to_owned()
+            } else {
+                shown
+            },
+        );
+    }
     out
 }
 
+/// Whether two loads differ by more than rounding.
+fn differs(a: f64, b: f64) -> bool {
+    if a.is_finite() && b.is_finite() {
+        (a - b).abs() > 1e-9 * a.abs().max(b.abs()).max(1e-12)
+    } else {
+        a.is_finite() != b.is_finite()
+    }
+}
+
+/// Items of a list, joined with commas and `and`, cut after a few with a count.
+fn shorten(items: &[String], what: &str) -> String {
+    const SHOWN: usize = 5;
+    match items.len() {
+        0 => String::new(),
+        1 => items[0].clone(),
+        n if n <= SHOWN => format!("{} and {}", items[..n - 1].join(", "), items[n - 1]),
+        n => format!(
+            "{}, … and {} more {what}",
+            items[..SHOWN].join(", "),
+            n - SHOWN
+        ),
+    }
+}
+
+/// `department `a``, `departments `a`, `b` and `c``.
+fn departments(model: &Model, ids: &[DeptId]) -> String {
+    let names: Vec<String> = ids
+        .iter()
+        .map(|&d| format!("`{}`", model.departments[d].name))
+        .collect();
+    let word = if ids.len() == 1 {
+        "department"
+    } else {
+        "departments"
+    };
+    format!("{word} {}", shorten(&names, "departments"))
+}
+
+/// `the pool `team``, `the pools `a` and `b``.
+fn pools(model: &Model, ids: &[usize]) -> String {
+    let names: Vec<String> = ids
+        .iter()
+        .map(|&p| format!("`{}`", model.pools[p].name))
+        .collect();
+    let word = if ids.len() == 1 { "pool" } else { "pools" };
+    format!("the {word} {}", shorten(&names, "pools"))
+}
+
+/// When an incident's window happens: `days 120–150, once`, `hours 24–30,
+/// every 7 d: 5 windows in the run, 3.6 % of the time`.
+fn when(model: &Model, window: &WindowLoad) -> String {
+    let incident = &model.incidents[window.incident];
+    match incident.every_h {
+        Some(every) if window.windows > 1 => format!(
+            "{}: {} windows in the run, {} of the time",
+            when_briefly(model, window),
+            window.windows,
+            share(incident.to_h - incident.from_h, every),
+        ),
+        _ => format!("{}, once", when_briefly(model, window)),
+    }
+}
+
+/// When an incident's window happens, in a few words: `days 120–150`,
+/// `hours 24–30, every 7 d`.
+fn when_briefly(model: &Model, window: &WindowLoad) -> String {
+    let span = span(window.from_h, window.to_h);
+    match model.incidents[window.incident].every_h {
+        Some(every) if window.windows > 1 => format!("{span}, every {}", duration(every)),
+        _ => span,
+    }
+}
+
+/// A duration, short: `7 d`, `6 h`, `1 min`.
+fn duration(h: f64) -> String {
+    if h >= 48.0 {
+        format!("{} d", trim(h / 24.0))
+    } else if h >= 1.0 {
+        format!("{} h", trim(h))
+    } else if h * 60.0 >= 1.0 - 1e-9 {
+        format!("{} min", trim(h * 60.0))
+    } else {
+        format!("{} s", trim(h * 3600.0))
+    }
+}
+
+/// A share of time as a percentage with a decimal when small.
+fn share(part: f64, whole: f64) -> String {
+    let s = part / whole * 100.0;
+    if s < 10.0 {
+        format!("{s:.1} %")
+    } else {
+        format!("{s:.0} %")
+    }
+}
+
+/// A stretch of the run: `days 120–150`, `hours 3–5.5`, `from hour 24 for 1 min`.
+fn span(from: f64, to: f64) -> String {
+    if to - from >= 48.0 {
+        format!("days {}–{}", trim(from / 24.0), trim(to / 24.0))
+    } else if to - from >= 2.0 {
+        format!("hours {}–{}", trim(from), trim(to))
+    } else {
+        format!("from hour {} for {}", trim(from), duration(to - from))
+    }
+}
+
+/// A number with at most two decimals, trailing zeros dropped.
+fn trim(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// A count for messages, three significant figures at most.
+fn number(x: f64) -> String {
+    if !x.is_finite() || x >= 1e6 {
+        format!("{x:.3e}")
+    } else if x >= 100.0 {
+        format!("{x:.0}")
+    } else {
+        trim(x)
+    }
+}
+
 /// What `validate` warns about: overloaded departments (the load estimate of
-/// [`Model::expected_load`]), departments that do nothing, customer settings
-/// that do not do what they seem to, and truncated normals whose draws differ
-/// from their parameters.
+/// [`Model::expected_loads`]), and inside incident windows; departments that do
+/// nothing, customer settings that do not do what they seem to, and truncated
+/// normals whose draws differ from their parameters. Departments that share
+/// staff get one warning together.
 pub fn warnings(model: &Model) -> Vec<String> {
     let c = &model.customers;
     // With reorders the estimate is an upper bound (see `Model::reorder_growth`).
-    let (asked, when, grows) = if c.reorder.is_some() {
+    let (asked, when_, grows) = if c.reorder.is_some() {
         (
             "may be asked for up to",
             " by the end of the run, with reorders (an upper bound: lead times and customers lost to problems make it less)",
@@ -152,34 +371,70 @@ pub fn warnings(model: &Model) -> Vec<String> {
     let incidents = if model.incidents.is_empty() {
         ""
     } else {
-        " (incident windows not included)"
+        " (incident windows counted for the share of the run they last)"
     };
-    let mut warnings: Vec<String> = model
-        .expected_load()
-        .iter()
-        .zip(&model.departments)
-        .filter(|(load, _)| **load >= 1.0)
-        .map(|(load, d)| {
-            format!(
-                "warning: department `{}` {asked} {} of what {} can do{when}{incidents}: \
-                 its queue {grows} for as long as the run lasts.\n  \
-                 = help: add staff, shorten its service, or lower the arrival rate (docs/scenario.md)",
-                &d.name,
-                percent(*load),
-                who_serves(model, d),
+    let expected = model.expected_loads();
+    let mut warnings: Vec<String> = Vec::new();
+    for set in expected.sets.iter().filter(|s| s.load() >= 1.0) {
+        let (asked, grows) = if set.departments.len() == 1 {
+            (asked.to_owned(), format!("its queue {grows}"))
+        } else {
+            (
+                asked.replacen("is", "are", 1),
+                format!("their queues {grows}"),
             )
-        })
-        .collect();
+        };
+        let hidden = group_of_part(set, &expected).map_or(String::new(), |whole| {
+            format!(
+                " (all the departments the pool{} serve{} are at {} together, but the others' \
+                 own staff do not serve {})",
+                if set.pools.len() == 1 { "" } else { "s" },
+                if set.pools.len() == 1 { "s" } else { "" },
+                percent(whole),
+                if set.departments.len() == 1 {
+                    "its work"
+                } else {
+                    "theirs"
+                },
+            )
+        });
+        let help = match (set.departments.len(), set.pools.is_empty()) {
+            (1, true) => "add staff, shorten its service, or lower the arrival rate",
+            (1, false) => {
+                "add staff to it or to the pool, shorten its service, or lower the arrival rate"
+            }
+            _ => {
+                "add staff to them or to the pool, shorten their service, or lower the arrival rate"
+            }
+        };
+        warnings.push(format!(
+            "warning: {} {asked} {} of what {} can do{when_}{incidents}{hidden}: \
+             {grows} for as long as the run lasts.\n  \
+             = help: {help} (docs/scenario.md)",
+            departments(model, &set.departments),
+            percent(set.load()),
+            who_serves(model, set),
+        ));
+    }
+    warnings.extend(window_warnings(model));
     let desk = model.complaints.as_ref().map(|c| c.department);
-    for id in model.departments_in_no_flow() {
-        if desk != Some(id) {
-            warnings.push(format!(
-                "warning: department `{}` is in no flow's steps and handles no complaints: \
-                 it gets no work.\n  \
-                 = help: add it to a [[flow]]'s `steps`, name it in [complaints] `department`, or remove it",
-                &model.departments[id].name
-            ));
-        }
+    let idle: Vec<DeptId> = model
+        .departments_in_no_flow()
+        .into_iter()
+        .filter(|&id| desk != Some(id))
+        .collect();
+    if !idle.is_empty() {
+        let (is, gets) = if idle.len() == 1 {
+            ("is", "it gets")
+        } else {
+            ("are", "they get")
+        };
+        warnings.push(format!(
+            "warning: {} {is} in no flow's steps and handle{} no complaints: {gets} no work.\n  \
+             = help: add it to a [[flow]]'s `steps`, name it in [complaints] `department`, or remove it",
+            departments(model, &idle),
+            if idle.len() == 1 { "s" } else { "" },
+        ));
     }
     if c.reorder.is_some() && c.churn == 0.0 {
         warnings.push(
@@ -228,6 +483,7 @@ pub fn warnings(model: &Model) -> Vec<String> {
             hours(end),
         ));
     }
+    // Truncated normals, one warning for every use of the same parameters.
     let mut normals: Vec<(String, &handoff::model::Distribution)> = Vec::new();
     if let Some(r) = &c.reorder {
         normals.push(("customers.reorder".to_owned(), r));
@@ -243,48 +499,195 @@ pub fn warnings(model: &Model) -> Vec<String> {
             ));
         }
     }
+    let mut truncated: Vec<(String, Vec<String>)> = Vec::new();
     for (what, d) in normals {
         if let Some((mean, cv, real_mean, real_cv)) = d.normal_truncation()
             && cv > NORMAL_CV_LIMIT
         {
-            warnings.push(format!(
-                "warning: {what} is a normal with mean {} and cv {cv:.2}; negative draws are redrawn, \
-                 so its draws have mean {} and cv {real_cv:.2}.\n  \
-                 = help: above cv {NORMAL_CV_LIMIT} use `lognormal` or `gamma`, which take `mean` and `cv` as they are (docs/scenario.md)",
+            let text = format!(
+                "a normal with mean {} and cv {cv:.2}; negative draws are redrawn, \
+                 so its draws have mean {} and cv {real_cv:.2}",
                 hours(mean),
                 hours(real_mean),
-            ));
+            );
+            match truncated.iter_mut().find(|(t, _)| *t == text) {
+                Some((_, uses)) => uses.push(what),
+                None => truncated.push((text, vec![what])),
+            }
         }
+    }
+    for (text, uses) in truncated {
+        let is = if uses.len() == 1 { "is" } else { "are each" };
+        warnings.push(format!(
+            "warning: {} {is} {text}.\n  \
+             = help: above cv {NORMAL_CV_LIMIT} use `lognormal` or `gamma`, which take `mean` and `cv` as they are (docs/scenario.md)",
+            shorten(&uses, "uses"),
+        ));
     }
     warnings
 }
 
-/// Who serves a department, for the overload warning: `its 2 people`, with
-/// their open hours and the pools that help when there are any.
-fn who_serves(model: &Model, d: &handoff::model::Department) -> String {
-    let mut who = format!(
-        "its {}",
-        human::plural(u64::from(d.staff), "person", "people")
-    );
-    if let Some(h) = &d.hours {
-        let _ = write!(who, " in {} open hours a week", h.open_hours_per_week());
+/// Warnings for the incident windows inside which some departments cannot keep
+/// up: what the overload costs (the backlog it builds, and the time to clear it).
+fn window_warnings(model: &Model) -> Vec<String> {
+    let mut out = Vec::new();
+    let end = model.simulation.duration_h;
+    let long_run = model.expected_loads();
+    for window in model.window_loads() {
+        let incident = &model.incidents[window.incident];
+        let inside = model.loads(&window.inside);
+        let outside = model.loads(&window.outside);
+        let length = window.to_h - window.from_h;
+        let others: Vec<String> = window
+            .active
+            .iter()
+            .filter(|&&i| i != window.incident)
+            .map(|&i| format!("`{}`", model.incidents[i].name))
+            .collect();
+        let with = if others.is_empty() {
+            String::new()
+        } else {
+            format!(" (with {} in force too)", shorten(&others, "incidents"))
+        };
+        for set in &inside.sets {
+            let load = set.load();
+            // Only what the incident makes worse: a set already overloaded
+            // outside the windows has its own warning.
+            let before = set
+                .departments
+                .iter()
+                .map(|&d| outside.sets[outside.of_department[d]].load())
+                .fold(0.0, f64::max);
+            if load < 1.0 || before >= 1.0 || !differs(before, load) {
+                continue;
+            }
+            let after = window.outside.strain(&set.departments, &set.pools);
+            let backlog = Backlog::of(set, &after, length);
+            if backlog.jobs < 1.0 {
+                // Less than a job behind: what queues always absorb (if it
+                // adds up from window to window, the long-run load says so).
+                continue;
+            }
+            let (are, their) = if set.departments.len() == 1 {
+                ("is", "its queue")
+            } else {
+                ("are", "their queues")
+            };
+            let asked = if set.staff > 0.0 {
+                format!(
+                    "{are} asked for {} of what the staff on duty can do",
+                    percent(load)
+                )
+            } else {
+                format!(
+                    "{} nobody on duty",
+                    if are == "is" { "has" } else { "have" }
+                )
+            };
+            let after_each = if window.windows > 1 {
+                " after each"
+            } else {
+                ""
+            };
+            // Over the whole run, windows included, the same departments cannot
+            // keep up: the backlog is never cleared (the long-run warning says so).
+            let behind_for_good = set
+                .departments
+                .iter()
+                .any(|&d| long_run.sets[long_run.of_department[d]].load() >= 1.0);
+            let cleared = if behind_for_good {
+                ", which is never cleared: over the whole run, windows included, the load is above 100 %"
+                    .to_owned()
+            } else if !backlog.clear_h.is_finite() {
+                ", which nothing clears: outside the windows there is no spare capacity".to_owned()
+            } else if backlog.clear_h < 1.0 / 60.0 {
+                ", which the spare capacity outside the windows clears almost at once".to_owned()
+            } else {
+                let mut c = format!(
+                    ", which the spare capacity outside the windows clears in about {}{after_each}",
+                    duration(backlog.clear_h)
+                );
+                match incident.every_h {
+                    Some(every) if window.windows > 1 && backlog.clear_h > every - length => {
+                        c.push_str(
+                            "; that is longer than the gap to the next window, so the queue grows from window to window",
+                        );
+                    }
+                    _ if window.to_h + backlog.clear_h > end => {
+                        c.push_str(" (past the end of the run)");
+                    }
+                    _ => {}
+                }
+                c
+            };
+            out.push(format!(
+                "warning: during incident `{}` ({}){with}, {} {asked}: \
+                 {their} grow{} by about {} jobs ({} hours of work) \
+                 over {} window{cleared}.\n  \
+                 = help: a temporary overload is what an incident costs; to shrink it, keep more \
+                 staff on duty in the window, or shorten the window (docs/scenario.md)",
+                incident.name,
+                when_briefly(model, &window),
+                departments(model, &set.departments),
+                if set.departments.len() == 1 { "s" } else { "" },
+                number(backlog.jobs),
+                number(backlog.work_h),
+                if window.windows > 1 { "each" } else { "the" },
+            ));
+        }
     }
-    let id = model.departments.iter().position(|x| std::ptr::eq(x, d));
-    let pools: Vec<&str> = model
-        .pools
+    out
+}
+
+/// Who serves a set of departments, for the overload warning: `its 2 people`,
+/// with their open hours and the pools that help when there are any.
+fn who_serves(model: &Model, set: &Strain) -> String {
+    let staff: u32 = set
+        .departments
         .iter()
-        .filter(|p| id.is_some_and(|id| p.serves.contains(&id)))
-        .map(|p| p.name.as_str())
-        .collect();
-    if !pools.is_empty() {
+        .map(|&d| model.departments[d].staff)
+        .fold(0, u32::saturating_add);
+    let one = set.departments.len() == 1;
+    let mut who = format!(
+        "{} {}",
+        if one { "its" } else { "their" },
+        human::plural(u64::from(staff), "person", "people")
+    );
+    if one && let Some(h) = &model.departments[set.departments[0]].hours {
+        let open = h.open_hours_per_week();
+        let _ = if open >= 1.0 {
+            write!(who, " open {} hours a week", trim(open))
+        } else {
+            write!(who, " open {} a week", duration(open))
+        };
+    }
+    if !set.pools.is_empty() {
+        let pool_staff: u32 = set
+            .pools
+            .iter()
+            .map(|&p| model.pools[p].staff)
+            .fold(0, u32::saturating_add);
         let _ = write!(
             who,
-            " and the pool{} `{}` (shared with the departments they serve)",
-            if pools.len() > 1 { "s" } else { "" },
-            pools.join("`, `")
+            " and {} ({}) together",
+            pools(model, &set.pools),
+            human::plural(u64::from(pool_staff), "person", "people"),
         );
     }
     who
+}
+
+/// The load of the pooled group that `set` is a part of, when it is one: the
+/// group's total hides the part's overload.
+fn group_of_part(set: &Strain, loads: &Loads) -> Option<f64> {
+    loads
+        .sets
+        .iter()
+        .find(|g| {
+            g.departments.len() > set.departments.len()
+                && set.departments.iter().all(|d| g.departments.contains(d))
+        })
+        .map(Strain::load)
 }
 
 /// Above this cv a normal truncated at zero draws noticeably more than its `mean`

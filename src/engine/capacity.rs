@@ -33,7 +33,7 @@
 
 use std::collections::VecDeque;
 
-use super::{DepartmentState, Event, Job, Observer, Simulation, TraceKind};
+use super::{DepartmentState, Event, Job, Mechanisms, Observer, Simulation, TraceKind};
 use crate::metrics::{PoolMetrics, TimeWeighted};
 use crate::model::{Distribution, Hours, IncidentTarget, Model};
 
@@ -177,6 +177,11 @@ impl<'m> Capacity<'m> {
         levels.len().saturating_sub(1).min(usize::from(u8::MAX))
     }
 
+    /// No pools, one priority level, and no staff on duty that change.
+    pub(super) fn is_plain(&self) -> bool {
+        !self.has_pools && !self.ranked && self.changing.is_empty()
+    }
+
     /// Whether department `d`'s staff on duty change over time.
     pub(super) fn department_changes(&self, d: usize) -> bool {
         self.changing
@@ -228,9 +233,11 @@ impl DepartmentState {
 
     /// The busy count changed: record it (and, with changing staff, who is at work).
     #[inline]
-    pub(super) fn busy_changed(&mut self, now: f64) {
+    pub(super) fn busy_changed<M: Mechanisms>(&mut self, now: f64) {
         self.busy_level.set(now, f64::from(self.busy));
-        if let Some(duty) = &mut self.duty {
+        if M::ON
+            && let Some(duty) = &mut self.duty
+        {
             duty.at_work.set(now, f64::from(self.busy.max(self.staff)));
         }
     }
@@ -238,7 +245,15 @@ impl DepartmentState {
     /// The next job for a free member of the department's own staff: the
     /// highest level first, the longest waiting within it.
     #[inline]
-    pub(super) fn next_job(&mut self, now: f64) -> Option<(Job, f64)> {
+    pub(super) fn next_job<M: Mechanisms>(&mut self, now: f64) -> Option<(Job, f64)> {
+        if !M::ON {
+            // One level only.
+            let job = self.queue.pop_front();
+            if job.is_some() {
+                self.queue_len.set(now, self.queue.len() as f64);
+            }
+            return job;
+        }
         let job = match self.queue.pop_front() {
             Some(j) => Some(j),
             None => self.lower.iter_mut().find_map(VecDeque::pop_front),
@@ -251,8 +266,13 @@ impl DepartmentState {
 
     /// The distribution of a service starting now.
     #[inline]
-    pub(super) fn service<'m>(&self, model: &'m Model, dept: usize) -> &'m Distribution {
-        if let Some(duty) = &self.duty
+    pub(super) fn service<'m, M: Mechanisms>(
+        &self,
+        model: &'m Model,
+        dept: usize,
+    ) -> &'m Distribution {
+        if M::ON
+            && let Some(duty) = &self.duty
             && let Some(i) = duty.service
             && let IncidentTarget::Department {
                 service: Some(s), ..
@@ -264,7 +284,7 @@ impl DepartmentState {
     }
 }
 
-impl<'m, O: Observer> Simulation<'m, '_, O> {
+impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
     /// Puts `job` in its department's queue at its priority level.
     pub(super) fn queue_job(&mut self, dept: usize, job: Job) {
         let rank = if self.capacity.ranked {
@@ -450,7 +470,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
                     duty.service = service;
                     duty.on_duty.set(now, f64::from(staff));
                 }
-                state.busy_changed(now);
+                state.busy_changed::<M>(now);
                 if changed {
                     self.trace(TraceKind::Staffed, |e| {
                         e.department = Some(d);
@@ -462,7 +482,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
                     if state.busy >= state.staff {
                         break;
                     }
-                    let Some((job, queued_at)) = state.next_job(now) else {
+                    let Some((job, queued_at)) = state.next_job::<M>(now) else {
                         break;
                     };
                     self.start_service(d, job, queued_at);

@@ -4,7 +4,7 @@ use rand::RngExt;
 
 use super::decisions::{Decision, Touch};
 use super::morale::Contact;
-use super::{Event, Experience, Job, Observer, Order, OrderId, Simulation, TraceKind};
+use super::{Event, Experience, Job, Mechanisms, Observer, Order, OrderId, Simulation, TraceKind};
 use crate::model::{Cause, Distribution, HandoffId, Target};
 
 /// The three entries per step of `Order::spent`, side by side so that a step's
@@ -22,7 +22,7 @@ pub(super) struct TransferOdds<'m> {
     pub(super) catch: f64,
 }
 
-impl<'m, O: Observer> Simulation<'m, '_, O> {
+impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
     /// A new order for `customer`: choose its flow and send it to the first step.
     pub(super) fn place_order(&mut self, customer: u32) {
         let c = &mut self.customers[customer as usize];
@@ -46,8 +46,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         }
         let steps = self.model.flows[flow].steps.len();
         let mut spent = self.spare_buffers.pop().unwrap_or_default();
-        spent.clear();
-        spent.resize(BLOCKS * steps, 0.0);
+        spent.reset(BLOCKS * steps);
         self.next_order_id += 1;
         let order = self.orders.insert(Order {
             id: self.next_order_id,
@@ -90,7 +89,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         let d = &self.departments[dept];
         if d.busy < d.staff {
             self.start_service(dept, job, self.now);
-        } else if self.capacity.has_pools || self.capacity.ranked {
+        } else if M::ON && (self.capacity.has_pools || self.capacity.ranked) {
             self.enter_busy_department(dept, job);
         } else {
             let d = &mut self.departments[dept];
@@ -117,14 +116,14 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
     /// A member of the department's own staff starts `job`.
     #[inline]
     pub(super) fn start_service(&mut self, dept: usize, job: Job, queued_at: f64) {
-        if self.morale.is_some() {
+        if M::ON && self.morale.is_some() {
             // Morale follows the busy share up to now, before it changes.
             self.morale_update(dept);
         }
         let service = self.begin_service(dept, job, queued_at);
         let d = &mut self.departments[dept];
         d.busy += 1;
-        d.busy_changed(self.now);
+        d.busy_changed::<M>(self.now);
         self.schedule(
             self.now + service,
             Event::ServiceEnd {
@@ -145,7 +144,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         if measuring {
             d.wait.add(waited);
         }
-        let service = d.service(self.model, dept).sample(&mut d.rng);
+        let service = d.service::<M>(self.model, dept).sample(&mut d.rng);
         // Served on arrival adds nothing (x + 0.0 is x): skip the order's buffer,
         // which is most often not in the cache.
         // Only while some order is sent back for rework does a service look
@@ -155,10 +154,10 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         {
             let o = &mut self.orders[order as usize];
             if waited > 0.0 {
-                o.spent[o.step as usize * BLOCKS + WAIT] += waited;
+                o.spent.add(o.step as usize * BLOCKS + WAIT, waited);
                 o.waited += waited;
             }
-            if o.rework {
+            if self.rework_pending > 0 && o.rework {
                 o.rework = false;
                 self.rework_pending -= 1;
                 if measuring {
@@ -174,18 +173,19 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
 
     pub(super) fn on_service_end(&mut self, dept: usize, job: Job) {
         let measuring = self.measuring();
-        if self.morale.is_some() {
+        if M::ON && self.morale.is_some() {
             self.morale_update(dept);
         }
         let d = &mut self.departments[dept];
         d.busy -= 1;
-        d.busy_changed(self.now);
+        d.busy_changed::<M>(self.now);
         if measuring {
             d.served += 1;
         }
-        // Staff on duty may have dropped while this job was in service.
-        if d.busy < d.staff
-            && let Some((next, queued_at)) = d.next_job(self.now)
+        // Staff on duty may have dropped while this job was in service (never
+        // in the plain engine, whose staff stay as they are).
+        if (!M::ON || d.busy < d.staff)
+            && let Some((next, queued_at)) = d.next_job::<M>(self.now)
         {
             self.start_service(dept, next, queued_at);
         }
@@ -265,7 +265,8 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
             }
         }
         if lost {
-            if self.morale.is_some()
+            if M::ON
+                && self.morale.is_some()
                 && let Target::Department(to) = self.model.handoffs[id].to
             {
                 // Work lost on the way is bad work the receiver did not get.
@@ -282,7 +283,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         o.error_in_flight = error;
         o.error_caught = caught;
         if delay > 0.0 {
-            o.spent[o.step as usize * BLOCKS + DELAY] += delay;
+            o.spent.add(o.step as usize * BLOCKS + DELAY, delay);
             self.schedule(self.now + delay, Event::HandoffArrive { order });
         } else {
             self.on_handoff_arrive(order);
@@ -308,7 +309,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         };
         // One flag, decided at the start, for every mechanism below: without
         // them a transfer's odds are the scenario's and cost nothing more.
-        if self.odds_vary {
+        if M::ON && self.odds_vary {
             self.varied_odds(id, odds)
         } else {
             odds
@@ -348,12 +349,12 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         let o = &mut self.orders[order as usize];
         let (error, caught) = (o.error_in_flight, o.error_caught);
         o.error_in_flight = false;
-        if self.morale.is_some()
+        if M::ON
+            && self.morale.is_some()
             && let Target::Department(to) = self.model.handoffs[id].to
         {
             self.morale_received(to, error && caught);
         }
-        let o = &mut self.orders[order as usize];
         let counts = &mut self.handoffs[id].counts;
         if error && caught {
             if measuring {
@@ -372,7 +373,9 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
             }
         }
         if error {
-            o.defects
+            // Few orders have escaped errors: the order is looked up again only for them.
+            self.orders[order as usize]
+                .defects
                 .get_or_insert_with(Box::default)
                 .push((id as u32, self.now));
             self.trace_order(TraceKind::Escaped, order, |e| e.handoff = Some(id));
@@ -427,7 +430,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
             let i = experiences.partition_point(|e| e.2 <= at);
             experiences.insert(i, (Experience::Late, self.late_cause(&o), at));
         }
-        if self.has_rudeness {
+        if M::ON && self.has_rudeness {
             // The delivery is a contact with the customer at the flow's last step.
             let last = *self.model.flows[o.flow as usize]
                 .steps
@@ -442,7 +445,7 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
                 experiences.push((Experience::Rude, Cause::DepartmentRude(last), self.now));
             }
         }
-        if self.policy.is_some() {
+        if M::ON && self.policy.is_some() {
             self.policy_at_delivery(o.arrival, o.number, &mut experiences);
         }
         self.spare_buffers.push(o.spent);
@@ -489,7 +492,8 @@ impl<'m, O: Observer> Simulation<'m, '_, O> {
         }
         let id = self.current_handoff(order);
         let o = &mut self.orders[order as usize];
-        o.spent[o.step as usize * BLOCKS + LOST] += self.now - o.lost_at;
+        o.spent
+            .add(o.step as usize * BLOCKS + LOST, self.now - o.lost_at);
         let lost_at = o.lost_at;
         o.patience_from = self.now;
         o.chases += 1;

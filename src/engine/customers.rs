@@ -6,6 +6,7 @@
 
 use rand::RngExt;
 
+use super::Mechanisms;
 use super::decisions::{Decision, Touch};
 use super::morale::Contact;
 use super::{
@@ -23,7 +24,7 @@ enum Verdict {
     Left,
 }
 
-impl<O: Observer> Simulation<'_, '_, O> {
+impl<O: Observer, M: Mechanisms> Simulation<'_, '_, O, M> {
     pub(super) fn schedule_next_arrival(&mut self) {
         let rate = self.model.customers.arrival_rate_per_h;
         let gap = -(1.0 - self.arrivals_rng.random::<f64>()).ln() / rate;

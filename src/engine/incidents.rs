@@ -8,7 +8,7 @@
 //! look at the windows.
 
 use super::chain::TransferOdds;
-use super::{Observer, Simulation};
+use super::{Mechanisms, Observer, Simulation};
 use crate::metrics::IncidentMetrics;
 use crate::model::{Cause, Incident, IncidentTarget, Model};
 
@@ -92,7 +92,7 @@ fn is_cause_of(incident: &Incident, cause: Cause) -> bool {
     }
 }
 
-impl<'m, O: Observer> Simulation<'m, '_, O> {
+impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
     /// Inside an incident's window its values replace the scenario's; where
     /// windows overlap, the incident listed later wins for the fields it sets.
     #[cold]

@@ -14,7 +14,7 @@
 //! from the last lesson `(t₀, f₀)`, evaluated when a transfer asks: a lesson
 //! then multiplies the current `f` by `1 − rate` and restarts the fade.
 
-use super::{Event, Observer, Simulation};
+use super::{Event, Mechanisms, Observer, Simulation};
 use crate::model::{Cause, HandoffId, Learning};
 
 /// What a handoff has learned about one failure mode.
@@ -85,7 +85,7 @@ impl Learned {
     }
 }
 
-impl<O: Observer> Simulation<'_, '_, O> {
+impl<O: Observer, M: Mechanisms> Simulation<'_, '_, O, M> {
     /// A complaint was made about `cause`: if it is a handoff's loss or error,
     /// the lesson arrives `lag` later.
     pub(super) fn complaint_teaches(&mut self, cause: Cause) {

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::model::Model;
+use crate::model::{IncidentTarget, Model};
 
 /// Events handled at one simulated instant before the clock is declared stuck.
 ///
@@ -65,11 +65,18 @@ pub enum RunError {
         /// The limit (`max_live`).
         limit: u64,
         /// The department with the longest queue, its queue, staff, and the
-        /// load it is asked for (offered work per server, 1 = fully busy).
+        /// load it is asked for (offered work per server, 1 = fully busy),
+        /// with the incidents in force and reorders up to that time
+        /// ([`Model::load_at`]).
         department: String,
         queued: u64,
         staff: u32,
         load: f64,
+        /// The pools that help the department (their staff count in `load`).
+        pools: Box<[String]>,
+        /// The incidents whose window was open then (their values count in
+        /// `staff` and `load`).
+        incidents: Box<[String]>,
         /// New customers per hour.
         arrival_rate_per_h: f64,
     },
@@ -101,21 +108,47 @@ impl fmt::Display for RunError {
                 queued,
                 staff,
                 load,
+                pools,
+                incidents,
                 arrival_rate_per_h,
             } => {
+                let during = match incidents.as_ref() {
+                    [] => String::new(),
+                    [one] => format!(" during incident `{one}`"),
+                    many => format!(" during incidents `{}`", many.join("`, `")),
+                };
+                let helped = match pools.as_ref() {
+                    [] => String::new(),
+                    [one] => format!(" and the pool `{one}`"),
+                    many => format!(" and the pools `{}`", many.join("`, `")),
+                };
+                let asked = if *staff == 0 && pools.is_empty() {
+                    "it has nobody on duty".to_owned()
+                } else {
+                    format!(
+                        "it is asked for {} what its {staff} {}{helped} can do",
+                        share_of_capacity(*load),
+                        if *staff == 1 { "person" } else { "people" },
+                    )
+                };
+                let help = if incidents.is_empty() {
+                    "lower `arrival_rate` (is the unit right? \"20/d\" is per day, \
+                     \"20/h\" per hour), add staff or shorten its service"
+                } else {
+                    "an incident window that takes staff away or adds work builds a queue for \
+                     as long as it lasts (`handoff validate` estimates it): keep more staff on \
+                     duty in the window, or shorten it"
+                };
                 write!(
                     f,
                     "replication {replication} stopped at {}: {live} orders and complaints were \
                      in progress, more than `max_live = {limit}` in [simulation]\n  \
                      = note: department `{department}` had {queued} waiting; with {} new \
-                     customers a day it is asked for {} what its {staff} {} can do\n  \
-                     = help: lower `arrival_rate` (is the unit right? \"20/d\" is per day, \
-                     \"20/h\" per hour), add staff or shorten its service; raise `max_live` \
+                     customers a day{during} {asked}\n  \
+                     = help: {help}; raise `max_live` \
                      only if the run really holds that much work (docs/scenario.md)",
                     show_time(*at_h),
                     show_number(arrival_rate_per_h * 24.0),
-                    share_of_capacity(*load),
-                    if *staff == 1 { "person" } else { "people" },
                 )
             }
             RunError::ClockStalled {
@@ -222,8 +255,22 @@ pub(super) fn overloaded(
         .enumerate()
         .max_by_key(|&(i, q)| (q, std::cmp::Reverse(i)))
         .unwrap_or((0, 0));
-    let load = model.offered_load().get(dept).copied().unwrap_or(0.0);
+    // What the department faces then: incidents in force, reorders so far.
+    let load = model.load_at(at_h).get(dept).copied().unwrap_or(0.0);
+    let active = model.incidents_active_at(at_h);
     let d = &model.departments[dept];
+    let mut staff = d.staff;
+    for &i in &active {
+        if let IncidentTarget::Department {
+            department,
+            staff: Some(s),
+            ..
+        } = model.incidents[i].target
+            && department == dept
+        {
+            staff = s;
+        }
+    }
     RunError::Overloaded {
         replication,
         at_h,
@@ -231,8 +278,18 @@ pub(super) fn overloaded(
         limit: model.simulation.max_live,
         department: d.name.clone(),
         queued: queued as u64,
-        staff: d.staff,
+        staff,
         load,
+        pools: model
+            .pools
+            .iter()
+            .filter(|p| p.serves.contains(&dept))
+            .map(|p| p.name.clone())
+            .collect(),
+        incidents: active
+            .iter()
+            .map(|&i| model.incidents[i].name.clone())
+            .collect(),
         arrival_rate_per_h: model.customers.arrival_rate_per_h,
     }
 }

@@ -26,7 +26,7 @@
 use rand::RngExt;
 
 use super::decisions::{Decision, Touch};
-use super::{Observer, Simulation};
+use super::{Mechanisms, Observer, Simulation};
 use crate::metrics::timeline::Grid;
 use crate::model::Morale;
 
@@ -184,7 +184,7 @@ pub(super) enum Contact {
     Complaint,
 }
 
-impl<O: Observer> Simulation<'_, '_, O> {
+impl<O: Observer, M: Mechanisms> Simulation<'_, '_, O, M> {
     /// Brings department `dept`'s morale up to now; call before its busy staff changes.
     #[inline]
     pub(super) fn morale_update(&mut self, dept: usize) {

@@ -22,7 +22,7 @@
 use rand::RngExt;
 
 use super::decisions::{Decision, Touch};
-use super::{Experience, Observer, Simulation};
+use super::{Experience, Mechanisms, Observer, Simulation};
 use crate::model::{Cause, Policy};
 
 /// What the policy met in one run, counted after the warm-up.
@@ -55,7 +55,7 @@ impl PolicyState {
     }
 }
 
-impl<O: Observer> Simulation<'_, '_, O> {
+impl<O: Observer, M: Mechanisms> Simulation<'_, '_, O, M> {
     /// An order was delivered to the customer of arrival number `arrival`: an
     /// abusive customer makes a claim; a good one may meet friction, added to
     /// `experiences` (which are in the order they happened: friction is last).

@@ -40,7 +40,7 @@ pub struct EventQueue<E> {
 /// Where the pending events are kept, by how many there are.
 enum List<E> {
     Short(QuadHeap<E>),
-    Long(RadixHeap<E>),
+    Long(WideRadixHeap<E>),
 }
 
 /// Past this many pending events the binary heap's sifting leaves the L1/L2
@@ -90,7 +90,9 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// The earliest event and its time.
-    #[inline]
+    // Always inlined into the engine's event loop, which has one instance per
+    // observer and engine (plain or full), too many for LLVM to inline it itself.
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<(f64, E)> {
         let (key, event) = match &mut self.list {
             List::Short(heap) => heap.pop()?,
@@ -110,6 +112,23 @@ impl<E: Copy> EventQueue<E> {
         Some((f64::from_bits((key >> 64) as u64), event))
     }
 
+    /// The next event to pop, when the list is long and that is cheap to tell
+    /// (the lowest bucket of the radix heap holds it alone); `None` otherwise.
+    /// For prefetching what it will touch: short lists stay in the cache anyway.
+    #[inline]
+    pub fn next_if_long(&self) -> Option<&E> {
+        match &self.list {
+            List::Short(_) => None,
+            List::Long(radix) => radix.next_if_alone(),
+        }
+    }
+
+    /// The events are in the radix heap (more than [`GROW_AT`] were pending).
+    #[inline]
+    pub fn is_long(&self) -> bool {
+        matches!(self.list, List::Long(_))
+    }
+
     /// Events pending.
     pub fn len(&self) -> usize {
         self.len
@@ -125,7 +144,7 @@ impl<E: Copy> EventQueue<E> {
         let List::Short(heap) = &mut self.list else {
             return;
         };
-        let mut radix = RadixHeap::starting_at(self.last);
+        let mut radix = WideRadixHeap::starting_at(self.last);
         for (key, event) in std::mem::take(&mut heap.items) {
             radix.push(key, event);
         }
@@ -190,7 +209,7 @@ impl<E: Copy> QuadHeap<E> {
         items[hole] = (key, event);
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<(u128, E)> {
         let last = self.items.pop()?;
         let items = &mut self.items[..];
@@ -326,6 +345,144 @@ impl<E> RadixHeap<E> {
     }
 }
 
+/// Bits of the key per level of a [`WideRadixHeap`].
+const DIGIT_BITS: u32 = 4;
+/// Buckets per level: one per value of a digit.
+const FANOUT: usize = 1 << DIGIT_BITS;
+/// Levels of a `u128` key.
+const LEVELS: usize = 128 / DIGIT_BITS as usize;
+/// Words of the occupancy bitmap, one bit per bucket (at most 64, for the summary word).
+const WORDS: usize = (LEVELS * FANOUT).div_ceil(64);
+const _: () = assert!(WORDS <= 64);
+/// An emptied bucket keeps an allocation of up to this many entries.
+const KEEP_CAPACITY: usize = 1024;
+
+/// A radix heap whose digits are bytes instead of bits (multi-level buckets,
+/// Cherkassky, Goldberg & Silverstein 1999): every key pushed must be at least
+/// the last key popped, and keys must be unique (the event list's are: they
+/// hold a sequence number).
+///
+/// A key sits at the level of the highest byte in which it differs from the
+/// last key popped, in the bucket of its own value of that byte. Popping takes
+/// the lowest occupied bucket of the lowest occupied level: its least key is
+/// the least of all; the others share every byte down to that level with it,
+/// so they move to lower levels. A key therefore moves at most once per byte
+/// it differs in from the clock, where the binary radix heap ([`RadixHeap`])
+/// moved it once per bit: on the big organisation a reorder pushed twenty
+/// days ahead moved about fifteen times there, and three or four times here
+/// (docs/performance.md, "The big organisation").
+pub struct WideRadixHeap<E> {
+    /// `buckets[level * FANOUT + digit]`.
+    buckets: Vec<Vec<(u128, E)>>,
+    /// One bit per bucket, in the order of `buckets`, set when it is not empty:
+    /// buckets are ordered by level, then digit, so the lowest set bit is the
+    /// bucket to pop from.
+    occupied: [u64; WORDS],
+    /// Bit `w` set when `occupied[w]` is not zero.
+    summary: u64,
+    /// The last key popped (or the key it started at): no key on the list is lower.
+    last: u128,
+}
+
+impl<E> WideRadixHeap<E> {
+    /// An empty heap that will take keys at or above `last` only.
+    pub fn starting_at(last: u128) -> Self {
+        Self {
+            buckets: (0..LEVELS * FANOUT).map(|_| Vec::new()).collect(),
+            occupied: [0; WORDS],
+            summary: 0,
+            last,
+        }
+    }
+
+    /// The level and digit of `key`'s bucket, relative to `last`.
+    #[inline]
+    fn slot(&self, key: u128) -> (usize, usize) {
+        let diff = key ^ self.last;
+        let level = if diff == 0 {
+            0
+        } else {
+            ((127 - diff.leading_zeros()) / DIGIT_BITS) as usize
+        };
+        let digit = (key >> (level as u32 * DIGIT_BITS)) as usize & (FANOUT - 1);
+        (level, digit)
+    }
+
+    #[inline]
+    fn insert(&mut self, key: u128, event: E) {
+        let (level, digit) = self.slot(key);
+        let index = level * FANOUT + digit;
+        self.buckets[index].push((key, event));
+        self.occupied[index / 64] |= 1 << (index % 64);
+        self.summary |= 1 << (index / 64);
+    }
+
+    /// Adds `event` under `key`, which must not be below the last key popped.
+    #[inline]
+    pub fn push(&mut self, key: u128, event: E) {
+        assert!(key >= self.last, "an event scheduled before the clock");
+        self.insert(key, event);
+    }
+
+    /// The event with the least key, if it is alone in the lowest occupied bucket.
+    #[inline]
+    pub fn next_if_alone(&self) -> Option<&E> {
+        if self.summary == 0 {
+            return None;
+        }
+        let word = self.summary.trailing_zeros() as usize;
+        let index = word * 64 + self.occupied[word].trailing_zeros() as usize;
+        match self.buckets[index].as_slice() {
+            [(_, event)] => Some(event),
+            _ => None,
+        }
+    }
+
+    /// The event with the least key, and its key.
+    #[inline]
+    pub fn pop(&mut self) -> Option<(u128, E)> {
+        if self.summary == 0 {
+            return None;
+        }
+        let word = self.summary.trailing_zeros() as usize;
+        let bits = &mut self.occupied[word];
+        let index = word * 64 + bits.trailing_zeros() as usize;
+        *bits &= *bits - 1;
+        if *bits == 0 {
+            self.summary &= !(1 << word);
+        }
+        let bucket = &mut self.buckets[index];
+        if bucket.len() == 1 {
+            // The common case low down: the key alone in its bucket.
+            let entry = bucket.pop().expect("one entry");
+            self.last = entry.0;
+            return Some(entry);
+        }
+        let mut bucket = std::mem::take(bucket);
+        let least = bucket
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, (key, _))| *key)
+            .map(|(i, _)| i)
+            .expect("an occupied bucket holds an event");
+        let earliest = bucket.swap_remove(least);
+        self.last = earliest.0;
+        // The rest agree with the new `last` down to this level: they move lower.
+        for (key, event) in bucket.drain(..) {
+            self.insert(key, event);
+        }
+        // Keep the emptied bucket's allocation for the events it will hold next
+        // (unless equal keys went back into it), if it is small: with 16 buckets
+        // a level, keeping every large one would hold on to several times the
+        // memory of the events pending (the digit of a far key changes as the
+        // clock moves, so a large bucket may stay empty for the rest of the run).
+        if self.buckets[index].is_empty() && bucket.capacity() <= KEEP_CAPACITY {
+            self.buckets[index] = bucket;
+        }
+        Some(earliest)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::cmp::Reverse;
@@ -405,6 +562,44 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The byte-wide radix heap against a binary heap of the same unique keys,
+    /// spread over every bit, with runs of keys that differ only in low bytes.
+    #[test]
+    fn wide_radix_heap_pops_what_a_binary_heap_pops() {
+        for seed in 0..200 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut wide = WideRadixHeap::starting_at(0);
+            let mut reference = BinaryHeap::new();
+            let mut last = 0_u128;
+            let mut seq = 0_u128;
+            for step in 0..4000 {
+                if rng.random_range(0..5) < 3 {
+                    let gap = match rng.random_range(0..3) {
+                        0 => rng.random::<u128>() >> rng.random_range(1..128),
+                        1 => u128::from(rng.random_range(0_u32..300)) << 64,
+                        _ => 0,
+                    };
+                    // Unique keys, as the event list's: a sequence number in the low bits.
+                    let key = ((last >> 64).saturating_add(gap >> 64) << 64) | seq;
+                    seq += 1;
+                    wide.push(key, step);
+                    reference.push(Reverse((key, step)));
+                } else {
+                    let expected = reference.pop().map(|Reverse(entry)| entry);
+                    let got = wide.pop();
+                    assert_eq!(got, expected, "seed {seed}, step {step}");
+                    if let Some((key, _)) = got {
+                        last = key;
+                    }
+                }
+            }
+            while let Some(Reverse(entry)) = reference.pop() {
+                assert_eq!(wide.pop(), Some(entry), "seed {seed}: drained");
+            }
+            assert_eq!(wide.pop(), None);
         }
     }
 

@@ -11,6 +11,7 @@ mod structure;
 
 pub use cause::Cause;
 pub use distribution::{Distribution, ParamError, binomial};
+pub use load::{Backlog, Loads, Strain, WindowLoad, Workload};
 pub use people::{Learning, Morale, Policy};
 pub use structure::{Hours, Incident, IncidentTarget, Pool, WEEK_MINUTES};
 

@@ -147,3 +147,38 @@ fn word_of_mouth_to_four_billion_people_finishes() {
     let per_lost = told / lost;
     assert!((per_lost / 2f64.powi(31) - 1.0).abs() < 1e-3, "{per_lost}");
 }
+
+#[test]
+fn an_overload_inside_a_strike_names_the_incident_and_the_staff_left() {
+    // 2000 orders a day of 36 s for 1 person is 83 %; from day 2 a strike
+    // leaves nobody, and the queue passes `max_live` inside it.
+    let text = format!(
+        "{}\n[[incident]]\nname = \"strike\"\nfrom = \"2d\"\nto = \"9d\"\ndepartment = \"a\"\nstaff = 0\n",
+        BASE.replacen(
+            "duration = \"10d\"",
+            "duration = \"10d\"\nmax_live = 300",
+            1
+        )
+        .replacen("20/d", "2000/d", 1)
+        .replace("mean = \"1h\"", "mean = \"36s\"")
+    );
+    let m = scenario::parse(&text, "strike.toml").unwrap_or_else(|d| panic!("{}", d.render(false)));
+    // Outside the strike the estimate is the usual 83 %.
+    assert!((m.offered_load()[0] - 2000.0 / 24.0 * 0.01).abs() < 1e-9);
+    let Err(
+        err @ RunError::Overloaded {
+            at_h, staff, load, ..
+        },
+    ) = engine::run(&m, 0)
+    else {
+        panic!("expected an overload");
+    };
+    assert!((48.0..216.0).contains(&at_h), "{at_h}");
+    assert_eq!(staff, 0);
+    assert!(load.is_infinite(), "{load}");
+    let message = err.to_string();
+    assert!(
+        message.contains("during incident `strike` it has nobody on duty"),
+        "{message}"
+    );
+}

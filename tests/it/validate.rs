@@ -268,3 +268,69 @@ error = 0.1
         "{rendered}"
     );
 }
+
+/// A scenario of `n` departments with nobody of their own, 1 h of work an
+/// hour each, served by one pool of `pool` people, and `idle` departments in
+/// no flow.
+fn big_pool(n: usize, pool: u32, idle: usize) -> String {
+    let mut s = format!(
+        "[scenario]\nname = \"big pool\"\n[simulation]\nduration = \"10d\"\nseed = 1\n\
+         [customers]\narrival_rate = \"{n}/h\"\n"
+    );
+    for i in 0..n {
+        s.push_str(&format!(
+            "[[department]]\nname = \"d{i}\"\nstaff = 0\nservice = \"1h\"\n\
+             [[flow]]\nname = \"f{i}\"\nshare = {}\nsteps = [\"d{i}\"]\n",
+            1.0 / n as f64
+        ));
+    }
+    for i in 0..idle {
+        s.push_str(&format!(
+            "[[department]]\nname = \"idle{i}\"\nstaff = 1\nservice = \"1h\"\n"
+        ));
+    }
+    let serves: Vec<String> = (0..n).map(|i| format!("\"d{i}\"")).collect();
+    s.push_str(&format!(
+        "[[pool]]\nname = \"everyone\"\nstaff = {pool}\nserves = [{}]\n",
+        serves.join(", ")
+    ));
+    s
+}
+
+#[test]
+fn a_pool_serving_forty_departments_warns_once_with_a_short_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.toml");
+    // 40 h of work an hour for 39 people: 103 %, though each department
+    // alone with the whole pool would be at 1 / 39.
+    std::fs::write(&file, big_pool(40, 39, 3)).unwrap();
+    let out = handoff(&["validate", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{stderr}");
+    let load = format!("{:.0} %", 40.0 / 39.0 * 100.0);
+    assert!(warnings[0].contains(&load), "{stderr}");
+    assert!(
+        warnings[0].contains("… and 35 more departments"),
+        "{stderr}"
+    );
+    assert!(
+        warnings[1].contains("`idle0`, `idle1` and `idle2` are in no flow"),
+        "{stderr}"
+    );
+    // With 41 people the group keeps up, and nothing is said about it.
+    std::fs::write(&file, big_pool(40, 41, 0)).unwrap();
+    let out = handoff(&["validate", file.to_str().unwrap()]);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let load = format!("{:.0} %", 40.0 / 41.0 * 100.0);
+    assert!(stdout.contains(&format!("  d39  {load}\n")), "{stdout}");
+}
