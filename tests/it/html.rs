@@ -897,7 +897,13 @@ fn a_departments_box_carries_every_loss_attributed_to_that_department() {
     // headline (no policy there, so every cause is a handoff's or a department's).
     let file = "scenarios/rude-front-desk.toml";
     let json: Value = serde_json::from_slice(&handoff(&[
-        "run", file, "-q", "--replications", "2", "--format", "json",
+        "run",
+        file,
+        "-q",
+        "--replications",
+        "2",
+        "--format",
+        "json",
     ]))
     .unwrap();
     let page = page_of(file, "en");
@@ -905,7 +911,12 @@ fn a_departments_box_carries_every_loss_attributed_to_that_department() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["cause"].as_str().unwrap().starts_with("department:front desk:"))
+        .filter(|c| {
+            c["cause"]
+                .as_str()
+                .unwrap()
+                .starts_with("department:front desk:")
+        })
         .map(|c| c["customers"]["mean"].as_f64().unwrap())
         .sum();
     let rude = json["lost_by_cause"]
@@ -918,7 +929,9 @@ fn a_departments_box_carries_every_loss_attributed_to_that_department() {
     assert!(rude > 0.0, "the scenario loses customers to rudeness");
     let labels = chain_labels(&page);
     assert!(
-        labels.iter().any(|l| (l - desk).abs() <= 0.05 * desk.max(1.0)),
+        labels
+            .iter()
+            .any(|l| (l - desk).abs() <= 0.05 * desk.max(1.0)),
         "no label shows the front desk's {desk} customers lost: {labels:?}"
     );
     let total = json["customers"]["lost"]["mean"].as_f64().unwrap();

@@ -217,19 +217,16 @@ fn headline(outcome: &Outcome, lang: Lang) -> Markup {
             "headline.interval",
             &[
                 ("lost", &with_ci(c.lost, lang)),
-                (
-                    "revenue",
-                    &{
-                        // Two significant digits of the half-width, the mean to match.
-                        let unit = 10f64.powf((v.max(1.0)).log10().floor() - 1.0).max(1.0);
-                        let round = |x: f64| (x / unit).round() * unit;
-                        format!(
-                            "{}\u{a0}±\u{a0}{}",
-                            lang.grouped(round(r.lost.mean)),
-                            lang.grouped(round(v))
-                        )
-                    },
-                ),
+                ("revenue", &{
+                    // Two significant digits of the half-width, the mean to match.
+                    let unit = 10f64.powf((v.max(1.0)).log10().floor() - 1.0).max(1.0);
+                    let round = |x: f64| (x / unit).round() * unit;
+                    format!(
+                        "{}\u{a0}±\u{a0}{}",
+                        lang.grouped(round(r.lost.mean)),
+                        lang.grouped(round(v))
+                    )
+                }),
             ],
         )),
         _ => None,
