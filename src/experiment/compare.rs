@@ -128,18 +128,25 @@ pub fn compare(
                 values = vec![vec![Running::default(); metrics.len()]; models.len()];
                 differences = vec![vec![Running::default(); metrics.len()]; models.len() - 1];
             }
+            // A metric's value in scenario `s`: `None` where the scenario does not
+            // have it, 0 where absence is a real zero (customers lost to a cause
+            // the scenario cannot produce).
+            let value = |s: usize, k: usize| match positions[s][k] {
+                Some(at) => Some(named[s][at].1),
+                None if absent_is_zero(&metrics[k]) => Some(0.0),
+                None => None,
+            };
             for (s, vals) in values.iter_mut().enumerate() {
                 for (k, v) in vals.iter_mut().enumerate() {
-                    if let Some(at) = positions[s][k] {
-                        v.add(named[s][at].1);
+                    if let Some(x) = value(s, k) {
+                        v.add(x);
                     }
                 }
             }
             for (s, diffs) in differences.iter_mut().enumerate() {
-                let (b, a) = (&named[s + 1], &named[0]);
                 for (k, d) in diffs.iter_mut().enumerate() {
-                    if let (Some(pb), Some(pa)) = (positions[s + 1][k], positions[0][k]) {
-                        d.add(b[pb].1 - a[pa].1);
+                    if let (Some(b), Some(a)) = (value(s + 1, k), value(0, k)) {
+                        d.add(b - a);
                     }
                 }
             }
@@ -165,7 +172,7 @@ pub fn compare(
             vals.iter()
                 .enumerate()
                 .map(|(k, v)| {
-                    if positions[s][k].is_some() {
+                    if positions[s][k].is_some() || absent_is_zero(&metrics[k]) {
                         v.stat()
                     } else {
                         absent
@@ -183,7 +190,8 @@ pub fn compare(
                 .enumerate()
                 .map(|(k, d)| {
                     // Only in one of the two scenarios: no difference to take.
-                    if positions[s + 1][k].is_some() && positions[0][k].is_some() {
+                    let has = |s: usize| positions[s][k].is_some() || absent_is_zero(&metrics[k]);
+                    if has(s + 1) && has(0) {
                         d.stat()
                     } else {
                         absent
@@ -192,6 +200,33 @@ pub fn compare(
                 .collect()
         })
         .collect();
+    // A department served only by a shared pool (no staff of its own) has no
+    // utilisation of its own: its 0 % would read as idle. The pools' rows say
+    // how busy the people serving it were.
+    for (s, outcome) in outcomes.iter().enumerate() {
+        for (k, metric) in metrics.iter().enumerate() {
+            let pooled = metric
+                .strip_prefix("departments.")
+                .and_then(|rest| rest.strip_suffix(".utilization"))
+                .is_some_and(|name| {
+                    !outcome.summary.pools.is_empty()
+                        && outcome
+                            .scenario
+                            .departments
+                            .iter()
+                            .any(|d| d.name == name && d.staff == 0)
+                });
+            if pooled {
+                stats[s][k] = absent;
+                // The differences from the first scenario it enters.
+                for (d, diffs) in diff_stats.iter_mut().enumerate() {
+                    if s == 0 || s == d + 1 {
+                        diffs[k] = absent;
+                    }
+                }
+            }
+        }
+    }
     keep_costly_causes(&mut metrics, &mut stats, &mut diff_stats);
     let mut list = Vec::new();
     for (outcome, diffs) in outcomes.iter().skip(1).zip(&diff_stats) {
@@ -215,6 +250,14 @@ pub fn compare(
     })
 }
 
+/// Whether a scenario without this metric has it at zero: customers lost to a
+/// cause it does not have (no such handoff, no rudeness) are really none, so
+/// the row shows 0 there and the difference is taken against 0. Other metrics
+/// (a department's utilisation, a handoff's errors) simply do not exist there.
+pub fn absent_is_zero(metric: &str) -> bool {
+    metric.starts_with("lost_by_cause.") && metric.ends_with(".customers")
+}
+
 /// Keep the rows of customers lost to a cause only for causes that cost a customer in
 /// some scenario, worst first in the first scenario (then in any), as the report ranks them;
 /// drop the final failure probabilities that are zero in every scenario.
@@ -236,8 +279,11 @@ fn keep_costly_causes(metrics: &mut Vec<String>, stats: &mut [Vec<Stat>], diffs:
     });
     // A handoff's final failure probability (with learning) that is zero
     // everywhere is a failure the handoff never had: no row.
+    // So is a staff cost of zero everywhere: the scenarios put no price on staff.
     let never_failed = |k: usize| {
-        (metrics[k].ends_with(".error_final") || metrics[k].ends_with(".lose_final"))
+        (metrics[k].ends_with(".error_final")
+            || metrics[k].ends_with(".lose_final")
+            || metrics[k] == "revenue.staff_cost")
             && (0..stats.len()).all(|s| cost(k, s) == 0.0)
     };
     let order: Vec<usize> = (0..metrics.len())
@@ -285,11 +331,15 @@ fn compared_metrics(named: &[Vec<(String, f64)>]) -> Vec<String> {
             }
         }
     }
-    let wanted: [&dyn Fn(&str) -> bool; 5] = [
+    let wanted: [&dyn Fn(&str) -> bool; 7] = [
+        // What the staff cost (a row only where some scenario prices its staff).
+        &|n| n == "revenue.staff_cost",
         &|n| {
             n.starts_with("departments.")
                 && (n.ends_with(".utilization") || n.ends_with(".mean_wait_h"))
         },
+        // Shared pools: how busy the people serving pooled departments were.
+        &|n| n.starts_with("pools.") && n.ends_with(".utilization"),
         &|n| n.starts_with("handoffs.") && (n.ends_with(".lost") || n.ends_with(".errors")),
         // With [learning]: what the handoffs' failure probabilities came to.
         &|n| {

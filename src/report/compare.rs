@@ -96,7 +96,7 @@ pub fn metric_label(metric: &str) -> String {
 }
 
 /// The metrics named in words by the catalogue (`text.compare.metric.<metric>`).
-const NAMED_METRICS: [&str; 19] = [
+const NAMED_METRICS: [&str; 20] = [
     "customers.lost",
     "customers.prospects_deterred",
     "customers.silent_defections",
@@ -104,6 +104,7 @@ const NAMED_METRICS: [&str; 19] = [
     "customers.recovered",
     "revenue.earned",
     "revenue.lost",
+    "revenue.staff_cost",
     "orders.delivered",
     "orders.late",
     "orders.defects",
@@ -139,6 +140,12 @@ pub fn metric_label_in(metric: &str, lang: Lang) -> String {
         if let Some(name) = rest.strip_suffix(".mean_wait_h") {
             return w.fill("text.compare.mean_wait", &[("name", name)]);
         }
+    }
+    if let Some(name) = metric
+        .strip_prefix("pools.")
+        .and_then(|rest| rest.strip_suffix(".utilization"))
+    {
+        return w.fill("text.compare.pool_utilisation", &[("name", name)]);
     }
     if let Some(rest) = metric.strip_prefix("handoffs.")
         && let Some((route, field)) = rest.rsplit_once('.')

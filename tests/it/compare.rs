@@ -211,3 +211,110 @@ fn keying_decisions_to_each_customer_narrows_the_paired_interval_of_customers_lo
     // The effect itself is still there: more errors lose more customers.
     assert!(lost.significant && lost.mean > 0.0, "{lost:?}");
 }
+
+fn ready(name: &str) -> Model {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scenarios/{name}.toml"));
+    scenario::load(&path).unwrap_or_else(|e| panic!("{name}: {e:?}"))
+}
+
+fn row(c: &handoff::experiment::Comparison, metric: &str) -> Option<usize> {
+    c.metrics.iter().position(|m| m == metric)
+}
+
+#[test]
+fn a_cause_only_one_scenario_has_counts_as_zero_customers_in_the_other() {
+    let c = compare(
+        &[ready("lean"), ready("bureaucracy")],
+        7,
+        5,
+        Streams::Common,
+    )
+    .unwrap();
+    let mut only_in_bureaucracy = 0;
+    for (k, metric) in c.metrics.iter().enumerate() {
+        if !metric.starts_with("lost_by_cause.") {
+            continue;
+        }
+        let lean = &c.outcomes[0].summary.lost_by_cause;
+        let cause = &metric["lost_by_cause.".len()..metric.len() - ".customers".len()];
+        if lean.iter().any(|l| l.cause == cause) {
+            continue;
+        }
+        only_in_bureaucracy += 1;
+        // Shown as 0 in lean, and the difference is bureaucracy's own figure.
+        assert_eq!(c.stats[0][k].mean, 0.0, "{metric}");
+        let d = &c.differences[k];
+        assert!(
+            (d.mean - c.stats[1][k].mean).abs() < 1e-9,
+            "{metric}: {d:?}"
+        );
+        assert!(d.ci95.is_some_and(f64::is_finite), "{metric}: {d:?}");
+    }
+    assert!(
+        only_in_bureaucracy > 0,
+        "bureaucracy adds handoffs lean has not"
+    );
+    assert!(
+        c.differences
+            .iter()
+            .any(|d| d.metric.starts_with("lost_by_cause.") && d.significant),
+        "bureaucracy's extra losses come from causes lean cannot have"
+    );
+}
+
+#[test]
+fn a_department_served_only_by_a_pool_has_no_utilisation_but_its_pool_has() {
+    let c = compare(
+        &[ready("silos"), ready("cross-functional")],
+        7,
+        3,
+        Streams::Common,
+    )
+    .unwrap();
+    let pooled = &c.outcomes[1].scenario.departments;
+    let mut checked = 0;
+    for d in pooled.iter().filter(|d| d.staff == 0) {
+        let k = row(&c, &format!("departments.{}.utilization", d.name)).unwrap();
+        assert!(
+            c.stats[0][k].mean.is_finite(),
+            "silos has its own {}",
+            d.name
+        );
+        assert!(
+            c.stats[1][k].mean.is_nan(),
+            "{}: no own staff, no utilisation",
+            d.name
+        );
+        assert!(c.differences[k].mean.is_nan() && !c.differences[k].significant);
+        checked += 1;
+    }
+    assert!(checked > 0);
+    let pool = &c.outcomes[1].summary.pools[0].name;
+    let k = row(&c, &format!("pools.{pool}.utilization")).expect("a row for the pool");
+    assert!(c.stats[1][k].mean > 0.0);
+}
+
+#[test]
+fn staff_cost_is_compared_where_a_scenario_prices_staff() {
+    let c = compare(
+        &[ready("office-hours"), ready("round-the-clock")],
+        7,
+        3,
+        Streams::Common,
+    )
+    .unwrap();
+    let k = row(&c, "revenue.staff_cost").expect("a staff cost row");
+    assert!(c.stats[0][k].mean > 0.0 && c.stats[1][k].mean > 0.0);
+    let d = &c.differences[k];
+    assert!((d.mean - (c.stats[1][k].mean - c.stats[0][k].mean)).abs() < 1e-6 * c.stats[1][k].mean);
+    // No prices, no row.
+    let c = compare(
+        &[scenario_with(0.02, 5), scenario_with(0.05, 5)],
+        7,
+        2,
+        Streams::Common,
+    )
+    .unwrap();
+    assert!(row(&c, "revenue.staff_cost").is_none());
+}

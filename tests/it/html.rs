@@ -878,3 +878,66 @@ fn html_hours(lang: &str) -> &'static str {
         "mon–fri 09–17"
     }
 }
+
+/// The red labels of the chain drawing: every "N lost" in the chain's SVG.
+fn chain_labels(page: &str) -> Vec<f64> {
+    let start = page.find("<svg").unwrap();
+    let end = start + page[start..].find("</svg>").unwrap();
+    page[start..end]
+        .split("</text>")
+        .filter_map(|t| t.rsplit('>').next()?.strip_suffix(" lost"))
+        .map(|n| n.replace(',', "").parse::<f64>().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_departments_box_carries_every_loss_attributed_to_that_department() {
+    // On the rude front desk most customers are lost to rudeness at the desk,
+    // not to its queue: the box must show them, and the labels add up to the
+    // headline (no policy there, so every cause is a handoff's or a department's).
+    let file = "scenarios/rude-front-desk.toml";
+    let json: Value = serde_json::from_slice(&handoff(&[
+        "run",
+        file,
+        "-q",
+        "--replications",
+        "2",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let page = page_of(file, "en");
+    let desk: f64 = json["lost_by_cause"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["cause"]
+                .as_str()
+                .unwrap()
+                .starts_with("department:front desk:")
+        })
+        .map(|c| c["customers"]["mean"].as_f64().unwrap())
+        .sum();
+    let rude = json["lost_by_cause"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["cause"] == "department:front desk:rude")
+        .map(|c| c["customers"]["mean"].as_f64().unwrap())
+        .unwrap();
+    assert!(rude > 0.0, "the scenario loses customers to rudeness");
+    let labels = chain_labels(&page);
+    assert!(
+        labels
+            .iter()
+            .any(|l| (l - desk).abs() <= 0.05 * desk.max(1.0)),
+        "no label shows the front desk's {desk} customers lost: {labels:?}"
+    );
+    let total = json["customers"]["lost"]["mean"].as_f64().unwrap();
+    let sum: f64 = labels.iter().sum();
+    assert!(
+        (sum - total).abs() <= 0.02 * total + 0.5 * labels.len() as f64,
+        "the chain's labels add up to {sum}, the headline says {total}"
+    );
+}

@@ -211,11 +211,34 @@ fn headline(outcome: &Outcome, lang: Lang) -> Markup {
         &[("revenue", &lang.grouped(r.lost.mean))],
     );
     let iceberg = iceberg_sentence(&outcome.summary, lang);
+    // The headline's means, with how sure they are (several replications only).
+    let interval = match (c.lost.ci95, r.lost.ci95) {
+        (Some(l), Some(v)) if l.is_finite() && v.is_finite() => Some(t.fill(
+            "headline.interval",
+            &[
+                ("lost", &with_ci(c.lost, lang)),
+                ("revenue", &{
+                    // Two significant digits of the half-width, the mean to match.
+                    let unit = 10f64.powf((v.max(1.0)).log10().floor() - 1.0).max(1.0);
+                    let round = |x: f64| (x / unit).round() * unit;
+                    format!(
+                        "{}\u{a0}±\u{a0}{}",
+                        lang.grouped(round(r.lost.mean)),
+                        lang.grouped(round(v))
+                    )
+                }),
+            ],
+        )),
+        _ => None,
+    };
     html! {
         section.headline {
             p.big { (lost) }
             p.medium { (revenue) }
             p.medium { (iceberg) }
+            @if let Some(interval) = interval {
+                p.note { (interval) }
+            }
         }
     }
 }
@@ -314,6 +337,18 @@ fn with_ci(x: Stat, lang: Lang) -> String {
     }
 }
 
+/// Customers lost to every cause attributed to department `name` (its queue's
+/// wait, its rudeness, and any later `department:NAME:…` cause), summed: the box
+/// must carry all of them, not only the waiting.
+fn department_cost(s: &Metrics<Stat>, name: &str) -> f64 {
+    let prefix = format!("department:{name}:");
+    s.lost_by_cause
+        .iter()
+        .filter(|c| c.cause.starts_with(&prefix))
+        .map(|c| c.customers.mean)
+        .sum()
+}
+
 fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang: Lang) -> Markup {
     let t = lang.catalogue();
     let on_chain = chain_order(s).len();
@@ -333,11 +368,7 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
             .iter()
             .find(|d| d.name == name)
             .map(|d| d.utilization.mean);
-        let cost = s
-            .lost_by_cause
-            .iter()
-            .find(|c| c.cause == format!("department:{name}:wait"))
-            .map_or(0.0, |c| c.customers.mean);
+        let cost = department_cost(s, name);
         let mut lines = Vec::new();
         // A department with no staff of its own is served by a shared pool:
         // its own "0 people, 0 % busy" would mislead.
@@ -509,6 +540,12 @@ fn timeline_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
                 @if !shaded.is_empty() { " " (t.get("timeline.incidents_note")) }
             }
             (PreEscaped(chart))
+            // The x axis in words, counted as incident windows are (days from the start).
+            p.note {
+                (t.fill("timeline.x_axis", &[("day", &lang.count(start / 24.0))]))
+                " "
+                (t.get("timeline.growth_note"))
+            }
         }
     })
 }
@@ -662,6 +699,12 @@ fn metric_words(metric: &str, lang: Lang) -> String {
             return t.fill("metric.mean_wait_h", &[("dept", name)]);
         }
     }
+    if let Some(name) = metric
+        .strip_prefix("pools.")
+        .and_then(|rest| rest.strip_suffix(".utilization"))
+    {
+        return t.fill("metric.pool_utilization", &[("pool", name)]);
+    }
     if let Some(rest) = metric.strip_prefix("flows.") {
         if let Some(name) = rest.strip_suffix(".customers_lost") {
             return t.fill("metric.flow_lost", &[("flow", name)]);
@@ -757,13 +800,16 @@ fn difference_value(d: &Difference, lang: Lang) -> String {
     }
 }
 
-fn stat_of(outcome: &Outcome, metric: &str) -> Option<Stat> {
-    outcome
-        .summary
-        .named()
-        .into_iter()
-        .find(|(k, _)| k == metric)
-        .map(|(_, v)| v)
+/// Scenario `i`'s `metric` as the comparison computed it: a cause the scenario
+/// does not have is 0 customers there, a department served only by a pool has no
+/// utilisation (`None`, a dash), as in the text and CSV.
+fn stat_of(c: &Comparison, i: usize, metric: &str) -> Option<Stat> {
+    let k = c.metrics.iter().position(|m| m == metric)?;
+    c.stats
+        .get(i)?
+        .get(k)
+        .copied()
+        .filter(|s| s.mean.is_finite())
 }
 
 /// The paired difference of scenario `i` (1, 2, …) from the first in `metric`.
@@ -902,8 +948,8 @@ fn compare_table(c: &Comparison, files: &[String], lang: Lang) -> Markup {
                 @for metric in &c.metrics {
                     tr {
                         th { (metric_words(metric, lang)) }
-                        @for (i, o) in c.outcomes.iter().enumerate() {
-                            @let value = stat_of(o, metric).map_or("–".to_owned(), |s| metric_value(metric, s, lang));
+                        @for i in 0..c.outcomes.len() {
+                            @let value = stat_of(c, i, metric).map_or("–".to_owned(), |s| metric_value(metric, s, lang));
                             @let d = if i > 0 { difference(c, i, metric) } else { None };
                             td.significant[d.is_some_and(|d| d.significant)] {
                                 (value)
@@ -919,7 +965,7 @@ fn compare_table(c: &Comparison, files: &[String], lang: Lang) -> Markup {
                 }
             }
         }
-        p.note { (t.get("compare.mark_note")) }
+        p.note { (t.get("compare.mark_note")) " " (t.get("compare.absent_note")) }
     }
 }
 
@@ -931,8 +977,8 @@ fn interval_row(c: &Comparison, metric: &str, label: String, lang: Lang) -> Inte
             .outcomes
             .iter()
             .enumerate()
-            .map(|(i, o)| {
-                let s = stat_of(o, metric).unwrap_or(Stat {
+            .map(|(i, _)| {
+                let s = stat_of(c, i, metric).unwrap_or(Stat {
                     mean: f64::NAN,
                     ci95: None,
                 });

@@ -1,7 +1,7 @@
 //! Bars and intervals: stacked weekly bars, ranked bars, shares against a
 //! reference, and dots with intervals for comparisons.
 
-use super::{INK, LOSS, QUIET, Svg, fit, nice_ticks, text_width};
+use super::{INK, LOSS, Svg, fit, nice_ticks, text_width};
 
 // Sizes in the 960-wide drawing, shown about 1:1 on a projected page: the
 // smallest text is still read from the back of a room.
@@ -362,9 +362,9 @@ pub fn interval_rows(rows: &[IntervalRow], scenarios: &[String], label: &str) ->
         let top = y + title_h;
         let block = per * r.points.len() as f64;
         svg.rect(plot_l, top, plot_w, block, "#F6F6F6", "");
-        if lo < 0.0 {
-            svg.line(x(0.0), top, x(0.0), top + block, QUIET, 1.0);
-        }
+        // The zero line, marked: every dot is read against it.
+        svg.line(x(0.0), top, x(0.0), top + block + 4.0, INK, 1.5);
+        svg.text(x(0.0), top + block + 16.0, 13.0, "middle", INK, "0");
         for (i, (mean, ci, shown, significant)) in r.points.iter().enumerate() {
             let cy = top + per * (i as f64 + 0.5);
             let color = super::PALETTE[i % super::PALETTE.len()];
