@@ -62,39 +62,14 @@ pub fn stacked_bars(
     let plot_w = w - left - right;
     let y = |v: f64| top + plot_h * (1.0 - v / top_value);
     let slot = plot_w / buckets as f64;
-    // Names left to right; one that would run into the previous is left out
-    // (a repeating window is named at its first showing, shaded at every one).
-    let mut names_end = f64::NEG_INFINITY;
-    for shade in shaded {
-        let to = shade.to.min(buckets - 1);
-        if shade.from > to {
-            continue;
-        }
-        let x0 = left + slot * shade.from as f64;
-        let x1 = left + slot * (to + 1) as f64;
-        svg.rect(
-            x0,
-            top,
-            x1 - x0,
-            plot_h,
-            SHADE,
-            " stroke=\"#C9B800\" stroke-width=\"1\"",
-        );
-        let name = fit(&shade.label, SMALL, w - right - x0);
-        if x0 > names_end + 12.0 {
-            svg.line(x0, top - names_row + 6.0, x0, top, "#C9B800", 2.0);
-            svg.text_styled(
-                x0 + 6.0,
-                top - 8.0,
-                SMALL,
-                "start",
-                INK,
-                " font-style=\"italic\"",
-                &name,
-            );
-            names_end = x0 + 6.0 + text_width(&name, SMALL);
-        }
-    }
+    shade_windows(
+        &mut svg,
+        shaded,
+        buckets,
+        |from, to| (left + slot * from as f64, left + slot * (to + 1) as f64),
+        (top, plot_h, names_row),
+        w - right,
+    );
     let mut tick_value = 0.0;
     while tick_value <= top_value + step / 2.0 {
         svg.line(
@@ -149,6 +124,51 @@ pub fn stacked_bars(
 }
 
 /// A tick value, without the float noise of adding steps (`0.30000000000000004`).
+/// Draws `shaded` bucket ranges as pale bands from `top` down `plot_h`, each
+/// spanning `span(from, to)` in x, and names them in the `names_row` above the
+/// plot, left to right; a name that would run into the previous one is left
+/// out (a repeating window is named at its first showing, shaded at every
+/// one), and names are cut to end before `names_limit`.
+pub(super) fn shade_windows(
+    svg: &mut Svg,
+    shaded: &[Shade],
+    buckets: usize,
+    span: impl Fn(usize, usize) -> (f64, f64),
+    (top, plot_h, names_row): (f64, f64, f64),
+    names_limit: f64,
+) {
+    let mut names_end = f64::NEG_INFINITY;
+    for shade in shaded {
+        let to = shade.to.min(buckets - 1);
+        if shade.from > to {
+            continue;
+        }
+        let (x0, x1) = span(shade.from, to);
+        svg.rect(
+            x0,
+            top,
+            x1 - x0,
+            plot_h,
+            SHADE,
+            " stroke=\"#C9B800\" stroke-width=\"1\"",
+        );
+        let name = fit(&shade.label, SMALL, names_limit - x0);
+        if x0 > names_end + 12.0 {
+            svg.line(x0, top - names_row + 6.0, x0, top, "#C9B800", 2.0);
+            svg.text_styled(
+                x0 + 6.0,
+                top - 8.0,
+                SMALL,
+                "start",
+                INK,
+                " font-style=\"italic\"",
+                &name,
+            );
+            names_end = x0 + 6.0 + text_width(&name, SMALL);
+        }
+    }
+}
+
 fn tick_label(v: f64, show: &dyn Fn(f64) -> String) -> String {
     show((v * 1e6).round() / 1e6)
 }

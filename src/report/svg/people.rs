@@ -59,37 +59,19 @@ pub fn lines(
     } else {
         plot_w / (buckets - 1) as f64 / 2.0
     };
-    let mut names_end = f64::NEG_INFINITY;
-    for shade in shaded {
-        let to = shade.to.min(buckets - 1);
-        if shade.from > to {
-            continue;
-        }
-        let x0 = (x(shade.from) - half_slot).max(left);
-        let x1 = (x(to) + half_slot).min(left + plot_w);
-        svg.rect(
-            x0,
-            top,
-            x1 - x0,
-            plot_h,
-            super::charts::SHADE,
-            " stroke=\"#C9B800\" stroke-width=\"1\"",
-        );
-        let name = fit(&shade.label, SMALL, w - x0);
-        if x0 > names_end + 12.0 {
-            svg.line(x0, top - names_row + 6.0, x0, top, "#C9B800", 2.0);
-            svg.text_styled(
-                x0 + 6.0,
-                top - 8.0,
-                SMALL,
-                "start",
-                INK,
-                " font-style=\"italic\"",
-                &name,
-            );
-            names_end = x0 + 6.0 + text_width(&name, SMALL);
-        }
-    }
+    super::charts::shade_windows(
+        &mut svg,
+        shaded,
+        buckets,
+        |from, to| {
+            (
+                (x(from) - half_slot).max(left),
+                (x(to) + half_slot).min(left + plot_w),
+            )
+        },
+        (top, plot_h, names_row),
+        w,
+    );
     let ticks = ((high - low) / step).round() as usize;
     for i in 0..=ticks {
         let v = low + step * i as f64;
