@@ -87,6 +87,12 @@ impl<T> Arena<T> {
         self.len
     }
 
+    /// The key the next insert will hand out.
+    #[inline]
+    pub(super) fn vacant_key(&self) -> usize {
+        self.next
+    }
+
     /// Stores `value` and returns its key: the slot freed last, or a new one.
     #[inline]
     pub(super) fn insert(&mut self, value: T) -> usize {

@@ -12,7 +12,7 @@ use crate::model::{Cause, Distribution, HandoffId, Target};
 const WAIT: usize = 0;
 const DELAY: usize = 1;
 const LOST: usize = 2;
-const BLOCKS: usize = 3;
+pub(super) const BLOCKS: usize = 3;
 
 /// The odds a transfer meets, see [`Simulation::transfer_odds`].
 pub(super) struct TransferOdds<'m> {
@@ -45,29 +45,33 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
             self.counts.week(self.now).orders += 1;
         }
         let steps = self.model.flows[flow].steps.len();
-        let mut spent = self.spare_buffers.pop().unwrap_or_default();
-        spent.reset(BLOCKS * steps);
+        let key = self.orders.vacant_key();
+        let spent = self.spent.reset(key, BLOCKS * steps);
         self.next_order_id += 1;
         let order = self.orders.insert(Order {
-            id: self.next_order_id,
-            customer,
             arrival,
+            placed: self.now,
+            waited: 0.0,
+            spent,
+            rare: None,
+            customer,
             number: placed,
-            chases: 0,
             flow: flow as u32,
             step: 0,
             attempt: 0,
-            placed: self.now,
-            patience_from: self.now,
-            lost_at: 0.0,
             error_in_flight: false,
             error_caught: false,
             rework: false,
-            waited: 0.0,
-            defects: None,
-            spent,
         }) as OrderId;
+        debug_assert_eq!(order as usize, key);
         let order_id = self.next_order_id;
+        if O::ENABLED {
+            // Only traces name orders: the ids are kept only for them.
+            if self.order_ids.len() <= key {
+                self.order_ids.resize(key + 1, 0);
+            }
+            self.order_ids[key] = order_id;
+        }
         self.trace(TraceKind::Ordered, |e| {
             e.customer = Some(customer_id);
             e.order = Some(order_id);
@@ -154,7 +158,8 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
         {
             let o = &mut self.orders[order as usize];
             if waited > 0.0 {
-                o.spent.add(o.step as usize * BLOCKS + WAIT, waited);
+                let i = o.step as usize * BLOCKS + WAIT;
+                self.spent.add(&mut o.spent, order as usize, i, waited);
                 o.waited += waited;
             }
             if self.rework_pending > 0 && o.rework {
@@ -206,8 +211,11 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
     fn trace_job(&mut self, kind: TraceKind, dept: usize, job: Job) {
         let (customer, order) = match job {
             Job::Order(o) => {
-                let o = &self.orders[o as usize];
-                (self.customers[o.customer as usize].id, Some(o.id))
+                let customer = self.orders[o as usize].customer;
+                (
+                    self.customers[customer as usize].id,
+                    Some(self.order_ids[o as usize]),
+                )
             }
             Job::Complaint(k) => (
                 self.customers[self.complaints[k as usize].customer as usize].id,
@@ -272,9 +280,9 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
                 // Work lost on the way is bad work the receiver did not get.
                 self.morale_received(to, true);
             }
-            let o = &mut self.orders[order as usize];
-            o.lost_at = self.now;
-            let chase_at = (o.patience_from + self.model.customers.patience_h).max(self.now);
+            let rare = self.orders[order as usize].rare();
+            rare.lost_at = self.now;
+            let chase_at = (rare.patience_from + self.model.customers.patience_h).max(self.now);
             self.trace_order(TraceKind::Lost, order, |e| e.handoff = Some(id));
             self.schedule(chase_at, Event::Chase { order });
             return;
@@ -283,7 +291,8 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
         o.error_in_flight = error;
         o.error_caught = caught;
         if delay > 0.0 {
-            o.spent.add(o.step as usize * BLOCKS + DELAY, delay);
+            let i = o.step as usize * BLOCKS + DELAY;
+            self.spent.add(&mut o.spent, order as usize, i, delay);
             self.schedule(self.now + delay, Event::HandoffArrive { order });
         } else {
             self.on_handoff_arrive(order);
@@ -375,8 +384,8 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
         if error {
             // Few orders have escaped errors: the order is looked up again only for them.
             self.orders[order as usize]
+                .rare()
                 .defects
-                .get_or_insert_with(Box::default)
                 .push((id as u32, self.now));
             self.trace_order(TraceKind::Escaped, order, |e| e.handoff = Some(id));
         }
@@ -402,7 +411,7 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
             c.lead_time.add(lead);
             c.revenue_earned += self.model.customers.order_value;
             c.late += u64::from(late);
-            c.defects += u64::from(o.defects.is_some());
+            c.defects += u64::from(!o.defects().is_empty());
             let f = &mut c.by_flow[o.flow as usize];
             f.delivered += 1;
             f.late += u64::from(late);
@@ -411,24 +420,26 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
             let week = c.week(self.now);
             week.delivered += 1;
             week.late += u64::from(late);
-            week.defects += u64::from(o.defects.is_some());
+            week.defects += u64::from(!o.defects().is_empty());
         }
-        let customer_id = self.customers[o.customer as usize].id;
-        self.trace(TraceKind::Delivered, |e| {
-            e.customer = Some(customer_id);
-            e.order = Some(o.id);
-        });
+        if O::ENABLED {
+            let customer_id = self.customers[o.customer as usize].id;
+            let order_id = self.order_ids[order as usize];
+            self.trace(TraceKind::Delivered, |e| {
+                e.customer = Some(customer_id);
+                e.order = Some(order_id);
+            });
+        }
         // What the customer experienced, in the order it happened.
         let mut experiences: Vec<(Experience, Cause, f64)> = o
-            .defects
+            .defects()
             .iter()
-            .flat_map(|d| d.iter())
             .map(|&(h, t)| (Experience::Defect, Cause::HandoffError(h as usize), t))
             .collect();
         if late {
             let at = o.placed + promise;
             let i = experiences.partition_point(|e| e.2 <= at);
-            experiences.insert(i, (Experience::Late, self.late_cause(&o), at));
+            experiences.insert(i, (Experience::Late, self.late_cause(order, &o), at));
         }
         if M::ON && self.has_rudeness {
             // The delivery is a contact with the customer at the flow's last step.
@@ -448,18 +459,18 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
         if M::ON && self.policy.is_some() {
             self.policy_at_delivery(o.arrival, o.number, &mut experiences);
         }
-        self.spare_buffers.push(o.spent);
         self.after_delivery(o.customer, o.number, o.flow, &experiences);
     }
 
     /// What made a late order late: the longest wait in one department, delay on one
     /// handoff, or time lost in one handoff; if nothing waited at all, the slowest
     /// department of its flow (by mean service time).
-    fn late_cause(&self, o: &Order) -> Cause {
+    fn late_cause(&self, order: OrderId, o: &Order) -> Cause {
         let flow = &self.model.flows[o.flow as usize];
+        let spent = |i: usize| self.spent.get(o.spent, order as usize, i);
         let mut per_dept_wait = vec![0.0; self.model.departments.len()];
         for (i, &d) in flow.steps.iter().enumerate() {
-            per_dept_wait[d] += o.spent[i * BLOCKS + WAIT];
+            per_dept_wait[d] += spent(i * BLOCKS + WAIT);
         }
         let mut best = (0.0, None);
         let mut consider = |t: f64, cause: Cause| {
@@ -471,8 +482,8 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
             consider(t, Cause::DepartmentWait(d));
         }
         for (i, &h) in flow.handoffs.iter().enumerate() {
-            consider(o.spent[i * BLOCKS + DELAY], Cause::HandoffDelay(h));
-            consider(o.spent[i * BLOCKS + LOST], Cause::HandoffLose(h));
+            consider(spent(i * BLOCKS + DELAY), Cause::HandoffDelay(h));
+            consider(spent(i * BLOCKS + LOST), Cause::HandoffLose(h));
         }
         best.1.unwrap_or_else(|| {
             let mean = |d: usize| self.model.departments[d].service.mean();
@@ -491,14 +502,17 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
             self.counts.lost_chased += 1;
         }
         let id = self.current_handoff(order);
+        let now = self.now;
         let o = &mut self.orders[order as usize];
-        o.spent
-            .add(o.step as usize * BLOCKS + LOST, self.now - o.lost_at);
-        let lost_at = o.lost_at;
-        o.patience_from = self.now;
-        o.chases += 1;
-        let (customer, arrival, number, chases, flow) =
-            (o.customer, o.arrival, o.number, o.chases, o.flow);
+        let (customer, arrival, number, flow, step) =
+            (o.customer, o.arrival, o.number, o.flow, o.step);
+        let rare = o.rare();
+        let lost_at = rare.lost_at;
+        rare.patience_from = now;
+        rare.chases += 1;
+        let chases = rare.chases;
+        let i = step as usize * BLOCKS + LOST;
+        self.spent.add(&mut o.spent, order as usize, i, now - lost_at);
         self.trace_order(TraceKind::Chased, order, |e| e.handoff = Some(id));
         let touch = Touch {
             customer: arrival,
@@ -510,8 +524,7 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
             self.enter_step(order);
         } else {
             self.trace_order(TraceKind::Cancelled, order, |_| {});
-            let o = self.orders.remove(order as usize);
-            self.spare_buffers.push(o.spent);
+            self.orders.remove(order as usize);
             self.release_customer(customer);
         }
     }
@@ -523,8 +536,11 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
         fill: impl FnOnce(&mut super::TraceEvent),
     ) {
         if O::ENABLED {
-            let o = &self.orders[order as usize];
-            let (customer, order) = (self.customers[o.customer as usize].id, o.id);
+            let customer = self.orders[order as usize].customer;
+            let (customer, order) = (
+                self.customers[customer as usize].id,
+                self.order_ids[order as usize],
+            );
             self.trace(kind, |e| {
                 e.customer = Some(customer);
                 e.order = Some(order);

@@ -203,44 +203,81 @@ enum Experience {
     Rude,
 }
 
+/// An order in progress: what its service ends and handoffs touch, in one cache line.
+///
+/// On the big organisation an order waits hours in queues and days in
+/// handoffs between two touches, so every touch is a cache miss; with the
+/// record aligned to a line and no larger than one (and what is seldom needed
+/// in [`RareOrder`], its trace id in `Simulation::order_ids` and its spent
+/// hours in `Simulation::spent`), each touch misses once, not two or three
+/// times (docs/performance.md, "The big organisation").
+#[repr(align(64))]
 struct Order {
-    id: u64,
-    customer: CustomerId,
     /// The customer's arrival number ([`Customer::arrival`]), copied so that keying a
     /// transfer's draws does not touch the customer, cold in memory by then.
     arrival: u64,
+    placed: f64,
+    /// Hours in queues so far, all steps: the sum of the waits in `spent`, added up
+    /// in the same order, kept so that delivering an order need not read `spent`.
+    waited: f64,
+    /// Which of the order's entries in `Simulation::spent` it has written
+    /// (hours spent per step, three entries per step: queue wait, handoff
+    /// delay, time lost; used to find what made a late order late).
+    spent: u64,
+    /// Chases and escaped errors, which few orders have.
+    rare: Option<Box<RareOrder>>,
+    customer: CustomerId,
     /// The customer's order number (1 for their first), which keys their decisions about it.
     number: u32,
-    /// Times the customer has chased it.
-    chases: u32,
     flow: u32,
     /// Index in the flow's steps of the department holding (or last holding) the work.
     step: u32,
     /// Transfers out of this step so far (retries after a catch or a loss).
     attempt: u32,
-    placed: f64,
-    /// The customer chases a lost order `patience` after this (the order, or the last chase).
-    patience_from: f64,
-    /// When the work vanished, while it is lost.
-    lost_at: f64,
     /// The handoff in flight carries an error, and whether the receiver will catch it.
     error_in_flight: bool,
     error_caught: bool,
     /// Sent back after a caught error: its next service is rework.
     rework: bool,
-    /// Escaped errors so far: the handoff and when it happened.
-    /// Boxed, as few orders have any: the order's slab entry is 16 bytes smaller
-    /// (8 instead of a `Vec`'s 24), which cachegrind shows in fewer cache misses.
-    #[allow(clippy::box_collection)]
-    defects: Option<Box<Vec<(u32, f64)>>>,
-    /// Hours in queues so far, all steps: the sum of the waits in `spent`, added up
-    /// in the same order, kept so that delivering an order need not read `spent`.
-    waited: f64,
-    /// Hours spent per step, three entries per step: queue wait, handoff delay, time
-    /// lost; used to find what made a late order late.
-    spent: spent::Spent,
 }
 
+const _: () = assert!(std::mem::size_of::<Order>() == 64);
+
+impl Order {
+    /// The order's rarely needed part, made when first needed.
+    fn rare(&mut self) -> &mut RareOrder {
+        let placed = self.placed;
+        self.rare.get_or_insert_with(|| {
+            Box::new(RareOrder {
+                patience_from: placed,
+                lost_at: 0.0,
+                chases: 0,
+                defects: Vec::new(),
+            })
+        })
+    }
+
+    /// Escaped errors so far: the handoff and when it happened.
+    fn defects(&self) -> &[(u32, f64)] {
+        self.rare.as_ref().map_or(&[], |r| &r.defects)
+    }
+}
+
+/// What only a lost or defective order needs.
+struct RareOrder {
+    /// The customer chases a lost order `patience` after this (the order, or the last chase).
+    patience_from: f64,
+    /// When the work vanished, while it is lost.
+    lost_at: f64,
+    /// Times the customer has chased it.
+    chases: u32,
+    /// Escaped errors so far: the handoff and when it happened.
+    defects: Vec<(u32, f64)>,
+}
+
+/// Aligned to 32 bytes, its size: a customer never straddles two cache lines
+/// (a reorder touches one not seen for weeks).
+#[repr(align(32))]
 struct Customer {
     id: u64,
     /// Arrivals of the Poisson process up to this customer's, deterred prospects'
@@ -393,8 +430,10 @@ struct Simulation<'m, 'o, O: Observer, M: Mechanisms> {
     arrivals_seen: u64,
     /// Prospects told to stay away who have not yet skipped their arrival.
     deterred_pending: u64,
-    /// Spare `spent` buffers from finished orders, to avoid an allocation per order.
-    spare_buffers: Vec<spent::Spent>,
+    /// Each order's hours spent per step, by its arena key (see `spent.rs`).
+    spent: spent::SpentPool,
+    /// Each order's id, by its arena key; kept only when traced (`O::ENABLED`).
+    order_ids: Vec<u64>,
     departments: Vec<DepartmentState>,
     handoffs: Vec<HandoffState>,
     arrivals_rng: Stream,
@@ -507,7 +546,10 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
             next_customer_id: 0,
             arrivals_seen: 0,
             deterred_pending: 0,
-            spare_buffers: Vec::new(),
+            spent: spent::SpentPool::new(
+                chain::BLOCKS * model.flows.iter().map(|f| f.steps.len()).max().unwrap_or(0),
+            ),
+            order_ids: Vec::new(),
             departments,
             handoffs,
             arrivals_rng: stream(seed, replication, "arrivals"),
