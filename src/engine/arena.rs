@@ -13,30 +13,12 @@ use std::ops::{Index, IndexMut};
 use super::{Event, Job, Mechanisms, Observer, Simulation};
 
 impl<O: Observer, M: Mechanisms> Simulation<'_, '_, O, M> {
-    /// Starts loading what the coming events will touch, while `current` is
-    /// handled. Only on long lists (see [`super::queue::EventQueue::next_if_long`]).
-    ///
-    /// The next event's first touch: its order (a service end, a handoff's
-    /// arrival, a chase), the order that will take its server's place, or its
-    /// customer (a reorder). And the current event's customer when it delivers
-    /// an order: the order was prefetched one event ago, so it is read now to
-    /// learn the customer, cold since the order was placed days ago.
+    /// Starts loading what the next event will touch first, while the current
+    /// one is handled: its order (a service end, a handoff's arrival, a chase),
+    /// the order that will take its server's place, or its customer (a
+    /// reorder). Only on long lists (see [`super::queue::EventQueue::next_if_long`]).
     #[inline]
-    pub(super) fn prefetch_ahead(&self, current: &Event) {
-        if !self.events.is_long() {
-            return;
-        }
-        if let Event::ServiceEnd {
-            job: Job::Order(order),
-            ..
-        }
-        | Event::HandoffArrive { order } = *current
-        {
-            let o = &self.orders[order as usize];
-            if o.step as usize + 1 == self.model.flows[o.flow as usize].steps.len() {
-                self.customers.prefetch(o.customer as usize);
-            }
-        }
+    pub(super) fn prefetch_ahead(&self) {
         let Some(&next) = self.events.next_if_long() else {
             return;
         };
@@ -56,6 +38,35 @@ impl<O: Observer, M: Mechanisms> Simulation<'_, '_, O, M> {
             }
             Event::Reorder { customer } => self.customers.prefetch(customer as usize),
             _ => {}
+        }
+    }
+}
+
+/// One bit per arena key, in a compact array that stays in the cache while
+/// the entries it describes do not.
+#[derive(Default)]
+pub(super) struct KeyBits {
+    words: Vec<u64>,
+}
+
+impl KeyBits {
+    #[inline]
+    pub(super) fn get(&self, key: usize) -> bool {
+        self.words
+            .get(key / 64)
+            .is_some_and(|w| w & (1 << (key % 64)) != 0)
+    }
+
+    #[inline]
+    pub(super) fn set(&mut self, key: usize, value: bool) {
+        if self.words.len() <= key / 64 {
+            self.words.resize(key / 64 + 1, 0);
+        }
+        let bit = 1 << (key % 64);
+        if value {
+            self.words[key / 64] |= bit;
+        } else {
+            self.words[key / 64] &= !bit;
         }
     }
 }
@@ -203,7 +214,7 @@ mod tests {
     use rand::rngs::ChaCha8Rng;
     use rand::{RngExt, SeedableRng};
 
-    use super::Arena;
+    use super::{Arena, KeyBits};
 
     /// The arena hands out the same keys as `slab::Slab` for any sequence of
     /// inserts and removes (the engine's answers depend on nothing else).
@@ -216,6 +227,7 @@ mod tests {
             let mut live = Vec::new();
             for step in 0..2000_u32 {
                 if live.is_empty() || rng.random::<f64>() < 0.55 {
+                    assert_eq!(arena.vacant_key(), slab.vacant_key());
                     let key = arena.insert(step);
                     assert_eq!(key, slab.insert(step), "seed {seed}, step {step}");
                     live.push(key);
@@ -231,6 +243,25 @@ mod tests {
             }
             assert!(arena.iter().eq(slab.iter()), "seed {seed}: same entries");
         }
+    }
+
+    /// Against a `Vec<bool>`: bits set and cleared at random keys, across
+    /// word edges, read back (unset keys beyond the end read false).
+    #[test]
+    fn key_bits_read_what_was_set() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let mut bits = KeyBits::default();
+        let mut reference = vec![false; 1000];
+        for _ in 0..5000 {
+            let key = rng.random_range(0..reference.len());
+            let value = rng.random::<bool>();
+            bits.set(key, value);
+            reference[key] = value;
+        }
+        for (key, &value) in reference.iter().enumerate() {
+            assert_eq!(bits.get(key), value, "key {key}");
+        }
+        assert!(!bits.get(1_000_000));
     }
 
     #[test]

@@ -459,7 +459,7 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
         if M::ON && self.policy.is_some() {
             self.policy_at_delivery(o.arrival, o.number, &mut experiences);
         }
-        self.after_delivery(o.customer, o.number, o.flow, &experiences);
+        self.after_delivery(o.customer, o.arrival, o.number, o.flow, &experiences);
     }
 
     /// What made a late order late: the longest wait in one department, delay on one

@@ -50,18 +50,18 @@ impl<O: Observer, M: Mechanisms> Simulation<'_, '_, O, M> {
             id,
             arrival: self.arrivals_seen,
             counted,
-            left: false,
             refs: 0,
             orders: 0,
             problems: 0,
             forgiving: false,
         }) as CustomerId;
+        self.customers_left.set(customer as usize, false);
         self.trace(TraceKind::Arrived, |e| e.customer = Some(id));
         self.place_order(customer);
     }
 
     pub(super) fn on_reorder(&mut self, customer: CustomerId) {
-        if self.customers[customer as usize].left {
+        if self.customers_left.get(customer as usize) {
             self.release_customer(customer);
         } else {
             self.place_order(customer);
@@ -75,27 +75,29 @@ impl<O: Observer, M: Mechanisms> Simulation<'_, '_, O, M> {
         c.refs -= 1;
         if c.refs == 0 {
             let c = self.customers.remove(customer as usize);
-            if c.counted && !c.left {
+            if c.counted && !self.customers_left.get(customer as usize) {
                 self.counts.customers_done += 1;
             }
             self.trace(TraceKind::Done, |e| e.customer = Some(c.id));
         }
     }
 
-    /// An order arrived: the customer reacts, then may order again.
+    /// An order arrived: the customer (whose arrival number is `arrival`)
+    /// reacts, then may order again.
     pub(super) fn after_delivery(
         &mut self,
         customer: CustomerId,
+        arrival: u64,
         order: u32,
         flow: u32,
         experiences: &[(Experience, Cause, f64)],
     ) {
         let touch = Touch {
-            customer: self.customers[customer as usize].arrival,
+            customer: arrival,
             order,
             touchpoint: 0,
         };
-        let stays = !self.customers[customer as usize].left
+        let stays = !self.customers_left.get(customer as usize)
             && !matches!(
                 self.touchpoint(customer, touch, flow, experiences),
                 Verdict::Left
@@ -106,7 +108,9 @@ impl<O: Observer, M: Mechanisms> Simulation<'_, '_, O, M> {
             let churns = rng.random::<f64>() < self.model.customers.churn;
             let gap = reorder.sample(&mut rng);
             if !churns && self.schedule(self.now + gap, Event::Reorder { customer }) {
-                self.customers[customer as usize].refs += 1;
+                // The reorder takes over the delivered order's reference (one
+                // more, one less): the customer's record is not touched.
+                return;
             }
         }
         self.release_customer(customer); // the delivered order's reference
@@ -123,7 +127,7 @@ impl<O: Observer, M: Mechanisms> Simulation<'_, '_, O, M> {
         cause: Cause,
         lost_at: f64,
     ) -> bool {
-        !self.customers[customer as usize].left
+        !self.customers_left.get(customer as usize)
             && !matches!(
                 self.touchpoint(
                     customer,
@@ -142,6 +146,10 @@ impl<O: Observer, M: Mechanisms> Simulation<'_, '_, O, M> {
         flow: u32,
         experiences: &[(Experience, Cause, f64)],
     ) -> Verdict {
+        if experiences.is_empty() {
+            // Nothing to act on (most deliveries): the customer's record is not read.
+            return Verdict::Stays;
+        }
         let odds = &self.model.problem;
         let tolerance = if self.customers[customer as usize].forgiving {
             1.0 - self.model.stay.recovery_paradox
@@ -251,7 +259,7 @@ impl<O: Observer, M: Mechanisms> Simulation<'_, '_, O, M> {
             });
             return true;
         }
-        c.left = true;
+        self.customers_left.set(customer as usize, true);
         if counted && path == Path::Silent {
             self.counts.silent_defections += 1;
         }
@@ -405,7 +413,7 @@ impl<O: Observer, M: Mechanisms> Simulation<'_, '_, O, M> {
         let (customer, problem) = (k.customer, k.problem);
         let cause = problem.cause;
         let c = &self.customers[customer as usize];
-        let (counted, left, id) = (c.counted, c.left, c.id);
+        let (counted, left, id) = (c.counted, self.customers_left.get(customer as usize), c.id);
         if counted {
             match path {
                 Path::Unresolved => self.counts.complaints_unresolved += 1,

@@ -285,7 +285,6 @@ struct Customer {
     arrival: u64,
     /// Arrived after the warm-up, so counted in the customer statistics.
     counted: bool,
-    left: bool,
     /// Orders in flight, open complaints and scheduled reorders that refer to this customer.
     refs: u32,
     orders: u32,
@@ -423,6 +422,10 @@ struct Simulation<'m, 'o, O: Observer, M: Mechanisms> {
     processed: u64,
     orders: Arena<Order>,
     customers: Arena<Customer>,
+    /// Which customers have left, by their arena key: a delivery that is
+    /// followed by a reorder needs nothing else of the customer, so it need
+    /// not touch the customer's record, cold since the order was placed.
+    customers_left: arena::KeyBits,
     complaints: Arena<Complaint>,
     next_order_id: u64,
     next_customer_id: u64,
@@ -541,6 +544,7 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
             processed: 0,
             orders: Arena::new(),
             customers: Arena::new(),
+            customers_left: arena::KeyBits::default(),
             complaints: Arena::new(),
             next_order_id: 0,
             next_customer_id: 0,
@@ -598,7 +602,7 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
             if time > horizon {
                 break;
             }
-            self.prefetch_ahead(&event);
+            self.prefetch_ahead();
             if time == self.now {
                 at_this_instant += 1;
                 if at_this_instant > limits::MAX_EVENTS_AT_ONE_INSTANT {
@@ -789,7 +793,7 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
         let still_buying = self
             .customers
             .iter()
-            .filter(|(_, cu)| cu.counted && !cu.left)
+            .filter(|&(key, cu)| cu.counted && !self.customers_left.get(key))
             .count() as u64;
         let open = self
             .complaints
