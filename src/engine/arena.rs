@@ -77,6 +77,11 @@ enum Entry<T> {
     Occupied(T),
 }
 
+// An order's or a customer's slot is no larger than the record (the free
+// link sits in the record's spare bytes), so it stays within one cache line.
+const _: () = assert!(std::mem::size_of::<Entry<super::Order>>() == 64);
+const _: () = assert!(std::mem::size_of::<Entry<super::Customer>>() == 32);
+
 pub(super) struct Arena<T> {
     entries: Vec<Entry<T>>,
     /// Occupied entries.
