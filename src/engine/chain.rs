@@ -4,7 +4,9 @@ use rand::RngExt;
 
 use super::decisions::{Decision, Touch};
 use super::morale::Contact;
-use super::{Event, Experience, Job, Mechanisms, Observer, Order, OrderId, Simulation, TraceKind};
+use super::{
+    Event, Experience, Job, Mechanisms, Observer, Order, OrderId, Route, Simulation, TraceKind,
+};
 use crate::model::{Cause, Distribution, HandoffId, Target};
 
 /// The three entries per step of `Order::spent`, side by side so that a step's
@@ -82,8 +84,7 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
 
     /// The order joins the queue of the department at its current step.
     fn enter_step(&mut self, order: OrderId) {
-        let o = &self.orders[order as usize];
-        let dept = self.model.flows[o.flow as usize].steps[o.step as usize];
+        let dept = self.route(order).dept as usize;
         self.enter_department(dept, Job::Order(order));
     }
 
@@ -229,18 +230,25 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
         });
     }
 
-    fn current_handoff(&self, order: OrderId) -> HandoffId {
+    /// The order's current step.
+    #[inline]
+    fn route(&self, order: OrderId) -> Route {
         let o = &self.orders[order as usize];
-        self.model.flows[o.flow as usize].handoffs[o.step as usize]
+        self.routes[self.route_start[o.flow as usize] as usize + o.step as usize]
+    }
+
+    fn current_handoff(&self, order: OrderId) -> HandoffId {
+        self.route(order).handoff as usize
     }
 
     /// The sender passes the finished work on: it may be lost, delayed, or carry an error.
     fn hand_off(&mut self, order: OrderId) {
-        let id = self.current_handoff(order);
-        let h = &mut self.handoffs[id];
-        if h.perfect {
+        let route = self.route(order);
+        if route.perfect {
             return self.on_handoff_arrive(order);
         }
+        let id = route.handoff as usize;
+        let h = &mut self.handoffs[id];
         let o = &mut self.orders[order as usize];
         let transfer = Decision::Transfer {
             handoff: h.key,
@@ -354,7 +362,8 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
     /// The work reaches the receiver, who checks it and takes it, or sends it back.
     pub(super) fn on_handoff_arrive(&mut self, order: OrderId) {
         let measuring = self.measuring();
-        let id = self.current_handoff(order);
+        let route = self.route(order);
+        let id = route.handoff as usize;
         let o = &mut self.orders[order as usize];
         let (error, caught) = (o.error_in_flight, o.error_caught);
         o.error_in_flight = false;
@@ -389,14 +398,13 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
                 .push((id as u32, self.now));
             self.trace_order(TraceKind::Escaped, order, |e| e.handoff = Some(id));
         }
-        match self.model.handoffs[id].to {
-            Target::Department(_) => {
-                let o = &mut self.orders[order as usize];
-                o.step += 1;
-                o.attempt = 0;
-                self.enter_step(order);
-            }
-            Target::Customer => self.deliver(order),
+        if route.to_customer {
+            self.deliver(order);
+        } else {
+            let o = &mut self.orders[order as usize];
+            o.step += 1;
+            o.attempt = 0;
+            self.enter_step(order);
         }
     }
 
