@@ -3,20 +3,27 @@
 //! Scenarios: the plain chain (`benches/scenarios/plain-chain.toml`: 3
 //! departments, no reorders), twenty departments, and the big
 //! organisation (`benches/scenarios/big-organisation.toml`: 50 departments and
-//! tens of thousands of pending reorders). For each, two benchmarks handle the
-//! same number of events:
+//! tens of thousands of pending reorders). For each, these benchmarks:
 //!
 //! - `engine`: `handoff::engine::run(&model, 0)`, one whole replication
 //!   (set-up of the random streams included);
-//! - `bare-loop`: the least a discrete-event simulation can do, for reference: a
-//!   `std` binary heap ordered by (time, sequence number), one exponential draw
-//!   from a ChaCha8 stream per event and nothing else.
+//! - `bare-model` (the plain chain only): the same model written by hand as
+//!   a bare binary-heap loop (`engine/bare_chain.rs`), issue 12's reference; it
+//!   is checked against the engine before measuring (`check_bare_model`);
+//! - `event-list-floor`: not a model at all, the least a discrete-event
+//!   simulation can do: a `std` binary heap ordered by (time, sequence number)
+//!   kept at about the engine's length, one exponential draw from a ChaCha8
+//!   stream per event and nothing else, for as many events as the engine
+//!   handles (called `bare-loop` before the bare model existed).
 //!
 //! The engine is deterministic, so the event count is taken from one run before
 //! measuring, and criterion reports `Throughput::Elements(events)`: events/s.
 //!
 //! `cargo bench --bench engine` measures (about a minute); `cargo test --benches`
-//! runs each benchmark once, as a smoke test.
+//! runs each benchmark once, as a smoke test, and the bare model's check.
+
+#[path = "engine/bare_chain.rs"]
+mod bare_chain;
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -29,7 +36,7 @@ use handoff::model::Model;
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
-/// The scenarios measured, with the event-list length the bare loop keeps
+/// The scenarios measured, with the event-list length the event-list floor keeps
 /// (about the engine's: by Little's law, orders in service plus orders in a
 /// delayed handoff, plus the next arrival).
 /// The big organisation keeps its pending reorders (tens of thousands) on the list.
@@ -60,7 +67,14 @@ fn throughput(c: &mut Criterion) {
                     .events
             })
         });
-        group.bench_function("bare-loop", |b| {
+        if short == "plain-chain" {
+            check_bare_model(&model);
+            // Its own event count, a little different from the engine's (other draws).
+            group.throughput(Throughput::Elements(bare_chain::run(0).events));
+            group.bench_function("bare-model", |b| b.iter(|| bare_chain::run(black_box(0))));
+            group.throughput(Throughput::Elements(events));
+        }
+        group.bench_function("event-list-floor", |b| {
             b.iter(|| bare_loop(black_box(events), pending))
         });
         group.finish();
@@ -123,6 +137,70 @@ fn bare_loop(events: u64, pending: usize) -> (f64, u64) {
         seq += 1;
     }
     (now, tokens)
+}
+
+/// Replications compared in [`check_bare_model`], unless the environment
+/// variable `BARE_MODEL_CHECK` gives another number (for a closer look:
+/// `BARE_MODEL_CHECK=200 cargo bench --bench engine -- --test plain-chain/engine`).
+const CHECK_REPLICATIONS: u32 = 12;
+
+/// Checks that the bare model simulates the plain chain as the engine does:
+/// over [`CHECK_REPLICATIONS`] replications of each (by default), the mean events, orders,
+/// deliveries, late deliveries and lost customers per replication differ by
+/// less than four standard errors of the difference (the replications' own
+/// spread, both sides), and the events by less than 3 %. Panics otherwise.
+fn check_bare_model(model: &Model) {
+    let replications = std::env::var("BARE_MODEL_CHECK")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|&n: &u32| n >= 2)
+        .unwrap_or(CHECK_REPLICATIONS);
+    let engine: Vec<[f64; 5]> = (0..replications)
+        .map(|r| {
+            let run = handoff::engine::run(model, r).expect("the plain chain runs");
+            let m = &run.metrics;
+            [
+                run.events as f64,
+                m.orders.arrived,
+                m.orders.delivered,
+                m.orders.late,
+                m.customers.lost,
+            ]
+        })
+        .collect();
+    let bare: Vec<[f64; 5]> = (0..u64::from(replications))
+        .map(|seed| {
+            let c = bare_chain::run(seed);
+            [c.events, c.orders, c.delivered, c.late, c.customers_lost].map(|x| x as f64)
+        })
+        .collect();
+    let n = f64::from(replications);
+    let mean_var = |runs: &[[f64; 5]], i: usize| {
+        let mean = runs.iter().map(|r| r[i]).sum::<f64>() / n;
+        let var = runs.iter().map(|r| (r[i] - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        (mean, var)
+    };
+    let names = ["events", "orders", "delivered", "late", "customers lost"];
+    for (i, name) in names.iter().enumerate() {
+        let ((e, ve), (b, vb)) = (mean_var(&engine, i), mean_var(&bare, i));
+        let se = ((ve + vb) / n).sqrt();
+        println!(
+            "plain chain, {name} per replication ({replications} each): \
+             engine {e:.1}, bare model {b:.1}, difference {:+.2} standard errors ({:+.2} %)",
+            (b - e) / se,
+            100.0 * (b - e) / e
+        );
+        assert!(
+            (b - e).abs() <= 4.0 * se,
+            "the bare model's {name} ({b:.1}) differ from the engine's ({e:.1}) \
+             by more than 4 standard errors ({se:.1})"
+        );
+    }
+    let (e, b) = (mean_var(&engine, 0).0, mean_var(&bare, 0).0);
+    assert!(
+        (b - e).abs() < 0.03 * e,
+        "the bare model handles {b:.0} events per replication, the engine {e:.0}"
+    );
 }
 
 fn config() -> Criterion {
