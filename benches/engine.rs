@@ -69,8 +69,13 @@ fn throughput(c: &mut Criterion) {
         });
         if short == "plain-chain" {
             check_bare_model(&model);
+            compare_cpu_time(&model);
             // Its own event count, a little different from the engine's (other draws).
-            group.throughput(Throughput::Elements(bare_chain::run(0).events));
+            let bare_events = bare_chain::run(0).events;
+            println!(
+                "plain chain, replication 0: engine {events} events, bare model {bare_events}"
+            );
+            group.throughput(Throughput::Elements(bare_events));
             group.bench_function("bare-model", |b| b.iter(|| bare_chain::run(black_box(0))));
             group.throughput(Throughput::Elements(events));
         }
@@ -140,7 +145,8 @@ fn bare_loop(events: u64, pending: usize) -> (f64, u64) {
 }
 
 /// Replications compared in [`check_bare_model`], unless the environment
-/// variable `BARE_MODEL_CHECK` gives another number (for a closer look:
+/// variable `BARE_MODEL_CHECK` asks for more (fewer would make the test's
+/// estimate of the spread too rough for its limit; for a closer look:
 /// `BARE_MODEL_CHECK=200 cargo bench --bench engine -- --test plain-chain/engine`).
 const CHECK_REPLICATIONS: u32 = 12;
 
@@ -153,7 +159,7 @@ fn check_bare_model(model: &Model) {
     let replications = std::env::var("BARE_MODEL_CHECK")
         .ok()
         .and_then(|n| n.parse().ok())
-        .filter(|&n: &u32| n >= 2)
+        .filter(|&n: &u32| n >= CHECK_REPLICATIONS)
         .unwrap_or(CHECK_REPLICATIONS);
     let engine: Vec<[f64; 5]> = (0..replications)
         .map(|r| {
@@ -200,6 +206,70 @@ fn check_bare_model(model: &Model) {
     assert!(
         (b - e).abs() < 0.03 * e,
         "the bare model handles {b:.0} events per replication, the engine {e:.0}"
+    );
+}
+
+/// With `BARE_MODEL_CPU=N` in the environment: runs replication 0 of the
+/// plain chain N times on the engine and N times on the bare model, in eight
+/// rounds that alternate which goes first, and prints the ratio of their CPU
+/// times per replication (the thread's time on a processor, from Linux's
+/// `/proc/thread-self/schedstat`). On a shared machine this is steadier than
+/// criterion's wall-clock times, which count the time other jobs hold the
+/// processor:
+/// `BARE_MODEL_CPU=200 cargo bench --bench engine -- --test plain-chain/bare-model`.
+fn compare_cpu_time(model: &Model) {
+    let Some(n) = std::env::var("BARE_MODEL_CPU")
+        .ok()
+        .and_then(|n| n.parse::<u32>().ok())
+    else {
+        return;
+    };
+    // Nanoseconds this thread has run (the first field of schedstat).
+    let cpu_ns = || -> Option<f64> {
+        let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+        stat.split_whitespace().next()?.parse().ok()
+    };
+    let Some(_) = cpu_ns() else {
+        println!("BARE_MODEL_CPU: no /proc/thread-self/schedstat here");
+        return;
+    };
+    let engine = || {
+        for _ in 0..n {
+            black_box(handoff::engine::run(black_box(model), 0).map(|r| r.events)).ok();
+        }
+    };
+    let bare = || {
+        for _ in 0..n {
+            black_box(bare_chain::run(black_box(0)));
+        }
+    };
+    let timed = |f: &dyn Fn()| {
+        let start = cpu_ns().unwrap_or(0.0);
+        f();
+        (cpu_ns().unwrap_or(0.0) - start) / 1e6 / f64::from(n)
+    };
+    let mut ratios = Vec::new();
+    for round in 0..8 {
+        // Each goes first in every other round.
+        let (e, b) = if round % 2 == 0 {
+            let e = timed(&engine);
+            (e, timed(&bare))
+        } else {
+            let b = timed(&bare);
+            (timed(&engine), b)
+        };
+        ratios.push(e / b);
+        println!(
+            "plain chain, CPU time per replication: engine {e:.3} ms, bare model {b:.3} ms, ratio {:.3}",
+            e / b
+        );
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "plain chain, engine / bare model CPU time over 8 rounds of {n}: {:.3} to {:.3}, median {:.3}",
+        ratios[0],
+        ratios[7],
+        (ratios[3] + ratios[4]) / 2.0
     );
 }
 
