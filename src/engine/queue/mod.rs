@@ -1,0 +1,340 @@
+//! The future event list, ordered by time, then by the order events were scheduled.
+//!
+//! The key of an event is its time's bits above its sequence number. Event
+//! times are finite and never negative, and for such floats the IEEE 754 bit
+//! pattern orders exactly as the value does, so one integer orders by time,
+//! then by scheduling order: equal times pop in the order they were scheduled,
+//! as with the binary heap this list replaced, and runs stay byte-identical.
+//!
+//! Short lists (the chains' tens of pending events) live in a 4-ary heap
+//! ([`QuadHeap`]); long ones (the big organisation's tens of thousands of
+//! pending reorders) in a timing wheel ([`TimeWheel`]), whose cost per event
+//! stays flat as the list grows. The binary radix heap ([`RadixHeap`]) is
+//! kept for the event-list benchmark (`benches/event_lists.rs`), which
+//! measures the candidates against each other; docs/performance.md
+//! ("Choosing the event list") has the figures.
+
+mod quad;
+mod radix;
+mod wheel;
+
+pub use quad::QuadHeap;
+pub use radix::RadixHeap;
+pub use wheel::TimeWheel;
+
+/// Events of type `E` waiting for their time.
+///
+/// Short lists (the chains' service ends and handoffs, tens to hundreds of
+/// events) sit in a 4-ary heap; past [`GROW_AT`] events (the big
+/// organisation's tens of thousands of pending reorders) they move to a timing
+/// wheel, and back below [`SHRINK_AT`]. Both pop by the same unique key, so
+/// which one holds the events never changes the order they come out in.
+///
+/// Why two: with sixty events pending, a heap sifts through three levels in
+/// the L1 cache, which costs less than the wheel's sorting of windows; with
+/// fifty thousand, the heap's lower levels miss the caches at every pop.
+/// docs/performance.md has the measurements.
+pub struct EventQueue<E> {
+    list: List<E>,
+    len: usize,
+    next_seq: u64,
+    /// The last key popped: every key still to come is at or above it.
+    last: u128,
+}
+
+/// Where the pending events are kept, by how many there are.
+enum List<E> {
+    Short(QuadHeap<E>),
+    Long(Box<TimeWheel<E>>),
+}
+
+/// Past this many pending events the heap's sifting leaves the L1/L2 cache and
+/// costs more than the wheel's windows: the list becomes a timing wheel.
+pub const GROW_AT: usize = 4096;
+/// Below this many, the wheel turns back into a heap (well below
+/// [`GROW_AT`], so that a list hovering near the limit does not switch back and forth).
+pub const SHRINK_AT: usize = 1024;
+
+impl<E: Copy> Default for EventQueue<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E: Copy> EventQueue<E> {
+    pub fn new() -> Self {
+        Self {
+            list: List::Short(QuadHeap::with_capacity(64)),
+            len: 0,
+            next_seq: 0,
+            last: 0,
+        }
+    }
+
+    /// Schedules `event` at `time`, which must not be before the last event popped.
+    #[inline]
+    pub fn schedule(&mut self, time: f64, event: E) {
+        debug_assert!(
+            time.is_finite() && time >= 0.0,
+            "event times are finite and not negative"
+        );
+        // `+ 0.0` turns a -0.0 into 0.0, whose bits sort first.
+        let key = (u128::from((time + 0.0).to_bits()) << 64) | u128::from(self.next_seq);
+        assert!(key >= self.last, "an event scheduled before the clock");
+        self.next_seq += 1;
+        self.len += 1;
+        match &mut self.list {
+            List::Short(heap) => {
+                heap.push(key, event);
+                if self.len > GROW_AT {
+                    self.grow();
+                }
+            }
+            List::Long(radix) => radix.push(key, event),
+        }
+    }
+
+    /// The earliest event and its time.
+    // Always inlined into the engine's event loop, which has one instance per
+    // observer and engine (plain or full), too many for LLVM to inline it itself.
+    #[inline(always)]
+    pub fn pop(&mut self) -> Option<(f64, E)> {
+        let (key, event) = match &mut self.list {
+            List::Short(heap) => heap.pop()?,
+            List::Long(radix) => {
+                let entry = radix.pop()?;
+                if self.len <= SHRINK_AT {
+                    self.len -= 1;
+                    self.last = entry.0;
+                    self.shrink();
+                    return Some((f64::from_bits((entry.0 >> 64) as u64), entry.1));
+                }
+                entry
+            }
+        };
+        self.len -= 1;
+        self.last = key;
+        Some((f64::from_bits((key >> 64) as u64), event))
+    }
+
+    /// The next event to pop, when the list is long and that is cheap to tell
+    /// (the lowest bucket of the radix heap holds it alone); `None` otherwise.
+    /// For prefetching what it will touch: short lists stay in the cache anyway.
+    #[inline]
+    pub fn next_if_long(&self) -> Option<&E> {
+        match &self.list {
+            List::Short(_) => None,
+            List::Long(wheel) => wheel.peek(),
+        }
+    }
+
+    /// The events are in the radix heap (more than [`GROW_AT`] were pending).
+    #[inline]
+    pub fn is_long(&self) -> bool {
+        matches!(self.list, List::Long(_))
+    }
+
+    /// Events pending.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Moves the events from the heap onto a timing wheel.
+    #[cold]
+    fn grow(&mut self) {
+        let List::Short(heap) = &mut self.list else {
+            return;
+        };
+        self.list = List::Long(Box::new(TimeWheel::with(heap.take_all())));
+    }
+
+    /// Moves the events from the wheel into a heap.
+    #[cold]
+    fn shrink(&mut self) {
+        let List::Long(radix) = &mut self.list else {
+            return;
+        };
+        let mut heap = QuadHeap::with_capacity(GROW_AT + 1);
+        for (key, event) in radix.drain() {
+            heap.push(key, event);
+        }
+        self.list = List::Short(heap);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+
+    use rand::rngs::ChaCha8Rng;
+    use rand::{RngExt, SeedableRng};
+
+    use super::*;
+
+    #[test]
+    fn pops_by_time_then_by_scheduling_order() {
+        let mut q = EventQueue::new();
+        q.schedule(2.0, "c");
+        q.schedule(1.0, "a");
+        q.schedule(2.0, "d");
+        q.schedule(1.0, "b");
+        q.schedule(0.5, "first");
+        let order: Vec<_> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
+        assert_eq!(order, ["first", "a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn keys_order_times_across_magnitudes() {
+        let times = [0.0, -0.0, 1e-300, 0.5, 1.0, 1.5, 1e6, 3.9e7];
+        let mut q = EventQueue::new();
+        for (i, &t) in times.iter().enumerate().rev() {
+            q.schedule(t, i);
+        }
+        let popped: Vec<f64> = std::iter::from_fn(|| q.pop().map(|(t, _)| t)).collect();
+        let mut sorted = times.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        // -0.0 and 0.0 are the same time; they come out in scheduling order, as 0.0.
+        let expected: Vec<f64> = sorted.iter().map(|t| t + 0.0).collect();
+        assert_eq!(popped, expected);
+    }
+
+    #[test]
+    #[should_panic(expected = "before the clock")]
+    fn the_radix_heap_refuses_a_key_below_the_last_popped() {
+        let mut heap = RadixHeap::new();
+        heap.push(5, ());
+        heap.pop();
+        heap.push(4, ());
+    }
+
+    /// The radix heap alone, peeks included, against a binary heap of the same keys.
+    #[test]
+    fn radix_heap_pops_and_peeks_what_a_binary_heap_pops() {
+        for seed in 0..200 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut radix = RadixHeap::new();
+            let mut reference = BinaryHeap::new();
+            let mut last = 0_u128;
+            for step in 0..3000 {
+                match rng.random_range(0..5) {
+                    0 | 1 => {
+                        // Keys spread over every bit, never below the last popped.
+                        let key =
+                            last.saturating_add(rng.random::<u128>() >> rng.random_range(1..128));
+                        radix.push(key, step);
+                        reference.push(Reverse((key, step)));
+                    }
+                    2 => assert_eq!(
+                        radix.peek(),
+                        reference.peek().map(|Reverse((k, _))| *k),
+                        "seed {seed}, step {step}"
+                    ),
+                    _ => {
+                        let expected = reference.pop().map(|Reverse(entry)| entry);
+                        let got = radix.pop();
+                        // Equal keys may pop in any order; compare keys only.
+                        assert_eq!(got.map(|e| e.0), expected.map(|e| e.0), "seed {seed}");
+                        if let Some((key, _)) = got {
+                            last = key;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The property: for any sequence of schedules (never before the clock) and
+    /// pops, the radix heap pops exactly what a binary heap ordered by (time,
+    /// scheduling order) pops. Random sequences from fixed seeds, with many
+    /// ties, zero delays, tiny and huge gaps, and lists that grow and drain.
+    #[test]
+    fn pops_what_a_binary_heap_pops() {
+        for seed in 0..300 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut radix = EventQueue::new();
+            let mut reference = BinaryHeap::new();
+            let (mut now, mut seq) = (0.0_f64, 0_u64);
+            // Lean towards pushing early on, towards popping later, to drain.
+            let steps = rng.random_range(1..2000);
+            for step in 0..steps + 2000 {
+                let push_share = if step < steps { 0.6 } else { 0.0 };
+                if rng.random::<f64>() < push_share {
+                    let gap = match rng.random_range(0..6) {
+                        0 => 0.0,
+                        1 => f64::from(rng.random_range(0..4)),
+                        2 => rng.random::<f64>() * 1e-9,
+                        3 => rng.random::<f64>(),
+                        4 => rng.random::<f64>() * 500.0,
+                        _ => rng.random::<f64>() * 1e7,
+                    };
+                    let time = now + gap;
+                    radix.schedule(time, seq);
+                    reference.push(Reverse((time.to_bits(), seq)));
+                    seq += 1;
+                } else {
+                    let expected = reference
+                        .pop()
+                        .map(|Reverse((bits, s))| (f64::from_bits(bits), s));
+                    let got = radix.pop();
+                    assert_eq!(got, expected, "seed {seed}, step {step}");
+                    if let Some((time, _)) = got {
+                        now = time;
+                    }
+                }
+            }
+            assert_eq!(radix.pop(), None, "seed {seed}: drained");
+        }
+    }
+
+    /// Lists that grow past `GROW_AT` and drain below `SHRINK_AT`, several times,
+    /// pop exactly what one binary heap pops, ties included.
+    #[test]
+    fn switching_between_heaps_keeps_the_order() {
+        for seed in 0..4 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut list = EventQueue::new();
+            let mut reference = BinaryHeap::new();
+            let (mut now, mut seq) = (0.0_f64, 0_u64);
+            let (mut grew, mut shrank) = (0, 0);
+            for round in 0..3 {
+                let target = GROW_AT + 1000 * (round + 1);
+                while list.len() < target {
+                    // Whole hours, so that many events share a time.
+                    let time = now + f64::from(rng.random_range(0..50));
+                    list.schedule(time, seq);
+                    reference.push(Reverse((time.to_bits(), seq)));
+                    seq += 1;
+                    // Pop now and then while growing.
+                    if rng.random::<f64>() < 0.3 {
+                        let (t, _) = list.pop().expect("not empty");
+                        assert_eq!(reference.pop().map(|Reverse((b, _))| b), Some(t.to_bits()));
+                        now = t;
+                    }
+                }
+                grew += usize::from(matches!(list.list, List::Long(_)));
+                while list.len() > SHRINK_AT / 2 {
+                    let expected = reference
+                        .pop()
+                        .map(|Reverse((bits, s))| (f64::from_bits(bits), s));
+                    let got = list.pop();
+                    assert_eq!(got, expected, "seed {seed}, round {round}");
+                    now = got.expect("not empty").0;
+                }
+                shrank += usize::from(matches!(list.list, List::Short(_)));
+            }
+            assert_eq!((grew, shrank), (3, 3), "seed {seed}: both heaps were used");
+            while let Some(got) = list.pop() {
+                let expected = reference
+                    .pop()
+                    .map(|Reverse((b, s))| (f64::from_bits(b), s));
+                assert_eq!(Some(got), expected);
+            }
+            assert!(reference.is_empty());
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! The event list for long lists: a two-level timing wheel whose current
+//! window is sorted once.
+//!
+//! Time is cut into windows of equal width (chosen so that a window holds a few
+//! dozen events, see [`TARGET_PER_WINDOW`]). Events of the next [`SLOTS`]
+//! windows (the *ring*) sit unsorted in one bucket per window; later ones sit
+//! unsorted in one bucket per ring, [`SLOTS`] rings ahead; later still, in one
+//! overflow list. Scheduling is a `Vec::push` onto one of these buckets. When
+//! the clock reaches a window, its bucket is sorted and popped from the end;
+//! when it reaches a ring, that ring's bucket is spread over the windows.
+//!
+//! A far event (a reorder twenty days ahead) is thus written twice or three
+//! times and sorted once among a few dozen; in the radix heap this replaced it
+//! moved four or five times between buckets whose ends were rarely in the
+//! cache (docs/performance.md, "The big organisation").
+//!
+//! Order is exact. An event's window is `floor((time − origin) × per_hour)`,
+//! computed in floating point, which never decreases as the time grows
+//! (subtraction, multiplication by a positive number and `floor` are monotone
+//! in IEEE 754 arithmetic), so an event in an earlier window is never later
+//! than one in a later window; within a window, events are ordered by their
+//! whole key (time bits, then sequence number).
+
+use super::QuadHeap;
+
+/// Windows in a ring, and rings ahead kept in buckets of their own.
+const SLOTS: usize = 1024;
+const WORDS: usize = SLOTS / 64;
+/// Events a window should hold when its width is chosen: enough that sorting a
+/// window costs little per event, few enough that it sorts in the L1 cache.
+const TARGET_PER_WINDOW: usize = 48;
+
+pub struct TimeWheel<E> {
+    /// An event's window is `floor((time − origin) × per_hour)`.
+    origin: f64,
+    per_hour: f64,
+    /// The window being popped: every event of it, and of any earlier window,
+    /// is in `run` or `near`; every later event is in a bucket.
+    current: u64,
+    /// The ring whose windows are in `windows` (`window / SLOTS`).
+    ring: u64,
+    /// The current window's events as they were when it was reached, sorted
+    /// with the least key last.
+    run: Vec<(u128, E)>,
+    /// Events scheduled into the current window after it was sorted.
+    near: QuadHeap<E>,
+    /// `windows[w % SLOTS]`: the events of window `w`, for `current < w` in `ring`.
+    windows: Vec<Vec<(u128, E)>>,
+    /// One bit per entry of `windows`, set when it is not empty.
+    windows_used: [u64; WORDS],
+    /// `rings[r % SLOTS]`: the events of ring `r`, for `ring < r <= ring + SLOTS`.
+    rings: Vec<Vec<(u128, E)>>,
+    rings_used: [u64; WORDS],
+    /// Events of later rings.
+    beyond: Vec<(u128, E)>,
+    /// The earliest ring an event of `beyond` belongs to.
+    beyond_ring: u64,
+    /// Events on the wheel.
+    len: usize,
+    /// Windows sorted, and events in them, since the windows were last chosen.
+    sorted_windows: u64,
+    sorted_events: u64,
+}
+
+impl<E: Copy> TimeWheel<E> {
+    /// A wheel holding `entries`, whose keys are all at or above the last key popped.
+    pub fn with(entries: Vec<(u128, E)>) -> Self {
+        let mut wheel = Self {
+            origin: 0.0,
+            per_hour: 1.0,
+            current: 0,
+            ring: 0,
+            run: Vec::new(),
+            near: QuadHeap::with_capacity(64),
+            windows: (0..SLOTS).map(|_| Vec::new()).collect(),
+            windows_used: [0; WORDS],
+            rings: (0..SLOTS).map(|_| Vec::new()).collect(),
+            rings_used: [0; WORDS],
+            beyond: Vec::new(),
+            beyond_ring: u64::MAX,
+            len: 0,
+            sorted_windows: 0,
+            sorted_events: 0,
+        };
+        wheel.rebase(entries, None);
+        wheel
+    }
+
+    /// Chooses the windows afresh for `entries` (nothing else is on the wheel)
+    /// and places them: the earliest event's window becomes the current one.
+    /// The width is `width` if given (from the events per window seen), else
+    /// the span of the earliest [`TARGET_PER_WINDOW`] events; never so narrow
+    /// that the events would not fit in the rings (they would all wait in the
+    /// overflow list).
+    #[cold]
+    fn rebase(&mut self, entries: Vec<(u128, E)>, width: Option<f64>) {
+        debug_assert!(self.run.is_empty() && self.near.is_empty() && self.len == 0);
+        self.sorted_windows = 0;
+        self.sorted_events = 0;
+        let mut times: Vec<f64> = entries.iter().map(|&(key, _)| time_of(key)).collect();
+        let Some((&first, &last)) = times
+            .iter()
+            .min_by(|a, b| a.total_cmp(b))
+            .zip(times.iter().max_by(|a, b| a.total_cmp(b)))
+        else {
+            return;
+        };
+        let mut width = width.unwrap_or_else(|| {
+            let k = TARGET_PER_WINDOW.min(times.len() - 1);
+            let (_, &mut kth, _) = times.select_nth_unstable_by(k, f64::total_cmp);
+            kth - first
+        });
+        // Half the rings' reach for the whole span.
+        width = width.max((last - first) / (SLOTS * SLOTS / 2) as f64);
+        if !(width > 0.0 && width.is_finite()) {
+            // All at one instant (or one event): any width orders them.
+            width = 1.0;
+        }
+        self.origin = first;
+        self.per_hour = 1.0 / width;
+        self.current = 0;
+        self.ring = 0;
+        for (key, event) in entries {
+            self.push(key, event);
+        }
+    }
+
+    #[inline]
+    fn window_of(&self, key: u128) -> u64 {
+        // `as` saturates: times beyond u64::MAX windows share the last one,
+        // which keeps the mapping monotone.
+        ((time_of(key) - self.origin) * self.per_hour) as u64
+    }
+
+    /// Adds `event` under `key`, which must not be below the last key popped.
+    #[inline]
+    pub fn push(&mut self, key: u128, event: E) {
+        self.len += 1;
+        self.place(key, event);
+    }
+
+    /// Puts an event in the part of the wheel its window belongs to.
+    #[inline]
+    fn place(&mut self, key: u128, event: E) {
+        let w = self.window_of(key);
+        if w <= self.current {
+            self.near.push(key, event);
+        } else if w / SLOTS as u64 == self.ring {
+            let slot = w as usize % SLOTS;
+            self.windows[slot].push((key, event));
+            self.windows_used[slot / 64] |= 1 << (slot % 64);
+        } else if w / SLOTS as u64 - self.ring <= SLOTS as u64 {
+            let slot = (w / SLOTS as u64) as usize % SLOTS;
+            self.rings[slot].push((key, event));
+            self.rings_used[slot / 64] |= 1 << (slot % 64);
+        } else {
+            self.beyond_ring = self.beyond_ring.min(w / SLOTS as u64);
+            self.beyond.push((key, event));
+        }
+    }
+
+    /// The event with the least key, and its key.
+    #[inline]
+    pub fn pop(&mut self) -> Option<(u128, E)> {
+        loop {
+            match (self.run.last(), self.near.peek()) {
+                (Some(r), Some(n)) => {
+                    self.len -= 1;
+                    return if n < r.0 {
+                        self.near.pop()
+                    } else {
+                        self.run.pop()
+                    };
+                }
+                (Some(_), None) => {
+                    self.len -= 1;
+                    return self.run.pop();
+                }
+                (None, Some(_)) => {
+                    self.len -= 1;
+                    return self.near.pop();
+                }
+                (None, None) => {
+                    if !self.advance() {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The next event to pop, when it is in the current window (cheap to tell);
+    /// `None` when the wheel must move on to a later window to find it.
+    #[inline]
+    pub fn peek(&self) -> Option<&E> {
+        match (self.run.last(), self.near.peek_entry()) {
+            (Some(r), Some(n)) => Some(if n.0 < r.0 { &n.1 } else { &r.1 }),
+            (Some(r), None) => Some(&r.1),
+            (None, Some(n)) => Some(&n.1),
+            (None, None) => None,
+        }
+    }
+
+    /// Every event, in no particular order (the wheel is left empty).
+    pub fn drain(&mut self) -> Vec<(u128, E)> {
+        let mut all = std::mem::take(&mut self.run);
+        all.extend(self.near.drain());
+        for bucket in self.windows.iter_mut().chain(self.rings.iter_mut()) {
+            all.append(bucket);
+        }
+        all.append(&mut self.beyond);
+        self.beyond_ring = u64::MAX;
+        self.len = 0;
+        self.windows_used = [0; WORDS];
+        self.rings_used = [0; WORDS];
+        all
+    }
+
+    /// Moves the clock's window on to the next one with events, and sorts it
+    /// into `run`; false when no event is left.
+    #[cold]
+    fn advance(&mut self) -> bool {
+        if self.len == 0 {
+            return false;
+        }
+        loop {
+            // The next used window of this ring, after the current one.
+            let from = if self.current / SLOTS as u64 == self.ring {
+                self.current as usize % SLOTS + 1
+            } else {
+                0
+            };
+            if let Some(slot) = next_set(&self.windows_used, from) {
+                self.windows_used[slot / 64] &= !(1 << (slot % 64));
+                self.current = self.ring * SLOTS as u64 + slot as u64;
+                // The emptied run's allocation goes back to the allocator, which
+                // hands it out again to the next bucket that grows (still in the cache).
+                self.run = std::mem::take(&mut self.windows[slot]);
+                self.sorted_windows += 1;
+                self.sorted_events += self.run.len() as u64;
+                self.run
+                    .sort_unstable_by_key(|&(key, _)| std::cmp::Reverse(key));
+                return true;
+            }
+            // This ring is done. If its windows held several times the events
+            // they were chosen for (the list grew or thinned out), choose them
+            // afresh; only after a quarter of the list has been popped since
+            // they were last chosen, so that the moves cost at most four per pop.
+            if self.sorted_windows >= SLOTS as u64 / 4 && self.sorted_events >= self.len as u64 / 4
+            {
+                let per_window = self.sorted_events as f64 / self.sorted_windows as f64;
+                let target = TARGET_PER_WINDOW as f64;
+                if per_window > 3.0 * target || per_window < target / 3.0 {
+                    let width = target / per_window / self.per_hour;
+                    let all = self.drain();
+                    self.rebase(all, Some(width));
+                    if !self.near.is_empty() {
+                        return true;
+                    }
+                    continue;
+                }
+            }
+            // Spread the next used ring over the windows.
+            let start = (self.ring as usize + 1) % SLOTS;
+            let next = next_set(&self.rings_used, start).or_else(|| next_set(&self.rings_used, 0));
+            if let Some(slot) = next {
+                let ahead = (slot + SLOTS - start) % SLOTS + 1;
+                self.ring += ahead as u64;
+                // No window of the new ring has been reached yet.
+                self.current = self.ring * SLOTS as u64 - 1;
+                self.rings_used[slot / 64] &= !(1 << (slot % 64));
+                let bucket = std::mem::take(&mut self.rings[slot]);
+                for &(key, event) in &bucket {
+                    let w = self.window_of(key);
+                    debug_assert_eq!(w / SLOTS as u64, self.ring);
+                    let window = w as usize % SLOTS;
+                    self.windows[window].push((key, event));
+                    self.windows_used[window / 64] |= 1 << (window % 64);
+                }
+                drop(bucket);
+                // Rings that the overflow list reaches now get its events.
+                if self.beyond_ring <= self.ring + SLOTS as u64 {
+                    self.beyond_ring = u64::MAX;
+                    for (key, event) in std::mem::take(&mut self.beyond) {
+                        self.place(key, event);
+                    }
+                }
+                continue;
+            }
+            if self.beyond.is_empty() {
+                return false;
+            }
+            // Only events far beyond the rings are left: choose windows for them.
+            let beyond = self.drain();
+            self.rebase(beyond, None);
+            if !self.near.is_empty() {
+                return true;
+            }
+        }
+    }
+}
+
+/// The time of an event list key (its upper 64 bits are the time's bits).
+#[inline]
+fn time_of(key: u128) -> f64 {
+    f64::from_bits((key >> 64) as u64)
+}
+
+/// The first set bit at or after `from` in `bits`.
+#[inline]
+fn next_set(bits: &[u64; WORDS], from: usize) -> Option<usize> {
+    if from >= SLOTS {
+        return None;
+    }
+    let mut word = from / 64;
+    let mut masked = bits[word] & (u64::MAX << (from % 64));
+    loop {
+        if masked != 0 {
+            return Some(word * 64 + masked.trailing_zeros() as usize);
+        }
+        word += 1;
+        if word == WORDS {
+            return None;
+        }
+        masked = bits[word];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+
+    use rand::rngs::ChaCha8Rng;
+    use rand::{RngExt, SeedableRng};
+
+    use super::*;
+
+    fn key(time: f64, seq: u64) -> u128 {
+        (u128::from(time.to_bits()) << 64) | u128::from(seq)
+    }
+
+    /// Random schedules and pops against a binary heap of the same keys, with
+    /// gaps from zero to far beyond the rings (the overflow list and choosing
+    /// the windows afresh), bursts of equal times, and a density that changes
+    /// by orders of magnitude (windows chosen afresh at a ring's end).
+    #[test]
+    fn pops_and_peeks_what_a_binary_heap_pops() {
+        for seed in 0..60 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let (mut now, mut seq) = (rng.random::<f64>() * 100.0, 0_u64);
+            let mut reference = BinaryHeap::new();
+            let mut initial = Vec::new();
+            for _ in 0..rng.random_range(1..3000) {
+                let entry = (key(now + rng.random::<f64>() * 50.0, seq), seq);
+                initial.push(entry);
+                reference.push(Reverse(entry));
+                seq += 1;
+            }
+            let mut wheel = TimeWheel::with(initial);
+            // The typical gap shrinks a hundredfold and grows back, phase by phase.
+            for (phase, scale) in [1.0, 0.1, 0.01, 1.0, 100.0].into_iter().enumerate() {
+                for step in 0..20_000 {
+                    if rng.random::<f64>() < 0.5 {
+                        let gap = match rng.random_range(0..8) {
+                            0 => 0.0,
+                            1 => f64::from(rng.random_range(0..3)) * scale,
+                            2 => rng.random::<f64>() * 1e-9,
+                            3 => rng.random::<f64>() * 1e9,
+                            4 => rng.random::<f64>() * 1e15,
+                            _ => -(1.0 - rng.random::<f64>()).ln() * scale,
+                        };
+                        let entry = (key(now + gap, seq), seq);
+                        wheel.push(entry.0, entry.1);
+                        reference.push(Reverse(entry));
+                        seq += 1;
+                    } else {
+                        let expected = reference.pop().map(|Reverse(entry)| entry);
+                        if let Some(&next) = wheel.peek() {
+                            assert_eq!(
+                                Some(next),
+                                expected.map(|e| e.1),
+                                "seed {seed}, phase {phase}, step {step}: peek"
+                            );
+                        }
+                        let got = wheel.pop();
+                        assert_eq!(got, expected, "seed {seed}, phase {phase}, step {step}");
+                        if let Some((k, _)) = got {
+                            now = time_of(k);
+                        }
+                    }
+                }
+            }
+            while let Some(Reverse(entry)) = reference.pop() {
+                assert_eq!(wheel.pop(), Some(entry), "seed {seed}: drained");
+            }
+            assert_eq!(wheel.pop(), None);
+            assert_eq!(wheel.peek(), None);
+        }
+    }
+
+    /// Every event at one instant, and a single event: any width orders them.
+    #[test]
+    fn equal_times_pop_in_scheduling_order() {
+        let entries: Vec<(u128, u64)> = (0..5000).map(|s| (key(7.0, s), s)).collect();
+        let mut wheel = TimeWheel::with(entries);
+        wheel.push(key(7.0, 5000), 5000);
+        let popped: Vec<u64> = std::iter::from_fn(|| wheel.pop().map(|(_, e)| e)).collect();
+        assert_eq!(popped, (0..=5000).collect::<Vec<_>>());
+        let mut one = TimeWheel::with(vec![(key(3.0, 0), 0)]);
+        assert_eq!(one.pop(), Some((key(3.0, 0), 0)));
+        assert_eq!(one.pop(), None);
+    }
+
+    /// Draining returns every event once, whatever part of the wheel holds it.
+    #[test]
+    fn drain_returns_every_event() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let entries: Vec<(u128, u64)> = (0..5000)
+            .map(|s| (key(rng.random::<f64>() * 1e6, s), s))
+            .collect();
+        let mut wheel = TimeWheel::with(entries);
+        for _ in 0..100 {
+            wheel.pop();
+        }
+        wheel.push(key(1e300, 9999), 9999);
+        let mut left: Vec<u64> = wheel.drain().into_iter().map(|(_, e)| e).collect();
+        left.sort_unstable();
+        assert_eq!(left.len(), 4901);
+        assert_eq!(wheel.pop(), None);
+    }
+}
