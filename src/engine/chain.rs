@@ -520,7 +520,8 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
         rare.chases += 1;
         let chases = rare.chases;
         let i = step as usize * BLOCKS + LOST;
-        self.spent.add(&mut o.spent, order as usize, i, now - lost_at);
+        self.spent
+            .add(&mut o.spent, order as usize, i, now - lost_at);
         self.trace_order(TraceKind::Chased, order, |e| e.handoff = Some(id));
         let touch = Touch {
             customer: arrival,

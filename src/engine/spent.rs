@@ -112,7 +112,11 @@ mod tests {
                 };
                 for (i, r) in reference.iter().enumerate() {
                     let got = pool.get(*written, k, i);
-                    assert_eq!(got.to_bits(), r.to_bits(), "seed {seed}, slot {k}, entry {i}");
+                    assert_eq!(
+                        got.to_bits(),
+                        r.to_bits(),
+                        "seed {seed}, slot {k}, entry {i}"
+                    );
                 }
             }
         }
