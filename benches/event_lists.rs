@@ -13,9 +13,10 @@
 //!   mean 20 days, the rest with mean 1 h.
 //!
 //! Lists, all on the engine's key (time bits above the sequence number):
-//! `binary-heap` (`std`'s: the engine's former list), `radix-heap` (the
-//! engine's list for long lists), `engine` (the engine's `EventQueue`: a 4-ary
-//! heap up to 4 096 events, the radix heap beyond), `two-tier` (a binary heap for the next day, a radix
+//! `binary-heap` (`std`'s: the engine's former list), `radix-heap` (a binary
+//! radix heap, the engine's list for long lists before the timing wheel),
+//! `engine` (the engine's `EventQueue`: a 4-ary heap up to 4 096 events, a
+//! two-level timing wheel beyond), `two-tier` (a binary heap for the next day, a radix
 //! heap beyond; tried and measured slower in the engine), and `calendar` (Brown 1988: a year of day-buckets sized
 //! to the events' spacing, resized as the list doubles or halves).
 
