@@ -149,7 +149,7 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
         if measuring {
             d.wait.add(waited);
         }
-        let service = d.service::<M>(self.model, dept).sample(&mut d.rng);
+        let service = d.draw_service::<M>(self.model, dept);
         // Served on arrival adds nothing (x + 0.0 is x): skip the order's buffer,
         // which is most often not in the cache.
         // Only while some order is sent back for rework does a service look

@@ -25,9 +25,14 @@ enum Verdict {
 }
 
 impl<O: Observer, M: Mechanisms> Simulation<'_, '_, O, M> {
+    /// The gaps between arrivals are the arrival stream's draws in turn; each is
+    /// drawn one arrival ahead, so that drawing it is not in the way of
+    /// scheduling the arrival it is for (the same numbers, sooner).
     pub(super) fn schedule_next_arrival(&mut self) {
         let rate = self.model.customers.arrival_rate_per_h;
-        let gap = -(1.0 - self.arrivals_rng.random::<f64>()).ln() / rate;
+        let next = self.arrivals_rng.random::<f64>();
+        let u = std::mem::replace(&mut self.next_arrival_draw, next);
+        let gap = -(1.0 - u).ln() / rate;
         self.schedule(self.now + gap, Event::Arrival);
     }
 

@@ -329,6 +329,9 @@ struct DepartmentState {
     /// Staff-time records, when staff on duty change over time.
     duty: Option<Box<capacity::Duty>>,
     rng: Stream,
+    /// The plain engine's next service time, drawn one service ahead from
+    /// `rng` (see [`DepartmentState::draw_service`]).
+    next_service: f64,
     wait: Welford,
     queue_len: TimeWeighted,
     busy_level: TimeWeighted,
@@ -457,6 +460,9 @@ struct Simulation<'m, 'o, O: Observer, M: Mechanisms> {
     routes: Vec<Route>,
     route_start: Vec<u32>,
     arrivals_rng: Stream,
+    /// The uniform number of the next gap between arrivals, drawn one arrival
+    /// ahead (see [`Simulation::schedule_next_arrival`]).
+    next_arrival_draw: f64,
     /// Every customer decision: the flow of each order, problems, complaints,
     /// staying, word of mouth, churn and reorders.
     decisions: Decisions,
@@ -492,18 +498,26 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
             .departments
             .iter()
             .enumerate()
-            .map(|(i, d)| DepartmentState {
-                staff: d.staff,
-                busy: 0,
-                queue: VecDeque::new(),
-                lower: vec![VecDeque::new(); lower_levels],
-                duty: capacity::department_duty(capacity.department_changes(i), warmup),
-                rng: stream(seed, replication, &format!("department:{}", d.name)),
-                wait: Welford::default(),
-                queue_len: TimeWeighted::new(warmup),
-                busy_level: TimeWeighted::new(warmup),
-                served: 0,
-                rework_h: 0.0,
+            .map(|(i, d)| {
+                let mut rng = stream(seed, replication, &format!("department:{}", d.name));
+                DepartmentState {
+                    staff: d.staff,
+                    busy: 0,
+                    queue: VecDeque::new(),
+                    lower: vec![VecDeque::new(); lower_levels],
+                    duty: capacity::department_duty(capacity.department_changes(i), warmup),
+                    next_service: if M::ON {
+                        f64::NAN
+                    } else {
+                        d.service.sample(&mut rng)
+                    },
+                    rng,
+                    wait: Welford::default(),
+                    queue_len: TimeWeighted::new(warmup),
+                    busy_level: TimeWeighted::new(warmup),
+                    served: 0,
+                    rework_h: 0.0,
+                }
             })
             .collect();
         let incidents = incidents::Incidents::new(model);
@@ -566,6 +580,7 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
                 week.odds = vec![Default::default(); handoffs.len()];
             }
         }
+        let mut arrivals_rng = stream(seed, replication, "arrivals");
         Self {
             model,
             observer,
@@ -590,7 +605,8 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
             handoffs,
             routes,
             route_start,
-            arrivals_rng: stream(seed, replication, "arrivals"),
+            next_arrival_draw: rand::RngExt::random(&mut arrivals_rng),
+            arrivals_rng,
             decisions: Decisions::new(seed, replication),
             flow_cumulative,
             counts,
