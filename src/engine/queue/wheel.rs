@@ -2,17 +2,17 @@
 //! window is sorted once.
 //!
 //! Time is cut into windows of equal width (chosen so that a window holds a few
-//! dozen events, see [`TARGET_PER_WINDOW`]). Events of the next [`SLOTS`]
-//! windows (the *ring*) sit unsorted in one bucket per window; later ones sit
-//! unsorted in one bucket per ring, [`SLOTS`] rings ahead; later still, in one
-//! overflow list. Scheduling is a `Vec::push` onto one of these buckets. When
+//! dozen events, see [`TARGET_PER_WINDOW`]), and windows into rings of
+//! [`SLOTS`]. Events of the current ring's later windows sit unsorted in one
+//! bucket per window; events of the next [`SLOTS`] rings, unsorted in one
+//! bucket per ring; later still, in one overflow list. Scheduling is a `Vec::push` onto one of these buckets. When
 //! the clock reaches a window, its bucket is sorted and popped from the end;
 //! when it reaches a ring, that ring's bucket is spread over the windows.
 //!
 //! A far event (a reorder twenty days ahead) is thus written twice or three
 //! times and sorted once among a few dozen; in the radix heap this replaced it
 //! moved four or five times between buckets whose ends were rarely in the
-//! cache (docs/performance.md, "The big organisation").
+//! cache (docs/performance.md, "A timing wheel for long lists").
 //!
 //! Order is exact. An event's window is `floor((time − origin) × per_hour)`,
 //! computed in floating point, which never decreases as the time grows
@@ -127,8 +127,11 @@ impl<E: Copy> TimeWheel<E> {
 
     #[inline]
     fn window_of(&self, key: u128) -> u64 {
-        // `as` saturates: times beyond u64::MAX windows share the last one,
-        // which keeps the mapping monotone.
+        // `as` saturates, which keeps the mapping monotone: times beyond
+        // u64::MAX windows share the last one, and times before `origin` (an
+        // event scheduled after the windows were chosen afresh, between the
+        // last event popped and the earliest left) share window 0, the
+        // current one after a rebase.
         ((time_of(key) - self.origin) * self.per_hour) as u64
     }
 
