@@ -127,11 +127,10 @@ impl<E: Copy> TimeWheel<E> {
 
     #[inline]
     fn window_of(&self, key: u128) -> u64 {
-        // `as` saturates, which keeps the mapping monotone: times beyond
-        // u64::MAX windows share the last one, and times before `origin` (an
-        // event scheduled after the windows were chosen afresh, between the
-        // last event popped and the earliest left) share window 0, the
-        // current one after a rebase.
+        // `as` saturates, so the mapping stays monotone whatever the time:
+        // times beyond u64::MAX windows share the last one, and times before
+        // `origin` (none are pushed: the wheel is rebased inside a pop, which
+        // then pops the earliest event, at `origin`) would share window 0.
         ((time_of(key) - self.origin) * self.per_hour) as u64
     }
 
