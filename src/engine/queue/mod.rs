@@ -118,7 +118,7 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// The next event to pop, when the list is long and that is cheap to tell
-    /// (the lowest bucket of the radix heap holds it alone); `None` otherwise.
+    /// (it is in the timing wheel's current window); `None` otherwise.
     /// For prefetching what it will touch: short lists stay in the cache anyway.
     #[inline]
     pub fn next_if_long(&self) -> Option<&E> {
@@ -126,12 +126,6 @@ impl<E: Copy> EventQueue<E> {
             List::Short(_) => None,
             List::Long(wheel) => wheel.peek(),
         }
-    }
-
-    /// The events are in the radix heap (more than [`GROW_AT`] were pending).
-    #[inline]
-    pub fn is_long(&self) -> bool {
-        matches!(self.list, List::Long(_))
     }
 
     /// Events pending.

@@ -25,26 +25,15 @@ impl<E: Copy> QuadHeap<E> {
         self.items.is_empty()
     }
 
-    /// The least key.
-    #[inline]
-    pub fn peek(&self) -> Option<u128> {
-        self.items.first().map(|&(key, _)| key)
-    }
-
     /// The least key and its event.
     #[inline]
-    pub fn peek_entry(&self) -> Option<&(u128, E)> {
+    pub fn peek(&self) -> Option<&(u128, E)> {
         self.items.first()
     }
 
     /// Every entry, in no particular order (the heap is left empty, without an allocation).
     pub fn take_all(&mut self) -> Vec<(u128, E)> {
         std::mem::take(&mut self.items)
-    }
-
-    /// Every entry, in no particular order (the heap is left empty).
-    pub fn drain(&mut self) -> std::vec::Drain<'_, (u128, E)> {
-        self.items.drain(..)
     }
 
     #[inline]

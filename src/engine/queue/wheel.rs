@@ -161,28 +161,32 @@ impl<E: Copy> TimeWheel<E> {
         }
     }
 
+    /// The next event's entry, and whether it is in `near` (else at the end of
+    /// `run`); `None` when both are empty (it is in a later window).
+    #[inline(always)]
+    fn next_entry(&self) -> Option<(&(u128, E), bool)> {
+        match (self.run.last(), self.near.peek()) {
+            (Some(r), Some(n)) if n.0 < r.0 => Some((n, true)),
+            (Some(r), _) => Some((r, false)),
+            (None, Some(n)) => Some((n, true)),
+            (None, None) => None,
+        }
+    }
+
     /// The event with the least key, and its key.
     #[inline]
     pub fn pop(&mut self) -> Option<(u128, E)> {
         loop {
-            match (self.run.last(), self.near.peek()) {
-                (Some(r), Some(n)) => {
-                    self.len -= 1;
-                    return if n < r.0 {
-                        self.near.pop()
-                    } else {
-                        self.run.pop()
-                    };
-                }
-                (Some(_), None) => {
-                    self.len -= 1;
-                    return self.run.pop();
-                }
-                (None, Some(_)) => {
+            match self.next_entry() {
+                Some((_, true)) => {
                     self.len -= 1;
                     return self.near.pop();
                 }
-                (None, None) => {
+                Some((_, false)) => {
+                    self.len -= 1;
+                    return self.run.pop();
+                }
+                None => {
                     if !self.advance() {
                         return None;
                     }
@@ -195,18 +199,13 @@ impl<E: Copy> TimeWheel<E> {
     /// `None` when the wheel must move on to a later window to find it.
     #[inline]
     pub fn peek(&self) -> Option<&E> {
-        match (self.run.last(), self.near.peek_entry()) {
-            (Some(r), Some(n)) => Some(if n.0 < r.0 { &n.1 } else { &r.1 }),
-            (Some(r), None) => Some(&r.1),
-            (None, Some(n)) => Some(&n.1),
-            (None, None) => None,
-        }
+        self.next_entry().map(|((_, event), _)| event)
     }
 
     /// Every event, in no particular order (the wheel is left empty).
     pub fn drain(&mut self) -> Vec<(u128, E)> {
         let mut all = std::mem::take(&mut self.run);
-        all.extend(self.near.drain());
+        all.append(&mut self.near.take_all());
         for bucket in self.windows.iter_mut().chain(self.rings.iter_mut()) {
             all.append(bucket);
         }
