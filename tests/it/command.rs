@@ -33,6 +33,17 @@ pub fn run(dir: &Path, args: &[&str], code: i32) -> Output {
     out
 }
 
+/// Runs `handoff args` in the repository's root, insists that it succeeds,
+/// and returns what it printed.
+pub fn stdout_of(args: &[&str]) -> Vec<u8> {
+    run(Path::new(env!("CARGO_MANIFEST_DIR")), args, 0).stdout
+}
+
+/// [`stdout_of`], as text.
+pub fn text_of(args: &[&str]) -> String {
+    String::from_utf8(stdout_of(args)).expect("handoff prints UTF-8")
+}
+
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }

@@ -12,6 +12,7 @@
 //! - Transfers per week add up to what the scorecard counts handed on.
 //! - Shards merged give the bytes of one run; a plain chain has no such field.
 
+use super::command;
 use handoff::engine::{self, RunResult};
 use handoff::experiment;
 use handoff::metrics::timeline::{OddsSums, WEEK_H};
@@ -291,20 +292,6 @@ fn a_plain_chain_records_no_odds() {
     assert!(!json.contains("\"failures\""));
 }
 
-fn handoff_bin(args: &[&str]) -> Vec<u8> {
-    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
 #[test]
 fn shards_merged_give_the_bytes_of_one_run() {
     let dir = tempfile::tempdir().unwrap();
@@ -313,7 +300,8 @@ fn shards_merged_give_the_bytes_of_one_run() {
         "scenarios/unhappy-staff.toml",
         "scenarios/learning-organisation.toml",
     ] {
-        let whole = handoff_bin(&["run", file, "-q", "--replications", "3", "--format", "json"]);
+        let whole =
+            command::stdout_of(&["run", file, "-q", "--replications", "3", "--format", "json"]);
         let v: Value = serde_json::from_slice(&whole).unwrap();
         let failures = &v["timeline"][0]["failures"];
         assert!(
@@ -329,7 +317,7 @@ fn shards_merged_give_the_bytes_of_one_run() {
         for i in 0..3 {
             let part = dir.path().join(format!("part-{i}.json"));
             let part = part.to_str().unwrap().to_owned();
-            handoff_bin(&[
+            command::stdout_of(&[
                 "run",
                 file,
                 "-q",
@@ -342,7 +330,8 @@ fn shards_merged_give_the_bytes_of_one_run() {
             ]);
             parts.push(part);
         }
-        let merged = handoff_bin(&["merge", &parts[2], &parts[0], &parts[1], "--format", "json"]);
+        let merged =
+            command::stdout_of(&["merge", &parts[2], &parts[0], &parts[1], "--format", "json"]);
         assert!(merged == whole, "{file}: merged JSON differs from run's");
     }
 }

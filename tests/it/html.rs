@@ -7,6 +7,7 @@
 //!   console errors. Without Chromium the browser test is skipped loudly, unless
 //!   `CI=true`, where it fails.
 
+use super::command;
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
@@ -31,20 +32,6 @@ fn ready_scenarios() -> Vec<PathBuf> {
     files.sort();
     assert!(files.len() >= 4, "the ready scenarios are in scenarios/");
     files
-}
-
-fn handoff(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(BIN)
-        .current_dir(root())
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "handoff {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
 }
 
 #[test]
@@ -112,7 +99,7 @@ fn weekly_buckets_add_up_to_the_totals_of_every_ready_scenario() {
 
 #[test]
 fn the_json_report_carries_the_timeline() {
-    let out = handoff(&["run", "tests/cases/ok/tiny.toml", "--format", "json", "-q"]);
+    let out = command::stdout_of(&["run", "tests/cases/ok/tiny.toml", "--format", "json", "-q"]);
     let v: Value = serde_json::from_slice(&out).unwrap();
     let buckets = v["timeline"].as_array().expect("a timeline list");
     assert!(!buckets.is_empty());
@@ -168,7 +155,7 @@ fn pages(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         let file = file.to_str().unwrap();
         // By extension, in English.
         let en = dir.join(format!("{stem}.en.html"));
-        handoff(&[
+        command::stdout_of(&[
             "run",
             file,
             "-q",
@@ -179,7 +166,7 @@ fn pages(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         ]);
         out.push((en.clone(), std::fs::read(&en).unwrap()));
         // By --format, in Spanish, on standard output.
-        let es = handoff(&[
+        let es = command::stdout_of(&[
             "run",
             file,
             "-q",
@@ -195,7 +182,7 @@ fn pages(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         out.push((path, es));
     }
     let compare = dir.join("compare.html");
-    handoff(&[
+    command::stdout_of(&[
         "compare",
         "scenarios/complaints-escalated.toml",
         "scenarios/complaints-are-a-gift.toml",
@@ -243,7 +230,7 @@ fn the_same_inputs_give_the_same_page() {
         "--format",
         "html",
     ];
-    assert_eq!(handoff(&args), handoff(&args));
+    assert_eq!(command::stdout_of(&args), command::stdout_of(&args));
 }
 
 /// Where Chromium is, if it is installed.
@@ -409,7 +396,7 @@ fn the_spanish_page_tells_its_stories_in_spanish() {
         "scenarios/silent-majority.toml",
         "scenarios/complaints-are-a-gift.toml",
     ] {
-        let es = handoff(&[
+        let es = command::stdout_of(&[
             "run",
             scenario,
             "-q",
@@ -435,7 +422,7 @@ fn the_spanish_page_tells_its_stories_in_spanish() {
             );
         }
         // The English page tells the same customers, in English.
-        let en = handoff(&[
+        let en = command::stdout_of(&[
             "run",
             scenario,
             "-q",
@@ -508,7 +495,7 @@ fn merging_a_sharded_run_writes_the_page_run_writes() {
     let file = "scenarios/complaints-are-a-gift.toml";
     for lang in ["en", "es"] {
         let whole = path(&format!("whole.{lang}.html"));
-        handoff(&[
+        command::stdout_of(&[
             "run",
             file,
             "-q",
@@ -522,7 +509,7 @@ fn merging_a_sharded_run_writes_the_page_run_writes() {
         let mut parts = Vec::new();
         for i in 0..2 {
             let part = path(&format!("part-{i}.json"));
-            handoff(&[
+            command::stdout_of(&[
                 "run",
                 file,
                 "-q",
@@ -536,7 +523,7 @@ fn merging_a_sharded_run_writes_the_page_run_writes() {
             parts.push(part);
         }
         let merged = path(&format!("merged.{lang}.html"));
-        handoff(&["merge", &parts[1], &parts[0], "--lang", lang, "-o", &merged]);
+        command::stdout_of(&["merge", &parts[1], &parts[0], "--lang", lang, "-o", &merged]);
         let merged = std::fs::read(&merged).unwrap();
         let whole = std::fs::read(&whole).unwrap();
         assert!(
@@ -549,7 +536,7 @@ fn merging_a_sharded_run_writes_the_page_run_writes() {
         );
         assert!(merged == whole, "{lang}: merged page differs from run's");
         // --format html on standard output: the same bytes.
-        let stdout = handoff(&[
+        let stdout = command::stdout_of(&[
             "merge", &parts[0], &parts[1], "--format", "html", "--lang", lang,
         ]);
         assert!(stdout == whole, "{lang}: merge --format html differs");
@@ -566,7 +553,7 @@ fn the_compare_page_names_every_metric_and_marks_real_differences() {
     let dir = tempfile::tempdir().unwrap();
     for lang in ["en", "es"] {
         let out = dir.path().join(format!("compare.{lang}.html"));
-        handoff(&[
+        command::stdout_of(&[
             "compare",
             "scenarios/complaints-escalated.toml",
             "scenarios/complaints-are-a-gift.toml",
@@ -637,7 +624,7 @@ fn compare_pages_of_learning_and_policy_name_their_metrics() {
     ] {
         for lang in ["en", "es"] {
             let out = dir.path().join(format!("{a}.{lang}.html"));
-            handoff(&[
+            command::stdout_of(&[
                 "compare",
                 &format!("scenarios/{a}.toml"),
                 &format!("scenarios/{b}.toml"),
@@ -668,7 +655,7 @@ fn sections_of_absent_mechanisms_stay_hidden() {
     // The baseline has no incidents or morale: nothing of them is drawn, not
     // even an empty heading or a shaded week. (Its scorecard, between real
     // departments, is shown: see the test of mechanism sections.)
-    let page = handoff(&[
+    let page = command::stdout_of(&[
         "run",
         "scenarios/baseline.toml",
         "-q",
@@ -697,7 +684,7 @@ fn sections_of_absent_mechanisms_stay_hidden() {
 
 /// A scenario's page in a language, as text.
 fn page_of(scenario: &str, lang: &str) -> String {
-    let page = handoff(&[
+    let page = command::stdout_of(&[
         "run",
         scenario,
         "-q",
@@ -896,7 +883,7 @@ fn a_departments_box_carries_every_loss_attributed_to_that_department() {
     // not to its queue: the box must show them, and the labels add up to the
     // headline (no policy there, so every cause is a handoff's or a department's).
     let file = "scenarios/rude-front-desk.toml";
-    let json: Value = serde_json::from_slice(&handoff(&[
+    let json: Value = serde_json::from_slice(&command::stdout_of(&[
         "run",
         file,
         "-q",

@@ -7,6 +7,7 @@
 //! difference must lie beyond its own Student-t 95 % half-width, a tolerance
 //! that follows from the data and is not tuned by hand.
 
+use super::command;
 use std::path::Path;
 
 use handoff::engine::{self, RunResult};
@@ -366,17 +367,8 @@ fn morale_and_rude_are_checked_with_located_errors() {
 
 /// The JSON report of a ready scenario, as a user gets it.
 fn json(file: &str) -> serde_json::Value {
-    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["run", file, "--format", "json", "-q", "--replications", "2"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let out = command::stdout_of(&["run", file, "--format", "json", "-q", "--replications", "2"]);
+    serde_json::from_slice(&out).unwrap()
 }
 
 #[test]

@@ -8,6 +8,7 @@
 //! replications themselves (Student t, or a binomial 99.9 % interval), so no
 //! tolerance is tuned by hand.
 
+use super::command;
 use handoff::engine::{self, RunResult};
 use handoff::metrics::{Metrics, Stat, t_quantile_975};
 use handoff::model::Model;
@@ -336,23 +337,9 @@ fn learning_and_policy_are_reachable_by_set() {
     assert!(e.contains("needs a unit"), "{e}");
 }
 
-fn handoff_cli(args: &[&str]) -> String {
-    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn compare_shows_what_was_learned_and_what_the_policy_met() {
-    let json = handoff_cli(&[
+    let json = command::text_of(&[
         "compare",
         "scenarios/learning-organisation.toml",
         "scenarios/deaf-organisation.toml",
@@ -387,7 +374,7 @@ fn compare_shows_what_was_learned_and_what_the_policy_met() {
     assert!(learned["mean"].as_f64().unwrap() > 0.0, "{learned}");
     assert_eq!(learned["significant"], true, "{learned}");
 
-    let text = handoff_cli(&[
+    let text = command::text_of(&[
         "run",
         "scenarios/strict-policies.toml",
         "--replications",
@@ -395,14 +382,14 @@ fn compare_shows_what_was_learned_and_what_the_policy_met() {
     ]);
     assert!(text.contains("Policy against abuse:"), "{text}");
     assert!(text.contains("for every 1 it saved"), "{text}");
-    let text = handoff_cli(&[
+    let text = command::text_of(&[
         "run",
         "scenarios/learning-organisation.toml",
         "--replications",
         "4",
     ]);
     assert!(text.contains("Learning from complaints"), "{text}");
-    let plain = handoff_cli(&[
+    let plain = command::text_of(&[
         "run",
         "scenarios/silent-majority.toml",
         "--replications",

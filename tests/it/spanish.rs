@@ -2,24 +2,8 @@
 //! Spanish, with nothing left in English and within 100 columns; the data
 //! formats the same in every language.
 
-use assert_cmd::Command;
+use super::command;
 use handoff::report::i18n::Lang;
-
-const BIN: &str = env!("CARGO_BIN_EXE_handoff");
-
-fn handoff(args: &[&str]) -> String {
-    let out = Command::new(BIN)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn ready_scenarios() -> Vec<String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
@@ -100,7 +84,7 @@ fn after_the_title(report: &str) -> &str {
 #[test]
 fn every_ready_scenario_reads_in_spanish_within_100_columns() {
     for file in ready_scenarios() {
-        let report = handoff(&["run", &file, "--replications", "2", "-q", "--lang", "es"]);
+        let report = command::text_of(&["run", &file, "--replications", "2", "-q", "--lang", "es"]);
         let body = after_the_title(&report);
         assert_no_english(body, &file);
         for line in report.lines() {
@@ -120,7 +104,7 @@ fn every_ready_scenario_reads_in_spanish_within_100_columns() {
             );
         }
         // The same report, the same numbers: only the words and the marks differ.
-        let english = handoff(&["run", &file, "--replications", "2", "-q"]);
+        let english = command::text_of(&["run", &file, "--replications", "2", "-q"]);
         let counts = |s: &str| {
             s.split(|c: char| !c.is_ascii_digit())
                 .filter(|d| !d.is_empty())
@@ -136,7 +120,7 @@ fn every_ready_scenario_reads_in_spanish_within_100_columns() {
 
 #[test]
 fn the_stories_are_told_in_spanish() {
-    let text = handoff(&[
+    let text = command::text_of(&[
         "run",
         "scenarios/silent-majority.toml",
         "--replications",
@@ -152,7 +136,7 @@ fn the_stories_are_told_in_spanish() {
     assert!(stories.contains("se fue para siempre"), "{stories}");
     assert_no_english(stories, "--explain");
     // A cause asked for that loses nobody: said in Spanish too.
-    let none = handoff(&[
+    let none = command::text_of(&[
         "run",
         "tests/cases/ok/tiny.toml",
         "-q",
@@ -168,7 +152,7 @@ fn the_stories_are_told_in_spanish() {
 
 #[test]
 fn compare_speaks_spanish() {
-    let text = handoff(&[
+    let text = command::text_of(&[
         "compare",
         "tests/cases/ok/small-escalated.toml",
         "tests/cases/ok/small-gift.toml",
@@ -195,7 +179,7 @@ fn the_tornado_speaks_spanish_and_its_json_does_not_change() {
     ];
     let mut spanish_args = args.to_vec();
     spanish_args.extend(["--lang", "es"]);
-    let text = handoff(&spanish_args);
+    let text = command::text_of(&spanish_args);
     assert!(text.starts_with("Sensibilidad de customers.lost"), "{text}");
     // Parameter names (`department.sales.staff`) are identifiers, not English.
     let words: Vec<&str> = text
@@ -205,18 +189,18 @@ fn the_tornado_speaks_spanish_and_its_json_does_not_change() {
     assert_no_english(&words.join(" "), "sensitivity");
     let mut json = args.to_vec();
     json.extend(["--format", "json"]);
-    let english = handoff(&json);
+    let english = command::text_of(&json);
     json.extend(["--lang", "es"]);
-    assert_eq!(english, handoff(&json));
+    assert_eq!(english, command::text_of(&json));
 }
 
 #[test]
 fn data_formats_are_the_same_in_every_language() {
     for format in ["json", "csv"] {
         let args = ["run", "tests/cases/ok/tiny.toml", "-q", "--format", format];
-        let english = handoff(&args);
+        let english = command::text_of(&args);
         let mut spanish_args = args.to_vec();
         spanish_args.extend(["--lang", "es"]);
-        assert_eq!(english, handoff(&spanish_args), "{format}");
+        assert_eq!(english, command::text_of(&spanish_args), "{format}");
     }
 }
