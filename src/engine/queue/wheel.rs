@@ -420,14 +420,17 @@ mod tests {
         let entries: Vec<(u128, u64)> = (0..5000)
             .map(|s| (key(rng.random::<f64>() * 1e6, s), s))
             .collect();
+        let mut expected = entries.clone();
+        expected.sort_unstable();
         let mut wheel = TimeWheel::with(entries);
-        for _ in 0..100 {
-            wheel.pop();
+        for (earliest, _) in expected.drain(..100) {
+            assert_eq!(wheel.pop().map(|e| e.0), Some(earliest));
         }
         wheel.push(key(1e300, 9999), 9999);
-        let mut left: Vec<u64> = wheel.drain().into_iter().map(|(_, e)| e).collect();
+        expected.push((key(1e300, 9999), 9999));
+        let mut left = wheel.drain();
         left.sort_unstable();
-        assert_eq!(left.len(), 4901);
+        assert_eq!(left, expected);
         assert_eq!(wheel.pop(), None);
     }
 }
