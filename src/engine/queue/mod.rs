@@ -72,7 +72,7 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Schedules `event` at `time`, which must not be before the last event popped.
-    #[inline]
+    #[inline(always)]
     pub fn schedule(&mut self, time: f64, event: E) {
         debug_assert!(
             time.is_finite() && time >= 0.0,
@@ -117,14 +117,14 @@ impl<E: Copy> EventQueue<E> {
         Some((f64::from_bits((key >> 64) as u64), event))
     }
 
-    /// The next event to pop, when the list is long and that is cheap to tell
-    /// (it is in the timing wheel's current window); `None` otherwise.
-    /// For prefetching what it will touch: short lists stay in the cache anyway.
+    /// An event due soon after the next, `ahead` pops from now or a little
+    /// later (events scheduled since its window was sorted may come first),
+    /// when the list is long and that is cheap to tell; `None` otherwise.
     #[inline]
-    pub fn next_if_long(&self) -> Option<&E> {
+    pub fn soon_if_long(&self, ahead: usize) -> Option<&E> {
         match &self.list {
             List::Short(_) => None,
-            List::Long(wheel) => wheel.peek(),
+            List::Long(wheel) => wheel.soon(ahead),
         }
     }
 
