@@ -685,9 +685,7 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
     }
 
     /// Schedules an event unless it falls after the end of the run; returns whether it did.
-    // Always inlined: the event list then takes the event from the registers
-    // it was built in (see `TimeWheel::place`).
-    #[inline(always)]
+    #[inline]
     fn schedule(&mut self, time: f64, event: Event) -> bool {
         let inside = time <= self.horizon;
         if inside {

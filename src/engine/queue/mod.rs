@@ -72,7 +72,7 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Schedules `event` at `time`, which must not be before the last event popped.
-    #[inline(always)]
+    #[inline]
     pub fn schedule(&mut self, time: f64, event: E) {
         debug_assert!(
             time.is_finite() && time >= 0.0,

@@ -143,12 +143,9 @@ impl<E: Copy> TimeWheel<E> {
 
     /// Puts an event in the part of the wheel its window belongs to.
     ///
-    /// Inlined into the engine's every `schedule`, so that the event goes from
-    /// the registers it was built in straight into its bucket: passed by
-    /// reference, it was written to the stack field by field and read back as
-    /// one 16-byte load, which the store buffer cannot forward, and the load
-    /// waited for every older store to reach the cache (`perf`: a tenth of the
-    /// big organisation's time on that one instruction).
+    /// The common case (a later window of the current ring: a service's end,
+    /// a handoff's arrival) is inlined into the list's `schedule`; the others
+    /// are rare enough to pay for a call.
     #[inline(always)]
     fn place(&mut self, key: u128, event: E) {
         let w = self.window_of(key);
