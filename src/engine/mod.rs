@@ -41,6 +41,7 @@ use crate::metrics::{
 };
 use crate::model::{Cause, Model, Target};
 use decisions::{Decisions, Touch};
+pub use event::MAX_UNITS;
 use event::{Event, Job, PackedEvent};
 pub use limits::{MAX_EVENTS_AT_ONE_INSTANT, MAX_PROJECTED_EVENTS, RunError, share_of_capacity};
 use queue::EventQueue;

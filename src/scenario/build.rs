@@ -243,6 +243,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
             "[[department]] name = \"sales\", staff = 2, service = { dist = \"exponential\", mean = \"1h\" }",
         ));
     }
+    at_most_tables(errs, &dept_tables, "department", crate::engine::MAX_UNITS);
     let depts: Vec<DeptSpec> = dept_tables
         .iter()
         .map(|t| read_department(errs, t, horizon))
@@ -304,9 +305,9 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
     };
 
     // Pools (scenario/structure.rs), and departments with no staff of their own.
-    let pools: Vec<structure::PoolSpec> = arrays
-        .remove("pool")
-        .unwrap_or_default()
+    let pool_tables = arrays.remove("pool").unwrap_or_default();
+    at_most_tables(errs, &pool_tables, "pool", crate::engine::MAX_UNITS);
+    let pools: Vec<structure::PoolSpec> = pool_tables
         .iter()
         .map(|t| structure::read_pool(errs, t, &lookup))
         .collect();
@@ -573,6 +574,20 @@ fn missing_section(key: &str, example: &str) -> Diagnostic {
     .with_help(format!(
         "add a [{key}] table with at least `{example}`; see docs/scenario.md"
     ))
+}
+
+/// Refuses more `[[key]]` tables than `max`, at the first one too many. The
+/// engine names a department or a pool in 28 bits of each event
+/// ([`crate::engine::MAX_UNITS`]): a scenario beyond that is not a model of a
+/// company (and would not fit in memory), but it gets an error, not wrong answers.
+fn at_most_tables(errs: &mut Errors, tables: &[Table], key: &str, max: usize) {
+    if let Some(first_too_many) = tables.get(max) {
+        errs.push(Diagnostic::new(
+            first_too_many.span.clone(),
+            format!("too many [[{key}]] tables: {}", tables.len()),
+            format!("expected at most {max}"),
+        ));
+    }
 }
 
 fn missing_array(key: &str, why: &str, example: &str) -> Diagnostic {
@@ -1144,5 +1159,30 @@ fn read_handoff(
         lose: t.field(errs, "lose", probability).or(0.0),
         error: t.field(errs, "error", probability).or(0.0),
         catch: t.field(errs, "catch", probability).or(0.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// More tables than allowed: one error, at the first table too many.
+    #[test]
+    fn tables_beyond_the_limit_are_refused_at_the_first_too_many() {
+        let empty = DeTable::default();
+        let tables: Vec<Table> = [0..5, 10..15, 20..25]
+            .into_iter()
+            .map(|span| Table::new("department", span, &empty))
+            .collect();
+        let mut errs = Errors::default();
+        at_most_tables(&mut errs, &tables, "department", 3);
+        assert!(errs.0.is_empty());
+        at_most_tables(&mut errs, &tables, "department", 2);
+        let [d] = &errs.0[..] else {
+            panic!("one error expected, got {:?}", errs.0)
+        };
+        assert_eq!(d.span, 20..25);
+        assert_eq!(d.message, "too many [[department]] tables: 3");
+        assert_eq!(d.label, "expected at most 2");
     }
 }

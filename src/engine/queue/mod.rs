@@ -22,6 +22,77 @@ pub use quad::QuadHeap;
 pub use radix::RadixHeap;
 pub use wheel::TimeWheel;
 
+/// What events are ordered by: their time's bits, then their sequence number.
+///
+/// Two words rather than one `u128`: a `u128` is aligned to 16 bytes, which
+/// padded an entry with a 64-bit event to 32 bytes; this one takes 24, a
+/// quarter less memory for the big organisation's tens of thousands of
+/// pending events. It compares as the `u128` did (time bits above the sequence number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub time: u64,
+    pub seq: u64,
+}
+
+impl Key {
+    /// The key of an event at `time` (finite, not negative), scheduled `seq`-th.
+    #[inline]
+    pub fn new(time: f64, seq: u64) -> Self {
+        // `+ 0.0` turns a -0.0 into 0.0, whose bits sort first.
+        Self {
+            time: (time + 0.0).to_bits(),
+            seq,
+        }
+    }
+
+    /// The event's time.
+    #[inline]
+    pub fn time(self) -> f64 {
+        f64::from_bits(self.time)
+    }
+
+    /// The key as one integer: compared this way, the two words take one
+    /// comparison and one subtraction with borrow, without a branch.
+    #[inline(always)]
+    fn wide(self) -> u128 {
+        u128::from(self.time) << 64 | u128::from(self.seq)
+    }
+}
+
+impl PartialOrd for Key {
+    #[inline(always)]
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+
+    #[inline(always)]
+    fn lt(&self, other: &Self) -> bool {
+        self.wide() < other.wide()
+    }
+
+    #[inline(always)]
+    fn le(&self, other: &Self) -> bool {
+        self.wide() <= other.wide()
+    }
+
+    #[inline(always)]
+    fn gt(&self, other: &Self) -> bool {
+        self.wide() > other.wide()
+    }
+
+    #[inline(always)]
+    fn ge(&self, other: &Self) -> bool {
+        self.wide() >= other.wide()
+    }
+}
+
+impl Ord for Key {
+    #[inline(always)]
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.wide().cmp(&other.wide())
+    }
+}
+
 /// Events of type `E` waiting for their time.
 ///
 /// Short lists (the chains' service ends and handoffs, tens to hundreds of
@@ -39,7 +110,7 @@ pub struct EventQueue<E> {
     len: usize,
     next_seq: u64,
     /// The last key popped: every key still to come is at or above it.
-    last: u128,
+    last: Key,
 }
 
 /// Where the pending events are kept, by how many there are.
@@ -67,7 +138,7 @@ impl<E: Copy> EventQueue<E> {
             list: List::Short(QuadHeap::with_capacity(64)),
             len: 0,
             next_seq: 0,
-            last: 0,
+            last: Key { time: 0, seq: 0 },
         }
     }
 
@@ -78,8 +149,7 @@ impl<E: Copy> EventQueue<E> {
             time.is_finite() && time >= 0.0,
             "event times are finite and not negative"
         );
-        // `+ 0.0` turns a -0.0 into 0.0, whose bits sort first.
-        let key = (u128::from((time + 0.0).to_bits()) << 64) | u128::from(self.next_seq);
+        let key = Key::new(time, self.next_seq);
         assert!(key >= self.last, "an event scheduled before the clock");
         self.next_seq += 1;
         self.len += 1;
@@ -107,14 +177,14 @@ impl<E: Copy> EventQueue<E> {
                     self.len -= 1;
                     self.last = entry.0;
                     self.shrink();
-                    return Some((f64::from_bits((entry.0 >> 64) as u64), entry.1));
+                    return Some((entry.0.time(), entry.1));
                 }
                 entry
             }
         };
         self.len -= 1;
         self.last = key;
-        Some((f64::from_bits((key >> 64) as u64), event))
+        Some((key.time(), event))
     }
 
     /// An event due soon after the next, `ahead` pops from now or a little

@@ -1,5 +1,7 @@
 //! A 4-ary heap: the event list while it is short.
 
+use super::Key;
+
 /// A 4-ary min-heap of `(key, event)`: half the levels of a binary heap, and
 /// the four children of a node side by side (two cache lines), so a pop does
 /// three levels of compares on the plain chain's sixty events where a binary
@@ -7,7 +9,7 @@
 /// heap, see docs/performance.md). Keys are unique (they hold a sequence
 /// number), so the order is fully determined.
 pub struct QuadHeap<E> {
-    items: Vec<(u128, E)>,
+    items: Vec<(Key, E)>,
 }
 
 impl<E: Copy> QuadHeap<E> {
@@ -27,17 +29,17 @@ impl<E: Copy> QuadHeap<E> {
 
     /// The least key and its event.
     #[inline]
-    pub fn peek(&self) -> Option<&(u128, E)> {
+    pub fn peek(&self) -> Option<&(Key, E)> {
         self.items.first()
     }
 
     /// Every entry, in no particular order (the heap is left empty, without an allocation).
-    pub fn take_all(&mut self) -> Vec<(u128, E)> {
+    pub fn take_all(&mut self) -> Vec<(Key, E)> {
         std::mem::take(&mut self.items)
     }
 
     #[inline]
-    pub fn push(&mut self, key: u128, event: E) {
+    pub fn push(&mut self, key: Key, event: E) {
         let items = &mut self.items;
         let mut hole = items.len();
         items.push((key, event));
@@ -55,7 +57,7 @@ impl<E: Copy> QuadHeap<E> {
     }
 
     #[inline(always)]
-    pub fn pop(&mut self) -> Option<(u128, E)> {
+    pub fn pop(&mut self) -> Option<(Key, E)> {
         let last = self.items.pop()?;
         let items = &mut self.items[..];
         let Some(&top) = items.first() else {

@@ -21,7 +21,7 @@
 //! than one in a later window; within a window, events are ordered by their
 //! whole key (time bits, then sequence number).
 
-use super::QuadHeap;
+use super::{Key, QuadHeap};
 
 /// Windows in a ring, and rings ahead kept in buckets of their own.
 const SLOTS: usize = 1024;
@@ -41,20 +41,20 @@ pub struct TimeWheel<E> {
     ring: u64,
     /// The current window's events as they were when it was reached, sorted
     /// with the least key last.
-    run: Vec<(u128, E)>,
+    run: Vec<(Key, E)>,
     /// Events scheduled into the current window after it was sorted.
     near: QuadHeap<E>,
     /// Scratch space for sorting a window (see [`sort_into`]).
     order: Vec<u64>,
     /// `windows[w % SLOTS]`: the events of window `w`, for `current < w` in `ring`.
-    windows: Vec<Vec<(u128, E)>>,
+    windows: Vec<Vec<(Key, E)>>,
     /// One bit per entry of `windows`, set when it is not empty.
     windows_used: [u64; WORDS],
     /// `rings[r % SLOTS]`: the events of ring `r`, for `ring < r <= ring + SLOTS`.
-    rings: Vec<Vec<(u128, E)>>,
+    rings: Vec<Vec<(Key, E)>>,
     rings_used: [u64; WORDS],
     /// Events of later rings.
-    beyond: Vec<(u128, E)>,
+    beyond: Vec<(Key, E)>,
     /// The earliest ring an event of `beyond` belongs to.
     beyond_ring: u64,
     /// Events on the wheel.
@@ -66,7 +66,7 @@ pub struct TimeWheel<E> {
 
 impl<E: Copy> TimeWheel<E> {
     /// A wheel holding `entries`, whose keys are all at or above the last key popped.
-    pub fn with(entries: Vec<(u128, E)>) -> Self {
+    pub fn with(entries: Vec<(Key, E)>) -> Self {
         let mut wheel = Self {
             origin: 0.0,
             per_hour: 1.0,
@@ -96,11 +96,11 @@ impl<E: Copy> TimeWheel<E> {
     /// that the events would not fit in the rings (they would all wait in the
     /// overflow list).
     #[cold]
-    fn rebase(&mut self, entries: Vec<(u128, E)>, width: Option<f64>) {
+    fn rebase(&mut self, entries: Vec<(Key, E)>, width: Option<f64>) {
         debug_assert!(self.run.is_empty() && self.near.is_empty() && self.len == 0);
         self.sorted_windows = 0;
         self.sorted_events = 0;
-        let mut times: Vec<f64> = entries.iter().map(|&(key, _)| time_of(key)).collect();
+        let mut times: Vec<f64> = entries.iter().map(|&(key, _)| key.time()).collect();
         let Some((&first, &last)) = times
             .iter()
             .min_by(|a, b| a.total_cmp(b))
@@ -129,17 +129,17 @@ impl<E: Copy> TimeWheel<E> {
     }
 
     #[inline]
-    fn window_of(&self, key: u128) -> u64 {
+    fn window_of(&self, key: Key) -> u64 {
         // `as` saturates, so the mapping stays monotone whatever the time:
         // times beyond u64::MAX windows share the last one, and times before
         // `origin` (none are pushed: the wheel is rebased inside a pop, which
         // then pops the earliest event, at `origin`) would share window 0.
-        ((time_of(key) - self.origin) * self.per_hour) as u64
+        ((key.time() - self.origin) * self.per_hour) as u64
     }
 
     /// Adds `event` under `key`, which must not be below the last key popped.
     #[inline(always)]
-    pub fn push(&mut self, key: u128, event: E) {
+    pub fn push(&mut self, key: Key, event: E) {
         self.len += 1;
         self.place(key, event);
     }
@@ -150,7 +150,7 @@ impl<E: Copy> TimeWheel<E> {
     /// a handoff's arrival) is inlined into the list's `schedule`; the others
     /// are rare enough to pay for a call.
     #[inline(always)]
-    fn place(&mut self, key: u128, event: E) {
+    fn place(&mut self, key: Key, event: E) {
         let w = self.window_of(key);
         // Most events fall in a later window of the current ring.
         if w > self.current && w / SLOTS as u64 == self.ring {
@@ -164,7 +164,7 @@ impl<E: Copy> TimeWheel<E> {
 
     /// [`Self::place`] for an event in the current window, or beyond the current ring.
     #[inline(never)]
-    fn place_elsewhere(&mut self, w: u64, key: u128, event: E) {
+    fn place_elsewhere(&mut self, w: u64, key: Key, event: E) {
         if w <= self.current {
             self.near.push(key, event);
         } else if w / SLOTS as u64 - self.ring <= SLOTS as u64 {
@@ -180,7 +180,7 @@ impl<E: Copy> TimeWheel<E> {
     /// The next event's entry, and whether it is in `near` (else at the end of
     /// `run`); `None` when both are empty (it is in a later window).
     #[inline(always)]
-    fn next_entry(&self) -> Option<(&(u128, E), bool)> {
+    fn next_entry(&self) -> Option<(&(Key, E), bool)> {
         match (self.run.last(), self.near.peek()) {
             (Some(r), Some(n)) if n.0 < r.0 => Some((n, true)),
             (Some(r), _) => Some((r, false)),
@@ -191,7 +191,7 @@ impl<E: Copy> TimeWheel<E> {
 
     /// The event with the least key, and its key.
     #[inline]
-    pub fn pop(&mut self) -> Option<(u128, E)> {
+    pub fn pop(&mut self) -> Option<(Key, E)> {
         loop {
             match self.next_entry() {
                 Some((_, true)) => {
@@ -227,7 +227,7 @@ impl<E: Copy> TimeWheel<E> {
     }
 
     /// Every event, in no particular order (the wheel is left empty).
-    pub fn drain(&mut self) -> Vec<(u128, E)> {
+    pub fn drain(&mut self) -> Vec<(Key, E)> {
         let mut all = std::mem::take(&mut self.run);
         all.append(&mut self.near.take_all());
         for bucket in self.windows.iter_mut().chain(self.rings.iter_mut()) {
@@ -334,9 +334,9 @@ impl<E: Copy> TimeWheel<E> {
 /// keys' exactly. When the times are too far apart, the entries are sorted as
 /// they are.
 #[inline]
-fn sort_into<E: Copy>(mut bucket: Vec<(u128, E)>, run: &mut Vec<(u128, E)>, order: &mut Vec<u64>) {
+fn sort_into<E: Copy>(mut bucket: Vec<(Key, E)>, run: &mut Vec<(Key, E)>, order: &mut Vec<u64>) {
     debug_assert!(run.is_empty());
-    let time = |key: u128| (key >> 64) as u64;
+    let time = |key: Key| key.time;
     let (mut least, mut most) = (u64::MAX, 0);
     for &(key, _) in &bucket {
         least = least.min(time(key));
@@ -371,12 +371,6 @@ fn sort_into<E: Copy>(mut bucket: Vec<(u128, E)>, run: &mut Vec<(u128, E)>, orde
     run.extend(order.iter().rev().map(|&o| bucket[place(o)]));
 }
 
-/// The time of an event list key (its upper 64 bits are the time's bits).
-#[inline]
-fn time_of(key: u128) -> f64 {
-    f64::from_bits((key >> 64) as u64)
-}
-
 /// The first set bit at or after `from` in `bits`.
 #[inline]
 fn next_set(bits: &[u64; WORDS], from: usize) -> Option<usize> {
@@ -407,8 +401,8 @@ mod tests {
 
     use super::*;
 
-    fn key(time: f64, seq: u64) -> u128 {
-        (u128::from(time.to_bits()) << 64) | u128::from(seq)
+    fn key(time: f64, seq: u64) -> Key {
+        Key::new(time, seq)
     }
 
     /// Random schedules and pops against a binary heap of the same keys, with
@@ -457,7 +451,7 @@ mod tests {
                         let got = wheel.pop();
                         assert_eq!(got, expected, "seed {seed}, phase {phase}, step {step}");
                         if let Some((k, _)) = got {
-                            now = time_of(k);
+                            now = k.time();
                         }
                     }
                 }
@@ -475,7 +469,7 @@ mod tests {
     #[test]
     fn soon_names_an_event_popped_that_many_pops_later() {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
-        let entries: Vec<(u128, u64)> = (0..20_000)
+        let entries: Vec<(Key, u64)> = (0..20_000)
             .map(|s| (key(rng.random::<f64>() * 1e4, s), s))
             .collect();
         let mut wheel = TimeWheel::with(entries);
@@ -486,7 +480,7 @@ mod tests {
             popped.push(wheel.pop().expect("not empty").1);
         }
         // Late arrivals into the sorted window, so that `near` is not empty.
-        let late = time_of(wheel.run[wheel.run.len() / 2].0);
+        let late = wheel.run[wheel.run.len() / 2].0.time();
         for s in 20_000..20_010 {
             wheel.push(key(late, s), s);
         }
@@ -522,7 +516,7 @@ mod tests {
             let base = rng.random::<f64>() * 1e4;
             // Narrow windows pack; spans up to 1e300 hours do not.
             let span = [1e-3, 1.0, 1e6, 1e300][case % 4];
-            let mut bucket: Vec<(u128, u64)> = (0..len)
+            let mut bucket: Vec<(Key, u64)> = (0..len)
                 .map(|i| {
                     // Sequence numbers unique (as the list's are) but far
                     // apart, and a third of the times shared.
@@ -547,7 +541,7 @@ mod tests {
     /// Every event at one instant, and a single event: any width orders them.
     #[test]
     fn equal_times_pop_in_scheduling_order() {
-        let entries: Vec<(u128, u64)> = (0..5000).map(|s| (key(7.0, s), s)).collect();
+        let entries: Vec<(Key, u64)> = (0..5000).map(|s| (key(7.0, s), s)).collect();
         let mut wheel = TimeWheel::with(entries);
         wheel.push(key(7.0, 5000), 5000);
         let popped: Vec<u64> = std::iter::from_fn(|| wheel.pop().map(|(_, e)| e)).collect();
@@ -561,7 +555,7 @@ mod tests {
     #[test]
     fn drain_returns_every_event() {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let entries: Vec<(u128, u64)> = (0..5000)
+        let entries: Vec<(Key, u64)> = (0..5000)
             .map(|s| (key(rng.random::<f64>() * 1e6, s), s))
             .collect();
         let mut expected = entries.clone();
