@@ -29,6 +29,8 @@ const WORDS: usize = SLOTS / 64;
 /// Events a window should hold when its width is chosen: enough that sorting a
 /// window costs little per event, few enough that it sorts in the L1 cache.
 const TARGET_PER_WINDOW: usize = 48;
+/// The last window: later times share it (and are sorted by their whole key).
+const LAST_WINDOW: f64 = (1_u64 << 62) as f64;
 
 pub struct TimeWheel<E> {
     /// An event's window is `floor((time − origin) × per_hour)`.
@@ -130,11 +132,14 @@ impl<E: Copy> TimeWheel<E> {
 
     #[inline]
     fn window_of(&self, key: Key) -> u64 {
-        // `as` saturates, so the mapping stays monotone whatever the time:
-        // times beyond u64::MAX windows share the last one, and times before
+        // Clamped, so the mapping stays monotone whatever the time: times
+        // beyond `LAST_WINDOW` windows share the last one, and times before
         // `origin` (none are pushed: the wheel is rebased inside a pop, which
         // then pops the earliest event, at `origin`) would share window 0.
-        ((key.time() - self.origin) * self.per_hour) as u64
+        // Clamped in floating point, then converted to a signed integer: the
+        // conversion to `u64`, with its saturation, took a fifth of scheduling.
+        let w = ((key.time() - self.origin) * self.per_hour).clamp(0.0, LAST_WINDOW);
+        w as i64 as u64
     }
 
     /// Adds `event` under `key`, which must not be below the last key popped.
@@ -190,8 +195,22 @@ impl<E: Copy> TimeWheel<E> {
     }
 
     /// The event with the least key, and its key.
-    #[inline]
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<(Key, E)> {
+        // Most events come from the sorted window: that case is inlined.
+        if let Some(&least) = self.run.last()
+            && self.near.peek().is_none_or(|late| least.0 < late.0)
+        {
+            self.len -= 1;
+            self.run.pop();
+            return Some(least);
+        }
+        self.pop_late_or_next_window()
+    }
+
+    /// [`Self::pop`] from `near`, or from the next window with events.
+    #[inline(never)]
+    fn pop_late_or_next_window(&mut self) -> Option<(Key, E)> {
         loop {
             match self.next_entry() {
                 Some((_, true)) => {
@@ -358,14 +377,17 @@ fn sort_into<E: Copy>(mut bucket: Vec<(Key, E)>, run: &mut Vec<(Key, E)>, order:
     );
     order.sort_unstable();
     let place = |o: u64| (o & ((1 << place_bits) - 1)) as usize;
-    // Runs of equal times, by sequence number.
-    let mut from = 0;
-    for i in 1..=order.len() {
-        if i == order.len() || order[i] >> place_bits != order[from] >> place_bits {
-            if i - from > 1 {
-                order[from..i].sort_unstable_by_key(|&o| bucket[place(o)].0);
+    // Runs of equal times, by sequence number (looked for only when there are some).
+    let same_time = |a: u64, b: u64| (a ^ b) >> place_bits == 0;
+    if order.windows(2).any(|pair| same_time(pair[0], pair[1])) {
+        let mut from = 0;
+        for i in 1..=order.len() {
+            if i == order.len() || !same_time(order[i], order[from]) {
+                if i - from > 1 {
+                    order[from..i].sort_unstable_by_key(|&o| bucket[place(o)].0);
+                }
+                from = i;
             }
-            from = i;
         }
     }
     run.extend(order.iter().rev().map(|&o| bucket[place(o)]));
