@@ -38,7 +38,7 @@ impl<E: Copy> QuadHeap<E> {
         std::mem::take(&mut self.items)
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, key: Key, event: E) {
         let items = &mut self.items;
         let mut hole = items.len();
