@@ -56,9 +56,10 @@ pub(super) struct PackedEvent(u64);
 impl Event {
     #[inline(always)]
     pub(super) fn pack(self) -> PackedEvent {
-        let job = |job: Job, order: u8| match job {
-            Job::Order(id) => (order, id),
-            Job::Complaint(id) => (order + 1, id),
+        // A job's kind is in the variant: `for_order`, or the next for a complaint.
+        let job = |job: Job, for_order: u8| match job {
+            Job::Order(id) => (for_order, id),
+            Job::Complaint(id) => (for_order + 1, id),
         };
         let (variant, id, unit) = match self {
             Event::Arrival => (0, 0, 0),
