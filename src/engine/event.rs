@@ -88,36 +88,33 @@ impl PackedEvent {
     pub(super) fn unpack(self) -> Event {
         let id = (self.0 >> 4) as u32;
         let unit = (self.0 >> 36) as u32;
-        match self.0 & 0xf {
+        let variant = self.0 & 0xf;
+        // The variant for an order's job, or the next for a complaint's (see `pack`).
+        let job = |for_order: u64| {
+            if variant == for_order {
+                Job::Order(id)
+            } else {
+                Job::Complaint(id)
+            }
+        };
+        match variant {
             0 => Event::Arrival,
-            1 => Event::ServiceEnd {
+            1 | 2 => Event::ServiceEnd {
                 dept: unit,
-                job: Job::Order(id),
-            },
-            2 => Event::ServiceEnd {
-                dept: unit,
-                job: Job::Complaint(id),
+                job: job(1),
             },
             3 => Event::HandoffArrive { order: id },
             4 => Event::Chase { order: id },
             5 => Event::Reorder { customer: id },
             6 => Event::ComplaintPatience { complaint: id },
-            7 => Event::PoolServiceEnd {
+            7 | 8 => Event::PoolServiceEnd {
                 pool: unit,
-                job: Job::Order(id),
-            },
-            8 => Event::PoolServiceEnd {
-                pool: unit,
-                job: Job::Complaint(id),
+                job: job(7),
             },
             9 => Event::Capacity { unit: id },
-            10 => Event::Lesson {
+            10 | 11 => Event::Lesson {
                 handoff: id,
-                error: false,
-            },
-            11 => Event::Lesson {
-                handoff: id,
-                error: true,
+                error: variant == 11,
             },
             other => unreachable!("no event has variant {other}"),
         }

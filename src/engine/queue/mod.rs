@@ -28,7 +28,7 @@ pub use wheel::TimeWheel;
 /// padded an entry with a 64-bit event to 32 bytes; this one takes 24, a
 /// quarter less memory for the big organisation's tens of thousands of
 /// pending events. It compares as the `u128` did (time bits above the sequence number).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {
     pub time: u64,
     pub seq: u64,
@@ -312,6 +312,13 @@ mod tests {
         }
     }
 
+    /// The reference list's earliest entry, as the event list returns it.
+    fn pop_reference(reference: &mut BinaryHeap<Reverse<(u64, u64)>>) -> Option<(f64, u64)> {
+        reference
+            .pop()
+            .map(|Reverse((bits, seq))| (f64::from_bits(bits), seq))
+    }
+
     /// The property: for any sequence of schedules (never before the clock) and
     /// pops, the radix heap pops exactly what a binary heap ordered by (time,
     /// scheduling order) pops. Random sequences from fixed seeds, with many
@@ -341,9 +348,7 @@ mod tests {
                     reference.push(Reverse((time.to_bits(), seq)));
                     seq += 1;
                 } else {
-                    let expected = reference
-                        .pop()
-                        .map(|Reverse((bits, s))| (f64::from_bits(bits), s));
+                    let expected = pop_reference(&mut reference);
                     let got = radix.pop();
                     assert_eq!(got, expected, "seed {seed}, step {step}");
                     if let Some((time, _)) = got {
@@ -382,9 +387,7 @@ mod tests {
                 }
                 grew += usize::from(matches!(list.list, List::Long(_)));
                 while list.len() > SHRINK_AT / 2 {
-                    let expected = reference
-                        .pop()
-                        .map(|Reverse((bits, s))| (f64::from_bits(bits), s));
+                    let expected = pop_reference(&mut reference);
                     let got = list.pop();
                     assert_eq!(got, expected, "seed {seed}, round {round}");
                     now = got.expect("not empty").0;
@@ -393,9 +396,7 @@ mod tests {
             }
             assert_eq!((grew, shrank), (3, 3), "seed {seed}: both heaps were used");
             while let Some(got) = list.pop() {
-                let expected = reference
-                    .pop()
-                    .map(|Reverse((b, s))| (f64::from_bits(b), s));
+                let expected = pop_reference(&mut reference);
                 assert_eq!(Some(got), expected);
             }
             assert!(reference.is_empty());

@@ -232,13 +232,6 @@ impl<E: Copy> TimeWheel<E> {
         }
     }
 
-    /// The next event to pop, when it is in the current window (cheap to tell);
-    /// `None` when the wheel must move on to a later window to find it.
-    #[inline]
-    pub fn peek(&self) -> Option<&E> {
-        self.next_entry().map(|((_, event), _)| event)
-    }
-
     /// The event `ahead` places after the next in the current window's sorted
     /// run, if the run is that long (see [`super::EventQueue::soon_if_long`]).
     #[inline]
@@ -474,10 +467,6 @@ mod tests {
 
     use super::*;
 
-    fn key(time: f64, seq: u64) -> Key {
-        Key::new(time, seq)
-    }
-
     /// Random schedules and pops against a binary heap of the same keys, with
     /// gaps from zero to far beyond the rings (the overflow list and choosing
     /// the windows afresh), bursts of equal times, and a density that changes
@@ -490,7 +479,7 @@ mod tests {
             let mut reference = BinaryHeap::new();
             let mut initial = Vec::new();
             for _ in 0..rng.random_range(1..3000) {
-                let entry = (key(now + rng.random::<f64>() * 50.0, seq), seq);
+                let entry = (Key::new(now + rng.random::<f64>() * 50.0, seq), seq);
                 initial.push(entry);
                 reference.push(Reverse(entry));
                 seq += 1;
@@ -508,19 +497,12 @@ mod tests {
                             4 => rng.random::<f64>() * 1e15,
                             _ => -(1.0 - rng.random::<f64>()).ln() * scale,
                         };
-                        let entry = (key(now + gap, seq), seq);
+                        let entry = (Key::new(now + gap, seq), seq);
                         wheel.push(entry.0, entry.1);
                         reference.push(Reverse(entry));
                         seq += 1;
                     } else {
                         let expected = reference.pop().map(|Reverse(entry)| entry);
-                        if let Some(&next) = wheel.peek() {
-                            assert_eq!(
-                                Some(next),
-                                expected.map(|e| e.1),
-                                "seed {seed}, phase {phase}, step {step}: peek"
-                            );
-                        }
                         let got = wheel.pop();
                         assert_eq!(got, expected, "seed {seed}, phase {phase}, step {step}");
                         if let Some((k, _)) = got {
@@ -533,7 +515,6 @@ mod tests {
                 assert_eq!(wheel.pop(), Some(entry), "seed {seed}: drained");
             }
             assert_eq!(wheel.pop(), None);
-            assert_eq!(wheel.peek(), None);
         }
     }
 
@@ -543,7 +524,7 @@ mod tests {
     fn soon_names_an_event_popped_that_many_pops_later() {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
         let entries: Vec<(Key, u64)> = (0..20_000)
-            .map(|s| (key(rng.random::<f64>() * 1e4, s), s))
+            .map(|s| (Key::new(rng.random::<f64>() * 1e4, s), s))
             .collect();
         let mut wheel = TimeWheel::with(entries);
         let (mut seen, mut popped) = (Vec::new(), Vec::new());
@@ -555,7 +536,7 @@ mod tests {
         // Late arrivals into the sorted window, so that `near` is not empty.
         let late = wheel.run[wheel.run.len() / 2].0.time();
         for s in 20_000..20_010 {
-            wheel.push(key(late, s), s);
+            wheel.push(Key::new(late, s), s);
         }
         while wheel.len > 0 {
             let ahead: Vec<Option<u64>> = (0..8).map(|k| wheel.soon(k).copied()).collect();
@@ -604,7 +585,7 @@ mod tests {
                     } else {
                         base + rng.random::<f64>() * span
                     };
-                    (key(t, seq), i)
+                    (Key::new(t, seq), i)
                 })
                 .collect();
             bucket.sort_unstable_by_key(|e| e.1 * 7919 % len);
@@ -619,13 +600,13 @@ mod tests {
     /// Every event at one instant, and a single event: any width orders them.
     #[test]
     fn equal_times_pop_in_scheduling_order() {
-        let entries: Vec<(Key, u64)> = (0..5000).map(|s| (key(7.0, s), s)).collect();
+        let entries: Vec<(Key, u64)> = (0..5000).map(|s| (Key::new(7.0, s), s)).collect();
         let mut wheel = TimeWheel::with(entries);
-        wheel.push(key(7.0, 5000), 5000);
+        wheel.push(Key::new(7.0, 5000), 5000);
         let popped: Vec<u64> = std::iter::from_fn(|| wheel.pop().map(|(_, e)| e)).collect();
         assert_eq!(popped, (0..=5000).collect::<Vec<_>>());
-        let mut one = TimeWheel::with(vec![(key(3.0, 0), 0)]);
-        assert_eq!(one.pop(), Some((key(3.0, 0), 0)));
+        let mut one = TimeWheel::with(vec![(Key::new(3.0, 0), 0)]);
+        assert_eq!(one.pop(), Some((Key::new(3.0, 0), 0)));
         assert_eq!(one.pop(), None);
     }
 
@@ -634,7 +615,7 @@ mod tests {
     fn drain_returns_every_event() {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let entries: Vec<(Key, u64)> = (0..5000)
-            .map(|s| (key(rng.random::<f64>() * 1e6, s), s))
+            .map(|s| (Key::new(rng.random::<f64>() * 1e6, s), s))
             .collect();
         let mut expected = entries.clone();
         expected.sort_unstable();
@@ -642,8 +623,8 @@ mod tests {
         for (earliest, _) in expected.drain(..100) {
             assert_eq!(wheel.pop().map(|e| e.0), Some(earliest));
         }
-        wheel.push(key(1e300, 9999), 9999);
-        expected.push((key(1e300, 9999), 9999));
+        wheel.push(Key::new(1e300, 9999), 9999);
+        expected.push((Key::new(1e300, 9999), 9999));
         let mut left = wheel.drain();
         left.sort_unstable();
         assert_eq!(left, expected);
