@@ -12,7 +12,7 @@ use super::{Failure, Language, Settings, inspect, load_scenario, progress};
 #[command(after_help = "Examples:
   handoff run scenarios/baseline.toml
   handoff run scenarios/baseline.toml --seed 42 --replications 20 -o report.json
-  handoff run scenarios/silent-majority.toml --explain 3 --cause handoff:billing->customer
+  handoff run scenarios/silent-majority.toml --explain 3 --cause 'handoff:billing->customer'
   handoff run scenarios/baseline.toml --set department.billing.staff=3 --trace trace.csv")]
 pub struct Args {
     /// The scenario file (TOML).
