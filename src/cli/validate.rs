@@ -31,8 +31,10 @@ pub struct Args {
 pub fn execute(args: Args) -> Result<(), Failure> {
     // Every file is checked; the first failure that is not bad input stops at once.
     let mut problems = Vec::new();
+    // With several files, each warning names its file (as `compare` does).
+    let several = args.files.len() > 1;
     for file in &args.files {
-        match validate(file, &args.set) {
+        match validate(file, &args.set, several) {
             Ok(()) => {}
             Err(Failure::Input(message)) => problems.push(message),
             Err(other) => return Err(other),
@@ -45,8 +47,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     Err(Failure::Input(joined.join("\n\n")))
 }
 
-/// Check one file: an ok line on stdout (and warnings on stderr), or the errors.
-fn validate(file: &std::path::Path, set: &[Override]) -> Result<(), Failure> {
+/// Check one file: an ok line on stdout (and warnings on stderr, each naming
+/// the file when `name_file`), or the errors.
+fn validate(file: &std::path::Path, set: &[Override], name_file: bool) -> Result<(), Failure> {
     let model = load_scenario(file, set)?;
     let count = |n: usize, one, many| human::plural(n as u64, one, many);
     let mut text = format!(
@@ -58,9 +61,8 @@ fn validate(file: &std::path::Path, set: &[Override]) -> Result<(), Failure> {
     );
     text.push_str(&load_table(&model));
     output::write_stdout(text.as_bytes())?;
-    for warning in warnings(&model) {
-        eprintln!("{warning}");
-    }
+    let origin = file.display().to_string();
+    warn_before_simulating(&model, name_file.then_some(origin.as_str()));
     Ok(())
 }
 

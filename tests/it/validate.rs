@@ -170,6 +170,20 @@ fn simulating_commands_warn_as_validate_does_before_simulating() {
 }
 
 #[test]
+fn validating_several_files_names_the_file_of_each_warning() {
+    let out = handoff(&["validate", "tests/cases/ok/tiny.toml", WARNINGS]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!("{WARNINGS}: warning: ")),
+        "{stderr}"
+    );
+    // One file: its warnings need no name.
+    let one = String::from_utf8(handoff(&["validate", WARNINGS]).stderr).unwrap();
+    assert!(one.starts_with("warning: "), "{one}");
+}
+
+#[test]
 fn validate_shows_every_department_and_uses_the_discrete_reorder_sum() {
     // At churn 0.25 the settled customer base places 1 / 0.25 = 4 orders per
     // first order; the continuous formula gave 4.48, 12 % more, and warned of
