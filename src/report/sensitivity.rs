@@ -377,7 +377,7 @@ mod tests {
         assert!(a.contains("8.00 ± 0.50 *"), "{a}");
         assert!(!line("problem.late").contains('*'), "{t}");
         assert!(
-            t.contains("Not used by the model yet, so not varied: problem.rude."),
+            t.contains("Not used by this scenario, so not varied: problem.rude."),
             "{t}"
         );
         assert!(t.contains("clamped to [0, 1]"), "{t}");
