@@ -140,10 +140,11 @@ fn manual(command: Option<&str>) -> Result<(), Failure> {
 /// Why a command failed.
 #[derive(Debug)]
 pub enum Failure {
-    /// The user's input is wrong (a bad scenario, a file that cannot be read):
-    /// the full message, ready to print. Exit code 2.
+    /// The user's input is wrong (a bad scenario, a file that cannot be read,
+    /// an output that cannot be written: a full disk): the full message,
+    /// ready to print. Exit code 2.
     Input(String),
-    /// Anything else (cannot write the output, …). Exit code 1.
+    /// Anything else (a thread pool that cannot start, …). Exit code 1.
     Other(anyhow::Error),
     /// Stopped by Ctrl-C, with what was kept and how to go on. Exit code 130.
     Interrupted(String),

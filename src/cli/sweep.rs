@@ -208,7 +208,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     bar.set_position(done as u64);
     let finished = AtomicUsize::new(0);
     let build_todo = |t: &Todo| build(t.index);
-    sweep::run_points(
+    let ran = sweep::run_points(
         &todo,
         interrupt::stop(),
         &build_todo,
@@ -224,7 +224,12 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             finished.fetch_add(1, Ordering::SeqCst);
             Ok(())
         },
-    )?;
+    );
+    if ran.is_err() {
+        // No point kept (a full disk at the first one): no empty directory left behind.
+        let _ = std::fs::remove_dir(&dir);
+    }
+    ran?;
     bar.finish_and_clear();
     done += finished.into_inner();
 

@@ -713,3 +713,88 @@ fn many_replications_give_the_same_bytes_whatever_the_threads() {
         assert_eq!(with("1", &args), with("3", &args), "{args:?}");
     }
 }
+
+/// Run `handoff args` in `d` through `sh` with files limited to `kib` KiB
+/// and SIGXFSZ ignored: a write past the limit fails as on a full disk.
+fn with_little_room(d: &Path, kib: u32, args: &[&str]) -> Output {
+    let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+    Command::new("sh")
+        .current_dir(d)
+        .env("NO_COLOR", "1")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f {kib}; exec '{BIN}' {}",
+            quoted.join(" ")
+        ))
+        .output()
+        .expect("sh runs")
+}
+
+#[test]
+fn a_full_disk_is_exit_2_and_leaves_the_old_file_and_no_temporary_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    std::fs::write(d.join("old.html"), "the old report\n").unwrap();
+    let out = with_little_room(d, 4, &["run", f, "-o", "old.html", "--quiet"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.starts_with("error: cannot write old.html: "), "{err}");
+    assert!(
+        err.contains("help: ") && err.contains("old.html was left as it was"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("old.html")).unwrap(),
+        "the old report\n"
+    );
+    assert_eq!(temporary_files(d), Vec::<String>::new());
+
+    // A new file: not there afterwards; a sweep leaves no empty directory of points.
+    let out = with_little_room(d, 4, &["run", f, "-o", "new.html", "--quiet"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("nothing was written there"));
+    let out = with_little_room(
+        d,
+        1,
+        &[
+            "sweep",
+            f,
+            "--vary",
+            "department.sales.staff=2,3",
+            "-o",
+            "s.csv",
+            "--quiet",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let mut left: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["old.html"]);
+}
+
+#[test]
+fn a_full_standard_output_is_exit_2() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = handoff(dir.path(), &["run", tiny().to_str().unwrap(), "--quiet"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("error: cannot write standard output: "),
+        "{err}"
+    );
+}
