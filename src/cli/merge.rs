@@ -53,6 +53,20 @@ enum Format {
 
 /// Read a part as `T`; a file that is not one is the user's to fix.
 fn read<T: DeserializeOwned>(path: &Path) -> Result<T, Failure> {
+    // A device never ends (`/dev/zero`, `/dev/urandom`): refused before
+    // reading, not read until the memory is full.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if let Ok(m) = std::fs::metadata(path)
+            && (m.file_type().is_char_device() || m.file_type().is_block_device())
+        {
+            return Err(Failure::Input(format!(
+                "error: cannot read {}: it is a device, not a part file; give the files written by `handoff run|sweep --shard I/N -o PART`",
+                path.display()
+            )));
+        }
+    }
     let bytes = std::fs::read(path).map_err(|e| {
         Failure::Input(format!(
             "error: cannot read {}: {}",

@@ -798,3 +798,20 @@ fn a_full_standard_output_is_exit_2() {
         "{err}"
     );
 }
+
+#[test]
+fn a_device_is_no_scenario_and_no_part() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    refused(d, &["validate", "/dev/zero"], &["too large for a scenario"]);
+    refused(d, &["run", "/dev/urandom"], &["too large for a scenario"]);
+    run_parts(d);
+    refused(
+        d,
+        &["merge", "p0.json", "/dev/zero"],
+        &["cannot read /dev/zero: it is a device, not a part file"],
+    );
+}
