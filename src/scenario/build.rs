@@ -8,8 +8,8 @@ use toml::de::{DeTable, DeValue};
 use super::diagnostic::Diagnostic;
 use super::distribution::{self, Use};
 use super::read::{
-    Errors, Field, Need, Span, Table, Value, declared_name, duration, integer_at_least, name,
-    non_negative_number, probability, rate, show, shown_text, unknown_field, wrong_type,
+    Errors, Field, Need, Span, Table, Value, declared_name, duration, integer_at_least, money,
+    name, probability, rate, show, shown_text, unknown_field, wrong_type,
 };
 use super::structure;
 use super::suggest::{closest, did_you_mean, list};
@@ -836,7 +836,7 @@ fn read_customers(
             resolvable(errs, horizon, span, "reorder", d.mean()).then_some(Some(d))
         }
     };
-    let order_value = t.field(errs, "order_value", non_negative_number).or(0.0);
+    let order_value = t.field(errs, "order_value", money).or(0.0);
     let promise = t
         .field(errs, "promise", duration(Need::Positive, "d"))
         .or(DEFAULT_PROMISE_H);
