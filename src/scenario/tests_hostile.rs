@@ -366,3 +366,22 @@ fn amounts_of_money_are_finite_and_bounded() {
     let d = one(&edit("staff = 1", "staff = 1\ncost = -inf"));
     assert_eq!(d.message, "`cost` must be a finite number, got -inf");
 }
+
+#[test]
+fn more_than_a_billion_arrivals_per_replication_is_refused() {
+    // A million an hour for 100 years, with staff enough never to overload:
+    // 8.8e11 arrivals per replication, days of computing, never stopped.
+    let src = edit("duration = \"10d\"", "duration = \"36500d\"")
+        .replace("arrival_rate = \"12/d\"", "arrival_rate = \"1000000/h\"");
+    let d = one(&src);
+    assert!(
+        d.message
+            .starts_with("`arrival_rate` asks for too many customers: 8.76e11"),
+        "{d:?}"
+    );
+    assert!(help(&d).contains("is the unit right?"), "{d:?}");
+    // A billion is still allowed.
+    let src = edit("duration = \"10d\"", "duration = \"1000h\"")
+        .replace("arrival_rate = \"12/d\"", "arrival_rate = \"1000000/h\"");
+    assert!(parse(&src, "t.toml").is_ok());
+}
