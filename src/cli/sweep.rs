@@ -314,6 +314,12 @@ fn stored_point(dir: &Path, hash: &str, t: &Todo) -> Result<Option<Point>, Failu
             path.display()
         ))
     })?;
+    handoff::experiment::shard::unseal(&bytes).map_err(|why| {
+        Failure::Input(format!(
+            "error: cannot resume: {}: {why}\nhelp: delete it to compute that point again",
+            path.display()
+        ))
+    })?;
     part.check(hash, t.index, &t.values).map_err(|why| {
         Failure::Input(format!(
             "error: cannot resume: {} does not belong to this sweep: {why}\nhelp: delete {} to start over, or write to another -o",
