@@ -898,3 +898,23 @@ fn a_damaged_sweep_point_is_not_resumed() {
     resume.push("--resume");
     refused(d, &resume, &["point-0000.json", "checksum does not match"]);
 }
+
+#[test]
+fn thousands_of_overrides_are_refused_not_laid_out_in_gigabytes() {
+    // 8000 `--set` took about 1 GB (each one's messages are laid out after
+    // the ones before it); the command line allows some 50 000.
+    let dir = tempfile::tempdir().unwrap();
+    let s = tiny();
+    let mut args = vec!["validate".to_owned(), s.to_str().unwrap().to_owned()];
+    for i in 0..1001 {
+        args.push("--set".to_owned());
+        args.push(format!("department.sales.staff={}", i + 1));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    refused(
+        dir.path(),
+        &args,
+        &["1001 changes to the scenario", "more than 1000"],
+    );
+    run(dir.path(), &args[..args.len() - 2], 0);
+}
