@@ -140,10 +140,11 @@ fn manual(command: Option<&str>) -> Result<(), Failure> {
 /// Why a command failed.
 #[derive(Debug)]
 pub enum Failure {
-    /// The user's input is wrong (a bad scenario, a file that cannot be read):
-    /// the full message, ready to print. Exit code 2.
+    /// The user's input is wrong (a bad scenario, a file that cannot be read,
+    /// an output that cannot be written: a full disk): the full message,
+    /// ready to print. Exit code 2.
     Input(String),
-    /// Anything else (cannot write the output, …). Exit code 1.
+    /// Anything else (a thread pool that cannot start, …). Exit code 1.
     Other(anyhow::Error),
     /// Stopped by Ctrl-C, with what was kept and how to go on. Exit code 130.
     Interrupted(String),
@@ -250,6 +251,14 @@ impl ScenarioFile {
     /// The model with the `--set` overrides, then `extra`, applied and checked.
     pub fn model(&self, extra: &[Override]) -> Result<Model, Failure> {
         let all: Vec<Override> = self.sets.iter().chain(extra).cloned().collect();
+        // Each override's messages are laid out after the ones before it, so
+        // memory grows with the square of their number (8000: about 1 GB).
+        if all.len() > MAX_OVERRIDES {
+            return Err(Failure::Input(format!(
+                "error: {} changes to the scenario (--set, --vary, --variant) are more than {MAX_OVERRIDES}, the most a command may make\nhelp: edit a copy of the scenario file instead",
+                all.len()
+            )));
+        }
         let model = scenario::parse_with(&self.text, &self.origin, &all)
             .map_err(|d| Failure::Input(d.render(stderr_color())))?;
         let origin = if self.sets.is_empty() {
@@ -288,6 +297,9 @@ fn printable(text: &str, colors: bool) -> String {
     }
     out
 }
+
+/// The most `--set` overrides (with a sweep point's or variant's) one model is built with.
+const MAX_OVERRIDES: usize = 1000;
 
 /// Refuse counts above the documented maxima (docs/scenario.md), which bound
 /// how long a command runs and how much it writes.

@@ -26,12 +26,34 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::Other(anyhow::anyhow!(
-            "cannot write to standard output: {}",
-            io_reason(&e)
-        ))),
+        Err(e) => Err(cannot_write("standard output", None, &e)),
         Ok(()) => Ok(()),
     }
+}
+
+/// An output that could not be written (a full disk, a quota, a read-only
+/// file system): the user's to fix, so exit code 2, with what to do and what
+/// became of the file. `replaced`: the file that was to be replaced, which is
+/// left as it was (`None`: standard output).
+fn cannot_write(what: &str, replaced: Option<&Path>, e: &io::Error) -> Failure {
+    let fix = match e.kind() {
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
+            "free some space there, or write to another disk"
+        }
+        io::ErrorKind::ReadOnlyFilesystem | io::ErrorKind::PermissionDenied => {
+            "write to a directory you can write to"
+        }
+        _ => "check the disk, or write to another place",
+    };
+    let left = match replaced {
+        Some(path) if path.exists() => format!("; {} was left as it was", path.display()),
+        Some(_) => "; nothing was written there".to_owned(),
+        None => String::new(),
+    };
+    Failure::Input(format!(
+        "error: cannot write {what}: {}\nhelp: {fix}{left}",
+        io_reason(e)
+    ))
 }
 
 /// A place a command will write to, checked before anything is simulated.
@@ -160,21 +182,13 @@ impl OutputTarget {
                 let mut out = io::BufWriter::new(io::stdout().lock());
                 match write(&mut out).and_then(|()| out.flush()) {
                     Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-                    Err(e) => Err(Failure::Other(anyhow::anyhow!(
-                        "cannot write to standard output: {}",
-                        io_reason(&e)
-                    ))),
+                    Err(e) => Err(cannot_write("standard output", None, &e)),
                     Ok(()) => Ok(()),
                 }
             }
             OutputTarget::File { shown, real } => {
-                replace(real, write).map_err(|e| {
-                    Failure::Other(anyhow::anyhow!(
-                        "cannot write {}: {}",
-                        shown.display(),
-                        io_reason(&e)
-                    ))
-                })?;
+                replace(real, write)
+                    .map_err(|e| cannot_write(&shown.display().to_string(), Some(shown), &e))?;
                 // Said if a later step is interrupted (`run --trace` then the report).
                 interrupt::kept(shown.display().to_string());
                 Ok(())
@@ -186,13 +200,8 @@ impl OutputTarget {
 /// Write `bytes` to `path` atomically (a file handoff itself manages, such as
 /// a sweep's stored point); the error names `path`.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    replace(path, |out| out.write_all(bytes)).map_err(|e| {
-        Failure::Other(anyhow::anyhow!(
-            "cannot write {}: {}",
-            path.display(),
-            io_reason(&e)
-        ))
-    })
+    replace(path, |out| out.write_all(bytes))
+        .map_err(|e| cannot_write(&path.display().to_string(), Some(path), &e))
 }
 
 /// Replace the file at `path` (no symlink) with what `write` writes, through a

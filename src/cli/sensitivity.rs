@@ -169,6 +169,12 @@ fn load<T: DeserializeOwned + HasKey>(path: &Path, key: &Key) -> Result<Option<T
             path.display()
         ))
     })?;
+    handoff::experiment::shard::unseal(&bytes).map_err(|why| {
+        Failure::Input(format!(
+            "error: cannot resume: {}: {why}\nhelp: delete it to compute it again",
+            path.display()
+        ))
+    })?;
     if stored.key() != key {
         return Err(Failure::Input(format!(
             "error: cannot resume: {} does not belong to this analysis: the scenario, a --set, --seed, --replications, --metric or --by changed, or handoff's version\nhelp: delete {} to start over, or write to another -o",

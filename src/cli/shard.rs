@@ -2,6 +2,7 @@
 //! read once and built with `--set` overrides, progress bars, and the part a
 //! sharded `run` writes.
 
+use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context as _;
@@ -40,13 +41,18 @@ pub fn run_part(
     };
     // The part is written as its replications finish, in order: pretty JSON
     // with the same bytes as the whole part printed at once, never all in memory.
-    let head = part_bytes(&shard::part_head(&model, source, shard))?;
+    let head = pretty(&shard::part_head(&model, source, shard))?;
     let head = std::str::from_utf8(&head).expect("JSON is UTF-8");
     let prefix = head
         .strip_suffix("[]\n}\n")
         .expect("a part ends with its runs");
     let runaway = std::cell::RefCell::new(None);
     let written = output.write_with(|out| {
+        // Everything is hashed as it is written, for the checksum at the end.
+        let out = &mut Summing {
+            out,
+            sum: shard::Checksum::default(),
+        };
         out.write_all(prefix.as_bytes())?;
         out.write_all(b"[")?;
         let mut any = false;
@@ -65,7 +71,9 @@ pub fn run_part(
             any = true;
             std::io::Result::Ok(())
         })?;
-        out.write_all(if any { b"\n  ]\n}\n" } else { b"]\n}\n" })
+        out.write_all(if any { b"\n  ]" } else { b"]" })?;
+        let trailer = out.sum.trailer();
+        out.out.write_all(trailer.as_bytes())
     });
     bar.finish_and_clear();
     if let Some(e) = runaway.into_inner() {
@@ -74,11 +82,35 @@ pub fn run_part(
     written
 }
 
-/// A part as pretty JSON with a trailing newline.
+/// A part as pretty JSON with a trailing newline, its checksum last
+/// ([`shard::seal`]): the same bytes as [`run_part`] streams.
 pub fn part_bytes(part: &impl serde::Serialize) -> Result<Vec<u8>, Failure> {
+    Ok(shard::seal(&pretty(part)?))
+}
+
+/// Pretty JSON with a trailing newline.
+fn pretty(part: &impl serde::Serialize) -> Result<Vec<u8>, Failure> {
     let mut bytes = serde_json::to_vec_pretty(part).context("cannot write the part as JSON")?;
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+/// A writer that hashes what passes through it.
+struct Summing<'a> {
+    out: &'a mut dyn std::io::Write,
+    sum: shard::Checksum,
+}
+
+impl std::io::Write for Summing<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.sum.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// The rebuilt model of a `run` part: its scenario text and overrides, its seed

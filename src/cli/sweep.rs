@@ -208,7 +208,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     bar.set_position(done as u64);
     let finished = AtomicUsize::new(0);
     let build_todo = |t: &Todo| build(t.index);
-    sweep::run_points(
+    let ran = sweep::run_points(
         &todo,
         interrupt::stop(),
         &build_todo,
@@ -224,7 +224,12 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             finished.fetch_add(1, Ordering::SeqCst);
             Ok(())
         },
-    )?;
+    );
+    if ran.is_err() {
+        // No point kept (a full disk at the first one): no empty directory left behind.
+        let _ = std::fs::remove_dir(&dir);
+    }
+    ran?;
     bar.finish_and_clear();
     done += finished.into_inner();
 
@@ -306,6 +311,12 @@ fn stored_point(dir: &Path, hash: &str, t: &Todo) -> Result<Option<Point>, Failu
     let part: PointPart = serde_json::from_slice(&bytes).map_err(|e| {
         Failure::Input(format!(
             "error: {} is not a sweep point ({e}); delete it to compute that point again",
+            path.display()
+        ))
+    })?;
+    handoff::experiment::shard::unseal(&bytes).map_err(|why| {
+        Failure::Input(format!(
+            "error: cannot resume: {}: {why}\nhelp: delete it to compute that point again",
             path.display()
         ))
     })?;

@@ -507,9 +507,10 @@ pub fn warnings(model: &Model) -> Vec<String> {
             && cv > NORMAL_CV_LIMIT
         {
             let text = format!(
-                "a normal with mean {} and cv {cv:.2}; negative draws are redrawn, \
+                "a normal with mean {} and cv {}; negative draws are redrawn, \
                  so its draws have mean {} and cv {real_cv:.2}",
                 hours(mean),
+                two_places(cv),
                 hours(real_mean),
             );
             match truncated.iter_mut().find(|(t, _)| *t == text) {
@@ -699,10 +700,20 @@ const NORMAL_CV_LIMIT: f64 = 0.4;
 /// Hours in a readable unit with enough decimals to show a truncation's effect.
 fn hours(h: f64) -> String {
     if h >= 48.0 {
-        format!("{:.2} d", h / 24.0)
+        format!("{} d", two_places(h / 24.0))
     } else if h >= 1.0 {
         format!("{h:.2} h")
     } else {
         format!("{:.1} min", h * 60.0)
+    }
+}
+
+/// `x` with two decimals, or in scientific notation from a million on (a cv
+/// of 1e300 is not printed as three hundred digits).
+fn two_places(x: f64) -> String {
+    if x.abs() >= 1e6 {
+        format!("{x:.2e}")
+    } else {
+        format!("{x:.2}")
     }
 }

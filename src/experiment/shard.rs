@@ -99,6 +99,73 @@ pub fn model_hash(model: &Model) -> String {
     format!("{h:016x}")
 }
 
+/// A running FNV-1a hash of the bytes of a part as they are written, for its
+/// checksum ([`seal`]): a part's results can be changed in ways JSON and the
+/// checks cannot see (a digit of a mean, a misspelt optional key), and merge
+/// must refuse such a part rather than put wrong numbers together.
+#[derive(Debug, Clone, Copy)]
+pub struct Checksum(u64);
+
+impl Default for Checksum {
+    fn default() -> Self {
+        Checksum(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Checksum {
+    /// Add `bytes`.
+    pub fn update(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    /// The last lines of a part whose bytes so far (its JSON object without
+    /// the closing brace) are hashed here: the `checksum` field and the brace.
+    pub fn trailer(&self) -> String {
+        format!("{CHECKSUM_FIELD}{:016x}\"\n}}\n", self.0)
+    }
+}
+
+/// How the checksum field begins: the last field of a part's object, on its own line.
+const CHECKSUM_FIELD: &str = ",\n  \"checksum\": \"";
+
+/// A part (pretty JSON of an object) with its checksum as its last field:
+/// FNV-1a of everything before that field.
+pub fn seal(json: &[u8]) -> Vec<u8> {
+    let end = json.trim_ascii_end();
+    let body = end.strip_suffix(b"}").unwrap_or(end).trim_ascii_end();
+    let mut sum = Checksum::default();
+    sum.update(body);
+    let mut out = body.to_vec();
+    out.extend_from_slice(sum.trailer().as_bytes());
+    out
+}
+
+/// Check a part's checksum ([`seal`]): a part cut short, edited or damaged
+/// after it was written is refused, with why.
+pub fn unseal(bytes: &[u8]) -> Result<(), String> {
+    let damaged = "its checksum does not match its contents: it was changed or damaged after handoff wrote it; write it again with the same command";
+    let at = bytes
+        .windows(CHECKSUM_FIELD.len())
+        .rposition(|w| w == CHECKSUM_FIELD.as_bytes())
+        .ok_or("it has no checksum at its end: it was cut short, or written by another version of handoff; write it again with the same command")?;
+    let hex = bytes[at + CHECKSUM_FIELD.len()..]
+        .strip_suffix(b"\"\n}\n")
+        .and_then(|h| std::str::from_utf8(h).ok())
+        .filter(|h| h.len() == 16)
+        .and_then(|h| u64::from_str_radix(h, 16).ok())
+        .ok_or(damaged)?;
+    let mut sum = Checksum::default();
+    sum.update(&bytes[..at]);
+    if sum.0 == hex {
+        Ok(())
+    } else {
+        Err(damaged.to_owned())
+    }
+}
+
 /// A float that survives a JSON round trip exactly, not-a-number and infinities
 /// included (as the strings `nan`, `inf`, `-inf`).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -438,6 +505,27 @@ pub fn merge_runs(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_sealed_part_unseals_and_any_change_is_caught() {
+        let part = b"{\n  \"kind\": \"run\",\n  \"runs\": [1.5]\n}\n";
+        let sealed = super::seal(part);
+        assert!(
+            sealed.starts_with(b"{\n  \"kind\": \"run\",\n  \"runs\": [1.5],\n  \"checksum\": \"")
+        );
+        assert_eq!(super::unseal(&sealed), Ok(()));
+        let value: serde_json::Value = serde_json::from_slice(&sealed).unwrap();
+        assert_eq!(value["runs"][0], 1.5);
+        for i in 0..sealed.len() {
+            let mut changed = sealed.clone();
+            changed[i] ^= 0x04;
+            assert!(super::unseal(&changed).is_err(), "byte {i}");
+        }
+        for n in 0..sealed.len() {
+            assert!(super::unseal(&sealed[..n]).is_err(), "cut at {n}");
+        }
+        assert!(super::unseal(part).is_err());
+    }
+
     use super::*;
 
     fn header(kind: &str, version: &str, hash: &str, i: u32, n: u32) -> Header {

@@ -8,8 +8,8 @@ use toml::de::{DeTable, DeValue};
 use super::diagnostic::Diagnostic;
 use super::distribution::{self, Use};
 use super::read::{
-    Errors, Field, Need, Span, Table, Value, declared_name, duration, integer_at_least, name,
-    non_negative_number, probability, rate, show, shown_text, unknown_field, wrong_type,
+    Errors, Field, Need, Span, Table, Value, declared_name, duration, integer_at_least, money,
+    name, probability, rate, show, shown_text, unknown_field, wrong_type,
 };
 use super::structure;
 use super::suggest::{closest, did_you_mean, list};
@@ -88,6 +88,11 @@ pub const DEFAULT_RESOLVE_WITHIN_H: f64 = 2.0 * 24.0;
 pub const MAX_DURATION_H: f64 = 36_500.0 * 24.0;
 /// Orders and complaints in progress at which a replication stops (`max_live`).
 pub const DEFAULT_MAX_LIVE: u64 = 1_000_000;
+/// The most new customers a replication may expect (`arrival_rate` ×
+/// `duration`): each is thousands of instructions and several events, so a
+/// billion is minutes per replication already; more is nearly always a unit
+/// typo (`"20/s"` for `"20/d"`) that would run for hours or days.
+pub const MAX_ARRIVALS: f64 = 1e9;
 /// The largest `max_live`: order and complaint slots are 32-bit.
 pub const MAX_MAX_LIVE: u64 = 100_000_000;
 
@@ -806,6 +811,35 @@ fn resolvable(
     false
 }
 
+/// Whether `rate` (per hour) over the run (`horizon`) asks for at most
+/// [`MAX_ARRIVALS`] new customers; an error at `span` otherwise.
+fn bounded_arrivals(
+    errs: &mut Errors,
+    horizon: Option<f64>,
+    span: Option<Span>,
+    rate: f64,
+) -> bool {
+    let Some(horizon) = horizon else { return true };
+    let expected = rate * horizon;
+    if expected <= MAX_ARRIVALS {
+        return true;
+    }
+    errs.push(
+        Diagnostic::new(
+            span.unwrap_or(TOP),
+            format!(
+                "`arrival_rate` asks for too many customers: {expected:.2e} new prospects in one replication of {}, more than 1e9",
+                show(horizon)
+            ),
+            "expected at most 1e9 arrivals over `duration`",
+        )
+        .with_help(
+            "is the unit right? \"20/d\" is per day, \"20/s\" per second; a run this large would take hours per replication: lower the rate, or shorten `duration` and add `replications` for more data",
+        ),
+    );
+    false
+}
+
 fn read_customers(
     errs: &mut Errors,
     t: &mut Table<'_, '_>,
@@ -816,7 +850,8 @@ fn read_customers(
         .required(errs, "arrival_rate", "arrival_rate = \"20/d\"", rate)
         .filter(|&r| {
             let span = t.get("arrival_rate").map(|v| v.span());
-            resolvable(errs, horizon, span, "arrival_rate", 1.0 / r)
+            resolvable(errs, horizon, span.clone(), "arrival_rate", 1.0 / r)
+                && bounded_arrivals(errs, horizon, span, r)
         });
     let reorder = match t.field(errs, "reorder", |errs, key, v| {
         distribution::read(
@@ -836,7 +871,7 @@ fn read_customers(
             resolvable(errs, horizon, span, "reorder", d.mean()).then_some(Some(d))
         }
     };
-    let order_value = t.field(errs, "order_value", non_negative_number).or(0.0);
+    let order_value = t.field(errs, "order_value", money).or(0.0);
     let promise = t
         .field(errs, "promise", duration(Need::Positive, "d"))
         .or(DEFAULT_PROMISE_H);

@@ -49,9 +49,17 @@ pub enum LoadError {
         line: usize,
         column: usize,
     },
+    /// The file is larger than [`MAX_SCENARIO_BYTES`] (or never ends: a
+    /// device such as `/dev/zero`, an endless pipe).
+    TooLarge { path: PathBuf },
     /// The file was read but is not a valid scenario.
     Invalid(Diagnostics),
 }
+
+/// The largest scenario file read: far more than any scenario needs (the
+/// largest ready one is a few KB), small enough that an endless input
+/// (`/dev/zero`) is refused at once instead of filling the memory.
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -71,6 +79,13 @@ impl fmt::Display for LoadError {
                 path.display(),
                 path.display()
             ),
+            LoadError::TooLarge { path } => write!(
+                f,
+                "`{}` is too large for a scenario: it has more than {} MB (or never ends, as a device or an endless pipe)\n  \
+                 = help: a scenario is a short TOML text (docs/scenario.md); check that this is the file you meant",
+                path.display(),
+                MAX_SCENARIO_BYTES >> 20
+            ),
             LoadError::Invalid(d) => f.write_str(&d.render(false)),
         }
     }
@@ -80,7 +95,7 @@ impl std::error::Error for LoadError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             LoadError::Io { source, .. } => Some(source),
-            LoadError::NotUtf8 { .. } => None,
+            LoadError::NotUtf8 { .. } | LoadError::TooLarge { .. } => None,
             LoadError::Invalid(d) => Some(d),
         }
     }
@@ -101,10 +116,20 @@ pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Model, LoadError
 /// The text of the scenario file at `path`; a file that is not UTF-8 says
 /// where its first bad byte is.
 pub fn read_text(path: &Path) -> Result<String, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+    use std::io::Read as _;
+    let io = |source| LoadError::Io {
         path: path.to_owned(),
         source,
-    })?;
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(LoadError::TooLarge {
+            path: path.to_owned(),
+        });
+    }
     String::from_utf8(bytes).map_err(|e| {
         let bytes = e.as_bytes();
         let at = e.utf8_error().valid_up_to();

@@ -2,7 +2,7 @@
 //! organisation does with complaints, and what its policy against abusive
 //! customers costs everyone else. Both are off when their section is absent.
 
-use super::read::{Errors, Need, Table, duration, non_negative_number, probability};
+use super::read::{Errors, Need, Table, duration, money, probability};
 use crate::model::{Learning, Policy};
 
 pub const LEARNING_FIELDS: &[&str] = &["rate", "lag", "forget"];
@@ -38,7 +38,7 @@ pub fn read_policy(errs: &mut Errors, t: Option<&mut Table<'_, '_>>) -> Option<O
     let Some(t) = t else { return Some(None) };
     t.check_fields(errs, POLICY_FIELDS);
     let strictness = t.field(errs, "strictness", probability).or(0.0);
-    let abuse_cost = t.field(errs, "abuse_cost", non_negative_number).or(0.0);
+    let abuse_cost = t.field(errs, "abuse_cost", money).or(0.0);
     Some(Some(Policy {
         strictness: strictness?,
         abuse_cost: abuse_cost?,

@@ -437,7 +437,16 @@ pub fn integer_at_least(min: i64) -> impl Fn(&mut Errors, &str, &Value<'_>) -> O
 
 /// A plain number of at least zero.
 pub fn non_negative_number(errs: &mut Errors, key: &str, v: &Value<'_>) -> Option<f64> {
-    let Some(x) = as_f64(v.get_ref()).filter(|x| x.is_finite()) else {
+    if let Some(x) = as_f64(v.get_ref()).filter(|x| !x.is_finite()) {
+        // `nan`, `inf`: numbers to TOML, but no amount.
+        errs.push(Diagnostic::new(
+            v.span(),
+            format!("`{key}` must be a finite number, got {x}"),
+            "expected a number of 0 or more, like 1200.0",
+        ));
+        return None;
+    }
+    let Some(x) = as_f64(v.get_ref()) else {
         let mut d = wrong_type(v.span(), key, "a number", v.get_ref());
         if let DeValue::String(s) = v.get_ref()
             && let Ok(x) = s.trim().parse::<f64>()
@@ -453,6 +462,30 @@ pub fn non_negative_number(errs: &mut Errors, key: &str, v: &Value<'_>) -> Optio
             format!("`{key}` must be zero or more, got {x}"),
             "expected a number of 0 or more",
         ));
+        return None;
+    }
+    Some(x)
+}
+
+/// The largest amount of money a field may hold (`order_value`, `cost`,
+/// `abuse_cost`): a million million, far above any real price, and low enough
+/// that sums over billions of orders and their squares stay finite.
+pub const MAX_MONEY: f64 = 1e12;
+
+/// An amount of money: a number from 0 to [`MAX_MONEY`].
+pub fn money(errs: &mut Errors, key: &str, v: &Value<'_>) -> Option<f64> {
+    let x = non_negative_number(errs, key, v)?;
+    if x > MAX_MONEY {
+        errs.push(
+            Diagnostic::new(
+                v.span(),
+                format!("`{key}` is too large, got {x:e}"),
+                "expected at most 1e12",
+            )
+            .with_help(
+                "amounts of money go up to a million million (1e12); write a smaller unit of money (thousands) if you need more",
+            ),
+        );
         return None;
     }
     Some(x)

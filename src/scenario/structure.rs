@@ -9,8 +9,7 @@ use super::build::{Lookup, POOL_FIELDS};
 use super::diagnostic::Diagnostic;
 use super::hours;
 use super::read::{
-    Errors, Field, Span, Table, Value, as_i64, declared_name, integer_at_least,
-    non_negative_number, wrong_type,
+    Errors, Field, Span, Table, Value, as_i64, declared_name, integer_at_least, money, wrong_type,
 };
 use crate::model::{DeptId, Hours, Pool};
 
@@ -26,7 +25,7 @@ pub fn read_hours(errs: &mut Errors, t: &Table<'_, '_>) -> Option<Option<Hours>>
 
 /// `cost`: money per staff member per open hour, 0 when absent.
 pub fn read_cost(errs: &mut Errors, t: &Table<'_, '_>) -> Option<f64> {
-    t.field(errs, "cost", non_negative_number).or(0.0)
+    t.field(errs, "cost", money).or(0.0)
 }
 
 /// `priority`: a whole number, higher served first, 0 when absent.

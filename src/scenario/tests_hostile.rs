@@ -325,3 +325,63 @@ fn incident_windows_repeating_by_the_second_are_refused() {
     );
     assert!(parse(&big, "t.toml").is_ok());
 }
+
+#[test]
+fn amounts_of_money_are_finite_and_bounded() {
+    // 1e308 summed over orders was infinite revenue: `inf`/`nan` in CSV, `null` in JSON.
+    for (field, to) in [
+        (
+            "order_value",
+            "arrival_rate = \"12/d\"\norder_value = 1e308",
+        ),
+        (
+            "order_value",
+            "arrival_rate = \"12/d\"\norder_value = 1.5e12",
+        ),
+        ("cost", "staff = 1\ncost = 1e300"),
+    ] {
+        let from = if field == "cost" {
+            "staff = 1"
+        } else {
+            "arrival_rate = \"12/d\""
+        };
+        let d = one(&edit(from, to));
+        assert!(
+            d.message.contains(&format!("`{field}` is too large")),
+            "{d:?}"
+        );
+        assert!(help(&d).contains("1e12"), "{d:?}");
+    }
+    let ok = edit(
+        "arrival_rate = \"12/d\"",
+        "arrival_rate = \"12/d\"\norder_value = 1e12",
+    );
+    assert!(parse(&ok, "t.toml").is_ok());
+    // `nan` is a TOML number, but not an amount: no "expected a number, found a number".
+    let d = one(&edit(
+        "arrival_rate = \"12/d\"",
+        "arrival_rate = \"12/d\"\norder_value = nan",
+    ));
+    assert_eq!(d.message, "`order_value` must be a finite number, got NaN");
+    let d = one(&edit("staff = 1", "staff = 1\ncost = -inf"));
+    assert_eq!(d.message, "`cost` must be a finite number, got -inf");
+}
+
+#[test]
+fn more_than_a_billion_arrivals_per_replication_is_refused() {
+    // A million an hour for 100 years, with staff enough never to overload:
+    // 8.8e11 arrivals per replication, days of computing, never stopped.
+    let src = edit("duration = \"10d\"", "duration = \"36500d\"")
+        .replace("arrival_rate = \"12/d\"", "arrival_rate = \"1000000/h\"");
+    let d = one(&src);
+    assert!(
+        d.message
+            .starts_with("`arrival_rate` asks for too many customers: 8.76e11"),
+        "{d:?}"
+    );
+    assert!(help(&d).contains("is the unit right?"), "{d:?}");
+    // A billion is still allowed.
+    let src = edit("duration = \"10d\"", "duration = \"1000h\"")
+        .replace("arrival_rate = \"12/d\"", "arrival_rate = \"1000000/h\"");
+    assert!(parse(&src, "t.toml").is_ok());
+}

@@ -26,7 +26,10 @@ fn json(path: &Path) -> Value {
 }
 
 fn write_json(path: &Path, v: &Value) {
-    std::fs::write(path, serde_json::to_vec_pretty(v).unwrap()).unwrap();
+    // Sealed again, as if handoff had written it, so that the check under
+    // test is reached (an edit alone is refused by the part's checksum).
+    let pretty = serde_json::to_vec_pretty(v).unwrap();
+    std::fs::write(path, handoff::experiment::shard::seal(&pretty)).unwrap();
 }
 
 /// Two run parts of tiny (4 replications, 2 shards) in `d`: p0.json and p1.json.
@@ -712,4 +715,206 @@ fn many_replications_give_the_same_bytes_whatever_the_threads() {
     for args in [run_args, compare_args] {
         assert_eq!(with("1", &args), with("3", &args), "{args:?}");
     }
+}
+
+/// Run `handoff args` in `d` through `sh` with files limited to `kib` KiB
+/// and SIGXFSZ ignored: a write past the limit fails as on a full disk.
+fn with_little_room(d: &Path, kib: u32, args: &[&str]) -> Output {
+    let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+    Command::new("sh")
+        .current_dir(d)
+        .env("NO_COLOR", "1")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f {kib}; exec '{BIN}' {}",
+            quoted.join(" ")
+        ))
+        .output()
+        .expect("sh runs")
+}
+
+#[test]
+fn a_full_disk_is_exit_2_and_leaves_the_old_file_and_no_temporary_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    std::fs::write(d.join("old.html"), "the old report\n").unwrap();
+    let out = with_little_room(d, 4, &["run", f, "-o", "old.html", "--quiet"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.starts_with("error: cannot write old.html: "), "{err}");
+    assert!(
+        err.contains("help: ") && err.contains("old.html was left as it was"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("old.html")).unwrap(),
+        "the old report\n"
+    );
+    assert_eq!(temporary_files(d), Vec::<String>::new());
+
+    // A new file: not there afterwards; a sweep leaves no empty directory of points.
+    let out = with_little_room(d, 4, &["run", f, "-o", "new.html", "--quiet"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("nothing was written there"));
+    let out = with_little_room(
+        d,
+        1,
+        &[
+            "sweep",
+            f,
+            "--vary",
+            "department.sales.staff=2,3",
+            "-o",
+            "s.csv",
+            "--quiet",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let mut left: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["old.html"]);
+}
+
+#[test]
+fn a_full_standard_output_is_exit_2() {
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = handoff(dir.path(), &["run", tiny().to_str().unwrap(), "--quiet"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("error: cannot write standard output: "),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_device_is_no_scenario_and_no_part() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    refused(d, &["validate", "/dev/zero"], &["too large for a scenario"]);
+    refused(d, &["run", "/dev/urandom"], &["too large for a scenario"]);
+    run_parts(d);
+    refused(
+        d,
+        &["merge", "p0.json", "/dev/zero"],
+        &["cannot read /dev/zero: it is a device, not a part file"],
+    );
+}
+
+#[test]
+fn merge_refuses_a_part_changed_after_it_was_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_parts(d);
+    let p1 = std::fs::read_to_string(d.join("p1.json")).unwrap();
+    assert!(p1.ends_with("\"\n}\n") && p1.contains(",\n  \"checksum\": \""));
+    // Changes that every other check lets through: a digit of a number, a
+    // misspelt optional key (the timeline then read as absent).
+    let digit = p1.find("\"events\": ").unwrap() + "\"events\": ".len();
+    let mut changed = p1.clone().into_bytes();
+    changed[digit] = if changed[digit] == b'1' { b'2' } else { b'1' };
+    let cases: [(&str, Vec<u8>); 4] = [
+        ("a digit", changed),
+        (
+            "a key",
+            p1.replacen("\"timeline\"", "\"timelime\"", 1).into_bytes(),
+        ),
+        ("cut short", p1.as_bytes()[..p1.len() / 2].to_vec()),
+        (
+            "without its checksum",
+            p1[..p1.rfind(",\n  \"checksum\"").unwrap()]
+                .to_owned()
+                .into_bytes()
+                .into_iter()
+                .chain(*b"\n}\n")
+                .collect(),
+        ),
+    ];
+    for (what, bytes) in cases {
+        std::fs::write(d.join("bad.json"), bytes).unwrap();
+        let out = run(d, &["merge", "p0.json", "bad.json", "-o", "out.json"], 2);
+        let err = stderr(&out);
+        assert!(err.contains("bad.json"), "{what}: {err}");
+        assert!(!d.join("out.json").exists(), "{what}");
+    }
+    // Untouched, the parts merge.
+    run(d, &["merge", "p0.json", "p1.json", "-o", "out.json"], 0);
+}
+
+#[test]
+fn a_damaged_sweep_point_is_not_resumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    let args = [
+        "sweep",
+        f,
+        "--vary",
+        "department.sales.staff=2,3",
+        "-o",
+        "s.csv",
+        "--quiet",
+    ];
+    run(d, &args, 0);
+    // As an interrupted sweep leaves it: one point kept, then damaged.
+    let parts = d.join("s.csv.parts");
+    std::fs::create_dir(&parts).unwrap();
+    let mut sweep_part = args.to_vec();
+    sweep_part.splice(4..6, ["--shard", "0/2", "-o", "p.json"]);
+    run(d, &sweep_part, 0);
+    let point: Value = json(&d.join("p.json"));
+    let stored = serde_json::json!({
+        "kind": "sweep-point",
+        "version": point["version"],
+        "hash": point["hash"],
+        "point": point["points"][0],
+    });
+    let sealed = handoff::experiment::shard::seal(&serde_json::to_vec_pretty(&stored).unwrap());
+    let text = String::from_utf8(sealed).unwrap();
+    let at = text.find("\"mean\": ").unwrap() + "\"mean\": ".len();
+    let mut damaged = text.into_bytes();
+    damaged[at] = if damaged[at] == b'1' { b'2' } else { b'1' };
+    std::fs::write(parts.join("point-0000.json"), damaged).unwrap();
+    let mut resume = args.to_vec();
+    resume.push("--resume");
+    refused(d, &resume, &["point-0000.json", "checksum does not match"]);
+}
+
+#[test]
+fn thousands_of_overrides_are_refused_not_laid_out_in_gigabytes() {
+    // 8000 `--set` took about 1 GB (each one's messages are laid out after
+    // the ones before it); the command line allows some 50 000.
+    let dir = tempfile::tempdir().unwrap();
+    let s = tiny();
+    let mut args = vec!["validate".to_owned(), s.to_str().unwrap().to_owned()];
+    for i in 0..1001 {
+        args.push("--set".to_owned());
+        args.push(format!("department.sales.staff={}", i + 1));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    refused(
+        dir.path(),
+        &args,
+        &["1001 changes to the scenario", "more than 1000"],
+    );
+    run(dir.path(), &args[..args.len() - 2], 0);
 }

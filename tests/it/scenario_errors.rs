@@ -1,7 +1,7 @@
 //! Each malformed scenario in `tests/cases/invalid/` gives the errors it should:
 //! at the right line and column, with a message a student can act on.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use handoff::scenario::{self, Diagnostics, LoadError};
 
@@ -405,6 +405,27 @@ fn missing_file_is_an_io_error() {
     let err = scenario::load(&case_path("does_not_exist")).unwrap_err();
     assert!(matches!(err, LoadError::Io { .. }));
     assert!(err.to_string().contains("does_not_exist.toml"), "{err}");
+}
+
+#[test]
+fn a_file_that_never_ends_is_refused_at_once() {
+    // A file just over the limit: refused without being parsed.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.toml");
+    let mut text = vec![b'#'; scenario::MAX_SCENARIO_BYTES as usize + 1];
+    text.push(b'\n');
+    std::fs::write(&path, text).unwrap();
+    let err = scenario::load(&path).unwrap_err();
+    assert!(matches!(err, LoadError::TooLarge { .. }), "{err}");
+    assert!(
+        err.to_string().contains("too large for a scenario"),
+        "{err}"
+    );
+    // A device that never ends: read up to the limit, not until the memory is full.
+    if Path::new("/dev/zero").exists() {
+        let err = scenario::load(Path::new("/dev/zero")).unwrap_err();
+        assert!(matches!(err, LoadError::TooLarge { .. }), "{err}");
+    }
 }
 
 /// Tens of thousands of errors: reported in about a second (it was quadratic:
