@@ -930,3 +930,31 @@ fn a_departments_box_carries_every_loss_attributed_to_that_department() {
         "the chain's labels add up to {sum}, the headline says {total}"
     );
 }
+
+#[test]
+fn the_stay_chart_says_how_many_customers_each_share_is_of() {
+    // Each bar's label reads as a sentence: the share who stayed, of how many
+    // customers (a mean per replication), not "37 % of 56 a run stayed".
+    for (lang, stayed, noun) in [
+        ("en", "\u{a0}% stayed, of ", " customers per replication"),
+        ("es", "\u{a0}% de ", " clientes por réplica"),
+    ] {
+        let page = page_of("scenarios/silent-majority.toml", lang);
+        let text = visible(&page);
+        let labels: Vec<&str> = text
+            .split('>')
+            .filter_map(|s| s.split('<').next())
+            .filter(|s| s.contains(noun))
+            .collect();
+        assert!(!labels.is_empty(), "{lang}: no stay label on the page");
+        for label in labels {
+            let said = label.split("  ·  ").next().unwrap();
+            let (share, count) = said.split_once(stayed).expect(label);
+            let count = count.strip_suffix(noun).expect(label).replace(',', ".");
+            assert!(count.parse::<f64>().is_ok(), "{lang}: {label}");
+            let share = share.rsplit(' ').next().unwrap();
+            assert!(share.parse::<f64>().is_ok(), "{lang}: {label}");
+        }
+        assert!(!text.contains("a run stayed"), "{lang}");
+    }
+}

@@ -617,12 +617,10 @@ fn paths_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup> {
                 label: t.get(&format!("path.{path}")).to_owned(),
                 share,
                 shown: match share {
-                    Some(x) => t.fill(
+                    Some(x) => t.counted(
                         "paths.shown",
-                        &[
-                            ("share", &lang.percent(x)),
-                            ("problems", &lang.count(problems)),
-                        ],
+                        ("problems", &lang.count(problems)),
+                        &[("share", &lang.percent(x))],
                     ),
                     None => t.get("paths.none").to_owned(),
                 },
