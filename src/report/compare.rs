@@ -202,7 +202,8 @@ fn decimals_for(h: f64) -> usize {
 /// A statistic of `metric`, with as many decimals as its half-width has meaning:
 /// `0.85 ± 0.46`, `22 ± 20`, `-8.4 ± 6.1`; with `signed`, a `+` before a positive mean;
 /// with `significant`, never a mean that looks no bigger than its half-width.
-fn shown(metric: &str, s: Stat, signed: bool, significant: bool) -> Shown {
+/// The comparison page rounds with this too, so it shows what this text shows.
+pub(crate) fn shown(metric: &str, s: Stat, signed: bool, significant: bool) -> Shown {
     if !s.mean.is_finite() {
         return Shown {
             mean: human::MISSING.to_owned(),

@@ -958,3 +958,97 @@ fn the_stay_chart_says_how_many_customers_each_share_is_of() {
         assert!(!text.contains("a run stayed"), "{lang}");
     }
 }
+
+/// `text` with the page's thin and non-breaking spaces as plain spaces.
+fn plain(text: &str) -> String {
+    text.replace(['\u{202f}', '\u{a0}'], " ")
+}
+
+/// The cells of a text report's table row that starts with `label`.
+fn text_row(report: &str, label: &str) -> Vec<String> {
+    let line = report
+        .lines()
+        .find(|l| l.trim_start().starts_with(label))
+        .unwrap_or_else(|| panic!("no row {label:?} in\n{report}"));
+    line[line.find(label).unwrap() + label.len()..]
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_page_rounds_a_mean_and_its_interval_as_the_text_report_does() {
+    // The headline's "35 ± 2 customers lost, 271 027 ± 23 087 of revenue lost"
+    // are the text report's totals row, digit for digit (not "35 ± 2.4").
+    for (lang, label, before, between, after) in [
+        (
+            "en",
+            "all causes",
+            "With 95 % intervals: ",
+            " customers lost, ",
+            " of revenue lost.",
+        ),
+        (
+            "es",
+            "todas las causas",
+            "Con intervalos del 95 %: ",
+            " clientes perdidos, ",
+            " de ingresos perdidos.",
+        ),
+    ] {
+        let args = [
+            "run",
+            "scenarios/silent-majority.toml",
+            "-q",
+            "--replications",
+            "3",
+            "--lang",
+            lang,
+        ];
+        let text = String::from_utf8(command::stdout_of(&args)).unwrap();
+        let page = command::stdout_of(&[&args[..], &["--format", "html"]].concat());
+        let page = plain(visible(&String::from_utf8(page).unwrap()));
+        let row = text_row(&text, label);
+        let (customers, revenue) = (&row[0], &row[2]);
+        let expected = format!("{before}{customers}{between}{revenue}{after}");
+        assert!(
+            page.contains(&expected),
+            "{lang}: the page lacks {expected:?}"
+        );
+    }
+}
+
+#[test]
+fn the_compare_page_rounds_as_the_compare_text_does() {
+    let files = [
+        "scenarios/complaints-escalated.toml",
+        "scenarios/complaints-are-a-gift.toml",
+    ];
+    for (lang, label) in [("en", "customers lost"), ("es", "clientes perdidos")] {
+        let args = [
+            &["compare"][..],
+            &files,
+            &["-q", "--replications", "3", "--lang", lang],
+        ]
+        .concat();
+        let text = String::from_utf8(command::stdout_of(&args)).unwrap();
+        let page = command::stdout_of(&[&args[..], &["--format", "html"]].concat());
+        let page = plain(visible(&String::from_utf8(page).unwrap()));
+        let row = text_row(&text, label);
+        // Each scenario's mean ± half-width, as the table and the dots show it.
+        for cell in &row[..2] {
+            assert!(
+                page.contains(&format!(">{cell}<")) || page.contains(&format!(">{cell} ◆<")),
+                "{lang}: the page lacks {cell:?}"
+            );
+        }
+        // The difference, signed with a real minus on the page.
+        let difference = row[2].trim_end_matches(" *").replace('-', "\u{2212}");
+        assert!(
+            page.contains(&difference),
+            "{lang}: the page lacks {difference:?}"
+        );
+    }
+}

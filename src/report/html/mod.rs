@@ -23,6 +23,8 @@ pub use super::i18n::{Catalogue, Lang};
 use crate::experiment::{Comparison, Difference, Outcome};
 use crate::metrics::timeline::WEEK_H;
 use crate::metrics::{Metrics, Stat};
+use crate::report::compare as compare_text;
+use crate::report::human::{self, Shown};
 use crate::report::svg::{self, Bar, ChainEdge, ChainNode, IntervalRow, Series, StayRow};
 use crate::trace::Told;
 
@@ -217,16 +219,7 @@ fn headline(outcome: &Outcome, lang: Lang) -> Markup {
             "headline.interval",
             &[
                 ("lost", &with_ci(c.lost, lang)),
-                ("revenue", &{
-                    // Two significant digits of the half-width, the mean to match.
-                    let unit = 10f64.powf((v.max(1.0)).log10().floor() - 1.0).max(1.0);
-                    let round = |x: f64| (x / unit).round() * unit;
-                    format!(
-                        "{}\u{a0}±\u{a0}{}",
-                        lang.grouped(round(r.lost.mean)),
-                        lang.grouped(round(v))
-                    )
-                }),
+                ("revenue", &with_ci(r.lost, lang)),
             ],
         )),
         _ => None,
@@ -329,11 +322,35 @@ fn chain_order(s: &Metrics<Stat>) -> Vec<String> {
     order
 }
 
-/// A count with its interval: `12 ± 3`.
+/// A count with its interval, `12 ± 3`, rounded as the text report rounds it
+/// (whole counts, the half-width to the same place as the mean).
 fn with_ci(x: Stat, lang: Lang) -> String {
-    match x.ci95 {
-        Some(h) if h.is_finite() => format!("{}\u{a0}±\u{a0}{}", lang.count(x.mean), lang.count(h)),
-        _ => lang.count(x.mean),
+    on_page(human::stat_count(x), lang)
+}
+
+/// A statistic rounded by the text reports' rules ([`human`], [`compare_text`]),
+/// written as the page writes numbers: the language's decimal mark, thousands
+/// grouped by a thin space, `%` and `±` held to their numbers by non-breaking
+/// spaces. The digits are the text report's: only the spacing differs.
+fn on_page(shown: Shown, lang: Lang) -> String {
+    let number = |text: String| {
+        let text: Vec<char> = human::in_lang(text, lang).chars().collect();
+        let digit = |i: Option<&char>| i.is_some_and(|c| c.is_ascii_digit());
+        let mut out = String::with_capacity(text.len() + 4);
+        for (i, &c) in text.iter().enumerate() {
+            if c == ' ' && i > 0 && digit(text.get(i - 1)) && digit(text.get(i + 1)) {
+                out.push('\u{202f}');
+            } else if c == ' ' && text.get(i + 1) == Some(&'%') {
+                out.push('\u{a0}');
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    match shown.ci95 {
+        Some(ci) => format!("{}{PLUS_MINUS}{}", number(shown.mean), number(ci)),
+        None => number(shown.mean),
     }
 }
 
@@ -736,39 +753,19 @@ fn metric_words(metric: &str, lang: Lang) -> String {
     metric.to_owned()
 }
 
-/// A statistic as text in the unit of `metric`.
+/// A statistic as text in the unit of `metric`, rounded as `compare`'s text
+/// rounds it: `50.9 ± 2.9`, `2.78 d ± 0.01 d`, `16.2 % ± 0.5 %`.
 fn metric_value(metric: &str, s: Stat, lang: Lang) -> String {
+    stat_value(metric, s, false, lang)
+}
+
+/// [`metric_value`]; with `significant`, the mean shown beyond its half-width
+/// (as `compare`'s text shows a significant difference).
+fn stat_value(metric: &str, s: Stat, significant: bool, lang: Lang) -> String {
     if !s.mean.is_finite() {
         return "–".to_owned();
     }
-    if metric.ends_with("_h") {
-        // Durations pick a unit that fits (min, h, d), mean and interval alike.
-        let text = crate::report::human::stat_duration(s)
-            .joined()
-            .replace(" ± ", PLUS_MINUS);
-        return match lang {
-            Lang::En => text,
-            Lang::Es => text.replace('.', ","),
-        };
-    }
-    let money = metric.starts_with("revenue.")
-        || (metric.starts_with("policy.")
-            && ["cost", "saved", "revenue"]
-                .iter()
-                .any(|m| metric.contains(m)));
-    let show = |x: f64| {
-        if metric.ends_with(".utilization") || metric.ends_with("_final") {
-            lang.percent(x)
-        } else if money {
-            lang.grouped(x)
-        } else {
-            lang.count(x)
-        }
-    };
-    match s.ci95 {
-        Some(h) => format!("{}{PLUS_MINUS}{}", show(s.mean), show(h)),
-        None => show(s.mean),
-    }
+    on_page(compare_text::shown(metric, s, false, significant), lang)
 }
 
 /// A paired difference with its sign, `+7.8 ± 1.3 ◆` (marked when significant).
@@ -780,7 +777,7 @@ fn difference_value(d: &Difference, lang: Lang) -> String {
         mean: d.mean.abs(),
         ci95: d.ci95,
     };
-    let shown = metric_value(&d.metric, size, lang);
+    let shown = stat_value(&d.metric, size, d.significant, lang);
     let zero = shown
         .split('\u{a0}')
         .next()
@@ -1142,7 +1139,9 @@ mod tests {
                 "1 days",
                 "1 días",
             ] {
-                assert!(!page.contains(wrong), "{wrong}");
+                // An interval is plural however it ends: `1 ± 1 customers lost`.
+                let alone = page.replace(&format!("±\u{a0}{wrong}"), "");
+                assert!(!alone.contains(wrong), "{wrong}");
             }
         }
     }
