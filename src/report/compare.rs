@@ -73,7 +73,7 @@ fn cause_short(cause: &str, w: &Words) -> String {
         && let Some((route, kind)) = rest.rsplit_once(':')
         && let Some((from, to)) = route.split_once("->")
     {
-        let route = format!("{from} → {to}");
+        let route = format!("{from} → {}", w.lang.handoff_end(to));
         return w.fill(
             "text.compare.cause_at",
             &[("place", &route), ("what", &kind_words(kind))],
@@ -157,7 +157,7 @@ pub fn metric_label_in(metric: &str, lang: Lang) -> String {
             }
             other => other.to_owned(),
         };
-        return format!("{from} → {to}: {field}");
+        return format!("{from} → {}: {field}", w.lang.handoff_end(to));
     }
     if let Some(cause) = metric
         .strip_prefix("lost_by_cause.")

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use crate::engine::{Observer, Path, TraceEvent, TraceKind};
 use crate::model::{Cause, Model, Target};
-use crate::report::i18n::Lang;
+use crate::report::i18n::{CUSTOMER, Lang};
 
 /// Lines kept per customer: a long-lived customer's story keeps its latest part.
 const MAX_LINES: usize = 40;
@@ -250,7 +250,7 @@ impl Words<'_> {
         let model = self.model;
         let h = &model.handoffs[h];
         let to = match h.to {
-            Target::Customer => self.lang.catalogue().get("story.customer"),
+            Target::Customer => self.lang.handoff_end(CUSTOMER),
             Target::Department(d) => model.departments[d].name.as_str(),
         };
         format!("{} → {to}", model.departments[h.from].name)

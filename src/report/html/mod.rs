@@ -18,6 +18,7 @@ mod mechanisms;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
+use super::i18n::CUSTOMER;
 pub use super::i18n::{Catalogue, Lang};
 
 use crate::experiment::{Comparison, Difference, Outcome};
@@ -265,13 +266,6 @@ fn iceberg_sentence(s: &Metrics<Stat>, lang: Lang) -> String {
 /// A root cause in the room's words: `handoff:sales->billing:error` → "errors passed from sales to billing".
 fn cause_words(cause: &str, lang: Lang) -> String {
     let t = lang.catalogue();
-    let target = |name: &str| {
-        if name == "customer" {
-            t.get("chain.customer").to_owned()
-        } else {
-            name.to_owned()
-        }
-    };
     if let Some(rest) = cause.strip_prefix("handoff:")
         && let Some((pair, kind)) = rest.rsplit_once(':')
         && let Some((from, to)) = pair.split_once("->")
@@ -281,7 +275,7 @@ fn cause_words(cause: &str, lang: Lang) -> String {
             "error" => "cause.error",
             _ => "cause.delay",
         };
-        return t.fill(key, &[("from", from), ("to", &target(to))]);
+        return t.fill(key, &[("from", from), ("to", lang.handoff_end(to))]);
     }
     if let Some(rest) = cause.strip_prefix("department:")
         && let Some((dept, kind)) = rest.rsplit_once(':')
@@ -314,7 +308,7 @@ fn chain_order(s: &Metrics<Stat>) -> Vec<String> {
     let mut order: Vec<String> = Vec::new();
     for h in &s.handoffs {
         for name in [&h.from, &h.to] {
-            if name != "customer" && !order.iter().any(|o| o == name) {
+            if name != CUSTOMER && !order.iter().any(|o| o == name) {
                 order.push(name.clone());
             }
         }
@@ -438,7 +432,7 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
         nodes.push(department_node(name));
     }
     let index = |name: &str| {
-        if name == "customer" {
+        if name == CUSTOMER {
             Some(customer_at)
         } else {
             order[..on_chain].iter().position(|o| o == name)
@@ -689,15 +683,6 @@ const MARK: &str = "◆";
 /// Between a mean and its half-width: never broken across lines.
 const PLUS_MINUS: &str = "\u{a0}±\u{a0}";
 
-/// A handoff's target in the room's words (the customer in this language).
-fn target_words(name: &str, lang: Lang) -> String {
-    if name == "customer" {
-        lang.catalogue().get("chain.customer").to_owned()
-    } else {
-        name.to_owned()
-    }
-}
-
 /// Metric names as the room reads them: every metric a comparison shows has
 /// words in the catalogue; an id only a future metric has is shown as it is.
 fn metric_words(metric: &str, lang: Lang) -> String {
@@ -739,7 +724,7 @@ fn metric_words(metric: &str, lang: Lang) -> String {
             "lose_final" => "metric.handoff_lose_final",
             _ => return metric.to_owned(),
         };
-        return t.fill(key, &[("from", from), ("to", &target_words(to, lang))]);
+        return t.fill(key, &[("from", from), ("to", lang.handoff_end(to))]);
     }
     if let Some(cause) = metric
         .strip_prefix("lost_by_cause.")
