@@ -97,7 +97,11 @@ pub fn html_page(model: &Model, outcome: &Outcome, causes: Vec<Cause>, lang: Lan
     report::html::run(outcome, &stories, &data, lang)
 }
 
-/// The causes `--cause GIVEN` selects, or an error listing the model's causes.
+/// Up to this many causes, an unknown `--cause` is answered with all of them.
+const FEW_CAUSES: usize = 20;
+
+/// The causes `--cause GIVEN` selects, or an error naming the closest valid
+/// cause and listing the model's causes (when they are few).
 pub fn select_causes(model: &Model, given: &str) -> Result<Vec<Cause>, Failure> {
     causes_matching(model, given).map_err(|unknown| {
         let mut message = format!(
@@ -105,11 +109,21 @@ pub fn select_causes(model: &Model, given: &str) -> Result<Vec<Cause>, Failure> 
             unknown.given, model.name
         );
         if let Some(s) = &unknown.suggestion {
-            message.push_str(&format!("\n  help: did you mean {s:?}?"));
+            message.push_str(&format!("\n  help: did you mean `{s}`?"));
         }
-        message.push_str("\n  causes:");
-        for k in &unknown.known {
-            message.push_str(&format!("\n    {k}"));
+        if unknown.known.len() <= FEW_CAUSES {
+            message.push_str("\n  causes:");
+            for k in &unknown.known {
+                message.push_str(&format!("\n    {k}"));
+            }
+        } else {
+            // A page of ids hides the error: say how they are made instead.
+            message.push_str(&format!(
+                "\n  causes: {}, too many to list; each is `handoff:FROM->TO:KIND` (lose, error, delay),\n    \
+                 `department:NAME:KIND` (wait, rude) or `policy:friction`, and the start of one\n    \
+                 selects them all (`handoff:FROM->TO`); --wide shows the ids that cost customers.",
+                unknown.known.len()
+            ));
         }
         Failure::Input(message)
     })

@@ -73,7 +73,7 @@ fn cause_short(cause: &str, w: &Words) -> String {
         && let Some((route, kind)) = rest.rsplit_once(':')
         && let Some((from, to)) = route.split_once("->")
     {
-        let route = format!("{from} → {to}");
+        let route = format!("{from} → {}", w.lang.handoff_end(to));
         return w.fill(
             "text.compare.cause_at",
             &[("place", &route), ("what", &kind_words(kind))],
@@ -157,7 +157,7 @@ pub fn metric_label_in(metric: &str, lang: Lang) -> String {
             }
             other => other.to_owned(),
         };
-        return format!("{from} → {to}: {field}");
+        return format!("{from} → {}: {field}", w.lang.handoff_end(to));
     }
     if let Some(cause) = metric
         .strip_prefix("lost_by_cause.")
@@ -202,7 +202,8 @@ fn decimals_for(h: f64) -> usize {
 /// A statistic of `metric`, with as many decimals as its half-width has meaning:
 /// `0.85 ± 0.46`, `22 ± 20`, `-8.4 ± 6.1`; with `signed`, a `+` before a positive mean;
 /// with `significant`, never a mean that looks no bigger than its half-width.
-fn shown(metric: &str, s: Stat, signed: bool, significant: bool) -> Shown {
+/// The comparison page rounds with this too, so it shows what this text shows.
+pub(crate) fn shown(metric: &str, s: Stat, signed: bool, significant: bool) -> Shown {
     if !s.mean.is_finite() {
         return Shown {
             mean: human::MISSING.to_owned(),

@@ -555,7 +555,11 @@ fn learned(out: &mut String, outcome: &Outcome, w: &Words) {
         if lose.is_none_or(|s| s.mean == 0.0) && error.is_none_or(|s| s.mean == 0.0) {
             continue;
         }
-        table.row(vec![Cell::Text(handoff_name(h)), shown(lose), shown(error)]);
+        table.row(vec![
+            Cell::Text(handoff_name(h, w)),
+            shown(lose),
+            shown(error),
+        ]);
     }
     let _ = writeln!(out, "{}", w.get("text.learned.title"));
     table.write(out);
@@ -597,7 +601,7 @@ fn orders(out: &mut String, outcome: &Outcome, w: &Words) {
                 w.fill(
                     "text.orders.worst",
                     &[
-                        ("handoff", &handoff_name(h)),
+                        ("handoff", &handoff_name(h, w)),
                         ("lost", &w.count(h.lost.mean)),
                         ("errors", &w.count(h.errors.mean)),
                         ("caught", &w.count(h.caught.mean)),
@@ -727,7 +731,11 @@ fn scorecard(out: &mut String, outcome: &Outcome, w: &Words) {
     ]));
     for l in links {
         table.row(vec![
-            Cell::Text(format!("{} {ARROW} {}", l.supplier, l.customer)),
+            Cell::Text(format!(
+                "{} {ARROW} {}",
+                l.supplier,
+                w.lang.handoff_end(&l.customer)
+            )),
             Cell::Stat(w.stat_count(l.handed)),
             Cell::Text(if good_share(l).is_finite() {
                 w.percent(good_share(l))
@@ -813,7 +821,7 @@ fn handoffs(out: &mut String, outcome: &Outcome, w: &Words) {
         marked |= broken;
         table.row(vec![
             Cell::Text(if broken { BREAK_MARK } else { "" }.to_owned()),
-            Cell::Text(handoff_name(h)),
+            Cell::Text(handoff_name(h, w)),
             Cell::Stat(w.stat_count(h.passed)),
             Cell::Stat(w.stat_count(h.lost)),
             Cell::Stat(w.stat_count(h.errors)),
@@ -888,7 +896,8 @@ pub fn cause_in_words(cause: &str) -> Option<String> {
     cause_in_words_in(cause, Lang::En)
 }
 
-/// [`cause_in_words`] in `lang`: the ids stay (they are names), their meaning is translated.
+/// [`cause_in_words`] in `lang`: the departments keep their names, the external
+/// customer and the meaning are translated (`billing → cliente: datos erróneos`).
 pub fn cause_in_words_in(cause: &str, lang: Lang) -> Option<String> {
     let t = lang.catalogue();
     if let Some(rest) = cause.strip_prefix("handoff:") {
@@ -898,7 +907,7 @@ pub fn cause_in_words_in(cause: &str, lang: Lang) -> Option<String> {
             "lose" | "error" | "delay" => t.get(&format!("text.cause.{kind}")).to_owned(),
             _ => return None,
         };
-        return Some(format!("{from} {ARROW} {to}: {what}"));
+        return Some(format!("{from} {ARROW} {}: {what}", lang.handoff_end(to)));
     }
     if let Some(rest) = cause.strip_prefix("department:") {
         let (name, kind) = rest.rsplit_once(':')?;
@@ -914,9 +923,9 @@ pub fn cause_in_words_in(cause: &str, lang: Lang) -> Option<String> {
     }
 }
 
-/// `sales → production`.
-fn handoff_name(h: &HandoffMetrics<Stat>) -> String {
-    format!("{} {ARROW} {}", h.from, h.to)
+/// `sales → production`, `billing → cliente` (the customer in the report's language).
+fn handoff_name(h: &HandoffMetrics<Stat>, w: &Words) -> String {
+    format!("{} {ARROW} {}", h.from, w.lang.handoff_end(&h.to))
 }
 
 /// Mean transfers that went wrong: lost, or arrived with an error.

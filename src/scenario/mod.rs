@@ -22,7 +22,7 @@ mod overrides;
 mod people;
 mod read;
 mod structure;
-mod suggest;
+pub mod suggest;
 mod units;
 
 use std::fmt;

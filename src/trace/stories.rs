@@ -11,7 +11,8 @@ use std::fmt::Write as _;
 
 use crate::engine::{Observer, Path, TraceEvent, TraceKind};
 use crate::model::{Cause, Model, Target};
-use crate::report::i18n::Lang;
+use crate::report::i18n::{CUSTOMER, Lang};
+use crate::scenario::suggest;
 
 /// Lines kept per customer: a long-lived customer's story keeps its latest part.
 const MAX_LINES: usize = 40;
@@ -47,7 +48,9 @@ pub struct UnknownCause {
     pub given: String,
     /// Every cause id of the model.
     pub known: Vec<String>,
-    /// The known id closest to what was given, if any is close.
+    /// What `given` was most likely meant to be, if anything is close: a cause
+    /// id, or the start of the ids of one handoff or department
+    /// (`handoff:billing->customer` for `handoff:billing->custmer`).
     pub suggestion: Option<String>,
 }
 
@@ -65,27 +68,56 @@ pub fn causes_matching(model: &Model, given: &str) -> Result<Vec<Cause>, Unknown
         return Ok(matching);
     }
     let known: Vec<String> = all.iter().map(|c| c.name(model)).collect();
-    let suggestion = known
-        .iter()
-        .map(|k| {
-            // Compare with the id cut to the length given, so a prefix with a typo is found too.
-            let cut: String = k.chars().take(wanted.chars().count().max(1)).collect();
-            (strsim::jaro_winkler(wanted, &cut), k)
-        })
-        .filter(|(score, _)| *score > 0.8)
-        // The first of the closest: ids of one route come lose, error, delay.
-        .fold(
-            None,
-            |best: Option<(f64, &String)>, (score, k)| match best {
-                Some((b, _)) if b >= score => best,
-                _ => Some((score, k)),
-            },
-        )
-        .map(|(_, k)| k.clone());
+    let suggestion = closest_cause(wanted, &known);
     Err(UnknownCause {
         given: given.to_owned(),
         known,
         suggestion,
+    })
+}
+
+/// The valid `--cause` closest to `wanted` ([`suggest::closest`], as for every
+/// misspelt name): every id in `known`, and the start shared by the ids of one
+/// handoff or department, which selects all of them. A mistyped route is
+/// answered with the route, not with one of its kinds picked at random; a
+/// route given without its `handoff:` is found too.
+///
+/// [`suggest::closest`]: crate::scenario::suggest::closest
+fn closest_cause<'c>(wanted: &str, known: &'c [String]) -> Option<String> {
+    let mut candidates: Vec<&'c str> = Vec::new();
+    for id in known {
+        // `handoff:billing->customer:error` starts with `handoff:billing->customer`.
+        if let Some((start, _)) = id.rsplit_once(':')
+            && start.contains(':')
+            && !candidates.contains(&start)
+        {
+            candidates.push(start);
+        }
+    }
+    candidates.extend(known.iter().map(String::as_str));
+    let exact_or_closest = |word: &str, names: &[&'c str]| {
+        names
+            .iter()
+            .find(|n| **n == word)
+            .copied()
+            .or_else(|| suggest::closest(word, names.iter().copied()))
+    };
+    if let Some(found) = exact_or_closest(wanted, &candidates) {
+        return Some(found.to_owned());
+    }
+    // A route or a department without its kind (`billing->customer:error`,
+    // `support`): compared with the names after each kind, so the kind added
+    // does not make a far name look close.
+    let first = wanted.split(':').next().unwrap_or_default();
+    if first != wanted && !first.contains("->") {
+        return None;
+    }
+    ["handoff:", "department:"].iter().find_map(|kind| {
+        let rests: Vec<&str> = candidates
+            .iter()
+            .filter_map(|c| c.strip_prefix(kind))
+            .collect();
+        exact_or_closest(wanted, &rests).map(|rest| format!("{kind}{rest}"))
     })
 }
 
@@ -250,7 +282,7 @@ impl Words<'_> {
         let model = self.model;
         let h = &model.handoffs[h];
         let to = match h.to {
-            Target::Customer => self.lang.catalogue().get("story.customer"),
+            Target::Customer => self.lang.handoff_end(CUSTOMER),
             Target::Department(d) => model.departments[d].name.as_str(),
         };
         format!("{} → {to}", model.departments[h.from].name)
@@ -387,6 +419,72 @@ impl Observer for Stories<'_> {
                 }
                 log.push_back(*e);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest_cause;
+
+    fn known() -> Vec<String> {
+        [
+            "handoff:sales->production:lose",
+            "handoff:sales->production:error",
+            "handoff:production->billing:lose",
+            "handoff:production->billing:error",
+            "handoff:billing->customer:lose",
+            "handoff:billing->customer:error",
+            "handoff:billing->customer:delay",
+            "department:sales:wait",
+            "department:support:wait",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    }
+
+    #[test]
+    fn a_mistyped_cause_gets_the_closest_valid_one() {
+        let known = known();
+        let cases = [
+            // A route: the route, which selects all its causes.
+            (
+                "handoff:billing->custmer",
+                Some("handoff:billing->customer"),
+            ),
+            (
+                "handof:billing->customer",
+                Some("handoff:billing->customer"),
+            ),
+            (
+                "handoff:sales->prodution",
+                Some("handoff:sales->production"),
+            ),
+            // A whole id: the id.
+            (
+                "handoff:billing->customer:eror",
+                Some("handoff:billing->customer:error"),
+            ),
+            (
+                "handoff:production->biling:lose",
+                Some("handoff:production->billing:lose"),
+            ),
+            ("department:suport", Some("department:support")),
+            // Without its kind.
+            (
+                "billing->customer:error",
+                Some("handoff:billing->customer:error"),
+            ),
+            ("billing->custmer", Some("handoff:billing->customer")),
+            ("suport", Some("department:support")),
+            ("sales", Some("department:sales")),
+            // Nothing close: no guess (not `department:sales` for `policy`).
+            ("policy", None),
+            ("handoff:marketing->sales", None),
+            ("xyz", None),
+        ];
+        for (given, expected) in cases {
+            assert_eq!(closest_cause(given, &known).as_deref(), expected, "{given}");
         }
     }
 }

@@ -371,8 +371,9 @@ fn explain_tells_only_of_counted_customers_and_of_one_saved() {
         "--cause",
         "handoff:biling->customer",
     ]);
+    // The route mistyped: the route (all its causes), not one of its kinds.
     assert!(
-        e.contains("did you mean \"handoff:billing->customer:"),
+        e.contains("help: did you mean `handoff:billing->customer`?\n"),
         "{e}"
     );
     assert!(e.contains("\n    department:support:wait"), "{e}");

@@ -930,3 +930,125 @@ fn a_departments_box_carries_every_loss_attributed_to_that_department() {
         "the chain's labels add up to {sum}, the headline says {total}"
     );
 }
+
+#[test]
+fn the_stay_chart_says_how_many_customers_each_share_is_of() {
+    // Each bar's label reads as a sentence: the share who stayed, of how many
+    // customers (a mean per replication), not "37 % of 56 a run stayed".
+    for (lang, stayed, noun) in [
+        ("en", "\u{a0}% stayed, of ", " customers per replication"),
+        ("es", "\u{a0}% de ", " clientes por réplica"),
+    ] {
+        let page = page_of("scenarios/silent-majority.toml", lang);
+        let text = visible(&page);
+        let labels: Vec<&str> = text
+            .split('>')
+            .filter_map(|s| s.split('<').next())
+            .filter(|s| s.contains(noun))
+            .collect();
+        assert!(!labels.is_empty(), "{lang}: no stay label on the page");
+        for label in labels {
+            let said = label.split("  ·  ").next().unwrap();
+            let (share, count) = said.split_once(stayed).expect(label);
+            let count = count.strip_suffix(noun).expect(label).replace(',', ".");
+            assert!(count.parse::<f64>().is_ok(), "{lang}: {label}");
+            let share = share.rsplit(' ').next().unwrap();
+            assert!(share.parse::<f64>().is_ok(), "{lang}: {label}");
+        }
+        assert!(!text.contains("a run stayed"), "{lang}");
+    }
+}
+
+/// `text` with the page's thin and non-breaking spaces as plain spaces.
+fn plain(text: &str) -> String {
+    text.replace(['\u{202f}', '\u{a0}'], " ")
+}
+
+/// The cells of a text report's table row that starts with `label`.
+fn text_row(report: &str, label: &str) -> Vec<String> {
+    let line = report
+        .lines()
+        .find(|l| l.trim_start().starts_with(label))
+        .unwrap_or_else(|| panic!("no row {label:?} in\n{report}"));
+    line[line.find(label).unwrap() + label.len()..]
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_page_rounds_a_mean_and_its_interval_as_the_text_report_does() {
+    // The headline's "35 ± 2 customers lost, 271 027 ± 23 087 of revenue lost"
+    // are the text report's totals row, digit for digit (not "35 ± 2.4").
+    for (lang, label, before, between, after) in [
+        (
+            "en",
+            "all causes",
+            "With 95 % intervals: ",
+            " customers lost, ",
+            " of revenue lost.",
+        ),
+        (
+            "es",
+            "todas las causas",
+            "Con intervalos del 95 %: ",
+            " clientes perdidos, ",
+            " de ingresos perdidos.",
+        ),
+    ] {
+        let args = [
+            "run",
+            "scenarios/silent-majority.toml",
+            "-q",
+            "--replications",
+            "3",
+            "--lang",
+            lang,
+        ];
+        let text = String::from_utf8(command::stdout_of(&args)).unwrap();
+        let page = command::stdout_of(&[&args[..], &["--format", "html"]].concat());
+        let page = plain(visible(&String::from_utf8(page).unwrap()));
+        let row = text_row(&text, label);
+        let (customers, revenue) = (&row[0], &row[2]);
+        let expected = format!("{before}{customers}{between}{revenue}{after}");
+        assert!(
+            page.contains(&expected),
+            "{lang}: the page lacks {expected:?}"
+        );
+    }
+}
+
+#[test]
+fn the_compare_page_rounds_as_the_compare_text_does() {
+    let files = [
+        "scenarios/complaints-escalated.toml",
+        "scenarios/complaints-are-a-gift.toml",
+    ];
+    for (lang, label) in [("en", "customers lost"), ("es", "clientes perdidos")] {
+        let args = [
+            &["compare"][..],
+            &files,
+            &["-q", "--replications", "3", "--lang", lang],
+        ]
+        .concat();
+        let text = String::from_utf8(command::stdout_of(&args)).unwrap();
+        let page = command::stdout_of(&[&args[..], &["--format", "html"]].concat());
+        let page = plain(visible(&String::from_utf8(page).unwrap()));
+        let row = text_row(&text, label);
+        // Each scenario's mean ± half-width, as the table and the dots show it.
+        for cell in &row[..2] {
+            assert!(
+                page.contains(&format!(">{cell}<")) || page.contains(&format!(">{cell} ◆<")),
+                "{lang}: the page lacks {cell:?}"
+            );
+        }
+        // The difference, signed with a real minus on the page.
+        let difference = row[2].trim_end_matches(" *").replace('-', "\u{2212}");
+        assert!(
+            page.contains(&difference),
+            "{lang}: the page lacks {difference:?}"
+        );
+    }
+}

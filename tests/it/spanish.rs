@@ -56,6 +56,11 @@ fn english_phrases() -> Vec<String> {
         "Stories of",
         "Comparing ",
         " metric ",
+        // The external customer, at the end of a handoff (`billing → cliente`);
+        // a department may be called `customer-service`.
+        "→ customer ",
+        "→ customer:",
+        "→ customer\n",
     ] {
         phrases.push(heading.to_owned());
     }
@@ -202,5 +207,49 @@ fn data_formats_are_the_same_in_every_language() {
         let mut spanish_args = args.to_vec();
         spanish_args.extend(["--lang", "es"]);
         assert_eq!(english, command::text_of(&spanish_args), "{format}");
+    }
+}
+
+#[test]
+fn the_external_customer_is_cliente_in_every_spanish_output_and_customer_in_the_data() {
+    let scenario = "scenarios/silent-majority.toml";
+    let run = ["run", scenario, "-q", "--replications", "2", "--lang", "es"];
+    let outputs = [
+        ("text", command::text_of(&run)),
+        (
+            "--explain",
+            command::text_of(&[&run[..], &["--explain", "3"]].concat()),
+        ),
+        (
+            "page",
+            command::text_of(&[&run[..], &["--format", "html"]].concat()),
+        ),
+        (
+            "compare",
+            command::text_of(&[
+                "compare",
+                scenario,
+                "scenarios/baseline.toml",
+                "-q",
+                "--replications",
+                "2",
+                "--lang",
+                "es",
+            ]),
+        ),
+    ];
+    for (what, text) in &outputs {
+        // The page's embedded JSON is data: only what the room reads is checked.
+        let shown = &text[..text.find("<script").unwrap_or(text.len())];
+        assert!(shown.contains("billing → cliente"), "{what}:\n{shown}");
+        for english in ["→ customer ", "→ customer:", "→ customer\n", "→ customer<"] {
+            assert!(!shown.contains(english), "{what}:\n{shown}");
+        }
+    }
+    // JSON and CSV are data: the customer keeps the name scenarios give it.
+    for format in ["json", "csv"] {
+        let data = command::text_of(&[&run[..], &["--format", format]].concat());
+        assert!(data.contains("billing->customer"), "{format}");
+        assert!(!data.contains("cliente"), "{format}");
     }
 }

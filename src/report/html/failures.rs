@@ -83,13 +83,6 @@ pub(super) fn failures_section(outcome: &Outcome, lang: Lang) -> Option<Markup> 
     ranked.sort_by(|&a, &b| lines[b].moved.total_cmp(&lines[a].moved).then(a.cmp(&b)));
     ranked.truncate(FAILURE_LINES);
     ranked.sort_unstable();
-    let to_words = |to: &str| {
-        if to == "customer" {
-            t.get("chain.customer").to_owned()
-        } else {
-            to.to_owned()
-        }
-    };
     let series: Vec<Series> = ranked
         .iter()
         .enumerate()
@@ -101,7 +94,10 @@ pub(super) fn failures_section(outcome: &Outcome, lang: Lang) -> Option<Markup> 
                 "failures.error"
             };
             Series {
-                label: t.fill(key, &[("from", &line.from), ("to", &to_words(&line.to))]),
+                label: t.fill(
+                    key,
+                    &[("from", &line.from), ("to", lang.handoff_end(&line.to))],
+                ),
                 color: svg::PALETTE[k % svg::PALETTE.len()],
                 values: line.values.clone(),
             }

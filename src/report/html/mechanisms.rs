@@ -6,7 +6,7 @@
 
 use maud::{Markup, PreEscaped, html};
 
-use super::{Lang, chain_order};
+use super::{CUSTOMER, Lang, chain_order};
 use crate::experiment::Outcome;
 use crate::metrics::timeline::WEEK_H;
 use crate::metrics::{Metrics, Stat};
@@ -250,7 +250,7 @@ pub(super) fn scorecard_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup>
     let links: Vec<_> = s
         .scorecard
         .iter()
-        .filter(|l| l.supplier != "customer" && l.customer != "customer")
+        .filter(|l| l.supplier != CUSTOMER && l.customer != CUSTOMER)
         .filter(|l| l.handed.mean > 0.0)
         .collect();
     if links.is_empty() {
@@ -388,13 +388,6 @@ pub(super) fn learning_section(outcome: &Outcome, lang: Lang) -> Option<Markup> 
     if rows.is_empty() {
         return None;
     }
-    let to_words = |to: &str| {
-        if to == "customer" {
-            t.get("chain.customer").to_owned()
-        } else {
-            to.to_owned()
-        }
-    };
     let odds = |start: f64, end: Stat| {
         if start > 0.0 {
             t.fill(
@@ -432,7 +425,7 @@ pub(super) fn learning_section(outcome: &Outcome, lang: Lang) -> Option<Markup> 
                 tbody {
                     @for (h, start, error, lose) in &rows {
                         tr {
-                            th { (h.from) " → " (to_words(&h.to)) }
+                            th { (h.from) " → " (lang.handoff_end(&h.to)) }
                             td { (odds(start.error, *error)) }
                             td { (odds(start.lose, *lose)) }
                         }

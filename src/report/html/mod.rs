@@ -18,11 +18,14 @@ mod mechanisms;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
+use super::i18n::CUSTOMER;
 pub use super::i18n::{Catalogue, Lang};
 
 use crate::experiment::{Comparison, Difference, Outcome};
 use crate::metrics::timeline::WEEK_H;
 use crate::metrics::{Metrics, Stat};
+use crate::report::compare as compare_text;
+use crate::report::human::{self, Shown};
 use crate::report::svg::{self, Bar, ChainEdge, ChainNode, IntervalRow, Series, StayRow};
 use crate::trace::Told;
 
@@ -217,16 +220,7 @@ fn headline(outcome: &Outcome, lang: Lang) -> Markup {
             "headline.interval",
             &[
                 ("lost", &with_ci(c.lost, lang)),
-                ("revenue", &{
-                    // Two significant digits of the half-width, the mean to match.
-                    let unit = 10f64.powf((v.max(1.0)).log10().floor() - 1.0).max(1.0);
-                    let round = |x: f64| (x / unit).round() * unit;
-                    format!(
-                        "{}\u{a0}±\u{a0}{}",
-                        lang.grouped(round(r.lost.mean)),
-                        lang.grouped(round(v))
-                    )
-                }),
+                ("revenue", &with_ci(r.lost, lang)),
             ],
         )),
         _ => None,
@@ -272,13 +266,6 @@ fn iceberg_sentence(s: &Metrics<Stat>, lang: Lang) -> String {
 /// A root cause in the room's words: `handoff:sales->billing:error` → "errors passed from sales to billing".
 fn cause_words(cause: &str, lang: Lang) -> String {
     let t = lang.catalogue();
-    let target = |name: &str| {
-        if name == "customer" {
-            t.get("chain.customer").to_owned()
-        } else {
-            name.to_owned()
-        }
-    };
     if let Some(rest) = cause.strip_prefix("handoff:")
         && let Some((pair, kind)) = rest.rsplit_once(':')
         && let Some((from, to)) = pair.split_once("->")
@@ -288,7 +275,7 @@ fn cause_words(cause: &str, lang: Lang) -> String {
             "error" => "cause.error",
             _ => "cause.delay",
         };
-        return t.fill(key, &[("from", from), ("to", &target(to))]);
+        return t.fill(key, &[("from", from), ("to", lang.handoff_end(to))]);
     }
     if let Some(rest) = cause.strip_prefix("department:")
         && let Some((dept, kind)) = rest.rsplit_once(':')
@@ -321,7 +308,7 @@ fn chain_order(s: &Metrics<Stat>) -> Vec<String> {
     let mut order: Vec<String> = Vec::new();
     for h in &s.handoffs {
         for name in [&h.from, &h.to] {
-            if name != "customer" && !order.iter().any(|o| o == name) {
+            if name != CUSTOMER && !order.iter().any(|o| o == name) {
                 order.push(name.clone());
             }
         }
@@ -329,11 +316,35 @@ fn chain_order(s: &Metrics<Stat>) -> Vec<String> {
     order
 }
 
-/// A count with its interval: `12 ± 3`.
+/// A count with its interval, `12 ± 3`, rounded as the text report rounds it
+/// (whole counts, the half-width to the same place as the mean).
 fn with_ci(x: Stat, lang: Lang) -> String {
-    match x.ci95 {
-        Some(h) if h.is_finite() => format!("{}\u{a0}±\u{a0}{}", lang.count(x.mean), lang.count(h)),
-        _ => lang.count(x.mean),
+    on_page(human::stat_count(x), lang)
+}
+
+/// A statistic rounded by the text reports' rules ([`human`], [`compare_text`]),
+/// written as the page writes numbers: the language's decimal mark, thousands
+/// grouped by a thin space, `%` and `±` held to their numbers by non-breaking
+/// spaces. The digits are the text report's: only the spacing differs.
+fn on_page(shown: Shown, lang: Lang) -> String {
+    let number = |text: String| {
+        let text: Vec<char> = human::in_lang(text, lang).chars().collect();
+        let digit = |i: Option<&char>| i.is_some_and(|c| c.is_ascii_digit());
+        let mut out = String::with_capacity(text.len() + 4);
+        for (i, &c) in text.iter().enumerate() {
+            if c == ' ' && i > 0 && digit(text.get(i - 1)) && digit(text.get(i + 1)) {
+                out.push('\u{202f}');
+            } else if c == ' ' && text.get(i + 1) == Some(&'%') {
+                out.push('\u{a0}');
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    };
+    match shown.ci95 {
+        Some(ci) => format!("{}{PLUS_MINUS}{}", number(shown.mean), number(ci)),
+        None => number(shown.mean),
     }
 }
 
@@ -421,7 +432,7 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
         nodes.push(department_node(name));
     }
     let index = |name: &str| {
-        if name == "customer" {
+        if name == CUSTOMER {
             Some(customer_at)
         } else {
             order[..on_chain].iter().position(|o| o == name)
@@ -617,12 +628,10 @@ fn paths_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup> {
                 label: t.get(&format!("path.{path}")).to_owned(),
                 share,
                 shown: match share {
-                    Some(x) => t.fill(
+                    Some(x) => t.counted(
                         "paths.shown",
-                        &[
-                            ("share", &lang.percent(x)),
-                            ("problems", &lang.count(problems)),
-                        ],
+                        ("problems", &lang.count(problems)),
+                        &[("share", &lang.percent(x))],
                     ),
                     None => t.get("paths.none").to_owned(),
                 },
@@ -674,15 +683,6 @@ const MARK: &str = "◆";
 /// Between a mean and its half-width: never broken across lines.
 const PLUS_MINUS: &str = "\u{a0}±\u{a0}";
 
-/// A handoff's target in the room's words (the customer in this language).
-fn target_words(name: &str, lang: Lang) -> String {
-    if name == "customer" {
-        lang.catalogue().get("chain.customer").to_owned()
-    } else {
-        name.to_owned()
-    }
-}
-
 /// Metric names as the room reads them: every metric a comparison shows has
 /// words in the catalogue; an id only a future metric has is shown as it is.
 fn metric_words(metric: &str, lang: Lang) -> String {
@@ -724,7 +724,7 @@ fn metric_words(metric: &str, lang: Lang) -> String {
             "lose_final" => "metric.handoff_lose_final",
             _ => return metric.to_owned(),
         };
-        return t.fill(key, &[("from", from), ("to", &target_words(to, lang))]);
+        return t.fill(key, &[("from", from), ("to", lang.handoff_end(to))]);
     }
     if let Some(cause) = metric
         .strip_prefix("lost_by_cause.")
@@ -738,39 +738,19 @@ fn metric_words(metric: &str, lang: Lang) -> String {
     metric.to_owned()
 }
 
-/// A statistic as text in the unit of `metric`.
+/// A statistic as text in the unit of `metric`, rounded as `compare`'s text
+/// rounds it: `50.9 ± 2.9`, `2.78 d ± 0.01 d`, `16.2 % ± 0.5 %`.
 fn metric_value(metric: &str, s: Stat, lang: Lang) -> String {
+    stat_value(metric, s, false, lang)
+}
+
+/// [`metric_value`]; with `significant`, the mean shown beyond its half-width
+/// (as `compare`'s text shows a significant difference).
+fn stat_value(metric: &str, s: Stat, significant: bool, lang: Lang) -> String {
     if !s.mean.is_finite() {
         return "–".to_owned();
     }
-    if metric.ends_with("_h") {
-        // Durations pick a unit that fits (min, h, d), mean and interval alike.
-        let text = crate::report::human::stat_duration(s)
-            .joined()
-            .replace(" ± ", PLUS_MINUS);
-        return match lang {
-            Lang::En => text,
-            Lang::Es => text.replace('.', ","),
-        };
-    }
-    let money = metric.starts_with("revenue.")
-        || (metric.starts_with("policy.")
-            && ["cost", "saved", "revenue"]
-                .iter()
-                .any(|m| metric.contains(m)));
-    let show = |x: f64| {
-        if metric.ends_with(".utilization") || metric.ends_with("_final") {
-            lang.percent(x)
-        } else if money {
-            lang.grouped(x)
-        } else {
-            lang.count(x)
-        }
-    };
-    match s.ci95 {
-        Some(h) => format!("{}{PLUS_MINUS}{}", show(s.mean), show(h)),
-        None => show(s.mean),
-    }
+    on_page(compare_text::shown(metric, s, false, significant), lang)
 }
 
 /// A paired difference with its sign, `+7.8 ± 1.3 ◆` (marked when significant).
@@ -782,7 +762,7 @@ fn difference_value(d: &Difference, lang: Lang) -> String {
         mean: d.mean.abs(),
         ci95: d.ci95,
     };
-    let shown = metric_value(&d.metric, size, lang);
+    let shown = stat_value(&d.metric, size, d.significant, lang);
     let zero = shown
         .split('\u{a0}')
         .next()
@@ -1144,7 +1124,9 @@ mod tests {
                 "1 days",
                 "1 días",
             ] {
-                assert!(!page.contains(wrong), "{wrong}");
+                // An interval is plural however it ends: `1 ± 1 customers lost`.
+                let alone = page.replace(&format!("±\u{a0}{wrong}"), "");
+                assert!(!alone.contains(wrong), "{wrong}");
             }
         }
     }

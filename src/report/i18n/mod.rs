@@ -20,6 +20,11 @@ use std::sync::OnceLock;
 use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules, operands::PluralOperands};
 use serde::Deserialize;
 
+/// The external customer's name where data name it: in scenarios (a handoff
+/// `to = "customer"`), cause ids, JSON and CSV. Reports people read show
+/// [`Lang::handoff_end`] instead.
+pub const CUSTOMER: &str = "customer";
+
 /// A language the reports can be written in.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Lang {
@@ -93,6 +98,19 @@ impl Lang {
             PluralRules::create(id, PluralRuleType::CARDINAL)
                 .expect("CLDR has cardinal plural rules for en and es")
         })
+    }
+
+    /// One end of a handoff as people read it in this language: a department
+    /// by its name (names are the scenario's, never translated), the external
+    /// customer (`customer` in scenarios, cause ids, JSON and CSV) in this
+    /// language's word: `billing → cliente`. Every report people read names
+    /// the customer through this, so none says `customer` in Spanish.
+    pub fn handoff_end(self, name: &str) -> &str {
+        if name == CUSTOMER {
+            self.catalogue().get("chain.customer")
+        } else {
+            name
+        }
     }
 
     /// Thousands separator and decimal mark.
