@@ -129,12 +129,77 @@ fn manual(command: Option<&str>) -> Result<(), Failure> {
             sub
         }
     };
-    let mut out = Vec::new();
-    clap_mangen::Man::new(page)
-        .render(&mut out)
-        .map_err(|e| Failure::Other(e.into()))?;
+    let out = man_page(&page).map_err(|e| Failure::Other(e.into()))?;
     output::write_stdout(&out)?;
     Ok(())
+}
+
+/// The roff page of `cmd`: clap_mangen's, but with our own EXTRA section (the
+/// `after_help`), whose examples clap_mangen writes as filled text, to be
+/// justified, hyphenated mid-command or run together. See [`extra_section`].
+fn man_page(cmd: &clap::Command) -> std::io::Result<Vec<u8>> {
+    let extra = cmd
+        .get_after_long_help()
+        .or_else(|| cmd.get_after_help())
+        .map(|text| extra_section(&text.to_string()));
+    let plain = cmd
+        .clone()
+        .after_help(None::<&str>)
+        .after_long_help(None::<&str>);
+    let mut page = Vec::new();
+    clap_mangen::Man::new(plain).render(&mut page)?;
+    let mut page = String::from_utf8(page).map_err(std::io::Error::other)?;
+    if let Some(extra) = extra {
+        // Where clap_mangen puts it: after the options and commands.
+        let at = ["\n.SH VERSION\n", "\n.SH AUTHORS\n"]
+            .iter()
+            .find_map(|heading| page.find(heading).map(|i| i + 1))
+            .unwrap_or(page.len());
+        page.insert_str(at, &extra);
+    }
+    Ok(page.into_bytes())
+}
+
+/// The `after_help` text as a roff EXTRA section, its lines kept as `--help`
+/// prints them: the indented lines (the commands under `Examples:`) set
+/// indented and as written (`.nf`: not filled, justified or hyphenated), each
+/// other line on a line of its own (`.br`), a blank line a new paragraph.
+fn extra_section(text: &str) -> String {
+    const NONE: [&str; 0] = [];
+    let mut roff = roff::Roff::new();
+    roff.control("SH", ["EXTRA"]);
+    let mut verbatim = false;
+    let mut line_before = false;
+    for line in text.lines() {
+        let command = line.starts_with("  ");
+        if verbatim && !command {
+            roff.control("fi", NONE).control("RE", NONE);
+            verbatim = false;
+        }
+        if line.trim().is_empty() {
+            roff.control("PP", NONE);
+            line_before = false;
+            continue;
+        }
+        if command && !verbatim {
+            roff.control("RS", ["2"]).control("nf", NONE);
+            verbatim = true;
+        } else if !command && line_before {
+            roff.control("br", NONE);
+        }
+        roff.text([roff::roman(line.trim_start())]);
+        line_before = true;
+    }
+    if verbatim {
+        roff.control("fi", NONE).control("RE", NONE);
+    }
+    // Without the preamble defining `\*(Aq` (a straight quote, for commands to
+    // copy), which the page has already.
+    roff.render()
+        .lines()
+        .filter(|l| !l.starts_with(".ie \\n(.g .ds Aq") && !l.starts_with(".el .ds Aq"))
+        .map(|l| format!("{l}\n"))
+        .collect()
 }
 
 /// Why a command failed.

@@ -1,7 +1,8 @@
 //! The JSON report, for scripts.
 //!
 //! One object: `version` (of this program: results may change between
-//! versions), `scenario`, `events`, then every statistic of the summary
+//! versions), `scenario`, `events` (a plain count, summed over all
+//! replications: the text report divides it by them), then every statistic of the summary
 //! (`departments`, `handoffs`, `orders`, …) as `{"mean": x, "ci95": h}`, with
 //! `h` null for a single replication. Durations are hours, in fields ending
 //! `_h`. A value that is not a finite number is written as null, so the output

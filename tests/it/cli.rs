@@ -267,6 +267,43 @@ fn completions_and_manual_pages_are_printed() {
 }
 
 #[test]
+fn manual_pages_set_the_examples_one_per_line_as_help_prints_them() {
+    let text = |args: &[&str]| {
+        let out = handoff().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for command in ["run", "compare", "validate"] {
+        // --help prints the examples as written: indented, one per line.
+        let help = text(&[command, "--help"]);
+        let examples: Vec<&str> = help[help.find("\nExamples:\n").expect(&help)..]
+            .lines()
+            .skip(2)
+            .take_while(|l| l.starts_with("  handoff "))
+            .map(str::trim)
+            .collect();
+        assert!(examples.len() >= 3, "{help}");
+        // The manual page sets the same lines unfilled (`.nf`): not run
+        // together, justified or hyphenated.
+        let page = text(&["man", command]);
+        let extra = &page[page.find("\n.SH EXTRA\n").expect(&page)..];
+        let start = extra.find("\n.nf\n").expect(extra) + 5;
+        let end = extra.find("\n.fi\n").expect(extra);
+        let set: Vec<String> = extra[start..end]
+            .lines()
+            .map(|l| l.replace("\\-", "-").replace("\\*(Aq", "'"))
+            .collect();
+        assert_eq!(set, examples, "handoff man {command}");
+    }
+    // The top page's notes after its examples stay one line each.
+    let page = text(&["man"]);
+    assert!(
+        page.contains("`handoff man COMMAND`.\n.br\nExit codes:"),
+        "{page}"
+    );
+}
+
+#[test]
 fn threads_change_nothing_but_the_speed() {
     let run = |threads: &str| {
         let out = handoff()

@@ -468,3 +468,27 @@ fn scenarios_of_one_name_are_told_apart_by_file() {
     let v = compare_json(&["compare", TINY, TINY, "-q", "--format", "json"]);
     assert_eq!(v["differences"][0]["file"], TINY);
 }
+
+#[test]
+fn json_events_are_the_total_the_text_report_divides_by_the_replications() {
+    // README: `events` in JSON is summed over all replications; the text
+    // report's `events … per replication` is that total over their number.
+    let (json, _) = ok(&["run", TINY, "-q", "--replications", "3", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let total = json["events"].as_u64().expect("events is a plain count");
+    assert_eq!(json["scenario"]["replications"], 3);
+    let (text, _) = ok(&["run", TINY, "-q", "--replications", "3"]);
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("events "))
+        .expect(&text);
+    let per_replication: f64 = line
+        .trim_start()
+        .trim_start_matches("events")
+        .trim()
+        .trim_end_matches("per replication")
+        .replace(' ', "")
+        .parse()
+        .unwrap();
+    assert_eq!((total as f64 / 3.0).round(), per_replication, "{line}");
+}
