@@ -1,9 +1,10 @@
 //! The engine against queueing theory: with failures off, departments are
-//! M/M/c queues and a chain with rework is a Jackson network.
+//! M/M/c queues, a chain with rework is a Jackson network, and one desk with
+//! any of the service distributions is an M/G/1 queue (Pollaczek–Khinchine).
 //!
 //! Tolerance: each check uses the replications' own confidence interval, at the
-//! 99.9 % level rather than 95 %, because this file makes about a dozen checks
-//! and a family of them should not fail by chance more than about 1 % of the
+//! 99.9 % level rather than 95 %, because this file makes about twenty checks
+//! and a family of them should not fail by chance more than about 2 % of the
 //! time (Bonferroni). Each check also requires the interval to be narrow (under
 //! 5 % of the theoretical value), so a loose interval cannot pass by being wide.
 
@@ -287,6 +288,127 @@ steps = ["desk"]
         20,
         theory,
     );
+}
+
+/// The first two moments of Weibull(shape, scale): scale·Γ(1 + 1/k), scale²·Γ(1 + 2/k).
+fn weibull_moments(shape: f64, scale: f64) -> (f64, f64) {
+    // Lanczos' Γ (g = 7, nine terms): ample for these arguments (1.5 to 3.5).
+    fn gamma(x: f64) -> f64 {
+        const C: [f64; 9] = [
+            0.999_999_999_999_809_9,
+            676.520_368_121_885_1,
+            -1_259.139_216_722_402_8,
+            771.323_428_777_653_1,
+            -176.615_029_162_140_6,
+            12.507_343_278_686_905,
+            -0.138_571_095_265_720_12,
+            9.984_369_578_019_572e-6,
+            1.505_632_735_149_311_6e-7,
+        ];
+        let x = x - 1.0;
+        let t = x + 7.5;
+        let sum = C[0] + (1..9).map(|i| C[i] / (x + i as f64)).sum::<f64>();
+        (2.0 * std::f64::consts::PI).sqrt() * t.powf(x + 0.5) * (-t).exp() * sum
+    }
+    (
+        scale * gamma(1.0 + 1.0 / shape),
+        scale * scale * gamma(1.0 + 2.0 / shape),
+    )
+}
+
+#[test]
+fn mg1_waits_match_pollaczek_khinchine_for_every_service_distribution() {
+    // One desk at 70 % load, for each kind of service time the scenario format
+    // offers: Wq = λ E[S²] / (2 (1 − ρ)), with E[S²] the distribution's own.
+    // A wrong parameterisation (a cv read as a variance, a scale as a rate, a
+    // weight as a probability) moves E[S] or E[S²] and fails its line.
+    let tri = |a: f64, c: f64, b: f64| {
+        let mean = (a + b + c) / 3.0;
+        let var = (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0;
+        (mean, var + mean * mean)
+    };
+    let cases: [(&str, &str, (f64, f64)); 10] = [
+        ("constant", r#""1h""#, (1.0, 1.0)),
+        (
+            "uniform",
+            r#"{ dist = "uniform", min = "0.2h", max = "1.8h" }"#,
+            (1.0, 1.0 + 1.6 * 1.6 / 12.0),
+        ),
+        (
+            "triangular",
+            r#"{ dist = "triangular", min = "0.1h", mode = "0.5h", max = "2.4h" }"#,
+            tri(0.1, 0.5, 2.4),
+        ),
+        (
+            "lognormal",
+            r#"{ dist = "lognormal", mean = "1h", cv = 1.5 }"#,
+            (1.0, 1.0 + 2.25),
+        ),
+        (
+            "gamma",
+            r#"{ dist = "gamma", mean = "1h", cv = 0.3 }"#,
+            (1.0, 1.09),
+        ),
+        (
+            "weibull by shape and scale",
+            r#"{ dist = "weibull", shape = 0.8, scale = "0.9h" }"#,
+            weibull_moments(0.8, 0.9),
+        ),
+        (
+            "weibull by mean and cv",
+            r#"{ dist = "weibull", mean = "1h", cv = 0.6 }"#,
+            (1.0, 1.36),
+        ),
+        (
+            "erlang",
+            r#"{ dist = "erlang", mean = "1h", k = 3 }"#,
+            (1.0, 1.0 + 1.0 / 3.0),
+        ),
+        (
+            "empirical",
+            r#"{ dist = "empirical", values = ["0.5h", "1h", "3h"], weights = [5, 3, 1] }"#,
+            (8.5 / 9.0, 13.25 / 9.0),
+        ),
+        // Below cv 0.4 the truncation at zero changes nothing measurable.
+        (
+            "normal",
+            r#"{ dist = "normal", mean = "1h", cv = 0.2 }"#,
+            (1.0, 1.04),
+        ),
+    ];
+    for (name, service, (mean, second)) in cases {
+        let rate = 0.7 / mean;
+        let model = parse(&format!(
+            r#"
+[scenario]
+name = "M/G/1, {name}"
+[simulation]
+duration = "4000d"
+warmup = "100d"
+seed = 12
+replications = 20
+[customers]
+arrival_rate = "{rate}/h"
+[[department]]
+name = "desk"
+staff = 1
+service = {service}
+[[flow]]
+name = "only"
+steps = ["desk"]
+"#
+        ));
+        let theory = rate * second / (2.0 * (1.0 - 0.7));
+        let out = experiment::replicate(&model).expect("the scenario runs");
+        let d = &out.summary.departments[0];
+        assert_agrees(
+            &format!("M/G/1 wait, {name} service"),
+            d.mean_wait_h.mean,
+            d.mean_wait_h.ci95,
+            20,
+            theory,
+        );
+    }
 }
 
 #[test]
