@@ -45,7 +45,7 @@ pub use event::MAX_UNITS;
 use event::{Event, Job, PackedEvent};
 pub use limits::{MAX_EVENTS_AT_ONE_INSTANT, MAX_PROJECTED_EVENTS, RunError, share_of_capacity};
 use queue::EventQueue;
-pub(crate) use streams::fnv1a;
+pub(crate) use streams::{FNV1A_START, fnv1a, fnv1a_extend};
 use streams::{Stream, stream};
 pub use trace::{Observer, Path, TraceEvent, TraceKind, Unobserved};
 

@@ -29,7 +29,16 @@ pub fn stream(seed: u64, replication: u32, name: &str) -> Stream {
 
 /// FNV-1a, 64 bits: a fixed, documented hash (std's hasher may change between releases).
 pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+    fnv1a_extend(FNV1A_START, bytes)
+}
+
+/// FNV-1a's hash of no bytes, where every hash starts.
+pub(crate) const FNV1A_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a of the bytes hashed into `hash`, then `bytes`: a hash built as the
+/// bytes come (`fnv1a_extend(fnv1a(a), b)` is `fnv1a` of `a` then `b`).
+pub(crate) fn fnv1a_extend(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }

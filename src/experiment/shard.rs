@@ -108,17 +108,14 @@ pub struct Checksum(u64);
 
 impl Default for Checksum {
     fn default() -> Self {
-        Checksum(0xcbf2_9ce4_8422_2325)
+        Checksum(crate::engine::FNV1A_START)
     }
 }
 
 impl Checksum {
     /// Add `bytes`.
     pub fn update(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
+        self.0 = crate::engine::fnv1a_extend(self.0, bytes);
     }
 
     /// The last lines of a part whose bytes so far (its JSON object without
