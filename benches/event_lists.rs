@@ -15,8 +15,8 @@
 //! Lists, all on the engine's key (time bits above the sequence number):
 //! `binary-heap` (`std`'s: the engine's former list), `radix-heap` (a binary
 //! radix heap, the engine's list for long lists before the timing wheel),
-//! `engine` (the engine's `EventQueue`: a 4-ary heap up to 4 096 events, a
-//! two-level timing wheel beyond), `two-tier` (a binary heap for the next day, a radix
+//! `engine` (the engine's `EventQueue`: up to 4 096 events a 4-ary heap for
+//! those due soon and a bag for the later ones, a two-level timing wheel beyond), `two-tier` (a binary heap for the next day, a radix
 //! heap beyond; tried and measured slower in the engine), and `calendar` (Brown 1988: a year of day-buckets sized
 //! to the events' spacing, resized as the list doubles or halves).
 

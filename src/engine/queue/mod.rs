@@ -7,7 +7,8 @@
 //! as with the binary heap this list replaced, and runs stay byte-identical.
 //!
 //! Short lists (the chains' tens of pending events) live in a 4-ary heap
-//! ([`QuadHeap`]); long ones (the big organisation's tens of thousands of
+//! ([`QuadHeap`]) for the events due soon beside a bag for the later ones
+//! ([`Tiered`]); long ones (the big organisation's tens of thousands of
 //! pending reorders) in a timing wheel ([`TimeWheel`]), whose cost per event
 //! stays flat as the list grows. The binary radix heap ([`RadixHeap`]) is
 //! kept for the event-list benchmark (`benches/event_lists.rs`), which
@@ -16,10 +17,12 @@
 
 mod quad;
 mod radix;
+mod tiered;
 mod wheel;
 
 pub use quad::QuadHeap;
 pub use radix::RadixHeap;
+pub use tiered::Tiered;
 pub use wheel::TimeWheel;
 
 /// What events are ordered by: their time's bits, then their sequence number.
@@ -77,13 +80,14 @@ impl Ord for Key {
 /// Events of type `E` waiting for their time.
 ///
 /// Short lists (the chains' service ends and handoffs, tens to hundreds of
-/// events) sit in a 4-ary heap; past [`GROW_AT`] events (the big
+/// events) sit in a 4-ary heap and a bag ([`Tiered`]); past [`GROW_AT`] events (the big
 /// organisation's tens of thousands of pending reorders) they move to a timing
 /// wheel, and back below [`SHRINK_AT`]. Both pop by the same unique key, so
 /// which one holds the events never changes the order they come out in.
 ///
-/// Why two: with sixty events pending, a heap sifts through three levels in
-/// the L1 cache, which costs less than the wheel's sorting of windows; with
+/// Why two: with sixty events pending, a heap of the dozen due soon sifts
+/// through two levels in the L1 cache, which costs less than the wheel's
+/// sorting of windows; with
 /// fifty thousand, the heap's lower levels miss the caches at every pop.
 /// docs/performance.md has the measurements.
 pub struct EventQueue<E> {
@@ -96,7 +100,7 @@ pub struct EventQueue<E> {
 
 /// Where the pending events are kept, by how many there are.
 enum List<E> {
-    Short(QuadHeap<E>),
+    Short(Tiered<E>),
     Long(Box<TimeWheel<E>>),
 }
 
@@ -116,7 +120,7 @@ impl<E: Copy> Default for EventQueue<E> {
 impl<E: Copy> EventQueue<E> {
     pub fn new() -> Self {
         Self {
-            list: List::Short(QuadHeap::with_capacity(64)),
+            list: List::Short(Tiered::new()),
             len: 0,
             next_seq: 0,
             last: Key { time: 0, seq: 0 },
@@ -203,7 +207,7 @@ impl<E: Copy> EventQueue<E> {
         let List::Long(radix) = &mut self.list else {
             return;
         };
-        let mut heap = QuadHeap::with_capacity(GROW_AT + 1);
+        let mut heap = Tiered::new();
         for (key, event) in radix.drain() {
             heap.push(key, event);
         }
