@@ -263,14 +263,16 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
         };
         // Keyed to the order, not drawn in turn from one stream: the same order
         // meets the same transfer in two scenarios, whatever happened to others.
-        // Always the same draws per transfer, whatever the probabilities, so that
-        // scenarios differing only in a rate keep their other draws aligned.
+        // Each draw keeps its place in the sequence whatever the probabilities,
+        // so that scenarios differing only in a rate keep their other draws
+        // aligned; a draw whose outcome nothing reads (the error of a lost
+        // order, the catch of a correct one) is not made, as nothing follows it.
         let mut rng = self.decisions.rng(touch, transfer);
         let odds = self.transfer_odds(id);
         let delay = odds.delay.map_or(0.0, |d| d.sample(&mut rng));
-        let lost = rng.random::<f64>() < odds.lose;
-        let error = rng.random::<f64>() < odds.error;
-        let caught = rng.random::<f64>() < odds.catch;
+        let lost = rng.below(odds.lose);
+        let error = !lost && rng.below(odds.error);
+        let caught = error && rng.below(odds.catch);
         let h = &mut self.handoffs[id];
         if self.now >= self.warmup {
             if lost {

@@ -20,7 +20,7 @@
 
 use std::convert::Infallible;
 
-use rand::TryRng;
+use rand::{RngExt, TryRng};
 
 use super::streams::fnv1a;
 
@@ -154,6 +154,21 @@ pub(super) struct DecisionRng {
     state: u64,
 }
 
+impl DecisionRng {
+    /// Whether the next draw, uniform on [0, 1), falls below `p`. A draw
+    /// cannot fall below 0, so for `p <= 0` the answer is known: the generator
+    /// only steps past the draw, which keeps later draws in their places.
+    #[inline]
+    pub fn below(&mut self, p: f64) -> bool {
+        if p > 0.0 {
+            self.random::<f64>() < p
+        } else {
+            self.state = self.state.wrapping_add(GOLDEN);
+            false
+        }
+    }
+}
+
 impl TryRng for DecisionRng {
     type Error = Infallible;
 
@@ -229,6 +244,21 @@ mod tests {
         };
         assert_ne!(defect(1, 0), defect(0, 1));
         assert_ne!(defect(1, 0), defect(1, 1));
+    }
+
+    #[test]
+    fn below_answers_as_a_draw_would_and_keeps_later_draws_in_place() {
+        let d = Decisions::new(3, 1);
+        for customer in 0..2000 {
+            let touch = Touch { customer, ..AT };
+            for p in [0.0, -0.5, 1e-300, 0.3, 0.999, 1.0, 2.0] {
+                let mut drawn = d.rng(touch, Decision::Stay);
+                let mut asked = drawn.clone();
+                let expected = drawn.random::<f64>() < p;
+                assert_eq!(asked.below(p), expected, "customer {customer}, p {p}");
+                assert_eq!(asked.next_u64(), drawn.next_u64(), "the next draw");
+            }
+        }
     }
 
     #[test]
