@@ -80,16 +80,16 @@ impl Ord for Key {
 /// Events of type `E` waiting for their time.
 ///
 /// Short lists (the chains' service ends and handoffs, tens to hundreds of
-/// events) sit in a 4-ary heap and a bag ([`Tiered`]); past [`GROW_AT`] events (the big
-/// organisation's tens of thousands of pending reorders) they move to a timing
-/// wheel, and back below [`SHRINK_AT`]. Both pop by the same unique key, so
-/// which one holds the events never changes the order they come out in.
+/// events) sit in a 4-ary heap and a bag ([`Tiered`]); past [`GROW_AT`]
+/// events (the big organisation's tens of thousands of pending reorders) they
+/// move to a timing wheel, and back below [`SHRINK_AT`]. Both pop by the same
+/// unique key, so which one holds the events never changes the order they
+/// come out in.
 ///
 /// Why two: with sixty events pending, a heap of the dozen due soon sifts
 /// through two levels in the L1 cache, which costs less than the wheel's
-/// sorting of windows; with
-/// fifty thousand, the heap's lower levels miss the caches at every pop.
-/// docs/performance.md has the measurements.
+/// sorting of windows; with fifty thousand, the heap's lower levels miss the
+/// caches at every pop. docs/performance.md has the measurements.
 pub struct EventQueue<E> {
     list: List<E>,
     len: usize,
@@ -192,7 +192,7 @@ impl<E: Copy> EventQueue<E> {
         self.len == 0
     }
 
-    /// Moves the events from the heap onto a timing wheel.
+    /// Moves the events from the short list onto a timing wheel.
     #[cold]
     fn grow(&mut self) {
         let List::Short(heap) = &mut self.list else {
@@ -201,7 +201,7 @@ impl<E: Copy> EventQueue<E> {
         self.list = List::Long(Box::new(TimeWheel::with(heap.take_all())));
     }
 
-    /// Moves the events from the wheel into a heap.
+    /// Moves the events from the wheel back to the short list.
     #[cold]
     fn shrink(&mut self) {
         let List::Long(radix) = &mut self.list else {
