@@ -266,7 +266,7 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
         // Each draw keeps its place in the sequence whatever the probabilities,
         // so that scenarios differing only in a rate keep their other draws
         // aligned; a draw whose outcome nothing reads (the error of a lost
-        // order, the catch of a correct one) is not made, as nothing follows it.
+        // transfer, the catch of a correct one) is not made, as nothing follows it.
         let mut rng = self.decisions.rng(touch, transfer);
         let odds = self.transfer_odds(id);
         let delay = odds.delay.map_or(0.0, |d| d.sample(&mut rng));
