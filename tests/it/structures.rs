@@ -378,3 +378,70 @@ fn a_department_served_only_by_pools_is_not_shown_idle() {
                 && l.split_whitespace().nth(1) == Some("-"))
     );
 }
+
+#[test]
+fn three_priorities_on_four_servers_follow_the_multi_server_cobham_formula() {
+    // M/M/4, s = 1 h, λ = 3.4/h in three classes listed out of priority order.
+    // Non-preemptive priorities with one service rate for all classes:
+    // W_k = C(4, a) s / c / ((1 − σ_{k−1})(1 − σ_k)), C Erlang's C at a = λ s,
+    // σ_k the load of the classes served before or with class k.
+    let model = parse(
+        r#"
+[scenario]
+name = "three priorities, four servers"
+[simulation]
+duration = "3000d"
+warmup = "100d"
+seed = 14
+replications = 20
+[customers]
+arrival_rate = "3.4/h"
+[[department]]
+name = "desk"
+staff = 4
+service = { dist = "exponential", mean = "1h" }
+[[flow]]
+name = "routine"
+share = 0.5
+steps = ["desk"]
+[[flow]]
+name = "urgent"
+share = 0.2
+priority = 2
+steps = ["desk"]
+[[flow]]
+name = "soon"
+share = 0.3
+priority = 1
+steps = ["desk"]
+"#,
+    );
+    let (lambda, c) = (3.4, 4.0);
+    // The wait of any arrival, Erlang C, times (1 − ρ): the W0 of Cobham's formula.
+    let w0 = mmc_wait(4, lambda, 1.0) * (1.0 - lambda / c);
+    let (urgent, soon) = (0.2 * lambda / c, 0.5 * lambda / c);
+    let theory = [
+        w0 / ((1.0 - soon) * (1.0 - lambda / c)),
+        w0 / (1.0 - urgent),
+        w0 / ((1.0 - urgent) * (1.0 - soon)),
+    ];
+    let out = experiment::replicate(&model).expect("the scenario runs");
+    for (f, w) in out.summary.flows.iter().zip(theory) {
+        assert_agrees(
+            &format!("{} wait", f.name),
+            f.mean_wait_h.mean,
+            f.mean_wait_h.ci95,
+            20,
+            w,
+        );
+    }
+    // Work-conserving with one service rate: the department as a whole is M/M/4.
+    let d = &out.summary.departments[0];
+    assert_agrees(
+        "desk wait",
+        d.mean_wait_h.mean,
+        d.mean_wait_h.ci95,
+        20,
+        mmc_wait(4, lambda, 1.0),
+    );
+}

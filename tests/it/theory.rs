@@ -460,3 +460,125 @@ delay = { dist = "exponential", mean = "2h" }
         theory,
     );
 }
+
+#[test]
+fn merging_splitting_and_reentrant_flows_match_the_traffic_equations() {
+    // Three routes over four departments: two merge at `front` and part after
+    // it, the third visits `y` twice; caught errors send work back to the
+    // sender (front → x: one in ten returns, the others escape; y → x: all
+    // caught), and x → back takes an exponential 2 h on the way. Each
+    // department is an M/M/c queue at the rate the traffic equations give;
+    // each route's lead time is the sum of its visits' waits, services and delays.
+    // Escaped errors reach customers as defects: `word_of_mouth = 0` keeps the
+    // prospects who hear of them coming, so arrivals stay Poisson at 2/h.
+    let model = parse(
+        r#"
+[scenario]
+name = "Jackson network"
+[simulation]
+duration = "2000d"
+warmup = "50d"
+seed = 21
+replications = 20
+[customers]
+arrival_rate = "2/h"
+word_of_mouth = 0
+[[department]]
+name = "front"
+staff = 3
+service = { dist = "exponential", mean = "1h" }
+[[department]]
+name = "x"
+staff = 2
+service = { dist = "exponential", mean = "42m" }
+[[department]]
+name = "y"
+staff = 1
+service = { dist = "exponential", mean = "30m" }
+[[department]]
+name = "back"
+staff = 2
+service = { dist = "exponential", mean = "36m" }
+[[flow]]
+name = "f1"
+share = 0.5
+steps = ["front", "x", "back"]
+[[flow]]
+name = "f2"
+share = 0.3
+steps = ["front", "y", "back"]
+[[flow]]
+name = "f3"
+share = 0.2
+steps = ["y", "x", "y"]
+[[handoff]]
+from = "front"
+to = "x"
+error = 0.2
+catch = 0.5
+[[handoff]]
+from = "y"
+to = "x"
+error = 0.1
+catch = 1.0
+[[handoff]]
+from = "x"
+to = "back"
+delay = { dist = "exponential", mean = "2h" }
+"#,
+    );
+    let out = experiment::replicate(&model).expect("the scenario runs");
+    let lambda = 2.0;
+    let (front_visits, y_visits) = (1.0 / (1.0 - 0.2 * 0.5), 1.0 / (1.0 - 0.1));
+    // (staff, mean service, arrival rate) in the model's order.
+    let stations = [
+        (3, 1.0, lambda * (0.5 * front_visits + 0.3)),
+        (2, 0.7, lambda * (0.5 + 0.2)),
+        (1, 0.5, lambda * (0.3 + 0.2 * (y_visits + 1.0))),
+        (2, 0.6, lambda * (0.5 + 0.3)),
+    ];
+    let counted_h = (2000.0 - 50.0) * 24.0;
+    let mut sojourn = Vec::new();
+    for (d, &(c, s, rate)) in out.summary.departments.iter().zip(&stations) {
+        let wait = mmc_wait(c, rate, s);
+        sojourn.push(wait + s);
+        assert_agrees(
+            &format!("{} wait", d.name),
+            d.mean_wait_h.mean,
+            d.mean_wait_h.ci95,
+            20,
+            wait,
+        );
+        assert_agrees(
+            &format!("{} services per hour", d.name),
+            d.served.mean / counted_h,
+            d.served.ci95.map(|h| h / counted_h),
+            20,
+            rate,
+        );
+        assert_agrees(
+            &format!("{} queue", d.name),
+            d.mean_queue.mean,
+            d.mean_queue.ci95,
+            20,
+            rate * wait,
+        );
+    }
+    let [front, x, y, back] = sojourn[..] else {
+        unreachable!("four departments")
+    };
+    let leads = [
+        front_visits * front + x + 2.0 + back,
+        front + y + back,
+        y_visits * y + x + y,
+    ];
+    for (f, lead) in out.summary.flows.iter().zip(leads) {
+        assert_agrees(
+            &format!("{} lead time", f.name),
+            f.mean_lead_time_h.mean,
+            f.mean_lead_time_h.ci95,
+            20,
+            lead,
+        );
+    }
+}
