@@ -26,6 +26,12 @@ impl Welford {
         self.mean
     }
 
+    /// The mean, or not a number when nothing was added: a mean of no values,
+    /// which a summary over replications leaves out rather than count as 0.
+    pub fn observed_mean(&self) -> f64 {
+        if self.count == 0 { f64::NAN } else { self.mean }
+    }
+
     /// The sample variance (n − 1 in the denominator), or 0 below two values.
     pub fn variance(&self) -> f64 {
         if self.count < 2 {

@@ -49,7 +49,13 @@ impl Default for Running {
 }
 
 impl Running {
+    /// Adds one observation; not a number (a replication's mean of nothing, such
+    /// as the lead time of a run that delivered no order) is left out, so the
+    /// summary is over the replications that observed something.
     pub fn add(&mut self, x: f64) {
+        if x.is_nan() {
+            return;
+        }
         self.count += 1;
         self.sum += x;
         self.welford.add(x);

@@ -582,3 +582,65 @@ delay = { dist = "exponential", mean = "2h" }
         );
     }
 }
+
+#[test]
+fn a_replication_without_deliveries_does_not_count_as_a_lead_time_of_zero() {
+    // A rare route, taken by about one order per replication: some replications
+    // deliver none of its orders. Every order it does deliver takes exactly its
+    // 1 h of constant service (five staff, so nobody waits), so its mean lead time
+    // is 1 h; a replication without any has no lead time to average in.
+    let model = parse(
+        r#"
+[scenario]
+name = "rare route"
+[simulation]
+duration = "50h"
+seed = 9
+replications = 20
+[customers]
+arrival_rate = "1/h"
+[[department]]
+name = "common desk"
+staff = 1
+service = { dist = "exponential", mean = "30m" }
+[[department]]
+name = "rare desk"
+staff = 5
+service = "1h"
+[[flow]]
+name = "common"
+share = 0.98
+steps = ["common desk"]
+[[flow]]
+name = "rare"
+share = 0.02
+steps = ["rare desk"]
+"#,
+    );
+    let runs: Vec<_> = (0..20)
+        .map(|r| handoff::engine::run(&model, r).expect("the scenario runs"))
+        .collect();
+    let delivered: Vec<f64> = runs.iter().map(|r| r.metrics.flows[1].delivered).collect();
+    assert!(
+        delivered.contains(&0.0) && delivered.iter().any(|&n| n > 0.0),
+        "some replications deliver the rare route's orders, some none: {delivered:?}"
+    );
+    let out = experiment::replicate(&model).expect("the scenario runs");
+    let rare = &out.summary.flows[1];
+    for (what, stat, theory) in [
+        ("lead time", rare.mean_lead_time_h, 1.0),
+        ("time in queues", rare.mean_wait_h, 0.0),
+    ] {
+        assert!(
+            (stat.mean - theory).abs() < 1e-9,
+            "rare route's mean {what}: {} h, every delivered order's is {theory} h",
+            stat.mean
+        );
+    }
+    let desk = &out.summary.departments[1];
+    assert!(
+        desk.mean_wait_h.mean.abs() < 1e-9,
+        "nobody waits at the rare desk: {}",
+        desk.mean_wait_h.mean
+    );
+}
