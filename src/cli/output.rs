@@ -83,23 +83,40 @@ impl OutputTarget {
         }
         let refuse =
             |why: String| Failure::Input(format!("error: cannot write {}: {why}", shown.display()));
-        let real = follow_links(shown).map_err(|e| refuse(io_reason(&e)))?;
-        let existing = match fs::metadata(&real) {
-            Ok(m) => Some(m),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(refuse(io_reason(&e))),
-        };
-        if let Some(m) = &existing {
-            if m.is_dir() {
-                return Err(refuse(
-                    "it is a directory; name a file in it, e.g. -o DIR/report.txt".to_owned(),
-                ));
+        // `/dev/stdout` is standard output, not the file it may be redirected
+        // to (replacing that would undo a `>> log`); another descriptor
+        // (`/dev/stderr`, a `>(…)`) is no file handoff can replace.
+        match descriptor(shown) {
+            Some(1) => return Ok(OutputTarget::Stdout),
+            Some(fd) => {
+                return Err(refuse(format!(
+                    "it is file descriptor {fd} of handoff, not a file it can replace; write to a file, or use `-o -` for standard output"
+                )));
             }
-            if !m.is_file() {
+            None => {}
+        }
+        let real = follow_links(shown).map_err(|e| refuse(io_reason(&e)))?;
+        let metadata = fs::metadata(&real);
+        if metadata.as_ref().is_ok_and(fs::Metadata::is_dir) {
+            return Err(refuse(
+                "it is a directory; name a file in it, e.g. -o DIR/report.txt".to_owned(),
+            ));
+        }
+        // `new.csv/` would be found out only by the rename, after simulating.
+        if names_a_directory(shown) || names_a_directory(&real) {
+            return Err(refuse(
+                "it names a directory (it ends with `/`, `/.` or `/..`), not a file; name a file, e.g. -o DIR/report.txt".to_owned(),
+            ));
+        }
+        match metadata {
+            Ok(m) if !m.is_file() => {
                 return Err(refuse(
                     "it is not a regular file (a device, a pipe or a socket), and handoff replaces only regular files; write to a file, or use `-o -` for standard output".to_owned(),
                 ));
             }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(refuse(io_reason(&e))),
         }
         let dir = directory_of(&real);
         match fs::metadata(dir) {
@@ -227,6 +244,53 @@ fn directory_of(path: &Path) -> &Path {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     }
+}
+
+/// Whether `path` can only name a directory: it ends with `/`, or its last
+/// component is `.` or `..`.
+fn names_a_directory(path: &Path) -> bool {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    bytes.ends_with(b"/")
+        || bytes == b"."
+        || bytes == b".."
+        || bytes.ends_with(b"/.")
+        || bytes.ends_with(b"/..")
+}
+
+/// The file descriptor of this process that `path` names (`/dev/stdout`,
+/// `/dev/fd/3`, `/proc/self/fd/1`), following symlinks as [`follow_links`] does.
+#[cfg(target_os = "linux")]
+fn descriptor(path: &Path) -> Option<u32> {
+    let pid = std::process::id();
+    let own = Path::new("/proc").join(pid.to_string());
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        if let Ok(dir) = fs::canonicalize(directory_of(&current)) {
+            // `/proc/PID/fd`, or a thread's `/proc/PID/task/TID/fd`.
+            let fds =
+                dir == own.join("fd") || (dir.starts_with(own.join("task")) && dir.ends_with("fd"));
+            if fds {
+                return current.file_name()?.to_str()?.parse().ok();
+            }
+        }
+        match fs::symlink_metadata(&current) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let target = fs::read_link(&current).ok()?;
+                current = if target.is_absolute() {
+                    target
+                } else {
+                    directory_of(&current).join(target)
+                };
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+#[cfg(not(target_os = "linux"))]
+fn descriptor(_: &Path) -> Option<u32> {
+    None
 }
 
 /// `path` with every symlink along its last component followed (a link to

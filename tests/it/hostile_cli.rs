@@ -918,3 +918,83 @@ fn thousands_of_overrides_are_refused_not_laid_out_in_gigabytes() {
     );
     run(dir.path(), &args[..args.len() - 2], 0);
 }
+
+/// An output path that can only name a directory (`new.csv/`, `new.csv/.`)
+/// is refused before anything is simulated, and a sweep leaves no `.parts`.
+#[test]
+fn an_output_ending_in_a_slash_is_refused_before_simulating() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(tiny(), d.join("t.toml")).unwrap();
+    std::fs::copy(tiny(), d.join("u.toml")).unwrap();
+    let commands: [&[&str]; 5] = [
+        &["run", "t.toml"],
+        &["run", "t.toml", "--shard", "0/1"],
+        &["compare", "t.toml", "u.toml"],
+        &["sensitivity", "t.toml"],
+        &["sweep", "t.toml", "--vary", "customers.promise=1d,2d"],
+    ];
+    for command in commands {
+        for out in ["new.csv/", "new.csv/.", "new.csv/.."] {
+            let mut args = command.to_vec();
+            args.extend(["-o", out]);
+            let err = stderr(&run(d, &args, 2));
+            assert!(
+                err.contains(&format!("cannot write {out}: it names a directory")),
+                "{args:?}: {err}"
+            );
+        }
+        let mut args = command.to_vec();
+        args.extend(["--trace", "trace.csv/"]);
+        if command[0] == "run" && command.len() == 2 {
+            let err = stderr(&run(d, &args, 2));
+            assert!(
+                err.contains("cannot write trace.csv/: it names a directory"),
+                "{err}"
+            );
+        }
+    }
+    let left: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "t.toml" && n != "u.toml")
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+/// `-o /dev/stdout` is standard output: it never replaces the file standard
+/// output is redirected to (`>> log` keeps the log), and works into a pipe.
+#[cfg(target_os = "linux")]
+#[test]
+fn dev_stdout_is_standard_output_and_other_descriptors_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    let whole = run(d, &["run", f, "--format", "json"], 0).stdout;
+    // Into a pipe.
+    for path in ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"] {
+        let out = run(d, &["run", f, "-o", path, "--format", "json"], 0);
+        assert_eq!(out.stdout, whole, "{path}");
+    }
+    // Appended to a log: the log's first line stays.
+    let log = d.join("log.txt");
+    std::fs::write(&log, "first line\n").unwrap();
+    let appended = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    let out = handoff(d, &["run", f, "-o", "/dev/stdout", "--format", "json"])
+        .stdout(appended)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut expected = b"first line\n".to_vec();
+    expected.extend_from_slice(&whole);
+    assert_eq!(std::fs::read(&log).unwrap(), expected);
+    // Another descriptor is not a file handoff can replace.
+    let err = stderr(&run(d, &["run", f, "-o", "/dev/stderr"], 2));
+    assert!(
+        err.contains("cannot write /dev/stderr: it is file descriptor 2 of handoff"),
+        "{err}"
+    );
+    assert!(!err.contains("os error"), "{err}");
+}
+
