@@ -56,43 +56,77 @@ enum Format {
 fn read<T: DeserializeOwned>(path: &Path, sealed: bool) -> Result<T, Failure> {
     // A device never ends (`/dev/zero`, `/dev/urandom`): refused before
     // reading, not read until the memory is full.
+    // Nor is a pipe read: a FIFO nobody writes to would be waited for
+    // forever, and a part is read twice (its header, then all of it).
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt as _;
-        if let Ok(m) = std::fs::metadata(path)
-            && (m.file_type().is_char_device() || m.file_type().is_block_device())
-        {
-            return Err(Failure::Input(format!(
-                "error: cannot read {}: it is a device, not a part file; give the files written by `handoff run|sweep --shard I/N -o PART`",
-                path.display()
-            )));
+        if let Ok(m) = std::fs::metadata(path) {
+            let t = m.file_type();
+            let what = if t.is_char_device() || t.is_block_device() {
+                Some("a device")
+            } else if t.is_fifo() {
+                Some("a pipe")
+            } else if t.is_socket() {
+                Some("a socket")
+            } else {
+                None
+            };
+            if let Some(what) = what {
+                return Err(Failure::Input(format!(
+                    "error: cannot read {}: it is {what}, not a part file; give the files written by `handoff run|sweep --shard I/N -o PART`",
+                    path.display()
+                )));
+            }
         }
     }
-    let bytes = std::fs::read(path).map_err(|e| {
+    let cannot_read = |e: std::io::Error| {
         Failure::Input(format!(
             "error: cannot read {}: {}",
             path.display(),
             io_reason(&e)
         ))
-    })?;
-    let parsed = serde_json::from_slice(&bytes).map_err(|e| {
+    };
+    let not_a_part = |e: serde_json::Error| {
         Failure::Input(format!(
             "error: {} is not a part written by `handoff run --shard` or `handoff sweep --shard`: {e}",
             path.display()
         ))
-    })?;
-    // Whole and unchanged: a digit edited in a mean would pass every other
-    // check. (Headers are read without it first, so that a part of another
-    // version or scenario is named as such.)
-    if sealed {
-        shard::unseal(&bytes).map_err(|why| {
-            Failure::Input(format!(
-                "error: cannot use the part {}: {why}",
-                path.display()
-            ))
-        })?;
+    };
+    // Headers are read without the checksum first, so that a part of another
+    // version or scenario is named as such; streamed, so that a huge file that
+    // is no part is refused at its first bytes, not read into memory.
+    if !sealed {
+        let file = std::fs::File::open(path).map_err(cannot_read)?;
+        return serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
+            if e.is_io() {
+                cannot_read(e.into())
+            } else {
+                not_a_part(e)
+            }
+        });
     }
+    let bytes = std::fs::read(path).map_err(cannot_read)?;
+    let parsed = serde_json::from_slice(&bytes).map_err(not_a_part)?;
+    // Whole and unchanged: a digit edited in a mean would pass every other check.
+    shard::unseal(&bytes).map_err(|why| {
+        Failure::Input(format!(
+            "error: cannot use the part {}: {why}",
+            path.display()
+        ))
+    })?;
     Ok(parsed)
+}
+
+/// A part is read twice (its header, then all of it): refused if it was
+/// replaced in between (a task still writing it), as its header was checked.
+fn unchanged(name: &str, first: &Header, now: &Header) -> Result<(), Failure> {
+    if first == now {
+        return Ok(());
+    }
+    Err(Failure::Input(format!(
+        "error: {name} changed while merge read it (is a task still writing it?); merge again once every part is written"
+    )))
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
@@ -115,7 +149,12 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             let mut parts = args
                 .parts
                 .iter()
-                .map(|p| Ok((p.display().to_string(), read::<RunPart>(p, true)?)))
+                .zip(&headers)
+                .map(|(p, (name, first))| {
+                    let part = read::<RunPart>(p, true)?;
+                    unchanged(name, first, &part.header)?;
+                    Ok((name.clone(), part))
+                })
                 .collect::<Result<Vec<_>, Failure>>()?;
             let model = model_of(&parts[0].0, &parts[0].1)?;
             let mut replications = Replications::new(&model);
@@ -151,7 +190,12 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             let parts = args
                 .parts
                 .iter()
-                .map(|p| Ok((p.display().to_string(), read::<SweepPart>(p, true)?)))
+                .zip(&headers)
+                .map(|(p, (name, first))| {
+                    let part = read::<SweepPart>(p, true)?;
+                    unchanged(name, first, &part.header)?;
+                    Ok((name.clone(), part))
+                })
                 .collect::<Result<Vec<_>, Failure>>()?;
             let merged =
                 sweep::merge_sweep(parts).map_err(|e| Failure::Input(format!("error: {e}")))?;

@@ -998,3 +998,55 @@ fn dev_stdout_is_standard_output_and_other_descriptors_are_refused() {
     assert!(!err.contains("os error"), "{err}");
 }
 
+/// A pipe given as a part is refused at once (a FIFO nobody writes to is
+/// never waited for), and so is a huge file that is no part, without
+/// reading it into memory.
+#[cfg(unix)]
+#[test]
+fn merge_refuses_a_pipe_and_a_huge_non_part_without_waiting_or_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_parts(d);
+    let made = Command::new("mkfifo")
+        .arg(d.join("fifo.json"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut child = handoff(d, &["merge", "p0.json", "fifo.json"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("merge waits for a writer to a FIFO");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot read fifo.json: it is a pipe, not a part file"),
+        "{}",
+        stderr(&out)
+    );
+    // 1 GB of zeros (sparse), in 200 MB of memory.
+    let huge = std::fs::File::create(d.join("huge.json")).unwrap();
+    huge.set_len(1 << 30).unwrap();
+    let script = "ulimit -d 200000 && exec \"$0\" merge p0.json huge.json";
+    let out = Command::new("sh")
+        .current_dir(d)
+        .env("NO_COLOR", "1")
+        .args(["-c", script, BIN])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("huge.json is not a part written by `handoff run --shard`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
