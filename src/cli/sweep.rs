@@ -12,7 +12,6 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use anyhow::Context as _;
 use handoff::experiment::shard::{Shard, VERSION, model_hash};
 use handoff::experiment::sweep::{
     self, Axis, Grid, POINT_KIND, Point, PointPart, Sweep, SweepPart, Todo,
@@ -171,7 +170,13 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let mut done = 0usize;
     if dir.is_dir() {
         let stored = std::fs::read_dir(&dir)
-            .with_context(|| format!("cannot read {}", dir.display()))?
+            .map_err(|e| {
+                Failure::Input(format!(
+                    "error: cannot read {}: {}",
+                    dir.display(),
+                    io_reason(&e)
+                ))
+            })?
             .filter_map(Result::ok)
             .any(|e| e.file_name().to_string_lossy().starts_with("point-"));
         if stored && !args.resume {
@@ -191,7 +196,13 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             todo = left;
         }
     }
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Failure::Input(format!(
+            "error: cannot create {}: {}",
+            dir.display(),
+            io_reason(&e)
+        ))
+    })?;
 
     // Ctrl-C: no new point; a second Ctrl-C quits at once (finished points are on disk).
     interrupt::graceful();

@@ -1050,3 +1050,26 @@ fn merge_refuses_a_pipe_and_a_huge_non_part_without_waiting_or_reading_it() {
     );
 }
 
+/// `OUT.parts` that is not a directory is the user's to fix (exit 2), as for
+/// sensitivity, in one clear sentence.
+#[test]
+fn a_sweep_parts_path_that_is_a_file_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(tiny(), d.join("t.toml")).unwrap();
+    std::fs::write(d.join("s.csv.parts"), "x").unwrap();
+    let err = stderr(&run(
+        d,
+        &[
+            "sweep",
+            "t.toml",
+            "--vary",
+            "customers.promise=1d,2d",
+            "-o",
+            "s.csv",
+        ],
+        2,
+    ));
+    assert!(err.contains("cannot create s.csv.parts"), "{err}");
+    assert!(!err.contains("os error"), "{err}");
+}
