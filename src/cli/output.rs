@@ -6,7 +6,9 @@
 //! target and renames it over the target: a reader sees the old file or the
 //! new one, never half of one. The rules:
 //!
-//! - `-o -` is standard output.
+//! - `-o -` is standard output, and so is `/dev/stdout` (not the file it may
+//!   be redirected to); another descriptor (`/dev/stderr`) is refused.
+//! - A path ending in `/` (or `/.`, `/..`) names a directory and is refused.
 //! - A symlink is written through: its target is replaced, the link stays.
 //! - Only a regular file is replaced; a directory, a device, a pipe or a
 //!   socket is refused. So is a file the command reads (its scenario, a part).

@@ -280,6 +280,11 @@ pub fn execute(args: Args) -> Result<(), Failure> {
                 .to_owned(),
         ));
     }
+    // Held until OUT is written: a second analysis to the same OUT is refused.
+    let mut held = match (&dir, out.path()) {
+        (Some(dir), Some(path)) => super::sweep::hold_parts(dir, path)?,
+        _ => None,
+    };
     let mut base_stat: Option<Stat> = None;
     let mut effects: Vec<Effect> = Vec::new();
     let mut todo: Vec<(usize, Varied)> = Vec::new();
@@ -322,6 +327,11 @@ pub fn execute(args: Args) -> Result<(), Failure> {
                 super::io_reason(&e)
             ))
         })?;
+        if held.is_none()
+            && let Some(path) = out.path()
+        {
+            held = super::sweep::hold_parts(dir, path)?;
+        }
         // Ctrl-C: no new variant; a second Ctrl-C quits at once (finished ones are on disk).
         interrupt::graceful();
         interrupt::kept(format!(
@@ -395,5 +405,6 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         // Everything is in OUT now.
         let _ = std::fs::remove_dir_all(dir);
     }
+    drop(held);
     Ok(())
 }

@@ -166,6 +166,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
 
     // Points kept by an earlier, interrupted run.
     let dir = parts_dir(&args.output);
+    // Held until OUT is written: a second sweep to the same OUT is refused.
+    let mut held = hold_parts(&dir, &args.output)?;
     // Points are kept on disk, not in memory: only how many are done is counted.
     let mut done = 0usize;
     if dir.is_dir() {
@@ -203,6 +205,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             io_reason(&e)
         ))
     })?;
+    if held.is_none() {
+        held = hold_parts(&dir, &args.output)?;
+    }
 
     // Ctrl-C: no new point; a second Ctrl-C quits at once (finished points are on disk).
     interrupt::graceful();
@@ -302,7 +307,27 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     // Everything is in OUT now.
     let _ = std::fs::remove_dir_all(&dir);
+    drop(held);
     Ok(())
+}
+
+/// Hold `dir` (OUT.parts/, if it exists) for this process until the handle
+/// is dropped: another handoff writing to the same `out` at once would take
+/// this one's points for an earlier sweep's, or remove them under it.
+/// `None` where there is nothing to hold, or the file system has no locks.
+pub(super) fn hold_parts(dir: &Path, out: &Path) -> Result<Option<std::fs::File>, Failure> {
+    let Ok(handle) = std::fs::File::open(dir) else {
+        return Ok(None);
+    };
+    match handle.try_lock() {
+        Ok(()) => Ok(Some(handle)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Failure::Input(format!(
+            "error: another handoff is writing {} now (its finished work is in {}); wait for it to finish, or write to another -o",
+            out.display(),
+            dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(_)) => Ok(None),
+    }
 }
 
 /// The stored point for `t`, if there is one and it belongs to this sweep.

@@ -457,3 +457,55 @@ fn sensitivity_ranks_parameters_by_their_effect_on_lost_customers() {
     );
     assert!(stderr(&out).contains("no metric `customers.gone`"));
 }
+
+/// Two sweeps writing one output at once: the second is told that another
+/// is writing it (not that the first one's points are left from an earlier
+/// sweep, nor does it later find them removed under it), and goes on with
+/// --resume once the first has stopped.
+#[test]
+fn a_second_sweep_to_the_same_output_is_told_another_is_writing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    let args = |extra: &[&str]| -> Vec<String> {
+        let mut a = vec![
+            "sweep",
+            f,
+            "--set",
+            "simulation.duration=1500d",
+            "--replications",
+            "1",
+            "--vary",
+            "customers.order_value=1:120:1",
+            "-o",
+            "out.csv",
+        ];
+        a.extend(extra);
+        a.into_iter().map(str::to_owned).collect()
+    };
+    let mut child = handoff(d, &strs(&args(&[])))
+        .env("RAYON_NUM_THREADS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("handoff starts");
+    wait_for_points(&d.join("out.csv.parts"), 1, &mut child);
+    for extra in [&[][..], &["--resume"][..]] {
+        let out = run(d, &strs(&args(extra)), 2);
+        assert!(
+            stderr(&out).contains("another handoff is writing out.csv now"),
+            "{extra:?}: {}",
+            stderr(&out)
+        );
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    run(d, &strs(&args(&["--resume"])), 0);
+    assert!(!d.join("out.csv.parts").exists());
+}
