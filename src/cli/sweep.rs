@@ -241,13 +241,16 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             Ok(())
         },
     );
-    if ran.is_err() {
-        // No point kept (a full disk at the first one): no empty directory left behind.
-        let _ = std::fs::remove_dir(&dir);
-    }
-    ran?;
     bar.finish_and_clear();
     done += finished.into_inner();
+    if let Err(failure) = ran {
+        if done == 0 {
+            // No point kept (a full disk at the first one): no empty directory left behind.
+            let _ = std::fs::remove_dir(&dir);
+            return Err(failure);
+        }
+        return Err(points_kept(failure, done, mine.len(), &dir));
+    }
 
     if done < mine.len() {
         return Err(Failure::Interrupted(format!(
@@ -284,7 +287,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             // A part holds one shard's points, as merge needs them.
             let points = mine.iter().map(|&i| stored(i)).collect::<Result<_, _>>()?;
             let part = SweepPart::new(Sweep { points, ..head }, shard);
-            out.write(&part_bytes(&part)?)?;
+            out.write(&part_bytes(&part)?)
+                .map_err(|f| points_kept(f, done, mine.len(), &dir))?;
         }
         (None, Some(format)) => {
             let mut failed = None;
@@ -301,7 +305,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             if let Some(f) = failed {
                 return Err(f);
             }
-            written?;
+            written.map_err(|f| points_kept(f, done, mine.len(), &dir))?;
         }
         (None, None) => unreachable!("a format is chosen when there is no shard"),
     }
@@ -309,6 +313,26 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let _ = std::fs::remove_dir_all(&dir);
     drop(held);
     Ok(())
+}
+
+/// `failure` (a point or OUT that could not be written: a full disk), with
+/// the finished points that are kept and how to go on from them.
+fn points_kept(failure: Failure, kept: usize, total: usize, dir: &Path) -> Failure {
+    match failure {
+        Failure::Input(message) => {
+            let points = if kept == total {
+                format!("all {total} points are finished and kept")
+            } else {
+                format!("the {kept} of {total} points finished are kept")
+            };
+            Failure::Input(format!(
+                "{}\nhelp: {points} in {}; once there is room, run the same command with --resume to go on from them",
+                message.trim_end(),
+                dir.display()
+            ))
+        }
+        other => other,
+    }
 }
 
 /// Hold `dir` (OUT.parts/, if it exists) for this process until the handle

@@ -1073,3 +1073,44 @@ fn a_sweep_parts_path_that_is_a_file_is_exit_2() {
     assert!(err.contains("cannot create s.csv.parts"), "{err}");
     assert!(!err.contains("os error"), "{err}");
 }
+
+/// A disk that fills up once some points of a sweep are kept, or when the
+/// sweep is written from them, says they are kept and how to go on; the
+/// sweep then resumes to the bytes of one uninterrupted sweep.
+#[test]
+fn a_full_disk_during_a_sweep_says_its_points_are_kept_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    let args = |out: &'static str| -> Vec<&str> {
+        vec![
+            "sweep",
+            f,
+            "--vary",
+            "department.sales.staff=1:8:1",
+            "-o",
+            out,
+            "--quiet",
+        ]
+    };
+    // Each point fits in 40 KiB; the whole sweep does not.
+    let out = with_little_room(d, 40, &args("s.json"));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.starts_with("error: cannot write s.json: "), "{err}");
+    assert!(
+        err.contains("all 8 points are finished and kept in s.json.parts")
+            && err.contains("--resume"),
+        "{err}"
+    );
+    let mut resume = args("s.json");
+    resume.push("--resume");
+    run(d, &resume, 0);
+    run(d, &args("whole.json"), 0);
+    assert_eq!(
+        std::fs::read(d.join("s.json")).unwrap(),
+        std::fs::read(d.join("whole.json")).unwrap()
+    );
+    assert!(!d.join("s.json.parts").exists());
+}
