@@ -14,7 +14,8 @@ fn main() -> ExitCode {
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprint!("{}", failure.message());
+            // Not `eprint!`, which panics when standard error is a closed pipe.
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), failure.message().as_bytes());
             ExitCode::from(failure.exit_code())
         }
     }

@@ -32,7 +32,7 @@ pub fn install() {
     // Fails only if a handler is already set: then that one stays.
     let _ = ctrlc::set_handler(|| {
         if GRACEFUL.load(Ordering::SeqCst) && !STOP.swap(true, Ordering::SeqCst) {
-            eprintln!("\nstopping: finishing the work under way (Ctrl-C again to quit at once)");
+            say("\nstopping: finishing the work under way (Ctrl-C again to quit at once)");
             return;
         }
         STOP.store(true, Ordering::SeqCst);
@@ -57,6 +57,14 @@ pub fn kept(what: String) {
     lock(&KEPT).push(what);
 }
 
+/// Write a line to standard error, or nothing if it cannot be written: a
+/// panic here (`eprintln!` into a pipe nobody reads) would end the handler's
+/// thread, and with it every later Ctrl-C, while the command ran on.
+fn say(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(io::stderr().lock(), "{line}");
+}
+
 /// Remove every temporary file, say what was kept, exit with 130.
 fn quit() -> ! {
     let temporary = lock(&TEMPORARY);
@@ -69,7 +77,7 @@ fn quit() -> ! {
     } else {
         format!("kept {}", kept.join(", "))
     };
-    eprintln!("\ninterrupted: {what}; no temporary file is left");
+    say(&format!("\ninterrupted: {what}; no temporary file is left"));
     std::process::exit(130);
 }
 

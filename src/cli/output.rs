@@ -23,6 +23,12 @@ use std::path::{Path, PathBuf};
 
 use super::{Failure, interrupt, io_reason};
 
+/// Write `text` to standard error. A message that cannot be written (standard
+/// error into a pipe nobody reads any more) is dropped: `eprint!` would panic.
+pub fn write_stderr(text: &str) {
+    let _ = io::stderr().lock().write_all(text.as_bytes());
+}
+
 /// Write `bytes` to standard output. A closed pipe (`handoff run … | head`) is not an error.
 pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = io::stdout().lock();

@@ -150,7 +150,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             report::Format::Text => bytes.extend_from_slice(stories.as_bytes()),
             // Standard output stays one document.
             report::Format::Json | report::Format::Csv | report::Format::Html => {
-                eprint!("{}", stories.trim_start())
+                super::output::write_stderr(stories.trim_start())
             }
         }
     }

@@ -71,8 +71,8 @@ fn validate(file: &std::path::Path, set: &[Override], name_file: bool) -> Result
 pub fn warn_before_simulating(model: &Model, origin: Option<&str>) {
     for warning in warnings(model) {
         match origin {
-            Some(file) => eprintln!("{file}: {warning}"),
-            None => eprintln!("{warning}"),
+            Some(file) => output::write_stderr(&format!("{file}: {warning}\n")),
+            None => output::write_stderr(&format!("{warning}\n")),
         }
     }
 }

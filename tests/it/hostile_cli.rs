@@ -1114,3 +1114,68 @@ fn a_full_disk_during_a_sweep_says_its_points_are_kept_and_resumes() {
     );
     assert!(!d.join("s.json.parts").exists());
 }
+
+/// Standard error into a pipe nobody reads (`handoff … 2>&1 | head -1`, or a
+/// `| tee log` that Ctrl-C ended first): messages that cannot be written are
+/// dropped, never a panic (exit 101); the exit code is still the command's,
+/// and Ctrl-C still stops it.
+#[test]
+fn a_closed_standard_error_is_no_panic_and_ctrl_c_still_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let closed = || {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        writer
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let deaf = root.join("scenarios/deaf-organisation.toml");
+    for (args, code) in [
+        (vec!["run", "missing.toml"], 2),
+        (vec!["validate", deaf.to_str().unwrap()], 0),
+        (vec!["merge", "missing.json"], 2),
+    ] {
+        let status = handoff(d, &args)
+            .stdout(closed())
+            .stderr(closed())
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(code), "{args:?}");
+    }
+    let baseline = root.join("scenarios/baseline.toml");
+    let mut child = handoff(
+        d,
+        &[
+            "run",
+            baseline.to_str().unwrap(),
+            "--replications",
+            "100000",
+            "-o",
+            "out.json",
+        ],
+    )
+    .stdout(closed())
+    .stderr(closed())
+    .spawn()
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("Ctrl-C did not stop handoff");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(status.code(), Some(130));
+    assert!(!d.join("out.json").exists());
+    assert_eq!(temporary_files(d), Vec::<String>::new());
+}
