@@ -358,13 +358,18 @@ pub fn execute(args: Args) -> Result<(), Failure> {
                     mean: Num(s.mean),
                     ci95: s.ci95.map(Num),
                 };
-                output::write_atomically(&dir.join("base.json"), &part_bytes(&stored)?)?;
+                output::write_atomically(&dir.join("base.json"), &part_bytes(&stored)?)
+                    .inspect_err(|_| {
+                        // Nothing kept (a full disk at once): no empty directory left behind.
+                        let _ = std::fs::remove_dir(dir);
+                    })?;
             }
             s
         }
     };
     let finished = Mutex::new(effects);
-    todo.into_par_iter()
+    let ran = todo
+        .into_par_iter()
         .with_max_len(1)
         .try_for_each(|(i, v)| -> Result<(), Failure> {
             if interrupt::stop().load(Ordering::SeqCst) {
@@ -381,11 +386,17 @@ pub fn execute(args: Args) -> Result<(), Failure> {
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(e);
             Ok(())
-        })?;
+        });
     bar.finish_and_clear();
     let effects = finished
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner);
+    if let Err(failure) = ran {
+        return Err(match &dir {
+            Some(dir) => variants_kept(failure, effects.len(), total, dir),
+            None => failure,
+        });
+    }
     if effects.len() < total {
         let dir = dir.expect("only an analysis written to a file stops by itself");
         return Err(Failure::Interrupted(format!(
@@ -400,11 +411,34 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         Format::Text => report::sensitivity::text_in(&result, args.lang.into()).into_bytes(),
         Format::Json => report::sensitivity::json(&result),
     };
-    out.write(&bytes)?;
+    out.write(&bytes).map_err(|failure| match &dir {
+        Some(dir) => variants_kept(failure, total, total, dir),
+        None => failure,
+    })?;
     if let Some(dir) = &dir {
         // Everything is in OUT now.
         let _ = std::fs::remove_dir_all(dir);
     }
     drop(held);
     Ok(())
+}
+
+/// `failure` (a variant or OUT that could not be written: a full disk), with
+/// the finished variants that are kept and how to go on from them.
+fn variants_kept(failure: Failure, kept: usize, total: usize, dir: &Path) -> Failure {
+    match failure {
+        Failure::Input(message) => {
+            let variants = if kept == total {
+                "every variant is finished and kept".to_owned()
+            } else {
+                format!("the {kept} of {total} variants finished are kept")
+            };
+            Failure::Input(format!(
+                "{}\nhelp: {variants} in {}; once there is room, run the same command with --resume to go on from them",
+                message.trim_end(),
+                dir.display()
+            ))
+        }
+        other => other,
+    }
 }

@@ -1179,3 +1179,35 @@ fn a_closed_standard_error_is_no_panic_and_ctrl_c_still_stops() {
     assert!(!d.join("out.json").exists());
     assert_eq!(temporary_files(d), Vec::<String>::new());
 }
+
+/// As a sweep's: a sensitivity analysis that cannot write its result says
+/// its variants are kept and how to go on, and resumes to the same bytes.
+#[test]
+fn a_full_disk_during_a_sensitivity_says_its_variants_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    let args = |out: &'static str| -> Vec<&str> {
+        vec!["sensitivity", f, "--format", "json", "-o", out, "--quiet"]
+    };
+    // Each variant fits in 4 KiB; the whole analysis does not.
+    let out = with_little_room(d, 4, &args("s.json"));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.starts_with("error: cannot write s.json: "), "{err}");
+    assert!(
+        err.contains("every variant is finished and kept in s.json.parts")
+            && err.contains("--resume"),
+        "{err}"
+    );
+    let mut resume = args("s.json");
+    resume.push("--resume");
+    run(d, &resume, 0);
+    run(d, &args("whole.json"), 0);
+    assert_eq!(
+        std::fs::read(d.join("s.json")).unwrap(),
+        std::fs::read(d.join("whole.json")).unwrap()
+    );
+    assert!(!d.join("s.json.parts").exists());
+}
