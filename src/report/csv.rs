@@ -3,9 +3,11 @@
 //! Metric names are the paths of `Metrics::named` (`orders.late`,
 //! `departments.billing.utilization`, `lost_by_cause.handoff:billing->customer:error.customers`),
 //! the same names `compare`, `sweep` and `sensitivity` use. `ci95` is empty for a
-//! single replication; durations are hours, as in the JSON.
+//! single replication, and both are empty for a mean of nothing (a department
+//! that served no one: `null` in the JSON); durations are hours, as in the JSON.
 
 use crate::experiment::Outcome;
+use crate::metrics::Stat;
 use crate::scenario::format_number;
 
 /// The summary of `outcome`, one statistic per row.
@@ -14,11 +16,31 @@ pub fn render(outcome: &Outcome) -> Vec<u8> {
     w.write_record(["metric", "mean", "ci95"])
         .expect("writing to memory");
     for (name, stat) in outcome.summary.named() {
-        let ci95 = stat.ci95.map(format_number).unwrap_or_default();
-        w.write_record([name, format_number(stat.mean), ci95])
+        let [mean, ci95] = cells(&stat);
+        w.write_record([name, mean, ci95])
             .expect("writing to memory");
     }
     w.into_inner().expect("writing to memory")
+}
+
+/// A statistic's `mean` and `ci95` cells: in full precision, empty where
+/// there is no number (no interval, or a mean of nothing), as in `compare`'s
+/// CSV, so that a spreadsheet reads an empty cell rather than the text `nan`.
+pub(crate) fn cells(stat: &Stat) -> [String; 2] {
+    let cell = |x: f64| {
+        if x.is_finite() {
+            format_number(x)
+        } else {
+            String::new()
+        }
+    };
+    [
+        cell(stat.mean),
+        stat.ci95
+            .filter(|_| stat.mean.is_finite())
+            .map(cell)
+            .unwrap_or_default(),
+    ]
 }
 
 #[cfg(test)]

@@ -18,7 +18,6 @@ use serde::ser::Serializer;
 use crate::experiment::shard::VERSION;
 use crate::experiment::sweep::{Axis, Point, Sweep};
 use crate::metrics::Stat;
-use crate::scenario::format_number;
 
 /// The sweep as CSV, one row per point in grid order.
 pub fn csv(sweep: &Sweep) -> Vec<u8> {
@@ -54,10 +53,7 @@ pub fn write_csv<P: Borrow<Point>, E: From<io::Error>>(
         let mut row: Vec<String> = p.values.clone();
         for n in &names {
             match p.metrics.iter().find(|(k, _)| k == n) {
-                Some((_, s)) => {
-                    row.push(format_number(s.mean));
-                    row.push(s.ci95.map(format_number).unwrap_or_default());
-                }
+                Some((_, s)) => row.extend(super::csv::cells(s)),
                 None => row.extend([String::new(), String::new()]),
             }
         }
@@ -219,7 +215,7 @@ mod tests {
         assert_eq!(
             text,
             "customers.promise,customers.lost.mean,customers.lost.ci95,orders.late.mean,orders.late.ci95\n\
-             2d,4.5,0.25,nan,\n\
+             2d,4.5,0.25,,\n\
              3d,3,1,1,\n"
         );
     }
