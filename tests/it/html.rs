@@ -1052,3 +1052,97 @@ fn the_compare_page_rounds_as_the_compare_text_does() {
         );
     }
 }
+
+/// The page's width as the browser laid it out at `window` pixels wide:
+/// (scrollWidth, clientWidth) of the document. A measuring script is added
+/// to a copy of the page (the page itself has none).
+fn laid_out_width(browser: &Path, page: &[u8], dir: &Path, window: u32) -> (u64, u64) {
+    let text = std::str::from_utf8(page).unwrap();
+    let probe = "<script>addEventListener('load',()=>{const d=document.documentElement;\
+        const p=document.createElement('pre');p.id='probe';\
+        p.textContent=d.scrollWidth+' '+d.clientWidth;document.body.appendChild(p);});</script></body>";
+    let copy = dir.join(format!("probe-{window}.html"));
+    std::fs::write(&copy, text.replace("</body>", probe)).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let out = Process::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--virtual-time-budget=2000",
+            "--dump-dom",
+        ])
+        .arg(format!("--window-size={window},900"))
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}", copy.display()))
+        .output()
+        .expect("run chromium");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let at = dom.find("<pre id=\"probe\">").expect("the probe ran") + "<pre id=\"probe\">".len();
+    let mut numbers = dom[at..]
+        .split(['<', ' '])
+        .map(|n| n.parse::<u64>().unwrap());
+    (numbers.next().unwrap(), numbers.next().unwrap())
+}
+
+#[test]
+fn six_scenarios_and_a_name_without_spaces_stay_inside_the_window() {
+    let Some(browser) = chromium() else {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "CI=true but Chromium is not installed"
+        );
+        eprintln!("SKIPPED: Chromium is not installed, the layout was not measured");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // A title with no place to break, and a department name as long.
+    let long = "W".repeat(120);
+    let scenario = std::fs::read_to_string(root().join("tests/cases/ok/tiny.toml"))
+        .unwrap()
+        .replace("name = \"Tiny\"", &format!("name = \"{long}\""))
+        .replace("\"billing\"", &format!("\"billing{long}\""));
+    let file = dir.path().join("long.toml");
+    std::fs::write(&file, scenario).unwrap();
+    let file = file.to_str().unwrap();
+    let run = command::stdout_of(&["run", file, "-q", "--format", "html"]);
+    // Six scenarios side by side: the first and five variants of it.
+    let mut args = vec![
+        "compare",
+        "scenarios/baseline.toml",
+        "-q",
+        "--replications",
+        "2",
+    ];
+    let variants: Vec<String> = (2..=6)
+        .map(|k| format!("sales x{k}: department.sales.staff={k}"))
+        .collect();
+    for v in &variants {
+        args.extend(["--variant", v.as_str()]);
+    }
+    args.extend(["--format", "html"]);
+    let wide = command::stdout_of(&args);
+    let hostile_compare = command::stdout_of(&[
+        "compare",
+        file,
+        "tests/cases/ok/tiny.toml",
+        "-q",
+        "--format",
+        "html",
+    ]);
+    for (what, page) in [
+        ("long name", &run),
+        ("six scenarios", &wide),
+        ("long name compared", &hostile_compare),
+    ] {
+        for window in [1280, 1024] {
+            let (scroll, client) = laid_out_width(&browser, page, dir.path(), window);
+            assert!(
+                scroll <= client,
+                "{what} at {window} px: the page is {scroll} px wide in a {client} px window"
+            );
+        }
+    }
+}

@@ -80,7 +80,11 @@ pub fn run(outcome: &Outcome, stories: &[Told], data: &[u8], lang: Lang) -> Vec<
         }
         footer {
             p { (run_method(outcome, lang)) }
-            p { (t.get("page.interval")) }
+            @if outcome.scenario.replications > 1 {
+                p { (t.get("page.interval")) }
+            } @else {
+                p { (t.get("page.no_interval")) }
+            }
             p { (t.fill("page.made_by", &[("version", env!("CARGO_PKG_VERSION"))])) }
         }
     };
@@ -124,7 +128,11 @@ pub fn compare(c: &Comparison, files: &[String], data: &[u8], lang: Lang) -> Vec
                 ("replications", &replications(c.replications, lang)),
                 ("seed", &c.seed.to_string()),
             ])) }
-            p { (t.get("page.interval")) }
+            @if c.replications > 1 {
+                p { (t.get("page.interval")) }
+            } @else {
+                p { (t.get("page.no_interval")) }
+            }
             p { (t.fill("page.made_by", &[("version", env!("CARGO_PKG_VERSION"))])) }
         }
     };
@@ -168,8 +176,12 @@ fn replications(n: u32, lang: Lang) -> String {
 /// The document around a body: styles inline, the data as inert JSON.
 fn page(title: &str, body: Markup, data: &[u8], lang: Lang) -> Vec<u8> {
     let t = lang.catalogue();
-    // `</` cannot end the script block early once written `<\/` (the same JSON string).
-    let data = String::from_utf8_lossy(data).replace("</", "<\\/");
+    // `</` cannot end the script block early once written `<\/`, and `<!--`
+    // (which, followed by `<script`, would make the browser read on past the
+    // block's own `</script>`) is written `<\u0021--`: the same JSON strings.
+    let data = String::from_utf8_lossy(data)
+        .replace("</", "<\\/")
+        .replace("<!--", "<\\u0021--");
     let markup = html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -258,8 +270,10 @@ fn iceberg_sentence(s: &Metrics<Stat>, lang: Lang) -> String {
                 ("silent", &t.counted("n.silent", ("n", &silent), &[])),
             ],
         )
-    } else {
+    } else if c.silent_defections.mean > 0.0 {
         t.counted("headline.iceberg_no_complaints", ("silent", &silent), &[])
+    } else {
+        t.get("headline.iceberg_nothing").to_owned()
     }
 }
 
@@ -527,6 +541,15 @@ fn timeline_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
             label: t.get("timeline.other").to_owned(),
             color: svg::QUIET,
             values: other,
+        });
+    }
+    if series.is_empty() {
+        // No customer lost in any week: a sentence, not an empty chart.
+        return Some(html! {
+            section {
+                h2 { (t.get("timeline.title")) }
+                p.medium { (t.get("timeline.none")) }
+            }
         });
     }
     let start = outcome.scenario.warmup_h;
@@ -910,8 +933,12 @@ fn compare_sentences(c: &Comparison, lang: Lang) -> Vec<(bool, String)> {
 
 fn compare_table(c: &Comparison, files: &[String], lang: Lang) -> Markup {
     let t = lang.catalogue();
+    // Many scenarios side by side: smaller type, and a value may wrap before
+    // its `±`, so the table fits the page instead of running off its edge.
+    let many = c.outcomes.len() > 3;
     html! {
-        table {
+        div.wide {
+        table.many[many] {
             thead {
                 tr {
                     th { (t.get("compare.metric")) }
@@ -932,11 +959,11 @@ fn compare_table(c: &Comparison, files: &[String], lang: Lang) -> Markup {
                             @let value = stat_of(c, i, metric).map_or("–".to_owned(), |s| metric_value(metric, s, lang));
                             @let d = if i > 0 { difference(c, i, metric) } else { None };
                             td.significant[d.is_some_and(|d| d.significant)] {
-                                (value)
+                                (breakable(&value))
                                 @if let Some(d) = d {
                                     br;
                                     small.difference {
-                                        (difference_value(d, lang))
+                                        (breakable(&difference_value(d, lang)))
                                     }
                                 }
                             }
@@ -945,8 +972,17 @@ fn compare_table(c: &Comparison, files: &[String], lang: Lang) -> Markup {
                 }
             }
         }
+        }
         p.note { (t.get("compare.mark_note")) " " (t.get("compare.absent_note")) }
     }
+}
+
+/// `value` in a table cell: it may wrap before its `±` (and only there), the
+/// mark staying with the number before it.
+fn breakable(value: &str) -> String {
+    value
+        .replace(' ', "\u{a0}")
+        .replace("\u{a0}±\u{a0}", " ±\u{a0}")
 }
 
 /// A row of dots: each scenario's `metric`, marked where it differs from the first.
@@ -1165,6 +1201,21 @@ mod tests {
         assert!(page.trim_end().ends_with("</script></body></html>"));
         // Outside the data block, the name is text, never markup.
         assert!(page.contains("<h1>&lt;/script&gt;&lt;b&gt;x</h1>"));
+    }
+
+    #[test]
+    fn a_comment_opener_in_a_name_cannot_swallow_the_end_of_the_page() {
+        // `<!--<script>` inside a script block puts the HTML parser in a state
+        // where the block's own `</script>` no longer ends it.
+        let mut outcome = fixture::outcome(3);
+        outcome.scenario.name = "x <!--<script> y".into();
+        let data = crate::report::json::render(&outcome);
+        let page = String::from_utf8(run(&outcome, &[], &data, Lang::En)).unwrap();
+        let start = page.find("id=\"handoff-data\">").unwrap() + "id=\"handoff-data\">".len();
+        let block = &page[start..start + page[start..].find("</script>").unwrap()];
+        assert!(!block.contains("<!--"));
+        let embedded: serde_json::Value = serde_json::from_str(block).unwrap();
+        assert_eq!(embedded["scenario"]["name"], "x <!--<script> y");
     }
 
     #[test]

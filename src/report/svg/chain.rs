@@ -256,8 +256,54 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
             labels.push((x + BOX_W / 2.0, y + box_h + 22.0, node.cost_shown.clone()));
         }
     }
-    // Labels last, so no arrow crosses them.
+    // A label on top of one placed before it (an arrow's beside a box's, in a
+    // crowded chain) moves to the nearest spot clear of the labels and boxes.
+    let mut placed: Vec<(f64, f64, String)> = Vec::with_capacity(labels.len());
     for (x, y, text) in labels {
+        let half = super::text_width(&text, LABEL) / 2.0 + 7.0;
+        let clear = |(x, y): (f64, f64), placed: &[(f64, f64, String)], boxes: bool| {
+            let apart = |bx: f64, by: f64, bw: f64, bh: f64| {
+                x + half <= bx || x - half >= bx + bw || y + 13.0 <= by || y - 17.0 >= by + bh
+            };
+            placed.iter().all(|(lx, ly, other)| {
+                let other = super::text_width(other, LABEL) / 2.0 + 7.0;
+                apart(lx - other, ly - 17.0, 2.0 * other, 30.0)
+            }) && (!boxes
+                || (0..nodes.len()).all(|i| {
+                    let (bx, by) = place(i);
+                    apart(bx, by, BOX_W, box_h)
+                }))
+        };
+        let at = if clear((x, y), &placed, false) {
+            (x, y)
+        } else {
+            let step = 2.0 * half + 4.0;
+            [
+                (0.0, 32.0),
+                (0.0, -32.0),
+                (step, 0.0),
+                (-step, 0.0),
+                (0.0, 64.0),
+                (0.0, -64.0),
+                (step, 32.0),
+                (-step, 32.0),
+                (step, -32.0),
+                (-step, -32.0),
+            ]
+            .into_iter()
+            .map(|(dx, dy)| {
+                (
+                    (x + dx).clamp(half, w - half),
+                    (y + dy).clamp(17.0, h - 13.0),
+                )
+            })
+            .find(|p| clear(*p, &placed, true))
+            .unwrap_or((x, y))
+        };
+        placed.push((at.0, at.1, text));
+    }
+    // Labels last, so no arrow crosses them.
+    for (x, y, text) in placed {
         let width = super::text_width(&text, LABEL) + 14.0;
         svg.rect(
             x - width / 2.0,
@@ -361,6 +407,43 @@ mod tests {
             .collect();
         assert_eq!(widths.len(), 2);
         assert!(widths[1] > widths[0], "{widths:?}");
+    }
+
+    /// The red labels' rectangles (x, y, width) in a drawn chain.
+    fn label_rects(svg: &str) -> Vec<(f64, f64, f64)> {
+        svg.split("<rect ")
+            .skip(1)
+            .filter(|r| r.contains("rx=\"6\""))
+            .map(|r| {
+                let attr = |name: &str| -> f64 {
+                    let v = r.split(&format!(" {name}=\"")).nth(1).unwrap();
+                    v[..v.find('"').unwrap()].parse().unwrap()
+                };
+                (attr("x"), attr("y"), attr("width"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_box_label_and_the_label_of_the_arrow_down_from_it_do_not_overlap() {
+        // Box 3 ends the first row: its waiting cost is labelled under it, and
+        // the arrow down to box 4 is labelled beside itself, in the same spot.
+        let nodes: Vec<ChainNode> = (0..6)
+            .map(|i| node(&format!("d{i}"), if i == 3 { 12.5 } else { 0.0 }))
+            .collect();
+        let edges: Vec<ChainEdge> = (0..5)
+            .map(|i| ChainEdge {
+                from: i,
+                to: i + 1,
+                cost: if i == 3 { 30.25 } else { 0.0 },
+                cost_shown: "30.25 lost".into(),
+            })
+            .collect();
+        let rects = label_rects(&chain(&nodes, &edges, "x"));
+        assert_eq!(rects.len(), 2);
+        let (a, b) = (rects[0], rects[1]);
+        let apart = a.0 + a.2 <= b.0 || b.0 + b.2 <= a.0 || a.1 + 30.0 <= b.1 || b.1 + 30.0 <= a.1;
+        assert!(apart, "{rects:?}");
     }
 
     #[test]

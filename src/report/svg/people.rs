@@ -153,6 +153,9 @@ pub struct MatrixCell {
     pub worst: bool,
 }
 
+/// How much wider bold text is than [`text_width`]'s estimate for regular text.
+const BOLD_WIDER: f64 = 1.12;
+
 /// Rows × columns of cells, `cells[r][c]` (None: no such link). A cell is
 /// whiter the better, more vermillion the worse; the worst has a thick frame.
 /// `corner` names the rows and columns (`supplier ↓ · customer →`).
@@ -169,7 +172,7 @@ pub fn matrix(
         .fold(text_width(corner.0, SMALL), f64::max)
         .min(260.0)
         // Row names are bold, wider than the estimate for regular text.
-        * 1.12
+        * BOLD_WIDER
         + 20.0;
     let cell_w = ((960.0 - row_head) / columns.len().max(1) as f64).min(200.0);
     let (head_h, cell_h) = (70.0, 76.0);
@@ -203,7 +206,7 @@ pub fn matrix(
             "middle",
             INK,
             " font-weight=\"bold\"",
-            &fit(name, FONT, cell_w - 8.0),
+            &fit(name, FONT, (cell_w - 8.0) / BOLD_WIDER),
         );
     }
     for (r, name) in rows.iter().enumerate() {
@@ -215,7 +218,7 @@ pub fn matrix(
             "start",
             INK,
             " font-weight=\"bold\"",
-            &fit(name, FONT, row_head - 12.0),
+            &fit(name, FONT, (row_head - 12.0) / BOLD_WIDER),
         );
         for c in 0..columns.len() {
             let x = row_head + cell_w * c as f64;
