@@ -1,6 +1,6 @@
 //! The value chain: departments as boxes, handoffs as arrows, breaks in colour.
 
-use super::{INK, LOSS, QUIET, Svg, esc, fit, n};
+use super::{INK, LOSS, LOSS_TEXT, QUIET, Svg, esc, fit, n};
 
 /// A box: a department (or the customer at the end).
 #[derive(Debug, Clone)]
@@ -314,7 +314,7 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
             &format!(" rx=\"6\" stroke=\"{LOSS}\" stroke-width=\"1.5\""),
         );
         svg.raw(&format!(
-            "<text x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"middle\" fill=\"{LOSS}\" font-weight=\"bold\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"middle\" fill=\"{LOSS_TEXT}\" font-weight=\"bold\">{}</text>",
             n(x),
             n(y + 5.0),
             n(LABEL),

@@ -34,6 +34,9 @@ pub const PALETTE: [&str; 8] = [
 ];
 /// Losses and breaks.
 pub const LOSS: &str = "#D55E00";
+/// Losses in words: the vermillion darkened to read as text on white
+/// (contrast 6:1; the vermillion itself is under 4:1).
+pub const LOSS_TEXT: &str = "#A84300";
 /// Neutral ink for axes and text.
 pub const INK: &str = "#222222";
 /// Light grid lines and quiet shapes.

@@ -7,6 +7,8 @@ const FONT: f64 = 21.0;
 const SMALL: f64 = 18.0;
 /// The widest line name written at the end of its line; wider, a legend.
 const LONGEST_END_NAME: f64 = 200.0;
+/// The room before a line's name at its end: a short stroke of its colour.
+const END_MARK: f64 = 26.0;
 
 /// One line per series over the buckets, on a vertical axis from `low` to
 /// `high` with a tick every `step`; `tick` writes an axis value (`80 %`).
@@ -30,7 +32,7 @@ pub fn lines(
         .fold(0.0, f64::max);
     // Long names would squeeze the plot: then a legend below names the lines.
     let legend_below = widest > LONGEST_END_NAME;
-    let names_w = if legend_below { 0.0 } else { widest };
+    let names_w = if legend_below { 0.0 } else { widest + END_MARK };
     let names_row = if shaded.is_empty() { 0.0 } else { 30.0 };
     let (w, h) = (960.0, 380.0 + names_row);
     let (left, right, top, bottom) = (76.0, 24.0 + names_w, 44.0 + names_row, 44.0);
@@ -130,14 +132,18 @@ pub fn lines(
         let at = end_y.max(previous + 24.0);
         previous = at;
         let s = &series[i];
+        // A stroke of the line's colour, then the name in ink: a light colour
+        // (yellow, sky blue) is too faint for text on white.
+        let x0 = left + plot_w + 10.0;
+        svg.line(x0, at, x0 + END_MARK - 8.0, at, s.color, 5.0);
         svg.text_styled(
-            left + plot_w + 10.0,
+            x0 + END_MARK,
             at + 6.0,
             SMALL,
             "start",
-            s.color,
+            INK,
             " font-weight=\"bold\"",
-            &fit(&s.label, SMALL, names_w + 10.0),
+            &fit(&s.label, SMALL, names_w - END_MARK + 10.0),
         );
     }
     svg.finish(label)
@@ -260,8 +266,10 @@ pub fn matrix(
                         &fill,
                         &frame,
                     );
-                    // Dark text on light cells, white on the strongest.
-                    let ink = if cell.badness > 0.6 { "#FFFFFF" } else { INK };
+                    // Dark text on light cells, black on the strongest: white on
+                    // the vermillion would read at under 4:1, and under 3:1 on
+                    // the lighter shades.
+                    let ink = if cell.badness > 0.6 { "#000000" } else { INK };
                     svg.text_styled(
                         x + cell_w / 2.0,
                         top + 34.0,
@@ -329,6 +337,84 @@ mod tests {
         );
         assert_eq!(svg.matches("<polyline").count(), 2);
         insta::assert_snapshot!(svg);
+    }
+
+    /// WCAG contrast ratio of two `#RRGGBB` colours.
+    fn contrast(a: &str, b: &str) -> f64 {
+        let luminance = |c: &str| {
+            let channel = |i: usize| {
+                let v = f64::from(u8::from_str_radix(&c[i..i + 2], 16).unwrap()) / 255.0;
+                if v <= 0.04045 {
+                    v / 12.92
+                } else {
+                    ((v + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+        };
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    /// Every `<text>` fill in `svg`.
+    fn text_fills(svg: &str) -> Vec<String> {
+        svg.split("<text ")
+            .skip(1)
+            .map(|t| {
+                let fill = t.split(" fill=\"").nth(1).unwrap();
+                fill[..fill.find('"').unwrap()].to_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn names_and_cells_read_at_4_5_to_1_whatever_the_colours() {
+        // The palette's yellow and sky blue are lines, never the text itself.
+        let series: Vec<Series> = super::super::PALETTE
+            .iter()
+            .enumerate()
+            .map(|(i, color)| Series {
+                label: format!("d{i}"),
+                color,
+                values: vec![1.0 - 0.05 * i as f64, 0.9],
+            })
+            .collect();
+        let labels = vec!["1".to_owned(), "2".to_owned()];
+        let chart = lines(
+            &series,
+            &labels,
+            (0.5, 1.0, 0.1),
+            "m",
+            &[],
+            &|v| v.to_string(),
+            "x",
+        );
+        for fill in text_fills(&chart) {
+            assert!(contrast(&fill, "#FFFFFF") >= 4.5, "{fill} on white");
+        }
+        // Matrix cells from white to the full vermillion.
+        let cells: Vec<Vec<Option<MatrixCell>>> = vec![
+            (0..=10)
+                .map(|k| {
+                    Some(MatrixCell {
+                        badness: k as f64 / 10.0,
+                        shown: "90 %".into(),
+                        detail: "of 10".into(),
+                        worst: false,
+                    })
+                })
+                .collect(),
+        ];
+        let columns: Vec<String> = (0..=10).map(|k| format!("c{k}")).collect();
+        let svg = matrix(&["r".to_owned()], &columns, &cells, ("s", "c"), "m");
+        for k in 0..=10 {
+            let fill = blend(k as f64 / 10.0);
+            let at = svg.find(&format!("fill=\"{fill}\" stroke")).unwrap();
+            for ink in text_fills(&svg[at..]).into_iter().take(2) {
+                assert!(contrast(&ink, &fill) >= 4.5, "{ink} on {fill}");
+            }
+        }
+        assert!(contrast(super::super::LOSS_TEXT, "#FFFFFF") >= 4.5);
     }
 
     /// The failure odds chart: a shaded incident window, a week without
