@@ -96,6 +96,11 @@ pub const MAX_ARRIVALS: f64 = 1e9;
 /// The largest `max_live`: order and complaint slots are 32-bit.
 pub const MAX_MAX_LIVE: u64 = 100_000_000;
 
+/// The most `replications` a scenario may ask for (docs/scenario.md), as
+/// `experiment::MAX_REPLICATIONS` (which `--replications` is held to; the
+/// CLI checks the model against that one too).
+pub const MAX_REPLICATIONS: u32 = 1_000_000;
+
 /// Span of the very start of the file, for things missing from the whole file.
 const TOP: Span = 0..0;
 
@@ -705,7 +710,23 @@ fn read_simulation(errs: &mut Errors, t: &mut Table<'_, '_>) -> Option<Simulatio
         .or(0.0);
     let seed = t.field(errs, "seed", integer_at_least(0)).or(1);
     let replications = t.field(errs, "replications", integer_at_least(1)).or(1);
-    let replications = replications.and_then(|n| to_u32(errs, t, "replications", n));
+    let replications = replications.and_then(|n| {
+        if n <= i64::from(MAX_REPLICATIONS) {
+            return to_u32(errs, t, "replications", n);
+        }
+        let span = t.get("replications").map_or(t.span.clone(), |v| v.span());
+        errs.push(
+            Diagnostic::new(
+                span,
+                format!("`replications` is too large: {n} is more than {MAX_REPLICATIONS}"),
+                format!("expected at most {MAX_REPLICATIONS}"),
+            )
+            .with_help(
+                "a few hundred replications already give tight intervals; split long experiments with --shard I/N",
+            ),
+        );
+        None
+    });
     let max_live = t
         .field(errs, "max_live", integer_at_least(1))
         .or(DEFAULT_MAX_LIVE as i64)

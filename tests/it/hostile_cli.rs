@@ -284,7 +284,23 @@ fn counts_above_their_maxima_are_refused_with_a_hint() {
     refused(
         d,
         &["run", "many.toml"],
-        &["replications = 1000000000 is more than 1000000", "help:"],
+        &[
+            "`replications` is too large: 1000000000 is more than 1000000",
+            "--> many.toml:12:16",
+            "expected at most 1000000",
+            "help:",
+        ],
+    );
+    // The same through `--set`: the caret is under the override.
+    refused(
+        d,
+        &[
+            "run",
+            "many.toml",
+            "--set",
+            "simulation.replications=1000001",
+        ],
+        &["1000001 is more than 1000000", "--> --set:1:25", "help:"],
     );
     std::fs::write(
         d.join("long.toml"),
