@@ -111,6 +111,42 @@ fn escape(s: &str) -> String {
         .collect()
 }
 
+/// The longest run of characters without a space that a message shows whole.
+const LONGEST_WORD: usize = 80;
+
+/// The most characters of one message, label, note or help shown.
+const LONGEST_TEXT: usize = 1000;
+
+/// `s` (a message, label, note or help) with its control characters escaped
+/// and its absurd lengths cut: messages quote names, fields and values from
+/// the input, which may be megabytes long. A run of more than
+/// [`LONGEST_WORD`] characters without a space keeps its start and its end
+/// around an ellipsis, and so does a text of more than [`LONGEST_TEXT`].
+fn shown(s: &str) -> String {
+    let s = escape(s);
+    let mut out = String::with_capacity(s.len().min(4 * LONGEST_TEXT));
+    for (i, word) in s.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let n = word.chars().count();
+        if n > LONGEST_WORD {
+            out.extend(word.chars().take(LONGEST_WORD / 2));
+            out.push('…');
+            out.extend(word.chars().skip(n - LONGEST_WORD / 4));
+        } else {
+            out.push_str(word);
+        }
+    }
+    let n = out.chars().count();
+    if n > LONGEST_TEXT {
+        let head: String = out.chars().take(LONGEST_TEXT / 2).collect();
+        let tail: String = out.chars().skip(n - LONGEST_TEXT / 4).collect();
+        out = format!("{head} … {tail}");
+    }
+    out
+}
+
 /// A source excerpt safe to print: each control character (line breaks and
 /// tabs aside) becomes as many `?` as it has bytes, so spans stay in place.
 fn printable(text: &str) -> std::borrow::Cow<'_, str> {
@@ -405,8 +441,9 @@ impl Diagnostics {
                 }
             }
             // Nothing quoted from the input may drive the terminal.
-            let message = escape(&d.message);
-            let label = escape(&d.label);
+            // Nor flood it: long quoted input is cut.
+            let message = shown(&d.message);
+            let label = shown(&d.label);
             // Only the lines the annotations are on, so that drawing one
             // error does not cost as much as the whole file.
             let excerpts: Vec<_> = texts
@@ -442,16 +479,16 @@ impl Diagnostics {
                     snippet = snippet.annotation(
                         AnnotationKind::Context
                             .span(shift(&r.span))
-                            .label(r.label.clone()),
+                            .label(shown(&r.label)),
                     );
                 }
                 group = group.element(snippet);
             }
             for note in &d.notes {
-                group = group.element(Level::NOTE.message(escape(note)));
+                group = group.element(Level::NOTE.message(shown(note)));
             }
             if let Some(help) = &d.help {
-                group = group.element(Level::HELP.message(escape(help)));
+                group = group.element(Level::HELP.message(shown(help)));
             }
             out.push_str(&renderer.render(&[group]));
             out.push_str("\n\n");

@@ -61,6 +61,11 @@ pub enum LoadError {
 /// (`/dev/zero`) is refused at once instead of filling the memory.
 pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 
+/// The longest name (of the scenario, a department, flow, pool or incident),
+/// in characters: reports, tables and the drawn chain show names whole, and
+/// messages quote them, so a name of megabytes would be printed many times.
+pub const MAX_NAME_CHARS: usize = 200;
+
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

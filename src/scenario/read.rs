@@ -228,6 +228,23 @@ pub fn name(errs: &mut Errors, key: &str, v: &Value<'_>) -> Option<String> {
         ));
         return None;
     }
+    let chars = s.chars().count();
+    if chars > super::MAX_NAME_CHARS {
+        errs.push(
+            Diagnostic::new(
+                v.span(),
+                format!(
+                    "`{key}` is too long: {chars} characters, \"{}\"",
+                    escape(&shorten(&s))
+                ),
+                format!("expected at most {} characters", super::MAX_NAME_CHARS),
+            )
+            .with_help(
+                "names are shown whole in reports, tables and the drawn chain: use a short name, and the scenario's `description` for more",
+            ),
+        );
+        return None;
+    }
     Some(s)
 }
 

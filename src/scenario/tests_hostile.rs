@@ -385,3 +385,66 @@ fn more_than_a_billion_arrivals_per_replication_is_refused() {
         .replace("arrival_rate = \"12/d\"", "arrival_rate = \"1000000/h\"");
     assert!(parse(&src, "t.toml").is_ok());
 }
+
+#[test]
+fn names_too_long_to_show_are_refused_without_being_repeated() {
+    // A department named with a million characters: one error on the name,
+    // and the message does not quote it whole.
+    let long = "x".repeat(1_000_000);
+    let src = edit("name = \"a\"", &format!("name = \"{long}\""))
+        .replace("steps = [\"a\"]", &format!("steps = [\"{long}\"]"));
+    let d = match parse(&src, "t.toml") {
+        Ok(_) => panic!("a name of a million characters was accepted"),
+        Err(d) => d,
+    };
+    let rendered = d.render(false);
+    assert!(rendered.len() < 10_000, "{} bytes", rendered.len());
+    assert!(
+        rendered.contains("`name` is too long: 1000000 characters"),
+        "{}",
+        &rendered[..rendered.len().min(3000)]
+    );
+    assert!(rendered.contains("expected at most 200 characters"));
+    // Exactly at the limit is fine, for every kind of name.
+    let ok = "y".repeat(MAX_NAME_CHARS);
+    let src = edit("name = \"a\"", &format!("name = \"{ok}\""))
+        .replace("steps = [\"a\"]", &format!("steps = [\"{ok}\"]"))
+        .replace("name = \"t\"", &format!("name = \"{ok}\""))
+        .replace("name = \"f\"", &format!("name = \"{ok}\""));
+    assert!(parse(&src, "t.toml").is_ok());
+    let d = one(&edit("name = \"f\"", &format!("name = \"{ok}z\"")));
+    assert!(d.message.contains("too long"), "{}", d.message);
+    let d = one(&edit("name = \"t\"", &format!("name = \"{ok}z\"")));
+    assert!(d.message.contains("too long"), "{}", d.message);
+}
+
+#[test]
+fn long_text_quoted_from_the_input_is_shortened_in_messages() {
+    // An unknown step, an unknown field and an unknown department in
+    // `--set`, each with a hundred thousand characters: every message stays short.
+    let long = "z".repeat(100_000);
+    for src in [
+        edit("steps = [\"a\"]", &format!("steps = [\"{long}\"]")),
+        edit("staff = 1", &format!("staff = 1\n{long} = 2")),
+        edit(
+            "steps = [\"a\"]",
+            &format!("steps = [\"{}\"]", "z ".repeat(50_000)),
+        ),
+    ] {
+        let Err(d) = parse(&src, "t.toml") else {
+            panic!("accepted")
+        };
+        let rendered = d.render(false);
+        assert!(
+            rendered.len() < 10_000,
+            "{} bytes:\n{}",
+            rendered.len(),
+            &rendered[..3000]
+        );
+        assert!(
+            rendered.contains('…'),
+            "{}",
+            &rendered[..3000.min(rendered.len())]
+        );
+    }
+}
