@@ -171,6 +171,9 @@ fn line_col(source: &str, pos: usize) -> (usize, usize) {
     Lines::new(source).line_col(pos)
 }
 
+/// How many bytes of a long line an excerpt keeps after its last span.
+const EXCERPT_TAIL: usize = 512;
+
 /// Where each line of a text starts, to find the line of an offset in
 /// logarithmic time: thousands of errors in a large file stay fast.
 struct Lines<'s> {
@@ -214,11 +217,22 @@ impl<'s> Lines<'s> {
         let first = self.index(lo.min(self.source.len()));
         let last = self.index(hi.min(self.source.len()).max(lo));
         let start = self.starts[first];
-        let end = self
+        let mut end = self
             .starts
             .get(last + 1)
             .copied()
             .unwrap_or(self.source.len());
+        // A line of megabytes (a list of a million steps on one line) is cut
+        // a little after the last span: the renderer measures every
+        // character it is given, and shows only a few dozen past the caret.
+        // Cutting the end moves no column.
+        let keep = hi.max(lo).saturating_add(EXCERPT_TAIL);
+        if end > keep {
+            end = keep;
+            while !self.source.is_char_boundary(end) {
+                end += 1;
+            }
+        }
         (&self.source[start..end], first + 1, start)
     }
 }
@@ -605,5 +619,22 @@ mod tests {
             out.contains("with 2 `--set` overrides due to 2 previous errors"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn errors_on_a_line_of_megabytes_are_drawn_quickly() {
+        // A list of three million steps on one line, the first 50 of them wrong.
+        let src = format!("x = [{}]\n", "\"x\",".repeat(3_000_000));
+        let items = (0..SHOWN_IN_FULL)
+            .map(|i| Diagnostic::new(5 + 4 * i..8 + 4 * i, "unknown `x`", "here"))
+            .collect();
+        let ds = Diagnostics::new("f.toml", &src, items);
+        let start = std::time::Instant::now();
+        let out = ds.render(false);
+        assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
+        // Columns are those of the whole line.
+        assert!(out.contains("--> f.toml:1:6"), "{}", &out[..2000]);
+        assert!(out.contains("--> f.toml:1:202"), "{}", &out[..2000]);
+        assert!(out.len() < 100_000, "{}", out.len());
     }
 }
