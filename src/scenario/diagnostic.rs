@@ -307,6 +307,8 @@ pub struct Diagnostics {
     /// The `--set` arguments, sources 1, 2, …
     overrides: Vec<String>,
     items: Vec<Diagnostic>,
+    /// Errors found after the first `read::KEPT_ERRORS`, counted only.
+    dropped: usize,
 }
 
 impl Diagnostics {
@@ -363,7 +365,14 @@ impl Diagnostics {
             source: source.to_owned(),
             overrides,
             items,
+            dropped: 0,
         }
+    }
+
+    /// The same errors, and `n` more that were counted but not kept.
+    pub(crate) fn with_dropped(mut self, n: usize) -> Self {
+        self.dropped = n;
+        self
     }
 
     /// The file name shown in messages.
@@ -409,9 +418,10 @@ impl Diagnostics {
         self.text_at(d.source)
     }
 
-    /// How many errors there are (at least one).
+    /// How many errors there are (at least one), those [`Diagnostics::iter`]
+    /// gives and those only counted (beyond the first ten thousand).
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.items.len() + self.dropped
     }
 
     /// Always false: a `Diagnostics` holds at least one error.
@@ -419,7 +429,8 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
-    /// The errors: those in the file in file order, then those in each override.
+    /// The errors: those in the file in file order, then those in each
+    /// override (the first ten thousand of a file with more).
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
     }
@@ -507,7 +518,7 @@ impl Diagnostics {
             out.push_str(&renderer.render(&[group]));
             out.push_str("\n\n");
         }
-        let n = self.items.len();
+        let n = self.len();
         if n > SHOWN_IN_FULL {
             let more = n - SHOWN_IN_FULL;
             let note = format!(

@@ -182,7 +182,9 @@ pub fn parse_with(
         Ok(root) => root,
         Err(e) => {
             errs.push(syntax_error(&e, source));
-            return Err(Diagnostics::with_overrides(origin, source, args(), errs.0));
+            return Err(
+                Diagnostics::with_overrides(origin, source, args(), errs.0).with_dropped(errs.1)
+            );
         }
     };
     // File tables an override changed part of, and the override's argument.
@@ -223,7 +225,7 @@ pub fn parse_with(
                     "this file could not be read",
                 ));
             }
-            Err(Diagnostics::with_overrides(origin, source, args(), errs.0))
+            Err(Diagnostics::with_overrides(origin, source, args(), errs.0).with_dropped(errs.1))
         }
     }
 }

@@ -15,13 +15,25 @@ use super::units::{self, UNIT_LIST, UnitError, show_hours};
 pub type Span = Range<usize>;
 pub type Value<'i> = Spanned<DeValue<'i>>;
 
-/// The errors found so far.
+/// The errors found so far: the first [`KEPT_ERRORS`] in file order, and
+/// how many more there were (`.1`).
 #[derive(Default)]
-pub struct Errors(pub Vec<Diagnostic>);
+pub struct Errors(pub Vec<Diagnostic>, pub usize);
+
+/// How many errors are kept whole while a file is read: far more than are
+/// shown (`SHOWN_IN_FULL`); the rest are only counted, so that a file of
+/// millions of errors (16 MB of `[[department]]`) does not hold gigabytes.
+pub const KEPT_ERRORS: usize = 10_000;
 
 impl Errors {
     pub fn push(&mut self, d: Diagnostic) {
         self.0.push(d);
+        if self.0.len() >= 2 * KEPT_ERRORS {
+            // Keep the first in file order (the order they are shown in).
+            self.0.sort_by_key(|d| (d.span.start, d.span.end));
+            self.1 += self.0.len() - KEPT_ERRORS;
+            self.0.truncate(KEPT_ERRORS);
+        }
     }
 }
 

@@ -448,3 +448,26 @@ fn long_text_quoted_from_the_input_is_shortened_in_messages() {
         );
     }
 }
+
+#[test]
+fn millions_of_errors_are_counted_but_not_all_kept() {
+    // 300 000 departments with no field at all: three errors each.
+    let src = format!("{}{}", MINIMAL, "[[department]]\n".repeat(300_000));
+    let Err(d) = parse(&src, "t.toml") else {
+        panic!("accepted")
+    };
+    assert_eq!(d.len(), 900_000);
+    let kept = d.iter().count();
+    assert!(kept <= 2 * read::KEPT_ERRORS, "{kept}");
+    // The ones kept are the first in the file, in order.
+    let starts: Vec<usize> = d.iter().map(|e| e.span.start).collect();
+    assert!(starts.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(starts[0], MINIMAL.len());
+    let rendered = d.render(false);
+    assert!(
+        rendered.contains("899950 more errors are not shown"),
+        "{}",
+        &rendered[rendered.len() - 500..]
+    );
+    assert!(rendered.contains("due to 900000 previous errors"));
+}
