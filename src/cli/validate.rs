@@ -88,6 +88,16 @@ fn percent(load: f64) -> String {
     }
 }
 
+/// A load in a sentence ("asked for … of what they can do"): as
+/// [`percent`], or "an unbounded share".
+fn load_in_words(load: f64) -> String {
+    if load.is_finite() {
+        percent(load)
+    } else {
+        "an unbounded share".to_owned()
+    }
+}
+
 /// What `reorder` adds to the load estimate, in words.
 fn load_basis(model: &Model) -> String {
     let mut basis = if model.customers.reorder.is_some() {
@@ -400,6 +410,25 @@ pub fn warnings(model: &Model) -> Vec<String> {
                 },
             )
         });
+        // Unbounded: work is sent back on every transfer of some handoff.
+        let forever: Vec<String> = (0..model.handoffs.len())
+            .filter(|&h| model.handoffs[h].error >= 1.0 && model.handoffs[h].catch >= 1.0)
+            .map(|h| format!("`{}`", model.handoff_name(h)))
+            .collect();
+        let cause = if set.load().is_finite() || forever.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "{} {} {} `error = 1` with `catch = 1`: every transfer is sent back, and the work never gets through; lower `error` or `catch`",
+                if forever.len() == 1 {
+                    "handoff"
+                } else {
+                    "handoffs"
+                },
+                shorten(&forever, "handoffs"),
+                if forever.len() == 1 { "has" } else { "have" }
+            )
+        };
         let help = match (set.departments.len(), set.pools.is_empty()) {
             (1, true) => "add staff, shorten its service, or lower the arrival rate",
             (1, false) => {
@@ -412,10 +441,11 @@ pub fn warnings(model: &Model) -> Vec<String> {
         warnings.push(format!(
             "warning: {} {asked} {} of what {} can do{when_}{incidents}{hidden}: \
              {grows} for as long as the run lasts.\n  \
-             = help: {help} (docs/scenario.md)",
+             = help: {} (docs/scenario.md)",
             departments(model, &set.departments),
-            percent(set.load()),
+            load_in_words(set.load()),
             who_serves(model, set),
+            if cause.is_empty() { help } else { &cause },
         ));
     }
     warnings.extend(window_warnings(model));
@@ -579,7 +609,7 @@ fn window_warnings(model: &Model) -> Vec<String> {
             let asked = if set.staff > 0.0 {
                 format!(
                     "{are} asked for {} of what the staff on duty can do",
-                    percent(load)
+                    load_in_words(load)
                 )
             } else {
                 format!(

@@ -348,3 +348,25 @@ fn a_pool_serving_forty_departments_warns_once_with_a_short_list() {
     let load = format!("{:.0} %", 40.0 / 41.0 * 100.0);
     assert!(stdout.contains(&format!("  d39  {load}\n")), "{stdout}");
 }
+
+/// Work sent back on every transfer (`error = 1`, `catch = 1`) never leaves:
+/// the load is unbounded, said in words and with its cause.
+#[test]
+fn an_unbounded_load_is_said_in_words_with_its_cause() {
+    let out = handoff(&[
+        "validate",
+        "tests/cases/ok/tiny.toml",
+        "--set",
+        "handoff.sales->billing.error=1",
+        "--set",
+        "handoff.sales->billing.catch=1",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("for unbounded"), "{err}");
+    assert!(
+        err.contains("is asked for an unbounded share of what its 2 people can do"),
+        "{err}"
+    );
+    assert!(err.contains("`error = 1` with `catch = 1`"), "{err}");
+}
