@@ -70,4 +70,31 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn numbers_that_are_not_finite_are_empty_cells() {
+        let mut outcome = fixture::outcome(3);
+        outcome.summary.departments[1].mean_wait_h = crate::metrics::Stat {
+            mean: f64::NAN,
+            ci95: Some(f64::INFINITY),
+        };
+        outcome.summary.orders.mean_lead_time_h = crate::metrics::Stat {
+            mean: f64::NEG_INFINITY,
+            ci95: None,
+        };
+        let text = String::from_utf8(render(&outcome)).unwrap();
+        assert!(text.contains("\norders.mean_lead_time_h,,\n"), "{text}");
+        let wait = text
+            .lines()
+            .find(|l| l.starts_with("departments.") && l.contains(".mean_wait_h,,"));
+        assert_eq!(wait.map(|l| l.ends_with(",,")), Some(true), "{text}");
+        for bad in ["nan", "inf"] {
+            assert!(
+                !text
+                    .lines()
+                    .any(|l| l.split(',').skip(1).any(|c| c.contains(bad))),
+                "{text}"
+            );
+        }
+    }
 }
