@@ -53,6 +53,11 @@ pub struct ScenarioInfo {
     /// the JSON report: the scenario file says them already.
     #[serde(skip)]
     pub handoff_odds: Vec<HandoffOdds>,
+    /// Whether customers reorder (the counted base then grows through the
+    /// run, and so do the weekly losses; the page says so only then). Not in
+    /// the JSON report: the scenario file says it already.
+    #[serde(skip)]
+    pub reorders: bool,
 }
 
 /// A handoff's odds of losing work and of passing an error, as set in the scenario.
@@ -216,6 +221,7 @@ impl<'a> Replications<'a> {
                         }
                     })
                     .collect(),
+                reorders: model.customers.reorder.is_some(),
             },
             events: self.events,
             summary,

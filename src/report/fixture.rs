@@ -179,6 +179,7 @@ pub fn outcome(replications: u32) -> Outcome {
             replications,
             duration_h: 28.0 * 24.0,
             warmup_h: 2.0 * 24.0,
+            reorders: false,
             departments: vec![
                 StaffInfo {
                     name: "sales".into(),

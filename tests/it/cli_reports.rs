@@ -492,3 +492,31 @@ fn json_events_are_the_total_the_text_report_divides_by_the_replications() {
         .unwrap();
     assert_eq!((total as f64 / 3.0).round(), per_replication, "{line}");
 }
+
+#[test]
+fn the_weekly_chart_says_its_bars_rise_only_when_customers_reorder() {
+    // With reorders the counted base grows, and its losses with it; customers
+    // who order once give flat bars, and the page must not say otherwise.
+    let rise = "the bars rise through the year";
+    for (file, reorders) in [
+        ("scenarios/baseline.toml", true),
+        ("benches/scenarios/plain-chain.toml", false),
+    ] {
+        let (page, _) = ok(&[
+            "run",
+            file,
+            "--format",
+            "html",
+            "--replications",
+            "2",
+            "--set",
+            "simulation.duration=150d",
+            "-q",
+        ]);
+        assert!(
+            page.contains("Customers lost, week by week"),
+            "{file}: no weekly chart"
+        );
+        assert_eq!(page.contains(rise), reorders, "{file}");
+    }
+}

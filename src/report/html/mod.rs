@@ -577,8 +577,8 @@ fn timeline_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
             // The x axis in words, counted as incident windows are (days from the start).
             p.note {
                 (t.fill("timeline.x_axis", &[("day", &lang.count(start / 24.0))]))
-                " "
-                (t.get("timeline.growth_note"))
+                // Only reorders make the counted base grow week by week.
+                @if outcome.scenario.reorders { " " (t.get("timeline.growth_note")) }
             }
         }
     })
