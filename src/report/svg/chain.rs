@@ -40,46 +40,324 @@ const LABEL: f64 = 19.0;
 const FIRST_LINE: f64 = 66.0;
 const LINE_STEP: f64 = 27.0;
 
-/// The boxes' size: every box as tall as the one with the most lines needs.
-#[derive(Debug, Clone, Copy)]
+/// Where every box goes, and the boxes' size: every box as tall as the one
+/// with the most lines needs.
+#[derive(Debug, Clone)]
 struct Layout {
     box_h: f64,
+    /// Each box's top-left corner.
+    at: Vec<(f64, f64)>,
+    /// Each box's row, and the x of its centre.
+    cell: Vec<(usize, f64)>,
+    rows: usize,
+}
+
+/// Each box's layer along the flows: the longest path over the handoffs from
+/// a first step, rework (an arrow back up the flow) ignored; the customer one
+/// layer after the last department. `None` for a box on no flow (support).
+fn layers(nodes: &[ChainNode], edges: &[ChainEdge]) -> Vec<Option<usize>> {
+    let count = nodes.len();
+    let valid = |e: &&ChainEdge| e.from < count && e.to < count && e.from != e.to;
+    let mut on_flow = vec![false; count];
+    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); count];
+    let mut has_pred = vec![false; count];
+    for e in edges.iter().filter(valid) {
+        on_flow[e.from] = true;
+        on_flow[e.to] = true;
+        if !nodes[e.from].customer && !nodes[e.to].customer && !succ[e.from].contains(&e.to) {
+            succ[e.from].push(e.to);
+            has_pred[e.to] = true;
+        }
+    }
+    // Depth first from the first steps, in reading order; an edge to a box
+    // still being explored closes a loop and is left out.
+    let mut state = vec![0u8; count];
+    let mut post = Vec::with_capacity(count);
+    let mut kept: Vec<Vec<usize>> = vec![Vec::new(); count];
+    let roots = (0..count)
+        .filter(|&i| !has_pred[i])
+        .chain(0..count)
+        .filter(|&i| on_flow[i] && !nodes[i].customer)
+        .collect::<Vec<_>>();
+    for root in roots {
+        if state[root] != 0 {
+            continue;
+        }
+        state[root] = 1;
+        let mut stack = vec![(root, 0usize)];
+        while let Some(&mut (u, ref mut next)) = stack.last_mut() {
+            if let Some(&v) = succ[u].get(*next) {
+                *next += 1;
+                match state[v] {
+                    1 => {}
+                    0 => {
+                        kept[u].push(v);
+                        state[v] = 1;
+                        stack.push((v, 0));
+                    }
+                    _ => kept[u].push(v),
+                }
+            } else {
+                state[u] = 2;
+                post.push(u);
+                stack.pop();
+            }
+        }
+    }
+    let mut layer: Vec<Option<usize>> = (0..count)
+        .map(|i| (on_flow[i] && !nodes[i].customer).then_some(0))
+        .collect();
+    for &u in post.iter().rev() {
+        let lu = layer[u].unwrap_or(0);
+        for &v in &kept[u] {
+            layer[v] = Some(layer[v].unwrap_or(0).max(lu + 1));
+        }
+    }
+    let end = layer.iter().flatten().map(|l| l + 1).max().unwrap_or(0);
+    for (i, node) in nodes.iter().enumerate() {
+        if node.customer {
+            layer[i] = Some(end);
+        }
+    }
+    layer
 }
 
 impl Layout {
-    fn new(nodes: &[ChainNode]) -> Layout {
+    fn new(nodes: &[ChainNode], edges: &[ChainEdge]) -> Layout {
         let lines = nodes.iter().map(|n| n.lines.len()).max().unwrap_or(0);
         let needed = FIRST_LINE + LINE_STEP * lines.saturating_sub(1) as f64 + 22.0;
+        let box_h = needed.max(BOX_H);
+        let count = nodes.len();
+        let layer = layers(nodes, edges);
+        let depth = layer.iter().flatten().map(|l| l + 1).max().unwrap_or(0);
+        let mut by_layer: Vec<Vec<usize>> = vec![Vec::new(); depth];
+        for (i, l) in layer.iter().enumerate() {
+            if let Some(l) = l {
+                by_layer[*l].push(i);
+            }
+        }
+        // Within a layer, each box near the mean place of its neighbours in
+        // the layers before (then after): fewer arrows cross.
+        let valid: Vec<&ChainEdge> = edges
+            .iter()
+            .filter(|e| e.from < count && e.to < count && e.from != e.to)
+            .filter(|e| matches!((layer[e.from], layer[e.to]), (Some(a), Some(b)) if a < b))
+            .collect();
+        let mut place = vec![0.0f64; count];
+        let set_places = |place: &mut Vec<f64>, row: &[usize]| {
+            let mid = (row.len() as f64 - 1.0) / 2.0;
+            for (k, &i) in row.iter().enumerate() {
+                place[i] = k as f64 - mid;
+            }
+        };
+        for row in &by_layer {
+            set_places(&mut place, row);
+        }
+        for pass in 0..4 {
+            let down = pass % 2 == 0;
+            let order: Vec<usize> = if down {
+                (1..depth).collect()
+            } else {
+                (0..depth.saturating_sub(1)).rev().collect()
+            };
+            for l in order {
+                let key = |i: usize| {
+                    let near: Vec<f64> = valid
+                        .iter()
+                        .filter_map(|e| match down {
+                            true if e.to == i => Some(place[e.from]),
+                            false if e.from == i => Some(place[e.to]),
+                            _ => None,
+                        })
+                        .collect();
+                    if near.is_empty() {
+                        place[i]
+                    } else {
+                        near.iter().sum::<f64>() / near.len() as f64
+                    }
+                };
+                let mut keyed: Vec<(f64, f64, usize)> =
+                    by_layer[l].iter().map(|&i| (key(i), place[i], i)).collect();
+                keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+                by_layer[l] = keyed.into_iter().map(|k| k.2).collect();
+                set_places(&mut place, &by_layer[l]);
+            }
+        }
+        // Rows: a run of layers of one box each snakes four to a row, like a
+        // line; a layer of several boxes gets a row (or more) of its own.
+        let column = |col: f64| MARGIN + CELL_W * (col + 0.5);
+        let mut cell = vec![(0usize, 0.0f64); count];
+        let mut rows = 0usize;
+        let mut run: Vec<usize> = Vec::new();
+        let whole = by_layer.iter().all(|l| l.len() == 1);
+        let flush = |run: &mut Vec<usize>, rows: &mut usize, cell: &mut Vec<(usize, f64)>| {
+            if run.is_empty() {
+                return;
+            }
+            if run.len() < COLS && !whole {
+                let start = (COLS - run.len()) as f64 / 2.0;
+                for (k, &i) in run.iter().enumerate() {
+                    cell[i] = (*rows, column(start + k as f64));
+                }
+                *rows += 1;
+            } else {
+                for (k, &i) in run.iter().enumerate() {
+                    let row = k / COLS;
+                    let col = if row.is_multiple_of(2) {
+                        k % COLS
+                    } else {
+                        COLS - 1 - k % COLS
+                    };
+                    cell[i] = (*rows + row, column(col as f64));
+                }
+                *rows += run.len().div_ceil(COLS);
+            }
+            run.clear();
+        };
+        for l in &by_layer {
+            if l.len() == 1 {
+                run.push(l[0]);
+                continue;
+            }
+            flush(&mut run, &mut rows, &mut cell);
+            // A layer too wide for a row wraps, every other row half a
+            // (narrower) cell aside, so that the arrows from one layer's row
+            // to the next layer's pass between the boxes of the row between.
+            let wraps = l.len() > COLS;
+            for (c, chunk) in l.chunks(COLS).enumerate() {
+                let start = (COLS - chunk.len()) as f64 / 2.0;
+                for (k, &i) in chunk.iter().enumerate() {
+                    let col = start + k as f64;
+                    cell[i] = if wraps {
+                        let narrow = CELL_W * COLS as f64 / (COLS as f64 + 0.5);
+                        let shift = if c % 2 == 1 { 0.5 } else { 0.0 };
+                        (rows, MARGIN + narrow * (col + shift + 0.5))
+                    } else {
+                        (rows, column(col))
+                    };
+                }
+                rows += 1;
+            }
+            if !wraps {
+                // A row of one layer's boxes each under the boxes that hand it
+                // work (the row before may have been wrapped), kept apart.
+                let narrow = CELL_W * COLS as f64 / (COLS as f64 + 0.5);
+                let mut want: Vec<(f64, usize)> = l
+                    .iter()
+                    .map(|&i| {
+                        let from: Vec<f64> = valid
+                            .iter()
+                            .filter(|e| e.to == i)
+                            .map(|e| cell[e.from].1)
+                            .collect();
+                        let x = if from.is_empty() {
+                            cell[i].1
+                        } else {
+                            from.iter().sum::<f64>() / from.len() as f64
+                        };
+                        (x, i)
+                    })
+                    .collect();
+                want.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let (low, high) = (
+                    MARGIN + narrow / 2.0,
+                    MARGIN + CELL_W * COLS as f64 - narrow / 2.0,
+                );
+                let last = want.len() - 1;
+                want[0].0 = want[0].0.max(low);
+                for k in 1..=last {
+                    want[k].0 = want[k].0.max(want[k - 1].0 + narrow);
+                }
+                want[last].0 = want[last].0.min(high);
+                for k in (0..last).rev() {
+                    want[k].0 = want[k].0.min(want[k + 1].0 - narrow);
+                }
+                for (x, i) in want {
+                    cell[i].1 = x;
+                }
+            }
+        }
+        // Boxes on no flow after the chain: after its last box, as a line
+        // would go on, or from the right on a row of their own.
+        let apart: Vec<usize> = (0..count).filter(|&i| layer[i].is_none()).collect();
+        if !run.is_empty() {
+            run.extend(&apart);
+            flush(&mut run, &mut rows, &mut cell);
+        } else {
+            for (k, &i) in apart.iter().enumerate() {
+                cell[i] = (rows + k / COLS, column((COLS - 1 - k % COLS) as f64));
+            }
+            rows += apart.len().div_ceil(COLS);
+        }
+        let cell_h = box_h + ROW_GAP;
+        let at = cell
+            .iter()
+            .map(|&(row, x)| (x - BOX_W / 2.0, MARGIN + 30.0 + cell_h * row as f64))
+            .collect();
         Layout {
-            box_h: needed.max(BOX_H),
+            box_h,
+            at,
+            cell,
+            rows: rows.max(1),
         }
     }
 
-    fn cell_h(self) -> f64 {
+    fn cell_h(&self) -> f64 {
         self.box_h + ROW_GAP
     }
 
-    /// Where box `i` goes: rows of four, snaking so that neighbours stay side by side.
-    fn place(self, i: usize) -> (f64, f64) {
-        let row = i / COLS;
-        let col = if row.is_multiple_of(2) {
-            i % COLS
-        } else {
-            COLS - 1 - i % COLS
-        };
-        (
-            MARGIN + CELL_W * col as f64 + (CELL_W - BOX_W) / 2.0,
-            MARGIN + 30.0 + self.cell_h() * row as f64,
-        )
+    fn place(&self, i: usize) -> (f64, f64) {
+        self.at[i]
     }
 
-    fn centre(self, i: usize) -> (f64, f64) {
+    fn centre(&self, i: usize) -> (f64, f64) {
         let (x, y) = self.place(i);
         (x + BOX_W / 2.0, y + self.box_h / 2.0)
     }
 
+    /// Whether boxes `a` and `b` are neighbours on the grid: side by side in
+    /// a row, or one straight under the other.
+    fn neighbours(&self, a: usize, b: usize) -> bool {
+        let ((ra, xa), (rb, xb)) = (self.cell[a], self.cell[b]);
+        (ra == rb && (xa - xb).abs() <= CELL_W + 1.0)
+            || (ra.abs_diff(rb) == 1 && (xa - xb).abs() < CELL_W / 4.0)
+    }
+
+    /// How far (in steps of a fortieth) the curve from `s` through control
+    /// point `c` to `e` runs over boxes other than `a` and `b`.
+    fn curve_hits(&self, a: usize, b: usize, s: (f64, f64), c: (f64, f64), e: (f64, f64)) -> usize {
+        (0..=40)
+            .filter(|&k| {
+                let t = k as f64 / 40.0;
+                let u = 1.0 - t;
+                let x = u * u * s.0 + 2.0 * u * t * c.0 + t * t * e.0;
+                let y = u * u * s.1 + 2.0 * u * t * c.1 + t * t * e.1;
+                (0..self.at.len()).filter(|&i| i != a && i != b).any(|i| {
+                    let (bx, by) = self.at[i];
+                    x > bx - 6.0
+                        && x < bx + BOX_W + 6.0
+                        && y > by - 6.0
+                        && y < by + self.box_h + 6.0
+                })
+            })
+            .count()
+    }
+
+    /// Whether the straight line from (x1, y1) to (x2, y2) passes clear of
+    /// every box but `a` and `b`.
+    fn clear_line(&self, a: usize, b: usize, (x1, y1): (f64, f64), (x2, y2): (f64, f64)) -> bool {
+        (0..self.at.len()).filter(|&i| i != a && i != b).all(|i| {
+            let (bx, by) = self.at[i];
+            (0..=40).all(|k| {
+                let t = k as f64 / 40.0;
+                let (x, y) = (x1 + (x2 - x1) * t, y1 + (y2 - y1) * t);
+                x < bx - 6.0 || x > bx + BOX_W + 6.0 || y < by - 6.0 || y > by + self.box_h + 6.0
+            })
+        })
+    }
+
     /// Where the line from the centre (x, y) towards (tx, ty) leaves the box.
-    fn edge_point(self, x: f64, y: f64, tx: f64, ty: f64) -> (f64, f64) {
+    fn edge_point(&self, x: f64, y: f64, tx: f64, ty: f64) -> (f64, f64) {
         let (dx, dy) = (tx - x, ty - y);
         if dx == 0.0 && dy == 0.0 {
             return (x, y);
@@ -101,14 +379,14 @@ impl Layout {
 
 /// The chain, with every arrow's thickness and colour growing with what it cost.
 pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
-    let layout = Layout::new(nodes);
+    let layout = Layout::new(nodes, edges);
     let (place, centre, edge_point) = (
         |i| layout.place(i),
         |i| layout.centre(i),
         |x, y, tx, ty| layout.edge_point(x, y, tx, ty),
     );
     let box_h = layout.box_h;
-    let rows = nodes.len().div_ceil(COLS).max(1);
+    let rows = layout.rows;
     let w = 2.0 * MARGIN + CELL_W * COLS as f64;
     let h = 2.0 * MARGIN + 30.0 + layout.cell_h() * rows as f64 - ROW_GAP + 40.0;
     let mut svg = Svg::new(w, h);
@@ -134,8 +412,9 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
         // Leave and enter each box at its edge, towards the other box.
         let (sx, sy) = edge_point(x1, y1, x2, y2);
         let (ex, ey) = edge_point(x2, y2, x1, y1);
-        let adjacent = e.from.abs_diff(e.to) == 1;
-        let (cx, cy) = if adjacent {
+        let adjacent = layout.neighbours(e.from, e.to);
+        let straight = adjacent || layout.clear_line(e.from, e.to, (sx, sy), (ex, ey));
+        let (cx, cy) = if straight {
             ((sx + ex) / 2.0, (sy + ey) / 2.0)
         } else {
             // A detour bowing away from the boxes in between.
@@ -143,7 +422,22 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
             let (dx, dy) = (ex - sx, ey - sy);
             let len = (dx * dx + dy * dy).sqrt().max(1.0);
             let bow = 60.0 + 0.15 * len;
-            (mx - dy / len * bow, my + dx / len * bow)
+            // On the side, and with the bend, where the curve runs least
+            // over other boxes.
+            let mut best = (usize::MAX, (mx, my));
+            for scale in [1.0, 0.6, 1.5] {
+                for sign in [1.0, -1.0] {
+                    let c = (
+                        mx - sign * dy / len * bow * scale,
+                        my + sign * dx / len * bow * scale,
+                    );
+                    let hits = layout.curve_hits(e.from, e.to, (sx, sy), c, (ex, ey));
+                    if hits < best.0 {
+                        best = (hits, c);
+                    }
+                }
+            }
+            best.1
         };
         svg.raw(&format!(
             "<path d=\"M{} {} Q{} {} {} {}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{}\" stroke-opacity=\"{}\"/>",
@@ -446,15 +740,74 @@ mod tests {
         assert!(apart, "{rects:?}");
     }
 
+    fn edge(from: usize, to: usize) -> ChainEdge {
+        ChainEdge {
+            from,
+            to,
+            cost: 0.0,
+            cost_shown: String::new(),
+        }
+    }
+
+    fn with_customer(mut nodes: Vec<ChainNode>) -> Vec<ChainNode> {
+        nodes.push(ChainNode {
+            customer: true,
+            lines: vec![],
+            ..node("customer", 0.0)
+        });
+        nodes
+    }
+
     #[test]
-    fn boxes_snake_so_neighbours_stay_adjacent() {
-        let place = |i| Layout { box_h: BOX_H }.place(i);
-        assert_eq!(place(3).1, place(0).1);
-        assert_eq!(
-            place(4).0,
-            place(3).0,
-            "the fifth box sits under the fourth"
+    fn a_line_snakes_in_flow_order_whatever_the_reading_order() {
+        // Work goes a → b → c → d → e → customer, listed out of order.
+        let nodes = with_customer(["c", "a", "e", "b", "d"].map(|n| node(n, 0.0)).to_vec());
+        let flow = [1, 3, 0, 4, 2, 5];
+        let edges: Vec<ChainEdge> = flow.windows(2).map(|w| edge(w[0], w[1])).collect();
+        let layout = Layout::new(&nodes, &edges);
+        for e in &edges {
+            assert!(layout.neighbours(e.from, e.to), "{} → {}", e.from, e.to);
+        }
+        // The first row reads left to right; the fifth box sits under the fourth.
+        let at = |k: usize| layout.place(flow[k]);
+        assert!((0..3).all(|k| at(k).1 == at(k + 1).1 && at(k).0 < at(k + 1).0));
+        assert_eq!(at(4).0, at(3).0);
+        assert!(at(4).1 > at(3).1);
+    }
+
+    #[test]
+    fn a_department_comes_after_everything_that_hands_work_to_it() {
+        // 0 branches to 1 and 2, which join at 3 (listed first); 3 sends work
+        // back to 1 (rework, ignored) and on to the customer; 5 is on no flow.
+        let nodes = with_customer(
+            ["join", "start", "left", "right"]
+                .map(|n| node(n, 0.0))
+                .to_vec(),
         );
-        assert!(place(4).1 > place(3).1);
+        let mut nodes = nodes;
+        nodes.push(node("support", 0.0));
+        let edges = vec![
+            edge(1, 2),
+            edge(1, 3),
+            edge(2, 0),
+            edge(3, 0),
+            edge(0, 2),
+            edge(0, 4),
+        ];
+        assert_eq!(
+            layers(&nodes, &edges),
+            vec![Some(2), Some(0), Some(1), Some(1), Some(3), None]
+        );
+        let layout = Layout::new(&nodes, &edges);
+        let row = |i: usize| layout.place(i).1;
+        assert!(row(1) < row(2));
+        assert_eq!(row(2), row(3));
+        assert!(row(3) < row(0));
+        assert_eq!(row(0), row(4), "the customer right after the join");
+        assert!(layout.place(0).0 < layout.place(4).0);
+        assert!(
+            row(4) < row(5) || layout.place(4).0 < layout.place(5).0,
+            "support after the chain"
+        );
     }
 }
