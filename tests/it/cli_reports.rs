@@ -520,3 +520,35 @@ fn the_weekly_chart_says_its_bars_rise_only_when_customers_reorder() {
         assert_eq!(page.contains(rise), reorders, "{file}");
     }
 }
+
+#[test]
+fn a_page_for_a_thousand_departments_stays_small() {
+    // The scorecard matrix grows as the square of the departments: for a
+    // line of a thousand it held a million cells (153 MB, 6 s). Only the
+    // departments of the worst links are drawn now, and the page says so.
+    let n = 1000;
+    let mut toml = String::from(
+        "[scenario]\nname = \"many\"\n[simulation]\nduration = \"3d\"\nwarmup = \"1d\"\n\
+         seed = 1\nreplications = 1\n[customers]\narrival_rate = \"20/d\"\n",
+    );
+    for i in 0..n {
+        toml += &format!("[[department]]\nname = \"d{i}\"\nstaff = 50\nservice = \"1m\"\n");
+    }
+    let steps: Vec<String> = (0..n).map(|i| format!("\"d{i}\"")).collect();
+    toml += &format!("[[flow]]\nname = \"f\"\nsteps = [{}]\n", steps.join(", "));
+    for i in (0..n - 1).step_by(7) {
+        toml += &format!(
+            "[[handoff]]\nfrom = \"d{i}\"\nto = \"d{}\"\nerror = 0.01\ncatch = 0.5\n",
+            i + 1
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("many.toml");
+    std::fs::write(&file, toml).unwrap();
+    let (page, _) = ok(&["run", file.to_str().unwrap(), "--format", "html", "-q"]);
+    assert!(page.len() < 5_000_000, "{} bytes", page.len());
+    assert!(
+        page.contains("Only the departments of the worst links fit"),
+        "the page says the scorecard is cut"
+    );
+}

@@ -4,6 +4,8 @@
 //! `None` when its mechanism is off in the scenario, so a page without it
 //! shows nothing of it.
 
+use std::collections::BTreeMap;
+
 use maud::{Markup, PreEscaped, html};
 
 use super::{CUSTOMER, Lang, chain_order};
@@ -16,6 +18,8 @@ use crate::report::svg::{self, MatrixCell, Series, Shade};
 const MORALE_LINES: usize = 5;
 /// Share of bad handovers at which a scorecard cell is fully red.
 const FULL_RED_AT: f64 = 0.25;
+/// Departments on each side of the scorecard matrix at most (see `scorecard_section`).
+const MATRIX_SIDE: usize = 16;
 
 /// The weekly buckets each incident window touches, every repetition, named.
 pub(super) fn incident_shades(outcome: &Outcome) -> Vec<Shade> {
@@ -257,14 +261,55 @@ pub(super) fn scorecard_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup>
         return None;
     }
     let order = chain_order(s);
-    let rank = |name: &str| order.iter().position(|o| o == name).unwrap_or(usize::MAX);
-    let mut suppliers: Vec<&str> = links.iter().map(|l| l.supplier.as_str()).collect();
-    let mut customers: Vec<&str> = links.iter().map(|l| l.customer.as_str()).collect();
+    let ranks: BTreeMap<&str, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name.as_str(), i))
+        .collect();
+    let rank = |name: &str| ranks.get(name).copied().unwrap_or(usize::MAX);
+    let bad = |l: &&crate::metrics::LinkMetrics<Stat>| 1.0 - l.share_good.mean;
+    // Worst first, then the busiest, then in chain order: the links a
+    // matrix too big to show keeps.
+    let mut by_badness = links.clone();
+    by_badness.sort_by(|a, b| {
+        bad(b)
+            .total_cmp(&bad(a))
+            .then(b.handed.mean.total_cmp(&a.handed.mean))
+            .then_with(|| {
+                (rank(&a.supplier), rank(&a.customer)).cmp(&(rank(&b.supplier), rank(&b.customer)))
+            })
+    });
+    // A matrix grows as the square of the departments, and past a few dozen
+    // its cells are too small to read: only the departments of the worst
+    // links are kept, up to MATRIX_SIDE a side.
+    let (mut suppliers, mut customers): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    for l in &by_badness {
+        let new_supplier = !suppliers.contains(&l.supplier.as_str());
+        let new_customer = !customers.contains(&l.customer.as_str());
+        if (new_supplier && suppliers.len() == MATRIX_SIDE)
+            || (new_customer && customers.len() == MATRIX_SIDE)
+        {
+            continue;
+        }
+        if new_supplier {
+            suppliers.push(&l.supplier);
+        }
+        if new_customer {
+            customers.push(&l.customer);
+        }
+    }
     for names in [&mut suppliers, &mut customers] {
         names.sort_by_key(|n| (rank(n), n.to_string()));
-        names.dedup();
     }
-    let bad = |l: &&crate::metrics::LinkMetrics<Stat>| 1.0 - l.share_good.mean;
+    let by_pair: BTreeMap<(&str, &str), &&crate::metrics::LinkMetrics<Stat>> = links
+        .iter()
+        .map(|l| ((l.supplier.as_str(), l.customer.as_str()), l))
+        .collect();
+    let shown = suppliers
+        .iter()
+        .flat_map(|sup| customers.iter().map(move |cus| (*sup, *cus)))
+        .filter(|pair| by_pair.contains_key(pair))
+        .count();
     // Colour on an absolute scale, so a good chain does not look alarming:
     // white when all is good, full red from a quarter bad.
     let worst_bad = links.iter().map(bad).fold(0.0, f64::max);
@@ -278,9 +323,7 @@ pub(super) fn scorecard_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup>
             customers
                 .iter()
                 .map(|cus| {
-                    let l = links
-                        .iter()
-                        .find(|l| l.supplier == *sup && l.customer == *cus)?;
+                    let l = *by_pair.get(&(*sup, *cus))?;
                     Some(MatrixCell {
                         badness: (bad(l) / FULL_RED_AT).min(1.0),
                         shown: lang.percent(l.share_good.mean),
@@ -319,7 +362,12 @@ pub(super) fn scorecard_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup>
     Some(html! {
         section {
             h2 { (t.get("scorecard.title")) }
-            p.note { (t.get("scorecard.note")) }
+            p.note {
+                (t.get("scorecard.note"))
+                @if shown < links.len() {
+                    " " (t.fill("scorecard.some", &[("shown", &shown.to_string()), ("all", &links.len().to_string())]))
+                }
+            }
             (PreEscaped(chart))
             @if let Some(s) = worst_sentence { p.medium { (s) } }
         }
