@@ -19,7 +19,7 @@ const MORALE_LINES: usize = 5;
 /// Share of bad handovers at which a scorecard cell is fully red.
 const FULL_RED_AT: f64 = 0.25;
 /// Departments on each side of the scorecard matrix at most (see `scorecard_section`).
-const MATRIX_SIDE: usize = 16;
+const MATRIX_SIDE: usize = 8;
 
 /// The weekly buckets each incident window touches, every repetition, named.
 pub(super) fn incident_shades(outcome: &Outcome) -> Vec<Shade> {
