@@ -143,6 +143,14 @@ impl Layout {
             .filter(|e| e.from < count && e.to < count && e.from != e.to)
             .filter(|e| matches!((layer[e.from], layer[e.to]), (Some(a), Some(b)) if a < b))
             .collect();
+        // Each box's neighbours before and after it, in the edges' order
+        // (found once: scanning every edge for every box is quadratic).
+        let mut before: Vec<Vec<usize>> = vec![Vec::new(); count];
+        let mut after: Vec<Vec<usize>> = vec![Vec::new(); count];
+        for e in &valid {
+            before[e.to].push(e.from);
+            after[e.from].push(e.to);
+        }
         let mut place = vec![0.0f64; count];
         let set_places = |place: &mut Vec<f64>, row: &[usize]| {
             let mid = (row.len() as f64 - 1.0) / 2.0;
@@ -162,13 +170,9 @@ impl Layout {
             };
             for l in order {
                 let key = |i: usize| {
-                    let near: Vec<f64> = valid
+                    let near: Vec<f64> = if down { &before[i] } else { &after[i] }
                         .iter()
-                        .filter_map(|e| match down {
-                            true if e.to == i => Some(place[e.from]),
-                            false if e.from == i => Some(place[e.to]),
-                            _ => None,
-                        })
+                        .map(|&j| place[j])
                         .collect();
                     if near.is_empty() {
                         place[i]
@@ -245,11 +249,7 @@ impl Layout {
                 let mut want: Vec<(f64, usize)> = l
                     .iter()
                     .map(|&i| {
-                        let from: Vec<f64> = valid
-                            .iter()
-                            .filter(|e| e.to == i)
-                            .map(|e| cell[e.from].1)
-                            .collect();
+                        let from: Vec<f64> = before[i].iter().map(|&j| cell[j].1).collect();
                         let x = if from.is_empty() {
                             cell[i].1
                         } else {
