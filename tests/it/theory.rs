@@ -899,8 +899,9 @@ fn the_95_percent_intervals_cover_the_erlang_c_wait_95_percent_of_the_time() {
     // queue at 80 % load: the Student-t half-width with 9 degrees of freedom
     // should contain the Erlang C wait in about 95 % of them. With 400
     // experiments the share has a standard error of 1.1 %: three of them on
-    // each side make [0.917, 0.983]. An interval that used the normal quantile
-    // (1.96 for 2.26) would cover about 92 %, one with n in place of √n far less.
+    // each side make [0.917, 0.983]. An interval with n in place of √n would
+    // cover far less; one with the normal quantile (1.96 for 2.26) about 92 %,
+    // at the edge of this range: the unit tests of `t_quantile_975` catch that.
     let mut model = chain(&[(2, 1.0)], &[], 1.6, 5_000.0, 10);
     let theory = mmc_wait(2, 1.6, 1.0);
     let experiments = 400;
