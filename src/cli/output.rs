@@ -7,7 +7,8 @@
 //! new one, never half of one. The rules:
 //!
 //! - `-o -` is standard output, and so is `/dev/stdout` (not the file it may
-//!   be redirected to); another descriptor (`/dev/stderr`) is refused.
+//!   be redirected to); another descriptor (`/dev/stderr`) is refused, and so
+//!   is standard output closed when handoff started (`>&-`).
 //! - A path ending in `/` (or `/.`, `/..`) names a directory and is refused.
 //! - A symlink is written through: its target is replaced, the link stays.
 //! - Only a regular file is replaced; a directory, a device, a pipe or a
@@ -29,8 +30,44 @@ pub fn write_stderr(text: &str) {
     let _ = io::stderr().lock().write_all(text.as_bytes());
 }
 
+/// Whether standard output was closed when handoff started (`handoff … >&-`).
+///
+/// Rust's runtime opens /dev/null on a closed standard descriptor before
+/// `main`, so a report written there would vanish and handoff exit 0; so it
+/// is looked at earlier, by a constructor the C library runs first.
+/// (Elsewhere than Linux: never, and such a report goes to /dev/null.)
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static LOOK_AT_STDOUT: extern "C" fn() = look_at_stdout;
+
+#[cfg(target_os = "linux")]
+extern "C" fn look_at_stdout() {
+    // SAFETY: `fcntl(F_GETFD)` only reads the descriptor's flags.
+    let closed = unsafe { libc::fcntl(libc::STDOUT_FILENO, libc::F_GETFD) } == -1
+        && io::Error::last_os_error().raw_os_error() == Some(libc::EBADF);
+    STDOUT_CLOSED.store(closed, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Refuse standard output when it was closed at start: the report has
+/// nowhere to go. A pipe its reader closed (`| head -1`) is another case,
+/// found only when written, and quiet.
+fn stdout_open() -> Result<(), Failure> {
+    if STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(Failure::Input(
+            "error: cannot write standard output: it was closed when handoff started (`>&-`)\nhelp: send it somewhere: `> report.txt`, or -o FILE; `> /dev/null` to throw it away".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
 /// Write `bytes` to standard output. A closed pipe (`handoff run … | head`) is not an error.
 pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
+    if !bytes.is_empty() {
+        stdout_open()?;
+    }
     let mut out = io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
@@ -84,9 +121,11 @@ impl OutputTarget {
     /// this user can write, and none of `inputs`. The error is the user's to fix.
     pub fn check(path: Option<&Path>, inputs: &[&Path]) -> Result<OutputTarget, Failure> {
         let Some(shown) = path else {
+            stdout_open()?;
             return Ok(OutputTarget::Stdout);
         };
         if shown.as_os_str() == "-" {
+            stdout_open()?;
             return Ok(OutputTarget::Stdout);
         }
         let refuse =
@@ -95,7 +134,10 @@ impl OutputTarget {
         // to (replacing that would undo a `>> log`); another descriptor
         // (`/dev/stderr`, a `>(…)`) is no file handoff can replace.
         match descriptor(shown) {
-            Some(1) => return Ok(OutputTarget::Stdout),
+            Some(1) => {
+                stdout_open()?;
+                return Ok(OutputTarget::Stdout);
+            }
             Some(fd) => {
                 return Err(refuse(format!(
                     "it is file descriptor {fd} of handoff, not a file it can replace; write to a file, or use `-o -` for standard output"

@@ -103,7 +103,12 @@ impl<'m, W: Write> TraceWriter<'m, W> {
             warmup: event.time < model.simulation.warmup_h,
         };
         match &mut self.sink {
-            Sink::Csv(w) => w.serialize(&record).map_err(std::io::Error::other),
+            // The I/O error itself, so that its kind (a pipe its reader
+            // closed, a full disk) is still known to the caller.
+            Sink::Csv(w) => w.serialize(&record).map_err(|e| match e.into_kind() {
+                csv::ErrorKind::Io(io) => io,
+                kind => std::io::Error::other(format!("{kind:?}")),
+            }),
             Sink::JsonLines(w) => {
                 serde_json::to_writer(&mut *w, &record)?;
                 w.write_all(b"\n")

@@ -1221,3 +1221,76 @@ fn a_full_disk_during_a_sensitivity_says_its_variants_are_kept() {
     // Each variant fits in 4 KiB; the whole analysis does not.
     fills_the_disk_then_resumes(d, 4, &args, "every variant is finished");
 }
+
+/// `handoff … >&-`: standard output closed when handoff starts. Rust's
+/// runtime puts /dev/null in its place, so a report written there would
+/// vanish with exit 0; it is refused before anything is simulated (exit 2).
+/// A report sent elsewhere (`-o`) is no concern, nor is `> /dev/null` (the
+/// user's choice), nor a pipe its reader closed (`| head -1`: quiet, exit 0,
+/// as ripgrep and other Unix tools do).
+#[test]
+fn a_closed_standard_output_is_exit_2_but_a_pipe_closed_by_its_reader_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    let shell = |args: &str, redirect: &str| {
+        Command::new("sh")
+            .current_dir(d)
+            .env("NO_COLOR", "1")
+            .arg("-c")
+            .arg(format!("exec '{BIN}' {args} {redirect}"))
+            .output()
+            .expect("sh runs")
+    };
+    for args in [
+        format!("run '{f}' --quiet"),
+        format!("run '{f}' --quiet -o -"),
+        format!("compare '{f}' '{f}' --quiet"),
+        format!("validate '{f}'"),
+        "completions bash".to_owned(),
+    ] {
+        let out = shell(&args, ">&-");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args}: {err}");
+        assert!(
+            err.starts_with("error: cannot write standard output: it was closed")
+                && err.contains("help: "),
+            "{args}: {err}"
+        );
+    }
+    for (args, redirect) in [
+        (format!("run '{f}' --quiet -o report.txt"), ">&-"),
+        (format!("run '{f}' --quiet"), "> /dev/null"),
+    ] {
+        let out = shell(&args, redirect);
+        assert_eq!(out.status.code(), Some(0), "{args}: {}", stderr(&out));
+    }
+    // A reader that stops after one byte, long before the end of the trace.
+    let mut child = handoff(
+        d,
+        &[
+            "run",
+            f,
+            "--quiet",
+            "--replications",
+            "1",
+            "--set",
+            "simulation.duration=3000d",
+            "--trace",
+            "-",
+            "-o",
+            "report.txt",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut first = [0u8; 1];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+}
