@@ -129,6 +129,64 @@ pub fn select_causes(model: &Model, given: &str) -> Result<Vec<Cause>, Failure> 
     })
 }
 
+/// The fewest bytes a trace takes for each event of its run (CSV, JSON
+/// lines); the ready scenarios take 65 to 125, and 200 to 360.
+const TRACE_BYTES_PER_EVENT: (u64, u64) = (55, 180);
+/// A trace larger than this is announced before it is written.
+const LARGE_TRACE: u64 = 1 << 30;
+
+/// Before the trace of `outcome`'s replication 0 is written to `target`:
+/// refuse it if it cannot fit there (a full disk, `ulimit -f`), rather than
+/// find out when the disk is full; announce it on standard error if it is
+/// large. Its size is estimated from the events of the replications run.
+pub fn check_trace_room(outcome: &Outcome, target: &OutputTarget) -> Result<(), Failure> {
+    let events = outcome.events / u64::from(outcome.scenario.replications.max(1));
+    let per_event = match TraceFormat::for_path(target.path().unwrap_or(std::path::Path::new("-")))
+    {
+        TraceFormat::Csv => TRACE_BYTES_PER_EVENT.0,
+        TraceFormat::JsonLines => TRACE_BYTES_PER_EVENT.1,
+    };
+    let size = events.saturating_mul(per_event);
+    let events = human::count(events as f64);
+    if let (Some(room), Some(path)) = (target.room(), target.path())
+        && size > room
+    {
+        return Err(Failure::Input(format!(
+            "error: cannot write the trace to {}: it would take at least {} (about {events} events in replication 0), and there is room for {} there\n\
+             help: free some space, write the trace to another disk, or trace a shorter run (e.g. --set simulation.duration=30d); nothing was written",
+            path.display(),
+            bytes(size),
+            bytes(room)
+        )));
+    }
+    if size > LARGE_TRACE {
+        super::output::write_stderr(&format!(
+            "warning: the trace will take at least {} (about {events} events in replication 0); Ctrl-C stops it and leaves no file\n",
+            bytes(size)
+        ));
+    }
+    Ok(())
+}
+
+/// A size in bytes for people: `512 bytes`, `32 KiB`, `3.1 GiB`.
+fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if n < 1024 {
+        return format!("{n} bytes");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value < 10.0 && value.fract() != 0.0 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
+    }
+}
+
 /// Write every event of replication 0 to `path`: CSV, or JSON lines for
 /// `.jsonl`/`.ndjson`/`.json`. Streamed, and atomic: the file appears complete or not at all.
 pub fn write_trace(model: &Model, target: &OutputTarget) -> Result<(), Failure> {
@@ -139,4 +197,17 @@ pub fn write_trace(model: &Model, target: &OutputTarget) -> Result<(), Failure> 
         engine::run_observed(model, 0, &mut trace).map_err(std::io::Error::other)?;
         trace.finish().map(|_| ())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(super::bytes(0), "0 bytes");
+        assert_eq!(super::bytes(1023), "1023 bytes");
+        assert_eq!(super::bytes(32 * 1024), "32 KiB");
+        assert_eq!(super::bytes(1536), "1.5 KiB");
+        assert_eq!(super::bytes(3_300_000_000), "3.1 GiB");
+        assert_eq!(super::bytes(u64::MAX), "16384 PiB");
+    }
 }

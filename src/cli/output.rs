@@ -219,6 +219,17 @@ impl OutputTarget {
         }
     }
 
+    /// How many bytes a file written here may take, as far as is known
+    /// before writing: the space free to this user on its file system, and no
+    /// more than the largest file this process may write (`ulimit -f`).
+    /// `None` for standard output, or where neither is known.
+    pub fn room(&self) -> Option<u64> {
+        match self {
+            OutputTarget::Stdout => None,
+            OutputTarget::File { real, .. } => room_in(directory_of(real)),
+        }
+    }
+
     /// Whether two targets are the same file (or both standard output).
     pub fn same_as(&self, other: &OutputTarget) -> bool {
         match (self, other) {
@@ -286,6 +297,40 @@ fn replace(
     }
     temp.file.sync_all()?;
     temp.persist(path)
+}
+
+#[cfg(unix)]
+// The types of these fields differ between systems (`u32` on some).
+#[allow(clippy::useless_conversion)]
+fn room_in(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt as _;
+    let free = std::ffi::CString::new(dir.as_os_str().as_bytes())
+        .ok()
+        .and_then(|c| {
+            let mut fs = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+            // SAFETY: `c` is a NUL-terminated path and `fs` is written by
+            // `statvfs` before it is read, only when it succeeds.
+            (unsafe { libc::statvfs(c.as_ptr(), fs.as_mut_ptr()) } == 0).then(|| {
+                // SAFETY: just written by `statvfs`.
+                let fs = unsafe { fs.assume_init() };
+                u64::from(fs.f_bavail).saturating_mul(u64::from(fs.f_frsize))
+            })
+        });
+    let mut limit = std::mem::MaybeUninit::<libc::rlimit>::uninit();
+    // SAFETY: `limit` is written by `getrlimit` before it is read, only when it succeeds.
+    let largest = (unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, limit.as_mut_ptr()) } == 0)
+        .then(|| unsafe { limit.assume_init() }.rlim_cur)
+        .filter(|&l| l != libc::RLIM_INFINITY)
+        .map(u64::from);
+    match (free, largest) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+#[cfg(not(unix))]
+fn room_in(_: &Path) -> Option<u64> {
+    None
 }
 
 /// The directory a file is in (`.` for a bare name).

@@ -127,6 +127,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let outcome = outcome?;
 
     if let Some(trace) = &trace {
+        inspect::check_trace_room(&outcome, trace)?;
         inspect::write_trace(&model, trace)?;
     }
     let mut bytes = match format {

@@ -1294,3 +1294,47 @@ fn a_closed_standard_output_is_exit_2_but_a_pipe_closed_by_its_reader_is_not() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stderr(&out), "");
 }
+
+/// A trace that cannot fit where it is to go (a full disk, a file-size
+/// limit) is refused before it is written, saying how large it would be: not
+/// found out only when the disk is full. Nothing is left behind.
+#[test]
+fn a_trace_larger_than_the_room_for_it_is_refused_before_it_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    let out = with_little_room(
+        d,
+        64,
+        &[
+            "run",
+            f,
+            "--quiet",
+            "--replications",
+            "1",
+            "--set",
+            "simulation.duration=20000d",
+            "--trace",
+            "trace.csv",
+            "-o",
+            "report.txt",
+        ],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("error: cannot write the trace to trace.csv: it would take at least ")
+            && err.contains("events in replication 0")
+            // 64 blocks of `ulimit -f`: 32 KiB in dash, 64 KiB in bash.
+            && (err.contains("room for 32 KiB") || err.contains("room for 64 KiB"))
+            && err.contains("help: "),
+        "{err}"
+    );
+    let mut left: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, Vec::<String>::new());
+}
