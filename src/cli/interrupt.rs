@@ -22,6 +22,8 @@ static KEPT: Mutex<Vec<String>> = Mutex::new(Vec::new());
 static GRACEFUL: AtomicBool = AtomicBool::new(false);
 /// An interrupt came: start no new work.
 static STOP: AtomicBool = AtomicBool::new(false);
+/// An interrupt came (unlike [`STOP`], which a failure sets too).
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -31,6 +33,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub fn install() {
     // Fails only if a handler is already set: then that one stays.
     let _ = ctrlc::set_handler(|| {
+        INTERRUPTED.store(true, Ordering::SeqCst);
         if GRACEFUL.load(Ordering::SeqCst) && !STOP.swap(true, Ordering::SeqCst) {
             say("\nstopping: finishing the work under way (Ctrl-C again to quit at once)");
             return;
@@ -49,6 +52,23 @@ pub fn graceful() {
 /// Whether an interrupt asked the command to stop.
 pub fn stop() -> &'static AtomicBool {
     &STOP
+}
+
+/// Whether an interrupt came. A command that stops by itself and finished
+/// all its work all the same still exits with 130 ([`finished_anyway`]).
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// `Ok`, or, if an interrupt came while the last of the work ran to its end
+/// and `written` was written whole, the failure that says so (exit 130).
+pub fn finished_anyway(written: &str) -> Result<(), super::Failure> {
+    if interrupted() {
+        return Err(super::Failure::Interrupted(format!(
+            "interrupted: the work under way was the last, and it finished; {written} is written whole"
+        )));
+    }
+    Ok(())
 }
 
 /// Record something finished and kept, for the message on interrupt

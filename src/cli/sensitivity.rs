@@ -420,7 +420,10 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         let _ = std::fs::remove_dir_all(dir);
     }
     drop(held);
-    Ok(())
+    match out.path() {
+        Some(path) => interrupt::finished_anyway(&path.display().to_string()),
+        None => Ok(()),
+    }
 }
 
 /// `failure` (a variant or OUT that could not be written: a full disk), with

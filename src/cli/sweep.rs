@@ -312,7 +312,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     // Everything is in OUT now.
     let _ = std::fs::remove_dir_all(&dir);
     drop(held);
-    Ok(())
+    interrupt::finished_anyway(&args.output.display().to_string())
 }
 
 /// `failure` (a point or OUT that could not be written: a full disk), with

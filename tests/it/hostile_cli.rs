@@ -1338,3 +1338,61 @@ fn a_trace_larger_than_the_room_for_it_is_refused_before_it_is_written() {
     left.sort();
     assert_eq!(left, Vec::<String>::new());
 }
+
+/// Ctrl-C while the last point of a sweep runs: that point finishes and the
+/// sweep is written whole, but the exit code still says it was interrupted
+/// (130), as a script would want to know.
+#[test]
+fn a_sweep_interrupted_during_its_last_point_is_written_and_exits_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(tiny(), d.join("t.toml")).unwrap();
+    let args = [
+        "sweep",
+        "t.toml",
+        "--set",
+        "simulation.duration=30000d",
+        "--replications",
+        "2",
+        "--vary",
+        "customers.order_value=5",
+        "-o",
+        "out.csv",
+        "--quiet",
+    ];
+    let mut child = handoff(d, &args)
+        .env("RAYON_NUM_THREADS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !d.join("out.csv.parts").exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sweep ended too soon"
+        );
+        assert!(start.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the sweep ended too soon"
+    );
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted") && err.contains("out.csv is written whole"),
+        "{err}"
+    );
+    let csv = std::fs::read_to_string(d.join("out.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(!d.join("out.csv.parts").exists());
+    assert_eq!(temporary_files(d), Vec::<String>::new());
+}
