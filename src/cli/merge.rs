@@ -37,6 +37,9 @@ pub struct Args {
     /// the same in every language.
     #[arg(long, value_enum, default_value_t = Language::En)]
     lang: Language,
+    /// No progress spinner.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -132,6 +135,16 @@ fn unchanged(name: &str, first: &Header, now: &Header) -> Result<(), Failure> {
 pub fn execute(args: Args) -> Result<(), Failure> {
     let inputs: Vec<&Path> = args.parts.iter().map(PathBuf::as_path).collect();
     let out = OutputTarget::check(args.output.as_deref(), &inputs)?;
+    // Reading thousands of parts, or telling the stories of an HTML page, takes a while.
+    let spinner =
+        super::progress::spinner(format!("merging {} parts", args.parts.len()), args.quiet);
+    let bytes = merged(&args, &out);
+    spinner.finish_and_clear();
+    out.write(&bytes?)
+}
+
+/// The bytes `merge` writes to `out`.
+fn merged(args: &Args, out: &OutputTarget) -> Result<Vec<u8>, Failure> {
     let mut headers = Vec::with_capacity(args.parts.len());
     for p in &args.parts {
         let h: Header = read(p, false)?;
@@ -216,5 +229,5 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         }
         other => unreachable!("check_parts refuses a `{other}` part"),
     };
-    out.write(&bytes)
+    Ok(bytes)
 }

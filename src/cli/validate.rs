@@ -1,8 +1,8 @@
 //! `handoff validate FILE…`: check scenarios without simulating them.
 //!
-//! Prints each department's expected load on standard output, and on standard
-//! error the warnings that `run`, `compare`, `sweep` and `sensitivity` also print
-//! before they simulate ([`warn_before_simulating`]).
+//! Prints each department's expected load on standard output (nothing with
+//! `-q`), and on standard error the warnings that `run`, `compare`, `sweep`
+//! and `sensitivity` also print before they simulate ([`warn_before_simulating`]).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -26,6 +26,9 @@ pub struct Args {
     /// or `'handoff.billing->customer.error=0.1'`.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<Override>,
+    /// Print nothing for a valid file: only errors and warnings (on standard error).
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 pub fn execute(args: Args) -> Result<(), Failure> {
@@ -34,7 +37,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     // With several files, each warning names its file (as `compare` does).
     let several = args.files.len() > 1;
     for file in &args.files {
-        match validate(file, &args.set, several) {
+        match validate(file, &args.set, several, args.quiet) {
             Ok(()) => {}
             Err(Failure::Input(message)) => problems.push(message),
             Err(other) => return Err(other),
@@ -47,9 +50,14 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     Err(Failure::Input(joined.join("\n\n")))
 }
 
-/// Check one file: an ok line on stdout (and warnings on stderr, each naming
-/// the file when `name_file`), or the errors.
-fn validate(file: &std::path::Path, set: &[Override], name_file: bool) -> Result<(), Failure> {
+/// Check one file: an ok line on stdout (none when `quiet`) and warnings on
+/// stderr, each naming the file when `name_file`; or the errors.
+fn validate(
+    file: &std::path::Path,
+    set: &[Override],
+    name_file: bool,
+    quiet: bool,
+) -> Result<(), Failure> {
     let model = load_scenario(file, set)?;
     let count = |n: usize, one, many| human::plural(n as u64, one, many);
     let mut text = format!(
@@ -60,7 +68,9 @@ fn validate(file: &std::path::Path, set: &[Override], name_file: bool) -> Result
         count(model.handoffs.len(), "handoff", "handoffs"),
     );
     text.push_str(&load_table(&model));
-    output::write_stdout(text.as_bytes())?;
+    if !quiet {
+        output::write_stdout(text.as_bytes())?;
+    }
     let origin = file.display().to_string();
     warn_before_simulating(&model, name_file.then_some(origin.as_str()));
     Ok(())

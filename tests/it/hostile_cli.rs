@@ -1396,3 +1396,18 @@ fn a_sweep_interrupted_during_its_last_point_is_written_and_exits_130() {
     assert!(!d.join("out.csv.parts").exists());
     assert_eq!(temporary_files(d), Vec::<String>::new());
 }
+
+/// `-q` is accepted by every command that reads scenarios or parts, as
+/// `merge -q` in a script beside `run -q` and `sweep -q` expects; it changes
+/// no output.
+#[test]
+fn merge_takes_quiet_as_the_other_commands_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_parts(d);
+    let loud = run(d, &["merge", "p0.json", "p1.json"], 0);
+    for q in ["-q", "--quiet"] {
+        let quiet = run(d, &["merge", q, "p0.json", "p1.json"], 0);
+        assert_eq!(quiet.stdout, loud.stdout);
+    }
+}
