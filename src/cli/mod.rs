@@ -44,7 +44,7 @@ Exit codes: 0 ok, 2 bad input, 1 anything else, 130 interrupted."
 )]
 pub struct Cli {
     /// Worker threads (default: one per core); the output is the same for any number.
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..), allow_negative_numbers = true)]
     threads: Option<u16>,
     #[command(subcommand)]
     command: Command,
@@ -261,12 +261,20 @@ pub struct Settings {
     /// or `'handoff.billing->customer.error=0.1'` (a path of the scenario's fields).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<Override>,
-    /// Seed for the random streams, instead of the scenario's.
-    #[arg(long, value_name = "N")]
+    /// Seed for the random streams, instead of the scenario's (0 to 18446744073709551615).
+    #[arg(long, value_name = "N", value_parser = parse_seed, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Replications, instead of the scenario's (1 to 1000000).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_REPLICATIONS)))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_REPLICATIONS)), allow_negative_numbers = true)]
     pub replications: Option<u32>,
+}
+
+/// `--seed N`: a whole number that fits in 64 bits, as in the scenario file.
+fn parse_seed(given: &str) -> Result<u64, String> {
+    given
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{given}`: a seed is a whole number from 0 to {}", u64::MAX))
 }
 
 impl Settings {

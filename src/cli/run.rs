@@ -38,7 +38,7 @@ pub struct Args {
     /// After the report, tell the stories of the first N counted customers (arrived
     /// after the warm-up) lost in replication 0, and of one saved by a quick recovery
     /// (on stderr with --format json or csv).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), allow_negative_numbers = true)]
     explain: Option<u32>,
     /// With --explain: only customers lost to this cause, given by its id or the start
     /// of it, e.g. `handoff:billing->customer` or `handoff:billing->customer:error`.

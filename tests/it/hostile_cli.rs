@@ -594,6 +594,26 @@ fn negative_shards_and_percentages_are_values_not_flags() {
         &["sensitivity", f, "--by", "-10%"],
         &["`-10%` is not a percentage above 0"],
     );
+    // Not clap's "unexpected argument '-1'; to pass '-1' as a value, use
+    // '-- -1'", which would make it the scenario's file name.
+    for (args, says) in [
+        (
+            vec!["--seed", "-1"],
+            "a seed is a whole number from 0 to 18446744073709551615",
+        ),
+        (
+            vec!["--seed", "18446744073709551616"],
+            "a seed is a whole number from 0 to 18446744073709551615",
+        ),
+        (vec!["--seed", "1.5"], "a seed is a whole number"),
+        (vec!["--replications", "-1"], "-1 is not in 1..=1000000"),
+        (vec!["--threads", "-2"], "-2 is not in 1..=65535"),
+        (vec!["--explain", "-3"], "-3 is not in 1.."),
+    ] {
+        let mut all = vec!["run", f];
+        all.extend(&args);
+        refused(d, &all, &[says]);
+    }
 }
 
 /// Replications are summarised as they finish: 200 000 of them fit in 100 MB of
