@@ -11,8 +11,9 @@
 //!   is standard output closed when handoff started (`>&-`).
 //! - A path ending in `/` (or `/.`, `/..`) names a directory and is refused.
 //! - A symlink is written through: its target is replaced, the link stays.
-//! - Only a regular file is replaced; a directory, a device, a pipe or a
-//!   socket is refused. So is a file the command reads (its scenario, a part).
+//! - Only a regular file is replaced, and only one this user may write; a
+//!   read-only file, a directory, a device, a pipe or a socket is refused.
+//!   So is a file the command reads (its scenario, a part).
 //! - A replaced file keeps its permissions; a new one gets the usual
 //!   `0666` less the umask, as any other program's output would.
 //! - Temporary files are registered with [`super::interrupt`], which removes
@@ -163,6 +164,14 @@ impl OutputTarget {
                 return Err(refuse(
                     "it is not a regular file (a device, a pipe or a socket), and handoff replaces only regular files; write to a file, or use `-o -` for standard output".to_owned(),
                 ));
+            }
+            // The rename would replace it (the directory is writable), but a
+            // file its owner protected is not handoff's to replace: `>` would not.
+            Ok(m) if read_only(&real, &m) => {
+                return Err(refuse(format!(
+                    "it is read-only, and handoff does not replace it\nhelp: make it writable first (chmod u+w {}), or write to another file",
+                    shown.display()
+                )));
             }
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -331,6 +340,27 @@ fn room_in(dir: &Path) -> Option<u64> {
 #[cfg(not(unix))]
 fn room_in(_: &Path) -> Option<u64> {
     None
+}
+
+/// Whether the file at `path` may not be written: no write permission for
+/// anyone, or none for this user.
+#[cfg(unix)]
+fn read_only(path: &Path, metadata: &fs::Metadata) -> bool {
+    use std::os::unix::ffi::OsStrExt as _;
+    use std::os::unix::fs::PermissionsExt as _;
+    if metadata.permissions().mode() & 0o222 == 0 {
+        return true;
+    }
+    std::ffi::CString::new(path.as_os_str().as_bytes()).is_ok_and(|c| {
+        // SAFETY: `c` is a NUL-terminated path; `access` only reads it.
+        let denied = unsafe { libc::access(c.as_ptr(), libc::W_OK) } != 0;
+        denied && io::Error::last_os_error().kind() == io::ErrorKind::PermissionDenied
+    })
+}
+
+#[cfg(not(unix))]
+fn read_only(_: &Path, metadata: &fs::Metadata) -> bool {
+    metadata.permissions().readonly()
 }
 
 /// The directory a file is in (`.` for a bare name).

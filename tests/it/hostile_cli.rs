@@ -417,6 +417,24 @@ fn symlinks_are_written_through_and_permissions_kept() {
     run(d, &["run", "t.toml", "-o", "report.txt"], 0);
     assert_eq!(mode("report.txt"), 0o640);
 
+    // A read-only file is not replaced (the rename would be allowed, as the
+    // directory is writable, but `>` would not be): exit 2, the file kept.
+    std::fs::set_permissions(d.join("report.txt"), std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = std::fs::read(d.join("report.txt")).unwrap();
+    refused(
+        d,
+        &["run", "t.toml", "-o", "report.txt"],
+        &["cannot write report.txt: it is read-only", "help: "],
+    );
+    // Through a link as well.
+    refused(
+        d,
+        &["run", "t.toml", "-o", "latest.txt"],
+        &["cannot write latest.txt: it is read-only"],
+    );
+    assert_eq!(std::fs::read(d.join("report.txt")).unwrap(), before);
+    assert_eq!(mode("report.txt"), 0o444);
+
     // A new one honours the umask (not the 0600 of a temporary file).
     for (umask, expected) in [("022", 0o644), ("027", 0o640)] {
         let out = format!("new-{umask}.txt");
