@@ -237,6 +237,10 @@ fn syntax_error(e: &toml::de::Error, source: &str) -> Diagnostic {
     if message == "duplicate key" {
         return duplicate_key(span, source);
     }
+    if message.contains("recursion") {
+        return Diagnostic::new(span, "invalid TOML: tables or arrays nested too deeply", "nested too deeply here")
+            .with_help("a scenario nests at most a few levels (a distribution in a department, a list of steps in a flow): close the `{` and `[` opened before this one");
+    }
     let (first, rest) = match message.split_once(", expected") {
         Some((first, rest)) => (first.to_owned(), format!("expected{rest}")),
         None => (message.to_owned(), String::new()),

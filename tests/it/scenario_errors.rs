@@ -115,6 +115,20 @@ fn toml_syntax() {
 }
 
 #[test]
+fn nested_too_deep() {
+    // Not "check quotes, brackets and `=`": the brackets may all be right.
+    check(
+        "nested_too_deep",
+        &[help(
+            22,
+            491,
+            "invalid TOML: tables or arrays nested too deeply",
+            "a scenario nests at most a few levels",
+        )],
+    );
+}
+
+#[test]
 fn unknown_field() {
     check(
         "unknown_field",
