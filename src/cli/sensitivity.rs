@@ -51,7 +51,7 @@ pub struct Args {
     /// Language of the text (the tornado); JSON is data, the same in every language.
     #[arg(long, value_enum, default_value_t = Language::En)]
     lang: Language,
-    /// Reuse the variants an interrupted run of the same analysis left in OUT.parts/.
+    /// Reuse the variants an interrupted run of the same analysis left in FILE.parts/ (with -o FILE).
     #[arg(long)]
     resume: bool,
     /// No progress bar.
