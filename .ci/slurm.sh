@@ -11,9 +11,13 @@
 #      unsharded sweep;
 #   2. submits it again, cancels one array task (`scancel JOB_I`) once it has
 #      finished some points but not its part, resubmits that task alone with
-#      `--resume` added, as the README says, merges, and checks the bytes are
-#      still the unsharded sweep's;
-#   3. stops every daemon it started (trap on EXIT).
+#      the same script (`sbatch --array=I`, the script has `--resume`), as the
+#      README says, merges, and checks the bytes are still the unsharded sweep's;
+#   3. submits it again and requeues one array task (`scontrol requeue JOB_I`,
+#      as preemption or a failed node does) once it has finished some points:
+#      the requeued task must go on from them and the job array succeed, with
+#      the bytes of the unsharded sweep once merged;
+#   4. stops every daemon it started (trap on EXIT).
 #
 # Needs root (slurmd runs jobs as root; apt-get). Fails, saying why, where it
 # cannot run. HANDOFF_SLURM_KEEP=1 keeps the temporary directory (logs).
@@ -93,9 +97,9 @@ sed 's/^/    /' "$WORK/job.sh"
 } >"$WORK/unsharded.sh"
 grep -q -- '-o unsharded.csv' "$WORK/unsharded.sh" || fail "cannot make the unsharded command from the README's job script"
 
-# The resubmitted task: the same script with --resume added, as the README says.
-sed 's/-o part-\$SLURM_ARRAY_TASK_ID\.json$/& --resume/' "$WORK/job.sh" >"$WORK/job-resume.sh"
-grep -q -- '--resume' "$WORK/job-resume.sh" || fail "cannot add --resume to the README's job script"
+# A resubmitted or requeued task runs the same script: it must resume.
+grep -q -- '--resume' "$WORK/job.sh" ||
+    fail "README's job script has no --resume: a task Slurm requeues would refuse its own kept points; update $0 with the README"
 
 # --- 2. A private one-node cluster --------------------------------------------
 # Two free TCP ports from a private range (not Slurm's default 6817/6818).
@@ -238,21 +242,24 @@ handoff merge part-*.json -o sweep.csv
 cmp unsharded.csv sweep.csv || fail "the merged job array differs from the unsharded sweep"
 say "merged parts of $SHARDS array tasks = unsharded sweep ($(wc -l <sweep.csv) lines)"
 
-# --- 4. One task killed mid-run, resubmitted with --resume ---------------------
+# --- 4. One task killed mid-run, resubmitted ----------------------------------
+# Wait until task VICTIM of the job array SBATCH_PID waits for has kept a point.
+wait_for_kept_point() {
+    local kept=0
+    for _ in $(seq 1200); do
+        [ -e "part-$VICTIM.json" ] && fail "task $VICTIM finished before it could be stopped: make its sweep larger in $0"
+        [ -d "part-$VICTIM.json.parts" ] && kept=$(find "part-$VICTIM.json.parts" -name 'point-*' | wc -l)
+        [ "$kept" -ge 1 ] && return 0
+        kill -0 "$SBATCH_PID" 2>/dev/null || fail "the job array ended early: $(cat sbatch.err)"
+        sleep 0.1
+    done
+    fail "task $VICTIM wrote no point within 120 s"
+}
 rm -f part-*.json sweep.csv slurm-*.out
 VICTIM=1
 sbatch --wait --parsable --output="$WORK/slurm-%A_%a.out" job.sh >jobid 2>sbatch.err &
 SBATCH_PID=$!
-kept=0
-for _ in $(seq 1200); do
-    [ -e "part-$VICTIM.json" ] && fail "task $VICTIM finished before it could be cancelled: make its sweep larger in $0"
-    kept=0
-    [ -d "part-$VICTIM.json.parts" ] && kept=$(find "part-$VICTIM.json.parts" -name 'point-*' | wc -l)
-    [ "$kept" -ge 1 ] && break
-    kill -0 "$SBATCH_PID" 2>/dev/null || fail "the second job array ended early: $(cat sbatch.err)"
-    sleep 0.1
-done
-[ "$kept" -ge 1 ] || fail "task $VICTIM wrote no point within 120 s"
+wait_for_kept_point
 JOB=$(cut -d';' -f1 <jobid)
 scancel "${JOB}_$VICTIM"
 if wait "$SBATCH_PID"; then
@@ -265,11 +272,40 @@ SBATCH_PID=""
 kept=$(find "part-$VICTIM.json.parts" -name 'point-*' | wc -l)
 say "cancelled task ${JOB}_$VICTIM with $kept points kept in part-$VICTIM.json.parts/"
 
-# The README: resubmit that task with --resume added.
-sbatch --wait --quiet --array="$VICTIM" --output="$WORK/slurm-%A_%a.out" job-resume.sh ||
+# The README: resubmit that task alone, with the same script.
+sbatch --wait --quiet --array="$VICTIM" --output="$WORK/slurm-%A_%a.out" job.sh ||
     fail "the resubmitted task failed: $(cat slurm-*.out 2>/dev/null)"
 [ -e "part-$VICTIM.json.parts" ] && fail "the resumed task left part-$VICTIM.json.parts/ behind"
 handoff merge part-*.json -o sweep.csv
 cmp unsharded.csv sweep.csv || fail "after a cancelled and resumed task, the merged job array differs from the unsharded sweep"
 say "cancelled + resumed task: merged parts = unsharded sweep"
+
+# --- 5. One task requeued mid-run (preemption, a failed node) ------------------
+# Slurm runs the same script again under the same task id: it must go on from
+# the points kept, not refuse them. Appended output, to see both runs.
+rm -f part-*.json sweep.csv slurm-*.out jobid
+sbatch --wait --parsable --open-mode=append --output="$WORK/slurm-%A_%a.out" job.sh >jobid 2>sbatch.err &
+SBATCH_PID=$!
+wait_for_kept_point
+JOB=$(cut -d';' -f1 <jobid)
+scontrol requeue "${JOB}_$VICTIM" || fail "scontrol requeue ${JOB}_$VICTIM failed"
+# A requeued job, once pending again, waits two minutes before it may start
+# again: not here.
+for _ in $(seq 300); do
+    if [ "$(squeue -h -j "${JOB}_$VICTIM" -o %T 2>/dev/null)" = PENDING ]; then
+        scontrol update JobId="${JOB}_$VICTIM" StartTime=now >/dev/null 2>&1 && break
+    fi
+    sleep 0.2
+done
+if ! wait "$SBATCH_PID"; then
+    SBATCH_PID=""
+    fail "after task $VICTIM was requeued, the job array failed: $(cat sbatch.err slurm-*.out 2>/dev/null)"
+fi
+SBATCH_PID=""
+scontrol show job "${JOB}_$VICTIM" | grep -q 'Restarts=[1-9]' ||
+    fail "task ${JOB}_$VICTIM was not requeued: $(scontrol show job "${JOB}_$VICTIM")"
+[ -e "part-$VICTIM.json.parts" ] && fail "the requeued task left part-$VICTIM.json.parts/ behind"
+handoff merge part-*.json -o sweep.csv
+cmp unsharded.csv sweep.csv || fail "after a requeued task, the merged job array differs from the unsharded sweep"
+say "requeued task: merged parts = unsharded sweep"
 say "OK"
