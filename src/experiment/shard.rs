@@ -388,23 +388,36 @@ pub fn check_parts(parts: &[(String, Header)]) -> Result<(), String> {
     let missing_count = n as usize - seen.len();
     if missing_count > 0 {
         // The first few missing, without walking all of a huge N.
-        let shown: Vec<String> = (0..n)
-            .filter(|i| !seen.contains_key(i))
-            .take(8)
-            .map(|i| format!("{i}/{n}"))
-            .collect();
-        let (what, list) = if missing_count > 8 {
+        let missing: Vec<u32> = (0..n).filter(|i| !seen.contains_key(i)).take(8).collect();
+        let shown: Vec<String> = missing.iter().map(|i| format!("{i}/{n}")).collect();
+        let indices: Vec<String> = missing.iter().map(u32::to_string).collect();
+        let (what, list, how) = if missing_count > 8 {
             (
                 format!("{missing_count} shards are"),
                 format!("{}, …", shown.join(", ")),
+                format!("the same command with --shard I/{n} for each missing I"),
             )
         } else if missing_count == 1 {
-            ("shard".to_owned(), shown[0].clone())
+            (
+                "shard".to_owned(),
+                shown[0].clone(),
+                format!(
+                    "the same command with --shard {} (in a Slurm job array, resubmit that task alone: sbatch --array={} JOB_SCRIPT)",
+                    shown[0], indices[0]
+                ),
+            )
         } else {
-            ("shards".to_owned(), shown.join(", "))
+            (
+                "shards".to_owned(),
+                shown.join(", "),
+                format!(
+                    "the same command with --shard I/{n} for each (in a Slurm job array, resubmit those tasks: sbatch --array={} JOB_SCRIPT)",
+                    indices.join(",")
+                ),
+            )
         };
         return Err(format!(
-            "{what} missing: {list}; run them (--shard I/{n}) and merge every part"
+            "{what} missing: {list}; run {how}, then merge every part (a task still running: merge once it has finished)"
         ));
     }
     Ok(())
@@ -590,7 +603,16 @@ mod tests {
         ]);
         assert!(e.unwrap_err().contains("shard 0/3 is given twice"));
         let e = ok(vec![header("run", "1", "a", 0, 3)]);
-        assert!(e.unwrap_err().contains("shards missing: 1/3, 2/3"));
+        assert!(e.unwrap_err().contains(
+            "shards missing: 1/3, 2/3; run the same command with --shard I/3 for each (in a Slurm job array, resubmit those tasks: sbatch --array=1,2 JOB_SCRIPT)"
+        ));
+        let e = ok(vec![
+            header("run", "1", "a", 0, 3),
+            header("run", "1", "a", 2, 3),
+        ]);
+        assert!(e.unwrap_err().contains(
+            "shard missing: 1/3; run the same command with --shard 1/3 (in a Slurm job array, resubmit that task alone: sbatch --array=1 JOB_SCRIPT), then merge every part"
+        ));
         let e = ok(vec![header("run", "1", "a", 5, 3)]);
         assert!(e.unwrap_err().contains("`p0` claims to be shard 5/3"));
         let e = ok(vec![header("run", "1", "a", 0, 0)]);
