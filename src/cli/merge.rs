@@ -91,6 +91,14 @@ fn read<T: DeserializeOwned>(path: &Path, sealed: bool) -> Result<T, Failure> {
         ))
     };
     let not_a_part = |e: serde_json::Error| {
+        // Handoff writes parts whole (a temporary file, renamed): one that
+        // ends early was cut short afterwards (a copy that did not finish).
+        if e.is_eof() && e.line() > 1 {
+            return Failure::Input(format!(
+                "error: cannot use the part {}: it ends early ({e}): it was cut short after handoff wrote it (a copy that did not finish, a full disk); copy it again, or write it again with the same command",
+                path.display()
+            ));
+        }
         Failure::Input(format!(
             "error: {} is not a part written by `handoff run --shard` or `handoff sweep --shard`: {e}",
             path.display()

@@ -907,6 +907,9 @@ fn merge_refuses_a_part_changed_after_it_was_written() {
         let out = run(d, &["merge", "p0.json", "bad.json", "-o", "out.json"], 2);
         let err = stderr(&out);
         assert!(err.contains("bad.json"), "{what}: {err}");
+        if what == "cut short" {
+            assert!(err.contains("it was cut short"), "{what}: {err}");
+        }
         assert!(!d.join("out.json").exists(), "{what}");
     }
     // Untouched, the parts merge.
