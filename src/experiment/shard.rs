@@ -42,6 +42,11 @@ impl Shard {
         let (i, n) = text
             .split_once('/')
             .ok_or_else(|| bad("there is no `/`".into()))?;
+        if i.trim().is_empty() {
+            return Err(bad(
+                "I is empty (is `$SLURM_ARRAY_TASK_ID` unset? Slurm sets it only in the tasks of a job array, `sbatch --array=0-63 JOB_SCRIPT`)".into(),
+            ));
+        }
         for part in [i, n] {
             if part.trim().starts_with('-') {
                 return Err(bad(format!(
@@ -63,7 +68,8 @@ impl Shard {
         }
         if index >= count {
             return Err(bad(format!(
-                "I must be below N (shards of {count} are numbered 0 to {})",
+                "I must be below N (shards of {count} are numbered 0 to {}; a Slurm job array for them is `--array=0-{}`)",
+                count - 1,
                 count - 1
             )));
         }
@@ -559,6 +565,11 @@ mod tests {
             ("x/2", "whole number"),
             ("3", "no `/`"),
             ("-1/2", "`-1` is negative"),
+            (
+                "64/64",
+                "numbered 0 to 63; a Slurm job array for them is `--array=0-63`",
+            ),
+            ("/64", "I is empty (is `$SLURM_ARRAY_TASK_ID` unset?"),
         ] {
             let e = Shard::parse(bad).unwrap_err();
             assert!(e.contains(why), "{bad}: {e}");
