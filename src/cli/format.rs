@@ -12,7 +12,7 @@ use handoff::report;
 use super::Failure;
 
 /// The format a known extension asks for.
-fn for_extension(path: &Path) -> Option<report::Format> {
+pub fn for_extension(path: &Path) -> Option<report::Format> {
     let ext = path.extension().and_then(|e| e.to_str())?;
     match ext.to_ascii_lowercase().as_str() {
         "json" => Some(report::Format::Json),
@@ -23,7 +23,7 @@ fn for_extension(path: &Path) -> Option<report::Format> {
     }
 }
 
-fn name(format: report::Format) -> &'static str {
+pub fn name(format: report::Format) -> &'static str {
     match format {
         report::Format::Text => "text",
         report::Format::Json => "json",

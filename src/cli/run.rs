@@ -92,6 +92,23 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     // Where everything goes, checked before anything is simulated.
     let out = OutputTarget::check(args.output.as_deref(), &[&args.file])?;
+    if args.shard.is_some() {
+        // A part is JSON for merge: a report asked for (`--format csv`, `-o r.html`)
+        // would silently be a part instead.
+        let asked = args.format.map(report::Format::from).or_else(|| {
+            args.output
+                .as_deref()
+                .filter(|o| *o != std::path::Path::new("-"))
+                .and_then(super::format::for_extension)
+        });
+        if let Some(f) = asked.filter(|f| *f != report::Format::Json) {
+            return Err(super::shard::not_a_part_format(
+                "run",
+                super::format::name(f),
+                "report.",
+            ));
+        }
+    }
     let trace = args
         .trace
         .as_deref()

@@ -82,6 +82,17 @@ pub fn run_part(
     written
 }
 
+/// `handoff COMMAND --shard` asked to write `format` (`--format`, or the
+/// extension of `-o`): a part is JSON for merge, which writes the `format`
+/// (to `stem` + extension) once every part is there.
+pub fn not_a_part_format(command: &str, format: &str, stem: &str) -> Failure {
+    let ext = if format == "text" { "txt" } else { format };
+    Failure::Input(format!(
+        "error: with --shard, `handoff {command}` writes a part (JSON) for `handoff merge`, not {format}\n  \
+         help: name the part .json (e.g. -o part-$SLURM_ARRAY_TASK_ID.json, without --format); then `handoff merge part-*.json -o {stem}{ext}` writes the {format}"
+    ))
+}
+
 /// A part as pretty JSON with a trailing newline, its checksum last
 /// ([`shard::seal`]): the same bytes as [`run_part`] streams.
 pub fn part_bytes(part: &impl serde::Serialize) -> Result<Vec<u8>, Failure> {

@@ -117,7 +117,18 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         ));
     }
     let format = match args.shard {
-        Some(_) => None,
+        // A part is JSON for merge: a CSV asked for would silently be a part instead.
+        Some(_) => {
+            let csv = args.format == Some(Format::Csv)
+                || args
+                    .output
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            if csv {
+                return Err(super::shard::not_a_part_format("sweep", "csv", "sweep."));
+            }
+            None
+        }
         None => Some(Format::for_path(&args.output, args.format)?),
     };
     let scenario = ScenarioFile::read(&args.file, &args.settings.set)?;

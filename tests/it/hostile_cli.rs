@@ -272,6 +272,94 @@ fn shards_may_not_outnumber_the_work_they_split() {
 }
 
 #[test]
+fn a_shard_asked_for_a_report_format_is_refused_not_written_as_a_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    // A part is JSON for merge: a .csv holding JSON, or a --format ignored,
+    // would surprise whoever opens it.
+    for (args, says) in [
+        (&["run", f, "--shard", "0/1", "-o", "p.csv"][..], "not csv"),
+        (
+            &["run", f, "--shard", "0/1", "-o", "p.html"][..],
+            "not html",
+        ),
+        (&["run", f, "--shard", "0/1", "-o", "p.txt"][..], "not text"),
+        (
+            &["run", f, "--shard", "0/1", "--format", "csv", "-o", "p"][..],
+            "not csv",
+        ),
+        (
+            &["run", f, "--shard", "0/1", "--format", "html"][..],
+            "not html",
+        ),
+        (
+            &[
+                "sweep",
+                f,
+                "--vary",
+                "customers.promise=1d,2d",
+                "--shard",
+                "0/2",
+                "-o",
+                "p.csv",
+            ][..],
+            "not csv",
+        ),
+        (
+            &[
+                "sweep",
+                f,
+                "--vary",
+                "customers.promise=1d,2d",
+                "--shard",
+                "0/2",
+                "--format",
+                "csv",
+                "-o",
+                "p.part",
+            ][..],
+            "not csv",
+        ),
+    ] {
+        refused(
+            d,
+            args,
+            &[
+                says,
+                "writes a part (JSON) for `handoff merge`",
+                "name the part .json",
+            ],
+        );
+    }
+    assert_eq!(std::fs::read_dir(d).unwrap().count(), 0, "nothing written");
+    // .json, no extension, or --format json: a part.
+    run(d, &["run", f, "--shard", "0/1", "-o", "p.json"], 0);
+    run(
+        d,
+        &["run", f, "--shard", "0/1", "--format", "json", "-o", "p"],
+        0,
+    );
+    run(
+        d,
+        &[
+            "sweep",
+            f,
+            "--vary",
+            "customers.promise=1d,2d",
+            "--shard",
+            "0/2",
+            "-o",
+            "s.part",
+            "-q",
+        ],
+        0,
+    );
+    run(d, &["merge", "p.json", "-o", "m.csv"], 0);
+}
+
+#[test]
 fn counts_above_their_maxima_are_refused_with_a_hint() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
