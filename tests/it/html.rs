@@ -548,6 +548,19 @@ fn visible(page: &str) -> &str {
     &page[..page.find("<script").unwrap_or(page.len())]
 }
 
+/// What the page draws and writes in its sections: [`visible`] without the
+/// charts' descriptions and tables of numbers (which repeat the charts' labels).
+fn drawn(page: &str) -> String {
+    let mut out = visible(page).to_owned();
+    for (open, close) in [("<desc", "</desc>"), ("<details", "</details>")] {
+        while let Some(start) = out.find(open) {
+            let end = start + out[start..].find(close).unwrap() + close.len();
+            out.replace_range(start..end, "");
+        }
+    }
+    out
+}
+
 #[test]
 fn the_compare_page_names_every_metric_and_marks_real_differences() {
     let dir = tempfile::tempdir().unwrap();
@@ -584,7 +597,8 @@ fn the_compare_page_names_every_metric_and_marks_real_differences() {
         }
         // A cause whose paired difference is significant is marked in the
         // cause chart as the JSON says, and a cause that is not, is not.
-        let causes_chart = &text[text.rfind("<svg").unwrap()..];
+        let drawing = drawn(&page);
+        let causes_chart = &drawing[drawing.rfind("<svg").unwrap()..];
         let significant_causes: Vec<&Value> = data["differences"]
             .as_array()
             .unwrap()
@@ -940,7 +954,7 @@ fn the_stay_chart_says_how_many_customers_each_share_is_of() {
         ("es", "\u{a0}% de ", " clientes por réplica"),
     ] {
         let page = page_of("scenarios/silent-majority.toml", lang);
-        let text = visible(&page);
+        let text = drawn(&page);
         let labels: Vec<&str> = text
             .split('>')
             .filter_map(|s| s.split('<').next())
@@ -1145,4 +1159,125 @@ fn six_scenarios_and_a_name_without_spaces_stay_inside_the_window() {
             );
         }
     }
+}
+
+/// What `script` (a JavaScript expression giving a string) says about `page`
+/// once the browser has laid it out at `window` pixels wide: the expression
+/// runs in a copy of the page (the page itself has no script that runs).
+fn in_browser(browser: &Path, page: &[u8], dir: &Path, window: u32, script: &str) -> String {
+    let text = std::str::from_utf8(page).unwrap();
+    let probe = format!(
+        "<script>addEventListener('load',()=>{{const p=document.createElement('pre');\
+         p.id='probe';p.textContent=({script});document.body.appendChild(p);}});</script></body>"
+    );
+    let copy = dir.join(format!("in-browser-{window}.html"));
+    std::fs::write(&copy, text.replace("</body>", &probe)).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let out = Process::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--virtual-time-budget=2000",
+            "--dump-dom",
+        ])
+        .arg(format!("--window-size={window},900"))
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}", copy.display()))
+        .output()
+        .expect("run chromium");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let at = dom.find("<pre id=\"probe\">").expect("the probe ran") + "<pre id=\"probe\">".len();
+    let end = at + dom[at..].find("</pre>").unwrap();
+    dom[at..end]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
+}
+
+/// For each chart on the page, one line: its name, its description (the
+/// element `aria-describedby` names), and the rows of the table of numbers
+/// under it, tab-separated.
+const CHARTS_PROBE: &str = "[...document.querySelectorAll('main svg')].map(s=>{\
+    const d=document.getElementById(s.getAttribute('aria-describedby')||'');\
+    const f=s.closest('figure');const t=f&&f.querySelector('details table');\
+    return [s.getAttribute('role'),s.getAttribute('aria-label'),d?d.textContent:'',\
+    t?t.querySelectorAll('tbody tr').length:0,t?[...t.querySelectorAll('caption,th,td')].map(c=>c.textContent).join(' '):''].join('\\t');}).join('\\n')";
+
+#[test]
+fn every_chart_tells_a_screen_reader_its_numbers() {
+    let Some(browser) = chromium() else {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "CI=true but Chromium is not installed"
+        );
+        eprintln!("SKIPPED: Chromium is not installed, the charts' descriptions were not read");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // Morale, failure odds and the scorecard besides the charts every page has.
+    let run = page_of("scenarios/unhappy-staff.toml", "es");
+    let compare = command::stdout_of(&[
+        "compare",
+        "scenarios/silos.toml",
+        "scenarios/cross-functional.toml",
+        "-q",
+        "--replications",
+        "2",
+        "--format",
+        "html",
+    ]);
+    for (what, page, charts) in [("run", run.as_bytes(), 8), ("compare", &compare[..], 2)] {
+        let found = in_browser(&browser, page, dir.path(), 1024, CHARTS_PROBE);
+        let lines: Vec<&str> = found.lines().collect();
+        assert_eq!(lines.len(), charts, "{what}: charts found:\n{found}");
+        for line in lines {
+            let cells: Vec<&str> = line.split('\t').collect();
+            let [role, name, description, rows, table] = cells[..] else {
+                panic!("{what}: {line}");
+            };
+            assert_eq!(role, "img", "{what}: {line}");
+            assert!(!name.is_empty(), "{what}: a chart without a name");
+            // The description has numbers in it, not only words.
+            assert!(
+                description.chars().any(|c| c.is_ascii_digit()),
+                "{what}: the chart {name:?} is described as {description:?}"
+            );
+            assert!(
+                rows.parse::<usize>().unwrap() > 0,
+                "{what}: the chart {name:?} has no table of its numbers"
+            );
+            assert!(
+                table.starts_with(name),
+                "{what}: the table's caption: {table}"
+            );
+        }
+    }
+    // The numbers are the page's, in its language: the revenue lost to the
+    // worst cause, with its interval, as the text report writes it.
+    let found = in_browser(&browser, run.as_bytes(), dir.path(), 1024, CHARTS_PROBE);
+    let revenue = found
+        .lines()
+        .find(|l| l.contains("Ingresos perdidos, por causa"))
+        .unwrap();
+    let text = String::from_utf8(command::stdout_of(&[
+        "run",
+        "scenarios/unhappy-staff.toml",
+        "-q",
+        "--replications",
+        "2",
+        "--lang",
+        "es",
+    ]))
+    .unwrap();
+    let row = text_row(&text, "production → billing: datos erróneos (defectos)");
+    let amount = plain(&row[2]);
+    assert!(
+        plain(revenue).contains(&amount),
+        "the revenue chart's description and table lack {amount}: {revenue}"
+    );
 }

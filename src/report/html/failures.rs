@@ -2,7 +2,7 @@
 //! morale make them move), and a department's opening hours in words for
 //! its box in the chain.
 
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 
 use super::Lang;
 use crate::experiment::{OpenWindow, Outcome};
@@ -133,6 +133,9 @@ pub(super) fn failures_section(outcome: &Outcome, lang: Lang) -> Option<Markup> 
         &tick,
         t.get("failures.title"),
     );
+    let value = |v: f64| lang.percent(v);
+    let mut table = super::figure::DataTable::weekly(&series, &labels, &value, lang);
+    table.summary = Some(super::figure::levels_summary(&series, &value, lang));
     let more = (all > series.len()).then(|| {
         t.counted(
             "failures.more",
@@ -147,7 +150,7 @@ pub(super) fn failures_section(outcome: &Outcome, lang: Lang) -> Option<Markup> 
                 (t.get("failures.note"))
                 @if !shaded.is_empty() { " " (t.get("timeline.incidents_note")) }
             }
-            (PreEscaped(chart))
+            (super::figure::figure(&chart, "chart-failures", t.get("failures.title"), &table, lang))
             @if let Some(more) = more { p.note { (more) } }
         }
     })

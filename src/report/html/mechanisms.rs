@@ -6,8 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 
+use super::figure::DataTable;
 use super::{CUSTOMER, Lang, chain_order};
 use crate::experiment::Outcome;
 use crate::metrics::timeline::WEEK_H;
@@ -217,6 +218,9 @@ pub(super) fn morale_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
         &|v| lang.percent(v),
         t.get("morale.title"),
     );
+    let value = |v: f64| lang.percent(v);
+    let mut table = DataTable::weekly(&series, &labels, &value, lang);
+    table.summary = Some(super::figure::levels_summary(&series, &value, lang));
     let key = if series.len() < departments.len() {
         "morale.note"
     } else {
@@ -243,7 +247,7 @@ pub(super) fn morale_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
         section {
             h2 { (t.get("morale.title")) }
             p.note { (note) }
-            (PreEscaped(chart))
+            (super::figure::figure(&chart, "chart-morale", t.get("morale.title"), &table, lang))
             p.note { (t.fill("morale.averages", &[("list", &averages.join(", "))])) }
         }
     })
@@ -346,6 +350,26 @@ pub(super) fn scorecard_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup>
         (t.get("scorecard.rows"), t.get("scorecard.columns")),
         t.get("scorecard.title"),
     );
+    // Each supplier's row, a cell per internal customer (a dash: no such link).
+    let mut head = vec![t.get("scorecard.rows").to_owned()];
+    head.extend(customers.iter().map(|c| c.to_string()));
+    let table = DataTable {
+        head,
+        rows: suppliers
+            .iter()
+            .zip(&cells)
+            .map(|(sup, row)| {
+                let mut out = vec![sup.to_string()];
+                out.extend(row.iter().map(|cell| {
+                    // Blank where the two hand nothing to each other.
+                    cell.as_ref()
+                        .map_or(String::new(), |c| format!("{} {}", c.shown, c.detail))
+                }));
+                out
+            })
+            .collect(),
+        summary: None,
+    };
     let worst_sentence = worst.map(|w| {
         t.fill(
             "scorecard.worst",
@@ -368,7 +392,7 @@ pub(super) fn scorecard_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup>
                     " " (t.fill("scorecard.some", &[("shown", &shown.to_string()), ("all", &links.len().to_string())]))
                 }
             }
-            (PreEscaped(chart))
+            (super::figure::figure(&chart, "chart-scorecard", t.get("scorecard.title"), &table, lang))
             @if let Some(s) = worst_sentence { p.medium { (s) } }
         }
     })

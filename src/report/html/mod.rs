@@ -14,6 +14,7 @@
 //! when their fields are present in the outcome.
 
 mod failures;
+mod figure;
 mod mechanisms;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -28,6 +29,7 @@ use crate::report::compare as compare_text;
 use crate::report::human::{self, Shown};
 use crate::report::svg::{self, Bar, ChainEdge, ChainNode, IntervalRow, Series, StayRow};
 use crate::trace::Told;
+use figure::{DataTable, figure};
 
 /// Stayed share per problem path in the TARP studies (small problems), the
 /// reference the page sets the simulation beside: said nothing, complained
@@ -114,13 +116,13 @@ pub fn compare(c: &Comparison, files: &[String], data: &[u8], lang: Lang) -> Vec
         section {
             h2 { (t.get("compare.metrics_title")) }
             p.note { (t.get("compare.metrics_note")) }
-            (PreEscaped(svg::interval_rows(&metric_rows(c, lang), &names, t.get("compare.metrics_title"))))
+            (interval_figure(&metric_rows(c, lang), &names, "chart-metrics", t.get("compare.metrics_title"), lang))
         }
         @if let Some(rows) = cause_rows(c, lang) {
             section {
                 h2 { (t.get("compare.causes_title")) }
                 p.note { (t.get("compare.causes_note")) }
-                (PreEscaped(svg::interval_rows(&rows, &names, t.get("compare.causes_title"))))
+                (interval_figure(&rows, &names, "chart-causes", t.get("compare.causes_title"), lang))
             }
         }
         footer {
@@ -465,11 +467,49 @@ fn chain_section(s: &Metrics<Stat>, staff: &[crate::experiment::StaffInfo], lang
             })
         })
         .collect();
+    // The boxes, then the arrows, each with the customers it cost.
+    let mut rows: Vec<Vec<String>> = nodes
+        .iter()
+        .filter(|n| !n.customer)
+        .map(|n| vec![n.name.clone(), lang.count(n.cost), n.lines.join(", ")])
+        .collect();
+    rows.extend(edges.iter().map(|e| {
+        let name = format!("{} → {}", nodes[e.from].name, nodes[e.to].name);
+        vec![name, lang.count(e.cost), String::new()]
+    }));
+    let table = DataTable {
+        head: vec![
+            String::new(),
+            t.get("chart.customers_lost").to_owned(),
+            t.get("chart.details").to_owned(),
+        ],
+        rows,
+        // `sales: 0 lost, 3 people, 18 % busy; sales → production: 7.2 lost; …`
+        summary: Some(format!(
+            "{}.",
+            nodes
+                .iter()
+                .filter(|n| !n.customer)
+                .map(|n| (n.name.clone(), &n.cost_shown, n.lines.as_slice()))
+                .chain(edges.iter().map(|e| {
+                    let name = format!("{} → {}", nodes[e.from].name, nodes[e.to].name);
+                    (name, &e.cost_shown, &[][..])
+                }))
+                .map(|(name, cost, lines)| {
+                    let mut parts = vec![cost.clone()];
+                    parts.extend(lines.iter().cloned());
+                    format!("{name}: {}", parts.join(", "))
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+    };
+    let title = t.get("chain.title");
     html! {
         section {
-            h2 { (t.get("chain.title")) }
+            h2 { (title) }
             p.note { (t.get("chain.note")) }
-            (PreEscaped(svg::chain(&nodes, &edges, t.get("chain.title"))))
+            (figure(&svg::chain(&nodes, &edges, title), "chart-chain", title, &table, lang))
         }
     }
 }
@@ -486,11 +526,22 @@ fn iceberg_section(s: &Metrics<Stat>, lang: Lang) -> Markup {
         row("iceberg.silent", c.silent_defections.mean),
         row("iceberg.deterred", c.prospects_deterred.mean),
     ];
+    let table = DataTable::pairs(
+        "",
+        t.get("chart.mean"),
+        above
+            .iter()
+            .chain(&below)
+            .map(|(label, shown, _)| (label.clone(), shown.clone()))
+            .collect(),
+    );
+    let title = t.get("iceberg.title");
+    let chart = svg::iceberg(&above, &below, t.get("iceberg.waterline"), title);
     html! {
         section {
-            h2 { (t.get("iceberg.title")) }
+            h2 { (title) }
             p.note { (iceberg_sentence(s, lang)) }
-            (PreEscaped(svg::iceberg(&above, &below, t.get("iceberg.waterline"), t.get("iceberg.title"))))
+            (figure(&chart, "chart-iceberg", title, &table, lang))
         }
     }
 }
@@ -566,6 +617,9 @@ fn timeline_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
         &|v| axis_number(v, lang),
         t.get("timeline.title"),
     );
+    let value = |v: f64| lang.count(v);
+    let mut table = DataTable::weekly(&series, &labels, &value, lang);
+    table.summary = Some(figure::totals_summary(&series, &labels, &value, lang));
     Some(html! {
         section {
             h2 { (t.get("timeline.title")) }
@@ -573,7 +627,7 @@ fn timeline_section(outcome: &Outcome, lang: Lang) -> Option<Markup> {
                 (t.get("timeline.note"))
                 @if !shaded.is_empty() { " " (t.get("timeline.incidents_note")) }
             }
-            (PreEscaped(chart))
+            (figure(&chart, "chart-timeline", t.get("timeline.title"), &table, lang))
             // The x axis in words, counted as incident windows are (days from the start).
             p.note {
                 (t.fill("timeline.x_axis", &[("day", &lang.count(start / 24.0))]))
@@ -625,11 +679,28 @@ fn revenue_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup> {
             shown: lang.grouped(c.revenue.mean),
         })
         .collect();
+    let mut table = DataTable::pairs(
+        t.get("chart.cause"),
+        t.get("chart.revenue_lost"),
+        bars.iter()
+            .map(|b| (b.label.clone(), b.shown.clone()))
+            .collect(),
+    );
+    if bars.iter().any(|b| b.ci95.is_some()) {
+        table.head.push(t.get("chart.interval").to_owned());
+        for (row, bar) in table.rows.iter_mut().zip(&bars) {
+            row.push(
+                bar.ci95
+                    .map_or("–".to_owned(), |h| format!("±\u{a0}{}", lang.grouped(h))),
+            );
+        }
+    }
+    let title = t.get("revenue.title");
     Some(html! {
         section {
-            h2 { (t.get("revenue.title")) }
+            h2 { (title) }
             p.note { (t.fill("revenue.note", &[("total", &lang.grouped(s.revenue.lost.mean))])) }
-            (PreEscaped(svg::ranked_bars(&bars, t.get("revenue.title"))))
+            (figure(&svg::ranked_bars(&bars, title), "chart-revenue", title, &table, lang))
         }
     })
 }
@@ -666,11 +737,37 @@ fn paths_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup> {
             }
         })
         .collect();
+    let table = DataTable {
+        head: vec![
+            String::new(),
+            t.get("paths.legend_model").to_owned(),
+            t.get("paths.legend_reference").to_owned(),
+        ],
+        rows: rows
+            .iter()
+            .map(|r| vec![r.label.clone(), r.shown.clone(), lang.percent(r.reference)])
+            .collect(),
+        // `said nothing: 37 % stayed, of 56 customers per replication, reference 37 %; …`
+        summary: Some(format!(
+            "{}.",
+            rows.iter()
+                .map(|r| format!("{}: {}, {}", r.label, r.shown, r.reference_shown))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+    };
+    let title = t.get("paths.title");
+    let chart = svg::stay_bars(
+        &rows,
+        t.get("paths.legend_model"),
+        t.get("paths.legend_reference"),
+        title,
+    );
     Some(html! {
         section {
-            h2 { (t.get("paths.title")) }
+            h2 { (title) }
             p.note { (t.get("paths.note")) }
-            (PreEscaped(svg::stay_bars(&rows, t.get("paths.legend_model"), t.get("paths.legend_reference"), t.get("paths.title"))))
+            (figure(&chart, "chart-paths", title, &table, lang))
         }
     })
 }
@@ -1007,6 +1104,38 @@ fn interval_row(c: &Comparison, metric: &str, label: String, lang: Lang) -> Inte
             })
             .collect(),
     }
+}
+
+/// Dots with intervals, one row per metric, with their numbers as a table
+/// (a column per scenario).
+fn interval_figure(
+    rows: &[IntervalRow],
+    names: &[String],
+    id: &str,
+    title: &str,
+    lang: Lang,
+) -> Markup {
+    let mut head = vec![String::new()];
+    head.extend(names.iter().cloned());
+    let table = DataTable {
+        head,
+        rows: rows
+            .iter()
+            .map(|r| {
+                let mut row = vec![r.label.clone()];
+                row.extend(r.points.iter().map(|p| p.2.clone()));
+                row
+            })
+            .collect(),
+        summary: None,
+    };
+    figure(
+        &svg::interval_rows(rows, names, title),
+        id,
+        title,
+        &table,
+        lang,
+    )
 }
 
 /// The customer-facing metrics as dots with intervals.

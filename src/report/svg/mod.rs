@@ -201,6 +201,25 @@ impl Svg {
     }
 }
 
+/// A finished chart (from [`Svg::finish`]) with a `<title>` and a `<desc>`
+/// of what it shows, the description tied to the drawing by
+/// `aria-describedby` (`id` must be unique on the page): a screen reader
+/// reads the chart's name and then its numbers.
+pub fn describe(chart: &str, id: &str, title: &str, description: &str) -> String {
+    // The opening tag ends at the first `>`: its attributes are escaped.
+    let Some(end) = chart.find('>') else {
+        return chart.to_owned();
+    };
+    format!(
+        "{open} aria-describedby=\"{id}\">\n<title>{title}</title>\n<desc id=\"{id}\">{description}</desc>{rest}",
+        open = &chart[..end],
+        id = esc(id),
+        title = esc(title),
+        description = esc(description),
+        rest = &chart[end + 1..],
+    )
+}
+
 /// Round numbers for an axis from 0 to at least `max`: (step, top).
 pub fn nice_ticks(max: f64) -> (f64, f64) {
     let max = if max.is_finite() && max > 0.0 {
