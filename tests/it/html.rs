@@ -1281,3 +1281,55 @@ fn every_chart_tells_a_screen_reader_its_numbers() {
         "the revenue chart's description and table lack {amount}: {revenue}"
     );
 }
+
+/// Every piece of chart text that sticks out of its chart, or out of the
+/// chain's box it is written in, one per line (empty when none does).
+const STICKING_OUT_PROBE: &str = "[...document.querySelectorAll('main svg')].flatMap(s=>{\
+    const b=s.getBoundingClientRect();const boxes=[...s.querySelectorAll('rect[rx=\"10\"]')].map(r=>r.getBoundingClientRect());\
+    return [...s.querySelectorAll('text')].flatMap(t=>{const r=t.getBoundingClientRect();const c=(r.left+r.right)/2,m=(r.top+r.bottom)/2;\
+    const out=r.left<b.left-1||r.right>b.right+1;\
+    const box=boxes.find(x=>c>x.left&&c<x.right&&m>x.top&&m<x.bottom);\
+    const outBox=box&&(r.left<box.left||r.right>box.right);\
+    return out||outBox?[s.getAttribute('aria-label')+': '+t.textContent+(outBox?' (out of its box)':'')]:[];});}).join('\\n')";
+
+#[test]
+fn names_of_markup_symbols_and_capitals_stay_inside_their_charts() {
+    let Some(browser) = chromium() else {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "CI=true but Chromium is not installed"
+        );
+        eprintln!("SKIPPED: Chromium is not installed, the labels were not measured");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // Bold names of symbols and capitals are wider than plain lowercase text:
+    // they must be cut with an ellipsis, never clipped by the chart's edge or
+    // spill out of a department's box.
+    let scenario = std::fs::read_to_string(root().join("tests/cases/ok/tiny.toml"))
+        .unwrap()
+        .replace(
+            "\"billing\"",
+            &format!("\"bill<i>ing</i>&amp;{}\"", "Y".repeat(150)),
+        );
+    let file = dir.path().join("symbols.toml");
+    std::fs::write(&file, scenario).unwrap();
+    let file = file.to_str().unwrap();
+    let run = command::stdout_of(&["run", file, "-q", "--format", "html"]);
+    let compare = command::stdout_of(&[
+        "compare",
+        file,
+        "tests/cases/ok/tiny.toml",
+        "-q",
+        "--format",
+        "html",
+        "--lang",
+        "es",
+    ]);
+    for (what, page) in [("run", &run), ("compare", &compare)] {
+        for window in [1024, 1920] {
+            let out = in_browser(&browser, page, dir.path(), window, STICKING_OUT_PROBE);
+            assert!(out.is_empty(), "{what} at {window} px:\n{out}");
+        }
+    }
+}

@@ -526,7 +526,9 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
             ),
         );
         // A long name gets smaller type before it is cut.
-        let size = ((BOX_W - 16.0) / super::text_width(&node.name, 1.0)).clamp(18.0, 23.0);
+        // The name is bold: fitted as the wider text it is, inside the box.
+        let bold = super::BOLD_WIDER;
+        let size = ((BOX_W - 16.0) / (bold * super::text_width(&node.name, 1.0))).clamp(18.0, 23.0);
         svg.text_styled(
             x + BOX_W / 2.0,
             y + 33.0,
@@ -534,7 +536,7 @@ pub fn chain(nodes: &[ChainNode], edges: &[ChainEdge], label: &str) -> String {
             "middle",
             INK,
             " font-weight=\"bold\"",
-            &fit(&node.name, size, BOX_W - 16.0),
+            &fit(&node.name, size * bold, BOX_W - 16.0),
         );
         for (k, line) in node.lines.iter().enumerate() {
             svg.text(

@@ -377,7 +377,8 @@ pub fn interval_rows(rows: &[IntervalRow], scenarios: &[String], label: &str) ->
             "start",
             INK,
             " font-weight=\"bold\"",
-            &fit(&r.label, FONT, w - plot_l),
+            // Bold: fitted as the wider text it is, so a long name is cut, not clipped.
+            &fit(&r.label, FONT * super::BOLD_WIDER, w - plot_l),
         );
         let top = y + title_h;
         let block = per * r.points.len() as f64;

@@ -42,6 +42,10 @@ pub const INK: &str = "#222222";
 /// Light grid lines and quiet shapes.
 pub const QUIET: &str = "#BBBBBB";
 
+/// How much wider bold text is than [`text_width`]'s estimate for regular
+/// text: a bold label is fitted at its size times this.
+pub const BOLD_WIDER: f64 = 1.12;
+
 /// Estimated width of `text` at `size` px in a sans-serif face.
 pub fn text_width(text: &str, size: f64) -> f64 {
     let em: f64 = text

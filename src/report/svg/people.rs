@@ -1,7 +1,7 @@
 //! The people mechanisms' pictures: a line per department over the weeks
 //! (morale), and the internal-customer scorecard as a matrix.
 
-use super::{INK, LOSS, QUIET, Series, Shade, Svg, fit, text_width};
+use super::{BOLD_WIDER, INK, LOSS, QUIET, Series, Shade, Svg, fit, text_width};
 
 const FONT: f64 = 21.0;
 const SMALL: f64 = 18.0;
@@ -158,9 +158,6 @@ pub struct MatrixCell {
     pub detail: String,
     pub worst: bool,
 }
-
-/// How much wider bold text is than [`text_width`]'s estimate for regular text.
-const BOLD_WIDER: f64 = 1.12;
 
 /// Rows × columns of cells, `cells[r][c]` (None: no such link). A cell is
 /// whiter the better, more vermillion the worse; the worst has a thick frame.
