@@ -214,14 +214,19 @@ fn headline(outcome: &Outcome, lang: Lang) -> Markup {
     } else {
         f64::NAN
     };
-    let lost = t.counted(
-        "headline.lost",
-        ("lost", &lang.count(c.lost.mean)),
-        &[
-            ("share", &lang.percent(share)),
-            ("arrived", &lang.count(c.arrived.mean)),
-        ],
-    );
+    let lost = if c.arrived.mean > 0.0 {
+        t.counted(
+            "headline.lost",
+            ("lost", &lang.count(c.lost.mean)),
+            &[
+                ("share", &lang.percent(share)),
+                ("arrived", &lang.count(c.arrived.mean)),
+            ],
+        )
+    } else {
+        // Not "0 customers lost: – of the 0 who came".
+        t.get("headline.nobody_came").to_owned()
+    };
     let revenue = t.counted(
         "headline.revenue",
         ("prospects", &lang.count(c.prospects_deterred.mean)),
@@ -1293,6 +1298,27 @@ mod tests {
                 let alone = page.replace(&format!("±\u{a0}{wrong}"), "");
                 assert!(!alone.contains(wrong), "{wrong}");
             }
+        }
+    }
+
+    #[test]
+    fn a_run_where_nobody_came_says_so() {
+        for lang in [Lang::En, Lang::Es] {
+            let mut outcome = fixture::outcome(3);
+            let zero = Stat {
+                mean: 0.0,
+                ci95: Some(0.0),
+            };
+            outcome.summary.customers.arrived = zero;
+            outcome.summary.customers.lost = zero;
+            let data = crate::report::json::render(&outcome);
+            let page = String::from_utf8(run(&outcome, &[], &data, lang)).unwrap();
+            let said = lang.catalogue().get("headline.nobody_came");
+            assert!(page.contains(said), "{lang:?}");
+            assert!(
+                !page.contains("–\u{a0}") && !page.contains(": – "),
+                "{lang:?}"
+            );
         }
     }
 
