@@ -1068,36 +1068,16 @@ fn the_compare_page_rounds_as_the_compare_text_does() {
 }
 
 /// The page's width as the browser laid it out at `window` pixels wide:
-/// (scrollWidth, clientWidth) of the document. A measuring script is added
-/// to a copy of the page (the page itself has none).
+/// (scrollWidth, clientWidth) of the document.
 fn laid_out_width(browser: &Path, page: &[u8], dir: &Path, window: u32) -> (u64, u64) {
-    let text = std::str::from_utf8(page).unwrap();
-    let probe = "<script>addEventListener('load',()=>{const d=document.documentElement;\
-        const p=document.createElement('pre');p.id='probe';\
-        p.textContent=d.scrollWidth+' '+d.clientWidth;document.body.appendChild(p);});</script></body>";
-    let copy = dir.join(format!("probe-{window}.html"));
-    std::fs::write(&copy, text.replace("</body>", probe)).unwrap();
-    let profile = tempfile::tempdir().unwrap();
-    let out = Process::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--hide-scrollbars",
-            "--virtual-time-budget=2000",
-            "--dump-dom",
-        ])
-        .arg(format!("--window-size={window},900"))
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("file://{}", copy.display()))
-        .output()
-        .expect("run chromium");
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let at = dom.find("<pre id=\"probe\">").expect("the probe ran") + "<pre id=\"probe\">".len();
-    let mut numbers = dom[at..]
-        .split(['<', ' '])
-        .map(|n| n.parse::<u64>().unwrap());
+    let widths = in_browser(
+        browser,
+        page,
+        dir,
+        window,
+        "document.documentElement.scrollWidth+' '+document.documentElement.clientWidth",
+    );
+    let mut numbers = widths.split(' ').map(|n| n.trim().parse::<u64>().unwrap());
     (numbers.next().unwrap(), numbers.next().unwrap())
 }
 
