@@ -84,6 +84,7 @@ impl Hours {
     /// The moments in a week where the state changes, in minutes since Monday
     /// 00:00, sorted, with `true` for an opening. A window that runs over the
     /// end of Sunday into Monday is one opening and one closing, not two of each.
+    #[cfg(test)]
     fn changes(&self) -> Vec<(u32, bool)> {
         let wraps = self.windows.first().is_some_and(|w| w.0 == 0)
             && self.windows.last().is_some_and(|w| w.1 == WEEK_MINUTES);
@@ -107,21 +108,49 @@ impl Hours {
     /// compared in that form, so an event scheduled at a returned time sees the
     /// new state, and asking again there returns a later time, never the same.
     pub fn state_at(&self, t_h: f64) -> (bool, f64) {
-        let changes = self.changes();
-        if changes.is_empty() {
+        // The week's changes are `self.windows` flattened (each window's start,
+        // then its end), without the opening at Monday 00:00 and the closing
+        // at the end of Sunday of a window that wraps: read them by index, and
+        // find the next one by bisection, so a week of thousands of windows
+        // costs a few comparisons per call, not a list built and scanned.
+        let wraps = self.windows.first().is_some_and(|w| w.0 == 0)
+            && self.windows.last().is_some_and(|w| w.1 == WEEK_MINUTES);
+        let skip = usize::from(wraps);
+        let len = 2 * self.windows.len() - 2 * skip;
+        if len == 0 {
             return (true, f64::INFINITY);
         }
+        let change = |i: usize| {
+            let j = i + skip;
+            let w = self.windows[j / 2];
+            if j.is_multiple_of(2) {
+                (w.0, true)
+            } else {
+                (w.1, false)
+            }
+        };
         let week = f64::from(WEEK_MINUTES);
         let first_week = ((t_h * 60.0) / week).floor() as i64 - 2;
-        let mut open = !changes.last().expect("not empty").1;
+        let mut open = !change(len - 1).1;
         for k in first_week.. {
-            for &(minute, opens) in &changes {
-                let at = (k as f64 * week + f64::from(minute)) / 60.0;
-                if at > t_h {
-                    return (open, at);
+            let at = |i: usize| (k as f64 * week + f64::from(change(i).0)) / 60.0;
+            // The first change of week `k` after `t_h` (times rise with `i`).
+            let (mut lo, mut hi) = (0, len);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if at(mid) > t_h {
+                    hi = mid
+                } else {
+                    lo = mid + 1
                 }
-                open = opens;
             }
+            if lo < len {
+                if lo > 0 {
+                    open = change(lo - 1).1;
+                }
+                return (open, at(lo));
+            }
+            open = change(len - 1).1;
         }
         unreachable!("the loop returns within three weeks")
     }
@@ -167,6 +196,81 @@ mod tests {
         assert_eq!(h.state_at(6.0), (false, 168.0 - 2.0));
         // No change at Monday 00:00: open from Sunday 22:00 to Monday 06:00.
         assert_eq!(h.state_at(168.0 - 1.0), (true, 168.0 + 6.0));
+    }
+
+    /// What `state_at` computed before it bisected: every change of the
+    /// weeks around `t_h`, one by one.
+    fn state_at_by_scanning(h: &Hours, t_h: f64) -> (bool, f64) {
+        let changes = h.changes();
+        if changes.is_empty() {
+            return (true, f64::INFINITY);
+        }
+        let week = f64::from(WEEK_MINUTES);
+        let first_week = ((t_h * 60.0) / week).floor() as i64 - 2;
+        let mut open = !changes.last().expect("not empty").1;
+        for k in first_week.. {
+            for &(minute, opens) in &changes {
+                let at = (k as f64 * week + f64::from(minute)) / 60.0;
+                if at > t_h {
+                    return (open, at);
+                }
+                open = opens;
+            }
+        }
+        unreachable!()
+    }
+
+    /// A minute on, a minute off, all week: 5 040 windows.
+    fn minute_shifts() -> Hours {
+        Hours {
+            windows: (0..WEEK_MINUTES / 2).map(|i| (2 * i, 2 * i + 1)).collect(),
+        }
+    }
+
+    #[test]
+    fn state_at_agrees_with_scanning_every_change() {
+        let wrapping = Hours {
+            windows: vec![(0, 60), (600, 700), (WEEK_MINUTES - 30, WEEK_MINUTES)],
+        };
+        let ends = Hours {
+            windows: vec![(5, WEEK_MINUTES)],
+        };
+        for h in [
+            nine_to_five(),
+            wrapping,
+            ends,
+            Hours::always(),
+            minute_shifts(),
+        ] {
+            for i in 0..5000 {
+                let t = f64::from(i) * 0.7391 - 3.0;
+                assert_eq!(h.state_at(t), state_at_by_scanning(&h, t), "{t}");
+            }
+            for &(minute, _) in &h.changes() {
+                for k in [0.0, 1.0, 520.0] {
+                    let t = (k * f64::from(WEEK_MINUTES) + f64::from(minute)) / 60.0;
+                    assert_eq!(h.state_at(t), state_at_by_scanning(&h, t), "{t}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn thousands_of_windows_cost_little_per_change() {
+        // Each shift change asks `state_at`; it used to build and scan every
+        // change of three weeks, so ten years of minute shifts took minutes.
+        let h = minute_shifts();
+        let start = std::time::Instant::now();
+        let mut t = 0.0;
+        for _ in 0..1_000_000 {
+            t = h.state_at(t).1;
+        }
+        assert!(t > 10_000.0, "{t}");
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "{:?}",
+            start.elapsed()
+        );
     }
 
     #[test]
