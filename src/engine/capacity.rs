@@ -71,6 +71,30 @@ struct Changing<'m> {
     hours: Option<&'m Hours>,
     /// Indices of the incidents on this department, in the order listed.
     incidents: Vec<usize>,
+    /// Positions in `incidents` of the windows open now, in the order listed.
+    open: std::collections::BTreeSet<usize>,
+    /// When each incident's window next opens or closes (as the bits of a
+    /// time ≥ 0, which order as the times do), with its position in
+    /// `incidents`: only those due are looked at, so a change costs the
+    /// logarithm of the incidents on the unit, not all of them.
+    due: std::collections::BinaryHeap<std::cmp::Reverse<(u64, usize)>>,
+}
+
+impl Changing<'_> {
+    fn new(unit: Unit, staff: u32, hours: Option<&Hours>, incidents: Vec<usize>) -> Changing<'_> {
+        // Every incident is due at time 0, when its state is first computed.
+        let due = (0..incidents.len())
+            .map(|i| std::cmp::Reverse((0.0f64.to_bits(), i)))
+            .collect();
+        Changing {
+            unit,
+            staff,
+            hours,
+            incidents,
+            open: std::collections::BTreeSet::new(),
+            due,
+        }
+    }
 }
 
 pub(super) struct PoolState {
@@ -117,12 +141,12 @@ impl<'m> Capacity<'m> {
                 .map(|(i, _)| i)
                 .collect();
             if spec.hours.is_some() || !incidents.is_empty() {
-                changing.push(Changing {
-                    unit: Unit::Department(d),
-                    staff: spec.staff,
-                    hours: spec.hours.as_ref(),
+                changing.push(Changing::new(
+                    Unit::Department(d),
+                    spec.staff,
+                    spec.hours.as_ref(),
                     incidents,
-                });
+                ));
             }
         }
         let pools = model
@@ -131,12 +155,12 @@ impl<'m> Capacity<'m> {
             .enumerate()
             .map(|(p, spec)| {
                 if spec.hours.is_some() {
-                    changing.push(Changing {
-                        unit: Unit::Pool(p),
-                        staff: spec.staff,
-                        hours: spec.hours.as_ref(),
-                        incidents: Vec::new(),
-                    });
+                    changing.push(Changing::new(
+                        Unit::Pool(p),
+                        spec.staff,
+                        spec.hours.as_ref(),
+                        Vec::new(),
+                    ));
                 }
                 PoolState {
                     staff: spec.staff,
@@ -445,24 +469,39 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
     /// those who came on duty take waiting work; the next change is scheduled.
     pub(super) fn on_capacity(&mut self, unit: usize) {
         let now = self.now;
-        let c = &self.capacity.changing[unit];
+        let c = &mut self.capacity.changing[unit];
         let (open, mut next) = c.hours.map_or((true, f64::INFINITY), |h| h.state_at(now));
         let mut staff = c.staff;
         let mut service = None;
-        // Later-listed incidents win for the fields they set.
-        for &i in &c.incidents {
-            let incident = &self.model.incidents[i];
+        // The incidents whose window opened or closed by now.
+        while let Some(&std::cmp::Reverse((at, pos))) = c.due.peek() {
+            if f64::from_bits(at) > now {
+                break;
+            }
+            c.due.pop();
+            let incident = &self.model.incidents[c.incidents[pos]];
             let (active, change) =
                 window_state(incident.from_h, incident.to_h, incident.every_h, now);
-            next = next.min(change);
-            if let (
-                true,
-                IncidentTarget::Department {
-                    staff: s,
-                    service: d,
-                    ..
-                },
-            ) = (active, &incident.target)
+            if active {
+                c.open.insert(pos);
+            } else {
+                c.open.remove(&pos);
+            }
+            if change.is_finite() {
+                c.due.push(std::cmp::Reverse((change.to_bits(), pos)));
+            }
+        }
+        if let Some(&std::cmp::Reverse((at, _))) = c.due.peek() {
+            next = next.min(f64::from_bits(at));
+        }
+        // Later-listed incidents win for the fields they set.
+        for &pos in &c.open {
+            let i = c.incidents[pos];
+            if let IncidentTarget::Department {
+                staff: s,
+                service: d,
+                ..
+            } = &self.model.incidents[i].target
             {
                 if let Some(s) = s {
                     staff = *s;
