@@ -348,30 +348,3 @@ fn mistakes_in_incidents_are_located_with_a_fix() {
         assert!(text.contains("help:"), "{body} has a fix: {text}");
     }
 }
-
-/// Thousands of short department incidents, one after another: each opening
-/// or closing looked at every incident of the department, so a year of
-/// them was quadratic (5 000 incidents over a year: 29 s; 50 000: many minutes). Only
-/// the incidents due are looked at now, and the run is the same.
-#[test]
-fn thousands_of_incidents_cost_little_per_window() {
-    let n = 5000;
-    let mut incidents = String::new();
-    for i in 0..n {
-        incidents.push_str(&format!(
-            "[[incident]]\nname = \"i{i}\"\nfrom = \"{i}m\"\nto = \"{}m\"\nevery = \"{}m\"\n\
-             department = \"desk\"\nstaff = {}\n",
-            i + 1,
-            n + 1,
-            i % 4 + 10
-        ));
-    }
-    let model = scenario::parse(&desk(&incidents, ""), "many.toml").expect("valid");
-    let start = std::time::Instant::now();
-    engine::run(&model, 0).expect("runs");
-    assert!(
-        start.elapsed() < std::time::Duration::from_secs(4),
-        "{:?}",
-        start.elapsed()
-    );
-}
