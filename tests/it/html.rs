@@ -247,6 +247,20 @@ fn chromium() -> Option<PathBuf> {
     None
 }
 
+/// Chromium, or `None` after saying on stderr that `skipped` (what the test
+/// could not do) was skipped; with CI=true a missing browser fails the test.
+fn chromium_or_skip(skipped: &str) -> Option<PathBuf> {
+    let browser = chromium();
+    if browser.is_none() {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "CI=true but Chromium is not installed"
+        );
+        eprintln!("SKIPPED: Chromium is not installed, {skipped}");
+    }
+    browser
+}
+
 fn browser_checks(dir: &Path, pages: &[(PathBuf, Vec<u8>)]) {
     let Some(browser) = chromium() else {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
@@ -1083,12 +1097,7 @@ fn laid_out_width(browser: &Path, page: &[u8], dir: &Path, window: u32) -> (u64,
 
 #[test]
 fn six_scenarios_and_a_name_without_spaces_stay_inside_the_window() {
-    let Some(browser) = chromium() else {
-        assert!(
-            !std::env::var("CI").is_ok_and(|v| v == "true"),
-            "CI=true but Chromium is not installed"
-        );
-        eprintln!("SKIPPED: Chromium is not installed, the layout was not measured");
+    let Some(browser) = chromium_or_skip("the layout was not measured") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -1190,12 +1199,7 @@ const CHARTS_PROBE: &str = "[...document.querySelectorAll('main svg')].map(s=>{\
 
 #[test]
 fn every_chart_tells_a_screen_reader_its_numbers() {
-    let Some(browser) = chromium() else {
-        assert!(
-            !std::env::var("CI").is_ok_and(|v| v == "true"),
-            "CI=true but Chromium is not installed"
-        );
-        eprintln!("SKIPPED: Chromium is not installed, the charts' descriptions were not read");
+    let Some(browser) = chromium_or_skip("the charts' descriptions were not read") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -1274,12 +1278,7 @@ const STICKING_OUT_PROBE: &str = "[...document.querySelectorAll('main svg')].fla
 
 #[test]
 fn names_of_markup_symbols_and_capitals_stay_inside_their_charts() {
-    let Some(browser) = chromium() else {
-        assert!(
-            !std::env::var("CI").is_ok_and(|v| v == "true"),
-            "CI=true but Chromium is not installed"
-        );
-        eprintln!("SKIPPED: Chromium is not installed, the labels were not measured");
+    let Some(browser) = chromium_or_skip("the labels were not measured") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
