@@ -260,8 +260,16 @@ fn differs(a: f64, b: f64) -> bool {
 
 /// Items of a list, joined with commas and `and`, cut after a few with a count.
 fn shorten(items: &[String], what: &str) -> String {
+    shorten_of(items, items.len(), what)
+}
+
+/// [`shorten`] for a list of `n` items of which `items` are the first (at least five of them, or all).
+fn shorten_of(items: &[String], n: usize, what: &str) -> String {
     const SHOWN: usize = 5;
-    match items.len() {
+    // A window's other incidents come with this many names.
+    const _: () = assert!(handoff::model::OTHERS_LISTED >= SHOWN);
+    debug_assert!(items.len() >= n.min(SHOWN), "{} of {n} items", items.len());
+    match n {
         0 => String::new(),
         1 => items[0].clone(),
         n if n <= SHOWN => format!("{} and {}", items[..n - 1].join(", "), items[n - 1]),
@@ -582,15 +590,17 @@ fn window_warnings(model: &Model) -> Vec<String> {
         let outside = model.loads(&window.outside);
         let length = window.to_h - window.from_h;
         let others: Vec<String> = window
-            .active
+            .others
             .iter()
-            .filter(|&&i| i != window.incident)
             .map(|&i| format!("`{}`", model.incidents[i].name))
             .collect();
         let with = if others.is_empty() {
             String::new()
         } else {
-            format!(" (with {} in force too)", shorten(&others, "incidents"))
+            format!(
+                " (with {} in force too)",
+                shorten_of(&others, window.others_in_force, "incidents")
+            )
         };
         for set in &inside.sets {
             let load = set.load();

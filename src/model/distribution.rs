@@ -137,6 +137,13 @@ impl Distribution {
         let mean = positive("mean", mean)?;
         let cv = positive("cv", cv)?;
         let shape = 1.0 / (cv * cv);
+        if !(shape.is_finite() && mean / shape > 0.0) {
+            // rand_distr would say "scale is not positive", about a scale the file never gave.
+            return Err(format!(
+                "its cv, {cv:e}, is too small to compute (the shape, 1/cv², overflows): \
+                 for a time that hardly varies, use {{ dist = \"constant\", value = ... }}"
+            ));
+        }
         let g = Gamma::new(shape, mean / shape).map_err(|e| e.to_string())?;
         Ok(Self {
             kind: Kind::Gamma(g),

@@ -26,7 +26,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{DeptId, Hours, IncidentTarget, Model};
+use super::in_force::{InForce, Settings};
+use super::{DeptId, Hours, Model};
 
 /// More window boundaries than this in a run (an incident every minute for
 /// years), and the long-run load mixes each incident's window alone by its
@@ -149,13 +150,20 @@ impl Loads {
     }
 }
 
+/// How many of the other incidents in force a [`WindowLoad`] names: the
+/// reader wants a few names, and thousands of overlapping incidents must not
+/// cost memory in the square of their number.
+pub const OTHERS_LISTED: usize = 5;
+
 /// What the departments face inside one incident's window, against outside any.
 #[derive(Debug, Clone)]
 pub struct WindowLoad {
     pub incident: usize,
-    /// The incidents in force at the start of its first window, in the order
-    /// listed (later ones win for the fields they set); `incident` among them.
-    pub active: Vec<usize>,
+    /// The first [`OTHERS_LISTED`] other incidents in force at the start of
+    /// its first window, in the order listed, and how many there are in all
+    /// (all of them count in `inside`: later ones win for the fields they set).
+    pub others: Vec<usize>,
+    pub others_in_force: usize,
     /// The first window within the run, in hours since its start.
     pub from_h: f64,
     pub to_h: f64,
@@ -230,41 +238,12 @@ impl Model {
     /// A handoff's `lose` and caught errors send work back to its sender:
     /// visits = 1 / ((1 − lose) (1 − error × catch)).
     pub fn workload(&self, active: &[usize]) -> Workload {
-        let mut odds: Vec<(f64, f64, f64)> = self
-            .handoffs
-            .iter()
-            .map(|h| (h.lose, h.error, h.catch))
-            .collect();
-        let mut staff: Vec<u32> = self.departments.iter().map(|d| d.staff).collect();
-        let mut service: Vec<f64> = self.departments.iter().map(|d| d.service.mean()).collect();
-        for &i in active {
-            match &self.incidents[i].target {
-                IncidentTarget::Handoff {
-                    handoff,
-                    lose,
-                    error,
-                    catch,
-                    ..
-                } => {
-                    let o = &mut odds[*handoff];
-                    o.0 = lose.unwrap_or(o.0);
-                    o.1 = error.unwrap_or(o.1);
-                    o.2 = catch.unwrap_or(o.2);
-                }
-                IncidentTarget::Department {
-                    department,
-                    staff: s,
-                    service: d,
-                } => {
-                    if let Some(s) = s {
-                        staff[*department] = *s;
-                    }
-                    if let Some(d) = d {
-                        service[*department] = d.mean();
-                    }
-                }
-            }
-        }
+        self.workload_under(&Settings::with(self, active))
+    }
+
+    /// [`Model::workload`] with the values `s` in force.
+    fn workload_under(&self, s: &Settings) -> Workload {
+        let (odds, staff, service) = (&s.odds, &s.staff, &s.service);
         let mut w = Workload::zero(self.departments.len(), self.pools.len());
         let rate = self.customers.arrival_rate_per_h;
         for flow in self.flows.iter().filter(|f| f.share > 0.0) {
@@ -487,30 +466,38 @@ impl Model {
             total.add_weighted(&plain, rest.max(0.0));
             return total;
         }
-        let mut cuts = vec![0.0, end];
-        for i in &self.incidents {
-            for k in 0..starts(i.from_h, i.every_h) {
-                let shift = k as f64 * i.every_h.unwrap_or(0.0);
-                for t in [i.from_h + shift, i.to_h + shift] {
-                    if t > 0.0 && t < end {
-                        cuts.push(t);
-                    }
-                }
+        // Every window's edges within reach, in time order; between two of
+        // them the same incidents are in force.
+        let mut edges: Vec<(f64, usize, bool)> = Vec::new();
+        for (i, x) in self.incidents.iter().enumerate() {
+            for k in 0..starts(x.from_h, x.every_h) {
+                let shift = k as f64 * x.every_h.unwrap_or(0.0);
+                edges.push((x.from_h + shift, i, true));
+                edges.push((x.to_h + shift, i, false));
             }
         }
+        edges.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut cuts: Vec<f64> = edges
+            .iter()
+            .map(|e| e.0)
+            .filter(|&t| t > 0.0 && t < end)
+            .chain([0.0, end])
+            .collect();
         cuts.sort_by(f64::total_cmp);
         cuts.dedup();
-        let mut seen: BTreeMap<Vec<usize>, Workload> = BTreeMap::new();
+        let mut in_force = InForce::new(self);
+        let mut edges = edges.into_iter().peekable();
         for piece in cuts.windows(2) {
             let (a, b) = (piece[0], piece[1]);
-            if b <= a {
-                continue;
+            while let Some((_, i, opens)) = edges.next_if(|e| e.0 <= a) {
+                if opens {
+                    in_force.open(i);
+                } else {
+                    in_force.close(i);
+                }
             }
-            let active = self.incidents_active_at(a + (b - a) / 2.0);
-            let w = seen
-                .entry(active)
-                .or_insert_with_key(|active| self.workload(active));
-            total.add_weighted(w, (b - a) / end);
+            let w = self.workload_under(in_force.settings());
+            total.add_weighted(&w, (b - a) / end);
         }
         total
     }
@@ -537,13 +524,54 @@ impl Model {
 
     /// Each incident's first window within the run, against the same moment
     /// outside any window; incidents that start after the run are left out.
+    ///
+    /// The incidents in force at each window's start come from one walk
+    /// through time: one-off windows open and close as the walk passes their
+    /// edges; repeating ones are checked at each start (their windows may be
+    /// too many to walk).
     pub fn window_loads(&self) -> Vec<WindowLoad> {
         let end = self.simulation.duration_h;
         let plain = self.workload(&[]);
-        let mut out = Vec::new();
-        for (i, incident) in self.incidents.iter().enumerate() {
-            if incident.from_h >= end {
-                continue;
+        let mut starts: Vec<usize> = (0..self.incidents.len())
+            .filter(|&i| self.incidents[i].from_h < end)
+            .collect();
+        starts.sort_by(|&a, &b| {
+            self.incidents[a]
+                .from_h
+                .total_cmp(&self.incidents[b].from_h)
+        });
+        let (repeating, once): (Vec<usize>, Vec<usize>) =
+            (0..self.incidents.len()).partition(|&i| self.incidents[i].every_h.is_some());
+        let mut edges: Vec<(f64, usize, bool)> = once
+            .iter()
+            .flat_map(|&i| {
+                let x = &self.incidents[i];
+                [(x.from_h, i, true), (x.to_h, i, false)]
+            })
+            .collect();
+        edges.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut edges = edges.into_iter().peekable();
+        let mut in_force = InForce::new(self);
+        let mut out = Vec::with_capacity(starts.len());
+        for i in starts {
+            let incident = &self.incidents[i];
+            let at = incident.from_h;
+            // `[from, to)`: a window closing at `at` is over, one opening at it in force.
+            while let Some((_, j, opens)) = edges.next_if(|e| e.0 <= at) {
+                if opens {
+                    in_force.open(j);
+                } else {
+                    in_force.close(j);
+                }
+            }
+            for &j in &repeating {
+                let x = &self.incidents[j];
+                let inside = in_window(x.from_h, x.to_h, x.every_h, at);
+                if inside && !in_force.is_open(j) {
+                    in_force.open(j);
+                } else if !inside && in_force.is_open(j) {
+                    in_force.close(j);
+                }
             }
             let windows = match incident.every_h {
                 None => 1,
@@ -556,18 +584,23 @@ impl Model {
                 incident.to_h.min(end)
             };
             let growth = self.reorder_growth_at(last_end);
-            let active = self.incidents_active_at(incident.from_h);
             out.push(WindowLoad {
                 incident: i,
-                inside: self.workload(&active).grown(growth),
+                inside: self.workload_under(in_force.settings()).grown(growth),
                 outside: plain.clone().grown(growth),
-                active,
+                others: in_force
+                    .active()
+                    .filter(|&j| j != i)
+                    .take(OTHERS_LISTED)
+                    .collect(),
+                others_in_force: in_force.len() - usize::from(in_force.is_open(i)),
                 from_h: incident.from_h,
                 to_h: incident.to_h.min(end),
                 windows,
                 growth,
             });
         }
+        out.sort_by_key(|w| w.incident);
         out
     }
 
@@ -945,7 +978,8 @@ mod tests {
         // Strike: 1.5 h of work an hour for 1 person, 48 h: 24 h of work
         // undone, 16 jobs of 1.5 h, cleared at 2 − 1.5 = 0.5 spare: 48 h.
         let strike = &windows[0];
-        assert_eq!((strike.active.clone(), strike.windows), (vec![0], 1));
+        assert_eq!((strike.others.clone(), strike.others_in_force), (vec![], 0));
+        assert_eq!(strike.windows, 1);
         let inside = m.loads(&strike.inside);
         assert_eq!(inside.per_department(), vec![1.5]);
         let b = Backlog::of(
@@ -961,7 +995,8 @@ mod tests {
         // 6 h undone, 4 jobs, cleared in 4 × 1.5 / 0.5 = 12 h; it starts at
         // days 1, 8, 15, 22 and 29 of 30.
         let outage = &windows[1];
-        assert_eq!((outage.active.clone(), outage.windows), (vec![1], 5));
+        assert_eq!((outage.others.clone(), outage.others_in_force), (vec![], 0));
+        assert_eq!(outage.windows, 5);
         let inside = m.loads(&outage.inside);
         assert_eq!(inside.per_department(), vec![1.5]);
         assert_eq!(outage.inside.jobs, vec![2.0]);
@@ -1146,5 +1181,111 @@ mod tests {
         let start = std::time::Instant::now();
         assert_eq!(m.departments_in_no_flow(), vec![n - 2, n - 1]);
         assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
+    }
+
+    /// Many random incidents, once or repeating, on handoffs and departments,
+    /// overlapping or not: the walk through time gives what checking every
+    /// incident at each moment gives (the way these were computed before),
+    /// exactly.
+    #[test]
+    fn the_walk_through_incidents_matches_checking_each_one() {
+        use rand::rngs::ChaCha8Rng;
+        use rand::{RngExt, SeedableRng};
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        for round in 0..200 {
+            let mut m = two([2, 3], None, vec![]);
+            let n = rng.random_range(1..40);
+            // Times on a coarse grid, so that windows often start and end together.
+            let at = |rng: &mut ChaCha8Rng| f64::from(rng.random_range(0..40_u32)) * 2.5;
+            m.incidents = (0..n)
+                .map(|i| {
+                    let from = at(&mut rng);
+                    let to = from + 2.5 * f64::from(rng.random_range(1..12_u32));
+                    let every = rng
+                        .random_bool(0.4)
+                        .then(|| to - from + 2.5 * f64::from(rng.random_range(1..8_u32)));
+                    let some = |rng: &mut ChaCha8Rng, v: f64| rng.random_bool(0.6).then_some(v);
+                    let target = if rng.random_bool(0.5) {
+                        IncidentTarget::Handoff {
+                            handoff: rng.random_range(0..2),
+                            lose: some(&mut rng, f64::from(i) / 100.0),
+                            error: some(&mut rng, 0.5),
+                            catch: some(&mut rng, f64::from(i) / 50.0),
+                            delay: None,
+                        }
+                    } else {
+                        IncidentTarget::Department {
+                            department: rng.random_range(0..2),
+                            staff: some(&mut rng, f64::from(i % 5)).map(|s| s as u32),
+                            service: some(&mut rng, 1.0 + f64::from(i))
+                                .map(|mean| Distribution::exponential(mean).unwrap()),
+                        }
+                    };
+                    Incident {
+                        name: format!("i{i}"),
+                        from_h: from,
+                        to_h: to,
+                        every_h: every,
+                        target,
+                    }
+                })
+                .collect();
+            for w in m.window_loads() {
+                let x = &m.incidents[w.incident];
+                let active = m.incidents_active_at(x.from_h);
+                let others: Vec<usize> = active
+                    .iter()
+                    .copied()
+                    .filter(|&j| j != w.incident)
+                    .collect();
+                assert_eq!(w.others_in_force, others.len(), "round {round}");
+                assert_eq!(
+                    w.others,
+                    others[..others.len().min(OTHERS_LISTED)],
+                    "round {round}"
+                );
+                assert_eq!(
+                    w.inside,
+                    m.workload(&active).grown(w.growth),
+                    "round {round}"
+                );
+            }
+            assert_eq!(
+                m.long_run_workload(),
+                checked_piece_by_piece(&m),
+                "round {round}"
+            );
+        }
+    }
+
+    /// [`Model::long_run_workload`] as it was first written: every incident
+    /// checked at the middle of each piece between window edges.
+    fn checked_piece_by_piece(m: &Model) -> Workload {
+        let end = m.simulation.duration_h;
+        let mut cuts = vec![0.0, end];
+        for i in &m.incidents {
+            let windows = match i.every_h {
+                _ if i.from_h >= end => 0,
+                None => 1,
+                Some(p) => ((end - i.from_h) / p).ceil() as u64,
+            };
+            for k in 0..windows {
+                let shift = k as f64 * i.every_h.unwrap_or(0.0);
+                for t in [i.from_h + shift, i.to_h + shift] {
+                    if t > 0.0 && t < end {
+                        cuts.push(t);
+                    }
+                }
+            }
+        }
+        cuts.sort_by(f64::total_cmp);
+        cuts.dedup();
+        let mut total = Workload::zero(m.departments.len(), m.pools.len());
+        for piece in cuts.windows(2) {
+            let (a, b) = (piece[0], piece[1]);
+            let w = m.workload(&m.incidents_active_at(a + (b - a) / 2.0));
+            total.add_weighted(&w, (b - a) / end);
+        }
+        total
     }
 }

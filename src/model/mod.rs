@@ -5,13 +5,14 @@
 
 mod cause;
 mod distribution;
+mod in_force;
 mod load;
 mod people;
 mod structure;
 
 pub use cause::Cause;
 pub use distribution::{Distribution, ParamError, binomial};
-pub use load::{Backlog, Loads, Strain, WindowLoad, Workload};
+pub use load::{Backlog, Loads, OTHERS_LISTED, Strain, WindowLoad, Workload};
 pub use people::{Learning, Morale, Policy};
 pub use structure::{Hours, Incident, IncidentTarget, Pool, WEEK_MINUTES};
 

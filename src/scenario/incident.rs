@@ -37,6 +37,12 @@ pub const INCIDENT_FIELDS: &[&str] = &[
 const HANDOFF_CHANGES: &[&str] = &["lose", "error", "catch", "delay"];
 const DEPARTMENT_CHANGES: &[&str] = &["staff", "service"];
 
+/// The most `[[incident]]` tables a scenario may have. Telling which
+/// repeating incidents are in force at each incident's start (`validate`'s
+/// estimates) costs the product of their numbers; 10 000 take a second or two,
+/// and a year of daily outages replayed one by one is 365.
+pub const MAX_INCIDENTS: usize = 10_000;
+
 /// The shortest `every`: a minute, the resolution of opening hours.
 const MIN_EVERY_H: f64 = 1.0 / 60.0;
 
@@ -54,6 +60,20 @@ pub(super) fn read(
         .enumerate()
         .map(|(i, n)| (n.as_str(), i))
         .collect();
+    if let Some(first_extra) = tables.get(MAX_INCIDENTS) {
+        errs.push(
+            Diagnostic::new(
+                first_extra.span.clone(),
+                format!(
+                    "too many incidents: {} here, at most {MAX_INCIDENTS}",
+                    tables.len()
+                ),
+                format!("incident {} of {}", MAX_INCIDENTS + 1, tables.len()),
+            )
+            .with_help("a window that comes back at a fixed interval is one incident: give it `every` (e.g. `every = \"7d\"`)"),
+        );
+        return None;
+    }
     let mut seen: HashMap<String, Span> = HashMap::new();
     let mut out = Vec::new();
     let mut ok = true;

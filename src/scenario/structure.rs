@@ -53,10 +53,13 @@ pub fn read_priority(errs: &mut Errors, t: &Table<'_, '_>) -> Option<i32> {
                 errs.push(
                     Diagnostic::new(
                         v.span(),
-                        format!("`{key}` is too large, got {n}"),
-                        "expected a small whole number",
+                        format!(
+                            "`{key}` is too {}, got {n}",
+                            if n < 0 { "small" } else { "large" }
+                        ),
+                        format!("expected a whole number from {} to {}", i32::MIN, i32::MAX),
                     )
-                    .with_help("priorities only compare: use small numbers such as 0, 1, 2"),
+                    .with_help("priorities only compare: use small numbers such as -1, 0, 1, 2"),
                 );
                 None
             }

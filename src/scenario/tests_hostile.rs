@@ -471,3 +471,74 @@ fn millions_of_errors_are_counted_but_not_all_kept() {
     );
     assert!(rendered.contains("due to 900000 previous errors"));
 }
+
+#[test]
+fn a_priority_out_of_range_says_which_way() {
+    let d = one(&edit(
+        "steps = [\"a\"]",
+        "steps = [\"a\"]\npriority = -9223372036854775808",
+    ));
+    assert!(
+        d.message.contains("`priority` is too small"),
+        "{}",
+        d.message
+    );
+    assert!(d.label.contains("-2147483648"), "{}", d.label);
+    let d = one(&edit(
+        "steps = [\"a\"]",
+        "steps = [\"a\"]\npriority = 3000000000",
+    ));
+    assert!(
+        d.message.contains("`priority` is too large"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn a_gamma_cv_too_small_to_compute_names_the_cv_not_a_scale() {
+    let d = one(&edit(
+        "{ dist = \"exponential\", mean = \"1h\" }",
+        "{ dist = \"gamma\", mean = \"1h\", cv = 1e-300 }",
+    ));
+    assert!(
+        d.message.contains("its cv, 1e-300, is too small"),
+        "{}",
+        d.message
+    );
+    assert!(!d.message.contains("scale"), "{}", d.message);
+    // Small but computable: accepted (a nearly constant time).
+    assert!(
+        parse(
+            &edit(
+                "{ dist = \"exponential\", mean = \"1h\" }",
+                "{ dist = \"gamma\", mean = \"1h\", cv = 1e-6 }",
+            ),
+            "t.toml"
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn more_incidents_than_the_limit_are_refused_at_the_first_too_many() {
+    let incident = |i: usize| {
+        format!(
+            "\n[[incident]]\nname = \"i{i}\"\nfrom = \"1d\"\nto = \"2d\"\ndepartment = \"a\"\nstaff = 2\n"
+        )
+    };
+    let at_limit: String = (0..incident::MAX_INCIDENTS).map(incident).collect();
+    assert!(parse(&format!("{MINIMAL}{at_limit}"), "t.toml").is_ok());
+    let over = format!("{MINIMAL}{at_limit}{}", incident(incident::MAX_INCIDENTS));
+    let d = one(&over);
+    assert!(
+        d.message
+            .contains("too many incidents: 10001 here, at most 10000"),
+        "{}",
+        d.message
+    );
+    assert!(help(&d).contains("`every`"), "{}", help(&d));
+    // Pointed at the first incident beyond the limit.
+    let line = over[..d.span.start].lines().count() + 1;
+    assert_eq!(line, over.lines().count() - 5, "{}", d.message);
+}

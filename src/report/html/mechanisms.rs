@@ -23,6 +23,11 @@ const FULL_RED_AT: f64 = 0.25;
 const MATRIX_SIDE: usize = 8;
 
 /// The weekly buckets each incident window touches, every repetition, named.
+///
+/// A range of buckets is shaded once, named after the first incident listed
+/// that touches it (a second name there would collide with the first and is
+/// not drawn anyway): thousands of repeating incidents then draw a few
+/// hundred bands, not millions of the same ones.
 pub(super) fn incident_shades(outcome: &Outcome) -> Vec<Shade> {
     let timeline = &outcome.timeline;
     let (Some(first), Some(last)) = (timeline.first(), timeline.last()) else {
@@ -35,28 +40,42 @@ pub(super) fn incident_shades(outcome: &Outcome) -> Vec<Shade> {
             .position(|b| h < b.to_h)
             .unwrap_or(timeline.len() - 1)
     };
-    let mut shades = Vec::new();
-    for incident in &outcome.summary.incidents {
+    // Windows that start at least once per bucket touch every bucket from the first on.
+    let narrowest = timeline
+        .iter()
+        .map(|b| b.to_h - b.from_h)
+        .fold(f64::INFINITY, f64::min);
+    let mut ranges: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for (i, incident) in outcome.summary.incidents.iter().enumerate() {
         let length = incident.to_h - incident.from_h;
         let mut from = incident.from_h;
         while from < end && length > 0.0 {
-            let to = from + length;
+            let to = match incident.every_h {
+                Some(every) if every <= narrowest && every > 0.0 => end,
+                _ => from + length,
+            };
             if to > start {
-                shades.push(Shade {
-                    from: bucket_of(from.max(start)),
+                let range = (
+                    bucket_of(from.max(start)),
                     // A window ending on a bucket's edge does not touch the next bucket.
-                    to: bucket_of((to.min(end) - 1e-9).max(start)),
-                    label: incident.name.clone(),
-                });
+                    bucket_of((to.min(end) - 1e-9).max(start)),
+                );
+                ranges.entry(range).or_insert(i);
             }
             match incident.every_h {
-                Some(every) if every > 0.0 => from += every,
+                Some(every) if every > 0.0 && to < end => from += every,
                 _ => break,
             }
         }
     }
-    shades.sort_by_key(|s| (s.from, s.to));
-    shades
+    ranges
+        .into_iter()
+        .map(|((from, to), i)| Shade {
+            from,
+            to,
+            label: outcome.summary.incidents[i].name.clone(),
+        })
+        .collect()
 }
 
 /// A day count as the page shows it: `120`, `2.5`.
@@ -552,4 +571,108 @@ pub(super) fn staff_section(s: &Metrics<Stat>, lang: Lang) -> Option<Markup> {
             @if let Some(c) = cost_sentence { p.medium { (c) } }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::IncidentMetrics;
+    use crate::metrics::timeline::Bucket;
+    use crate::report::fixture;
+
+    /// Weekly buckets over `weeks` weeks, starting after a 2-day warm-up.
+    fn weekly(weeks: usize) -> Vec<Bucket<Stat>> {
+        let zero = Stat::default();
+        (0..weeks)
+            .map(|k| Bucket {
+                from_h: 48.0 + k as f64 * WEEK_H,
+                to_h: 48.0 + (k + 1) as f64 * WEEK_H,
+                orders: zero,
+                delivered: zero,
+                late: zero,
+                defects: zero,
+                customers_lost: zero,
+                prospects_deterred: zero,
+                lost_by_cause: vec![],
+                morale: vec![],
+                failures: vec![],
+            })
+            .collect()
+    }
+
+    fn incident(name: &str, from_h: f64, to_h: f64, every_h: Option<f64>) -> IncidentMetrics<Stat> {
+        IncidentMetrics {
+            name: name.into(),
+            from_h,
+            to_h,
+            every_h,
+            window_h: 0.0,
+            customers_lost: Stat::default(),
+            prospects_deterred: Stat::default(),
+            revenue_lost: Stat::default(),
+            cause_customers_lost: Stat::default(),
+        }
+    }
+
+    /// Each window's buckets found one by one: every bucket some window overlaps.
+    fn touched(outcome: &Outcome) -> Vec<usize> {
+        let t = &outcome.timeline;
+        let end = t.last().unwrap().to_h;
+        let mut hit = vec![false; t.len()];
+        for i in &outcome.summary.incidents {
+            let mut from = i.from_h;
+            while from < end {
+                let to = from + (i.to_h - i.from_h);
+                for (k, b) in t.iter().enumerate() {
+                    hit[k] |= from < b.to_h && to > b.from_h;
+                }
+                match i.every_h {
+                    Some(every) => from += every,
+                    None => break,
+                }
+            }
+        }
+        (0..t.len()).filter(|&k| hit[k]).collect()
+    }
+
+    #[test]
+    fn shades_cover_every_window_once_however_many_incidents_repeat() {
+        let mut outcome = fixture::outcome(3);
+        outcome.timeline = weekly(52);
+        let mut incidents = vec![
+            incident("strike", 500.0, 600.0, None),
+            // Shorter than a week, every three days: every week from its first on.
+            incident("outage", 1000.0, 1001.0, Some(72.0)),
+        ];
+        // A thousand incidents each repeating every ten days, in the same few places.
+        incidents.extend((0..1000).map(|i| {
+            let from = 3000.0 + f64::from(i % 10);
+            incident(&format!("i{i}"), from, from + 2.0, Some(240.0))
+        }));
+        outcome.summary.incidents = incidents;
+        let shades = incident_shades(&outcome);
+        let mut shaded: Vec<usize> = shades.iter().flat_map(|s| s.from..=s.to).collect();
+        shaded.sort_unstable();
+        shaded.dedup();
+        assert_eq!(shaded, touched(&outcome));
+        // One band per range of buckets: the thousand add a band per week they touch, not a thousand.
+        let mut ranges: Vec<(usize, usize)> = shades.iter().map(|s| (s.from, s.to)).collect();
+        ranges.dedup();
+        assert_eq!(ranges.len(), shades.len());
+        assert!(shades.len() < 60, "{} shades", shades.len());
+        // The outage is one band from its first week to the last.
+        let first = outcome
+            .timeline
+            .iter()
+            .position(|b| 1000.0 < b.to_h)
+            .unwrap();
+        assert!(
+            shades
+                .iter()
+                .any(|s| s.label == "outage" && (s.from, s.to) == (first, 51)),
+            "{shades:?}"
+        );
+        // Where several touch the same weeks, the first listed names them.
+        assert!(shades.iter().all(|s| s.label != "i1"), "{shades:?}");
+    }
 }
