@@ -426,16 +426,21 @@ pub fn reading_in(c: &Comparison, sources: &[Source], lang: Lang) -> String {
                 false,
                 true,
             )
-            .in_lang(lang)
-            .joined();
+            .in_lang(lang);
             let key = if d.mean < 0.0 {
                 "text.compare.keeps"
             } else {
                 "text.compare.loses"
             };
-            w.fill(
+            // Singular or plural by the difference alone, not its "± half-width".
+            w.counted(
                 key,
-                &[("name", &name), ("amount", &amount), ("first", &first)],
+                ("difference", &amount.mean),
+                &[
+                    ("name", &name),
+                    ("amount", &amount.joined()),
+                    ("first", &first),
+                ],
             )
         }
         None => w.fill("text.compare.no_change", &[("first", &first)]),
