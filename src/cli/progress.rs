@@ -16,8 +16,9 @@ pub fn bar(len: u64, message: String, quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len).with_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({elapsed})")
+        ProgressStyle::with_template("{msg} [{wide_bar}] {pos}/{len} ({elapsed}{left})")
             .expect("a valid template")
+            .with_key("left", time_left)
             .progress_chars("=> "),
     );
     bar.set_message(message);
@@ -39,8 +40,9 @@ pub fn simulated_time(
     }
     let per_run = (duration_h * 60.0) as u64;
     let bar = ProgressBar::new(per_run.saturating_mul(replications.into())).with_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {days} ({elapsed})")
+        ProgressStyle::with_template("{msg} [{wide_bar}] {days} ({elapsed}{left})")
             .expect("a valid template")
+            .with_key("left", time_left)
             .with_key(
                 "days",
                 move |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
@@ -65,6 +67,25 @@ pub fn simulated_time(
     bar
 }
 
+/// `, 12 min left` once a few seconds give a pace to go by: a long run says
+/// how long it will take, so nobody mistakes it for a hang.
+fn time_left(state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write) {
+    if state.elapsed() >= Duration::from_secs(3) && state.pos() > 0 && !state.is_finished() {
+        let _ = write!(w, ", {} left", briefly(state.eta()));
+    }
+}
+
+/// A duration in one unit, as a person would round it: `40 s`, `12 min`, `3.5 h`, `2 days`.
+fn briefly(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    match s {
+        s if s < 90.0 => format!("{s:.0} s"),
+        s if s < 90.0 * 60.0 => format!("{:.0} min", s / 60.0),
+        s if s < 48.0 * 3600.0 => format!("{:.1} h", s / 3600.0),
+        s => format!("{:.0} days", s / 86400.0),
+    }
+}
+
 /// A spinner for work whose steps are not counted.
 pub fn spinner(message: String, quiet: bool) -> ProgressBar {
     if !visible(quiet) {
@@ -76,4 +97,26 @@ pub fn spinner(message: String, quiet: bool) -> ProgressBar {
     spinner.set_message(message);
     spinner.enable_steady_tick(Duration::from_millis(120));
     spinner
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_left_is_rounded_to_one_unit() {
+        let cases = [
+            (0, "0 s"),
+            (89, "89 s"),
+            (90, "2 min"),
+            (12 * 60 + 20, "12 min"),
+            (5399, "90 min"),
+            (5400, "1.5 h"),
+            (47 * 3600, "47.0 h"),
+            (3 * 86400, "3 days"),
+        ];
+        for (secs, shown) in cases {
+            assert_eq!(briefly(Duration::from_secs(secs)), shown, "{secs} s");
+        }
+    }
 }
