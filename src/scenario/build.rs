@@ -175,7 +175,25 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
                         .is_none_or(|v| check(errs, "name", v).is_some())
                 });
             let d = t
-                .field(errs, "description", shown_text(true))
+                .field(errs, "description", |errs, key, v| {
+                    let text = shown_text(true)(errs, key, v)?;
+                    let chars = text.chars().count();
+                    if chars > super::MAX_DESCRIPTION_CHARS {
+                        errs.push(
+                            Diagnostic::new(
+                                v.span(),
+                                format!("`{key}` is too long: {chars} characters"),
+                                format!(
+                                    "expected at most {} characters",
+                                    super::MAX_DESCRIPTION_CHARS
+                                ),
+                            )
+                            .with_help("the description is shown under the report's title: keep it to a paragraph or two, and the rest in comments (`#`) in the file"),
+                        );
+                        return None;
+                    }
+                    Some(text)
+                })
                 .or(String::new());
             (n, d)
         }

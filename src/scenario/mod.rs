@@ -66,6 +66,11 @@ pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 /// messages quote them, so a name of megabytes would be printed many times.
 pub const MAX_NAME_CHARS: usize = 200;
 
+/// The longest scenario `description`, in characters: a paragraph or two
+/// under the page's title, repeated in every report and every sweep point's
+/// results, so megabytes of it would be copied thousands of times.
+pub const MAX_DESCRIPTION_CHARS: usize = 4000;
+
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -542,3 +542,22 @@ fn more_incidents_than_the_limit_are_refused_at_the_first_too_many() {
     let line = over[..d.span.start].lines().count() + 1;
     assert_eq!(line, over.lines().count() - 5, "{}", d.message);
 }
+
+#[test]
+fn a_description_of_a_paragraph_or_two_is_fine_a_book_is_not() {
+    let with = |chars: usize| {
+        edit(
+            "name = \"t\"",
+            &format!("name = \"t\"\ndescription = \"{}\"", "é".repeat(chars)),
+        )
+    };
+    assert!(parse(&with(MAX_DESCRIPTION_CHARS), "t.toml").is_ok());
+    let d = one(&with(MAX_DESCRIPTION_CHARS + 1));
+    assert!(
+        d.message
+            .contains("`description` is too long: 4001 characters"),
+        "{}",
+        d.message
+    );
+    assert!(help(&d).contains("comments"), "{}", help(&d));
+}
