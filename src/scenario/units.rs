@@ -1,4 +1,4 @@
-//! Durations (`90s`, `30m`, `2h`, `7d`, `2w`, `1.5h`) and rates (`12/d`), in hours.
+//! Durations (`90s`, `30m`, `2h`, `7d`, `2w`, `1.5h`, `1d 12h`) and rates (`12/d`), in hours.
 
 /// A time unit a scenario may write, and its length in hours.
 struct Unit {
@@ -136,7 +136,8 @@ fn number(text: &str) -> Result<f64, UnitError> {
     }
 }
 
-/// A duration string in hours: `"90s"`, `"30m"`, `"1.5h"`, `"7d"`, `"2 weeks"`.
+/// A duration string in hours: `"90s"`, `"30m"`, `"1.5h"`, `"7d"`, `"2 weeks"`,
+/// or several of them added up: `"1d 12h"`, `"2h30m"`.
 /// Negative values are returned as such; the caller decides what range is allowed.
 pub fn parse_duration(text: &str) -> Result<f64, UnitError> {
     let (num, unit) = split_number(text);
@@ -148,6 +149,12 @@ pub fn parse_duration(text: &str) -> Result<f64, UnitError> {
         return Err(UnitError::NoUnit {
             number: num.to_owned(),
         });
+    }
+    // `1d 12h`, `2h30m`: parts in several units add up.
+    if let Some(at) = unit.find(|c: char| c.is_ascii_digit() || c == '.') {
+        let (first, rest) = (unit[..at].trim_end(), &unit[at..]);
+        let x = parse_duration(&format!("{num}{first}"))?;
+        return Ok(x + parse_duration(rest)?);
     }
     let hours = unit_hours(unit).ok_or_else(|| match unknown_unit(unit) {
         UnitError::BelowSeconds { unit, .. } => {
@@ -260,6 +267,10 @@ mod tests {
             ("0h", 0.0),
             ("-2h", -2.0),
             (".5d", 12.0),
+            ("1d 12h", 36.0),
+            ("2h30m", 2.5),
+            ("1 day 6 hours 30 min", 30.5),
+            ("1w 0.5d", 180.0),
         ] {
             let got = parse_duration(text).unwrap_or_else(|e| panic!("{text}: {e:?}"));
             assert!(close(got, hours), "{text}: {got} != {hours}");
@@ -300,6 +311,20 @@ mod tests {
             })
         ));
         assert_eq!(parse_duration("1e400h"), Err(UnitError::NotFinite));
+        // A part without a unit, or with a wrong one, is named.
+        assert_eq!(
+            parse_duration("2h30"),
+            Err(UnitError::NoUnit {
+                number: "30".into()
+            })
+        );
+        assert_eq!(
+            parse_duration("1d 3huors"),
+            Err(UnitError::UnknownUnit {
+                unit: "huors".into(),
+                suggestion: Some("hours")
+            })
+        );
     }
 
     #[test]
