@@ -140,7 +140,29 @@ fn number(text: &str) -> Result<f64, UnitError> {
 /// or several of them added up: `"1d 12h"`, `"2h30m"`.
 /// Negative values are returned as such; the caller decides what range is allowed.
 pub fn parse_duration(text: &str) -> Result<f64, UnitError> {
-    let (num, unit) = split_number(text);
+    // A loop, not recursion: a hostile file may write thousands of parts.
+    let (mut num, mut after) = split_number(text);
+    let mut total = 0.0;
+    loop {
+        // This part's unit runs to the next part's number.
+        let end = after
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(after.len());
+        total += part(num, after[..end].trim_end())?;
+        if end == after.len() {
+            break;
+        }
+        (num, after) = split_number(&after[end..]);
+    }
+    if total.is_finite() {
+        Ok(total)
+    } else {
+        Err(UnitError::NotFinite)
+    }
+}
+
+/// One part of a duration, in hours: its number and its unit.
+fn part(num: &str, unit: &str) -> Result<f64, UnitError> {
     if num.is_empty() {
         return Err(UnitError::NoNumber);
     }
@@ -149,12 +171,6 @@ pub fn parse_duration(text: &str) -> Result<f64, UnitError> {
         return Err(UnitError::NoUnit {
             number: num.to_owned(),
         });
-    }
-    // `1d 12h`, `2h30m`: parts in several units add up.
-    if let Some(at) = unit.find(|c: char| c.is_ascii_digit() || c == '.') {
-        let (first, rest) = (unit[..at].trim_end(), &unit[at..]);
-        let x = parse_duration(&format!("{num}{first}"))?;
-        return Ok(x + parse_duration(rest)?);
     }
     let hours = unit_hours(unit).ok_or_else(|| match unknown_unit(unit) {
         UnitError::BelowSeconds { unit, .. } => {
@@ -271,6 +287,7 @@ mod tests {
             ("2h30m", 2.5),
             ("1 day 6 hours 30 min", 30.5),
             ("1w 0.5d", 180.0),
+            (&"1s".repeat(100_000), 100_000.0 / 3600.0),
         ] {
             let got = parse_duration(text).unwrap_or_else(|e| panic!("{text}: {e:?}"));
             assert!(close(got, hours), "{text}: {got} != {hours}");
