@@ -534,6 +534,9 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
             // The sender does the lost work again.
             self.enter_step(order);
         } else {
+            if self.measuring() {
+                self.counts.cancelled += 1;
+            }
             self.trace_order(TraceKind::Cancelled, order, |_| {});
             self.orders.remove(order as usize);
             self.release_customer(customer);

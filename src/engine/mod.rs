@@ -349,6 +349,13 @@ struct Counts {
     late: u64,
     defects: u64,
     lost_chased: u64,
+    /// Orders that ended without a delivery: the customer chased a lost order
+    /// and gave up on it (or had left meanwhile).
+    cancelled: u64,
+    /// Orders in the chain when counting began: taken just before the first
+    /// event at or after the warm-up, so that with the counts after it
+    /// `in_progress_at_warmup + arrived = delivered + cancelled + in_progress`.
+    in_progress_at_warmup: Option<u64>,
     lead_time: Welford,
     revenue_earned: f64,
     customers_arrived: u64,
@@ -613,9 +620,16 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
         // Kept in locals (registers) while the handlers run, written back at the end.
         let horizon = self.horizon;
         let mut processed = self.processed;
+        let mut counting_from = self.warmup;
         while let Some((time, event)) = self.events.pop() {
             if time > horizon {
                 break;
+            }
+            if time >= counting_from {
+                // The first counted event: what is in the chain now was placed
+                // during the warm-up. Once only (one comparison per event after).
+                self.counts.in_progress_at_warmup = Some(self.orders.len() as u64);
+                counting_from = f64::INFINITY;
             }
             self.prefetch_ahead();
             if time == self.now {
@@ -802,6 +816,14 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
             defects: c.defects as f64,
             lost_chased: c.lost_chased as f64,
             mean_lead_time_h: c.lead_time.observed_mean(),
+            cancelled: c.cancelled as f64,
+            // Counted from what is still alive (lost work not yet chased
+            // included), not derived from the other counters, so that the
+            // orders' identity is a real check.
+            in_progress: self.orders.len() as f64,
+            // No event came after the warm-up: the chain has not changed since.
+            in_progress_at_warmup: c.in_progress_at_warmup.unwrap_or(self.orders.len() as u64)
+                as f64,
         };
         // Counted from what is still alive, not derived from the other counters,
         // so that `arrived = active + lost` is a real check.

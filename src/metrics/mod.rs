@@ -156,6 +156,19 @@ pub struct OrderMetrics<T> {
     pub lost_chased: T,
     /// Mean time from order to delivery, hours.
     pub mean_lead_time_h: T,
+    /// Orders ended without a delivery: the customer chased a lost order and
+    /// gave up on it (or had already left over another problem).
+    #[serde(default)]
+    pub cancelled: T,
+    /// Orders still in the chain when the run ended (in a queue, in service,
+    /// on a handoff, or lost and not yet chased).
+    #[serde(default)]
+    pub in_progress: T,
+    /// Orders in the chain when counting began, at the end of the warm-up (0
+    /// without one). With the counts after it, every order is accounted for:
+    /// `in_progress_at_warmup + arrived = delivered + cancelled + in_progress`.
+    #[serde(default)]
+    pub in_progress_at_warmup: T,
 }
 
 /// External customers who arrived after the warm-up, followed to the end of the run.
@@ -335,6 +348,9 @@ impl<T> Metrics<T> {
                 defects: f(&self.orders.defects),
                 lost_chased: f(&self.orders.lost_chased),
                 mean_lead_time_h: f(&self.orders.mean_lead_time_h),
+                cancelled: f(&self.orders.cancelled),
+                in_progress: f(&self.orders.in_progress),
+                in_progress_at_warmup: f(&self.orders.in_progress_at_warmup),
             },
             customers: {
                 let c = &self.customers;
@@ -482,6 +498,9 @@ impl<T: Copy> Metrics<T> {
             "defects",
             "lost_chased",
             "mean_lead_time_h",
+            "cancelled",
+            "in_progress",
+            "in_progress_at_warmup",
         ] {
             names.push(format!("orders.{field}"));
         }
@@ -619,6 +638,9 @@ mod tests {
                 defects: 14.0,
                 lost_chased: 15.0,
                 mean_lead_time_h: 16.0,
+                cancelled: 16.25,
+                in_progress: 16.5,
+                in_progress_at_warmup: 16.75,
             },
             customers: CustomerMetrics {
                 arrived: 17.0,
@@ -678,7 +700,10 @@ mod tests {
         expected.push(29.5);
         expected.extend((30..=36).map(f64::from));
         expected.insert(4, 4.5);
+        // The orders' later fields, after `mean_lead_time_h` (16, now at index 16).
+        expected.splice(17..17, [16.25, 16.5, 16.75]);
         assert_eq!(values, expected);
+        assert_eq!(find("orders.in_progress_at_warmup"), Some(16.75));
         assert_eq!(find("departments.sales.rework_h"), Some(4.5));
     }
 }

@@ -89,6 +89,10 @@ pub fn outcome(replications: u32) -> Outcome {
             defects: s(10.0, 2.0),
             lost_chased: s(4.0, 1.5),
             mean_lead_time_h: s(50.4, 2.4),
+            // Every order accounted for: 30 + 1250.2 = 1200 + 1 + 79.2.
+            cancelled: s(1.0, 0.8),
+            in_progress: s(79.2, 6.0),
+            in_progress_at_warmup: s(30.0, 4.0),
         },
         customers: CustomerMetrics {
             arrived: s(1250.2, 15.0),

@@ -139,6 +139,9 @@ mod tests {
             ("defects", o.defects),
             ("lost_chased", o.lost_chased),
             ("mean_lead_time_h", o.mean_lead_time_h),
+            ("cancelled", o.cancelled),
+            ("in_progress", o.in_progress),
+            ("in_progress_at_warmup", o.in_progress_at_warmup),
         ] {
             assert_eq!(
                 v["orders"][key],

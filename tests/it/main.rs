@@ -4,6 +4,7 @@
 //! - `customers`: problems, complaints, word of mouth, the paradox, and the books balancing.
 //! - `compare`: paired comparisons with common random numbers.
 //! - `flows`: per-flow figures add up to the totals and follow their orders.
+//! - `orders`: every order is accounted for (delivered, cancelled or in progress).
 //! - `trace`: the event trace and the stories tell the truth about their run.
 //! - `scenario_errors`, `overrides`: bad input gets a located, actionable error.
 //! - `pins`: the ready scenarios give the same JSON, byte for byte, as pinned.
@@ -32,6 +33,7 @@ mod hostile_cli;
 mod html;
 mod incidents;
 mod morale;
+mod orders;
 mod overrides;
 mod people;
 mod pins;
