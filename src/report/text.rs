@@ -584,6 +584,25 @@ fn orders(out: &mut String, outcome: &Outcome, w: &Words) {
             ],
         )
     );
+    // What became of the rest, so that every order is accounted for (the
+    // note below says how the figures add up).
+    let key = if outcome.scenario.warmup_h > 0.0 {
+        "text.orders.ended_warmup"
+    } else {
+        "text.orders.ended"
+    };
+    let _ = writeln!(
+        out,
+        "{}",
+        w.fill(
+            key,
+            &[
+                ("cancelled", &w.count(o.cancelled.mean)),
+                ("in_progress", &w.count(o.in_progress.mean)),
+                ("at_warmup", &w.count(o.in_progress_at_warmup.mean)),
+            ],
+        )
+    );
     let _ = writeln!(out, "{}", w.get("text.orders.counted"));
     let _ = writeln!(
         out,
@@ -1536,6 +1555,16 @@ mod tests {
             &report,
             "deliveries include orders placed during it, so there can be more deliveries than orders"
         ));
+        // Every order accounted for (the fixture's means: 30 + 1 250.2 = 1 200 + 1 + 79.2).
+        assert!(says(
+            &report,
+            "1 cancelled (given up after a chase); 79 in progress at the end, \
+             30 when counting began."
+        ));
+        assert!(says(
+            &report,
+            "in progress when counting began + placed = delivered + cancelled + in progress at the end"
+        ));
         // Lost work in the handoff table and the chased orders: why they differ.
         assert!(says(
             &report,
@@ -1546,6 +1575,18 @@ mod tests {
             &report,
             "The revenue lost with them, 31 200, is 2.2 % of the revenue earned."
         ));
+    }
+
+    #[test]
+    fn without_a_warm_up_no_order_was_in_progress_when_counting_began() {
+        let mut outcome = fixture::outcome(3);
+        outcome.scenario.warmup_h = 0.0;
+        let report = render(&outcome);
+        assert!(says(
+            &report,
+            "1 cancelled (given up after a chase); 79 in progress at the end."
+        ));
+        assert!(!says(&report, "30 when counting began"), "{report}");
     }
 
     #[test]
