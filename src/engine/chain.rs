@@ -45,6 +45,8 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
             self.counts.orders_arrived += 1;
             self.counts.by_flow[flow].orders += 1;
             self.counts.week(self.now).orders += 1;
+        } else {
+            self.counts.in_progress_at_warmup += 1;
         }
         let steps = self.model.flows[flow].steps.len();
         let key = self.orders.vacant_key();
@@ -431,6 +433,8 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
             week.delivered += 1;
             week.late += u64::from(late);
             week.defects += u64::from(!o.defects().is_empty());
+        } else {
+            self.counts.in_progress_at_warmup -= 1;
         }
         if O::ENABLED {
             let customer_id = self.customers[o.customer as usize].id;
@@ -536,6 +540,8 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
         } else {
             if self.measuring() {
                 self.counts.cancelled += 1;
+            } else {
+                self.counts.in_progress_at_warmup -= 1;
             }
             self.trace_order(TraceKind::Cancelled, order, |_| {});
             self.orders.remove(order as usize);

@@ -352,10 +352,11 @@ struct Counts {
     /// Orders that ended without a delivery: the customer chased a lost order
     /// and gave up on it (or had left meanwhile).
     cancelled: u64,
-    /// Orders in the chain when counting began: taken just before the first
-    /// event at or after the warm-up, so that with the counts after it
-    /// `in_progress_at_warmup + arrived = delivered + cancelled + in_progress`.
-    in_progress_at_warmup: Option<u64>,
+    /// Orders in the chain when counting began: placed during the warm-up,
+    /// less those delivered or cancelled during it (kept up as they happen,
+    /// so the event loop pays nothing for it), so that with the counts after
+    /// it `in_progress_at_warmup + arrived = delivered + cancelled + in_progress`.
+    in_progress_at_warmup: u64,
     lead_time: Welford,
     revenue_earned: f64,
     customers_arrived: u64,
@@ -620,16 +621,9 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
         // Kept in locals (registers) while the handlers run, written back at the end.
         let horizon = self.horizon;
         let mut processed = self.processed;
-        let mut counting_from = self.warmup;
         while let Some((time, event)) = self.events.pop() {
             if time > horizon {
                 break;
-            }
-            if time >= counting_from {
-                // The first counted event: what is in the chain now was placed
-                // during the warm-up. Once only (one comparison per event after).
-                self.counts.in_progress_at_warmup = Some(self.orders.len() as u64);
-                counting_from = f64::INFINITY;
             }
             self.prefetch_ahead();
             if time == self.now {
@@ -821,9 +815,7 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
             // included), not derived from the other counters, so that the
             // orders' identity is a real check.
             in_progress: self.orders.len() as f64,
-            // No event came after the warm-up: the chain has not changed since.
-            in_progress_at_warmup: c.in_progress_at_warmup.unwrap_or(self.orders.len() as u64)
-                as f64,
+            in_progress_at_warmup: c.in_progress_at_warmup as f64,
         };
         // Counted from what is still alive, not derived from the other counters,
         // so that `arrived = active + lost` is a real check.

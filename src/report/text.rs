@@ -1558,7 +1558,7 @@ mod tests {
         // Every order accounted for (the fixture's means: 30 + 1 250.2 = 1 200 + 1 + 79.2).
         assert!(says(
             &report,
-            "1 cancelled (given up after a chase); 79 in progress at the end, \
+            "Cancelled: 1 (given up after a chase); in progress: 79 at the end, \
              30 when counting began."
         ));
         assert!(says(
@@ -1584,7 +1584,7 @@ mod tests {
         let report = render(&outcome);
         assert!(says(
             &report,
-            "1 cancelled (given up after a chase); 79 in progress at the end."
+            "Cancelled: 1 (given up after a chase); in progress: 79 at the end."
         ));
         assert!(!says(&report, "30 when counting began"), "{report}");
     }
