@@ -15,6 +15,7 @@
 //! measures the candidates against each other; docs/performance.md
 //! ("Choosing the event list") has the figures.
 
+mod chunks;
 mod quad;
 mod radix;
 mod tiered;

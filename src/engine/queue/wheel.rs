@@ -5,9 +5,11 @@
 //! dozen events, see [`TARGET_PER_WINDOW`]), and windows into rings of
 //! [`SLOTS`]. Events of the current ring's later windows sit unsorted in one
 //! bucket per window; events of the next [`SLOTS`] rings, unsorted in one
-//! bucket per ring; later still, in one overflow list. Scheduling is a `Vec::push` onto one of these buckets. When
-//! the clock reaches a window, its bucket is sorted and popped from the end;
-//! when it reaches a ring, that ring's bucket is spread over the windows.
+//! bucket per ring; later still, in one overflow list. Scheduling is a push
+//! onto one of these buckets (chains of chunks from one pool, see
+//! [`super::chunks`]). When the clock reaches a window, its bucket is sorted
+//! and popped from the end; when it reaches a ring, that ring's bucket is
+//! spread over the windows.
 //!
 //! A far event (a reorder twenty days ahead) is thus written twice or three
 //! times and sorted once among a few dozen; in the radix heap this replaced it
@@ -21,6 +23,7 @@
 //! than one in a later window; within a window, events are ordered by their
 //! whole key (time bits, then sequence number).
 
+use super::chunks::{Bucket, ChunkPool};
 use super::{Key, QuadHeap};
 
 /// Windows in a ring, and rings ahead kept in buckets of their own.
@@ -46,15 +49,20 @@ pub struct TimeWheel<E> {
     run: Vec<(Key, E)>,
     /// Events scheduled into the current window after it was sorted.
     near: QuadHeap<E>,
-    /// Scratch space for sorting a window (see [`sort_into`]).
+    /// Scratch space for sorting a window: its events gathered from their
+    /// chunks, and the words [`sort_into`] sorts.
+    gathered: Vec<(Key, E)>,
     order: Vec<u64>,
     spread: Vec<u64>,
-    /// `windows[w % SLOTS]`: the events of window `w`, for `current < w` in `ring`.
-    windows: Vec<Vec<(Key, E)>>,
+    /// `windows[w % SLOTS]`: the events of window `w`, for `current < w` in
+    /// `ring`, in chunks of `chunks` (see [`super::chunks`]).
+    windows: Vec<Bucket>,
+    chunks: ChunkPool<(Key, E)>,
     /// One bit per entry of `windows`, set when it is not empty.
     windows_used: [u64; WORDS],
-    /// `rings[r % SLOTS]`: the events of ring `r`, for `ring < r <= ring + SLOTS`.
-    rings: Vec<Vec<(Key, E)>>,
+    /// `rings[r % SLOTS]`: the events of ring `r`, for `ring < r <= ring + SLOTS`,
+    /// in chunks of `chunks` too.
+    rings: Vec<Bucket>,
     rings_used: [u64; WORDS],
     /// Events of later rings.
     beyond: Vec<(Key, E)>,
@@ -77,11 +85,13 @@ impl<E: Copy> TimeWheel<E> {
             ring: 0,
             run: Vec::new(),
             near: QuadHeap::with_capacity(64),
+            gathered: Vec::new(),
             order: Vec::new(),
             spread: Vec::new(),
-            windows: (0..SLOTS).map(|_| Vec::new()).collect(),
+            windows: vec![Bucket::EMPTY; SLOTS],
+            chunks: ChunkPool::default(),
             windows_used: [0; WORDS],
-            rings: (0..SLOTS).map(|_| Vec::new()).collect(),
+            rings: vec![Bucket::EMPTY; SLOTS],
             rings_used: [0; WORDS],
             beyond: Vec::new(),
             beyond_ring: u64::MAX,
@@ -162,7 +172,7 @@ impl<E: Copy> TimeWheel<E> {
         // Most events fall in a later window of the current ring.
         if w > self.current && w / SLOTS as u64 == self.ring {
             let slot = w as usize % SLOTS;
-            self.windows[slot].push((key, event));
+            self.chunks.push(&mut self.windows[slot], (key, event));
             self.windows_used[slot / 64] |= 1 << (slot % 64);
         } else {
             self.place_elsewhere(w, key, event);
@@ -176,7 +186,7 @@ impl<E: Copy> TimeWheel<E> {
             self.near.push(key, event);
         } else if w / SLOTS as u64 - self.ring <= SLOTS as u64 {
             let slot = (w / SLOTS as u64) as usize % SLOTS;
-            self.rings[slot].push((key, event));
+            self.chunks.push(&mut self.rings[slot], (key, event));
             self.rings_used[slot / 64] |= 1 << (slot % 64);
         } else {
             self.beyond_ring = self.beyond_ring.min(w / SLOTS as u64);
@@ -244,8 +254,8 @@ impl<E: Copy> TimeWheel<E> {
     pub fn drain(&mut self) -> Vec<(Key, E)> {
         let mut all = std::mem::take(&mut self.run);
         all.append(&mut self.near.take_all());
-        for bucket in self.windows.iter_mut().chain(self.rings.iter_mut()) {
-            all.append(bucket);
+        for bucket in self.windows.iter_mut().chain(&mut self.rings) {
+            self.chunks.take_into(bucket, &mut all);
         }
         all.append(&mut self.beyond);
         self.beyond_ring = u64::MAX;
@@ -272,10 +282,17 @@ impl<E: Copy> TimeWheel<E> {
             if let Some(slot) = next_set(&self.windows_used, from) {
                 self.windows_used[slot / 64] &= !(1 << (slot % 64));
                 self.current = self.ring * SLOTS as u64 + slot as u64;
-                let bucket = std::mem::take(&mut self.windows[slot]);
+                let bucket = &mut self.windows[slot];
                 self.sorted_windows += 1;
                 self.sorted_events += bucket.len() as u64;
-                sort_into(bucket, &mut self.run, &mut self.order, &mut self.spread);
+                self.gathered.clear();
+                self.chunks.take_into(bucket, &mut self.gathered);
+                sort_into(
+                    &mut self.gathered,
+                    &mut self.run,
+                    &mut self.order,
+                    &mut self.spread,
+                );
                 return true;
             }
             // This ring is done. If its windows held several times the events
@@ -305,15 +322,18 @@ impl<E: Copy> TimeWheel<E> {
                 // No window of the new ring has been reached yet.
                 self.current = self.ring * SLOTS as u64 - 1;
                 self.rings_used[slot / 64] &= !(1 << (slot % 64));
-                let bucket = std::mem::take(&mut self.rings[slot]);
+                // Gathered first: the chunks it frees are the first the windows take.
+                let mut bucket = std::mem::take(&mut self.gathered);
+                bucket.clear();
+                self.chunks.take_into(&mut self.rings[slot], &mut bucket);
                 for &(key, event) in &bucket {
                     let w = self.window_of(key);
                     debug_assert_eq!(w / SLOTS as u64, self.ring);
                     let window = w as usize % SLOTS;
-                    self.windows[window].push((key, event));
+                    self.chunks.push(&mut self.windows[window], (key, event));
                     self.windows_used[window / 64] |= 1 << (window % 64);
                 }
-                drop(bucket);
+                self.gathered = bucket;
                 // Rings that the overflow list reaches now get its events.
                 if self.beyond_ring <= self.ring + SLOTS as u64 {
                     self.beyond_ring = u64::MAX;
@@ -336,7 +356,8 @@ impl<E: Copy> TimeWheel<E> {
     }
 }
 
-/// Puts the events of `bucket` into `run` (empty), sorted with the least key last.
+/// Puts the events of `bucket` into `run` (empty), sorted with the least key
+/// last; `bucket` is left with any events (the caller clears it).
 ///
 /// A window's events are close in time, so their times' bits differ only in
 /// their low bits: each time, less the window's least, then fits in 64 bits
@@ -349,7 +370,7 @@ impl<E: Copy> TimeWheel<E> {
 /// they are.
 #[inline]
 fn sort_into<E: Copy>(
-    mut bucket: Vec<(Key, E)>,
+    bucket: &mut Vec<(Key, E)>,
     run: &mut Vec<(Key, E)>,
     order: &mut Vec<u64>,
     spread: &mut Vec<u64>,
@@ -360,7 +381,7 @@ fn sort_into<E: Copy>(
     }
     let time = |key: Key| key.time;
     let (mut least, mut most) = (u64::MAX, 0);
-    for &(key, _) in &bucket {
+    for &(key, _) in bucket.iter() {
         least = least.min(time(key));
         most = most.max(time(key));
     }
@@ -368,7 +389,8 @@ fn sort_into<E: Copy>(
     let place_bits = bits(bucket.len() as u64);
     if bits(most - least) + place_bits > u64::BITS {
         bucket.sort_unstable_by_key(|&(key, _)| std::cmp::Reverse(key));
-        *run = bucket;
+        // `run` is empty: the swap hands over the sorted events, and keeps both buffers.
+        std::mem::swap(run, bucket);
         return;
     }
     order.clear();
@@ -592,7 +614,7 @@ mod tests {
             let mut expected = bucket.clone();
             expected.sort_unstable_by_key(|&(k, _)| std::cmp::Reverse(k));
             run.clear();
-            sort_into(bucket, &mut run, &mut order, &mut spread);
+            sort_into(&mut bucket, &mut run, &mut order, &mut spread);
             assert_eq!(run, expected, "case {case}");
         }
     }
