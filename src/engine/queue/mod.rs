@@ -95,8 +95,10 @@ pub struct EventQueue<E> {
     list: List<E>,
     len: usize,
     next_seq: u64,
-    /// The last key popped: every key still to come is at or above it.
-    last: Key,
+    /// The bits of the last time popped: no event may be scheduled before it.
+    /// (Its sequence number need not be kept: every event scheduled later has
+    /// a greater one.)
+    last: u64,
 }
 
 /// Where the pending events are kept, by how many there are.
@@ -124,7 +126,7 @@ impl<E: Copy> EventQueue<E> {
             list: List::Short(Tiered::new()),
             len: 0,
             next_seq: 0,
-            last: Key { time: 0, seq: 0 },
+            last: 0,
         }
     }
 
@@ -136,7 +138,7 @@ impl<E: Copy> EventQueue<E> {
             "event times are finite and not negative"
         );
         let key = Key::new(time, self.next_seq);
-        assert!(key >= self.last, "an event scheduled before the clock");
+        assert!(key.time >= self.last, "an event scheduled before the clock");
         self.next_seq += 1;
         self.len += 1;
         match &mut self.list {
@@ -146,7 +148,7 @@ impl<E: Copy> EventQueue<E> {
                     self.grow();
                 }
             }
-            List::Long(radix) => radix.push(key, event),
+            List::Long(wheel) => wheel.push(key, event),
         }
     }
 
@@ -155,22 +157,22 @@ impl<E: Copy> EventQueue<E> {
     // observer and engine (plain or full), too many for LLVM to inline it itself.
     #[inline(always)]
     pub fn pop(&mut self) -> Option<(f64, E)> {
-        let (key, event) = match &mut self.list {
-            List::Short(heap) => heap.pop()?,
-            List::Long(radix) => {
-                let entry = radix.pop()?;
+        let (time, event) = match &mut self.list {
+            List::Short(heap) => heap.pop().map(|(key, event)| (key.time, event))?,
+            List::Long(wheel) => {
+                let entry = wheel.pop()?;
                 if self.len <= SHRINK_AT {
                     self.len -= 1;
                     self.last = entry.0;
                     self.shrink();
-                    return Some((entry.0.time(), entry.1));
+                    return Some((f64::from_bits(entry.0), entry.1));
                 }
                 entry
             }
         };
         self.len -= 1;
-        self.last = key;
-        Some((key.time(), event))
+        self.last = time;
+        Some((f64::from_bits(time), event))
     }
 
     /// An event due soon after the next, `ahead` pops from now or a little
@@ -199,18 +201,26 @@ impl<E: Copy> EventQueue<E> {
         let List::Short(heap) = &mut self.list else {
             return;
         };
-        self.list = List::Long(Box::new(TimeWheel::with(heap.take_all())));
+        // The wheel takes them in the order they are to pop (see `TimeWheel::with`).
+        let mut all = heap.take_all();
+        all.sort_unstable_by_key(|&(key, _)| key);
+        let timed = all.into_iter().map(|(key, event)| (key.time, event));
+        self.list = List::Long(Box::new(TimeWheel::with(timed.collect())));
     }
 
     /// Moves the events from the wheel back to the short list.
     #[cold]
     fn shrink(&mut self) {
-        let List::Long(radix) = &mut self.list else {
+        let List::Long(wheel) = &mut self.list else {
             return;
         };
+        // The wheel keeps no sequence numbers: places in the order the events
+        // are to pop stand in for them. They are below `next_seq` (at least as
+        // many events were scheduled as are pending), so events scheduled
+        // later still come after them at the same time.
         let mut heap = Tiered::new();
-        for (key, event) in radix.drain() {
-            heap.push(key, event);
+        for (seq, (time, event)) in (0..).zip(wheel.drain()) {
+            heap.push(Key { time, seq }, event);
         }
         self.list = List::Short(heap);
     }

@@ -22,9 +22,20 @@
 //! in IEEE 754 arithmetic), so an event in an earlier window is never later
 //! than one in a later window; within a window, events are ordered by their
 //! whole key (time bits, then sequence number).
+//!
+//! The buckets keep an event's time and the event, 16 bytes, not its sequence
+//! number: every bucket holds its events in the order they were scheduled
+//! (see [`TimeWheel::place`]), and events at the same instant always share a
+//! bucket (the same time is the same window), so a bucket's order breaks
+//! ties as the sequence numbers would. A third less memory to write, copy and
+//! read per event than with the whole key (docs/performance.md, "The eleventh
+//! session of issue 12").
 
 use super::chunks::{Bucket, ChunkPool};
 use super::{Key, QuadHeap};
+
+/// An event in a bucket: its time's bits (see [`Key`]) and the event.
+pub type Timed<E> = (u64, E);
 
 /// Windows in a ring, and rings ahead kept in buckets of their own.
 const SLOTS: usize = 1024;
@@ -45,19 +56,21 @@ pub struct TimeWheel<E> {
     /// The ring whose windows are in `windows` (`window / SLOTS`).
     ring: u64,
     /// The current window's events as they were when it was reached, sorted
-    /// with the least key last.
-    run: Vec<(Key, E)>,
-    /// Events scheduled into the current window after it was sorted.
+    /// with the least key last (of two at the same time, the one scheduled
+    /// first comes later in `run`).
+    run: Vec<Timed<E>>,
+    /// Events scheduled into the current window after it was sorted, under
+    /// their whole key: at the same time as an event of `run`, they come after it.
     near: QuadHeap<E>,
     /// Scratch space for sorting a window: its events gathered from their
     /// chunks, and the words [`sort_into`] sorts.
-    gathered: Vec<(Key, E)>,
+    gathered: Vec<Timed<E>>,
     order: Vec<u64>,
     spread: Vec<u64>,
     /// `windows[w % SLOTS]`: the events of window `w`, for `current < w` in
     /// `ring`, in chunks of `chunks` (see [`super::chunks`]).
     windows: Vec<Bucket>,
-    chunks: ChunkPool<(Key, E)>,
+    chunks: ChunkPool<Timed<E>>,
     /// One bit per entry of `windows`, set when it is not empty.
     windows_used: [u64; WORDS],
     /// `rings[r % SLOTS]`: the events of ring `r`, for `ring < r <= ring + SLOTS`,
@@ -65,7 +78,7 @@ pub struct TimeWheel<E> {
     rings: Vec<Bucket>,
     rings_used: [u64; WORDS],
     /// Events of later rings.
-    beyond: Vec<(Key, E)>,
+    beyond: Vec<Timed<E>>,
     /// The earliest ring an event of `beyond` belongs to.
     beyond_ring: u64,
     /// Events on the wheel.
@@ -76,8 +89,9 @@ pub struct TimeWheel<E> {
 }
 
 impl<E: Copy> TimeWheel<E> {
-    /// A wheel holding `entries`, whose keys are all at or above the last key popped.
-    pub fn with(entries: Vec<(Key, E)>) -> Self {
+    /// A wheel holding `entries`, in the order they are to pop (ties in
+    /// scheduling order), all at or after the last event popped.
+    pub fn with(entries: Vec<Timed<E>>) -> Self {
         let mut wheel = Self {
             origin: 0.0,
             per_hour: 1.0,
@@ -103,18 +117,23 @@ impl<E: Copy> TimeWheel<E> {
         wheel
     }
 
-    /// Chooses the windows afresh for `entries` (nothing else is on the wheel)
-    /// and places them: the earliest event's window becomes the current one.
+    /// Chooses the windows afresh for `entries` (nothing else is on the wheel;
+    /// in the order they are to pop, or at least with events at the same time
+    /// in that order) and places them: the earliest event's window becomes the
+    /// current one.
     /// The width is `width` if given (from the events per window seen), else
     /// the span of the earliest [`TARGET_PER_WINDOW`] events; never so narrow
     /// that the events would not fit in the rings (they would all wait in the
     /// overflow list).
     #[cold]
-    fn rebase(&mut self, entries: Vec<(Key, E)>, width: Option<f64>) {
+    fn rebase(&mut self, entries: Vec<Timed<E>>, width: Option<f64>) {
         debug_assert!(self.run.is_empty() && self.near.is_empty() && self.len == 0);
         self.sorted_windows = 0;
         self.sorted_events = 0;
-        let mut times: Vec<f64> = entries.iter().map(|&(key, _)| key.time()).collect();
+        let mut times: Vec<f64> = entries
+            .iter()
+            .map(|&(time, _)| f64::from_bits(time))
+            .collect();
         let Some((&first, &last)) = times
             .iter()
             .min_by(|a, b| a.total_cmp(b))
@@ -137,24 +156,29 @@ impl<E: Copy> TimeWheel<E> {
         self.per_hour = 1.0 / width;
         self.current = 0;
         self.ring = 0;
-        for (key, event) in entries {
-            self.push(key, event);
+        // The first window's events go to `near`, which needs whole keys: their
+        // places in `entries` order them as their sequence numbers did, and
+        // are below the sequence number of any event scheduled later (there
+        // have been at least as many events as are pending).
+        for (seq, (time, event)) in (0..).zip(entries) {
+            self.push(Key { time, seq }, event);
         }
     }
 
     #[inline]
-    fn window_of(&self, key: Key) -> u64 {
+    fn window_of(&self, time: u64) -> u64 {
         // Clamped, so the mapping stays monotone whatever the time: times
         // beyond `LAST_WINDOW` windows share the last one, and times before
         // `origin` (none are pushed: the wheel is rebased inside a pop, which
         // then pops the earliest event, at `origin`) would share window 0.
         // Clamped in floating point, then converted to a signed integer: the
         // conversion to `u64`, with its saturation, took a fifth of scheduling.
-        let w = ((key.time() - self.origin) * self.per_hour).clamp(0.0, LAST_WINDOW);
+        let w = ((f64::from_bits(time) - self.origin) * self.per_hour).clamp(0.0, LAST_WINDOW);
         w as i64 as u64
     }
 
-    /// Adds `event` under `key`, which must not be below the last key popped.
+    /// Adds `event` under `key`, which must not be below the last key popped,
+    /// and above the key of every event on the wheel.
     #[inline(always)]
     pub fn push(&mut self, key: Key, event: E) {
         self.len += 1;
@@ -163,16 +187,22 @@ impl<E: Copy> TimeWheel<E> {
 
     /// Puts an event in the part of the wheel its window belongs to.
     ///
+    /// Each bucket then holds its events in scheduling order: events are
+    /// pushed in that order, a ring's bucket is spread over windows that are
+    /// all empty (their ring was out of reach until then), and the overflow
+    /// list's events for a ring move to its bucket as soon as that ring comes
+    /// within reach, before anything else can be pushed there.
+    ///
     /// The common case (a later window of the current ring: a service's end,
     /// a handoff's arrival) is inlined into the list's `schedule`; the others
     /// are rare enough to pay for a call.
     #[inline(always)]
     fn place(&mut self, key: Key, event: E) {
-        let w = self.window_of(key);
+        let w = self.window_of(key.time);
         // Most events fall in a later window of the current ring.
         if w > self.current && w / SLOTS as u64 == self.ring {
             let slot = w as usize % SLOTS;
-            self.chunks.push(&mut self.windows[slot], (key, event));
+            self.chunks.push(&mut self.windows[slot], (key.time, event));
             self.windows_used[slot / 64] |= 1 << (slot % 64);
         } else {
             self.place_elsewhere(w, key, event);
@@ -184,34 +214,43 @@ impl<E: Copy> TimeWheel<E> {
     fn place_elsewhere(&mut self, w: u64, key: Key, event: E) {
         if w <= self.current {
             self.near.push(key, event);
-        } else if w / SLOTS as u64 - self.ring <= SLOTS as u64 {
-            let slot = (w / SLOTS as u64) as usize % SLOTS;
-            self.chunks.push(&mut self.rings[slot], (key, event));
-            self.rings_used[slot / 64] |= 1 << (slot % 64);
         } else {
-            self.beyond_ring = self.beyond_ring.min(w / SLOTS as u64);
-            self.beyond.push((key, event));
+            self.place_far(w, (key.time, event));
         }
     }
 
-    /// The next event's entry, and whether it is in `near` (else at the end of
-    /// `run`); `None` when both are empty (it is in a later window).
+    /// Puts an event of a later ring in that ring's bucket, or in the overflow list.
+    fn place_far(&mut self, w: u64, entry: Timed<E>) {
+        debug_assert!(w / SLOTS as u64 > self.ring);
+        if w / SLOTS as u64 - self.ring <= SLOTS as u64 {
+            let slot = (w / SLOTS as u64) as usize % SLOTS;
+            self.chunks.push(&mut self.rings[slot], entry);
+            self.rings_used[slot / 64] |= 1 << (slot % 64);
+        } else {
+            self.beyond_ring = self.beyond_ring.min(w / SLOTS as u64);
+            self.beyond.push(entry);
+        }
+    }
+
+    /// Whether the next event is in `near` (else at the end of `run`); `None`
+    /// when both are empty (it is in a later window). At the same time, `run`'s
+    /// event comes first: it was scheduled before the window was sorted.
     #[inline(always)]
-    fn next_entry(&self) -> Option<(&(Key, E), bool)> {
+    fn next_is_near(&self) -> Option<bool> {
         match (self.run.last(), self.near.peek()) {
-            (Some(r), Some(n)) if n.0 < r.0 => Some((n, true)),
-            (Some(r), _) => Some((r, false)),
-            (None, Some(n)) => Some((n, true)),
+            (Some(r), Some(n)) => Some(n.0.time < r.0),
+            (Some(_), None) => Some(false),
+            (None, Some(_)) => Some(true),
             (None, None) => None,
         }
     }
 
-    /// The event with the least key, and its key.
+    /// The event with the least key, and its time's bits.
     #[inline(always)]
-    pub fn pop(&mut self) -> Option<(Key, E)> {
+    pub fn pop(&mut self) -> Option<Timed<E>> {
         // Most events come from the sorted window: that case is inlined.
         if let Some(&least) = self.run.last()
-            && self.near.peek().is_none_or(|late| least.0 < late.0)
+            && self.near.peek().is_none_or(|late| least.0 <= late.0.time)
         {
             self.len -= 1;
             self.run.pop();
@@ -222,14 +261,14 @@ impl<E: Copy> TimeWheel<E> {
 
     /// [`Self::pop`] from `near`, or from the next window with events.
     #[inline(never)]
-    fn pop_late_or_next_window(&mut self) -> Option<(Key, E)> {
+    fn pop_late_or_next_window(&mut self) -> Option<Timed<E>> {
         loop {
-            match self.next_entry() {
-                Some((_, true)) => {
+            match self.next_is_near() {
+                Some(true) => {
                     self.len -= 1;
-                    return self.near.pop();
+                    return self.near.pop().map(|(key, event)| (key.time, event));
                 }
-                Some((_, false)) => {
+                Some(false) => {
                     self.len -= 1;
                     return self.run.pop();
                 }
@@ -250,14 +289,20 @@ impl<E: Copy> TimeWheel<E> {
         self.run.get(at).map(|(_, event)| event)
     }
 
-    /// Every event, in no particular order (the wheel is left empty).
-    pub fn drain(&mut self) -> Vec<(Key, E)> {
+    /// Every event, in the order they would pop (the wheel is left empty).
+    pub fn drain(&mut self) -> Vec<Timed<E>> {
         let mut all = std::mem::take(&mut self.run);
-        all.append(&mut self.near.take_all());
+        all.reverse();
+        let mut near = self.near.take_all();
+        near.sort_unstable_by_key(|&(key, _)| key);
+        all.extend(near.into_iter().map(|(key, event)| (key.time, event)));
         for bucket in self.windows.iter_mut().chain(&mut self.rings) {
             self.chunks.take_into(bucket, &mut all);
         }
         all.append(&mut self.beyond);
+        // Events at the same time are in one bucket, in their order, or in
+        // `run` and then `near`, in theirs: a stable sort by time keeps it.
+        all.sort_by_key(|&(time, _)| time);
         self.beyond_ring = u64::MAX;
         self.len = 0;
         self.windows_used = [0; WORDS];
@@ -326,19 +371,19 @@ impl<E: Copy> TimeWheel<E> {
                 let mut bucket = std::mem::take(&mut self.gathered);
                 bucket.clear();
                 self.chunks.take_into(&mut self.rings[slot], &mut bucket);
-                for &(key, event) in &bucket {
-                    let w = self.window_of(key);
+                for &(time, event) in &bucket {
+                    let w = self.window_of(time);
                     debug_assert_eq!(w / SLOTS as u64, self.ring);
                     let window = w as usize % SLOTS;
-                    self.chunks.push(&mut self.windows[window], (key, event));
+                    self.chunks.push(&mut self.windows[window], (time, event));
                     self.windows_used[window / 64] |= 1 << (window % 64);
                 }
                 self.gathered = bucket;
                 // Rings that the overflow list reaches now get its events.
                 if self.beyond_ring <= self.ring + SLOTS as u64 {
                     self.beyond_ring = u64::MAX;
-                    for (key, event) in std::mem::take(&mut self.beyond) {
-                        self.place(key, event);
+                    for (time, event) in std::mem::take(&mut self.beyond) {
+                        self.place_far(self.window_of(time), (time, event));
                     }
                 }
                 continue;
@@ -356,22 +401,22 @@ impl<E: Copy> TimeWheel<E> {
     }
 }
 
-/// Puts the events of `bucket` into `run` (empty), sorted with the least key
-/// last; `bucket` is left with any events (the caller clears it).
+/// Puts the events of `bucket` (in scheduling order) into `run` (empty),
+/// sorted by time with the least last, and of two at the same time the one
+/// scheduled first later; `bucket` is left with any events (the caller
+/// clears it).
 ///
 /// A window's events are close in time, so their times' bits differ only in
 /// their low bits: each time, less the window's least, then fits in 64 bits
 /// with the event's place in the bucket, and the sort moves and compares one
 /// `u64` per event, where sorting the entries themselves moved 32 bytes and
 /// compared two words (`perf`: a seventh of the big organisation's time was
-/// the sort). Events at the same instant (rare but for whole-hour scenarios)
-/// are then put in scheduling order among themselves, so the order is the
-/// keys' exactly. When the times are too far apart, the entries are sorted as
-/// they are.
+/// the sort). The place below the time breaks ties in scheduling order. When
+/// the times are too far apart, the entries are sorted as they are, stably.
 #[inline]
 fn sort_into<E: Copy>(
-    bucket: &mut Vec<(Key, E)>,
-    run: &mut Vec<(Key, E)>,
+    bucket: &mut Vec<Timed<E>>,
+    run: &mut Vec<Timed<E>>,
     order: &mut Vec<u64>,
     spread: &mut Vec<u64>,
 ) {
@@ -379,16 +424,16 @@ fn sort_into<E: Copy>(
     if bucket.is_empty() {
         return;
     }
-    let time = |key: Key| key.time;
     let (mut least, mut most) = (u64::MAX, 0);
-    for &(key, _) in bucket.iter() {
-        least = least.min(time(key));
-        most = most.max(time(key));
+    for &(time, _) in bucket.iter() {
+        least = least.min(time);
+        most = most.max(time);
     }
     let bits = |range: u64| u64::BITS - range.leading_zeros();
     let place_bits = bits(bucket.len() as u64);
     if bits(most - least) + place_bits > u64::BITS {
-        bucket.sort_unstable_by_key(|&(key, _)| std::cmp::Reverse(key));
+        bucket.sort_by_key(|&(time, _)| time);
+        bucket.reverse();
         // `run` is empty: the swap hands over the sorted events, and keeps both buffers.
         std::mem::swap(run, bucket);
         return;
@@ -398,23 +443,10 @@ fn sort_into<E: Copy>(
         bucket
             .iter()
             .enumerate()
-            .map(|(i, &(key, _))| (time(key) - least) << place_bits | i as u64),
+            .map(|(i, &(time, _))| (time - least) << place_bits | i as u64),
     );
     sort_words(order, spread, bits(most - least) + place_bits);
     let place = |o: u64| (o & ((1 << place_bits) - 1)) as usize;
-    // Runs of equal times, by sequence number (looked for only when there are some).
-    let same_time = |a: u64, b: u64| (a ^ b) >> place_bits == 0;
-    if order.windows(2).any(|pair| same_time(pair[0], pair[1])) {
-        let mut from = 0;
-        for i in 1..=order.len() {
-            if i == order.len() || !same_time(order[i], order[from]) {
-                if i - from > 1 {
-                    order[from..i].sort_unstable_by_key(|&o| bucket[place(o)].0);
-                }
-                from = i;
-            }
-        }
-    }
     run.extend(order.iter().rev().map(|&o| bucket[place(o)]));
 }
 
@@ -489,24 +521,37 @@ mod tests {
 
     use super::*;
 
+    /// Entries as the wheel takes them: in key order, without sequence numbers.
+    fn timed(mut entries: Vec<(Key, u64)>) -> Vec<Timed<u64>> {
+        entries.sort_unstable();
+        entries.into_iter().map(|(key, e)| (key.time, e)).collect()
+    }
+
     /// Random schedules and pops against a binary heap of the same keys, with
     /// gaps from zero to far beyond the rings (the overflow list and choosing
     /// the windows afresh), bursts of equal times, and a density that changes
-    /// by orders of magnitude (windows chosen afresh at a ring's end).
+    /// by orders of magnitude (windows chosen afresh at a ring's end). Events
+    /// are their sequence numbers, so ties are checked too.
     #[test]
-    fn pops_and_peeks_what_a_binary_heap_pops() {
+    fn pops_what_a_binary_heap_pops() {
         for seed in 0..60 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let (mut now, mut seq) = (rng.random::<f64>() * 100.0, 0_u64);
             let mut reference = BinaryHeap::new();
             let mut initial = Vec::new();
             for _ in 0..rng.random_range(1..3000) {
-                let entry = (Key::new(now + rng.random::<f64>() * 50.0, seq), seq);
+                // Whole hours now and then, so that the first window has ties.
+                let t = if rng.random::<f64>() < 0.2 {
+                    now.floor()
+                } else {
+                    now + rng.random::<f64>() * 50.0
+                };
+                let entry = (Key::new(t, seq), seq);
                 initial.push(entry);
                 reference.push(Reverse(entry));
                 seq += 1;
             }
-            let mut wheel = TimeWheel::with(initial);
+            let mut wheel = TimeWheel::with(timed(initial));
             // The typical gap shrinks a hundredfold and grows back, phase by phase.
             for (phase, scale) in [1.0, 0.1, 0.01, 1.0, 100.0].into_iter().enumerate() {
                 for step in 0..20_000 {
@@ -524,19 +569,83 @@ mod tests {
                         reference.push(Reverse(entry));
                         seq += 1;
                     } else {
-                        let expected = reference.pop().map(|Reverse(entry)| entry);
+                        let expected = reference.pop().map(|Reverse((k, e))| (k.time, e));
                         let got = wheel.pop();
                         assert_eq!(got, expected, "seed {seed}, phase {phase}, step {step}");
-                        if let Some((k, _)) = got {
-                            now = k.time();
+                        if let Some((t, _)) = got {
+                            now = f64::from_bits(t);
                         }
                     }
                 }
             }
-            while let Some(Reverse(entry)) = reference.pop() {
-                assert_eq!(wheel.pop(), Some(entry), "seed {seed}: drained");
+            while let Some(Reverse((k, e))) = reference.pop() {
+                assert_eq!(wheel.pop(), Some((k.time, e)), "seed {seed}: drained");
             }
             assert_eq!(wheel.pop(), None);
+        }
+    }
+
+    /// Draining, whatever parts of the wheel hold events (the sorted window,
+    /// late events in `near`, windows, rings, the overflow list, ties in each),
+    /// returns them in the order they would have popped; a wheel made again
+    /// from them pops them in that order too.
+    #[test]
+    fn drain_returns_every_event_in_popping_order() {
+        for seed in 0..40 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let mut reference = BinaryHeap::new();
+            let mut seq = 0_u64;
+            let mut entry = |t: f64, reference: &mut BinaryHeap<_>| {
+                let e = (Key::new(t, seq), seq);
+                reference.push(Reverse(e));
+                seq += 1;
+                e
+            };
+            // Whole hours (ties) and spread times, over a year.
+            let initial: Vec<_> = (0..5000)
+                .map(|_| {
+                    let t = rng.random::<f64>() * 8760.0;
+                    entry(if rng.random() { t.floor() } else { t }, &mut reference)
+                })
+                .collect();
+            let mut wheel = TimeWheel::with(timed(initial));
+            let mut now = 0.0;
+            for _ in 0..rng.random_range(0..3000) {
+                let (t, e) = wheel.pop().expect("not empty");
+                assert_eq!(
+                    Some((t, e)),
+                    reference.pop().map(|Reverse((k, e))| (k.time, e))
+                );
+                now = f64::from_bits(t);
+            }
+            // Late events into the sorted window (some at its events' times),
+            // and events for later windows, rings and beyond them.
+            let late = wheel.run.first().map_or(now, |&(t, _)| f64::from_bits(t));
+            for _ in 0..rng.random_range(0..20) {
+                let t = if rng.random() {
+                    late
+                } else {
+                    now + (late - now) * rng.random::<f64>()
+                };
+                let (key, e) = entry(t, &mut reference);
+                wheel.push(key, e);
+            }
+            for gap in [1.0, 100.0, 1e4, 1e7, 1e12] {
+                for _ in 0..rng.random_range(0..50) {
+                    let t = now + (gap * rng.random::<f64>()).floor();
+                    let (key, e) = entry(t, &mut reference);
+                    wheel.push(key, e);
+                }
+            }
+            let expected: Vec<Timed<u64>> = std::iter::from_fn(|| reference.pop())
+                .map(|Reverse((k, e))| (k.time, e))
+                .collect();
+            let drained = wheel.drain();
+            assert_eq!(drained, expected, "seed {seed}");
+            assert_eq!(wheel.pop(), None);
+            let mut again = TimeWheel::with(drained);
+            let popped: Vec<_> = std::iter::from_fn(|| again.pop()).collect();
+            assert_eq!(popped, expected, "seed {seed}: made again");
         }
     }
 
@@ -548,7 +657,7 @@ mod tests {
         let entries: Vec<(Key, u64)> = (0..20_000)
             .map(|s| (Key::new(rng.random::<f64>() * 1e4, s), s))
             .collect();
-        let mut wheel = TimeWheel::with(entries);
+        let mut wheel = TimeWheel::with(timed(entries));
         let (mut seen, mut popped) = (Vec::new(), Vec::new());
         // Until a window has been sorted, `soon` sees nothing.
         while wheel.run.is_empty() {
@@ -556,7 +665,7 @@ mod tests {
             popped.push(wheel.pop().expect("not empty").1);
         }
         // Late arrivals into the sorted window, so that `near` is not empty.
-        let late = wheel.run[wheel.run.len() / 2].0.time();
+        let late = f64::from_bits(wheel.run[wheel.run.len() / 2].0);
         for s in 20_000..20_010 {
             wheel.push(Key::new(late, s), s);
         }
@@ -582,9 +691,10 @@ mod tests {
     }
 
     /// A window sorted through its packed times, and one whose times are too
-    /// far apart for that, both come out in key order, ties by sequence number.
+    /// far apart for that, both come out in time order, ties in the order the
+    /// bucket holds them (scheduling order), least last.
     #[test]
-    fn windows_sort_by_key_whether_their_times_pack_or_not() {
+    fn windows_sort_by_time_then_bucket_order_whether_their_times_pack_or_not() {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         let (mut run, mut order, mut spread) = (Vec::new(), Vec::new(), Vec::new());
         for case in 0..2000 {
@@ -597,22 +707,19 @@ mod tests {
             let base = rng.random::<f64>() * 1e4;
             // Narrow windows pack; spans up to 1e300 hours do not.
             let span = [1e-3, 1.0, 1e6, 1e300][case % 4];
-            let mut bucket: Vec<(Key, u64)> = (0..len)
+            // Events are their places in the bucket; a third of the times shared.
+            let mut bucket: Vec<Timed<u64>> = (0..len)
                 .map(|i| {
-                    // Sequence numbers unique (as the list's are) but far
-                    // apart, and a third of the times shared.
-                    let seq = (rng.random::<u64>() >> rng.random_range(11..64)) << 11 | i;
                     let t = if rng.random::<f64>() < 0.3 {
                         base
                     } else {
                         base + rng.random::<f64>() * span
                     };
-                    (Key::new(t, seq), i)
+                    (Key::new(t, i).time, i)
                 })
                 .collect();
-            bucket.sort_unstable_by_key(|e| e.1 * 7919 % len);
             let mut expected = bucket.clone();
-            expected.sort_unstable_by_key(|&(k, _)| std::cmp::Reverse(k));
+            expected.sort_unstable_by_key(|&entry| Reverse(entry));
             run.clear();
             sort_into(&mut bucket, &mut run, &mut order, &mut spread);
             assert_eq!(run, expected, "case {case}");
@@ -622,34 +729,15 @@ mod tests {
     /// Every event at one instant, and a single event: any width orders them.
     #[test]
     fn equal_times_pop_in_scheduling_order() {
-        let entries: Vec<(Key, u64)> = (0..5000).map(|s| (Key::new(7.0, s), s)).collect();
+        let seven = Key::new(7.0, 0).time;
+        let entries: Vec<Timed<u64>> = (0..5000).map(|s| (seven, s)).collect();
         let mut wheel = TimeWheel::with(entries);
         wheel.push(Key::new(7.0, 5000), 5000);
         let popped: Vec<u64> = std::iter::from_fn(|| wheel.pop().map(|(_, e)| e)).collect();
         assert_eq!(popped, (0..=5000).collect::<Vec<_>>());
-        let mut one = TimeWheel::with(vec![(Key::new(3.0, 0), 0)]);
-        assert_eq!(one.pop(), Some((Key::new(3.0, 0), 0)));
+        let three = Key::new(3.0, 0).time;
+        let mut one = TimeWheel::with(vec![(three, 0)]);
+        assert_eq!(one.pop(), Some((three, 0)));
         assert_eq!(one.pop(), None);
-    }
-
-    /// Draining returns every event once, whatever part of the wheel holds it.
-    #[test]
-    fn drain_returns_every_event() {
-        let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let entries: Vec<(Key, u64)> = (0..5000)
-            .map(|s| (Key::new(rng.random::<f64>() * 1e6, s), s))
-            .collect();
-        let mut expected = entries.clone();
-        expected.sort_unstable();
-        let mut wheel = TimeWheel::with(entries);
-        for (earliest, _) in expected.drain(..100) {
-            assert_eq!(wheel.pop().map(|e| e.0), Some(earliest));
-        }
-        wheel.push(Key::new(1e300, 9999), 9999);
-        expected.push((Key::new(1e300, 9999), 9999));
-        let mut left = wheel.drain();
-        left.sort_unstable();
-        assert_eq!(left, expected);
-        assert_eq!(wheel.pop(), None);
     }
 }
