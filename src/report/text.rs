@@ -586,7 +586,8 @@ fn orders(out: &mut String, outcome: &Outcome, w: &Words) {
     );
     // What became of the rest, so that every order is accounted for (the
     // note below says how the figures add up).
-    let key = if outcome.scenario.warmup_h > 0.0 {
+    let warmup = outcome.scenario.warmup_h > 0.0;
+    let key = if warmup {
         "text.orders.ended_warmup"
     } else {
         "text.orders.ended"
@@ -603,7 +604,12 @@ fn orders(out: &mut String, outcome: &Outcome, w: &Words) {
             ],
         )
     );
-    let _ = writeln!(out, "{}", w.get("text.orders.counted"));
+    let counted = if warmup {
+        "text.orders.counted"
+    } else {
+        "text.orders.counted_all"
+    };
+    let _ = writeln!(out, "{}", w.get(counted));
     let _ = writeln!(
         out,
         "{}",
@@ -1587,6 +1593,11 @@ mod tests {
             "Cancelled: 1 (given up after a chase); in progress: 79 at the end."
         ));
         assert!(!says(&report, "30 when counting began"), "{report}");
+        assert!(!says(&report, "Counted after the warm-up"), "{report}");
+        assert!(says(
+            &report,
+            "Every order is accounted for: placed = delivered + cancelled + in progress at the end."
+        ));
     }
 
     #[test]
