@@ -362,10 +362,20 @@ fn customers_headline(out: &mut String, outcome: &Outcome, w: &Words) {
     } else {
         "text.headline.one_replication"
     };
+    // "after the warm-up" only when there was one.
+    let after = if outcome.scenario.warmup_h > 0.0 {
+        w.get("text.headline.after_warmup")
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
         "{}",
-        w.counted(key, ("days", &days), &[("n", &n.to_string())])
+        w.counted(
+            key,
+            ("days", &days),
+            &[("n", &n.to_string()), ("after", after)]
+        )
     );
 }
 
@@ -1594,6 +1604,7 @@ mod tests {
         ));
         assert!(!says(&report, "30 when counting began"), "{report}");
         assert!(!says(&report, "Counted after the warm-up"), "{report}");
+        assert!(says(&report, "over 28 days;"), "{report}");
         assert!(says(
             &report,
             "Every order is accounted for: placed = delivered + cancelled + in progress at the end."
