@@ -8,7 +8,6 @@
 //! that guards the list is held from the removal to the exit, so no new
 //! temporary file can appear in between.
 
-use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -101,12 +100,13 @@ fn quit() -> ! {
     std::process::exit(130);
 }
 
-/// Create a temporary file at `path` with `open`, registered as it is made.
-pub fn create_temporary(path: &Path, open: impl FnOnce() -> io::Result<File>) -> io::Result<File> {
+/// Make a temporary file at `path` with `make` (create it, or give an
+/// unnamed file that name), registered as it is made.
+pub fn create_temporary<T>(path: &Path, make: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
     let mut temporary = lock(&TEMPORARY);
-    let file = open()?;
+    let made = make()?;
     temporary.push(path.to_path_buf());
-    Ok(file)
+    Ok(made)
 }
 
 /// `path` was renamed or removed: nothing to clean up.

@@ -16,8 +16,10 @@
 //!   So is a file the command reads (its scenario, a part).
 //! - A replaced file keeps its permissions; a new one gets the usual
 //!   `0666` less the umask, as any other program's output would.
-//! - Temporary files are registered with [`super::interrupt`], which removes
-//!   them on Ctrl-C or SIGTERM.
+//! - On Linux the temporary file has no name until it is complete
+//!   (`O_TMPFILE`), so not even SIGKILL leaves one behind; a named temporary
+//!   file is registered with [`super::interrupt`], which removes it on Ctrl-C
+//!   or SIGTERM.
 
 use std::fs;
 use std::io::{self, Write as _};
@@ -457,64 +459,284 @@ fn same_file(a: &Path, b: &Path) -> bool {
     matches!((canonical(a), canonical(b)), (Some(x), Some(y)) if x == y)
 }
 
-/// A temporary file beside the file it will replace, removed when dropped
-/// unless persisted, and on Ctrl-C or SIGTERM ([`interrupt`]).
+/// A temporary file beside the file it will replace.
+///
+/// Where the system allows it (Linux's `O_TMPFILE`), the file has no name
+/// while it is written: even a kill no handler sees (SIGKILL, Slurm's kill
+/// after its grace period, a power cut) leaves nothing behind. It gets a
+/// hidden name only when complete, to be renamed over the target a moment
+/// later. Elsewhere it has its hidden name from the start. A named temporary
+/// file is removed when dropped unless persisted, and on Ctrl-C or SIGTERM
+/// ([`interrupt`]).
 struct TempFile {
     file: fs::File,
-    path: PathBuf,
+    dir: PathBuf,
+    /// Its hidden name, once it has one.
+    path: Option<PathBuf>,
     /// Renamed to its final name: nothing to remove.
     persisted: bool,
 }
+
+/// Whether unnamed files could be given a name: cleared, for the rest of the
+/// process, the first time linking one fails (no `/proc`, no privilege).
+#[cfg(target_os = "linux")]
+static UNNAMED_WORKS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
 
 impl TempFile {
     /// A new file in `dir`: with `permissions` if given, otherwise `0666`
     /// less the umask (the system applies it when the file is created).
     fn create(dir: &Path, permissions: Option<fs::Permissions>) -> io::Result<TempFile> {
-        use std::sync::atomic::{AtomicU32, Ordering};
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        loop {
-            let n = NEXT.fetch_add(1, Ordering::Relaxed);
-            let path = dir.join(format!(".handoff-{}-{n}.tmp", std::process::id()));
-            let mut options = fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt as _;
-                options.mode(0o666);
+        let (file, path) = match unnamed_file(dir) {
+            Some(file) => (file, None),
+            None => {
+                let (file, path) =
+                    claim_name(dir, |path| new_file_options().create_new(true).open(path))?;
+                (file, Some(path))
             }
-            // Registered as it is created, so an interrupt never misses it.
-            match interrupt::create_temporary(&path, || options.open(&path)) {
-                Ok(file) => {
-                    let temp = TempFile {
-                        file,
-                        path,
-                        persisted: false,
-                    };
-                    if let Some(p) = permissions {
-                        temp.file.set_permissions(p)?;
-                    }
-                    return Ok(temp);
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e),
+        };
+        let temp = TempFile {
+            file,
+            dir: dir.to_path_buf(),
+            path,
+            persisted: false,
+        };
+        if let Some(p) = permissions {
+            temp.file.set_permissions(p)?;
+        }
+        Ok(temp)
+    }
+
+    /// Rename over `path`, giving the file its hidden name first if it has none.
+    fn persist(mut self, path: &Path) -> io::Result<()> {
+        let hidden = match self.path.clone() {
+            Some(hidden) => hidden,
+            None => self.name()?,
+        };
+        fs::rename(&hidden, path)?;
+        self.persisted = true;
+        interrupt::forget_temporary(&hidden);
+        Ok(())
+    }
+
+    /// Give the complete, unnamed file a hidden name in its directory; where
+    /// that cannot be done, copy it into a new named file instead.
+    #[cfg(target_os = "linux")]
+    fn name(&mut self) -> io::Result<PathBuf> {
+        match claim_name(&self.dir, |path| link_unnamed(&self.file, path)) {
+            Ok(((), path)) => {
+                self.path = Some(path.clone());
+                Ok(path)
+            }
+            Err(_) => {
+                UNNAMED_WORKS.store(false, std::sync::atomic::Ordering::Relaxed);
+                self.copy_to_named()
             }
         }
     }
 
-    /// Rename over `path`.
-    fn persist(mut self, path: &Path) -> io::Result<()> {
-        fs::rename(&self.path, path)?;
-        self.persisted = true;
-        interrupt::forget_temporary(&self.path);
-        Ok(())
+    /// Copy the complete, unnamed file into a new file with a hidden name,
+    /// which takes its place.
+    #[cfg(target_os = "linux")]
+    fn copy_to_named(&mut self) -> io::Result<PathBuf> {
+        use std::io::Seek as _;
+        let (mut copy, path) = claim_name(&self.dir, |path| {
+            new_file_options().create_new(true).open(path)
+        })?;
+        // Removed if the copy fails, like any named temporary file.
+        self.path = Some(path.clone());
+        copy.set_permissions(self.file.metadata()?.permissions())?;
+        let mut original = &self.file;
+        original.rewind()?;
+        io::copy(&mut original, &mut copy)?;
+        copy.sync_all()?;
+        self.file = copy;
+        Ok(path)
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn name(&mut self) -> io::Result<PathBuf> {
+        unreachable!("every temporary file has a name from the start here")
+    }
+}
+
+/// The options every temporary file is opened with: `0666`, less the umask.
+fn new_file_options() -> fs::OpenOptions {
+    let mut options = fs::OpenOptions::new();
+    options.read(true).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o666);
+    }
+    options
+}
+
+/// A new file in `dir` with no name (Linux's `O_TMPFILE`), or `None` where
+/// the system or the file system cannot make one (the caller then makes a
+/// named file, which reports any real problem such as a read-only directory).
+#[cfg(target_os = "linux")]
+fn unnamed_file(dir: &Path) -> Option<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    if !UNNAMED_WORKS.load(std::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
+    new_file_options()
+        .custom_flags(libc::O_TMPFILE)
+        .open(dir)
+        .ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn unnamed_file(_: &Path) -> Option<fs::File> {
+    None
+}
+
+/// Link the unnamed `file` at `path`, which must not exist yet.
+#[cfg(target_os = "linux")]
+fn link_unnamed(file: &fs::File, path: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::fd::AsRawFd as _;
+    use std::os::unix::ffi::OsStrExt as _;
+    let to = CString::new(path.as_os_str().as_bytes())?;
+    // As open(2) advises: through /proc, which any user may do, and if there
+    // is no /proc, by the descriptor itself (which needs CAP_DAC_READ_SEARCH).
+    let by_proc = CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))?;
+    // SAFETY: both paths are NUL-terminated strings that outlive the call.
+    let linked = unsafe {
+        libc::linkat(
+            libc::AT_FDCWD,
+            by_proc.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::AT_SYMLINK_FOLLOW,
+        )
+    };
+    if linked == 0 {
+        return Ok(());
+    }
+    let first = io::Error::last_os_error();
+    if first.kind() == io::ErrorKind::AlreadyExists {
+        return Err(first);
+    }
+    // SAFETY: as above; the empty path is a NUL-terminated string too.
+    let linked = unsafe {
+        libc::linkat(
+            file.as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::AT_EMPTY_PATH,
+        )
+    };
+    if linked == 0 { Ok(()) } else { Err(first) }
+}
+
+/// Make a file (or link one) at a hidden name of this process's that is free
+/// in `dir`, registered with [`interrupt`] as it is made.
+fn claim_name<T>(
+    dir: &Path,
+    mut make: impl FnMut(&Path) -> io::Result<T>,
+) -> io::Result<(T, PathBuf)> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = dir.join(format!(".handoff-{}-{n}.tmp", std::process::id()));
+        match interrupt::create_temporary(&path, || make(&path)) {
+            Ok(made) => return Ok((made, path)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
     }
 }
 
 impl Drop for TempFile {
     fn drop(&mut self) {
-        if !self.persisted {
-            let _ = fs::remove_file(&self.path);
-            interrupt::forget_temporary(&self.path);
+        // An unnamed file vanishes with its descriptor.
+        if let (Some(path), false) = (&self.path, self.persisted) {
+            let _ = fs::remove_file(path);
+            interrupt::forget_temporary(path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_replaced_file_appears_whole_and_nothing_else_is_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.txt");
+        fs::write(&target, "old").unwrap();
+        replace(&target, |out| {
+            out.write_all(b"new")?;
+            out.flush()?;
+            // While it is written, the temporary file has no name here: a
+            // SIGKILL now would leave nothing behind.
+            if cfg!(target_os = "linux") {
+                assert_eq!(names(dir.path()), ["out.txt"]);
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "new");
+        assert_eq!(names(dir.path()), ["out.txt"]);
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_old_file_and_leaves_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.txt");
+        fs::write(&target, "old").unwrap();
+        let failed = replace(&target, |out| {
+            out.write_all(b"half")?;
+            Err(io::Error::other("disk full"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(fs::read_to_string(&target).unwrap(), "old");
+        assert_eq!(names(dir.path()), ["out.txt"]);
+    }
+
+    /// Where an unnamed file cannot be linked (no /proc, no privilege), its
+    /// contents and permissions go to a named copy, which replaces the target.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_unnamed_file_that_cannot_be_linked_is_copied() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.txt");
+        let mut temp =
+            TempFile::create(dir.path(), Some(fs::Permissions::from_mode(0o640))).unwrap();
+        assert!(temp.path.is_none(), "O_TMPFILE works on this file system");
+        temp.file.write_all(&[7u8; 100_000]).unwrap();
+        let hidden = temp.copy_to_named().unwrap();
+        assert_eq!(
+            names(dir.path()),
+            [hidden.file_name().unwrap().to_str().unwrap()]
+        );
+        temp.persist(&target).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), vec![7u8; 100_000]);
+        let mode = fs::metadata(&target).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+        assert_eq!(names(dir.path()), ["out.txt"]);
+    }
+
+    #[test]
+    fn a_dropped_temporary_file_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut temp = TempFile::create(dir.path(), None).unwrap();
+        temp.file.write_all(b"never kept").unwrap();
+        drop(temp);
+        assert_eq!(names(dir.path()), Vec::<String>::new());
     }
 }

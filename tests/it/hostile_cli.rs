@@ -555,18 +555,35 @@ fn temporary_files(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Whether a temporary file in `dir` has something written in it.
-fn writing(dir: &Path) -> bool {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .any(|e| {
-            e.file_name().to_string_lossy().ends_with(".tmp")
-                && e.metadata().is_ok_and(|m| m.len() > 0)
+/// Whether process `pid` is writing a temporary file in `dir` and has
+/// written something. Such a file has no name on Linux (`O_TMPFILE`: the
+/// process's descriptor shows `DIR/#INODE (deleted)`), a hidden `.tmp` name
+/// elsewhere.
+fn writing(pid: u32, dir: &Path) -> bool {
+    let dir = dir.canonicalize().unwrap();
+    let temporary = |target: &Path, size: u64| {
+        let name = target.to_string_lossy();
+        target.starts_with(&dir)
+            && (name.ends_with(".tmp") || name.ends_with(" (deleted)"))
+            && size > 0
+    };
+    if cfg!(target_os = "linux") {
+        let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+            return false;
+        };
+        fds.filter_map(Result::ok).any(|fd| {
+            let size = std::fs::metadata(fd.path()).map_or(0, |m| m.len());
+            std::fs::read_link(fd.path()).is_ok_and(|target| temporary(&target, size))
         })
+    } else {
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .any(|e| temporary(&e.path(), e.metadata().map_or(0, |m| m.len())))
+    }
 }
 
-/// Start `args` in `d`, wait for a temporary file to appear, send `signal`.
+/// Start `args` in `d`, wait until it writes a temporary file, send `signal`.
 fn interrupt_while_writing(d: &Path, args: &[&str], signal: &str) -> Output {
     let mut child = handoff(d, args)
         .env("RAYON_NUM_THREADS", "1")
@@ -575,7 +592,7 @@ fn interrupt_while_writing(d: &Path, args: &[&str], signal: &str) -> Output {
         .spawn()
         .expect("handoff starts");
     let start = Instant::now();
-    while !writing(d) {
+    while !writing(child.id(), d) {
         if let Some(status) = child.try_wait().unwrap() {
             panic!("handoff ended ({status}) before it could be interrupted");
         }
@@ -593,13 +610,10 @@ fn interrupt_while_writing(d: &Path, args: &[&str], signal: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-#[test]
-fn an_interrupted_trace_leaves_no_temporary_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+/// A trace long enough to take a while to write.
+fn long_trace_run(d: &Path) -> [&'static str; 10] {
     std::fs::copy(tiny(), d.join("t.toml")).unwrap();
-    // A long replication 0: its trace takes a while to write.
-    let args = [
+    [
         "run",
         "t.toml",
         "--replications",
@@ -610,7 +624,14 @@ fn an_interrupted_trace_leaves_no_temporary_file() {
         "trace.csv",
         "-o",
         "report.txt",
-    ];
+    ]
+}
+
+#[test]
+fn an_interrupted_trace_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let args = long_trace_run(d);
     for signal in ["-TERM", "-INT"] {
         let out = interrupt_while_writing(d, &args, signal);
         let err = stderr(&out);
@@ -619,6 +640,30 @@ fn an_interrupted_trace_leaves_no_temporary_file() {
         assert_eq!(temporary_files(d), Vec::<String>::new(), "{signal}");
         assert!(!d.join("trace.csv").exists() && !d.join("report.txt").exists());
     }
+}
+
+/// SIGKILL cannot be handled: what is left is what was on disk when it came.
+/// The file being written has no name yet (Linux), so nothing is.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_trace_leaves_nothing_behind() {
+    use std::os::unix::process::ExitStatusExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let args = long_trace_run(d);
+    std::fs::write(d.join("report.txt"), "an earlier report").unwrap();
+    let out = interrupt_while_writing(d, &args, "-KILL");
+    assert_eq!(out.status.signal(), Some(9), "{}", stderr(&out));
+    let mut left: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["report.txt", "t.toml"]);
+    assert_eq!(
+        std::fs::read_to_string(d.join("report.txt")).unwrap(),
+        "an earlier report"
+    );
 }
 
 #[test]
