@@ -620,6 +620,20 @@ fn orders(out: &mut String, outcome: &Outcome, w: &Words) {
         "text.orders.counted_all"
     };
     let _ = writeln!(out, "{}", w.get(counted));
+    // The identity holds on the means; their rounded figures can miss it by one or two.
+    let whole = |x: f64| x.round();
+    let before = if warmup {
+        whole(o.in_progress_at_warmup.mean)
+    } else {
+        0.0
+    };
+    let sides = (
+        before + whole(o.arrived.mean),
+        whole(o.delivered.mean) + whole(o.cancelled.mean) + whole(o.in_progress.mean),
+    );
+    if sides.0 != sides.1 {
+        let _ = writeln!(out, "{}", w.get("text.orders.rounded"));
+    }
     let _ = writeln!(
         out,
         "{}",
@@ -1591,6 +1605,31 @@ mod tests {
             &report,
             "The revenue lost with them, 31 200, is 2.2 % of the revenue earned."
         ));
+    }
+
+    #[test]
+    fn rounded_orders_that_miss_the_identity_say_so() {
+        let rounded = "(These figures are rounded: the two sides add up before rounding.)";
+        // The fixture's means add up once rounded too (30 + 1 250 = 1 200 + 1 + 79).
+        let mut outcome = fixture::outcome(3);
+        assert!(!says(&render(&outcome), rounded));
+        // 24.4 + 3 887.6 = 3 865.4 + 3.4 + 43.2 on the means, but 24 + 3 888 ≠ 3 865 + 3 + 43.
+        let o = &mut outcome.summary.orders;
+        o.in_progress_at_warmup.mean = 24.4;
+        o.arrived.mean = 3887.6;
+        o.delivered.mean = 3865.4;
+        o.cancelled.mean = 3.4;
+        o.in_progress.mean = 43.2;
+        let report = render(&outcome);
+        assert!(says(&report, rounded), "{report}");
+        // Without a warm-up the left side is the orders placed alone:
+        // 3 887.6 = 3 865.6 + 3.2 + 18.8, and 3 888 = 3 866 + 3 + 19.
+        outcome.scenario.warmup_h = 0.0;
+        let o = &mut outcome.summary.orders;
+        o.delivered.mean = 3865.6;
+        o.cancelled.mean = 3.2;
+        o.in_progress.mean = 18.8;
+        assert!(!says(&render(&outcome), rounded));
     }
 
     #[test]
