@@ -40,6 +40,20 @@ pub struct Incident {
     pub target: IncidentTarget,
 }
 
+impl Incident {
+    /// How many of its windows open before `end_h` (hours since the start of the run).
+    pub fn windows_before(&self, end_h: f64) -> u64 {
+        if self.from_h >= end_h {
+            return 0;
+        }
+        match self.every_h {
+            None => 1,
+            // Saturates (as `as` does) for a period too short to count.
+            Some(p) => ((end_h - self.from_h) / p).ceil() as u64,
+        }
+    }
+}
+
 /// What an incident changes; `None` fields keep the scenario's value.
 #[derive(Debug, Clone)]
 pub enum IncidentTarget {

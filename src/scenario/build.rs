@@ -478,7 +478,7 @@ pub fn model(root: &DeTable<'_>, errs: &mut Errors) -> Option<Model> {
         .iter()
         .map(|&(f, t)| pair_name_of(&depts, f, t))
         .collect();
-    let incidents = super::incident::read(errs, &incident_tables, &lookup, &handoff_names);
+    let incidents = super::incident::read(errs, &incident_tables, &lookup, &handoff_names, horizon);
 
     // Assemble; any error above means no model.
     if !errs.0.is_empty() {

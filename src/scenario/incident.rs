@@ -43,6 +43,12 @@ const DEPARTMENT_CHANGES: &[&str] = &["staff", "service"];
 /// and a year of daily outages replayed one by one is 365.
 pub const MAX_INCIDENTS: usize = 10_000;
 
+/// Most incident windows one replication may open, all incidents together.
+/// Each window is two events, which are work for the engine however little
+/// they change: a billion is minutes per replication, as many as the most
+/// arrivals a run may ask for ([`super::build`]'s `MAX_ARRIVALS`).
+pub const MAX_WINDOWS: f64 = 1e9;
+
 /// The shortest `every`: a minute, the resolution of opening hours.
 const MIN_EVERY_H: f64 = 1.0 / 60.0;
 
@@ -54,6 +60,7 @@ pub(super) fn read(
     tables: &[Table<'_, '_>],
     lookup: &Lookup<'_>,
     handoffs: &[String],
+    horizon: Option<f64>,
 ) -> Option<Vec<Incident>> {
     let by_name: HashMap<&str, HandoffId> = handoffs
         .iter()
@@ -99,7 +106,56 @@ pub(super) fn read(
             None => ok = false,
         }
     }
-    ok.then_some(out)
+    (ok && bounded_windows(errs, tables, &out, horizon)).then_some(out)
+}
+
+/// Whether the incidents open at most [`MAX_WINDOWS`] windows in one
+/// replication of `horizon` hours; an error at the incident whose windows
+/// pass the limit otherwise (at its `every`, which is what to change).
+fn bounded_windows(
+    errs: &mut Errors,
+    tables: &[Table<'_, '_>],
+    incidents: &[Incident],
+    horizon: Option<f64>,
+) -> bool {
+    let Some(horizon) = horizon else { return true };
+    let counts: Vec<f64> = incidents
+        .iter()
+        .map(|i| i.windows_before(horizon) as f64)
+        .collect();
+    let total: f64 = counts.iter().sum();
+    if total <= MAX_WINDOWS {
+        return true;
+    }
+    // Every incident was read, so tables and incidents are in step.
+    let mut so_far = 0.0;
+    let past = counts
+        .iter()
+        .position(|&n| {
+            so_far += n;
+            so_far > MAX_WINDOWS
+        })
+        .unwrap_or(counts.len() - 1);
+    let table = &tables[past];
+    let at = table.get("every").map_or(table.span.clone(), |v| v.span());
+    errs.push(
+        Diagnostic::new(
+            at,
+            format!(
+                // One incident opens at most a window a minute: 5.3e7 in 100 years.
+                "the incidents open too many windows: {total:.2e} in one replication of {}, more than 1e9",
+                show(horizon)
+            ),
+            format!(
+                "`{}` brings the count past 1e9 ({:.2e} windows of its own)",
+                incidents[past].name, counts[past]
+            ),
+        )
+        .with_help(
+            "each window is work for the simulation, however little it changes: a run this large would take hours per replication; repeat less often (a longer `every`), or shorten `duration` and add `replications` for more data",
+        ),
+    );
+    false
 }
 
 fn read_one(

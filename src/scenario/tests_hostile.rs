@@ -327,6 +327,42 @@ fn incident_windows_repeating_by_the_second_are_refused() {
 }
 
 #[test]
+fn incidents_opening_more_than_a_billion_windows_per_replication_are_refused() {
+    // Thousands of incidents every minute for 100 years: about 5e11 windows,
+    // a day of computing per replication for nothing that stops it.
+    let blips = |count: usize, every: &str| {
+        let mut src = edit("duration = \"10d\"", "duration = \"36500d\"");
+        for i in 0..count {
+            src.push_str(&format!(
+                "[[incident]]\nname = \"blip {i}\"\nfrom = \"{i}m\"\nto = \"{}s\"\nevery = \"{every}\"\ndepartment = \"a\"\nstaff = 2\n",
+                i * 60 + 30
+            ));
+        }
+        src
+    };
+    let d = one(&blips(100, "1m"));
+    assert!(
+        d.message.starts_with(
+            "the incidents open too many windows: 5.26e9 in one replication of 36500d"
+        ),
+        "{d:?}"
+    );
+    // Pointed at the `every` of the incident that passes the limit: the 20th
+    // (each opens about 5.26e7 windows, 19 of them 9.99e8).
+    let src = blips(100, "1m");
+    let line = src[..d.span.start].lines().count();
+    assert!(
+        src.lines().nth(line - 1).unwrap().starts_with("every"),
+        "{d:?}"
+    );
+    let before: String = src[..d.span.start].to_owned();
+    assert_eq!(before.matches("[[incident]]").count(), 20);
+    assert!(help(&d).contains("a longer `every`"), "{d:?}");
+    // Nineteen such incidents stay within the limit.
+    assert!(parse(&blips(19, "1m"), "t.toml").is_ok());
+}
+
+#[test]
 fn amounts_of_money_are_finite_and_bounded() {
     // 1e308 summed over orders was infinite revenue: `inf`/`nan` in CSV, `null` in JSON.
     for (field, to) in [
