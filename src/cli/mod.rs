@@ -8,6 +8,7 @@ mod compare;
 mod format;
 mod inspect;
 mod interrupt;
+mod kept;
 mod merge;
 mod output;
 mod progress;

@@ -35,6 +35,10 @@ pub struct Args {
     /// write them as a part (JSON) for `handoff merge`.
     #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
     shard: Option<handoff::experiment::shard::Shard>,
+    /// With --shard and -o: go on from the replications an interrupted run of the
+    /// same shard kept in OUT.parts/.
+    #[arg(long, requires = "shard")]
+    resume: bool,
     /// After the report, tell the stories of the first N counted customers (arrived
     /// after the warm-up) lost in replication 0, and of one saved by a quick recovery
     /// (on stderr with --format json or csv).
@@ -120,7 +124,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         ));
     }
     if let Some(shard) = args.shard {
-        return super::shard::run_part(&args.file, &args.settings, shard, &out);
+        return super::shard::run_part(&args.file, &args.settings, shard, &out, args.resume);
     }
     let mut model = load_scenario(&args.file, &args.settings.set)?;
     args.settings.apply(&mut model);

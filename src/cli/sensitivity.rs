@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::kept::kept_work;
 use super::output::{self, OutputTarget};
 use super::shard::part_bytes;
 use super::{Failure, interrupt};
@@ -273,7 +274,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
 
     // Finished work is kept in OUT.parts/ (with -o), so that an interrupted
     // analysis goes on with --resume.
-    let dir = out.path().map(super::sweep::parts_dir);
+    let dir = out.path().map(super::kept::parts_dir);
     if args.resume && dir.is_none() {
         return Err(Failure::Input(
             "error: --resume needs -o FILE: the finished variants are kept in FILE.parts/"
@@ -282,7 +283,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     // Held until OUT is written: a second analysis to the same OUT is refused.
     let mut held = match (&dir, out.path()) {
-        (Some(dir), Some(path)) => super::sweep::hold_parts(dir, path)?,
+        (Some(dir), Some(path)) => super::kept::hold_parts(dir, path)?,
         _ => None,
     };
     let mut base_stat: Option<Stat> = None;
@@ -330,7 +331,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         if held.is_none()
             && let Some(path) = out.path()
         {
-            held = super::sweep::hold_parts(dir, path)?;
+            held = super::kept::hold_parts(dir, path)?;
         }
         // Ctrl-C: no new variant; a second Ctrl-C quits at once (finished ones are on disk).
         interrupt::graceful();
@@ -393,7 +394,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         .unwrap_or_else(PoisonError::into_inner);
     if let Err(failure) = ran {
         return Err(match &dir {
-            Some(dir) => variants_kept(failure, effects.len(), total, dir),
+            Some(dir) => kept_work(failure, effects.len(), total, "variants", dir),
             None => failure,
         });
     }
@@ -412,7 +413,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         Format::Json => report::sensitivity::json(&result),
     };
     out.write(&bytes).map_err(|failure| match &dir {
-        Some(dir) => variants_kept(failure, total, total, dir),
+        Some(dir) => kept_work(failure, total, total, "variants", dir),
         None => failure,
     })?;
     if let Some(dir) = &dir {
@@ -423,25 +424,5 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     match out.path() {
         Some(path) => interrupt::finished_anyway(&path.display().to_string()),
         None => Ok(()),
-    }
-}
-
-/// `failure` (a variant or OUT that could not be written: a full disk), with
-/// the finished variants that are kept and how to go on from them.
-fn variants_kept(failure: Failure, kept: usize, total: usize, dir: &Path) -> Failure {
-    match failure {
-        Failure::Input(message) => {
-            let variants = if kept == total {
-                "every variant is finished and kept".to_owned()
-            } else {
-                format!("the {kept} of {total} variants finished are kept")
-            };
-            Failure::Input(format!(
-                "{}\nhelp: {variants} in {}; once there is room, run the same command with --resume to go on from them",
-                message.trim_end(),
-                dir.display()
-            ))
-        }
-        other => other,
     }
 }

@@ -4,23 +4,31 @@
 
 use std::io::Write as _;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context as _;
-use handoff::experiment::shard::{self, RunPart, Shard, Source};
+use handoff::experiment::shard::{self, KeptRun, RunPart, Shard, Source, StoredRun};
 use handoff::model::Model;
 use handoff::scenario::Override;
 
-use super::output::OutputTarget;
-use super::{Failure, ScenarioFile, Settings, progress};
+use super::kept::{hold_parts, kept_work, parts_dir};
+use super::output::{self, OutputTarget};
+use super::{Failure, ScenarioFile, Settings, interrupt, io_reason, progress};
 
 /// `handoff run FILE --shard I/N`: the replications `r % N == I`, raw, as a part
 /// for `handoff merge` (JSON, to `output` or standard output). The part holds the
 /// scenario file's text and the overrides, so merge needs nothing else.
+///
+/// Written to a file, each finished replication is first kept in
+/// `OUT.parts/replication-NNNNNN.json`, and the part is written from them at
+/// the end: Ctrl-C (or Slurm's SIGTERM) starts no new replication and keeps
+/// those finished, and `resume` goes on from them.
 pub fn run_part(
     file: &Path,
     settings: &Settings,
     shard: Shard,
     output: &OutputTarget,
+    resume: bool,
 ) -> Result<(), Failure> {
     let scenario = ScenarioFile::read(file, &settings.set)?;
     let mut model = scenario.model(&[])?;
@@ -28,35 +36,35 @@ pub fn run_part(
     let total = model.simulation.replications.max(1);
     shard::check_count(shard, total.into(), "replications")
         .map_err(|e| Failure::Input(format!("error: {e}")))?;
+    let source = Source {
+        origin: scenario.origin.clone(),
+        text: scenario.text.clone(),
+        overrides: scenario.sets.iter().map(|o| o.arg().to_owned()).collect(),
+    };
+    let head = shard::part_head(&model, source, shard);
+    match output.path() {
+        Some(path) => keep_then_write(&model, head, output, path, resume),
+        None if resume => Err(Failure::Input(
+            "error: --resume goes on from the replications kept beside the part (OUT.parts/), so it needs a file: -o part-I.json".to_owned(),
+        )),
+        None => stream(&model, head, output),
+    }
+}
+
+/// The part to standard output, each replication written as it finishes, in order.
+fn stream(model: &Model, head: RunPart, output: &OutputTarget) -> Result<(), Failure> {
+    let shard = head.header.shard;
+    let total = model.simulation.replications.max(1);
     let mine = total.saturating_sub(shard.index).div_ceil(shard.count);
     let bar = progress::bar(
         mine as u64,
         format!("simulating {} (shard {shard})", model.name),
         false,
     );
-    let source = Source {
-        origin: scenario.origin.clone(),
-        text: scenario.text.clone(),
-        overrides: scenario.sets.iter().map(|o| o.arg().to_owned()).collect(),
-    };
-    // The part is written as its replications finish, in order: pretty JSON
-    // with the same bytes as the whole part printed at once, never all in memory.
-    let head = pretty(&shard::part_head(&model, source, shard))?;
-    let head = std::str::from_utf8(&head).expect("JSON is UTF-8");
-    let prefix = head
-        .strip_suffix("[]\n}\n")
-        .expect("a part ends with its runs");
     let runaway = std::cell::RefCell::new(None);
     let written = output.write_with(|out| {
-        // Everything is hashed as it is written, for the checksum at the end.
-        let out = &mut Summing {
-            out,
-            sum: shard::Checksum::default(),
-        };
-        out.write_all(prefix.as_bytes())?;
-        out.write_all(b"[")?;
-        let mut any = false;
-        shard::run_shard(&model, shard, &|| bar.inc(1), |run| {
+        let mut part = PartWriter::start(out, &head)?;
+        shard::run_shard(model, shard, &|| bar.inc(1), |run| {
             // A replication that ran away: stop writing (the file is left as it
             // was) and report it as the scenario's fault below.
             let run = run.map_err(|e| {
@@ -64,22 +72,220 @@ pub fn run_part(
                 *runaway.borrow_mut() = Some(e);
                 io
             })?;
-            let body = serde_json::to_string_pretty(&run).map_err(std::io::Error::other)?;
-            // Inside the list of runs, two levels deep: four more spaces on every line.
-            out.write_all(if any { b",\n    " } else { b"\n    " })?;
-            out.write_all(body.replace('\n', "\n    ").as_bytes())?;
-            any = true;
-            std::io::Result::Ok(())
+            part.add(&run)
         })?;
-        out.write_all(if any { b"\n  ]" } else { b"]" })?;
-        let trailer = out.sum.trailer();
-        out.out.write_all(trailer.as_bytes())
+        part.finish()
     });
     bar.finish_and_clear();
     if let Some(e) = runaway.into_inner() {
         return Err(e.into());
     }
     written
+}
+
+/// `OUT.parts/replication-NNNNNN.json`: where replication `r` is kept.
+fn kept_file(dir: &Path, r: u32) -> std::path::PathBuf {
+    dir.join(format!("replication-{r:06}.json"))
+}
+
+/// Run this shard's replications that are not kept yet, keeping each as it
+/// finishes, then write the part from the kept replications and remove them.
+fn keep_then_write(
+    model: &Model,
+    head: RunPart,
+    output: &OutputTarget,
+    path: &Path,
+    resume: bool,
+) -> Result<(), Failure> {
+    let shard = head.header.shard;
+    let hash = head.header.hash.clone();
+    let total = model.simulation.replications.max(1);
+    let mine: Vec<u32> = (shard.index..total).step_by(shard.count as usize).collect();
+    let dir = parts_dir(path);
+    // Held until the part is written: a second run to the same OUT is refused.
+    let mut held = hold_parts(&dir, path)?;
+    let mut todo = mine.clone();
+    if dir.is_dir() {
+        let any_kept = std::fs::read_dir(&dir)
+            .map_err(|e| cannot("read", &dir, &e))?
+            .filter_map(Result::ok)
+            .any(|e| e.file_name().to_string_lossy().starts_with("replication-"));
+        if any_kept && !resume {
+            return Err(Failure::Input(format!(
+                "error: {} holds replications of an earlier run that did not finish; add --resume to keep them, or delete that directory to start over",
+                dir.display()
+            )));
+        }
+        if resume {
+            todo.clear();
+            for &r in &mine {
+                if kept_run(&dir, &hash, r)?.is_none() {
+                    todo.push(r);
+                }
+            }
+        }
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| cannot("create", &dir, &e))?;
+    if held.is_none() {
+        held = hold_parts(&dir, path)?;
+    }
+
+    // Ctrl-C: no new replication; a second Ctrl-C quits at once (finished ones are on disk).
+    interrupt::graceful();
+    interrupt::kept(format!(
+        "the finished replications in {} (run the same command with --resume to go on)",
+        dir.display()
+    ));
+    let before = mine.len() - todo.len();
+    let bar = progress::bar(
+        mine.len() as u64,
+        format!("simulating {} (shard {shard})", model.name),
+        false,
+    );
+    bar.set_position(before as u64);
+    let finished = AtomicUsize::new(0);
+    let ran = shard::run_replications(model, &todo, interrupt::stop(), &|run: StoredRun| {
+        let bytes = part_bytes(&KeptRun::new(&hash, run.clone()))?;
+        output::write_atomically(&kept_file(&dir, run.replication), &bytes)?;
+        bar.inc(1);
+        finished.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    });
+    bar.finish_and_clear();
+    let done = before + finished.into_inner();
+    if let Err(failure) = ran {
+        if done == 0 {
+            // Nothing kept (a full disk at the first one): no empty directory left behind.
+            let _ = std::fs::remove_dir(&dir);
+            return Err(failure);
+        }
+        return Err(kept_work(failure, done, mine.len(), "replications", &dir));
+    }
+    if done < mine.len() {
+        return Err(Failure::Interrupted(format!(
+            "interrupted: {done} of {} replications finished and are kept in {}; run the same command with --resume to do the other {}",
+            mine.len(),
+            dir.display(),
+            mine.len() - done
+        )));
+    }
+
+    // The part, from the kept replications read back one at a time, in order.
+    let mut failed = None;
+    let written = output.write_with(|out| {
+        let mut part = PartWriter::start(out, &head)?;
+        for &r in &mine {
+            let run = match kept_run(&dir, &hash, r).and_then(|run| {
+                run.ok_or_else(|| {
+                    Failure::Input(format!(
+                        "error: {} was removed while the run went on; run the same command with --resume to compute it again",
+                        kept_file(&dir, r).display()
+                    ))
+                })
+            }) {
+                Ok(run) => run,
+                Err(f) => {
+                    let why = std::io::Error::other(
+                        f.message().trim().trim_start_matches("error: ").to_owned(),
+                    );
+                    failed = Some(f);
+                    return Err(why);
+                }
+            };
+            part.add(&run)?;
+        }
+        part.finish()
+    });
+    if let Some(f) = failed {
+        return Err(f);
+    }
+    written.map_err(|f| kept_work(f, done, mine.len(), "replications", &dir))?;
+    // Everything is in the part now.
+    let _ = std::fs::remove_dir_all(&dir);
+    drop(held);
+    interrupt::finished_anyway(&path.display().to_string())
+}
+
+/// `error: cannot VERB PATH: why`.
+fn cannot(verb: &str, path: &Path, e: &std::io::Error) -> Failure {
+    Failure::Input(format!(
+        "error: cannot {verb} {}: {}",
+        path.display(),
+        io_reason(e)
+    ))
+}
+
+/// Replication `r` as kept in `dir`, if it is there and belongs to this run.
+fn kept_run(dir: &Path, hash: &str, r: u32) -> Result<Option<StoredRun>, Failure> {
+    let path = kept_file(dir, r);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(cannot("read", &path, &e)),
+    };
+    shard::unseal(&bytes).map_err(|why| {
+        Failure::Input(format!(
+            "error: cannot resume: {}: {why}\nhelp: delete it to compute that replication again",
+            path.display()
+        ))
+    })?;
+    let kept: KeptRun = serde_json::from_slice(&bytes).map_err(|e| {
+        Failure::Input(format!(
+            "error: cannot resume: {} is not a kept replication ({e})\nhelp: delete it to compute that replication again",
+            path.display()
+        ))
+    })?;
+    kept.check(hash, r).map_err(|why| {
+        Failure::Input(format!(
+            "error: cannot resume: {} does not belong to this run: {why}\nhelp: delete {} to start over, or write to another -o",
+            path.display(),
+            dir.display()
+        ))
+    })?;
+    Ok(Some(kept.run))
+}
+
+/// A run part written as its replications come: pretty JSON with the same
+/// bytes as the whole part printed at once ([`part_bytes`]), never all in
+/// memory, its checksum last.
+struct PartWriter<'a> {
+    out: Summing<'a>,
+    any: bool,
+}
+
+impl<'a> PartWriter<'a> {
+    fn start(out: &'a mut dyn std::io::Write, head: &RunPart) -> std::io::Result<Self> {
+        let head = pretty(head).map_err(|f| std::io::Error::other(f.message()))?;
+        let head = std::str::from_utf8(&head).expect("JSON is UTF-8");
+        let prefix = head
+            .strip_suffix("[]\n}\n")
+            .expect("a part ends with its runs");
+        // Everything is hashed as it is written, for the checksum at the end.
+        let mut out = Summing {
+            out,
+            sum: shard::Checksum::default(),
+        };
+        out.write_all(prefix.as_bytes())?;
+        out.write_all(b"[")?;
+        Ok(PartWriter { out, any: false })
+    }
+
+    fn add(&mut self, run: &StoredRun) -> std::io::Result<()> {
+        let body = serde_json::to_string_pretty(run).map_err(std::io::Error::other)?;
+        // Inside the list of runs, two levels deep: four more spaces on every line.
+        self.out
+            .write_all(if self.any { b",\n    " } else { b"\n    " })?;
+        self.out
+            .write_all(body.replace('\n', "\n    ").as_bytes())?;
+        self.any = true;
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        self.out.write_all(if self.any { b"\n  ]" } else { b"]" })?;
+        let trailer = self.out.sum.trailer();
+        self.out.out.write_all(trailer.as_bytes())
+    }
 }
 
 /// `handoff COMMAND --shard` asked to write `format` (`--format`, or the

@@ -19,6 +19,7 @@ use handoff::experiment::sweep::{
 use handoff::report;
 use handoff::scenario::Override;
 
+use super::kept::{hold_parts, kept_work, parts_dir};
 use super::output::{self, OutputTarget};
 use super::shard::part_bytes;
 use super::{Failure, interrupt, io_reason};
@@ -96,13 +97,6 @@ impl Format {
             Format::Json => report::sweep::write_json(sweep, points, out),
         }
     }
-}
-
-/// `OUT.parts`: where each finished point is kept until OUT is written.
-pub(super) fn parts_dir(out: &Path) -> PathBuf {
-    let mut name = out.file_name().unwrap_or_default().to_os_string();
-    name.push(".parts");
-    out.with_file_name(name)
 }
 
 fn point_file(dir: &Path, index: usize) -> PathBuf {
@@ -260,7 +254,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             let _ = std::fs::remove_dir(&dir);
             return Err(failure);
         }
-        return Err(points_kept(failure, done, mine.len(), &dir));
+        return Err(kept_work(failure, done, mine.len(), "points", &dir));
     }
 
     if done < mine.len() {
@@ -299,7 +293,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             let points = mine.iter().map(|&i| stored(i)).collect::<Result<_, _>>()?;
             let part = SweepPart::new(Sweep { points, ..head }, shard);
             out.write(&part_bytes(&part)?)
-                .map_err(|f| points_kept(f, done, mine.len(), &dir))?;
+                .map_err(|f| kept_work(f, done, mine.len(), "points", &dir))?;
         }
         (None, Some(format)) => {
             let mut failed = None;
@@ -316,7 +310,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             if let Some(f) = failed {
                 return Err(f);
             }
-            written.map_err(|f| points_kept(f, done, mine.len(), &dir))?;
+            written.map_err(|f| kept_work(f, done, mine.len(), "points", &dir))?;
         }
         (None, None) => unreachable!("a format is chosen when there is no shard"),
     }
@@ -324,45 +318,6 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let _ = std::fs::remove_dir_all(&dir);
     drop(held);
     interrupt::finished_anyway(&args.output.display().to_string())
-}
-
-/// `failure` (a point or OUT that could not be written: a full disk), with
-/// the finished points that are kept and how to go on from them.
-fn points_kept(failure: Failure, kept: usize, total: usize, dir: &Path) -> Failure {
-    match failure {
-        Failure::Input(message) => {
-            let points = if kept == total {
-                format!("all {total} points are finished and kept")
-            } else {
-                format!("the {kept} of {total} points finished are kept")
-            };
-            Failure::Input(format!(
-                "{}\nhelp: {points} in {}; once there is room, run the same command with --resume to go on from them",
-                message.trim_end(),
-                dir.display()
-            ))
-        }
-        other => other,
-    }
-}
-
-/// Hold `dir` (OUT.parts/, if it exists) for this process until the handle
-/// is dropped: another handoff writing to the same `out` at once would take
-/// this one's points for an earlier sweep's, or remove them under it.
-/// `None` where there is nothing to hold, or the file system has no locks.
-pub(super) fn hold_parts(dir: &Path, out: &Path) -> Result<Option<std::fs::File>, Failure> {
-    let Ok(handle) = std::fs::File::open(dir) else {
-        return Ok(None);
-    };
-    match handle.try_lock() {
-        Ok(()) => Ok(Some(handle)),
-        Err(std::fs::TryLockError::WouldBlock) => Err(Failure::Input(format!(
-            "error: another handoff is writing {} now (its finished work is in {}); wait for it to finish, or write to another -o",
-            out.display(),
-            dir.display()
-        ))),
-        Err(std::fs::TryLockError::Error(_)) => Ok(None),
-    }
 }
 
 /// The stored point for `t`, if there is one and it belongs to this sweep.

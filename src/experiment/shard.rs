@@ -13,7 +13,9 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use rayon::prelude::*;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -295,6 +297,90 @@ pub fn part_head(model: &Model, source: Source, shard: Shard) -> RunPart {
     }
 }
 
+/// One finished replication of a sharded run, kept in its own file beside the
+/// part (`OUT.parts/`) until the part is written: a run that was stopped (Ctrl-C,
+/// Slurm's time limit, a requeued task) goes on from them with `--resume`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeptRun {
+    /// Always [`KEPT_RUN_KIND`].
+    pub kind: String,
+    pub version: String,
+    /// The hash of the run's model (scenario, `--set`, seed, replications).
+    pub hash: String,
+    pub run: StoredRun,
+}
+
+/// The kind of a [`KeptRun`].
+pub const KEPT_RUN_KIND: &str = "run-replication";
+
+impl KeptRun {
+    pub fn new(hash: &str, run: StoredRun) -> Self {
+        KeptRun {
+            kind: KEPT_RUN_KIND.to_owned(),
+            version: VERSION.to_owned(),
+            hash: hash.to_owned(),
+            run,
+        }
+    }
+
+    /// Why this cannot stand for replication `replication` of the run whose
+    /// model has `hash`, if it cannot.
+    pub fn check(&self, hash: &str, replication: u32) -> Result<(), String> {
+        if self.kind != KEPT_RUN_KIND {
+            return Err(format!("it is a `{}`, not a kept replication", self.kind));
+        }
+        if self.version != VERSION {
+            return Err(format!(
+                "it was made by handoff {}, this is {VERSION}",
+                self.version
+            ));
+        }
+        if self.hash != hash {
+            return Err(
+                "it was made for another run (the scenario, a --set, --seed or --replications changed)"
+                    .to_owned(),
+            );
+        }
+        if self.run.replication != replication {
+            return Err(format!(
+                "it holds replication {}, not {replication}",
+                self.run.replication
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Replication `r` of `model`, as a part stores it.
+fn stored_run(model: &Model, r: u32) -> Result<StoredRun, RunError> {
+    engine::run(model, r).map(|run| StoredRun {
+        replication: r,
+        events: run.events,
+        metrics: run.metrics.map(&mut |v| Num(*v)),
+        timeline: run.timeline,
+    })
+}
+
+/// Run `replications` of `model` in parallel and hand each to `done` as it
+/// finishes (from any thread, in any order). Once `stop` is set no new
+/// replication starts; those running finish and are handed over. The first
+/// error, of `done` or of a replication that ran away, stops the rest and is
+/// returned.
+pub fn run_replications<E: Send + From<RunError>>(
+    model: &Model,
+    replications: &[u32],
+    stop: &AtomicBool,
+    done: &(dyn Fn(StoredRun) -> Result<(), E> + Sync),
+) -> Result<(), E> {
+    replications.par_iter().with_max_len(1).try_for_each(|&r| {
+        if stop.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let result = stored_run(model, r).map_err(E::from).and_then(done);
+        result.inspect_err(|_| stop.store(true, Ordering::SeqCst))
+    })
+}
+
 /// Run the replications of `model` that belong to `shard`, in parallel, and
 /// hand each to `each` in replication order as it finishes (so they can be
 /// written as they come, never all held at once); `done` is called as each
@@ -311,15 +397,9 @@ pub fn run_shard<E>(
     super::try_in_order(
         mine,
         |k| {
-            let r = shard.index + k * shard.count;
-            let run = engine::run(model, r);
+            let run = stored_run(model, shard.index + k * shard.count);
             done();
-            run.map(|run| StoredRun {
-                replication: r,
-                events: run.events,
-                metrics: run.metrics.map(&mut |v| Num(*v)),
-                timeline: run.timeline,
-            })
+            run
         },
         |_, run| each(run),
     )

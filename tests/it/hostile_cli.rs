@@ -1288,6 +1288,29 @@ fn a_full_disk_during_a_sweep_says_its_points_are_kept_and_resumes() {
     fills_the_disk_then_resumes(d, 40, &args, "all 8 points are finished");
 }
 
+#[test]
+fn a_full_disk_during_a_run_shard_says_its_replications_are_kept_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    let args = |out: &'static str| -> Vec<&str> {
+        vec![
+            "run",
+            f,
+            "--replications",
+            "8",
+            "--shard",
+            "0/1",
+            "-o",
+            out,
+            "--quiet",
+        ]
+    };
+    // Each replication fits in 20 KiB; the whole part (about 40) does not.
+    fills_the_disk_then_resumes(d, 20, &args, "all 8 replications are finished");
+}
+
 /// `args(OUT)` run in `kib` KiB fails writing OUT, saying that what is
 /// `finished` is kept in OUT.parts and how to go on; `--resume` then gives
 /// the bytes of one uninterrupted run, and OUT.parts is gone.
@@ -1393,7 +1416,7 @@ fn a_full_disk_during_a_sensitivity_says_its_variants_are_kept() {
         vec!["sensitivity", f, "--format", "json", "-o", out, "--quiet"]
     };
     // Each variant fits in 4 KiB; the whole analysis does not.
-    fills_the_disk_then_resumes(d, 4, &args, "every variant is finished");
+    fills_the_disk_then_resumes(d, 4, &args, "all 23 variants are finished");
 }
 
 /// `handoff … >&-`: standard output closed when handoff starts. Rust's

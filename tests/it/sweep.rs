@@ -274,14 +274,19 @@ fn strs(a: &[String]) -> Vec<&str> {
     a.iter().map(String::as_str).collect()
 }
 
-/// Waits until `dir` holds at least `n` files, or panics after a while.
+/// Waits until `dir` holds at least `n` points, or panics after a while.
 fn wait_for_points(dir: &Path, n: usize, child: &mut std::process::Child) {
+    wait_for_kept(dir, "point-", n, child);
+}
+
+/// Waits until `dir` holds at least `n` files named `prefix…`, or panics after a while.
+fn wait_for_kept(dir: &Path, prefix: &str, n: usize, child: &mut std::process::Child) {
     let start = Instant::now();
     loop {
         let count = std::fs::read_dir(dir)
             .map(|d| {
                 d.filter_map(Result::ok)
-                    .filter(|e| e.file_name().to_string_lossy().starts_with("point-"))
+                    .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
                     .count()
             })
             .unwrap_or(0);
@@ -368,6 +373,115 @@ fn an_interrupted_sweep_keeps_its_points_and_resumes_to_the_same_bytes() {
     run(d, &strs(&args("whole.csv", &[])), 0);
     assert_eq!(read(d.join("out.csv")), read(d.join("whole.csv")));
     assert!(!parts.exists());
+}
+
+#[test]
+fn a_stopped_run_shard_keeps_its_replications_and_resumes_to_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    let args = |out: &str, extra: &[&str]| -> Vec<String> {
+        let mut a = vec![
+            "run",
+            f,
+            "--set",
+            "simulation.duration=1500d",
+            "--replications",
+            "120",
+            "--shard",
+            "1/2",
+            "-o",
+            out,
+        ];
+        a.extend(extra);
+        a.into_iter().map(str::to_owned).collect()
+    };
+    let parts = d.join("part.json.parts");
+    let kept = || -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&parts)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    // SIGTERM (Slurm's time limit, scancel): the replications under way finish
+    // and are kept; then SIGKILL, which nothing can catch, a few replications later.
+    for (signal, at_least) in [("-TERM", 3), ("-KILL", 10)] {
+        let mut child = handoff(d, &strs(&args("part.json", &["--resume"])))
+            .env("RAYON_NUM_THREADS", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("handoff starts");
+        wait_for_kept(&parts, "replication-", at_least, &mut child);
+        let killed = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+        let out = child.wait_with_output().unwrap();
+        let err = stderr(&out);
+        if signal == "-TERM" {
+            assert_eq!(out.status.code(), Some(130), "{err}");
+            assert!(
+                err.contains("replications finished and are kept in") && err.contains("--resume"),
+                "{err}"
+            );
+        }
+        assert!(!d.join("part.json").exists(), "nothing partial is written");
+        // Every kept file is a whole replication of this shard: no temporary
+        // file, nothing cut short.
+        let names = kept();
+        assert!((at_least..60).contains(&names.len()), "{names:?}");
+        for name in &names {
+            let r: u32 = name
+                .strip_prefix("replication-")
+                .and_then(|n| n.strip_suffix(".json"))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("{name} is not a kept replication"));
+            assert_eq!(r % 2, 1, "{name} is not of shard 1/2");
+            let text = std::fs::read_to_string(parts.join(name)).unwrap();
+            serde_json::from_str::<serde_json::Value>(&text).expect("a whole JSON document");
+        }
+    }
+
+    // Without --resume, the kept replications are not overwritten by accident.
+    let out = run(d, &strs(&args("part.json", &[])), 2);
+    assert!(stderr(&out).contains("add --resume"), "{}", stderr(&out));
+    // Another run (another seed) cannot reuse them.
+    let out = run(
+        d,
+        &strs(&args("part.json", &["--resume", "--seed", "5"])),
+        2,
+    );
+    assert!(
+        stderr(&out).contains("does not belong to this run"),
+        "{}",
+        stderr(&out)
+    );
+    // A kept replication changed on disk is refused, by name.
+    let first = parts.join(&kept()[0]);
+    let text = std::fs::read_to_string(&first).unwrap();
+    let changed = text.replacen("\"events\": ", "\"events\": 1", 1);
+    assert_ne!(text, changed);
+    std::fs::write(&first, changed).unwrap();
+    let out = run(d, &strs(&args("part.json", &["--resume"])), 2);
+    let err = stderr(&out);
+    assert!(
+        err.contains("cannot resume") && err.contains(&kept()[0]) && err.contains("delete it"),
+        "{err}"
+    );
+    std::fs::remove_file(&first).unwrap();
+
+    run(d, &strs(&args("part.json", &["--resume"])), 0);
+    assert!(!parts.exists());
+    run(d, &strs(&args("whole.json", &[])), 0);
+    assert_eq!(read(d.join("part.json")), read(d.join("whole.json")));
+    // And the same bytes as the part written to standard output as it runs.
+    let out = run(d, &strs(&args("-", &[])), 0);
+    assert_eq!(out.stdout, read(d.join("whole.json")));
 }
 
 #[test]
