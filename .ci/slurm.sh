@@ -17,7 +17,10 @@
 #      as preemption or a failed node does) once it has finished some points:
 #      the requeued task must go on from them and the job array succeed, with
 #      the bytes of the unsharded sweep once merged;
-#   4. stops every daemon it started (trap on EXIT).
+#   4. runs README's sharded long run (`run --shard … --resume`) as a job
+#      array of 2, cancels one task once it has kept some replications,
+#      resubmits it, and checks the merged report has the unsharded run's bytes;
+#   5. stops every daemon it started (trap on EXIT).
 #
 # Needs root (slurmd runs jobs as root; apt-get). Fails, saying why, where it
 # cannot run. HANDOFF_SLURM_KEEP=1 keeps the temporary directory (logs).
@@ -243,18 +246,20 @@ cmp unsharded.csv sweep.csv || fail "the merged job array differs from the unsha
 say "merged parts of $SHARDS array tasks = unsharded sweep ($(wc -l <sweep.csv) lines)"
 
 # --- 4. One task killed mid-run, resubmitted ----------------------------------
-# Wait until task VICTIM of the job array SBATCH_PID waits for has kept a point.
-wait_for_kept_point() {
-    local kept=0
+# Wait until task VICTIM of the job array SBATCH_PID waits for has kept a
+# file named GLOB beside its output OUT (in OUT.parts/).
+wait_for_kept() {
+    local out=$1 glob=$2 kept=0
     for _ in $(seq 1200); do
-        [ -e "part-$VICTIM.json" ] && fail "task $VICTIM finished before it could be stopped: make its sweep larger in $0"
-        [ -d "part-$VICTIM.json.parts" ] && kept=$(find "part-$VICTIM.json.parts" -name 'point-*' | wc -l)
+        [ -e "$out" ] && fail "task $VICTIM finished before it could be stopped: make its work larger in $0"
+        [ -d "$out.parts" ] && kept=$(find "$out.parts" -name "$glob" | wc -l)
         [ "$kept" -ge 1 ] && return 0
         kill -0 "$SBATCH_PID" 2>/dev/null || fail "the job array ended early: $(cat sbatch.err)"
         sleep 0.1
     done
-    fail "task $VICTIM wrote no point within 120 s"
+    fail "task $VICTIM kept nothing ($glob) within 120 s"
 }
+wait_for_kept_point() { wait_for_kept "part-$VICTIM.json" 'point-*'; }
 rm -f part-*.json sweep.csv slurm-*.out
 VICTIM=1
 sbatch --wait --parsable --output="$WORK/slurm-%A_%a.out" job.sh >jobid 2>sbatch.err &
@@ -308,4 +313,47 @@ scontrol show job "${JOB}_$VICTIM" | grep -q 'Restarts=[1-9]' ||
 handoff merge part-*.json -o sweep.csv
 cmp unsharded.csv sweep.csv || fail "after a requeued task, the merged job array differs from the unsharded sweep"
 say "requeued task: merged parts = unsharded sweep"
+
+# --- 6. A sharded run as a job array: one task cancelled, resubmitted ---------
+# README's "one long run" (GNU parallel) as a job array of 2 tasks: each task
+# keeps its finished replications, so the cancelled one goes on from them when
+# resubmitted; the merged report has the bytes of the unsharded run.
+RUN_LINE=$(grep -E '^parallel handoff --threads 1 run scenarios/baseline.toml ' "$ROOT/README.md" | head -1)
+[ -n "$RUN_LINE" ] || fail "README.md has no \`parallel handoff --threads 1 run scenarios/baseline.toml …\` line: update $0 with the README"
+grep -q -- ' --resume ' <<<"$RUN_LINE" ||
+    fail "README's sharded run has no --resume: a cancelled or requeued task would refuse its own kept replications; update $0 with the README"
+RUN_CMD=$(sed -e 's/ ::: .*$//' -e 's/^parallel handoff /handoff /' -e 's/{}/$SLURM_ARRAY_TASK_ID/g' <<<"$RUN_LINE")
+for part in 'handoff ' '--replications 400 ' '/16 '; do
+    [ "$(grep -cF -- "$part" <<<"$RUN_CMD")" = 1 ] || fail "README's sharded run: expected \`$part\` once in: $RUN_CMD; update $0 with the README"
+done
+RUN_CMD=${RUN_CMD/handoff /\"$HANDOFF\" }
+RUN_CMD=${RUN_CMD/--replications 400 /--replications 40 --set simulation.duration=20000d }
+RUN_CMD=${RUN_CMD/\/16 /\/2 }
+printf '#!/bin/bash\n#SBATCH --job-name=run\n#SBATCH --array=0-1\n#SBATCH --cpus-per-task=1\n#SBATCH --time=00:10:00\n%s\n' "$RUN_CMD" >run-job.sh
+say "run job script (README.md's sharded run, as an array):"
+sed 's/^/    /' run-job.sh
+"$HANDOFF" --threads 1 run scenarios/baseline.toml --replications 40 --set simulation.duration=20000d -q -o unsharded-run.json
+rm -f slurm-*.out jobid
+sbatch --wait --parsable --output="$WORK/slurm-%A_%a.out" run-job.sh >jobid 2>sbatch.err &
+SBATCH_PID=$!
+wait_for_kept "run-$VICTIM.json" 'replication-*'
+JOB=$(cut -d';' -f1 <jobid)
+scancel "${JOB}_$VICTIM"
+if wait "$SBATCH_PID"; then
+    SBATCH_PID=""
+    fail "sbatch --wait succeeded although run task $VICTIM was cancelled"
+fi
+SBATCH_PID=""
+[ -e "run-$VICTIM.json" ] && fail "run task $VICTIM wrote its part although it was cancelled"
+kept=$(find "run-$VICTIM.json.parts" -name 'replication-*' | wc -l)
+[ "$kept" -ge 1 ] || fail "the cancelled run task kept no replication"
+find "run-$VICTIM.json.parts" -type f ! -name 'replication-*' | grep -q . &&
+    fail "the cancelled run task left other files: $(ls -a "run-$VICTIM.json.parts")"
+say "cancelled run task ${JOB}_$VICTIM with $kept replications kept in run-$VICTIM.json.parts/"
+sbatch --wait --quiet --array="$VICTIM" --output="$WORK/slurm-%A_%a.out" run-job.sh ||
+    fail "the resubmitted run task failed: $(cat slurm-*.out 2>/dev/null)"
+[ -e "run-$VICTIM.json.parts" ] && fail "the resumed run task left run-$VICTIM.json.parts/ behind"
+handoff merge run-*.json -o merged-run.json
+cmp unsharded-run.json merged-run.json || fail "after a cancelled and resumed run task, the merged report differs from the unsharded run"
+say "cancelled + resumed run task: merged parts = unsharded run"
 say "OK"
