@@ -53,3 +53,31 @@ pub fn kept_work(failure: Failure, kept: usize, total: usize, what: &str, dir: &
         other => other,
     }
 }
+
+/// How work that ran (`ran`) ended, with `done` of `total` `what` finished
+/// and kept in `dir`: `Ok` when every one is done; otherwise the failure,
+/// with what is kept ([`kept_work`]), or the interrupt, with how to go on.
+/// When nothing was kept (a full disk at the first), no empty `dir` is left.
+pub fn all_done(
+    ran: Result<(), Failure>,
+    done: usize,
+    total: usize,
+    what: &str,
+    dir: &Path,
+) -> Result<(), Failure> {
+    if let Err(failure) = ran {
+        if done == 0 {
+            let _ = std::fs::remove_dir(dir);
+            return Err(failure);
+        }
+        return Err(kept_work(failure, done, total, what, dir));
+    }
+    if done < total {
+        return Err(Failure::Interrupted(format!(
+            "interrupted: {done} of {total} {what} finished and are kept in {}; run the same command with --resume to do the other {}",
+            dir.display(),
+            total - done
+        )));
+    }
+    Ok(())
+}

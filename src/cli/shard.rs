@@ -11,7 +11,7 @@ use handoff::experiment::shard::{self, KeptRun, RunPart, Shard, Source, StoredRu
 use handoff::model::Model;
 use handoff::scenario::Override;
 
-use super::kept::{hold_parts, kept_work, parts_dir};
+use super::kept::{all_done, hold_parts, kept_work, parts_dir};
 use super::output::{self, OutputTarget};
 use super::{Failure, ScenarioFile, Settings, interrupt, io_reason, progress};
 
@@ -145,30 +145,15 @@ fn keep_then_write(
     bar.set_position(before as u64);
     let finished = AtomicUsize::new(0);
     let ran = shard::run_replications(model, &todo, interrupt::stop(), &|run: StoredRun| {
-        let bytes = part_bytes(&KeptRun::new(&hash, run.clone()))?;
-        output::write_atomically(&kept_file(&dir, run.replication), &bytes)?;
+        let file = kept_file(&dir, run.replication);
+        output::write_atomically(&file, &part_bytes(&KeptRun::new(&hash, run))?)?;
         bar.inc(1);
         finished.fetch_add(1, Ordering::SeqCst);
         Ok(())
     });
     bar.finish_and_clear();
     let done = before + finished.into_inner();
-    if let Err(failure) = ran {
-        if done == 0 {
-            // Nothing kept (a full disk at the first one): no empty directory left behind.
-            let _ = std::fs::remove_dir(&dir);
-            return Err(failure);
-        }
-        return Err(kept_work(failure, done, mine.len(), "replications", &dir));
-    }
-    if done < mine.len() {
-        return Err(Failure::Interrupted(format!(
-            "interrupted: {done} of {} replications finished and are kept in {}; run the same command with --resume to do the other {}",
-            mine.len(),
-            dir.display(),
-            mine.len() - done
-        )));
-    }
+    all_done(ran, done, mine.len(), "replications", &dir)?;
 
     // The part, from the kept replications read back one at a time, in order.
     let mut failed = None;

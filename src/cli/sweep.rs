@@ -19,7 +19,7 @@ use handoff::experiment::sweep::{
 use handoff::report;
 use handoff::scenario::Override;
 
-use super::kept::{hold_parts, kept_work, parts_dir};
+use super::kept::{all_done, hold_parts, kept_work, parts_dir};
 use super::output::{self, OutputTarget};
 use super::shard::part_bytes;
 use super::{Failure, interrupt, io_reason};
@@ -248,24 +248,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     );
     bar.finish_and_clear();
     done += finished.into_inner();
-    if let Err(failure) = ran {
-        if done == 0 {
-            // No point kept (a full disk at the first one): no empty directory left behind.
-            let _ = std::fs::remove_dir(&dir);
-            return Err(failure);
-        }
-        return Err(kept_work(failure, done, mine.len(), "points", &dir));
-    }
-
-    if done < mine.len() {
-        return Err(Failure::Interrupted(format!(
-            "interrupted: {} of {} points finished and are kept in {}; run the same command with --resume to do the other {}",
-            done,
-            mine.len(),
-            dir.display(),
-            mine.len() - done
-        )));
-    }
+    all_done(ran, done, mine.len(), "points", &dir)?;
     let head = Sweep {
         scenario: base.name.clone(),
         hash: hash.clone(),

@@ -573,10 +573,7 @@ impl Model {
                     in_force.close(j);
                 }
             }
-            let windows = match incident.every_h {
-                None => 1,
-                Some(p) => ((end - incident.from_h) / p).ceil().min(u64::MAX as f64) as u64,
-            };
+            let windows = incident.windows_before(end);
             // Reorders grow the work: take it at the end of the last window.
             let last_end = if windows > 1 {
                 end
