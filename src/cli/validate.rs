@@ -213,7 +213,10 @@ fn load_table(model: &Model) -> String {
     if !windows.is_empty() {
         out.push_str("Incident windows (load inside the first window, against outside any):\n");
     }
-    for window in &windows {
+    // Thousands of incidents would bury the rest of the check: the first few
+    // show what the windows do, a count says how many more there are.
+    const WINDOWS_SHOWN: usize = 20;
+    for window in windows.iter().take(WINDOWS_SHOWN) {
         let inside = model.loads(&window.inside).per_department();
         let outside = model.loads(&window.outside).per_department();
         let changes: Vec<String> = (0..model.departments.len())
@@ -244,6 +247,13 @@ fn load_table(model: &Model) -> String {
             } else {
                 shown
             },
+        );
+    }
+    if windows.len() > WINDOWS_SHOWN {
+        let _ = writeln!(
+            out,
+            "  … and {} more incidents, later in the run",
+            windows.len() - WINDOWS_SHOWN
         );
     }
     out
