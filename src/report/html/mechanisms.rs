@@ -22,12 +22,14 @@ const FULL_RED_AT: f64 = 0.25;
 /// Departments on each side of the scorecard matrix at most (see `scorecard_section`).
 const MATRIX_SIDE: usize = 8;
 
-/// The weekly buckets each incident window touches, every repetition, named.
+/// The weekly buckets each incident window touches, every repetition, and
+/// each incident's name at its first window.
 ///
-/// A range of buckets is shaded once, named after the first incident listed
-/// that touches it (a second name there would collide with the first and is
-/// not drawn anyway): thousands of repeating incidents then draw a few
-/// hundred bands, not millions of the same ones.
+/// A range of buckets is shaded once: thousands of repeating incidents then
+/// draw a few hundred bands, not millions of the same ones. Each incident is
+/// named once, above its first band, so a window repeated every week does
+/// not fill the row of names and hide the one-off incident that explains a
+/// peak; incidents first seen on the same band share it (`a (+2)`).
 pub(super) fn incident_shades(outcome: &Outcome) -> Vec<Shade> {
     let timeline = &outcome.timeline;
     let (Some(first), Some(last)) = (timeline.first(), timeline.last()) else {
@@ -45,10 +47,12 @@ pub(super) fn incident_shades(outcome: &Outcome) -> Vec<Shade> {
         .iter()
         .map(|b| b.to_h - b.from_h)
         .fold(f64::INFINITY, f64::min);
-    let mut ranges: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    // Each band, with the incidents first seen there (by index, in listing order).
+    let mut ranges: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
     for (i, incident) in outcome.summary.incidents.iter().enumerate() {
         let length = incident.to_h - incident.from_h;
         let mut from = incident.from_h;
+        let mut named = false;
         while from < end && length > 0.0 {
             let to = match incident.every_h {
                 Some(every) if every <= narrowest && every > 0.0 => end,
@@ -60,7 +64,11 @@ pub(super) fn incident_shades(outcome: &Outcome) -> Vec<Shade> {
                     // A window ending on a bucket's edge does not touch the next bucket.
                     bucket_of((to.min(end) - 1e-9).max(start)),
                 );
-                ranges.entry(range).or_insert(i);
+                let first_here = ranges.entry(range).or_default();
+                if !named {
+                    first_here.push(i);
+                    named = true;
+                }
             }
             match incident.every_h {
                 Some(every) if every > 0.0 && to < end => from += every,
@@ -70,10 +78,16 @@ pub(super) fn incident_shades(outcome: &Outcome) -> Vec<Shade> {
     }
     ranges
         .into_iter()
-        .map(|((from, to), i)| Shade {
+        .map(|((from, to), first_here)| Shade {
             from,
             to,
-            label: outcome.summary.incidents[i].name.clone(),
+            label: match first_here.as_slice() {
+                [] => String::new(),
+                [i] => outcome.summary.incidents[*i].name.clone(),
+                [i, rest @ ..] => {
+                    format!("{} (+{})", outcome.summary.incidents[*i].name, rest.len())
+                }
+            },
         })
         .collect()
 }
@@ -672,7 +686,16 @@ mod tests {
                 .any(|s| s.label == "outage" && (s.from, s.to) == (first, 51)),
             "{shades:?}"
         );
-        // Where several touch the same weeks, the first listed names them.
+        // Where several are first seen in the same weeks, the first listed names them with a count.
         assert!(shades.iter().all(|s| s.label != "i1"), "{shades:?}");
+        assert!(shades.iter().any(|s| s.label == "i0 (+999)"), "{shades:?}");
+        // Each incident is named once: at its first band, not at each repetition.
+        for name in ["strike", "outage"] {
+            assert_eq!(
+                shades.iter().filter(|s| s.label == name).count(),
+                1,
+                "{shades:?}"
+            );
+        }
     }
 }

@@ -19,7 +19,7 @@ pub struct Series {
 }
 
 /// A shaded range of buckets behind the bars (an incident window), `from..=to`,
-/// named above the plot.
+/// named above the plot (unless `label` is empty: a window named elsewhere).
 #[derive(Debug, Clone)]
 pub struct Shade {
     pub from: usize,
@@ -42,13 +42,19 @@ pub fn stacked_bars(
     tick: &dyn Fn(f64) -> String,
     label: &str,
 ) -> String {
-    // A row above the plot for the names of shaded windows, when there are any.
-    let names_row = if shaded.is_empty() { 0.0 } else { 30.0 };
-    let (w, h) = (960.0, 420.0 + names_row);
-    let (left, right, top) = (64.0, 16.0, 40.0 + names_row);
+    let w = 960.0;
+    let (left, right) = (64.0, 16.0);
+    let buckets = x_labels.len().max(1);
+    let plot_w = w - left - right;
+    let slot = plot_w / buckets as f64;
+    let span = |from: usize, to: usize| (left + slot * from as f64, left + slot * (to + 1) as f64);
+    // Rows above the plot for the names of shaded windows, when there are any.
+    let names = ShadeNames::place(shaded, buckets, &span, w - right);
+    let names_row = names.height(shaded);
+    let h = 420.0 + names_row;
+    let top = 40.0 + names_row;
     let legend_rows = legend_rows(series, w - left - right);
     let mut svg = Svg::new(w, h + 10.0 + LEGEND_ROW * legend_rows as f64);
-    let buckets = x_labels.len().max(1);
     let totals: Vec<f64> = (0..buckets)
         .map(|k| {
             series
@@ -59,17 +65,8 @@ pub fn stacked_bars(
         .collect();
     let (step, top_value) = nice_ticks(totals.iter().copied().fold(0.0, f64::max));
     let plot_h = h - top - 44.0;
-    let plot_w = w - left - right;
     let y = |v: f64| top + plot_h * (1.0 - v / top_value);
-    let slot = plot_w / buckets as f64;
-    shade_windows(
-        &mut svg,
-        shaded,
-        buckets,
-        |from, to| (left + slot * from as f64, left + slot * (to + 1) as f64),
-        (top, plot_h, names_row),
-        w - right,
-    );
+    shade_windows(&mut svg, shaded, buckets, span, (top, plot_h), &names);
     let mut tick_value = 0.0;
     while tick_value <= top_value + step / 2.0 {
         svg.line(
@@ -123,23 +120,74 @@ pub fn stacked_bars(
     svg.finish(label)
 }
 
-/// A tick value, without the float noise of adding steps (`0.30000000000000004`).
+/// Rows of incident names above a plot, at most; a name that finds no room in
+/// any of them is left out (the table under the chart lists every incident).
+const NAME_ROWS: usize = 3;
+/// Height of one row of names.
+const NAME_ROW_H: f64 = 22.0;
+
+/// Where the names of shaded windows go above a plot: each in the lowest row
+/// where it runs into no name before it, left to right, so a long name (a
+/// window repeated every week) does not hide the next one (the one-off
+/// incident that explains a peak).
+pub(super) struct ShadeNames {
+    rows: usize,
+    /// Shade index, row (0 nearest the plot), left edge of the window, text.
+    placed: Vec<(usize, usize, f64, String)>,
+}
+
+impl ShadeNames {
+    /// Places the non-empty labels of `shaded` (bucket ranges spanning
+    /// `span(from, to)` in x), cut to end before `names_limit`.
+    pub(super) fn place(
+        shaded: &[Shade],
+        buckets: usize,
+        span: &impl Fn(usize, usize) -> (f64, f64),
+        names_limit: f64,
+    ) -> Self {
+        let mut ends = [f64::NEG_INFINITY; NAME_ROWS];
+        let mut placed = Vec::new();
+        for (i, shade) in shaded.iter().enumerate() {
+            let to = shade.to.min(buckets.max(1) - 1);
+            if shade.from > to || shade.label.is_empty() {
+                continue;
+            }
+            let (x0, _) = span(shade.from, to);
+            let name = fit(&shade.label, SMALL, names_limit - x0 - 6.0);
+            if let Some(row) = ends.iter().position(|&end| x0 > end + 12.0) {
+                ends[row] = x0 + 6.0 + text_width(&name, SMALL);
+                placed.push((i, row, x0, name));
+            }
+        }
+        let rows = placed.iter().map(|p| p.1 + 1).max().unwrap_or(0);
+        ShadeNames { rows, placed }
+    }
+
+    /// Height of the band above the plot that holds the names: none without
+    /// shaded windows, one row at least with them.
+    pub(super) fn height(&self, shaded: &[Shade]) -> f64 {
+        if shaded.is_empty() {
+            0.0
+        } else {
+            8.0 + NAME_ROW_H * self.rows.max(1) as f64
+        }
+    }
+}
+
 /// Draws `shaded` bucket ranges as pale bands from `top` down `plot_h`, each
-/// spanning `span(from, to)` in x, and names them in the `names_row` above the
-/// plot, left to right; a name that would run into the previous one is left
-/// out (a repeating window is named at its first showing, shaded at every
-/// one), and names are cut to end before `names_limit`.
+/// spanning `span(from, to)` in x, and their `names` above the plot (a
+/// repeating window is shaded at every showing and named at its first: its
+/// other bands have empty labels).
 pub(super) fn shade_windows(
     svg: &mut Svg,
     shaded: &[Shade],
     buckets: usize,
     span: impl Fn(usize, usize) -> (f64, f64),
-    (top, plot_h, names_row): (f64, f64, f64),
-    names_limit: f64,
+    (top, plot_h): (f64, f64),
+    names: &ShadeNames,
 ) {
-    let mut names_end = f64::NEG_INFINITY;
     for shade in shaded {
-        let to = shade.to.min(buckets - 1);
+        let to = shade.to.min(buckets.max(1) - 1);
         if shade.from > to {
             continue;
         }
@@ -152,23 +200,26 @@ pub(super) fn shade_windows(
             SHADE,
             " stroke=\"#C9B800\" stroke-width=\"1\"",
         );
-        let name = fit(&shade.label, SMALL, names_limit - x0);
-        if x0 > names_end + 12.0 {
-            svg.line(x0, top - names_row + 6.0, x0, top, "#C9B800", 2.0);
-            svg.text_styled(
-                x0 + 6.0,
-                top - 8.0,
-                SMALL,
-                "start",
-                INK,
-                " font-style=\"italic\"",
-                &name,
-            );
-            names_end = x0 + 6.0 + text_width(&name, SMALL);
-        }
+    }
+    for (_, row, x0, name) in &names.placed {
+        let baseline = top - 8.0 - NAME_ROW_H * *row as f64;
+        // The first row's mark runs down to the plot; a higher row's stays
+        // beside its name, not across the names below it.
+        let mark_end = if *row == 0 { top } else { baseline + 4.0 };
+        svg.line(*x0, baseline - 16.0, *x0, mark_end, "#C9B800", 2.0);
+        svg.text_styled(
+            x0 + 6.0,
+            baseline,
+            SMALL,
+            "start",
+            INK,
+            " font-style=\"italic\"",
+            name,
+        );
     }
 }
 
+/// A tick value, without the float noise of adding steps (`0.30000000000000004`).
 fn tick_label(v: f64, show: &dyn Fn(f64) -> String) -> String {
     show((v * 1e6).round() / 1e6)
 }
@@ -470,23 +521,68 @@ mod tests {
             values: vec![1.0, 0.0, 2.5, 1.0, 0.5, 0.0],
         }];
         let labels: Vec<String> = ["1", "2", "3", "4", "5", "6"].map(String::from).to_vec();
-        let shade = |from, to| Shade {
+        let shade = |from, to, label: &str| Shade {
             from,
             to,
-            label: "billing migration".into(),
+            label: label.into(),
         };
         let svg = stacked_bars(
             &series,
             &labels,
             "customers lost",
-            &[shade(1, 1), shade(2, 2), shade(5, 9)],
+            // A weekly outage named at its first week, a migration starting the next week.
+            &[
+                shade(1, 1, "weekly outage"),
+                shade(2, 2, ""),
+                shade(2, 4, "billing migration"),
+                shade(3, 3, ""),
+            ],
             &|v| format!("{v}"),
             "lost by week",
         );
-        // Every window shaded; the name once where the next showing would collide.
-        assert_eq!(svg.matches("fill=\"#FBF3B5\"").count(), 3);
-        assert_eq!(svg.matches(">billing mi").count(), 2);
+        // Every window shaded, each name once; the migration's, which would run
+        // into the outage's, in a second row above it.
+        assert_eq!(svg.matches("fill=\"#FBF3B5\"").count(), 4);
+        assert_eq!(svg.matches(">weekly outage<").count(), 1);
+        assert_eq!(svg.matches(">billing migration<").count(), 1);
+        let baseline = |name: &str| {
+            let at = svg.find(&format!(">{name}<")).unwrap();
+            let tag = &svg[svg[..at].rfind("<text").unwrap()..at];
+            let y = tag.split("y=\"").nth(1).unwrap();
+            y[..y.find('"').unwrap()].parse::<f64>().unwrap()
+        };
+        assert!(
+            baseline("billing migration") < baseline("weekly outage") - 15.0,
+            "{svg}"
+        );
         insta::assert_snapshot!(svg);
+    }
+
+    #[test]
+    fn names_take_at_most_three_rows_and_the_rest_are_left_out() {
+        let shaded: Vec<Shade> = (0..5)
+            .map(|k| Shade {
+                from: k,
+                to: k,
+                label: format!("a long incident name {k}"),
+            })
+            .collect();
+        let span = |from: usize, to: usize| (10.0 * from as f64, 10.0 * (to + 1) as f64);
+        let names = ShadeNames::place(&shaded, 20, &span, 960.0);
+        assert_eq!(names.rows, 3);
+        let rows: Vec<(usize, usize)> = names.placed.iter().map(|p| (p.0, p.1)).collect();
+        assert_eq!(rows, [(0, 0), (1, 1), (2, 2)]);
+        assert_eq!(names.height(&shaded), 8.0 + 3.0 * NAME_ROW_H);
+        // Without windows there is no row; with unnamed ones, one.
+        assert_eq!(ShadeNames::place(&[], 20, &span, 960.0).height(&[]), 0.0);
+        let unnamed = [Shade {
+            from: 0,
+            to: 1,
+            label: String::new(),
+        }];
+        let names = ShadeNames::place(&unnamed, 20, &span, 960.0);
+        assert!(names.placed.is_empty());
+        assert_eq!(names.height(&unnamed), 8.0 + NAME_ROW_H);
     }
 
     #[test]

@@ -33,20 +33,9 @@ pub fn lines(
     // Long names would squeeze the plot: then a legend below names the lines.
     let legend_below = widest > LONGEST_END_NAME;
     let names_w = if legend_below { 0.0 } else { widest + END_MARK };
-    let names_row = if shaded.is_empty() { 0.0 } else { 30.0 };
-    let (w, h) = (960.0, 380.0 + names_row);
-    let (left, right, top, bottom) = (76.0, 24.0 + names_w, 44.0 + names_row, 44.0);
-    let legend_h = if legend_below {
-        10.0 + super::charts::LEGEND_ROW
-            * super::charts::legend_rows(series, w - left - 24.0) as f64
-    } else {
-        0.0
-    };
-    let mut svg = Svg::new(w, h + legend_h);
+    let w = 960.0;
+    let (left, right, bottom) = (76.0, 24.0 + names_w, 44.0);
     let plot_w = w - left - right;
-    let plot_h = h - top - bottom;
-    let span = (high - low).max(1e-9);
-    let y = |v: f64| top + plot_h * (1.0 - (v.clamp(low, high) - low) / span);
     let buckets = x_labels.len().max(1);
     let x = |k: usize| {
         if buckets == 1 {
@@ -61,19 +50,28 @@ pub fn lines(
     } else {
         plot_w / (buckets - 1) as f64 / 2.0
     };
-    super::charts::shade_windows(
-        &mut svg,
-        shaded,
-        buckets,
-        |from, to| {
-            (
-                (x(from) - half_slot).max(left),
-                (x(to) + half_slot).min(left + plot_w),
-            )
-        },
-        (top, plot_h, names_row),
-        w,
-    );
+    let span = |from: usize, to: usize| {
+        (
+            (x(from) - half_slot).max(left),
+            (x(to) + half_slot).min(left + plot_w),
+        )
+    };
+    // Rows above the plot for the names of shaded windows, when there are any.
+    let names = super::charts::ShadeNames::place(shaded, buckets, &span, w);
+    let names_row = names.height(shaded);
+    let h = 380.0 + names_row;
+    let top = 44.0 + names_row;
+    let legend_h = if legend_below {
+        10.0 + super::charts::LEGEND_ROW
+            * super::charts::legend_rows(series, w - left - 24.0) as f64
+    } else {
+        0.0
+    };
+    let mut svg = Svg::new(w, h + legend_h);
+    let plot_h = h - top - bottom;
+    let range = (high - low).max(1e-9);
+    let y = |v: f64| top + plot_h * (1.0 - (v.clamp(low, high) - low) / range);
+    super::charts::shade_windows(&mut svg, shaded, buckets, span, (top, plot_h), &names);
     let ticks = ((high - low) / step).round() as usize;
     for i in 0..=ticks {
         let v = low + step * i as f64;
