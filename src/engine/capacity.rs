@@ -400,6 +400,10 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
     /// A pool member finishes `job`; they take the next job of the queues they serve.
     pub(super) fn on_pool_service_end(&mut self, pool: usize, job: Job) {
         let dept = self.job_department(job);
+        // Traced first: the member may take the next job before this one moves on.
+        if O::ENABLED {
+            self.trace_job(TraceKind::ServiceEnded, dept, job);
+        }
         let now = self.now;
         let measuring = self.measuring();
         let p = &mut self.capacity.pools[pool];
@@ -410,7 +414,7 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
             self.departments[dept].served += 1;
         }
         self.pool_takes_work(pool);
-        self.service_done(dept, job);
+        self.service_done(job);
     }
 
     /// Idle members of `pool` on duty take waiting jobs from the queues it serves.

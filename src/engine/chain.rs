@@ -180,6 +180,10 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
     }
 
     pub(super) fn on_service_end(&mut self, dept: usize, job: Job) {
+        // Traced first: the server may start its next job before this one moves on.
+        if O::ENABLED {
+            self.trace_job(TraceKind::ServiceEnded, dept, job);
+        }
         let measuring = self.measuring();
         if M::ON && self.morale.is_some() {
             self.morale_update(dept);
@@ -197,21 +201,18 @@ impl<'m, O: Observer, M: Mechanisms> Simulation<'m, '_, O, M> {
         {
             self.start_service(dept, next, queued_at);
         }
-        self.service_done(dept, job);
+        self.service_done(job);
     }
 
-    /// The work of `job` at `dept` is done: it moves on.
-    pub(super) fn service_done(&mut self, dept: usize, job: Job) {
-        if O::ENABLED {
-            self.trace_job(TraceKind::ServiceEnded, dept, job);
-        }
+    /// The work of `job` is done (and traced): it moves on.
+    pub(super) fn service_done(&mut self, job: Job) {
         match job {
             Job::Order(order) => self.hand_off(order),
             Job::Complaint(complaint) => self.on_complaint_served(complaint),
         }
     }
 
-    fn trace_job(&mut self, kind: TraceKind, dept: usize, job: Job) {
+    pub(super) fn trace_job(&mut self, kind: TraceKind, dept: usize, job: Job) {
         let (customer, order) = match job {
             Job::Order(o) => {
                 let customer = self.orders[o as usize].customer;

@@ -188,3 +188,72 @@ fn the_warmup_column_marks_what_the_report_leaves_out() {
         assert_eq!(&r[9] == "true", time < 20.0 * 24.0, "{r:?}");
     }
 }
+
+/// Counting `service_started` and `service_ended` rows in file order never
+/// finds more jobs in service than the staff and pool members who can serve
+/// them: a server that ends one job and starts the next at the same instant is
+/// traced in that order (the start came first once, three busy of two).
+#[test]
+fn a_server_ends_its_job_before_it_starts_the_next() {
+    let source = r#"
+[scenario]
+name = "busy desk"
+[simulation]
+duration = "20d"
+warmup = "0h"
+seed = 3
+[customers]
+arrival_rate = "1.8/h"
+[[department]]
+name = "desk"
+staff = 2
+service = { dist = "exponential", mean = "1h" }
+[[department]]
+name = "office"
+staff = 1
+service = { dist = "exponential", mean = "20m" }
+[[pool]]
+name = "helpers"
+staff = 1
+serves = ["desk", "office"]
+[[flow]]
+name = "all"
+steps = ["desk", "office"]
+"#;
+    let model = scenario::parse(source, "busy.toml").unwrap();
+    let mut out = Vec::new();
+    let mut writer = TraceWriter::new(&model, &mut out, TraceFormat::Csv);
+    engine::run_observed(&model, 0, &mut writer).expect("the scenario runs");
+    writer.finish().unwrap();
+    let mut reader = csv::Reader::from_reader(out.as_slice());
+    let mut busy = std::collections::HashMap::<String, i64>::new();
+    let (mut starts, mut back_to_back) = (0, 0);
+    let mut last_end = (f64::NAN, String::new());
+    for row in reader.records().map(Result::unwrap) {
+        let (time, kind, dept) = (&row[0], &row[1], row[4].to_owned());
+        let count = busy.entry(dept.clone()).or_default();
+        match kind {
+            "service_started" => {
+                *count += 1;
+                starts += 1;
+                if last_end == (time.parse().unwrap(), dept.clone()) {
+                    back_to_back += 1;
+                }
+            }
+            "service_ended" => {
+                *count -= 1;
+                last_end = (time.parse().unwrap(), dept.clone());
+            }
+            _ => continue,
+        }
+        // The desk's two and the pool's one; the office's one and the pool's one.
+        let most = if dept == "desk" { 3 } else { 2 };
+        assert!(
+            (0..=most).contains(count),
+            "{count} in service at {dept} at {time} h"
+        );
+    }
+    assert!(starts > 500, "{starts} services");
+    // The case in question happens: jobs waiting, a server takes the next at once.
+    assert!(back_to_back > 100, "{back_to_back} back-to-back services");
+}
