@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use handoff::model::{Backlog, DeptId, IncidentTarget, Loads, Model, Strain, Target, WindowLoad};
 use handoff::report::human;
-use handoff::scenario::Override;
+use handoff::scenario::{MAX_DURATION_H, Override};
 
 use super::{Failure, load_scenario, output};
 
@@ -353,6 +353,17 @@ fn duration(h: f64) -> String {
     }
 }
 
+/// A time to suggest, rounded up to a whole unit: `127 d`, `5 h`, `1 min`.
+fn rounded_up(h: f64) -> String {
+    if h >= 48.0 {
+        format!("{} d", number((h / 24.0).ceil()))
+    } else if h >= 1.0 {
+        format!("{} h", h.ceil())
+    } else {
+        format!("{} min", (h * 60.0).ceil().max(1.0))
+    }
+}
+
 /// A share of time as a percentage with a decimal when small.
 fn share(part: f64, whole: f64) -> String {
     let s = part / whole * 100.0;
@@ -476,6 +487,7 @@ pub fn warnings(model: &Model) -> Vec<String> {
             if cause.is_empty() { help } else { &cause },
         ));
     }
+    warnings.extend(settling_warnings(model, &expected));
     warnings.extend(window_warnings(model));
     let desk = model.complaints.as_ref().map(|c| c.department);
     let idle: Vec<DeptId> = model
@@ -700,6 +712,87 @@ fn window_warnings(model: &Model) -> Vec<String> {
         }
     }
     out
+}
+
+/// The share of a steady-state mean that starting empty may leave out of a
+/// run's figures before `validate` warns (see [`settling_warnings`]).
+const SETTLING_BIAS: f64 = 0.02;
+
+/// Departments so close to full load that the run may not outlast their
+/// start from empty.
+///
+/// A queue forgets its start at the pace of its relaxation time `τ = E[S] /
+/// (c (1 − √ρ)²)` (Morse 1955, exact for M/M/1; taken as the estimate for
+/// other service times and for `c` servers): an hour's service at 98 % load
+/// takes 413 days. Started empty, a queue misses `D` hours of its steady
+/// mean length over the whole transient: `D` is 1.1 to 1.5 times `E[S] / (c
+/// (1 − ρ)²)` for M/M/1 to M/M/10 at 80–90 % (integrating the Kolmogorov
+/// equations; 1.5 is taken), so after a warm-up `w` the counted `T` hours
+/// read low by about `D/T · e^(−w/τ)` of the steady waits. Above [`SETTLING_BIAS`] `validate` warns:
+/// every replication starts empty, so they agree on the low value and their
+/// interval does not show it.
+fn settling_warnings(model: &Model, expected: &Loads) -> Vec<String> {
+    // With reorders the load grows through the run to the estimate, an upper
+    // bound: the run is a transient by design, and the estimate overstates
+    // the settling time.
+    if model.customers.reorder.is_some() {
+        return Vec::new();
+    }
+    let sim = &model.simulation;
+    let counted = sim.duration_h - sim.warmup_h;
+    let mut warnings = Vec::new();
+    for set in &expected.sets {
+        let (load, service) = (set.load(), set.work_per_job());
+        // Parts of a pooled group settle with the group, which has its own entry.
+        if !(load > 0.0 && load < 1.0)
+            || service <= 0.0
+            || set.staff <= 0.0
+            || group_of_part(set, expected).is_some()
+        {
+            continue;
+        }
+        let settle = service / (set.staff * (1.0 - load.sqrt()).powi(2));
+        let deficit = 1.5 * service / (set.staff * (1.0 - load).powi(2));
+        if deficit / counted * (-sim.warmup_h / settle).exp() <= SETTLING_BIAS {
+            continue;
+        }
+        let one = set.departments.len() == 1;
+        // Two settling times leave e^-2 of the deficit; ten times it counted,
+        // 1.4 %: suggest what falls short of those (one of them does).
+        let (warmup, counted_enough) = (2.0 * settle, 10.0 * deficit);
+        let mut longer = Vec::new();
+        if sim.warmup_h < warmup {
+            longer.push(format!("`warmup` to at least {}", rounded_up(warmup)));
+        }
+        if counted < counted_enough {
+            longer.push(format!(
+                "the counted time (`duration` minus `warmup`) to at least {}",
+                rounded_up(counted_enough)
+            ));
+        }
+        let help = if warmup.max(sim.warmup_h) + counted_enough.max(counted) <= MAX_DURATION_H {
+            format!("set {}, or lower the load", longer.join(" and "))
+        } else {
+            "a run long enough to settle would be longer than the 100 years a run may last: \
+             lower the load, or read the waits as lower bounds"
+                .to_owned()
+        };
+        warnings.push(format!(
+            "warning: {}, at {} of what {} can do, take{} about {} to settle from the \
+             empty start, against a warm-up of {} and {} counted: {} waits will read low, \
+             and the confidence intervals will not show it.\n  \
+             = help: {help} (docs/scenario.md)",
+            departments(model, &set.departments),
+            percent(load),
+            who_serves(model, set),
+            if one { "s" } else { "" },
+            rounded_up(settle),
+            duration(sim.warmup_h),
+            duration(counted),
+            if one { "its" } else { "their" },
+        ));
+    }
+    warnings
 }
 
 /// Who serves a set of departments, for the overload warning: `its 2 people`,

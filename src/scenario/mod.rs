@@ -28,6 +28,7 @@ mod units;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use build::MAX_DURATION_H;
 pub use diagnostic::{Diagnostic, Diagnostics, Related};
 pub use overrides::{Override, assignment, format_number};
 pub(crate) use units::split_number;

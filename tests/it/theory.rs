@@ -920,3 +920,31 @@ fn the_95_percent_intervals_cover_the_erlang_c_wait_95_percent_of_the_time() {
         "the 95 % interval covered the true wait in {covered:.3} of the experiments"
     );
 }
+
+/// `validate`'s warning about a queue slow to settle
+/// (`tests/cmd/validate_slow_to_settle.*`: an M/M/1 at 98 %) holds: a year
+/// from the empty start with a 30-day warm-up reads the wait low, beyond its
+/// own interval; run as long as the warning asks (warm-up 825 d, 1 563 d
+/// counted), the wait agrees with Erlang C's 49 h.
+#[test]
+fn a_queue_near_full_load_reads_low_until_run_as_long_as_validate_asks() {
+    let (lambda, s, reps) = (0.98, 1.0, 200);
+    let theory = mmc_wait(1, lambda, s);
+    assert!((theory - 49.0).abs() < 1e-9);
+    // Student's t quantiles for 199 degrees of freedom: 97.5 % and 99.95 %.
+    let (t975, t9995) = (1.972, 3.340);
+    let wait = |warmup_d: f64, counted_d: f64| {
+        let mut model = chain(&[(1, s)], &[], lambda, (warmup_d + counted_d) * 24.0, reps);
+        model.simulation.warmup_h = warmup_d * 24.0;
+        let out = experiment::replicate(&model).expect("the scenario runs");
+        let w = &out.summary.departments[0].mean_wait_h;
+        (w.mean, w.ci95.expect("several replications") / t975 * t9995)
+    };
+    let (short, half) = wait(30.0, 335.0);
+    eprintln!("a year: {short:.2} ± {half:.2} h (99.9 %), theory {theory} h");
+    assert!(short + half < theory, "a year: {short:.2} ± {half:.2} h");
+    let (long, half) = wait(825.0, 1563.0);
+    eprintln!("as validate asks: {long:.2} ± {half:.2} h (99.9 %), theory {theory} h");
+    assert!(half < 0.15 * theory, "±{half:.2} h is too wide to tell");
+    assert!((long - theory).abs() <= half, "{long:.2} ± {half:.2} h");
+}

@@ -336,14 +336,13 @@ fn a_pool_serving_forty_departments_warns_once_with_a_short_list() {
         warnings[1].contains("`idle0`, `idle1` and `idle2` are in no flow"),
         "{stderr}"
     );
-    // With 41 people the group keeps up, and nothing is said about it.
+    // With 41 people the group keeps up, and no overload is reported (at 98 %
+    // it is slow to settle, which is another warning).
     std::fs::write(&file, big_pool(40, 41, 0)).unwrap();
     let out = handoff(&["validate", file.to_str().unwrap()]);
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("asked for"), "{stderr}");
+    assert!(stderr.contains("to settle"), "{stderr}");
     let stdout = String::from_utf8(out.stdout).unwrap();
     let load = format!("{:.0} %", 40.0 / 41.0 * 100.0);
     assert!(stdout.contains(&format!("  d39  {load}\n")), "{stdout}");
