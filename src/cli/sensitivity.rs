@@ -147,6 +147,9 @@ impl StoredEffect {
     }
 }
 
+/// What an analysis keeps in OUT.parts/: `base.json` and `variant-NNNN.json` ([`variant_file`]).
+const KEPT: &[&str] = &["base.json", "variant-"];
+
 fn variant_file(dir: &Path, index: usize) -> PathBuf {
     dir.join(format!("variant-{index:04}.json"))
 }
@@ -281,6 +284,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
                 .to_owned(),
         ));
     }
+    if let Some(dir) = &dir {
+        super::kept::check_parts(dir, KEPT)?;
+    }
     // Held until OUT is written: a second analysis to the same OUT is refused.
     let mut held = match (&dir, out.path()) {
         (Some(dir), Some(path)) => super::kept::hold_parts(dir, path)?,
@@ -290,8 +296,13 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     let mut effects: Vec<Effect> = Vec::new();
     let mut todo: Vec<(usize, Varied)> = Vec::new();
     match &dir {
+        // Only handoff's files are there (checked above); temporary ones are no variants.
         Some(dir)
-            if dir.is_dir() && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some()) =>
+            if dir.is_dir()
+                && std::fs::read_dir(dir).is_ok_and(|d| {
+                    d.filter_map(Result::ok)
+                        .any(|e| !e.file_name().to_string_lossy().starts_with(".handoff-"))
+                }) =>
         {
             if !args.resume {
                 return Err(Failure::Input(format!(
@@ -418,7 +429,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     })?;
     if let Some(dir) = &dir {
         // Everything is in OUT now.
-        let _ = std::fs::remove_dir_all(dir);
+        super::kept::remove_parts(dir, KEPT);
     }
     drop(held);
     match out.path() {

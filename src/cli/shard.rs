@@ -11,7 +11,7 @@ use handoff::experiment::shard::{self, KeptRun, RunPart, Shard, Source, StoredRu
 use handoff::model::Model;
 use handoff::scenario::Override;
 
-use super::kept::{all_done, hold_parts, kept_work, parts_dir};
+use super::kept::{all_done, check_parts, hold_parts, kept_work, parts_dir, remove_parts};
 use super::output::{self, OutputTarget};
 use super::{Failure, ScenarioFile, Settings, interrupt, io_reason, progress};
 
@@ -84,6 +84,9 @@ fn stream(model: &Model, head: RunPart, output: &OutputTarget) -> Result<(), Fai
 }
 
 /// `OUT.parts/replication-NNNNNN.json`: where replication `r` is kept.
+/// What a sharded run keeps in OUT.parts/: `replication-NNNNNN.json` ([`kept_file`]).
+const KEPT: &[&str] = &["replication-"];
+
 fn kept_file(dir: &Path, r: u32) -> std::path::PathBuf {
     dir.join(format!("replication-{r:06}.json"))
 }
@@ -102,6 +105,7 @@ fn keep_then_write(
     let total = model.simulation.replications.max(1);
     let mine: Vec<u32> = (shard.index..total).step_by(shard.count as usize).collect();
     let dir = parts_dir(path);
+    check_parts(&dir, KEPT)?;
     // Held until the part is written: a second run to the same OUT is refused.
     let mut held = hold_parts(&dir, path)?;
     let mut todo = mine.clone();
@@ -186,7 +190,7 @@ fn keep_then_write(
     }
     written.map_err(|f| kept_work(f, done, mine.len(), "replications", &dir))?;
     // Everything is in the part now.
-    let _ = std::fs::remove_dir_all(&dir);
+    remove_parts(&dir, KEPT);
     drop(held);
     interrupt::finished_anyway(&path.display().to_string())
 }

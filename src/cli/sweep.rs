@@ -19,7 +19,7 @@ use handoff::experiment::sweep::{
 use handoff::report;
 use handoff::scenario::Override;
 
-use super::kept::{all_done, hold_parts, kept_work, parts_dir};
+use super::kept::{all_done, check_parts, hold_parts, kept_work, parts_dir, remove_parts};
 use super::output::{self, OutputTarget};
 use super::shard::part_bytes;
 use super::{Failure, interrupt, io_reason};
@@ -99,6 +99,9 @@ impl Format {
     }
 }
 
+/// What a sweep keeps in OUT.parts/: `point-NNNN.json` ([`point_file`]).
+const KEPT: &[&str] = &["point-"];
+
 fn point_file(dir: &Path, index: usize) -> PathBuf {
     dir.join(format!("point-{index:04}.json"))
 }
@@ -171,6 +174,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
 
     // Points kept by an earlier, interrupted run.
     let dir = parts_dir(&args.output);
+    check_parts(&dir, KEPT)?;
     // Held until OUT is written: a second sweep to the same OUT is refused.
     let mut held = hold_parts(&dir, &args.output)?;
     // Points are kept on disk, not in memory: only how many are done is counted.
@@ -298,7 +302,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         (None, None) => unreachable!("a format is chosen when there is no shard"),
     }
     // Everything is in OUT now.
-    let _ = std::fs::remove_dir_all(&dir);
+    remove_parts(&dir, KEPT);
     drop(held);
     interrupt::finished_anyway(&args.output.display().to_string())
 }

@@ -623,3 +623,73 @@ fn a_second_sweep_to_the_same_output_is_told_another_is_writing_it() {
     run(d, &strs(&args(&["--resume"])), 0);
     assert!(!d.join("out.csv.parts").exists());
 }
+
+/// `OUT.parts/` is handoff's to fill and remove: a user's file or folder
+/// there, or a link in its place, is refused before anything is written, and
+/// left as it was (`remove_dir_all` once deleted them with the folder).
+#[test]
+fn a_parts_directory_holding_anything_of_the_users_is_refused_and_left_alone() {
+    let d = tempfile::tempdir().unwrap();
+    let scenario = tiny();
+    let scenario = scenario.to_str().unwrap();
+    let parts = d.path().join("out.csv.parts");
+    std::fs::create_dir(&parts).unwrap();
+    std::fs::write(parts.join("notes.txt"), "my notes").unwrap();
+    let sweep = [
+        "sweep",
+        scenario,
+        "--vary",
+        "department.billing.staff=1,2",
+        "--replications",
+        "1",
+        "-o",
+        "out.csv",
+        "-q",
+    ];
+    for resume in [false, true] {
+        let mut args = sweep.to_vec();
+        if resume {
+            args.push("--resume");
+        }
+        let out = run(d.path(), &args, 2);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("holds `notes.txt`"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(parts.join("notes.txt")).unwrap(),
+            "my notes"
+        );
+        assert!(!d.path().join("out.csv").exists());
+    }
+    // The same for a sharded run and a sensitivity analysis.
+    std::fs::create_dir(d.path().join("part.json.parts")).unwrap();
+    std::fs::create_dir(d.path().join("part.json.parts/mine")).unwrap();
+    let out = run(
+        d.path(),
+        &["run", scenario, "--shard", "0/2", "-o", "part.json", "-q"],
+        2,
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds `mine`"));
+    assert!(d.path().join("part.json.parts/mine").is_dir());
+    std::fs::create_dir(d.path().join("sens.txt.parts")).unwrap();
+    std::fs::write(d.path().join("sens.txt.parts/notes.txt"), "x").unwrap();
+    let out = run(
+        d.path(),
+        &["sensitivity", scenario, "-o", "sens.txt", "--resume", "-q"],
+        2,
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds `notes.txt`"));
+    assert!(d.path().join("sens.txt.parts/notes.txt").exists());
+    // A link in its place: refused, and nothing written where it points.
+    std::fs::remove_dir_all(&parts).unwrap();
+    let elsewhere = d.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &parts).unwrap();
+    let out = run(d.path(), &sweep, 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("symbolic link"));
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+    // With the folder gone, the sweep runs and leaves no parts behind.
+    std::fs::remove_file(&parts).unwrap();
+    run(d.path(), &sweep, 0);
+    assert!(d.path().join("out.csv").exists());
+    assert!(!parts.exists());
+}
