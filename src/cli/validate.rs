@@ -449,25 +449,6 @@ pub fn warnings(model: &Model) -> Vec<String> {
                 },
             )
         });
-        // Unbounded: work is sent back on every transfer of some handoff.
-        let forever: Vec<String> = (0..model.handoffs.len())
-            .filter(|&h| model.handoffs[h].error >= 1.0 && model.handoffs[h].catch >= 1.0)
-            .map(|h| format!("`{}`", model.handoff_name(h)))
-            .collect();
-        let cause = if set.load().is_finite() || forever.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "{} {} {} `error = 1` with `catch = 1`: every transfer is sent back, and the work never gets through; lower `error` or `catch`",
-                if forever.len() == 1 {
-                    "handoff"
-                } else {
-                    "handoffs"
-                },
-                shorten(&forever, "handoffs"),
-                if forever.len() == 1 { "has" } else { "have" }
-            )
-        };
         let help = match (set.departments.len(), set.pools.is_empty()) {
             (1, true) => "add staff, shorten its service, or lower the arrival rate",
             (1, false) => {
@@ -484,7 +465,7 @@ pub fn warnings(model: &Model) -> Vec<String> {
             departments(model, &set.departments),
             load_in_words(set.load()),
             who_serves(model, set),
-            if cause.is_empty() { help } else { &cause },
+            help,
         ));
     }
     warnings.extend(settling_warnings(model, &expected));

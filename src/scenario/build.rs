@@ -1225,14 +1225,29 @@ fn read_handoff(
             resolvable(errs, horizon, span, "delay", d.mean()).then_some(Some(d))
         }
     };
+    let error = t.field(errs, "error", probability).or(0.0);
+    let catch = t.field(errs, "catch", probability).or(0.0);
+    // Every transfer carries an error and every error is sent back: no order
+    // ever gets through, and the run spins on the same work until its limits
+    // stop it (minutes to hours of computing for nothing to report).
+    if error == Some(1.0) && catch == Some(1.0) {
+        errs.push(
+            Diagnostic::new(
+                t.get("catch").map_or(t.span.clone(), |v| v.span()),
+                "with `error = 1` and `catch = 1` every transfer is sent back: no work ever gets through this handoff",
+                "expected below 1 with `error = 1`",
+            )
+            .with_help("lower `error` (the share of transfers with an error) or `catch` (the share of errors the receiver notices)"),
+        );
+    }
     HandoffSpec {
         span: t.span.clone(),
         from,
         to,
         delay,
         lose: t.field(errs, "lose", probability).or(0.0),
-        error: t.field(errs, "error", probability).or(0.0),
-        catch: t.field(errs, "catch", probability).or(0.0),
+        error,
+        catch,
     }
 }
 

@@ -1260,7 +1260,7 @@ fn a_sweep_parts_path_that_is_a_file_is_exit_2() {
         ],
         2,
     ));
-    assert!(err.contains("cannot create s.csv.parts"), "{err}");
+    assert!(err.contains("s.csv.parts is a file"), "{err}");
     assert!(!err.contains("os error"), "{err}");
 }
 

@@ -247,6 +247,18 @@ fn staff_zero() {
 }
 
 #[test]
+fn never_through() {
+    check(
+        "never_through",
+        &[at(
+            24,
+            9,
+            "with `error = 1` and `catch = 1` every transfer is sent back",
+        )],
+    );
+}
+
+#[test]
 fn unknown_department() {
     check(
         "unknown_department",
