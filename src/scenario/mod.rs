@@ -133,9 +133,15 @@ pub fn read_text(path: &Path) -> Result<String, LoadError> {
         source,
     };
     let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
+    let (file, pipe) = open_without_waiting(path).map_err(io)?;
+    file.take(MAX_SCENARIO_BYTES + 1)
+        .read_to_end(&mut bytes)
         .map_err(io)?;
+    if pipe && bytes.is_empty() {
+        return Err(io(std::io::Error::other(
+            "it is a named pipe (FIFO) and nothing was written into it; start the program that writes it first",
+        )));
+    }
     if bytes.len() as u64 > MAX_SCENARIO_BYTES {
         return Err(LoadError::TooLarge {
             path: path.to_owned(),
@@ -154,6 +160,39 @@ pub fn read_text(path: &Path) -> Result<String, LoadError> {
             column: before[line_start..].chars().count() + 1,
         }
     })
+}
+
+/// Opens `path` for reading, and says whether it is a pipe.
+///
+/// A named pipe (FIFO) nobody writes to would hold a plain `open` forever:
+/// opened without waiting, it opens at once, and its reads then end at once
+/// when there is no writer (and wait for one that is writing, as for any
+/// pipe, once waiting is turned back on).
+#[cfg(unix)]
+fn open_without_waiting(path: &Path) -> std::io::Result<(std::fs::File, bool)> {
+    use std::os::fd::AsRawFd as _;
+    use std::os::unix::fs::{FileTypeExt as _, OpenOptionsExt as _};
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let fd = file.as_raw_fd();
+    // SAFETY: `fd` is open (owned by `file`); F_GETFL and F_SETFL only read
+    // and set its status flags.
+    let cleared = unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        flags != -1 && libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) != -1
+    };
+    if !cleared {
+        return Err(std::io::Error::last_os_error());
+    }
+    let pipe = file.metadata()?.file_type().is_fifo();
+    Ok((file, pipe))
+}
+
+#[cfg(not(unix))]
+fn open_without_waiting(path: &Path) -> std::io::Result<(std::fs::File, bool)> {
+    Ok((std::fs::File::open(path)?, false))
 }
 
 /// Parse and check a scenario; `origin` is the file name shown in messages.

@@ -368,3 +368,56 @@ fn work_sent_back_on_every_transfer_is_refused() {
     );
     assert!(err.contains("--set"), "{err}");
 }
+
+/// A named pipe nobody writes to is refused at once (it held `validate` and
+/// `run` forever); one that is written to is read like a file.
+#[test]
+fn a_named_pipe_without_a_writer_is_refused_not_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let fifo_arg = fifo.to_str().unwrap();
+    // Run in a thread, so that a regression fails the test instead of hanging it.
+    let (sent, got) = std::sync::mpsc::channel();
+    let arg = fifo_arg.to_owned();
+    std::thread::spawn(move || sent.send(handoff(&["validate", &arg])).unwrap());
+    let out = got
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("validate answers without a writer");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("named pipe (FIFO) and nothing was written"),
+        "{err}"
+    );
+    // With a writer already writing, the scenario is read through the pipe.
+    let source = std::fs::read("tests/cases/ok/tiny.toml").unwrap();
+    let path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write as _;
+        let mut pipe = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+        pipe.write_all(&source).unwrap();
+    });
+    // The writer's open waits for a reader; read once it is waiting (a read
+    // before that finds no writer, and the next one tries again).
+    let mut tries = 0;
+    let out = loop {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let out = handoff(&["validate", fifo_arg]);
+        tries += 1;
+        if out.status.code() == Some(0) || tries == 50 {
+            break out;
+        }
+    };
+    writer.join().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
