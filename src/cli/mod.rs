@@ -9,6 +9,7 @@ mod format;
 mod inspect;
 mod interrupt;
 mod kept;
+mod memory;
 mod merge;
 mod output;
 mod progress;
@@ -93,6 +94,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             .build_global()
             .map_err(|e| Failure::Other(anyhow::anyhow!("cannot start {n} threads: {e}")))?;
     }
+    memory::limit_replications(rayon::current_num_threads());
     match cli.command {
         Command::Completions { shell } => {
             let mut out = Vec::new();

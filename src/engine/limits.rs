@@ -3,6 +3,7 @@
 //! [`RunError`] value for the caller to report (the library never prints).
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::model::{IncidentTarget, Model};
 
@@ -52,6 +53,52 @@ pub(super) fn check_pace(
     })
 }
 
+/// Memory each replication may fill with its work in progress and its
+/// customers, in bytes ([`limit_memory_per_replication`]); unlimited until
+/// the program sets it (the library does not look at the machine).
+static MEMORY_PER_REPLICATION: AtomicU64 = AtomicU64::new(u64::MAX);
+
+/// Lets each replication fill at most `bytes` of memory with its orders and
+/// complaints in progress and its customers, and stops it with
+/// [`RunError::OutOfMemory`] beyond: `max_live` bounds the work in progress
+/// by count, but at its largest (100 million) or with long flows (hours kept
+/// per step of every order) a count the scenario allows can need more memory
+/// than the machine has, and an allocation that fails aborts the process.
+/// The program sets it from the memory free and the replications it runs at
+/// once; the estimate is checked with the live work, every few thousand events.
+pub fn limit_memory_per_replication(bytes: u64) {
+    MEMORY_PER_REPLICATION.store(bytes, Ordering::Relaxed);
+}
+
+/// The limit set by [`limit_memory_per_replication`] (`u64::MAX`: none).
+pub(super) fn memory_per_replication() -> u64 {
+    MEMORY_PER_REPLICATION.load(Ordering::Relaxed)
+}
+
+/// Bytes an order or complaint in progress takes, all told, for orders of
+/// `entries` hours kept per step (see `spent.rs`): its record, events and
+/// places in queues with the room the arenas keep to grow, and its entries,
+/// doubled for the same room. With [`BYTES_PER_CUSTOMER`] for its customer,
+/// 200 bytes where 140 were measured (4 million orders in progress, one
+/// customer each, in 563 MB): the estimate errs on the safe side.
+pub(super) fn bytes_per_live(entries: usize) -> u64 {
+    160 + 16 * entries as u64
+}
+
+/// Which events check the live work: those whose count has the low bits of
+/// the mask all zero. Every [`CHECK_EVERY`] events, or more often when an
+/// order takes so much memory (a flow of thousands of steps) that the orders
+/// placed between two checks would be more than a sixty-fourth of the limit.
+pub(super) fn check_mask(limit: u64, per_live: u64) -> u64 {
+    let every = (limit / per_live.max(1) / 64).clamp(1, CHECK_EVERY);
+    // The largest power of two not above it.
+    (1 << (63 - every.leading_zeros())) - 1
+}
+
+/// Bytes a customer on the books takes: its record and its reorder on the
+/// event list (about 31 measured with ten million customers waiting to reorder).
+pub(super) const BYTES_PER_CUSTOMER: u64 = 40;
+
 /// Why a replication could not be simulated to its end.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RunError {
@@ -79,6 +126,21 @@ pub enum RunError {
         incidents: Box<[String]>,
         /// New customers per hour.
         arrival_rate_per_h: f64,
+    },
+    /// The work in progress and the customers would need more memory than the
+    /// replication may use ([`limit_memory_per_replication`]).
+    OutOfMemory {
+        replication: u32,
+        at_h: f64,
+        /// Orders and complaints in progress, and customers on the books.
+        live: u64,
+        customers: u64,
+        /// The memory they take, by estimate, and the limit, in bytes.
+        bytes: u64,
+        limit: u64,
+        /// Of which each order takes, by estimate (its hours kept at every
+        /// step of the longest flow grow it with the flow).
+        per_order: u64,
     },
     /// Too many events at one instant: simulated time stopped advancing.
     ClockStalled {
@@ -149,6 +211,37 @@ impl fmt::Display for RunError {
                      only if the run really holds that much work (docs/scenario.md)",
                     show_time(*at_h),
                     show_number(arrival_rate_per_h * 24.0),
+                )
+            }
+            RunError::OutOfMemory {
+                replication,
+                at_h,
+                live,
+                customers,
+                limit,
+                per_order,
+                ..
+            } => {
+                // Orders of long flows are large: say so, it is the reason.
+                let large = if *per_order >= 100_000 {
+                    format!(
+                        " (each order keeps its hours at every step of its flow: about {} each)",
+                        show_bytes(*per_order)
+                    )
+                } else {
+                    String::new()
+                };
+                write!(
+                    f,
+                    "replication {replication} stopped at {}: its {live} orders and complaints in \
+                     progress{large} and {customers} customers on the books have filled the {} \
+                     of memory each replication may use here (the memory free when handoff \
+                     started, shared by the replications that run at once)\n  \
+                     = help: `handoff validate` shows whether the scenario asks for more work \
+                     than its staff can do; otherwise run fewer replications at once \
+                     (`--threads 1`), or on a machine with more memory free",
+                    show_time(*at_h),
+                    show_bytes(*limit),
                 )
             }
             RunError::ClockStalled {
@@ -243,6 +336,19 @@ pub fn share_of_capacity(load: f64) -> String {
     format!("{grouped} times")
 }
 
+/// Bytes in a readable unit: `512 MB`, `1.44 GB` (two decimals, so that an
+/// estimate just past a limit does not print as the limit).
+fn show_bytes(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= 1e9 {
+        format!("{:.2} GB", b / 1e9)
+    } else if b >= 1e6 {
+        format!("{:.0} MB", b / 1e6)
+    } else {
+        format!("{:.0} KB", (b / 1e3).max(1.0))
+    }
+}
+
 /// The department whose queue is longest, as an [`RunError::Overloaded`].
 pub(super) fn overloaded(
     model: &Model,
@@ -297,6 +403,19 @@ pub(super) fn overloaded(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn live_work_is_checked_more_often_when_orders_take_much_memory() {
+        // Unlimited, or small orders: every CHECK_EVERY events.
+        assert_eq!(check_mask(u64::MAX, bytes_per_live(9)), CHECK_EVERY - 1);
+        assert_eq!(check_mask(1 << 30, bytes_per_live(9)), CHECK_EVERY - 1);
+        // Orders of 450 000 entries (7.2 MB each) in 1.4 GB: 194 fit, so every other event.
+        assert_eq!(check_mask(1_400_000_000, bytes_per_live(450_000)), 1);
+        // 20 000 fit: every 256 events (the power of two below 20 000 / 64).
+        let per = bytes_per_live(1000);
+        assert_eq!(check_mask(20_000 * per, per), 255);
+        assert_eq!(check_mask(0, per), 0);
+    }
 
     #[test]
     fn percentages_stay_short() {

@@ -43,7 +43,10 @@ use crate::model::{Cause, Model, Target};
 use decisions::{Decisions, Touch};
 pub use event::MAX_UNITS;
 use event::{Event, Job, PackedEvent};
-pub use limits::{MAX_EVENTS_AT_ONE_INSTANT, MAX_PROJECTED_EVENTS, RunError, share_of_capacity};
+pub use limits::{
+    MAX_EVENTS_AT_ONE_INSTANT, MAX_PROJECTED_EVENTS, RunError, limit_memory_per_replication,
+    share_of_capacity,
+};
 use queue::EventQueue;
 pub(crate) use streams::{FNV1A_START, fnv1a, fnv1a_extend};
 use streams::{Stream, stream};
@@ -621,6 +624,10 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
         // Kept in locals (registers) while the handlers run, written back at the end.
         let horizon = self.horizon;
         let mut processed = self.processed;
+        let check_mask = limits::check_mask(
+            limits::memory_per_replication(),
+            limits::bytes_per_live(self.spent.stride()),
+        );
         while let Some((time, event)) = self.events.pop() {
             if time > horizon {
                 break;
@@ -640,7 +647,7 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
             }
             self.now = time;
             processed += 1;
-            if processed.is_multiple_of(limits::CHECK_EVERY) {
+            if processed & check_mask == 0 {
                 self.check_live(replication)?;
                 if processed.is_multiple_of(limits::CLOCK_WINDOW) {
                     limits::check_pace(replication, window_start, self.now, self.horizon)?;
@@ -678,11 +685,30 @@ impl<'m, 'o, O: Observer, M: Mechanisms> Simulation<'m, 'o, O, M> {
         Ok(())
     }
 
-    /// Stops the run when the work in progress passes `max_live`, before it eats the memory.
+    /// Stops the run when the work in progress passes `max_live`, or it and
+    /// the customers pass the memory a replication may use, before they eat
+    /// the machine's memory.
     fn check_live(&self, replication: u32) -> Result<(), RunError> {
         let live = (self.orders.len() + self.complaints.len()) as u64;
         if live <= self.model.simulation.max_live {
-            return Ok(());
+            let limit = limits::memory_per_replication();
+            let customers = self.customers.len() as u64;
+            let per_order = limits::bytes_per_live(self.spent.stride());
+            let bytes = live
+                .saturating_mul(per_order)
+                .saturating_add(customers.saturating_mul(limits::BYTES_PER_CUSTOMER));
+            if bytes <= limit {
+                return Ok(());
+            }
+            return Err(RunError::OutOfMemory {
+                replication,
+                at_h: self.now,
+                live,
+                customers,
+                bytes,
+                limit,
+                per_order,
+            });
         }
         Err(limits::overloaded(
             self.model,

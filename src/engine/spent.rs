@@ -32,6 +32,11 @@ impl SpentPool {
         }
     }
 
+    /// Entries per order.
+    pub(super) fn stride(&self) -> usize {
+        self.stride
+    }
+
     /// Prepares the entries of slot `key` for a new order of `len` entries (at
     /// most the stride), all zero; returns the order's written-bits.
     #[inline]

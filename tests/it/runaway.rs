@@ -188,3 +188,72 @@ fn an_overload_inside_a_strike_names_the_incident_and_the_staff_left() {
         "{message}"
     );
 }
+
+/// Work in progress that `max_live` allows (here its largest, 100 million)
+/// but memory does not: the run stops with exit 2 and says so, where the
+/// allocation that failed once aborted the process (exit 134 and a
+/// backtrace). The address space is held to 1.5 GB (`ulimit -v`), which
+/// handoff reads as the memory it may fill; no output file is left.
+#[test]
+fn work_in_progress_beyond_the_memory_free_stops_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("flood.toml");
+    std::fs::write(
+        &scenario,
+        BASE.replacen(
+            "duration = \"10d\"",
+            "duration = \"3650d\"\nmax_live = 100000000",
+            1,
+        )
+        .replacen("arrival_rate = \"20/d\"", "arrival_rate = \"10000/d\"", 1),
+    )
+    .unwrap();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1500000 && exec \"$0\" run \"$1\" --threads 1 -q -o \"$2\"")
+        .arg(env!("CARGO_BIN_EXE_handoff"))
+        .arg(&scenario)
+        .arg(dir.path().join("out.json"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("of memory each replication may use here"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("out.json").exists());
+    // Long flows make each order large, and the message says why.
+    let steps: Vec<String> = (0..20_000).map(|i| format!("\"d{i}\"")).collect();
+    let mut long = String::from(
+        "[scenario]\nname = \"long\"\n[simulation]\nduration = \"30d\"\nreplications = 1\n\
+         [customers]\narrival_rate = \"200/d\"\n",
+    );
+    for i in 0..20_000 {
+        long.push_str(&format!(
+            "[[department]]\nname = \"d{i}\"\nstaff = 1\nservice = \"1m\"\n"
+        ));
+    }
+    long.push_str(&format!(
+        "[[flow]]\nname = \"f\"\nsteps = [{}]\n",
+        steps.join(", ")
+    ));
+    std::fs::write(&scenario, long).unwrap();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1500000 && exec \"$0\" run \"$1\" --threads 1 -q --format json")
+        .arg(env!("CARGO_BIN_EXE_handoff"))
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("each order keeps its hours at every step of its flow"),
+        "{stderr}"
+    );
+}
