@@ -476,7 +476,18 @@ fn paths(out: &mut String, outcome: &Outcome, w: &Words) {
 fn revenue(out: &mut String, outcome: &Outcome, w: &Words) {
     let r = &outcome.summary.revenue;
     if r.earned.mean == 0.0 && r.lost.mean == 0.0 {
-        let _ = writeln!(out, "{}", w.get("text.revenue.not_counted"));
+        // Nothing delivered and nobody lost or put off: no revenue to count,
+        // whatever the order value (a run too short for a first delivery).
+        let c = &outcome.summary.customers;
+        let nothing = outcome.summary.orders.delivered.mean == 0.0
+            && c.lost.mean == 0.0
+            && c.prospects_deterred.mean == 0.0;
+        let key = if nothing {
+            "text.revenue.nothing"
+        } else {
+            "text.revenue.not_counted"
+        };
+        let _ = writeln!(out, "{}", w.get(key));
         return;
     }
     let _ = writeln!(
@@ -1668,6 +1679,27 @@ mod tests {
         assert!(
             report
                 .contains("Revenue: not counted (the scenario gives no customers.order_value).\n")
+        );
+    }
+
+    #[test]
+    fn with_nothing_delivered_and_nobody_lost_there_is_no_revenue_to_count() {
+        let mut outcome = fixture::outcome(3);
+        let zero = Stat {
+            mean: 0.0,
+            ci95: Some(0.0),
+        };
+        let s = &mut outcome.summary;
+        s.revenue.earned = zero;
+        s.revenue.lost = zero;
+        s.orders.delivered = zero;
+        s.customers.lost = zero;
+        s.customers.prospects_deterred = zero;
+        let report = render(&outcome);
+        assert!(!report.contains("order_value"), "{report}");
+        assert!(
+            report.contains("Revenue: none earned or lost (nothing was delivered"),
+            "{report}"
         );
     }
 

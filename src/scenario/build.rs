@@ -86,6 +86,9 @@ pub const DEFAULT_ABUSIVE_SHARE: f64 = 0.02;
 pub const DEFAULT_RESOLVE_WITHIN_H: f64 = 2.0 * 24.0;
 /// The longest `duration`: a hundred years of 365 days.
 pub const MAX_DURATION_H: f64 = 36_500.0 * 24.0;
+/// The shortest `duration`: less simulates nothing a report could show (and
+/// `1e-9s`, a slip of the unit, ran and reported a horizon of 0 days).
+pub const MIN_DURATION_H: f64 = 1.0;
 /// Orders and complaints in progress at which a replication stops (`max_live`).
 pub const DEFAULT_MAX_LIVE: u64 = 1_000_000;
 /// The most new customers a replication may expect (`arrival_rate` ×
@@ -750,6 +753,21 @@ fn read_simulation(errs: &mut Errors, t: &mut Table<'_, '_>) -> Option<Simulatio
         .or(DEFAULT_MAX_LIVE as i64)
         .and_then(|n| at_most(errs, t, "max_live", n, MAX_MAX_LIVE));
     let duration_h = duration_h.and_then(|d| {
+        if d < MIN_DURATION_H {
+            let span = t.get("duration").map_or(t.span.clone(), |v| v.span());
+            errs.push(
+                Diagnostic::new(
+                    span,
+                    format!(
+                        "`duration` is too short: {} is less than an hour",
+                        if d * 60.0 < 1.0 { format!("{:.2e}s", d * 3600.0) } else { show(d) }
+                    ),
+                    "expected at least \"1h\"",
+                )
+                .with_help("`duration` is the simulated time of one replication, warm-up included, e.g. \"365d\""),
+            );
+            return None;
+        }
         if d <= MAX_DURATION_H {
             return Some(d);
         }
