@@ -5,9 +5,9 @@
 //! Every refusal is an `Err`; a panic or an allocation out of proportion to
 //! the input is a bug.
 
+use handoff::experiment::Replications;
 use handoff::experiment::shard::{self, Header, RUN_KIND, RunPart};
 use handoff::experiment::sweep::{self, SWEEP_KIND, SweepPart};
-use handoff::experiment::{Replications, shape};
 use handoff::report;
 use handoff::scenario::{self, Override};
 
@@ -47,7 +47,7 @@ fn merge(files: &[&[u8]]) -> Result<Vec<Vec<u8>>, String> {
                 return Err("another model".to_owned());
             }
             let mut replications = Replications::new(&model);
-            shard::merge_runs(&mut parts, &shape(&model), |run| replications.add(&run))?;
+            shard::merge_runs(&mut parts, &model, |run| replications.add(&run))?;
             let outcome = replications
                 .finish()
                 .expect("a checked run has at least one replication");

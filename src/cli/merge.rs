@@ -11,9 +11,9 @@
 
 use std::path::{Path, PathBuf};
 
+use handoff::experiment::Replications;
 use handoff::experiment::shard::{self, Header, RUN_KIND, RunPart};
 use handoff::experiment::sweep::{self, SWEEP_KIND, SweepPart};
-use handoff::experiment::{Replications, shape};
 use handoff::report;
 use serde::de::DeserializeOwned;
 
@@ -179,7 +179,7 @@ fn merged(args: &Args, out: &OutputTarget) -> Result<Vec<u8>, Failure> {
                 .collect::<Result<Vec<_>, Failure>>()?;
             let model = model_of(&parts[0].0, &parts[0].1)?;
             let mut replications = Replications::new(&model);
-            shard::merge_runs(&mut parts, &shape(&model), |run| replications.add(&run))
+            shard::merge_runs(&mut parts, &model, |run| replications.add(&run))
                 .map_err(|e| Failure::Input(format!("error: {e}")))?;
             let outcome = replications
                 .finish()

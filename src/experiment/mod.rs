@@ -262,13 +262,19 @@ pub fn replicate_with_progress(
 /// The statistics' names of `model`'s metrics, in [`Metrics::named`] order: the
 /// shape every replication of it has (from a run of no length).
 pub fn shape(model: &Model) -> Vec<String> {
+    empty_run(model)
+        .map(|run| run.metrics.named().into_iter().map(|(k, _)| k).collect())
+        .unwrap_or_default()
+}
+
+/// A run of `model` of no length: the shape of its metrics and of its
+/// timeline's buckets, with nothing counted.
+pub(crate) fn empty_run(model: &Model) -> Option<RunResult> {
     let mut empty = model.clone();
     empty.simulation.duration_h = 0.0;
     empty.simulation.warmup_h = 0.0;
     // A run of no length has no events, so it cannot run away.
-    engine::run(&empty, 0)
-        .map(|run| run.metrics.named().into_iter().map(|(k, _)| k).collect())
-        .unwrap_or_default()
+    engine::run(&empty, 0).ok()
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::engine::{self, RunError, RunResult};
 use crate::metrics::Metrics;
-use crate::metrics::timeline::WeekCounts;
+use crate::metrics::timeline::{Grid, WeekCounts};
 use crate::model::Model;
 use crate::scenario::format_number;
 
@@ -245,7 +245,8 @@ pub struct StoredRun {
     pub replication: u32,
     pub events: u64,
     pub metrics: Metrics<Num>,
-    /// Week by week (absent in parts that predate it: the merged report then has no timeline).
+    /// Week by week. Read as empty where absent (a part older than the
+    /// timeline), so that merge refuses it for its buckets, by name.
     #[serde(default)]
     pub timeline: Vec<WeekCounts>,
 }
@@ -520,14 +521,192 @@ pub fn check_count(shard: Shard, items: u64, what: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The most events one stored replication may claim: as many as an `f64`
+/// holds exactly (reports divide them), far more than a replication can
+/// process (the engine stops one projected past [`engine::MAX_PROJECTED_EVENTS`]).
+pub const MAX_STORED_EVENTS: u64 = 1 << 53;
+
+/// What every replication of one model holds, to check a stored one against:
+/// a part from elsewhere is checked as a whole before any of it is used.
+#[derive(Debug, Clone)]
+pub struct Expected {
+    /// The statistics' names (see [`super::shape`]).
+    names: Vec<String>,
+    /// Buckets of the timeline, from the warm-up and the duration.
+    buckets: usize,
+    /// Morale values and handoff odds per bucket (0 where the model has none).
+    morale: usize,
+    odds: usize,
+    /// Causes a customer can be lost to (`Cause::all`).
+    causes: usize,
+    /// Each incident's window as the model has it: (from, to, every).
+    incidents: Vec<(f64, f64, Option<f64>)>,
+    /// Hours counted: from the warm-up to the end of the run.
+    counted_h: f64,
+}
+
+impl Expected {
+    pub fn of(model: &Model) -> Expected {
+        let empty = super::empty_run(model);
+        let week = empty.as_ref().and_then(|r| r.timeline.first());
+        let sim = &model.simulation;
+        Expected {
+            names: super::shape(model),
+            buckets: Grid::new(sim.warmup_h, sim.duration_h).buckets,
+            morale: week.map_or(0, |w| w.morale.len()),
+            odds: week.map_or(0, |w| w.odds.len()),
+            causes: crate::model::Cause::all(model).len(),
+            incidents: empty.as_ref().map_or_else(Vec::new, |r| {
+                r.metrics
+                    .incidents
+                    .iter()
+                    .map(|i| (i.from_h, i.to_h, i.every_h))
+                    .collect()
+            }),
+            counted_h: (sim.duration_h - sim.warmup_h).max(0.0),
+        }
+    }
+
+    /// Why `run` cannot be a replication of the model, if it cannot: another
+    /// shape, or a value no simulation produces (a negative count, a share
+    /// above 1, not a number where the engine always measures one), or a
+    /// timeline of other buckets. The message names the field.
+    pub fn check(&self, run: &StoredRun) -> Result<(), String> {
+        if run.events > MAX_STORED_EVENTS {
+            return Err(format!(
+                "`events` is {}, more than a replication can process (at most 2^53)",
+                run.events
+            ));
+        }
+        let named = run.metrics.named();
+        if named.len() != self.names.len()
+            || named.iter().zip(&self.names).any(|((k, _), n)| k != n)
+        {
+            let names: Vec<String> = named.into_iter().map(|(k, _)| k).collect();
+            return Err(crate::metrics::shape_difference(&self.names, &names));
+        }
+        for (name, v) in &named {
+            if let Some(why) = crate::metrics::ranges::implausible(name, v.0) {
+                return Err(why);
+            }
+        }
+        for (i, (m, &(from_h, to_h, every_h))) in run
+            .metrics
+            .incidents
+            .iter()
+            .zip(&self.incidents)
+            .enumerate()
+        {
+            // Compared bit for bit: the model's own numbers, stored exactly.
+            let same = |a: f64, b: f64| a.to_bits() == b.to_bits();
+            let same_every = match (m.every_h, every_h) {
+                (Some(a), Some(b)) => same(a, b),
+                (a, b) => a.is_none() && b.is_none(),
+            };
+            if !(same(m.from_h, from_h) && same(m.to_h, to_h) && same_every) {
+                return Err(format!(
+                    "incident {i} (`{}`) has another window than the scenario's",
+                    m.name
+                ));
+            }
+            if !(m.window_h >= 0.0 && m.window_h <= self.counted_h) {
+                return Err(format!(
+                    "`incidents.{}.window_h` is {}, not between 0 and the {} hours counted",
+                    m.name,
+                    format_number(m.window_h),
+                    format_number(self.counted_h)
+                ));
+            }
+        }
+        self.check_timeline(&run.timeline)
+    }
+
+    /// Why `weeks` cannot be a replication's timeline, if it cannot. The
+    /// buckets' edges are not stored: they follow from the scenario's warm-up
+    /// and duration, so a timeline with the right number of buckets has them.
+    fn check_timeline(&self, weeks: &[WeekCounts]) -> Result<(), String> {
+        if weeks.len() != self.buckets {
+            return Err(format!(
+                "its timeline has {} buckets, but the scenario's counted period (after the warm-up) has {}",
+                weeks.len(),
+                self.buckets
+            ));
+        }
+        for (k, w) in weeks.iter().enumerate() {
+            let at = |what: String| format!("bucket {k} of its timeline {what}");
+            if w.morale.len() != self.morale {
+                return Err(at(format!(
+                    "has {} morale values, but the scenario has {}",
+                    w.morale.len(),
+                    self.morale
+                )));
+            }
+            if let Some(m) = w.morale.iter().find(|m| !(0.0..=1.0).contains(*m)) {
+                return Err(at(format!(
+                    "has the morale {}, not a share between 0 and 1",
+                    format_number(*m)
+                )));
+            }
+            if w.odds.len() != self.odds {
+                return Err(at(format!(
+                    "has the odds of {} handoffs, but the scenario has {} there",
+                    w.odds.len(),
+                    self.odds
+                )));
+            }
+            for (h, o) in w.odds.iter().enumerate() {
+                // Each is a sum of probabilities, one per transfer.
+                let most = o.transfers as f64 * (1.0 + 1e-9);
+                if [o.lose, o.error, o.catch]
+                    .iter()
+                    .any(|p| !(*p >= 0.0 && *p <= most))
+                {
+                    return Err(at(format!(
+                        "has odds summed over the {} transfers of handoff {h} that are not between 0 and {}",
+                        o.transfers, o.transfers
+                    )));
+                }
+            }
+            let mut by_cause: u64 = 0;
+            for &(cause, n) in &w.lost_by_cause {
+                if cause as usize >= self.causes {
+                    return Err(at(format!(
+                        "counts customers lost to cause number {cause}, but the scenario's causes are numbered 0 to {}",
+                        self.causes.saturating_sub(1)
+                    )));
+                }
+                if n == 0 {
+                    return Err(at(format!(
+                        "lists cause number {cause} with no customer lost to it"
+                    )));
+                }
+                by_cause = by_cause.saturating_add(n);
+            }
+            // Few causes lose a customer in one bucket: sorting them is cheap.
+            let mut causes: Vec<u32> = w.lost_by_cause.iter().map(|(c, _)| *c).collect();
+            causes.sort_unstable();
+            if let Some(twice) = causes.windows(2).find(|p| p[0] == p[1]) {
+                return Err(at(format!("lists cause number {} twice", twice[0])));
+            }
+            if by_cause != w.customers_lost {
+                return Err(at(format!(
+                    "counts {} customers lost, but {by_cause} by cause",
+                    w.customers_lost
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Replay checked `run` parts (each with a name for messages) in replication
 /// order, as one process would have made them, handing each replication to
 /// `each`. Every part must agree on the replications in all, split no more
 /// ways than there are replications, and hold exactly its own replications,
-/// each with statistics named as `shape` (see [`super::shape`]).
+/// each a replication `model` can have (see [`Expected::check`]).
 pub fn merge_runs(
     parts: &mut [(String, RunPart)],
-    shape: &[String],
+    model: &Model,
     mut each: impl FnMut(RunResult) -> Result<(), String>,
 ) -> Result<(), String> {
     let Some((first_name, first)) = parts.first() else {
@@ -548,6 +727,10 @@ pub fn merge_runs(
             first.header.shard
         ));
     }
+    let expected = Expected::of(model);
+    // Added up as the report adds them: a sum past what it holds is refused,
+    // not saturated into a wrong figure.
+    let mut events: u64 = 0;
     parts.sort_by_key(|(_, p)| p.header.shard.index);
     for (name, part) in parts.iter_mut() {
         if part.replications != total {
@@ -556,10 +739,10 @@ pub fn merge_runs(
                 part.replications
             ));
         }
-        let expected = (total - part.header.shard.index).div_ceil(count) as usize;
-        if part.runs.len() != expected {
+        let expected_runs = (total - part.header.shard.index).div_ceil(count) as usize;
+        if part.runs.len() != expected_runs {
             return Err(format!(
-                "`{name}` holds {} replications, but shard {} of {total} has {expected}",
+                "`{name}` holds {} replications, but shard {} of {total} has {expected_runs}",
                 part.runs.len(),
                 part.header.shard
             ));
@@ -573,13 +756,17 @@ pub fn merge_runs(
                     run.replication, part.header.shard
                 ));
             }
-            let names: Vec<String> = run.metrics.named().into_iter().map(|(k, _)| k).collect();
-            if names != shape {
-                return Err(format!(
-                    "`{name}`, replication {r}: {}; it was not written for this scenario, or was edited",
-                    crate::metrics::shape_difference(shape, &names)
-                ));
-            }
+            expected.check(run).map_err(|why| {
+                format!(
+                    "`{name}`, replication {r}: {why}; it was not written for this scenario, or was edited"
+                )
+            })?;
+            events = events.checked_add(run.events).ok_or_else(|| {
+                format!(
+                    "`{name}`, replication {r}: the parts claim more events in all than can be counted ({} in this one); one was edited",
+                    run.events
+                )
+            })?;
         }
     }
     let mut runs: Vec<std::vec::IntoIter<StoredRun>> = parts
@@ -716,6 +903,82 @@ mod tests {
             e.unwrap_err()
                 .contains("99999999 shards are missing: 1/100000000, 2/100000000")
         );
+    }
+
+    /// Every replication the engine makes passes the checks merge applies
+    /// to stored ones, every statistic has a known range, and a few edits
+    /// are refused by name: the checks refuse edits, never real results.
+    #[test]
+    fn real_replications_pass_the_checks_and_edits_do_not() {
+        let mut files: Vec<std::path::PathBuf> = ["scenarios", "tests/cases/ok"]
+            .iter()
+            .flat_map(|d| std::fs::read_dir(d).expect("a folder of scenarios"))
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        files.sort();
+        let mut checked = 0;
+        for path in &files {
+            let Ok(model) = crate::scenario::load(path) else {
+                continue;
+            };
+            let expected = Expected::of(&model);
+            for r in 0..2 {
+                let Ok(run) = stored_run(&model, r) else {
+                    continue;
+                };
+                for (name, _) in run.metrics.named() {
+                    assert!(
+                        crate::metrics::ranges::range_of(&name).is_some(),
+                        "{}: `{name}` has no known range",
+                        path.display()
+                    );
+                }
+                assert_eq!(expected.check(&run), Ok(()), "{}", path.display());
+                checked += 1;
+            }
+        }
+        assert!(checked > 40, "{checked} replications of {files:?}");
+        let model = crate::scenario::load(std::path::Path::new("scenarios/baseline.toml")).unwrap();
+        let expected = Expected::of(&model);
+        let run = stored_run(&model, 0).unwrap();
+        type Edit = fn(&mut StoredRun);
+        let edits: [(Edit, &str); 7] = [
+            (
+                |r| r.metrics.departments[0].utilization = Num(-5.0),
+                "`departments.sales.utilization` is -5, not a share between 0 and 1",
+            ),
+            (
+                |r| r.metrics.orders.delivered = Num(f64::INFINITY),
+                "`orders.delivered` is inf, not a count",
+            ),
+            (
+                |r| r.events = u64::MAX,
+                "`events` is 18446744073709551615, more than a replication can process",
+            ),
+            (|r| r.timeline.clear(), "its timeline has 0 buckets, but"),
+            (
+                |r| r.timeline.truncate(3),
+                "its timeline has 3 buckets, but",
+            ),
+            (
+                |r| r.timeline[0].lost_by_cause.push((999, 1)),
+                "bucket 0 of its timeline counts customers lost to cause number 999",
+            ),
+            (
+                |r| {
+                    r.timeline[1].lost_by_cause = vec![(0, 1), (0, 1)];
+                    r.timeline[1].customers_lost = 2;
+                },
+                "bucket 1 of its timeline lists cause number 0 twice",
+            ),
+        ];
+        for (edit, says) in edits {
+            let mut bad = run.clone();
+            edit(&mut bad);
+            let why = expected.check(&bad).unwrap_err();
+            assert!(why.contains(says), "{why}");
+        }
     }
 
     #[test]

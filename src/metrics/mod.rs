@@ -4,6 +4,7 @@
 //! shape summarised over replications. Keeping one generic shape means every
 //! report, comparison and merge walks the same fields in the same order.
 
+pub mod ranges;
 mod streaming;
 mod summary;
 pub mod timeline;

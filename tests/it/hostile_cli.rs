@@ -135,6 +135,99 @@ fn merge_refuses_edited_run_parts_without_crashing() {
     }
 }
 
+/// Values no simulation produces, in a part sealed again after the edit,
+/// are refused by name (part, replication, field); so is a timeline of other
+/// buckets, which used to leave the merged report without one.
+#[test]
+fn merge_refuses_impossible_values_and_timelines_in_run_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_parts(d);
+    let p1 = json(&d.join("p1.json"));
+    let served = "`bad.json`, replication 1: `departments.sales.served`";
+    type Edit = fn(&mut Value);
+    let cases: [(Edit, &[&str]); 13] = [
+        (
+            |v| v["runs"][0]["metrics"]["departments"][0]["utilization"] = (-5).into(),
+            &[
+                "`bad.json`, replication 1: `departments.sales.utilization` is -5, not a share between 0 and 1",
+            ],
+        ),
+        (
+            |v| v["runs"][0]["metrics"]["departments"][0]["utilization"] = "nan".into(),
+            &["`departments.sales.utilization` is nan, not a share"],
+        ),
+        (
+            |v| v["runs"][1]["metrics"]["orders"]["delivered"] = "inf".into(),
+            &["`bad.json`, replication 3: `orders.delivered` is inf, not a count"],
+        ),
+        (
+            |v| v["runs"][0]["metrics"]["departments"][0]["served"] = (-1).into(),
+            &[served, "is -1, not a count (a whole number from 0)"],
+        ),
+        (
+            |v| v["runs"][0]["metrics"]["departments"][0]["served"] = 1.5.into(),
+            &[served, "is 1.5, not a count"],
+        ),
+        (
+            |v| v["runs"][0]["metrics"]["departments"][0]["served"] = u64::MAX.into(),
+            &[served, "more than a run can count"],
+        ),
+        (
+            |v| v["runs"][0]["events"] = u64::MAX.into(),
+            &[
+                "`bad.json`, replication 1: `events` is 18446744073709551615, more than a replication can process",
+            ],
+        ),
+        (
+            |v| v["runs"][0]["timeline"] = serde_json::json!([]),
+            &[
+                "`bad.json`, replication 1: its timeline has 0 buckets, but the scenario's counted period (after the warm-up) has 2",
+            ],
+        ),
+        (
+            |v| {
+                v["runs"][0]["timeline"].as_array_mut().unwrap().pop();
+            },
+            &["its timeline has 1 buckets, but"],
+        ),
+        (
+            |v| {
+                let week = v["runs"][0]["timeline"][0].clone();
+                v["runs"][0]["timeline"].as_array_mut().unwrap().push(week);
+            },
+            &["its timeline has 3 buckets, but"],
+        ),
+        (
+            |v| {
+                v["runs"][0]["timeline"][0]["lost_by_cause"] = serde_json::json!([[999999, 1]]);
+                v["runs"][0]["timeline"][0]["customers_lost"] = 1.into();
+            },
+            &[
+                "bucket 0 of its timeline counts customers lost to cause number 999999, but the scenario's causes are numbered 0 to",
+            ],
+        ),
+        (
+            |v| {
+                v["runs"][0]["timeline"][0]["lost_by_cause"] = serde_json::json!([[1, 1], [1, 1]]);
+                v["runs"][0]["timeline"][0]["customers_lost"] = 2.into();
+            },
+            &["bucket 0 of its timeline lists cause number 1 twice"],
+        ),
+        (
+            |v| v["runs"][0]["timeline"][0]["customers_lost"] = 1000.into(),
+            &["bucket 0 of its timeline counts 1000 customers lost, but"],
+        ),
+    ];
+    for (edit, says) in cases {
+        let mut bad = p1.clone();
+        edit(&mut bad);
+        write_json(&d.join("bad.json"), &bad);
+        refused(d, &["merge", "p0.json", "bad.json", "-o", "out.txt"], says);
+        assert!(!d.join("out.txt").exists(), "{says:?}: nothing is written");
+    }
+}
+
 #[test]
 fn merge_answers_a_part_claiming_a_hundred_million_shards_at_once() {
     let dir = tempfile::tempdir().unwrap();
