@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use handoff::experiment::Replications;
-use handoff::experiment::shard::{self, Header, RUN_KIND, RunPart};
+use handoff::experiment::shard::{self, Header, PartHead, RUN_KIND, RunPart};
 use handoff::experiment::sweep::{self, SWEEP_KIND, SweepPart};
 use handoff::report;
 use serde::de::DeserializeOwned;
@@ -83,6 +83,13 @@ fn read<T: DeserializeOwned>(path: &Path, sealed: bool) -> Result<T, Failure> {
             }
         }
     }
+    // A part is held in memory whole: one larger than any part handoff writes
+    // for a run that fits in memory is refused before it is read.
+    if let Ok(m) = std::fs::metadata(path)
+        && m.len() > shard::MAX_PART_BYTES
+    {
+        return Err(too_large(path, m.len()));
+    }
     let cannot_read = |e: std::io::Error| {
         Failure::Input(format!(
             "error: cannot read {}: {}",
@@ -117,7 +124,17 @@ fn read<T: DeserializeOwned>(path: &Path, sealed: bool) -> Result<T, Failure> {
             }
         });
     }
-    let bytes = std::fs::read(path).map_err(cannot_read)?;
+    let mut bytes = Vec::new();
+    // Read up to one byte past the limit: a part that grew since it was measured.
+    std::fs::File::open(path)
+        .and_then(|f| {
+            use std::io::Read as _;
+            f.take(shard::MAX_PART_BYTES + 1).read_to_end(&mut bytes)
+        })
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > shard::MAX_PART_BYTES {
+        return Err(too_large(path, bytes.len() as u64));
+    }
     let parsed = serde_json::from_slice(&bytes).map_err(not_a_part)?;
     // Whole and unchanged: a digit edited in a mean would pass every other check.
     shard::unseal(&bytes).map_err(|why| {
@@ -127,6 +144,15 @@ fn read<T: DeserializeOwned>(path: &Path, sealed: bool) -> Result<T, Failure> {
         ))
     })?;
     Ok(parsed)
+}
+
+/// A part larger than [`shard::MAX_PART_BYTES`] (`size` bytes or more).
+fn too_large(path: &Path, size: u64) -> Failure {
+    Failure::Input(format!(
+        "error: cannot use the part {}: it is {size} bytes, more than a part may be ({} bytes, 1 GiB; a part of 1000 replications of a twenty-department scenario is 58 MB): it was not written by handoff, or was padded; split a run this large into more shards (a larger N in --shard I/N)",
+        path.display(),
+        shard::MAX_PART_BYTES
+    ))
 }
 
 /// A part is read twice (its header, then all of it): refused if it was
@@ -155,8 +181,8 @@ pub fn execute(args: Args) -> Result<(), Failure> {
 fn merged(args: &Args, out: &OutputTarget) -> Result<Vec<u8>, Failure> {
     let mut headers = Vec::with_capacity(args.parts.len());
     for p in &args.parts {
-        let h: Header = read(p, false)?;
-        headers.push((p.display().to_string(), h));
+        let h: PartHead = read(p, false)?;
+        headers.push((p.display().to_string(), Header::from(h)));
     }
     shard::check_parts(&headers).map_err(|e| Failure::Input(format!("error: {e}")))?;
     let extension = args

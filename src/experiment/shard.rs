@@ -30,6 +30,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// One shard of `count`: the items `i` with `i % count == index`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Shard {
     pub index: u32,
     pub count: u32,
@@ -109,7 +110,7 @@ pub fn model_hash(model: &Model) -> String {
 
 /// A running FNV-1a hash of the bytes of a part as they are written, for its
 /// checksum ([`seal`]): a part's results can be changed in ways JSON and the
-/// checks cannot see (a digit of a mean, a misspelt optional key), and merge
+/// checks cannot see (a digit of a mean), and merge
 /// must refuse such a part rather than put wrong numbers together.
 #[derive(Debug, Clone, Copy)]
 pub struct Checksum(u64);
@@ -228,8 +229,56 @@ pub struct Header {
     pub shard: Shard,
 }
 
+/// A part's [`Header`] read alone, as merge first reads every part (to name
+/// one of another command, version or scenario before reading any whole):
+/// the other fields of a run or sweep part are skipped unread, and any
+/// other field is refused there, so a part padded with one is refused as
+/// it is streamed past, never read into memory.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+// The fields after `shard` are only named, so that they are not refused.
+#[allow(dead_code)]
+pub struct PartHead {
+    kind: String,
+    version: String,
+    hash: String,
+    shard: Shard,
+    #[serde(default)]
+    scenario: de::IgnoredAny,
+    #[serde(default)]
+    seed: de::IgnoredAny,
+    #[serde(default)]
+    replications: de::IgnoredAny,
+    #[serde(default)]
+    runs: de::IgnoredAny,
+    #[serde(default)]
+    axes: de::IgnoredAny,
+    #[serde(default)]
+    points: de::IgnoredAny,
+    #[serde(default)]
+    checksum: de::IgnoredAny,
+}
+
+impl From<PartHead> for Header {
+    fn from(h: PartHead) -> Self {
+        Header {
+            kind: h.kind,
+            version: h.version,
+            hash: h.hash,
+            shard: h.shard,
+        }
+    }
+}
+
+/// The largest part merge reads, in bytes: it holds a part in memory whole
+/// (about twice its size, read and parsed). A part of 1000 replications of
+/// `scenarios/twenty-departments.toml` is 58 MB, so this is room for some
+/// 17 000 of them; a run that needs more is split into more shards.
+pub const MAX_PART_BYTES: u64 = 1 << 30;
+
 /// The scenario a `run` part was made from, as given: merge rebuilds the model from it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Source {
     /// The file name, as given on the command line (for messages).
     pub origin: String,
@@ -241,6 +290,7 @@ pub struct Source {
 
 /// One replication's raw result, as stored in a part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StoredRun {
     pub replication: u32,
     pub events: u64,
@@ -253,6 +303,7 @@ pub struct StoredRun {
 
 /// The part a `handoff run --shard I/N` writes: its replications, raw.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "ReadRunPart")]
 pub struct RunPart {
     #[serde(flatten)]
     pub header: Header,
@@ -261,6 +312,43 @@ pub struct RunPart {
     /// Replications of the whole run (all shards).
     pub replications: u32,
     pub runs: Vec<StoredRun>,
+}
+
+/// A [`RunPart`] as read: every field by name, the header's among them,
+/// and any other refused (a misspelt key, padding). The header is not
+/// `flatten`ed here, as it is when written: serde cannot refuse unknown
+/// fields next to a flattened one, and buffers the whole part to find them.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReadRunPart {
+    kind: String,
+    version: String,
+    hash: String,
+    shard: Shard,
+    scenario: Source,
+    seed: u64,
+    replications: u32,
+    runs: Vec<StoredRun>,
+    /// Checked on the bytes by [`unseal`], before the part is used.
+    #[serde(default, rename = "checksum")]
+    _checksum: Option<String>,
+}
+
+impl From<ReadRunPart> for RunPart {
+    fn from(p: ReadRunPart) -> Self {
+        RunPart {
+            header: Header {
+                kind: p.kind,
+                version: p.version,
+                hash: p.hash,
+                shard: p.shard,
+            },
+            scenario: p.scenario,
+            seed: p.seed,
+            replications: p.replications,
+            runs: p.runs,
+        }
+    }
 }
 
 /// The kind of a [`RunPart`].

@@ -26,6 +26,7 @@ pub const MAX_AXIS_POINTS: usize = 100_000;
 
 /// One swept parameter: an override path and the values it takes, as override values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Axis {
     /// As the user wrote it: `customers.promise`, `department.billing.staff`.
     pub path: String,
@@ -226,6 +227,7 @@ pub struct Point {
 
 /// A [`Point`] as stored in parts: floats that read back exactly.
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct StoredPoint {
     index: usize,
     values: Vec<String>,
@@ -233,6 +235,7 @@ struct StoredPoint {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct StoredStat {
     name: String,
     mean: Num,
@@ -409,6 +412,7 @@ pub struct Sweep {
 
 /// The part a `handoff sweep --shard I/N` writes: the points of its shard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "ReadSweepPart")]
 pub struct SweepPart {
     #[serde(flatten)]
     pub header: Header,
@@ -417,6 +421,43 @@ pub struct SweepPart {
     pub replications: u32,
     pub axes: Vec<Axis>,
     pub points: Vec<Point>,
+}
+
+/// A [`SweepPart`] as read: every field by name and any other refused (see
+/// `shard::ReadRunPart`: no `flatten`, which cannot refuse them).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReadSweepPart {
+    kind: String,
+    version: String,
+    hash: String,
+    shard: Shard,
+    scenario: String,
+    seed: u64,
+    replications: u32,
+    axes: Vec<Axis>,
+    points: Vec<Point>,
+    /// Checked on the bytes by `shard::unseal`, before the part is used.
+    #[serde(default, rename = "checksum")]
+    _checksum: Option<String>,
+}
+
+impl From<ReadSweepPart> for SweepPart {
+    fn from(p: ReadSweepPart) -> Self {
+        SweepPart {
+            header: Header {
+                kind: p.kind,
+                version: p.version,
+                hash: p.hash,
+                shard: p.shard,
+            },
+            scenario: p.scenario,
+            seed: p.seed,
+            replications: p.replications,
+            axes: p.axes,
+            points: p.points,
+        }
+    }
 }
 
 impl SweepPart {

@@ -15,7 +15,12 @@ pub use streaming::{TimeWeighted, Welford};
 pub use summary::{Running, Stat, Summariser, shape_difference, t_quantile_975};
 
 /// Everything one run reports, with `T = f64` for a run and `T = Stat` for a summary.
+///
+/// Read back only from parts (`handoff merge`) and the replications kept
+/// for `--resume`, written by this program: a field it does not know there
+/// (a misspelt key, padding) is refused, here and in every struct below.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Metrics<T> {
     pub departments: Vec<DepartmentMetrics<T>>,
     pub handoffs: Vec<HandoffMetrics<T>>,
@@ -46,6 +51,7 @@ pub struct Metrics<T> {
 
 /// One cross-trained pool, over the time after the warm-up.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PoolMetrics<T> {
     pub name: String,
     /// Busy staff-time over staff-time at work (on duty, or finishing a job after closing).
@@ -56,6 +62,7 @@ pub struct PoolMetrics<T> {
 
 /// One department, over the time after the warm-up.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DepartmentMetrics<T> {
     pub name: String,
     /// Time-average share of the staff that is busy.
@@ -78,6 +85,7 @@ pub struct DepartmentMetrics<T> {
 /// One link of the chain as an internal customer sees it: what `supplier`
 /// handed to `customer`, and how much of it was good.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LinkMetrics<T> {
     pub supplier: String,
     pub customer: String,
@@ -98,6 +106,7 @@ pub struct LinkMetrics<T> {
 
 /// One handoff: every transfer is lost, caught, or passed (clean or with an escaped error).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HandoffMetrics<T> {
     pub from: String,
     pub to: String,
@@ -126,6 +135,7 @@ pub struct HandoffMetrics<T> {
 /// `orders.arrived`, delivered to `orders.delivered`, late to `orders.late`, and
 /// customers lost to `customers.lost`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FlowMetrics<T> {
     pub name: String,
     /// Orders placed that took this route.
@@ -145,6 +155,7 @@ pub struct FlowMetrics<T> {
 
 /// Orders, as the external customer sees them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OrderMetrics<T> {
     /// Orders placed.
     pub arrived: T,
@@ -174,6 +185,7 @@ pub struct OrderMetrics<T> {
 
 /// External customers who arrived after the warm-up, followed to the end of the run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CustomerMetrics<T> {
     /// New customers (prospects who came and ordered).
     pub arrived: T,
@@ -202,6 +214,7 @@ pub struct CustomerMetrics<T> {
 
 /// Money, in the scenario's currency.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RevenueMetrics<T> {
     /// Orders delivered times `order_value`.
     pub earned: T,
@@ -214,6 +227,7 @@ pub struct RevenueMetrics<T> {
 
 /// The customers, prospects and revenue one root cause cost.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CauseMetrics<T> {
     /// `handoff:FROM->TO:lose|error|delay` or `department:NAME:wait`.
     pub cause: String,
@@ -226,6 +240,7 @@ pub struct CauseMetrics<T> {
 /// whose root cause is the incident's handoff or department and whose root-cause
 /// experience happened inside the window (any repetition of it).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IncidentMetrics<T> {
     pub name: String,
     /// The (first) window, hours since the start of the run.
@@ -246,6 +261,7 @@ pub struct IncidentMetrics<T> {
 /// Abuse and the policy against it, after the warm-up: what the policy
 /// saved (claims caught) against what its friction lost (the last two).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PolicyMetrics<T> {
     /// Delivered orders of abusive customers, each with a fraudulent claim.
     pub abusive_orders: T,
@@ -290,6 +306,7 @@ impl<T> PolicyMetrics<T> {
 
 /// Problems by path: `silent`, `unresolved`, `resolved`, `resolved_quickly`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PathMetrics<T> {
     pub path: String,
     pub problems: T,

@@ -74,6 +74,7 @@ impl Grid {
 
 /// What one run counted in one bucket.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WeekCounts {
     pub orders: u64,
     pub delivered: u64,
@@ -98,6 +99,7 @@ pub struct WeekCounts {
 /// many transfers were attempted and their probabilities summed, so that the
 /// bucket's mean probability is `sum / transfers`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OddsSums {
     pub transfers: u64,
     pub lose: f64,

@@ -27,8 +27,11 @@ fn json(path: &Path) -> Value {
 
 fn write_json(path: &Path, v: &Value) {
     // Sealed again, as if handoff had written it, so that the check under
-    // test is reached (an edit alone is refused by the part's checksum).
-    let pretty = serde_json::to_vec_pretty(v).unwrap();
+    // test is reached (an edit alone is refused by the part's checksum);
+    // the old checksum goes, as a part has one.
+    let mut v = v.clone();
+    v.as_object_mut().map(|o| o.remove("checksum"));
+    let pretty = serde_json::to_vec_pretty(&v).unwrap();
     std::fs::write(path, handoff::experiment::shard::seal(&pretty)).unwrap();
 }
 
@@ -1099,6 +1102,107 @@ fn a_device_is_no_scenario_and_no_part() {
     );
 }
 
+/// A field that no part has, sealed again after it was added, is refused:
+/// at the top (padding, refused as it is streamed past, in memory far
+/// smaller than it) or inside a replication or a sweep's point. A part
+/// larger than any handoff writes is refused before it is read.
+#[cfg(unix)]
+#[test]
+fn merge_refuses_unknown_fields_and_parts_too_large() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_parts(d);
+    let p1 = json(&d.join("p1.json"));
+    let mut padded = p1.clone();
+    padded["pad"] = "x".repeat(120 << 20).into();
+    write_json(&d.join("pad.json"), &padded);
+    drop(padded);
+    let script = "ulimit -d 60000 && exec \"$0\" merge p0.json pad.json -o out.txt";
+    let out = Command::new("sh")
+        .current_dir(d)
+        .env("NO_COLOR", "1")
+        .args(["-c", script, BIN])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("pad.json is not a part written by `handoff run --shard` or `handoff sweep --shard`: unknown field `pad`"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(d.join("pad.json")).unwrap();
+
+    let mut inner = p1.clone();
+    inner["runs"][0]["metrics"]["orders"]["extra"] = 1.into();
+    write_json(&d.join("inner.json"), &inner);
+    refused(
+        d,
+        &["merge", "p0.json", "inner.json", "-o", "out.txt"],
+        &["inner.json is not a part", "unknown field `extra`"],
+    );
+    let mut week = p1.clone();
+    week["runs"][1]["timeline"][0]["pad"] = serde_json::json!([1, 2, 3]);
+    write_json(&d.join("week.json"), &week);
+    refused(
+        d,
+        &["merge", "p0.json", "week.json", "-o", "out.txt"],
+        &["unknown field `pad`"],
+    );
+    assert!(!d.join("out.txt").exists());
+
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    for i in 0..2 {
+        let shard = format!("{i}/2");
+        let out = format!("s{i}.json");
+        let args = [
+            "sweep",
+            f,
+            "--replications",
+            "1",
+            "--vary",
+            "customers.promise=1d,2d",
+            "--shard",
+            &shard,
+            "-o",
+            &out,
+        ];
+        run(d, &args, 0);
+    }
+    let mut sweep = json(&d.join("s1.json"));
+    sweep["points"][0]["metrics"][0]["pad"] = 0.into();
+    write_json(&d.join("bad.json"), &sweep);
+    refused(
+        d,
+        &["merge", "s0.json", "bad.json", "-o", "out.csv"],
+        &["unknown field `pad`"],
+    );
+    let mut sweep = json(&d.join("s1.json"));
+    sweep["extra"] = 0.into();
+    write_json(&d.join("bad.json"), &sweep);
+    refused(
+        d,
+        &["merge", "s0.json", "bad.json", "-o", "out.csv"],
+        &["unknown field `extra`"],
+    );
+    run(d, &["merge", "s0.json", "s1.json", "-o", "out.csv"], 0);
+
+    // Past the limit (sparse: no gigabyte is written), refused unread.
+    let huge = std::fs::OpenOptions::new()
+        .append(true)
+        .open(d.join("p1.json"))
+        .unwrap();
+    huge.set_len(handoff::experiment::shard::MAX_PART_BYTES + 1)
+        .unwrap();
+    refused(
+        d,
+        &["merge", "p0.json", "p1.json", "-o", "out.txt"],
+        &[
+            "cannot use the part p1.json: it is 1073741825 bytes, more than a part may be (1073741824 bytes, 1 GiB;",
+        ],
+    );
+}
+
 #[test]
 fn merge_refuses_a_part_changed_after_it_was_written() {
     let dir = tempfile::tempdir().unwrap();
@@ -1106,8 +1210,8 @@ fn merge_refuses_a_part_changed_after_it_was_written() {
     run_parts(d);
     let p1 = std::fs::read_to_string(d.join("p1.json")).unwrap();
     assert!(p1.ends_with("\"\n}\n") && p1.contains(",\n  \"checksum\": \""));
-    // Changes that every other check lets through: a digit of a number, a
-    // misspelt optional key (the timeline then read as absent).
+    // A change that every other check lets through: a digit of a number;
+    // and a misspelt key, refused as an unknown field too.
     let digit = p1.find("\"events\": ").unwrap() + "\"events\": ".len();
     let mut changed = p1.clone().into_bytes();
     changed[digit] = if changed[digit] == b'1' { b'2' } else { b'1' };
