@@ -332,12 +332,20 @@ pub fn model_of(name: &str, part: &RunPart) -> Result<Model, Failure> {
         .map_err(|e| {
             Failure::Input(format!("error: `{name}`: its stored --set is invalid: {e}"))
         })?;
+    let origin = &part.scenario.origin;
+    // Messages point into the text stored in the part, not at the file it was
+    // written from: that file may have changed since, or be valid still.
     let scenario = ScenarioFile {
-        origin: part.scenario.origin.clone(),
+        origin: format!("{origin} (as stored in {name})"),
         text: part.scenario.text.clone(),
         sets,
     };
-    let mut model = scenario.model(&[])?;
+    let mut model = scenario.model(&[]).map_err(|f| match f {
+        Failure::Input(why) => Failure::Input(format!(
+            "error: `{name}`: the scenario stored in it (written from `{origin}`) is not valid here: the part was edited, or written by another version of handoff; {origin} itself is not read\n{why}"
+        )),
+        other => other,
+    })?;
     model.simulation.seed = part.seed;
     model.simulation.replications = part.replications;
     let hash = shard::model_hash(&model);

@@ -231,6 +231,35 @@ fn merge_refuses_impossible_values_and_timelines_in_run_parts() {
     }
 }
 
+/// A part whose stored scenario text is not valid is reported as that text,
+/// in that part: not at the file it was written from, which the user would
+/// open and find valid.
+#[test]
+fn a_bad_scenario_stored_in_a_part_is_reported_as_the_part_s() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_parts(d);
+    let origin = tiny().display().to_string();
+    let mut bad = json(&d.join("p0.json"));
+    assert_eq!(bad["scenario"]["origin"], origin.as_str());
+    bad["scenario"]["text"] = "this is not toml [".into();
+    write_json(&d.join("bad.json"), &bad);
+    let out = run(d, &["merge", "bad.json", "p1.json", "-o", "out.txt"], 2);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(&format!(
+            "error: `bad.json`: the scenario stored in it (written from `{origin}`) is not valid here"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(" --> {origin} (as stored in bad.json):1:6")),
+        "{err}"
+    );
+    assert!(!err.contains(&format!("{origin}:1")), "{err}");
+    assert!(!d.join("out.txt").exists());
+}
+
 #[test]
 fn merge_answers_a_part_claiming_a_hundred_million_shards_at_once() {
     let dir = tempfile::tempdir().unwrap();
