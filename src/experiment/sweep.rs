@@ -517,11 +517,7 @@ pub fn merge_sweep(parts: Vec<(String, SweepPart)>) -> Result<Sweep, String> {
             grid.len()
         ));
     }
-    let names: Vec<String> = first
-        .points
-        .first()
-        .map(|p| p.metrics.iter().map(|(k, _)| k.clone()).collect())
-        .unwrap_or_default();
+    let names = common_statistics(&parts)?;
     let mut slots: Vec<Option<Point>> = vec![None; grid.len()];
     for (name, part) in parts {
         if part.axes != sweep.axes {
@@ -534,25 +530,58 @@ pub fn merge_sweep(parts: Vec<(String, SweepPart)>) -> Result<Sweep, String> {
                 "`{name}` has another seed or number of replications than `{first_name}`: make every part with the same command, changing only --shard"
             ));
         }
+        let shard = part.header.shard;
         for p in part.points {
-            let ok = p.index < grid.len()
-                && part.header.shard.contains(p.index as u64)
-                && p.values == grid.values(p.index);
-            if !ok {
+            let index = p.index;
+            if index >= grid.len() {
                 return Err(format!(
-                    "`{name}` holds a point ({}) that is not one of shard {}'s",
-                    p.index, part.header.shard
+                    "`{name}` holds point {index}, but the sweep has {} points (0 to {}): it was edited",
+                    grid.len(),
+                    grid.len() - 1
+                ));
+            }
+            if !shard.contains(index as u64) {
+                return Err(format!(
+                    "`{name}` holds point {index}, which is not one of shard {shard}'s (the points i with i % {} = {})",
+                    shard.count, shard.index
+                ));
+            }
+            let values = grid.values(index);
+            if p.values != values {
+                let given = if p.values.is_empty() {
+                    "none".to_owned()
+                } else {
+                    p.values
+                        .iter()
+                        .map(|v| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let axes: Vec<String> = sweep
+                    .axes
+                    .iter()
+                    .zip(&values)
+                    .map(|(a, v)| format!("`{}={v}`", a.path))
+                    .collect();
+                return Err(format!(
+                    "`{name}`, point {index}: its values are {given}, but point {index} of the sweep is {}: it was edited",
+                    axes.join(", ")
                 ));
             }
             let point_names: Vec<String> = p.metrics.iter().map(|(k, _)| k.clone()).collect();
-            if point_names != names {
+            if point_names != names.names {
                 return Err(format!(
-                    "`{name}`, point {}: {}; every point of a sweep has the same statistics (was the part edited?)",
-                    p.index,
-                    crate::metrics::shape_difference(&names, &point_names)
+                    "`{name}`, point {index}: {}; every point of a sweep has the same statistics (was the part edited?)",
+                    statistics_difference(&names.names, &point_names, &names.others())
                 ));
             }
-            let index = p.index;
+            for (stat_name, stat) in &p.metrics {
+                if let Some(why) = crate::metrics::ranges::implausible_summary(stat_name, stat) {
+                    return Err(format!(
+                        "`{name}`, point {index}: {why}; was the part edited?"
+                    ));
+                }
+            }
             if slots[index].replace(p).is_some() {
                 return Err(format!("`{name}` holds point {index} twice"));
             }
@@ -565,6 +594,82 @@ pub fn merge_sweep(parts: Vec<(String, SweepPart)>) -> Result<Sweep, String> {
         }
     }
     Ok(sweep)
+}
+
+/// The statistics every point of a sweep has, as most of the points have
+/// them: a point edited is told from the others by those it differs from,
+/// not by whether it happens to come first.
+struct Common {
+    names: Vec<String>,
+    /// Points with these statistics, and the first of them.
+    count: usize,
+    first: usize,
+}
+
+impl Common {
+    /// The points that have these statistics, in words (for a point that has not).
+    fn others(&self) -> String {
+        match self.count {
+            1 => format!("point {}", self.first),
+            n => format!("the other {n} points"),
+        }
+    }
+}
+
+/// The statistics most points of `parts` have; refused when as many points
+/// have one list as another, as which part was edited cannot be told.
+fn common_statistics(parts: &[(String, SweepPart)]) -> Result<Common, String> {
+    // Lists of names, each with its points and the first of them (part, point).
+    let mut lists: Vec<(Vec<&str>, usize, (&str, usize))> = Vec::new();
+    for (name, part) in parts {
+        for p in &part.points {
+            let names: Vec<&str> = p.metrics.iter().map(|(k, _)| k.as_str()).collect();
+            match lists.iter_mut().find(|(l, _, _)| *l == names) {
+                Some((_, n, _)) => *n += 1,
+                None => lists.push((names, 1, (name, p.index))),
+            }
+        }
+    }
+    // Stable: of lists as common, the first seen comes first.
+    lists.sort_by_key(|l| std::cmp::Reverse(l.1));
+    let Some((names, count, (_, first))) = lists.first() else {
+        return Ok(Common {
+            names: Vec::new(),
+            count: 0,
+            first: 0,
+        });
+    };
+    let owned = |l: &[&str]| l.iter().map(|n| (*n).to_owned()).collect::<Vec<String>>();
+    if let Some((other, n, (other_part, other_point))) = lists.get(1)
+        && n == count
+    {
+        let (part, _) = lists[0].2;
+        return Err(format!(
+            "`{part}`, point {first} and `{other_part}`, point {other_point} have different statistics: point {first} {}; as many points have the one as the other, so which part was edited cannot be told",
+            statistics_difference(
+                &owned(other),
+                &owned(names),
+                &format!("point {other_point}")
+            )
+            .trim_start_matches("it ")
+        ));
+    }
+    Ok(Common {
+        names: owned(names),
+        count: *count,
+        first: *first,
+    })
+}
+
+/// How the statistics `got` of a point differ from those `others` have (`expected`).
+fn statistics_difference(expected: &[String], got: &[String], others: &str) -> String {
+    if let Some(missing) = expected.iter().find(|n| !got.contains(n)) {
+        return format!("it has no statistic `{missing}`, unlike {others}");
+    }
+    if let Some(extra) = got.iter().find(|n| !expected.contains(n)) {
+        return format!("it has a statistic `{extra}`, unlike {others}");
+    }
+    format!("its statistics are in another order than those of {others}")
 }
 
 #[cfg(test)]

@@ -348,6 +348,56 @@ fn merge_refuses_edited_sweep_parts() {
         );
         assert!(!d.join("out.csv").exists());
     }
+    // An edit of the first part's first point is blamed on that point, not
+    // on the points that do not share it: the points agree by majority.
+    let s0 = json(&d.join("s0.json"));
+    let last = s0["points"][0]["metrics"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut bad = s0.clone();
+    bad["points"][0]["metrics"].as_array_mut().unwrap().pop();
+    write_json(&d.join("bad0.json"), &bad);
+    refused(
+        d,
+        &["merge", "bad0.json", "s1.json", "-o", "out.csv"],
+        &[&format!(
+            "`bad0.json`, point 0: it has no statistic `{last}`, unlike the other 2 points"
+        )],
+    );
+    let mut bad = s0.clone();
+    bad["points"][0]["values"] = serde_json::json!(["bogus"]);
+    write_json(&d.join("bad0.json"), &bad);
+    refused(
+        d,
+        &["merge", "bad0.json", "s1.json", "-o", "out.csv"],
+        &[
+            "`bad0.json`, point 0: its values are `bogus`, but point 0 of the sweep is `customers.promise=1d`",
+        ],
+    );
+    let mut bad = s1.clone();
+    bad["points"][0]["metrics"][0]["mean"] = "nan".into();
+    write_json(&d.join("bad.json"), &bad);
+    refused(
+        d,
+        &["merge", "s0.json", "bad.json", "-o", "out.csv"],
+        &[
+            "`bad.json`, point 1: `departments.sales.utilization` has the mean nan, not a share between 0 and 1",
+        ],
+    );
+    let mut bad = s1.clone();
+    bad["points"][0]["metrics"][3]["mean"] = (-2).into();
+    write_json(&d.join("bad.json"), &bad);
+    refused(
+        d,
+        &["merge", "s0.json", "bad.json", "-o", "out.csv"],
+        &["`bad.json`, point 1: `departments.sales.served` has the mean -2, not a count"],
+    );
+    assert!(!d.join("out.csv").exists());
     // The first part's axes are the grid: over no values, it is refused too.
     let mut bad = json(&d.join("s0.json"));
     bad["axes"][0]["values"] = serde_json::json!([]);
