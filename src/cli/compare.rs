@@ -128,6 +128,16 @@ pub fn execute(args: Args) -> Result<(), Failure> {
                 .to_owned(),
         ));
     }
+    // Two variants of one label would be two columns no reader can tell apart.
+    for (i, variant) in args.variant.iter().enumerate() {
+        if args.variant[..i].iter().any(|v| v.label == variant.label) {
+            return Err(Failure::Input(format!(
+                "error: two variants are labelled `{}`: the report could not tell them apart\n  \
+                 help: give each --variant its own label",
+                variant.label
+            )));
+        }
+    }
     // Check every file and variant before simulating anything, and report every bad one.
     let mut models: Vec<Model> = Vec::new();
     let mut sources = Vec::new();

@@ -63,15 +63,29 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format for `path`: `--format`, or its extension.
+    /// The format for `path`: `--format`, or its extension; a `--format`
+    /// that contradicts a .csv or .json extension is refused, as `run` does.
     pub fn for_path(path: &Path, given: Option<Format>) -> Result<Format, Failure> {
-        if let Some(f) = given {
-            return Ok(f);
-        }
-        match path.extension().and_then(|e| e.to_str()) {
-            Some(e) if e.eq_ignore_ascii_case("csv") => Ok(Format::Csv),
-            Some(e) if e.eq_ignore_ascii_case("json") => Ok(Format::Json),
-            _ => Err(Failure::Input(format!(
+        let by_extension = match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("csv") => Some(Format::Csv),
+            Some(e) if e.eq_ignore_ascii_case("json") => Some(Format::Json),
+            _ => None,
+        };
+        let name = |f: Format| match f {
+            Format::Csv => "csv",
+            Format::Json => "json",
+        };
+        match (given, by_extension) {
+            (Some(f), Some(e)) if f != e => Err(Failure::Input(format!(
+                "error: --format {} contradicts the extension of {}, which asks for {}\n  \
+                 help: drop --format, or name the file .{}",
+                name(f),
+                path.display(),
+                name(e),
+                name(f)
+            ))),
+            (Some(f), _) | (None, Some(f)) => Ok(f),
+            (None, None) => Err(Failure::Input(format!(
                 "error: cannot tell the format of `{}` from its extension; name it .csv or .json, or add --format csv|json",
                 path.display()
             ))),
@@ -136,6 +150,28 @@ pub fn execute(args: Args) -> Result<(), Failure> {
     }
     let hash = model_hash(&base);
     let grid = Grid::new(args.vary.clone()).map_err(|e| Failure::Input(format!("error: {e}")))?;
+    // A `--set` of a value the grid varies is overridden at every point: it
+    // would do nothing, silently.
+    if !grid.is_empty() {
+        for (axis, set) in grid.axes.iter().zip(grid.sets(0)) {
+            let varied =
+                Override::parse(&set).map_err(|e| Failure::Input(format!("error: {e}")))?;
+            if let Some(fixed) = args
+                .settings
+                .set
+                .iter()
+                .find(|s| s.path().eq(varied.path()))
+            {
+                return Err(Failure::Input(format!(
+                    "error: `--set {}` and `--vary {}=…` change the same value: the sweep sets it \
+                     at every point, so the --set would do nothing\n  \
+                     help: drop the --set, or vary another value",
+                    fixed.arg(),
+                    axis.path
+                )));
+            }
+        }
+    }
     if let Some(shard) = args.shard {
         handoff::experiment::shard::check_count(shard, grid.len() as u64, "points")
             .map_err(|e| Failure::Input(format!("error: {e}")))?;

@@ -381,3 +381,60 @@ fn colour_is_forced_by_clicolor_force_and_refused_by_no_color() {
     );
     assert!(!stderr(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\x1b'));
 }
+
+/// Options that contradict each other are refused (exit 2) before anything
+/// runs, where each once went through with one of them silently ignored: a
+/// sweep's `--format` against its file's extension (JSON was written into
+/// `s.csv`), a `--set` of the value a `--vary` sweeps, two variants of one label.
+#[test]
+fn options_that_contradict_each_other_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s.csv");
+    let out = out.to_str().unwrap();
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &[
+                "sweep",
+                TINY,
+                "--vary",
+                "department.billing.staff=1,2",
+                "-o",
+                out,
+                "--format",
+                "json",
+            ],
+            "--format json contradicts the extension",
+        ),
+        (
+            &[
+                "sweep",
+                TINY,
+                "--vary",
+                "department.billing.staff=1,2",
+                "--set",
+                "department.billing.staff=5",
+                "-o",
+                out,
+            ],
+            "change the same value",
+        ),
+        (
+            &[
+                "compare",
+                TINY,
+                "--variant",
+                "x: department.billing.staff=2",
+                "--variant",
+                "x: department.billing.staff=3",
+            ],
+            "two variants are labelled `x`",
+        ),
+    ];
+    for (args, says) in cases {
+        let output = handoff().args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!Path::new(out).exists(), "{args:?} wrote {out}");
+    }
+}
