@@ -96,6 +96,12 @@ impl Distribution {
     /// Triangular on `[min, max]` with the given mode.
     pub fn triangular(min: f64, mode: f64, max: f64) -> Result<Self, ParamError> {
         non_negative("min", min)?;
+        if min == max {
+            return Err(format!(
+                "min and max are both {min}: a triangular needs min < max; for a time that \
+                 does not vary, use {{ dist = \"constant\", value = ... }}"
+            ));
+        }
         if !(min <= mode && mode <= max && min < max) {
             return Err(format!(
                 "need min <= mode <= max and min < max, got min {min}, mode {mode}, max {max}"
@@ -125,6 +131,14 @@ impl Distribution {
     pub fn lognormal(mean: f64, cv: f64) -> Result<Self, ParamError> {
         let mean = positive("mean", mean)?;
         let cv = positive("cv", cv)?;
+        // σ² = ln(1 + cv²): past about 1e154, cv² overflows (rand_distr would
+        // say "variation parameter is non-finite", of a parameter the file never gave).
+        if !(cv * cv).is_finite() {
+            return Err(format!(
+                "its cv, {cv:e}, is too large to compute (cv² overflows): a cv above a few \
+                 hundred already puts nearly all the mean in a few huge draws"
+            ));
+        }
         let l = LogNormal::from_mean_cv(mean, cv).map_err(|e| e.to_string())?;
         Ok(Self {
             kind: Kind::LogNormal(l),
@@ -407,6 +421,16 @@ fn weibull_shape_for_cv(cv: f64) -> Result<f64, ParamError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parameters_no_distribution_has_are_said_in_the_file_s_terms() {
+        let huge = Distribution::lognormal(1.0, 1e300).unwrap_err();
+        assert!(huge.contains("its cv, 1e300, is too large"), "{huge}");
+        assert!(Distribution::lognormal(1.0, 1e150).is_ok());
+        let flat = Distribution::triangular(1.0, 1.0, 1.0).unwrap_err();
+        assert!(flat.contains("min and max are both 1"), "{flat}");
+        assert!(flat.contains("constant"), "{flat}");
+    }
     use rand::SeedableRng;
     use rand::rngs::ChaCha8Rng;
 

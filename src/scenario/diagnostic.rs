@@ -95,14 +95,15 @@ impl Diagnostic {
     }
 }
 
-/// `s` with its control characters (line breaks and tabs aside) escaped.
+/// `s` with its control characters (line breaks aside) and invisible ones escaped.
 fn escape(s: &str) -> String {
-    if !s.chars().any(|c| c.is_control() && c != '\n') {
+    let hidden = |c: char| (c.is_control() && c != '\n') || super::read::is_invisible(c);
+    if !s.chars().any(hidden) {
         return s.to_owned();
     }
     s.chars()
         .map(|c| {
-            if c.is_control() && c != '\n' {
+            if hidden(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()
@@ -148,9 +149,12 @@ fn shown(s: &str) -> String {
 }
 
 /// A source excerpt safe to print: each control character (line breaks and
-/// tabs aside) becomes as many `?` as it has bytes, so spans stay in place.
+/// tabs aside) and invisible one becomes as many `?` as it has bytes, so
+/// spans stay in place.
 fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+    let bad = |c: char| {
+        (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || super::read::is_invisible(c)
+    };
     if !text.chars().any(bad) {
         return std::borrow::Cow::Borrowed(text);
     }

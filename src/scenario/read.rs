@@ -286,6 +286,15 @@ pub fn declared_name(errs: &mut Errors, key: &str, v: &Value<'_>) -> Option<Stri
         ));
         return None;
     }
+    if let Some(c) = s.chars().find(|&c| is_invisible(c)) {
+        errs.push(bad(
+            format!("contains an invisible character ({})", escape_char(c)),
+            "expected letters, digits, spaces and punctuation",
+            "an invisible character (a direction mark, a zero-width space) makes a name read \
+             differently than it is: retype the name without it",
+        ));
+        return None;
+    }
     if s.contains("->") {
         errs.push(bad(
             "contains `->`".to_owned(),
@@ -344,15 +353,30 @@ pub fn escape_char(c: char) -> String {
     c.escape_default().to_string()
 }
 
-/// `s` with every control character written as an escape (`\u{1b}`), so a
-/// message quoting user input can never drive the terminal.
+/// Invisible characters that change how text reads without being seen: a
+/// bidi override (U+202E) shows `rellortnoc` as `controller`, a zero-width
+/// space makes two names that print alike, a byte-order mark hides at the
+/// start. The zero-width joiner is not one: emoji sequences are built with it.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200E}' | '\u{200F}' | '\u{FEFF}'
+    ) || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2060}'..='\u{2064}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// `s` with every control and invisible character written as an escape
+/// (`\u{1b}`), so a message quoting user input can never drive the terminal
+/// or read other than it is.
 pub fn escape(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
+    let hidden = |c: char| c.is_control() || is_invisible(c);
+    if !s.chars().any(hidden) {
         return s.to_owned();
     }
     s.chars()
         .map(|c| {
-            if c.is_control() {
+            if hidden(c) {
                 escape_char(c)
             } else {
                 c.to_string()

@@ -56,6 +56,8 @@ fn names_that_break_handoffs_or_the_terminal_are_refused() {
         ("a->b", "contains `->`"),
         ("a\\u001b[31m", "contains a control character (\\u{1b})"),
         ("a\\nb", "contains a line break (\\n)"),
+        ("\\u202Eb", "contains an invisible character (\\u{202e})"),
+        ("a\\u200Bb", "contains an invisible character (\\u{200b})"),
         (" a", "begins with a space"),
         ("a ", "ends with a space"),
     ] {
@@ -69,6 +71,25 @@ fn names_that_break_handoffs_or_the_terminal_are_refused() {
     }
     let d = one(&edit("name = \"t\"", "name = \"t\\u0007\""));
     assert!(d.message.contains("\\u{7}"), "{}", d.message);
+}
+
+/// Invisible characters never reach the terminal raw, in messages or
+/// excerpts; the zero-width joiner of emoji sequences is no such character.
+#[test]
+fn invisible_characters_are_escaped_and_emoji_sequences_allowed() {
+    let src = edit("name = \"a\"", "name = \"\\u202Ea\"")
+        .replace("steps = [\"a\"]", "steps = [\"\\u202Ea\"]");
+    let rendered = parse(&src, "t.toml").unwrap_err().render(false);
+    assert!(!rendered.contains('\u{202E}'), "{rendered}");
+    assert!(rendered.contains("\\u{202e}"), "{rendered}");
+    let raw = edit("name = \"a\"", "name = \"\u{202E}a\"")
+        .replace("steps = [\"a\"]", "steps = [\"\u{202E}a\"]");
+    let rendered = parse(&raw, "t.toml").unwrap_err().render(false);
+    assert!(!rendered.contains('\u{202E}'), "{rendered}");
+    let emoji = "👩\u{200D}💻";
+    let ok = edit("name = \"a\"", &format!("name = \"{emoji}\""))
+        .replace("steps = [\"a\"]", &format!("steps = [\"{emoji}\"]"));
+    assert!(parse(&ok, "t.toml").is_ok());
 }
 
 #[test]
