@@ -407,6 +407,27 @@ pub(crate) fn apply<'i>(
         errs.push(unknown_field(field.span.clone(), field.text, &what, fields));
         return None;
     }
+    // What names a table is what the others find it by: renaming it here
+    // would leave every flow, handoff and incident naming it pointing at
+    // nothing, and their errors at lines of the file the user never touched.
+    let naming = match kind {
+        "handoff" => matches!(field.text, "from" | "to"),
+        _ => field.text == "name",
+    };
+    if naming {
+        errs.push(
+            Diagnostic::new(
+                field.span.clone(),
+                format!("`--set` cannot change the `{}` of {what}", field.text),
+                "the other tables find it by this",
+            )
+            .with_help(format!(
+                "flows, handoffs and incidents name the {kind} by it; to rename it, edit the file \
+                 (every place the name appears), or copy it and edit the copy"
+            )),
+        );
+        return None;
+    }
     let Some(entry) = root.get_mut(kind) else {
         if let Some((f, t)) = handoff_pair {
             // No [[handoff]] at all: add the first.
@@ -791,6 +812,29 @@ steps = ["a"]
         assert_eq!(m.departments[0].staff, 10);
         assert!(number_with_unit("2.5 h") && number_with_unit("20/d"));
         assert!(!number_with_unit("0x1F") && !number_with_unit("3") && !number_with_unit("1e5"));
+    }
+
+    /// Renaming through `--set` is refused at the `--set`: the flows and
+    /// handoffs naming the old name would fail at lines nobody touched.
+    #[test]
+    fn names_and_handoff_ends_are_not_changed_by_a_set() {
+        for (arg, says) in [
+            (
+                "department.a.name=b",
+                "cannot change the `name` of department `a`",
+            ),
+            ("flow.f.name=g", "cannot change the `name` of flow `f`"),
+            (
+                "handoff.a->customer.to=a",
+                "cannot change the `to` of handoff `a->customer`",
+            ),
+        ] {
+            let d = with(&[arg]).unwrap_err();
+            let rendered = d.render(false);
+            assert_eq!(d.len(), 1, "{arg}: {rendered}");
+            assert!(rendered.contains(says), "{arg}: {rendered}");
+            assert!(rendered.contains("--> --set:1:"), "{arg}: {rendered}");
+        }
     }
 
     #[test]
