@@ -6,6 +6,7 @@
 use handoff::engine;
 use handoff::experiment::Outcome;
 use handoff::model::{Cause, Model};
+use handoff::report::human::bytes;
 use handoff::report::{self, human, i18n::Lang};
 use handoff::trace::{Stories, Told, TraceFormat, TraceWriter, causes_matching};
 
@@ -166,25 +167,6 @@ pub fn check_trace_room(outcome: &Outcome, target: &OutputTarget) -> Result<(), 
         ));
     }
     Ok(())
-}
-
-/// A size in bytes for people: `512 bytes`, `32 KiB`, `3.1 GiB`.
-fn bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-    if n < 1024 {
-        return format!("{n} bytes");
-    }
-    let mut value = n as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if value < 10.0 && value.fract() != 0.0 {
-        format!("{value:.1} {}", UNITS[unit])
-    } else {
-        format!("{value:.0} {}", UNITS[unit])
-    }
 }
 
 /// Write every event of replication 0 to `path`: CSV, or JSON lines for

@@ -226,7 +226,7 @@ impl fmt::Display for RunError {
                 let large = if *per_order >= 100_000 {
                     format!(
                         " (each order keeps its hours at every step of its flow: about {} each)",
-                        show_bytes(*per_order)
+                        crate::report::human::bytes(*per_order)
                     )
                 } else {
                     String::new()
@@ -241,7 +241,7 @@ impl fmt::Display for RunError {
                      than its staff can do; otherwise run fewer replications at once \
                      (`--threads 1`), or on a machine with more memory free",
                     show_time(*at_h),
-                    show_bytes(*limit),
+                    crate::report::human::bytes(*limit),
                 )
             }
             RunError::ClockStalled {
@@ -334,19 +334,6 @@ pub fn share_of_capacity(load: f64) -> String {
         grouped.push(c);
     }
     format!("{grouped} times")
-}
-
-/// Bytes in a readable unit: `512 MB`, `1.44 GB` (two decimals, so that an
-/// estimate just past a limit does not print as the limit).
-fn show_bytes(bytes: u64) -> String {
-    let b = bytes as f64;
-    if b >= 1e9 {
-        format!("{:.2} GB", b / 1e9)
-    } else if b >= 1e6 {
-        format!("{:.0} MB", b / 1e6)
-    } else {
-        format!("{:.0} KB", (b / 1e3).max(1.0))
-    }
 }
 
 /// The department whose queue is longest, as an [`RunError::Overloaded`].

@@ -189,6 +189,19 @@ fn an_overload_inside_a_strike_names_the_incident_and_the_staff_left() {
     );
 }
 
+/// `handoff run SCENARIO --threads 1 -q EXTRA…` with its address space held to
+/// 1.5 GB (`ulimit -v`), which handoff reads as the memory it may fill.
+fn run_in_little_memory(scenario: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1500000 && exec \"$0\" run \"$@\" --threads 1 -q")
+        .arg(env!("CARGO_BIN_EXE_handoff"))
+        .arg(scenario)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
 /// Work in progress that `max_live` allows (here its largest, 100 million)
 /// but memory does not: the run stops with exit 2 and says so, where the
 /// allocation that failed once aborted the process (exit 134 and a
@@ -208,14 +221,10 @@ fn work_in_progress_beyond_the_memory_free_stops_with_a_message() {
         .replacen("arrival_rate = \"20/d\"", "arrival_rate = \"10000/d\"", 1),
     )
     .unwrap();
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("ulimit -v 1500000 && exec \"$0\" run \"$1\" --threads 1 -q -o \"$2\"")
-        .arg(env!("CARGO_BIN_EXE_handoff"))
-        .arg(&scenario)
-        .arg(dir.path().join("out.json"))
-        .output()
-        .unwrap();
+    let out = run_in_little_memory(
+        &scenario,
+        &["-o", dir.path().join("out.json").to_str().unwrap()],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
@@ -243,13 +252,7 @@ fn work_in_progress_beyond_the_memory_free_stops_with_a_message() {
         steps.join(", ")
     ));
     std::fs::write(&scenario, long).unwrap();
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("ulimit -v 1500000 && exec \"$0\" run \"$1\" --threads 1 -q --format json")
-        .arg(env!("CARGO_BIN_EXE_handoff"))
-        .arg(&scenario)
-        .output()
-        .unwrap();
+    let out = run_in_little_memory(&scenario, &["--format", "json"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
