@@ -687,6 +687,12 @@ fn unit_error(
             )
             .with_help(format!("{help}units: {UNIT_LIST}"))
         }
+        UnitError::StrayUnderscore => Diagnostic::new(
+            span,
+            format!("`{key}`: \"{text}\" has an `_` that is not between two digits"),
+            format!("expected a {kind} like {example}; `_` may only group digits, as in 1_000"),
+        )
+        .with_help(format!("write `{key} = \"{}\"`", text.replace('_', ""))),
         UnitError::NotFinite => Diagnostic::new(
             span,
             format!("`{key}`: \"{text}\" is too large"),

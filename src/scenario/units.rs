@@ -46,6 +46,9 @@ pub enum UnitError {
     },
     /// A number too large or not finite.
     NotFinite,
+    /// An `_` that does not stand between two digits: `"_5d"`, `"5_d"`,
+    /// `"1__0h"` (TOML's rule for its own numbers, which `"1_000h"` follows).
+    StrayUnderscore,
     /// A rate without the `/`: `"12 per day"`.
     NotARate,
     /// A rate per zero time: `"5/0d"`.
@@ -124,6 +127,13 @@ pub(crate) fn split_number(text: &str) -> (&str, &str) {
 }
 
 fn number(text: &str) -> Result<f64, UnitError> {
+    let bytes = text.as_bytes();
+    let between_digits = |i: usize| {
+        i > 0 && bytes[i - 1].is_ascii_digit() && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+    };
+    if (0..bytes.len()).any(|i| bytes[i] == b'_' && !between_digits(i)) {
+        return Err(UnitError::StrayUnderscore);
+    }
     let cleaned: String = text.chars().filter(|&c| c != '_').collect();
     if cleaned.is_empty() || !cleaned.contains(|c: char| c.is_ascii_digit()) {
         return Err(UnitError::NoNumber);
@@ -306,6 +316,16 @@ mod tests {
         assert_eq!(parse_duration(""), Err(UnitError::NoNumber));
         assert_eq!(parse_duration("."), Err(UnitError::NoNumber));
         assert_eq!(parse_duration("1.2.3h"), Err(UnitError::NoNumber));
+        // `_` groups digits (`1_000s`, above) and nothing else.
+        for stray in ["_5d", "5_d", "._5d", "1__0h", "1d 12_h", "1_.5h"] {
+            assert_eq!(
+                parse_duration(stray),
+                Err(UnitError::StrayUnderscore),
+                "{stray}"
+            );
+        }
+        assert_eq!(parse_rate("2_0/_d"), Err(UnitError::StrayUnderscore));
+        assert!(close(parse_rate("1_200/d").unwrap(), 50.0));
         assert_eq!(
             parse_duration("3dy"),
             Err(UnitError::UnknownUnit {
