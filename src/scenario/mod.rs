@@ -195,6 +195,25 @@ fn open_without_waiting(path: &Path) -> std::io::Result<(std::fs::File, bool)> {
     Ok((std::fs::File::open(path)?, false))
 }
 
+/// The text in Unicode's composed form (NFC), if it is not already.
+///
+/// `café` typed with a composed `é` and pasted with `e` plus an accent look
+/// the same and mean the same, but as bytes they are two names: a flow step
+/// would not find its department, or two departments would both be "café".
+/// Composing the whole text once makes every name compare as it reads (and
+/// leaves lines and, but for the decomposed characters themselves, columns
+/// where they were).
+pub(crate) fn composed_form(source: &str) -> Option<String> {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization as _, is_nfc_quick};
+    match is_nfc_quick(source.chars()) {
+        IsNormalized::Yes => None,
+        IsNormalized::No | IsNormalized::Maybe => {
+            let text: String = source.nfc().collect();
+            (text != source).then_some(text)
+        }
+    }
+}
+
 /// Parse and check a scenario; `origin` is the file name shown in messages.
 pub fn parse(source: &str, origin: &str) -> Result<Model, Diagnostics> {
     parse_with(source, origin, &[])
@@ -208,6 +227,14 @@ pub fn parse_with(
     origin: &str,
     overrides: &[Override],
 ) -> Result<Model, Diagnostics> {
+    let composed;
+    let source = match composed_form(source) {
+        Some(text) => {
+            composed = text;
+            composed.as_str()
+        }
+        None => source,
+    };
     let layout = diagnostic::Layout::new(source.len(), overrides.iter().map(|o| o.arg().len()));
     let args = || overrides.iter().map(|o| o.arg().to_owned()).collect();
     let docs: Vec<String> = overrides

@@ -58,6 +58,10 @@ pub fn assignment(arg: &str) -> Option<usize> {
 impl Override {
     /// Parse `PATH=VALUE`; the error says what is wrong with the argument.
     pub fn parse(arg: &str) -> Result<Override, String> {
+        // Composed as the file is (see `composed_form`), so that a name typed
+        // either way finds its table.
+        let composed = super::composed_form(arg);
+        let arg = composed.as_deref().unwrap_or(arg);
         let bad = |why: &str| {
             format!(
                 "invalid override `{arg}`: {why}; write PATH=VALUE, e.g. `department.billing.staff=3`"

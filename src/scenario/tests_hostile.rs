@@ -618,3 +618,27 @@ fn a_description_of_a_paragraph_or_two_is_fine_a_book_is_not() {
     );
     assert!(help(&d).contains("comments"), "{}", help(&d));
 }
+
+/// A name typed with a composed `é` and the same name pasted as `e` plus a
+/// combining accent look alike: they are one name, whichever way each
+/// mention is written.
+#[test]
+fn names_that_look_alike_are_one_name_however_their_accents_are_encoded() {
+    let (composed, decomposed) = ("caf\u{e9}", "cafe\u{301}");
+    let mixed = edit("name = \"a\"", &format!("name = \"{composed}\""))
+        .replace("steps = [\"a\"]", &format!("steps = [\"{decomposed}\"]"));
+    let model = parse(&mixed, "t.toml").unwrap_or_else(|d| panic!("{}", d.render(false)));
+    assert_eq!(model.departments[0].name, composed);
+    let twice = mixed.replace(
+        "[[flow]]",
+        &format!("[[department]]\nname = \"{decomposed}\"\nstaff = 1\nservice = \"1h\"\n[[flow]]"),
+    );
+    let d = one(&twice);
+    assert!(d.message.contains("declared twice"), "{}", d.message);
+    // A `--set` typed the other way finds the department too.
+    let set =
+        [crate::scenario::Override::parse(&format!("department.{decomposed}.staff=3")).unwrap()];
+    let model =
+        parse_with(&mixed, "t.toml", &set).unwrap_or_else(|d| panic!("{}", d.render(false)));
+    assert_eq!(model.departments[0].staff, 3);
+}
