@@ -505,6 +505,24 @@ pub fn warnings(model: &Model) -> Vec<String> {
                 .to_string(),
         );
     }
+    let meets = model.meets_customers();
+    let rude_alone: Vec<DeptId> = (0..model.departments.len())
+        .filter(|&d| !meets[d] && model.departments[d].rude > 0.0 && !idle.contains(&d))
+        .collect();
+    if !rude_alone.is_empty() {
+        let (has, deals, its) = if rude_alone.len() == 1 {
+            ("has", "deals", "its")
+        } else {
+            ("have", "deal", "their")
+        };
+        warnings.push(format!(
+            "warning: {} {has} a `rude` chance but never {deals} with a customer (no flow ends \
+             there and complaints go elsewhere), so {its} `rude` changes nothing.\n  \
+             = help: rude contacts are deliveries, at a flow's last step, and complaint contacts, \
+             at the [complaints] department: set `rude` there, or remove it (docs/scenario.md)",
+            departments(model, &rude_alone),
+        ));
+    }
     if model.learning.as_ref().is_some_and(|l| l.rate > 0.0) && c.complain_share == 0.0 {
         warnings.push(
             "note: [learning] is on but nobody complains (`complain_share` is 0): silence \

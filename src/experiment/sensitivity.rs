@@ -207,8 +207,9 @@ pub fn parameters(model: &Model, by: f64) -> Vec<Candidate> {
         ("rude", o.rude),
         ("friction", o.friction),
     ] {
-        if name == "rude" && !model.has_rudeness() {
-            // Without a rude department there is no rude contact to be a problem.
+        if name == "rude" && !model.has_rude_contacts() {
+            // Without a rude department that deals with customers there is no
+            // rude contact to be a problem.
             continue;
         }
         l.add(format!("problem.{name}"), v, by, p);
@@ -248,7 +249,8 @@ pub fn parameters(model: &Model, by: f64) -> Vec<Candidate> {
             Unit::Plain,
         );
     }
-    for d in &model.departments {
+    let meets = model.meets_customers();
+    for (d, &meets) in model.departments.iter().zip(&meets) {
         let at = format!("department.{}", segment(&d.name));
         l.add(
             format!("{at}.staff"),
@@ -257,7 +259,10 @@ pub fn parameters(model: &Model, by: f64) -> Vec<Candidate> {
             Unit::Count { min: 1 },
         );
         l.add_mean(format!("{at}.service"), Some(&d.service), by);
-        l.add(format!("{at}.rude"), d.rude, by, p);
+        if meets {
+            // Elsewhere `rude` does nothing (no contact with the customer): listed in `not_used`.
+            l.add(format!("{at}.rude"), d.rude, by, p);
+        }
     }
     for pool in &model.pools {
         l.add(
@@ -433,16 +438,18 @@ pub struct Sensitivity {
     pub not_used: Vec<String>,
 }
 
-/// The parameters of [`NOT_USED_YET`] that `model` sets above zero, and
-/// `problem.rude` when no department is ever rude (then no contact is rude).
+/// The parameters of [`NOT_USED_YET`] that `model` sets above zero,
+/// `problem.rude` when no department that deals with customers is ever rude
+/// (then no contact is rude), and the `rude` of departments that never deal
+/// with a customer (not a flow's last step, not the complaints department).
 pub fn not_used(model: &Model) -> Vec<String> {
     let c = &model.customers;
-    let rude = if model.has_rudeness() {
+    let rude = if model.has_rude_contacts() {
         0.0
     } else {
         model.problem.rude
     };
-    [
+    let mut out: Vec<String> = [
         ("customers.abusive_share", c.abusive_share),
         ("problem.rude", rude),
         ("problem.friction", model.problem.friction),
@@ -450,7 +457,17 @@ pub fn not_used(model: &Model) -> Vec<String> {
     .into_iter()
     .filter(|(name, v)| *v != 0.0 && !used_by(model, name))
     .map(|(name, _)| name.to_owned())
-    .collect()
+    .collect();
+    let meets = model.meets_customers();
+    out.extend(
+        model
+            .departments
+            .iter()
+            .zip(&meets)
+            .filter(|(d, meets)| !**meets && d.rude > 0.0)
+            .map(|(d, _)| format!("department.{}.rude", segment(&d.name))),
+    );
+    out
 }
 
 /// A parameter with its two models built (by the caller, through overrides).
@@ -610,16 +627,51 @@ mod tests {
         let unused = not_used(&model);
         assert_eq!(unused.len(), NOT_USED_YET.len() + 1, "{unused:?}");
         assert!(unused.iter().any(|n| n == "problem.rude"));
+        // Billing delivers to the customer: its rudeness is a contact.
         let mut rude = model.clone();
-        rude.departments[0].rude = 0.01;
+        rude.departments[2].rude = 0.01;
         assert!(!not_used(&rude).iter().any(|n| n == "problem.rude"));
         let names: Vec<String> = parameters(&rude, 0.1)
             .into_iter()
             .map(|c| c.parameter)
             .collect();
-        for used in ["problem.rude", "department.sales.rude"] {
+        for used in ["problem.rude", "department.billing.rude"] {
             assert!(names.iter().any(|n| n == used), "{used} in {names:?}");
         }
+    }
+
+    #[test]
+    fn rudeness_where_no_customer_is_met_is_not_varied() {
+        // Sales hands work on to production: it never deals with a customer,
+        // so its `rude` (and with it `problem.rude`) changes nothing.
+        let mut model = crate::scenario::parse(
+            include_str!("../../scenarios/baseline.toml"),
+            "baseline.toml",
+        )
+        .unwrap();
+        assert_eq!(model.departments[0].name, "sales");
+        model.departments[0].rude = 0.2;
+        assert_eq!(model.meets_customers(), vec![false, false, true, true]);
+        assert!(!model.has_rude_contacts());
+        let names: Vec<String> = parameters(&model, 0.1)
+            .into_iter()
+            .map(|c| c.parameter)
+            .collect();
+        for unused in ["department.sales.rude", "problem.rude"] {
+            assert!(!names.iter().any(|n| n == unused), "{unused} in {names:?}");
+        }
+        let unused = not_used(&model);
+        for listed in ["department.sales.rude", "problem.rude"] {
+            assert!(unused.iter().any(|n| n == listed), "{listed}: {unused:?}");
+        }
+        // The complaints desk deals with customers: its rudeness is used.
+        model.departments[3].rude = 0.1;
+        assert!(model.has_rude_contacts());
+        assert!(
+            parameters(&model, 0.1)
+                .iter()
+                .any(|c| c.parameter == "department.support.rude")
+        );
     }
 
     #[test]

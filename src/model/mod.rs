@@ -166,6 +166,31 @@ impl Model {
         self.departments.iter().any(|d| d.rude > 0.0)
     }
 
+    /// Which departments deal with the customer: the last step of some flow
+    /// (it delivers) and the `[complaints]` department. Only their `rude`
+    /// chance does anything; elsewhere there is no contact to be rude in.
+    pub fn meets_customers(&self) -> Vec<bool> {
+        let mut meets = vec![false; self.departments.len()];
+        let last_steps = self.flows.iter().filter_map(|f| f.steps.last());
+        let desk = self.complaints.as_ref().map(|c| c.department);
+        for &d in last_steps.chain(desk.as_ref()) {
+            if let Some(m) = meets.get_mut(d) {
+                *m = true;
+            }
+        }
+        meets
+    }
+
+    /// Some department that deals with the customer has a chance of rude
+    /// contacts, so rude contacts can happen (`problem.rude` can matter).
+    pub fn has_rude_contacts(&self) -> bool {
+        let meets = self.meets_customers();
+        self.departments
+            .iter()
+            .zip(&meets)
+            .any(|(d, &m)| m && d.rude > 0.0)
+    }
+
     /// The name of a handoff, as causes and reports write it: `sales->production`.
     pub fn handoff_name(&self, id: HandoffId) -> String {
         let h = &self.handoffs[id];

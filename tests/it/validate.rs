@@ -421,3 +421,34 @@ fn a_named_pipe_without_a_writer_is_refused_not_waited_for() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn rudeness_where_no_customer_is_met_is_warned_about() {
+    // Sales hands work to billing and never deals with a customer: a `rude`
+    // chance there was read, checked and silently ignored.
+    let out = handoff(&[
+        "validate",
+        "tests/cases/ok/tiny.toml",
+        "--set",
+        "department.sales.rude=0.2",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "warning: department `sales` has a `rude` chance but never deals with a customer"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("changes nothing"), "{stderr}");
+    // Billing delivers to the customer: its rudeness is a contact, no warning.
+    let out = handoff(&[
+        "validate",
+        "tests/cases/ok/tiny.toml",
+        "--set",
+        "department.billing.rude=0.2",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stderr.contains("`rude`"), "{stderr}");
+}
