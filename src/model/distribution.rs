@@ -165,6 +165,23 @@ impl Distribution {
         })
     }
 
+    /// Gamma with the given shape and scale (mean = shape × scale).
+    pub fn gamma_shape_scale(shape: f64, scale: f64) -> Result<Self, ParamError> {
+        let shape = positive("shape", shape)?;
+        let scale = positive("scale", scale)?;
+        let mean = shape * scale;
+        if !mean.is_finite() {
+            return Err(format!(
+                "its mean, shape × scale, is too large to compute ({shape:e} × {scale:e} hours)"
+            ));
+        }
+        let g = Gamma::new(shape, scale).map_err(|e| e.to_string())?;
+        Ok(Self {
+            kind: Kind::Gamma(g),
+            mean,
+        })
+    }
+
     /// Erlang: the sum of `k` exponential phases, with the given overall mean.
     pub fn erlang(mean: f64, k: u32) -> Result<Self, ParamError> {
         let mean = positive("mean", mean)?;

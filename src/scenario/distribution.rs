@@ -3,8 +3,11 @@
 use toml::de::DeValue;
 
 use super::diagnostic::Diagnostic;
-use super::read::{Errors, Need, Span, Value, as_f64, as_i64, duration_value, wrong_type};
+use super::read::{
+    Errors, Need, Span, Value, as_f64, as_i64, bare_number, duration_value, escape, wrong_type,
+};
 use super::suggest::{closest, did_you_mean, list};
+use super::units::UNIT_LIST;
 use crate::model::Distribution;
 
 /// Every distribution a scenario may name, and the sets of parameters each accepts.
@@ -19,6 +22,18 @@ pub const DISTRIBUTIONS: &[(&str, &[&[&str]])] = &[
     ("weibull", &[&["shape", "scale"], &["mean", "cv"]]),
     ("erlang", &[&["mean", "k"]]),
     ("empirical", &[&["values"], &["values", "weights"]]),
+];
+
+/// Other ways to write some of them, accepted but not offered in messages (the
+/// forms above are the documented ones): a mean and a `cv` where that is
+/// natural (an erlang's cv is 1/√k), a standard deviation beside a mean, as
+/// `normal` takes, a gamma's shape and scale, as `weibull` takes, and a
+/// constant's mean (its value; `--set …delay.mean` names it so).
+const ALIASES: &[(&str, &[&[&str]])] = &[
+    ("constant", &[&["mean"]]),
+    ("lognormal", &[&["mean", "sd"]]),
+    ("gamma", &[&["mean", "sd"], &["shape", "scale"]]),
+    ("erlang", &[&["mean", "cv"]]),
 ];
 
 fn names() -> impl Iterator<Item = &'static str> {
@@ -119,9 +134,14 @@ pub fn read(errs: &mut Errors, key: &str, v: &Value<'_>, usage: Use) -> Option<D
                 return None;
             };
             let mut ok = true;
+            let aliases: &[&[&str]] = ALIASES
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or(&[], |(_, a)| a);
             let all_params: Vec<&str> = {
                 let mut v: Vec<&str> = alternatives
                     .iter()
+                    .chain(aliases)
                     .flat_map(|a| a.iter().copied())
                     .collect();
                 v.sort_unstable();
@@ -162,6 +182,7 @@ pub fn read(errs: &mut Errors, key: &str, v: &Value<'_>, usage: Use) -> Option<D
             }
             let Some(chosen) = alternatives
                 .iter()
+                .chain(aliases)
                 .find(|a| given.iter().all(|g| a.contains(g)))
             else {
                 errs.push(
@@ -309,6 +330,8 @@ fn build(
             return 0.0;
         };
         let got = match p {
+            // A constant's mean is its value: zero is a time too.
+            "mean" if name == "constant" => duration_value(errs, p, v, Need::NonNegative, "h"),
             "mean" | "scale" => duration_value(errs, p, v, Need::Positive, "h"),
             "value" | "min" | "max" | "mode" | "sd" => {
                 duration_value(errs, p, v, Need::NonNegative, "h")
@@ -342,6 +365,7 @@ fn build(
         })
     };
     let result = match (name, chosen) {
+        ("constant", ["mean"]) => Distribution::constant(num("mean")),
         ("constant", _) => Distribution::constant(num("value")),
         ("exponential", _) => Distribution::exponential(num("mean")),
         ("uniform", _) => Distribution::uniform(num("min"), num("max")),
@@ -351,10 +375,25 @@ fn build(
             let mean = num("mean");
             Distribution::normal(mean, mean * num("cv"))
         }
+        ("lognormal", ["mean", "sd"]) => {
+            let mean = num("mean");
+            cv_of_sd(mean, num("sd")).and_then(|cv| Distribution::lognormal(mean, cv))
+        }
         ("lognormal", _) => Distribution::lognormal(num("mean"), num("cv")),
+        ("gamma", ["mean", "sd"]) => {
+            let mean = num("mean");
+            cv_of_sd(mean, num("sd")).and_then(|cv| Distribution::gamma(mean, cv))
+        }
+        ("gamma", ["shape", "scale"]) => {
+            Distribution::gamma_shape_scale(num("shape"), num("scale"))
+        }
         ("gamma", _) => Distribution::gamma(num("mean"), num("cv")),
         ("weibull", ["shape", "scale"]) => Distribution::weibull(num("shape"), num("scale")),
         ("weibull", _) => Distribution::weibull_mean_cv(num("mean"), num("cv")),
+        ("erlang", ["mean", "cv"]) => {
+            let mean = num("mean");
+            erlang_phases(num("cv")).and_then(|k| Distribution::erlang(mean, k))
+        }
         ("erlang", _) => {
             let mean = num("mean");
             let k = num("k");
@@ -368,6 +407,44 @@ fn build(
         return None;
     }
     param_result(errs, span, name, result)
+}
+
+/// The cv of a distribution given by its mean and standard deviation (both
+/// read already: the mean above zero, `sd` at least zero).
+fn cv_of_sd(mean: f64, sd: f64) -> Result<f64, String> {
+    if sd > 0.0 {
+        Ok(sd / mean)
+    } else {
+        Err("its `sd` is zero: for a time that does not vary, use \
+             { dist = \"constant\", value = ... }"
+            .to_owned())
+    }
+}
+
+/// An erlang given a `cv`: the whole number of phases `k` with cv = 1/√k.
+fn erlang_phases(cv: f64) -> Result<u32, String> {
+    let k = 1.0 / (cv * cv);
+    let whole = k.round();
+    if (1.0..=f64::from(u32::MAX)).contains(&whole) && (k - whole).abs() <= 1e-6 * whole {
+        // Checked to lie in 1..=u32::MAX.
+        return Ok(whole as u32);
+    }
+    let near = whole.clamp(1.0, f64::from(u32::MAX));
+    Err(format!(
+        "an erlang's cv is 1/√k for a whole number of phases k, and cv {} gives k = {}: \
+         write `k = {}` (cv {}), or use {{ dist = \"gamma\", mean = ..., cv = {} }} for any cv",
+        short(cv),
+        short(k),
+        short(near),
+        short(1.0 / near.sqrt()),
+        short(cv),
+    ))
+}
+
+/// A number with at most three decimals, for messages: `2.778`, `3`, `0.577`.
+fn short(x: f64) -> String {
+    let text = format!("{x:.3}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 fn positive_number(errs: &mut Errors, p: &str, v: &Value<'_>) -> Option<f64> {
@@ -402,7 +479,38 @@ fn empirical(errs: &mut Errors, span: Span, params: &Params<'_, '_>) -> Option<D
     if let Some(v) = params.value("values") {
         match v.get_ref() {
             DeValue::Array(items) => {
-                for item in items.iter() {
+                let bare = |item: &Value<'_>| {
+                    matches!(item.get_ref(), DeValue::Integer(_) | DeValue::Float(_))
+                };
+                if let Some(first) = items.iter().find(|item| bare(item)) {
+                    // One message for the list, with the list written out with
+                    // units (not `values = "1h"`, which is not a list).
+                    let fixed: Vec<String> = items
+                        .iter()
+                        .map(|item| match item.get_ref() {
+                            DeValue::String(s) => format!("\"{}\"", escape(s)),
+                            other if bare(item) => format!("\"{}h\"", bare_number(other, "1")),
+                            _ => "\"1h\"".to_owned(),
+                        })
+                        .collect();
+                    let n = bare_number(first.get_ref(), "1");
+                    let mut fix = fixed.join(", ");
+                    if fix.len() > 120 {
+                        fix = format!("{}, …", fixed[..fixed.len().min(4)].join(", "));
+                    }
+                    errs.push(
+                        Diagnostic::new(
+                            first.span(),
+                            "`values` needs units: a bare number is not a duration",
+                            format!("expected a duration with a unit, like \"{n}h\""),
+                        )
+                        .with_help(format!(
+                            "write each value with its unit: `values = [{fix}]`; units: {UNIT_LIST}"
+                        )),
+                    );
+                    ok = false;
+                }
+                for item in items.iter().filter(|item| !bare(item)) {
                     match duration_value(errs, "values", item, Need::NonNegative, "h") {
                         Some(h) => values.push(h),
                         None => ok = false,

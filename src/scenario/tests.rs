@@ -207,6 +207,16 @@ fn every_distribution_and_its_mean() {
             "{ dist = \"empirical\", values = [\"1h\", \"3h\"], weights = [3, 1] }",
             1.5,
         ),
+        // Other ways to write them: a mean and a cv where natural (an erlang's
+        // cv is 1/√k), a mean and an sd, a gamma's shape and scale, a constant's mean.
+        ("{ dist = \"erlang\", mean = \"4h\", cv = 0.5 }", 4.0),
+        (
+            "{ dist = \"lognormal\", mean = \"1d\", sd = \"12h\" }",
+            24.0,
+        ),
+        ("{ dist = \"gamma\", mean = \"6h\", sd = \"3h\" }", 6.0),
+        ("{ dist = \"gamma\", shape = 2, scale = \"3h\" }", 6.0),
+        ("{ dist = \"constant\", mean = \"30m\" }", 0.5),
     ];
     for (text, mean) in cases {
         let got = service(text).unwrap_or_else(|e| panic!("{text}: {e:#?}"));
@@ -284,6 +294,22 @@ fn distribution_errors_name_what_is_expected() {
         (
             "{ dist = \"empirical\", values = [] }",
             "`values` is empty",
+            None,
+        ),
+        (
+            // A list: the fix is the list with units, not `values = "1h"`.
+            "{ dist = \"empirical\", values = [1, 2.5, \"3h\"] }",
+            "`values` needs units",
+            Some("`values = [\"1h\", \"2.5h\", \"3h\"]`"),
+        ),
+        (
+            "{ dist = \"erlang\", mean = \"2h\", cv = 0.6 }",
+            "cv 0.6 gives k = 2.778: write `k = 3` (cv 0.577)",
+            None,
+        ),
+        (
+            "{ dist = \"gamma\", mean = \"2h\", sd = \"0h\" }",
+            "its `sd` is zero",
             None,
         ),
         ("{ dist = 3 }", "wrong type for `dist`", None),
