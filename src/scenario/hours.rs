@@ -67,6 +67,29 @@ pub fn read(errs: &mut Errors, key: &str, v: &Value<'_>) -> Option<Hours> {
             ok = false;
             continue;
         };
+        if let Some(pieces) = several_windows(s) {
+            let list: Vec<String> = pieces
+                .iter()
+                .map(|p| format!("\"{}\"", escape(p)))
+                .collect();
+            errs.push(
+                Diagnostic::new(
+                    item.span(),
+                    format!(
+                        "`{key}`: {} windows in one string, \"{}\"",
+                        pieces.len(),
+                        escape(s)
+                    ),
+                    "expected one window per string",
+                )
+                .with_help(format!(
+                    "write each window as a string of its own, in a list: `{key} = [{}]`",
+                    list.join(", ")
+                )),
+            );
+            ok = false;
+            continue;
+        }
         match parse_window(s) {
             Ok(ws) => windows.extend(ws.into_iter().map(|(start, end)| Window {
                 start,
@@ -199,6 +222,26 @@ fn parse_window(text: &str) -> Result<Vec<(u32, u32)>, Problem> {
         .collect())
 }
 
+/// Several windows written in one string, `"mon-fri 09:00-17:00, sat
+/// 10:00-12:00"` (or with `;`): the windows, when there are two or more. A
+/// comma inside the days (`mon,wed,fri 08:00-12:00`) does not end a window:
+/// only a piece with a time of day (a `:`) does.
+fn several_windows(text: &str) -> Option<Vec<String>> {
+    let mut windows = Vec::new();
+    let mut current = String::new();
+    for piece in text.split([',', ';']) {
+        if !current.is_empty() {
+            current.push(',');
+        }
+        current.push_str(piece);
+        if piece.contains(':') {
+            windows.push(current.trim().to_owned());
+            current.clear();
+        }
+    }
+    (windows.len() >= 2).then_some(windows)
+}
+
 /// `mon-fri`, `sat`, `daily`, `mon,wed,fri`, `fri-mon`: which of the seven days.
 fn parse_days(text: &str, times: &str) -> Result<Vec<bool>, Problem> {
     let lower = text.to_ascii_lowercase();
@@ -227,32 +270,60 @@ fn parse_days(text: &str, times: &str) -> Result<Vec<bool>, Problem> {
     Ok(days)
 }
 
+const FULL_DAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// The day a name that is not one of [`DAYS`] most likely means: written out
+/// in full, or as a longer abbreviation (`monday`, `tues`), or misspelt.
+fn known_day(name: &str) -> Option<usize> {
+    if let Some(i) = DAYS.iter().position(|d| *d == name) {
+        return Some(i);
+    }
+    FULL_DAYS
+        .iter()
+        .position(|f| name.len() >= 3 && f.starts_with(name))
+        .or_else(|| {
+            closest(name, DAYS.iter().chain(&FULL_DAYS).copied())
+                .and_then(|c| DAYS.iter().chain(&FULL_DAYS).position(|d| *d == c))
+                .map(|i| i % 7)
+        })
+}
+
+/// The days of a window with every name it can read as one of [`DAYS`]
+/// (`monday-friday` → `mon-fri`); names it cannot read are kept.
+fn fix_days(days: &str) -> String {
+    days.split(',')
+        .map(|part| {
+            part.split('-')
+                .map(|name| {
+                    let name = name.trim();
+                    known_day(name).map_or(name, |i| DAYS[i])
+                })
+                .collect::<Vec<_>>()
+                .join("-")
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// One day name: `mon` … `sun` (also written out: `monday`).
 fn day(name: &str, days: &str, times: &str) -> Result<usize, Problem> {
     if let Some(i) = DAYS.iter().position(|d| *d == name) {
         return Ok(i);
     }
-    // Written out in full, or as a longer abbreviation: `monday`, `tues`.
-    let full = [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ];
-    let known = full
-        .iter()
-        .position(|f| name.len() >= 3 && f.starts_with(name))
-        .or_else(|| {
-            closest(name, DAYS.iter().chain(&full).copied())
-                .and_then(|c| DAYS.iter().chain(&full).position(|d| *d == c))
-                .map(|i| i % 7)
-        });
+    let known = known_day(name);
     let help = match known {
         Some(i) => {
-            let fixed = days.to_ascii_lowercase().replacen(name, DAYS[i], 1);
+            // Every day of the text, not only this one: "monday-friday" is
+            // "mon-fri", not "mon-friday".
+            let fixed = fix_days(&days.to_ascii_lowercase());
             format!(
                 "did you mean `{}`? write \"{fixed} {times}\"",
                 DAYS[i]
@@ -432,9 +503,35 @@ mod tests {
         );
         let (_, _, h) = parse_window("mon-fir 09:00-17:00").unwrap_err();
         assert!(h.contains("`fri`"), "{h}");
+        // Every day of the text is fixed, not only the first.
+        let (_, _, h) = parse_window("monday-friday 09:00-17:00").unwrap_err();
+        assert!(h.contains("\"mon-fri 09:00-17:00\""), "{h}");
+        let (_, _, h) = parse_window("Monday,Wednesday 09:00-17:00").unwrap_err();
+        assert!(h.contains("\"mon,wed 09:00-17:00\""), "{h}");
         assert!(parse_window("mon 09:00-09:00").is_err());
         assert!(parse_window("mon 24:00-06:00").is_err());
         assert!(parse_window("mon 09:60-10:00").is_err());
         assert!(parse_window("").is_err());
+    }
+
+    #[test]
+    fn several_windows_in_one_string_are_found() {
+        assert_eq!(
+            several_windows("mon-fri 09:00-17:00, sat 10:00-12:00"),
+            Some(vec![
+                "mon-fri 09:00-17:00".to_owned(),
+                "sat 10:00-12:00".to_owned()
+            ])
+        );
+        assert_eq!(
+            several_windows("mon,wed 08:00-12:00; fri 13:00-17:00"),
+            Some(vec![
+                "mon,wed 08:00-12:00".to_owned(),
+                "fri 13:00-17:00".to_owned()
+            ])
+        );
+        // A list of days is one window.
+        assert_eq!(several_windows("mon,wed,fri 08:00-12:00"), None);
+        assert_eq!(several_windows("22:00-06:00"), None);
     }
 }
