@@ -4,25 +4,36 @@
 ///
 /// Uses the optimal string alignment distance (a swap of two neighbouring
 /// letters counts as one edit) and accepts up to one edit per three letters,
-/// at least one; a candidate that only differs in case always matches.
+/// at least one; a candidate that only differs in case always matches. Failing
+/// that, a word of four letters or more that begins exactly one candidate is
+/// taken as that candidate cut short (`learn` for `learning`, `prod` for
+/// `production`).
 pub fn closest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     let lower = word.to_lowercase();
     let limit = (word.chars().count() / 3).max(1);
     let mut best: Option<(usize, &'c str)> = None;
+    let mut starts: Option<&'c str> = None;
+    let mut starts_many = false;
     for c in candidates {
         if c == word {
             continue;
         }
-        let d = if c.to_lowercase() == lower {
+        let c_lower = c.to_lowercase();
+        let d = if c_lower == lower {
             0
         } else {
-            strsim::osa_distance(&lower, &c.to_lowercase())
+            strsim::osa_distance(&lower, &c_lower)
         };
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
+        if c_lower.starts_with(&lower) {
+            starts_many |= starts.is_some_and(|s| s != c);
+            starts = Some(c);
+        }
     }
-    best.map(|(_, c)| c)
+    let cut_short = starts.filter(|_| !starts_many && word.chars().count() >= 4);
+    best.map(|(_, c)| c).or(cut_short)
 }
 
 /// `did you mean `x`?` when there is a close candidate.
@@ -82,5 +93,17 @@ mod tests {
             closest("prodution", ["sales", "production"]),
             Some("production")
         );
+    }
+
+    #[test]
+    fn a_name_cut_short_is_suggested_when_it_begins_one_candidate() {
+        let sections = ["scenario", "simulation", "learning", "morale", "policy"];
+        assert_eq!(closest("learn", sections), Some("learning"));
+        assert_eq!(closest("Learn", sections), Some("learning"));
+        assert_eq!(closest("prod", ["sales", "production"]), Some("production"));
+        // Too short to tell, or the start of several.
+        assert_eq!(closest("sc", sections), None);
+        assert_eq!(closest("sim", ["simulation", "simple"]), None);
+        assert_eq!(closest("compl", ["complaints", "complain_share"]), None);
     }
 }
