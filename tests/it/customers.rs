@@ -487,3 +487,59 @@ fn the_recovery_paradox_follows_the_first_problem_whatever_happened_meanwhile() 
         watch.second_problem_meanwhile
     );
 }
+
+/// Lead times that add up to the promise exactly are on time, although the
+/// clock's additions round `now - placed` a few ulps either way; a second
+/// more is late, every time.
+#[test]
+fn constant_times_that_add_up_to_the_promise_are_on_time() {
+    // Staff enough that nobody waits: every lead time is 1.7 h + 0.3 h +
+    // 50 min + 69 h 10 min = 72 h, and the clock reads up to 8 760 h.
+    let chain = |last_delay: &str| {
+        format!(
+            r#"
+[scenario]
+name = "exact promise"
+[simulation]
+duration = "365d"
+warmup = "0d"
+seed = 3
+replications = 2
+[customers]
+arrival_rate = "20/d"
+promise = "3d"
+[[department]]
+name = "sales"
+staff = 50
+service = "1.7h"
+[[department]]
+name = "billing"
+staff = 50
+service = "50m"
+[[flow]]
+name = "f"
+steps = ["sales", "billing"]
+[[handoff]]
+from = "sales"
+to = "billing"
+delay = "0.3h"
+[[handoff]]
+from = "billing"
+to = "customer"
+delay = "{last_delay}"
+"#
+        )
+    };
+    for (delay, all_late) in [("69h 10m", false), ("69h 10m 1s", true)] {
+        for r in run(&chain(delay)).runs {
+            let o = &r.metrics.orders;
+            assert!(o.delivered > 3_000.0, "{delay}: {} delivered", o.delivered);
+            let expected = if all_late { o.delivered } else { 0.0 };
+            assert_eq!(
+                o.late, expected,
+                "{delay}: {} late of {}",
+                o.late, o.delivered
+            );
+        }
+    }
+}
