@@ -170,11 +170,11 @@ fn load_table(model: &Model) -> String {
         let pad = width - name.chars().count();
         let _ = writeln!(out, "  {name}{}  {value}", " ".repeat(pad));
     }
-    for set in &expected.sets {
+    for (i, set) in expected.sets.iter().enumerate() {
         if set.pools.is_empty() || set.departments.iter().all(|d| idle.contains(d)) {
             continue;
         }
-        let line = if group_of_part(set, &expected).is_some() {
+        let line = if group_of_part(i, &expected).is_some() {
             format!(
                 "of them, {} can only call on {} besides {} own staff",
                 departments(model, &set.departments),
@@ -426,7 +426,12 @@ pub fn warnings(model: &Model) -> Vec<String> {
     };
     let expected = model.expected_loads();
     let mut warnings: Vec<String> = Vec::new();
-    for set in expected.sets.iter().filter(|s| s.load() >= 1.0) {
+    for (i, set) in expected
+        .sets
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.load() >= 1.0)
+    {
         let (asked, grows) = if set.departments.len() == 1 {
             (asked.to_owned(), format!("its queue {grows}"))
         } else {
@@ -435,7 +440,7 @@ pub fn warnings(model: &Model) -> Vec<String> {
                 format!("their queues {grows}"),
             )
         };
-        let hidden = group_of_part(set, &expected).map_or(String::new(), |whole| {
+        let hidden = group_of_part(i, &expected).map_or(String::new(), |whole| {
             format!(
                 " (all the departments the pool{} serve{} are at {} together, but the others' \
                  own staff do not serve {})",
@@ -468,7 +473,14 @@ pub fn warnings(model: &Model) -> Vec<String> {
             help,
         ));
     }
-    warnings.extend(settling_warnings(model, &expected));
+    let mut warnings = capped(
+        warnings,
+        "departments (or groups that share a pool) that cannot keep up",
+    );
+    warnings.extend(capped(
+        settling_warnings(model, &expected),
+        "departments (or groups that share a pool) that take long to settle from the empty start",
+    ));
     warnings.extend(window_warnings(model));
     let desk = model.complaints.as_ref().map(|c| c.department);
     let idle: Vec<DeptId> = model
@@ -597,6 +609,23 @@ pub fn warnings(model: &Model) -> Vec<String> {
         ));
     }
     warnings
+}
+
+/// At most this many warnings of one kind (an overload, a slow start) are
+/// written: 200 000 departments printed 600 000 lines, which buried every
+/// other message.
+const WARNINGS_SHOWN: usize = 20;
+
+/// The first [`WARNINGS_SHOWN`] of `list`, and a count of the rest, `what` they are.
+fn capped(mut list: Vec<String>, what: &str) -> Vec<String> {
+    if list.len() > WARNINGS_SHOWN {
+        let more = list.len() - WARNINGS_SHOWN;
+        list.truncate(WARNINGS_SHOWN);
+        list.push(format!(
+            "warning: … and {more} more {what}, like those above (the first {WARNINGS_SHOWN} are listed)"
+        ));
+    }
+    list
 }
 
 /// Warnings for the incident windows inside which some departments cannot keep
@@ -740,13 +769,13 @@ fn settling_warnings(model: &Model, expected: &Loads) -> Vec<String> {
     let sim = &model.simulation;
     let counted = sim.duration_h - sim.warmup_h;
     let mut warnings = Vec::new();
-    for set in &expected.sets {
+    for (i, set) in expected.sets.iter().enumerate() {
         let (load, service) = (set.load(), set.work_per_job());
         // Parts of a pooled group settle with the group, which has its own entry.
         if !(load > 0.0 && load < 1.0)
             || service <= 0.0
             || set.staff <= 0.0
-            || group_of_part(set, expected).is_some()
+            || group_of_part(i, expected).is_some()
         {
             continue;
         }
@@ -832,17 +861,12 @@ fn who_serves(model: &Model, set: &Strain) -> String {
     who
 }
 
-/// The load of the pooled group that `set` is a part of, when it is one: the
-/// group's total hides the part's overload.
-fn group_of_part(set: &Strain, loads: &Loads) -> Option<f64> {
-    loads
-        .sets
-        .iter()
-        .find(|g| {
-            g.departments.len() > set.departments.len()
-                && set.departments.iter().all(|d| g.departments.contains(d))
-        })
-        .map(Strain::load)
+/// The load of the pooled group that set `i` is a part of, when it is one:
+/// the group's total hides the part's overload. (Looked up, not searched
+/// for: a search over every set, for every set, took minutes with 200 000
+/// departments.)
+fn group_of_part(i: usize, loads: &Loads) -> Option<f64> {
+    loads.part_of[i].map(|g| loads.sets[g].load())
 }
 
 /// Above this cv a normal truncated at zero draws noticeably more than its `mean`

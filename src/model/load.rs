@@ -139,6 +139,9 @@ pub struct Loads {
     /// Per department, the index in `sets` whose load it bears: its group's,
     /// or that of the part of its group that cannot keep up when that is higher.
     pub of_department: Vec<usize>,
+    /// Per set, the index in `sets` of the group it is a part of (`None` for
+    /// a department alone or a whole group).
+    pub part_of: Vec<Option<usize>>,
 }
 
 impl Loads {
@@ -318,6 +321,7 @@ impl Model {
             .zip(&pools_of)
             .map(|(d, p)| w.strain(d, p))
             .collect();
+        let mut part_of = vec![None; sets.len()];
         for s in 0..sets.len() {
             if sets[s].departments.len() < 2 || sets[s].pools.is_empty() {
                 continue;
@@ -330,11 +334,13 @@ impl Model {
                     of_department[d] = sets.len();
                 }
                 sets.push(part);
+                part_of.push(Some(s));
             }
         }
         Loads {
             sets,
             of_department,
+            part_of,
         }
     }
 

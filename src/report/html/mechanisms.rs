@@ -177,8 +177,11 @@ pub(super) fn incidents_section(outcome: &Outcome, lang: Lang) -> Option<Markup>
 }
 
 /// Morale in a department's box of the chain: `morale 85 %`.
-pub(super) fn morale_line(s: &Metrics<Stat>, name: &str, lang: Lang) -> Option<String> {
-    let morale = s.departments.iter().find(|d| d.name == name)?.morale?;
+pub(super) fn morale_line(
+    d: &crate::metrics::DepartmentMetrics<Stat>,
+    lang: Lang,
+) -> Option<String> {
+    let morale = d.morale?;
     Some(
         lang.catalogue()
             .fill("chain.morale", &[("share", &lang.percent(morale.mean))]),
