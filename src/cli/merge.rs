@@ -185,14 +185,17 @@ fn merged(args: &Args, out: &OutputTarget) -> Result<Vec<u8>, Failure> {
         headers.push((p.display().to_string(), Header::from(h)));
     }
     shard::check_parts(&headers).map_err(|e| Failure::Input(format!("error: {e}")))?;
-    let extension = args
-        .output
-        .as_ref()
-        .and_then(|o| o.extension())
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
     let bytes = match headers[0].1.kind.as_str() {
         RUN_KIND => {
+            // As `run` chooses, before the parts are read: a --format that
+            // contradicts OUT's extension (CSV into `report.json`) is refused.
+            let flag = args.format.map(|f| match f {
+                Format::Text => report::Format::Text,
+                Format::Json => report::Format::Json,
+                Format::Csv => report::Format::Csv,
+                Format::Html => report::Format::Html,
+            });
+            let format = super::format::choose(flag, args.output.as_deref())?;
             let mut parts = args
                 .parts
                 .iter()
@@ -210,12 +213,6 @@ fn merged(args: &Args, out: &OutputTarget) -> Result<Vec<u8>, Failure> {
             let outcome = replications
                 .finish()
                 .expect("a checked run has at least one replication");
-            let format = match (args.format, extension.as_deref()) {
-                (Some(Format::Csv), _) | (None, Some("csv")) => report::Format::Csv,
-                (Some(Format::Json), _) | (None, Some("json")) => report::Format::Json,
-                (Some(Format::Html), _) | (None, Some("html" | "htm")) => report::Format::Html,
-                _ => report::Format::Text,
-            };
             match format {
                 // The page `run` writes, stories of replication 0 included.
                 report::Format::Html => {
@@ -234,6 +231,21 @@ fn merged(args: &Args, out: &OutputTarget) -> Result<Vec<u8>, Failure> {
             }
         }
         SWEEP_KIND => {
+            let flag = match args.format {
+                Some(Format::Csv) => Some(sweep_cmd::Format::Csv),
+                Some(Format::Json) => Some(sweep_cmd::Format::Json),
+                Some(Format::Text | Format::Html) => {
+                    return Err(Failure::Input(
+                        "error: a merged sweep is a table: --format csv or json".to_owned(),
+                    ));
+                }
+                None => None,
+            };
+            // As `sweep` chooses: a --format against OUT's extension is refused.
+            let format = match out.path() {
+                Some(path) => sweep_cmd::Format::for_path(path, flag)?,
+                None => flag.unwrap_or(sweep_cmd::Format::Csv),
+            };
             let parts = args
                 .parts
                 .iter()
@@ -246,19 +258,6 @@ fn merged(args: &Args, out: &OutputTarget) -> Result<Vec<u8>, Failure> {
                 .collect::<Result<Vec<_>, Failure>>()?;
             let merged =
                 sweep::merge_sweep(parts).map_err(|e| Failure::Input(format!("error: {e}")))?;
-            let format = match args.format {
-                Some(Format::Csv) => sweep_cmd::Format::Csv,
-                Some(Format::Json) => sweep_cmd::Format::Json,
-                Some(Format::Text | Format::Html) => {
-                    return Err(Failure::Input(
-                        "error: a merged sweep is a table: --format csv or json".to_owned(),
-                    ));
-                }
-                None => match out.path() {
-                    Some(path) => sweep_cmd::Format::for_path(path, None)?,
-                    None => sweep_cmd::Format::Csv,
-                },
-            };
             format.render(&merged)
         }
         other => unreachable!("check_parts refuses a `{other}` part"),

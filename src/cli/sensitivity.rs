@@ -43,9 +43,9 @@ pub struct Args {
     /// `--set` applies before varying; every variant runs with the same seed.
     #[command(flatten)]
     settings: Settings,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    /// Output format [default: from the extension of -o (.json, .txt), else text].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// Write to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -225,8 +225,28 @@ fn parse_by(text: &str) -> Result<f64, String> {
     }
 }
 
+/// The format of the analysis: `--format`, or the extension of `-o` as for
+/// every other command (`.json`, `.txt`), else text. A `--format` against the
+/// extension, or an extension of a format the analysis has not (`.csv`,
+/// `.html`), is refused: the tornado's text went into `s.json` or `s.csv`.
+fn format_of(args: &Args) -> Result<Format, Failure> {
+    let given = args.format.map(|f| match f {
+        Format::Text => report::Format::Text,
+        Format::Json => report::Format::Json,
+    });
+    match super::format::choose(given, args.output.as_deref())? {
+        report::Format::Text => Ok(Format::Text),
+        report::Format::Json => Ok(Format::Json),
+        other => Err(Failure::Input(format!(
+            "error: a sensitivity analysis is written as text or JSON, not {}\n  help: name the file .txt or .json",
+            super::format::name(other)
+        ))),
+    }
+}
+
 pub fn execute(args: Args) -> Result<(), Failure> {
     let out = OutputTarget::check(args.output.as_deref(), &[&args.file])?;
+    let format = format_of(&args)?;
     let scenario = ScenarioFile::read(&args.file, &args.settings.set)?;
     let mut base = scenario.model(&[])?;
     args.settings.apply(&mut base);
@@ -255,9 +275,9 @@ pub fn execute(args: Args) -> Result<(), Failure> {
             // Named without `.mean`, which this distribution does not have.
             let field = c.parameter.strip_suffix(".mean").unwrap_or(&c.parameter);
             // JSON's `not_varied` is data: always the same words.
-            let lang = match args.format {
+            let lang = match format {
                 Format::Text => args.lang.into(),
-                _ => report::i18n::Lang::En,
+                Format::Json => report::i18n::Lang::En,
             };
             not_varied.push(
                 lang.catalogue()
@@ -419,7 +439,7 @@ pub fn execute(args: Args) -> Result<(), Failure> {
         )));
     }
     let result = sensitivity::ranked(&base, &args.metric, args.by, base_stat, effects, not_varied);
-    let bytes = match args.format {
+    let bytes = match format {
         Format::Text => report::sensitivity::text_in(&result, args.lang.into()).into_bytes(),
         Format::Json => report::sensitivity::json(&result),
     };

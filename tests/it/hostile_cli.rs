@@ -1964,3 +1964,83 @@ fn a_chain_of_sixty_thousand_departments_is_reported_in_seconds() {
     }
 }
 
+/// `merge` and `sensitivity` choose their format as every other command
+/// does: a `--format` against OUT's extension is refused before anything is
+/// written (merge wrote CSV into `r.json` and a page into `r.csv`; the
+/// tornado's text went into `s.json`), and `-o s.json` alone is JSON.
+#[test]
+fn merge_and_sensitivity_refuse_a_format_against_the_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    run_parts(d);
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    for i in 0..2 {
+        let shard = format!("{i}/2");
+        let out = format!("w{i}.json");
+        let args = [
+            "sweep",
+            f,
+            "--vary",
+            "department.billing.staff=1,2",
+            "--shard",
+            &shard,
+            "-o",
+            &out,
+            "-q",
+        ];
+        run(d, &args, 0);
+    }
+    let cases: [&[&str]; 6] = [
+        &[
+            "merge", "p0.json", "p1.json", "-o", "r.json", "--format", "csv",
+        ],
+        &[
+            "merge", "p0.json", "p1.json", "-o", "r.csv", "--format", "html",
+        ],
+        &[
+            "merge", "p0.json", "p1.json", "-o", "r.html", "--format", "text",
+        ],
+        &[
+            "merge", "w0.json", "w1.json", "-o", "r.csv", "--format", "json",
+        ],
+        &["sensitivity", f, "-o", "r.json", "--format", "text", "-q"],
+        &["sensitivity", f, "-o", "r.txt", "--format", "json", "-q"],
+    ];
+    for args in cases {
+        refused(d, args, &["contradicts the extension"]);
+        for out in ["r.json", "r.csv", "r.html", "r.txt"] {
+            assert!(!d.join(out).exists(), "{args:?} wrote {out}");
+        }
+    }
+    refused(
+        d,
+        &["sensitivity", f, "-o", "r.csv", "-q"],
+        &["text or JSON, not csv"],
+    );
+    // Agreeing, or an extension that asks for nothing, as before.
+    run(
+        d,
+        &[
+            "merge", "p0.json", "p1.json", "-o", "r.out", "--format", "csv",
+        ],
+        0,
+    );
+    assert!(
+        std::fs::read_to_string(d.join("r.out"))
+            .unwrap()
+            .starts_with("metric,mean,ci95")
+    );
+    run(
+        d,
+        &[
+            "merge", "w0.json", "w1.json", "-o", "r.csv", "--format", "csv",
+        ],
+        0,
+    );
+    run(d, &["sensitivity", f, "-o", "s.json", "-q"], 0);
+    let by_extension = json(&d.join("s.json"));
+    assert!(by_extension["parameters"].is_array(), "{by_extension}");
+    let flagged = run(d, &["sensitivity", f, "--format", "json", "-q"], 0);
+    assert_eq!(std::fs::read(d.join("s.json")).unwrap(), flagged.stdout);
+}
