@@ -58,14 +58,20 @@ impl Shard {
                 )));
             }
         }
-        let index: u32 = i
-            .trim()
-            .parse()
-            .map_err(|_| bad(format!("`{}` is not a whole number", i.trim())))?;
-        let count: u32 = n
-            .trim()
-            .parse()
-            .map_err(|_| bad(format!("`{}` is not a whole number", n.trim())))?;
+        // `18446744073709551615` is a whole number, only too large for one.
+        let number = |part: &str| -> Result<u32, String> {
+            let part = part.trim();
+            part.parse().map_err(|e: std::num::ParseIntError| {
+                bad(match e.kind() {
+                    std::num::IntErrorKind::PosOverflow => {
+                        format!("`{part}` is too large (at most {} shards)", u32::MAX)
+                    }
+                    _ => format!("`{part}` is not a whole number"),
+                })
+            })
+        };
+        let index = number(i)?;
+        let count = number(n)?;
         if count == 0 {
             return Err(bad("N must be at least 1".into()));
         }
@@ -918,6 +924,12 @@ mod tests {
             ("8/8", "below N"),
             ("1/0", "at least 1"),
             ("x/2", "whole number"),
+            ("2.5/4", "`2.5` is not a whole number"),
+            (
+                "18446744073709551615/18446744073709551616",
+                "`18446744073709551615` is too large",
+            ),
+            ("0/4294967296", "`4294967296` is too large"),
             ("3", "no `/`"),
             ("-1/2", "`-1` is negative"),
             (
