@@ -933,14 +933,20 @@ fn read_customers(
         .field(errs, "promise", duration(Need::Positive, "d"))
         .or(DEFAULT_PROMISE_H);
     let patience = match t.field(errs, "patience", duration(Need::Positive, "d")) {
-        Field::Missing => promise.map(|p| p * DEFAULT_PATIENCE_PROMISES),
+        // Its default follows `promise`: a `promise` too short for the clock
+        // is reported there, as `promise` (it was `patience`, at line 1:1).
+        Field::Missing => promise
+            .filter(|&p| {
+                let span = t.get("promise").map(|v| v.span());
+                resolvable(errs, horizon, span, "promise", p)
+            })
+            .map(|p| p * DEFAULT_PATIENCE_PROMISES),
         Field::Invalid => None,
-        Field::Ok(p) => Some(p),
+        Field::Ok(p) => {
+            let span = t.get("patience").map(|v| v.span());
+            resolvable(errs, horizon, span, "patience", p).then_some(p)
+        }
     };
-    let patience = patience.filter(|&p| {
-        let span = t.get("patience").map(|v| v.span());
-        resolvable(errs, horizon, span, "patience", p)
-    });
     let complain_share = t
         .field(errs, "complain_share", probability)
         .or(DEFAULT_COMPLAIN_SHARE);

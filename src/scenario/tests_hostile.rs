@@ -151,6 +151,27 @@ fn times_below_the_clocks_resolution_are_refused() {
     assert!(parse(&edit("mean = \"1h\"", "mean = \"1e-9h\""), "t.toml").is_ok());
 }
 
+/// `patience` left out is twice `promise`: a `promise` too short for the
+/// clock is reported at `promise`, not as a `patience` nobody wrote at 1:1.
+#[test]
+fn a_promise_too_short_for_the_clock_is_reported_at_the_promise() {
+    let src = edit("\"12/d\"", "\"12/d\"\npromise = \"1e-20s\"");
+    let d = one(&src);
+    assert!(
+        d.message
+            .starts_with("`promise` is too short for the clock"),
+        "{}",
+        d.message
+    );
+    assert_eq!(&src[d.span.clone()], "\"1e-20s\"");
+    // With `patience` given, a short promise is only a threshold.
+    let src = edit(
+        "\"12/d\"",
+        "\"12/d\"\npromise = \"1e-20s\"\npatience = \"1d\"",
+    );
+    assert!(parse(&src, "t.toml").is_ok());
+}
+
 #[test]
 fn bare_infinity_is_not_suggested_back() {
     for bad in ["inf", "nan", "-inf"] {
