@@ -461,7 +461,7 @@ fn positive_number(errs: &mut Errors, p: &str, v: &Value<'_>) -> Option<f64> {
         None => {
             let mut d = wrong_type(v.span(), p, "a plain number (no unit)", v.get_ref());
             if let DeValue::String(s) = v.get_ref()
-                && let Ok(x) = s.trim().parse::<f64>()
+                && let Some(x) = super::read::unquoted_number(s)
             {
                 d = d.with_help(format!("remove the quotes: `{p} = {x}`"));
             } else if p == "cv" {

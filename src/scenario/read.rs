@@ -76,6 +76,14 @@ fn shorten(s: &str) -> String {
     }
 }
 
+/// The number a quoted value would be without its quotes (`"0.5"`), for a
+/// "remove the quotes" hint: only a finite one, since `NaN`, `inf` or
+/// `1e999` written bare is no value the field takes either (the hint sent
+/// `"nan"` to `complain_share = NaN`, which is not even TOML).
+pub fn unquoted_number(s: &str) -> Option<f64> {
+    s.trim().parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
 /// "wrong type for `key`: expected X, found Y".
 pub fn wrong_type(span: Span, key: &str, expected: &str, v: &DeValue<'_>) -> Diagnostic {
     Diagnostic::new(
@@ -404,7 +412,7 @@ pub fn probability(errs: &mut Errors, key: &str, v: &Value<'_>) -> Option<f64> {
                     "write percentages as fractions: `{key} = {}`",
                     pct / 100.0
                 ));
-            } else if let Ok(x) = s.trim().parse::<f64>() {
+            } else if let Some(x) = unquoted_number(s) {
                 d = d.with_help(format!("remove the quotes: `{key} = {x}`"));
             }
         }
@@ -502,7 +510,7 @@ pub fn non_negative_number(errs: &mut Errors, key: &str, v: &Value<'_>) -> Optio
     let Some(x) = as_f64(v.get_ref()) else {
         let mut d = wrong_type(v.span(), key, "a number", v.get_ref());
         if let DeValue::String(s) = v.get_ref()
-            && let Ok(x) = s.trim().parse::<f64>()
+            && let Some(x) = unquoted_number(s)
         {
             d = d.with_help(format!("remove the quotes: `{key} = {x}`"));
         }

@@ -663,3 +663,47 @@ fn names_that_look_alike_are_one_name_however_their_accents_are_encoded() {
         parse_with(&mixed, "t.toml", &set).unwrap_or_else(|d| panic!("{}", d.render(false)));
     assert_eq!(model.departments[0].staff, 3);
 }
+
+/// A quoted `"nan"`, `"inf"` or `"1e999"` is not told to lose its quotes:
+/// `complain_share = NaN` is not TOML, and `inf` is no probability.
+#[test]
+fn quoted_non_numbers_are_not_suggested_without_quotes() {
+    for quoted in [
+        "\"nan\"",
+        "\"NaN\"",
+        "\"inf\"",
+        "\"-infinity\"",
+        "\"1e999\"",
+    ] {
+        let d = one(&edit(
+            "\"12/d\"",
+            &format!("\"12/d\"\ncomplain_share = {quoted}"),
+        ));
+        assert!(
+            !help(&d).contains("remove the quotes"),
+            "{quoted}: {}",
+            help(&d)
+        );
+        let d = one(&edit(
+            "\"12/d\"",
+            &format!("\"12/d\"\norder_value = {quoted}"),
+        ));
+        assert!(
+            !help(&d).contains("remove the quotes"),
+            "{quoted}: {}",
+            help(&d)
+        );
+        let d = one(&edit(
+            "{ dist = \"exponential\", mean = \"1h\" }",
+            &format!("{{ dist = \"gamma\", mean = \"1h\", cv = {quoted} }}"),
+        ));
+        assert!(
+            !help(&d).contains("remove the quotes"),
+            "{quoted}: {}",
+            help(&d)
+        );
+    }
+    // A number in quotes still gets the hint.
+    let d = one(&edit("\"12/d\"", "\"12/d\"\ncomplain_share = \"0.05\""));
+    assert_eq!(help(&d), "remove the quotes: `complain_share = 0.05`");
+}
