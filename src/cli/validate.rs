@@ -840,7 +840,9 @@ fn who_serves(model: &Model, set: &Strain) -> String {
     if one && let Some(h) = &model.departments[set.departments[0]].hours {
         let open = h.open_hours_per_week();
         let _ = if open >= 1.0 {
-            write!(who, " open {} hours a week", trim(open))
+            let hours = trim(open);
+            let s = if hours == "1" { "" } else { "s" };
+            write!(who, " open {hours} hour{s} a week")
         } else {
             write!(who, " open {} a week", duration(open))
         };

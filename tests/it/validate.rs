@@ -452,3 +452,27 @@ fn rudeness_where_no_customer_is_met_is_warned_about() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(!stderr.contains("`rude`"), "{stderr}");
 }
+
+/// A department open one hour a week is "open 1 hour a week" (it read
+/// "1 hours"); two are "2 hours".
+#[test]
+fn one_open_hour_a_week_is_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = |hours: &str| {
+        format!(
+            "[scenario]\nname = \"h\"\n[simulation]\nduration = \"30d\"\n[customers]\n\
+             arrival_rate = \"20/d\"\n[[department]]\nname = \"desk\"\nstaff = 1\n\
+             hours = \"{hours}\"\nservice = \"1h\"\n[[flow]]\nname = \"f\"\nsteps = [\"desk\"]\n"
+        )
+    };
+    for (hours, says) in [
+        ("mon 09:00-10:00", "its 1 person open 1 hour a week can do"),
+        ("mon 09:00-11:00", "its 1 person open 2 hours a week can do"),
+    ] {
+        let path = dir.path().join("h.toml");
+        std::fs::write(&path, scenario(hours)).unwrap();
+        let out = handoff(&["validate", path.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{hours}: {err}");
+    }
+}
