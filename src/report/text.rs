@@ -1032,6 +1032,33 @@ pub(crate) struct Table {
     rows: Vec<Vec<Cell>>,
 }
 
+/// `header` folded into at most `most` lines as narrow as they can be, but
+/// no narrower than `least` (the column's figures) or its longest word: the
+/// width and the lines, or `None` when that is no narrower than one line.
+fn folded(header: &str, least: usize, most: usize) -> Option<(usize, Vec<String>)> {
+    let one_line = width(header).max(least);
+    let longest = header.split(' ').map(width).max().unwrap_or(0);
+    (longest.max(least)..one_line)
+        .map(|w| (w, fold(header, w)))
+        .find(|(_, lines)| lines.len() <= most)
+}
+
+/// `text` broken at spaces into lines of at most `max` columns (a word
+/// longer than that gets a line of its own).
+fn fold(text: &str, max: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if width(line) + 1 + width(word) <= max => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines
+}
+
 /// Display width of a string (every character here is one column wide).
 fn width(s: &str) -> usize {
     s.chars().count()
@@ -1079,17 +1106,41 @@ impl Table {
         let body_w: Vec<usize> = (0..ncol)
             .map(|c| mean_w[c] + if ci_w[c] > 0 { 3 + ci_w[c] } else { 0 })
             .collect();
-        let col_w: Vec<usize> = (0..ncol)
+        let mut col_w: Vec<usize> = (0..ncol)
             .map(|c| body_w[c].max(width(&self.headers[c].0)))
             .collect();
-
-        let header: Vec<String> = self
-            .headers
-            .iter()
-            .enumerate()
-            .map(|(c, (h, a))| pad(h, col_w[c], *a))
-            .collect();
-        Self::line(out, &header);
+        // A table too wide for the report would be broken up by `wrap`, its
+        // rows no longer under their headers.
+        let total = |w: &[usize]| 2 + w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1);
+        let mut headers: Vec<Vec<String>> =
+            self.headers.iter().map(|(h, _)| vec![h.clone()]).collect();
+        // Headers wider than their column's figures take two lines, or
+        // three, until the table fits.
+        for most in 2..=3 {
+            if total(&col_w) <= MAX_WIDTH {
+                break;
+            }
+            for c in 0..ncol {
+                if let Some((w, lines)) = folded(&self.headers[c].0, body_w[c], most) {
+                    col_w[c] = w;
+                    headers[c] = lines;
+                }
+            }
+        }
+        let header_lines = headers.iter().map(Vec::len).max().unwrap_or(1);
+        for line in 0..header_lines {
+            let header: Vec<String> = headers
+                .iter()
+                .enumerate()
+                .map(|(c, lines)| {
+                    // The last line of each header sits just above the figures.
+                    let shift = header_lines - lines.len();
+                    let text = line.checked_sub(shift).map_or("", |i| lines[i].as_str());
+                    pad(text, col_w[c], self.headers[c].1)
+                })
+                .collect();
+            Self::line(out, &header);
+        }
         for row in &self.rows {
             let cells: Vec<String> = row
                 .iter()
@@ -1848,6 +1899,55 @@ mod tests {
 
     fn w_title(lang: Lang) -> &'static str {
         lang.catalogue().get("text.causes.title")
+    }
+
+    /// A table too wide for the report gives its long headers two lines,
+    /// instead of having its rows broken under them; a narrow one keeps one.
+    #[test]
+    fn a_table_too_wide_folds_its_headers_not_its_rows() {
+        let table = |headers: &[(&str, Align)], row: &[&str]| {
+            let mut t = Table::new(headers);
+            t.row(row.iter().map(|c| Cell::Text((*c).to_owned())).collect());
+            let mut out = String::new();
+            t.write(&mut out);
+            wrap(&out, MAX_WIDTH)
+        };
+        let wide = [
+            ("incident", Align::Left),
+            ("window in days from the start", Align::Left),
+            ("customers lost inside the window", Align::Right),
+            ("per week inside the window", Align::Right),
+            ("per week outside the windows", Align::Right),
+            ("revenue lost", Align::Right),
+        ];
+        let out = table(
+            &wide,
+            &[
+                "billing migration",
+                "day 120–150",
+                "21 ± 5",
+                "4.8",
+                "0.4",
+                "375 044 ± 59 040",
+            ],
+        );
+        let lines = lines(&out);
+        // Three header lines (at two, the table is still too wide), one row.
+        assert_eq!(lines.len(), 4, "{out}");
+        assert!(lines.iter().all(|l| width(l) <= MAX_WIDTH), "{out}");
+        let (header, row) = (lines[2], lines[3]);
+        assert!(row.starts_with("  billing migration  day 120–150"), "{out}");
+        assert!(row.ends_with("375 044 ± 59 040"), "{out}");
+        // Each right-aligned header ends where its figures end.
+        let end = |line: &str, text: &str| line.find(text).map(|i| width(&line[..i]) + width(text));
+        assert_eq!(end(header, "the window"), end(row, "21 ± 5"), "{out}");
+        assert_eq!(end(header, "revenue lost"), end(row, "59 040"), "{out}");
+        assert!(
+            lines[0].contains("window in") && lines[1].contains("days from"),
+            "{out}"
+        );
+        let narrow = table(&wide[..3], &["billing migration", "day 120–150", "21 ± 5"]);
+        assert_eq!(narrow.lines().count(), 2, "{narrow}");
     }
 
     #[test]
