@@ -7,7 +7,11 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use handoff::model::{Backlog, DeptId, IncidentTarget, Loads, Model, Strain, Target, WindowLoad};
+use handoff::experiment::MAX_REPLICATIONS;
+use handoff::model::{
+    Backlog, DeptId, Drawn, IncidentTarget, Loads, Model, Strain, TAIL_SHARE_LIMIT, Target,
+    TooSpread, WindowLoad,
+};
 use handoff::report::human;
 use handoff::scenario::{MAX_DURATION_H, Override};
 
@@ -482,6 +486,10 @@ pub fn warnings(model: &Model) -> Vec<String> {
         "departments (or groups that share a pool) that take long to settle from the empty start",
     ));
     warnings.extend(window_warnings(model));
+    warnings.extend(capped(
+        spread_warnings(model, &expected),
+        "distributions spread too far for the run to average",
+    ));
     let desk = model.complaints.as_ref().map(|c| c.department);
     let idle: Vec<DeptId> = model
         .departments_in_no_flow()
@@ -609,6 +617,143 @@ pub fn warnings(model: &Model) -> Vec<String> {
         ));
     }
     warnings
+}
+
+/// Distributions spread so far that the run will not see the draws that carry
+/// their mean ([`Model::too_spread`]): what reads low, and what would do.
+fn spread_warnings(model: &Model, expected: &Loads) -> Vec<String> {
+    let sim = &model.simulation;
+    let loads = expected.per_department();
+    model
+        .too_spread()
+        .into_iter()
+        .map(|t| {
+            let (what, d, reads) = match t.drawn {
+                Drawn::Service(d) => (
+                    format!("department `{}` service", model.departments[d].name),
+                    &model.departments[d].service,
+                    if model.departments_in_no_flow().contains(&d) {
+                        "its utilisation, waits and queues will read low".to_owned()
+                    } else {
+                        format!(
+                            "its utilisation, waits and queues will read low (far below the {} \
+                             load estimated)",
+                            percent(loads[d])
+                        )
+                    },
+                ),
+                Drawn::Delay(h) => (
+                    format!("handoff `{}` delay", model.handoff_name(h)),
+                    model.handoffs[h].delay.as_ref().expect("a delay"),
+                    "the lead times through it will read short".to_owned(),
+                ),
+                Drawn::Reorder => (
+                    "customers.reorder".to_owned(),
+                    model.customers.reorder.as_ref().expect("a reorder"),
+                    "customers will reorder sooner than it says, and the orders and loads \
+                     will read high"
+                        .to_owned(),
+                ),
+                Drawn::IncidentService(i) | Drawn::IncidentDelay(i) => {
+                    let incident = &model.incidents[i];
+                    match &incident.target {
+                        IncidentTarget::Department {
+                            department,
+                            service: Some(s),
+                            ..
+                        } => (
+                            format!("incident `{}` service", incident.name),
+                            s,
+                            format!(
+                                "department `{}`'s utilisation, waits and queues in its \
+                                 windows will read low",
+                                model.departments[*department].name
+                            ),
+                        ),
+                        IncidentTarget::Handoff {
+                            delay: Some(Some(s)),
+                            ..
+                        } => (
+                            format!("incident `{}` delay", incident.name),
+                            s,
+                            "the lead times in its windows will read short".to_owned(),
+                        ),
+                        _ => unreachable!("too_spread names an incident's own distribution"),
+                    }
+                }
+            };
+            format!(
+                "warning: {what} (a {} with mean {} and cv {}) is drawn about {} times a \
+                 run, but {} of its mean lies in draws rarer than one in {}: a run almost \
+                 never sees them, so its draws will average far below the mean and {reads}; \
+                 the replications agree, so the confidence intervals will not show it.\n  \
+                 = help: {} (docs/scenario.md)",
+                d.family(),
+                hours(t.mean),
+                number(t.cv),
+                number(t.draws),
+                tail_percent(t.share),
+                number(t.draws),
+                spread_help(&t, sim),
+            )
+        })
+        .collect()
+}
+
+/// What would let a run average a [`TooSpread`] distribution: a smaller cv,
+/// or more draws when a run can make them.
+fn spread_help(t: &TooSpread, sim: &handoff::model::Simulation) -> String {
+    let cv = format!(
+        "lower its `cv` to {} or less (the same mean)",
+        number(t.cv_enough)
+    );
+    let Some(needed) = t.draws_needed else {
+        return format!(
+            "{cv}: more draws do not help, past 1e300 of them less than {:.0} % of its mean \
+             is in the common draws",
+            (1.0 - TAIL_SHARE_LIMIT) * 100.0
+        );
+    };
+    let times = needed / t.draws;
+    // The draws grow with the run's length, and the replications' average
+    // pools the draws of all of them.
+    let duration = sim.duration_h * times;
+    let replications = f64::from(sim.replications) * times;
+    let mut more = Vec::new();
+    if matches!(
+        t.drawn,
+        Drawn::Service(_) | Drawn::Delay(_) | Drawn::Reorder
+    ) && duration <= MAX_DURATION_H
+    {
+        more.push(format!("a `duration` of {}", rounded_up(duration)));
+    }
+    if replications <= f64::from(MAX_REPLICATIONS) {
+        more.push(format!("{} `replications`", number(replications.ceil())));
+    }
+    if more.is_empty() {
+        format!(
+            "{cv}: the run would need about {} draws of it, more than 100 years or \
+             {MAX_REPLICATIONS} replications make",
+            number(needed)
+        )
+    } else {
+        format!(
+            "{cv}, or draw it about {} times: {}",
+            number(needed),
+            more.join(" or ")
+        )
+    }
+}
+
+/// A share of a mean: `73 %`, `99.9 %`, `over 99.99 %`.
+fn tail_percent(share: f64) -> String {
+    if share > 0.9999 {
+        "over 99.99 %".to_owned()
+    } else if share > 0.99 {
+        format!("{:.2} %", share * 100.0)
+    } else {
+        format!("{:.0} %", share * 100.0)
+    }
 }
 
 /// At most this many warnings of one kind (an overload, a slow start) are

@@ -12,6 +12,26 @@ use rand_distr::{Distribution as _, Exp, Gamma, LogNormal, Normal, Triangular, U
 pub struct Distribution {
     kind: Kind,
     mean: f64,
+    /// The family's shape, for [`Distribution::tail_share`] (not used to sample).
+    tail: Tail,
+}
+
+/// What decides how far a distribution's draws spread: the lognormal's σ
+/// (σ² = ln(1 + cv²)), the gamma's and the weibull's shape.
+#[derive(Debug, Clone, Copy)]
+enum Tail {
+    /// No heavier than an exponential's: constant, exponential, uniform,
+    /// triangular, truncated normal, a table of finite values.
+    Light,
+    LogNormal {
+        sigma: f64,
+    },
+    Gamma {
+        shape: f64,
+    },
+    Weibull {
+        shape: f64,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -67,6 +87,7 @@ impl Distribution {
         Ok(Self {
             kind: Kind::Constant(value),
             mean: value,
+            tail: Tail::Light,
         })
     }
 
@@ -77,6 +98,7 @@ impl Distribution {
         Ok(Self {
             kind: Kind::Exponential(exp),
             mean,
+            tail: Tail::Light,
         })
     }
 
@@ -90,6 +112,7 @@ impl Distribution {
         Ok(Self {
             kind: Kind::Uniform(u),
             mean: (min + max) / 2.0,
+            tail: Tail::Light,
         })
     }
 
@@ -111,6 +134,7 @@ impl Distribution {
         Ok(Self {
             kind: Kind::Triangular(t),
             mean: (min + mode + max) / 3.0,
+            tail: Tail::Light,
         })
     }
 
@@ -124,6 +148,7 @@ impl Distribution {
         Ok(Self {
             kind: Kind::Normal(n),
             mean: truncated_normal_mean(mean, sd),
+            tail: Tail::Light,
         })
     }
 
@@ -143,6 +168,9 @@ impl Distribution {
         Ok(Self {
             kind: Kind::LogNormal(l),
             mean,
+            tail: Tail::LogNormal {
+                sigma: cv.mul_add(cv, 1.0).ln().sqrt(),
+            },
         })
     }
 
@@ -162,6 +190,7 @@ impl Distribution {
         Ok(Self {
             kind: Kind::Gamma(g),
             mean,
+            tail: Tail::Gamma { shape },
         })
     }
 
@@ -179,6 +208,7 @@ impl Distribution {
         Ok(Self {
             kind: Kind::Gamma(g),
             mean,
+            tail: Tail::Gamma { shape },
         })
     }
 
@@ -193,6 +223,7 @@ impl Distribution {
         Ok(Self {
             kind: Kind::Gamma(g),
             mean,
+            tail: Tail::Gamma { shape },
         })
     }
 
@@ -205,6 +236,7 @@ impl Distribution {
         Ok(Self {
             kind: Kind::Weibull(w),
             mean,
+            tail: Tail::Weibull { shape },
         })
     }
 
@@ -270,6 +302,7 @@ impl Distribution {
         Ok(Self {
             kind: Kind::Empirical { values, cumulative },
             mean,
+            tail: Tail::Light,
         })
     }
 
@@ -355,6 +388,268 @@ impl Distribution {
     }
 }
 
+/// How far past its draws a distribution's mean lies: the shares of the mean
+/// that draws rarer than one in N carry (see [`Distribution::tail_share`]).
+impl Distribution {
+    /// The coefficient of variation when the family spreads further than an
+    /// exponential (a lognormal, gamma or weibull with cv above 1); `None`
+    /// for every other distribution, whose mean no run misses by much.
+    pub fn heavy_cv(&self) -> Option<f64> {
+        let cv = match self.tail {
+            Tail::Light => return None,
+            Tail::LogNormal { sigma } => (sigma * sigma).exp_m1().sqrt(),
+            Tail::Gamma { shape } => 1.0 / shape.sqrt(),
+            Tail::Weibull { shape } => weibull_cv(shape),
+        };
+        (cv > 1.0).then_some(cv)
+    }
+
+    /// The family's name as a file writes it: `lognormal`, `gamma` (an erlang
+    /// too), `weibull`, or `distribution` for the others.
+    pub fn family(&self) -> &'static str {
+        match self.tail {
+            Tail::LogNormal { .. } => "lognormal",
+            Tail::Gamma { .. } => "gamma",
+            Tail::Weibull { .. } => "weibull",
+            Tail::Light => "distribution",
+        }
+    }
+
+    /// The share of the mean carried by the draws rarer than one in `draws`,
+    /// `S(N) = ∫_{1−1/N}^1 Q(u) du / mean` with `Q` the quantile function,
+    /// for a family that spreads further than an exponential ([`Distribution::heavy_cv`]);
+    /// `None` for the others.
+    ///
+    /// - lognormal, σ² = ln(1 + cv²): `S = Φ(σ − z)`, `z = Φ⁻¹(1 − 1/N)`;
+    /// - gamma of shape `k`: `S = Q(k + 1, x)` where `Q(k, x) = 1/N` (`Q` the
+    ///   regularized upper incomplete gamma), that is `1/N + xᵏ e⁻ˣ / Γ(k + 1)`;
+    /// - weibull of shape `k`: `S = Q(1 + 1/k, ln N)`.
+    ///
+    /// A run of `N` draws mostly sees none of them: when `S` is large its
+    /// average draw reads far below the mean.
+    pub fn tail_share(&self, draws: f64) -> Option<f64> {
+        self.heavy_cv()?;
+        Some(share_beyond(self.tail, draws))
+    }
+
+    /// The fewest draws at which the share of the mean rarer than one in
+    /// that many falls to `share` (see [`Distribution::tail_share`]); `None`
+    /// for the light families, or beyond 1e300 draws.
+    pub fn draws_for_tail_share(&self, share: f64) -> Option<f64> {
+        self.heavy_cv()?;
+        let s = |ln_n: f64| share_beyond(self.tail, ln_n.exp());
+        let (mut lo, mut hi) = (0.0_f64, 300.0 * std::f64::consts::LN_10);
+        if s(hi) > share {
+            return None;
+        }
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if s(mid) > share {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        Some(hi.exp())
+    }
+
+    /// The largest cv, at least 1, that a distribution of the same family and
+    /// mean may have for the draws rarer than one in `draws` to carry at most
+    /// `share` of its mean; `None` for the light families.
+    pub fn cv_for_tail_share(&self, draws: f64, share: f64) -> Option<f64> {
+        let cv = self.heavy_cv()?;
+        let limit = match self.tail {
+            Tail::Light => return None,
+            Tail::LogNormal { .. } => {
+                // Φ(σ − z) ≤ share: σ ≤ z + Φ⁻¹(share).
+                let sigma = upper_normal_quantile(1.0 / draws) - upper_normal_quantile(share);
+                (sigma.max(0.0).powi(2)).exp_m1().sqrt()
+            }
+            Tail::Gamma { shape } => {
+                // More shape, less spread: the least shape in [shape, 1] whose share is small enough.
+                let s = |ln_k: f64| share_beyond(Tail::Gamma { shape: ln_k.exp() }, draws);
+                1.0 / bisect_least(shape.ln(), 0.0, |l| s(l) <= share)
+                    .exp()
+                    .sqrt()
+            }
+            Tail::Weibull { shape } => {
+                let s = |k: f64| share_beyond(Tail::Weibull { shape: k }, draws);
+                weibull_cv(bisect_least(shape, 1.0, |k| s(k) <= share))
+            }
+        };
+        Some(limit.clamp(1.0, cv))
+    }
+}
+
+/// The least `x` in `[lo, hi]` for which `ok` holds, `ok` false below and
+/// true above some point (`hi` when it holds nowhere below).
+fn bisect_least(mut lo: f64, mut hi: f64, ok: impl Fn(f64) -> bool) -> f64 {
+    if ok(lo) {
+        return lo;
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if ok(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
+}
+
+/// [`Distribution::tail_share`] for a family's shape.
+fn share_beyond(tail: Tail, draws: f64) -> f64 {
+    if draws.is_nan() || draws <= 1.0 {
+        return 1.0;
+    }
+    let rare = 1.0 / draws;
+    match tail {
+        Tail::Light => 0.0,
+        Tail::LogNormal { sigma } => normal_cdf(sigma - upper_normal_quantile(rare)),
+        Tail::Gamma { shape } => {
+            let ln_x = gamma_upper_quantile_ln(shape, draws.ln());
+            let x = ln_x.exp();
+            (rare + (shape * ln_x - x - ln_gamma(shape + 1.0)).exp()).min(1.0)
+        }
+        Tail::Weibull { shape } => ln_incomplete_gamma(1.0 + 1.0 / shape, draws.ln().ln())
+            .1
+            .exp(),
+    }
+}
+
+/// Φ, the standard normal distribution function.
+fn normal_cdf(x: f64) -> f64 {
+    0.5 * erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// The `z` with `1 − Φ(z) = p`, `0 < p < 1` (bisection on [`erfc`]: its
+/// relative error, below 1.2e-7, moves `z` by less than 1e-7).
+fn upper_normal_quantile(p: f64) -> f64 {
+    let above = |z: f64| 0.5 * erfc(z / std::f64::consts::SQRT_2);
+    let (mut lo, mut hi) = (-40.0_f64, 40.0_f64);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if above(mid) > p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// `ln x` for the `x` with `Q(a, x) = e^(−ln_n)` (the upper `1/N` quantile of a
+/// gamma of shape `a` and scale 1), in logarithms: for a small shape it is far
+/// below the smallest number a float holds (`ln x ≈ −1/(N a)`).
+fn gamma_upper_quantile_ln(a: f64, ln_n: f64) -> f64 {
+    // ln Q + ln N falls as x grows.
+    let f = |ln_x: f64| ln_incomplete_gamma(a, ln_x).1 + ln_n;
+    let (mut lo, mut hi) = (a.ln().min(0.0), a.ln().min(0.0));
+    let mut step = 1.0;
+    while f(lo) < 0.0 && lo > -f64::MAX / 4.0 {
+        lo -= step;
+        step *= 2.0;
+    }
+    step = 1.0;
+    while f(hi) > 0.0 && hi < 1e3 {
+        hi += step;
+        step *= 2.0;
+    }
+    for _ in 0..2000 {
+        let mid = 0.5 * (lo + hi);
+        if f(mid) > 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo <= 1e-15 * lo.abs().max(hi.abs()).max(1e-3) {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// `ln P(a, x)` and `ln Q(a, x)`, the regularized lower and upper incomplete
+/// gamma functions, for `x = e^ln_x` (which may be too small for a float):
+/// the series for `x < a + 1`, the continued fraction beyond (Numerical
+/// Recipes' `gser` and `gcf`), each tail taken from the other as `ln(1 − e^l)`
+/// without cancellation.
+fn ln_incomplete_gamma(a: f64, ln_x: f64) -> (f64, f64) {
+    let x = ln_x.exp();
+    // ln(xᵃ e⁻ˣ / Γ(a + 1)).
+    let front = a * ln_x - x - ln_gamma(a + 1.0);
+    let ln_one_minus_exp = |l: f64| {
+        if l > -std::f64::consts::LN_2 {
+            (-l.exp_m1()).ln()
+        } else {
+            (-l.exp()).ln_1p()
+        }
+    };
+    if x < a + 1.0 {
+        // P = xᵃ e⁻ˣ / Γ(a + 1) × Σₙ xⁿ / ((a + 1)…(a + n)).
+        let (mut term, mut sum, mut ap) = (1.0_f64, 1.0_f64, a);
+        for _ in 0..100_000 {
+            ap += 1.0;
+            term *= x / ap;
+            sum += term;
+            if term < sum * 1e-17 {
+                break;
+            }
+        }
+        let ln_p = (front + sum.ln()).min(0.0);
+        (ln_p, ln_one_minus_exp(ln_p))
+    } else {
+        // Q = xᵃ e⁻ˣ / Γ(a) × 1 / (x + 1 − a − 1·(1 − a) / (x + 3 − a − …)), by Lentz.
+        const TINY: f64 = 1e-300;
+        let mut b = x + 1.0 - a;
+        let mut c = 1.0 / TINY;
+        let mut d = 1.0 / b;
+        let mut h = d;
+        for i in 1..100_000 {
+            let an = -f64::from(i) * (f64::from(i) - a);
+            b += 2.0;
+            d = an * d + b;
+            if d.abs() < TINY {
+                d = TINY;
+            }
+            c = b + an / c;
+            if c.abs() < TINY {
+                c = TINY;
+            }
+            d = 1.0 / d;
+            let delta = d * c;
+            h *= delta;
+            if (delta - 1.0).abs() < 1e-16 {
+                break;
+            }
+        }
+        let ln_q = (front + a.ln() + h.ln()).min(0.0);
+        (ln_one_minus_exp(ln_q), ln_q)
+    }
+}
+
+/// `ln Γ(x)` for `x > 0` (the Lanczos sum of [`gamma_fn`], in logarithms).
+fn ln_gamma(x: f64) -> f64 {
+    if x < 0.5 {
+        // Γ(x) = Γ(x + 1) / x: exact for the tiny shapes of very spread gammas.
+        return ln_gamma(x + 1.0) - x.ln();
+    }
+    let x = x - 1.0;
+    let t = x + LANCZOS_G + 0.5;
+    let mut a = LANCZOS[0];
+    for (i, c) in LANCZOS.iter().enumerate().skip(1) {
+        a += c / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+/// A weibull's coefficient of variation from its shape.
+fn weibull_cv(k: f64) -> f64 {
+    let g1 = gamma_fn(1.0 + 1.0 / k);
+    (gamma_fn(1.0 + 2.0 / k) / (g1 * g1) - 1.0).sqrt()
+}
+
 /// Mean of a normal(mean, sd) truncated to [0, ∞).
 fn truncated_normal_mean(mean: f64, sd: f64) -> f64 {
     if sd == 0.0 {
@@ -384,20 +679,23 @@ fn erfc(x: f64) -> f64 {
     if x >= 0.0 { r } else { 2.0 - r }
 }
 
+const LANCZOS_G: f64 = 7.0;
+const LANCZOS: [f64; 9] = [
+    0.999_999_999_999_809_9,
+    676.520_368_121_885_1,
+    -1_259.139_216_722_402_8,
+    771.323_428_777_653_1,
+    -176.615_029_162_140_6,
+    12.507_343_278_686_905,
+    -0.138_571_095_265_720_12,
+    9.984_369_578_019_572e-6,
+    1.505_632_735_149_311_6e-7,
+];
+
 /// The gamma function, by the Lanczos approximation (g = 7, 9 terms).
 fn gamma_fn(x: f64) -> f64 {
-    const G: f64 = 7.0;
-    const C: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
+    const G: f64 = LANCZOS_G;
+    const C: [f64; 9] = LANCZOS;
     if x < 0.5 {
         return std::f64::consts::PI / ((std::f64::consts::PI * x).sin() * gamma_fn(1.0 - x));
     }
@@ -412,10 +710,7 @@ fn gamma_fn(x: f64) -> f64 {
 
 /// The Weibull shape whose coefficient of variation is `cv` (bisection; cv falls as shape rises).
 fn weibull_shape_for_cv(cv: f64) -> Result<f64, ParamError> {
-    let cv_of = |k: f64| {
-        let g1 = gamma_fn(1.0 + 1.0 / k);
-        (gamma_fn(1.0 + 2.0 / k) / (g1 * g1) - 1.0).sqrt()
-    };
+    let cv_of = weibull_cv;
     let (mut lo, mut hi) = (0.1_f64, 100.0_f64);
     if cv > cv_of(lo) || cv < cv_of(hi) {
         return Err(format!(
@@ -540,5 +835,167 @@ mod tests {
                 .normal_truncation()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn incomplete_gamma_matches_known_values() {
+        let q = |a: f64, x: f64| ln_incomplete_gamma(a, x.ln()).1.exp();
+        let p = |a: f64, x: f64| ln_incomplete_gamma(a, x.ln()).0.exp();
+        let close = |got: f64, want: f64| (got - want).abs() <= 1e-9 * want;
+        // Q(1, x) = e⁻ˣ; Q(3, x) = e⁻ˣ (1 + x + x²/2); Q(½, x) = erfc(√x).
+        for x in [0.01, 0.5, 1.0, 2.0, 7.5, 30.0] {
+            assert!(close(q(1.0, x), (-x).exp()), "Q(1, {x}) = {}", q(1.0, x));
+            let three = (-x).exp() * (1.0 + x + x * x / 2.0);
+            assert!(close(q(3.0, x), three), "Q(3, {x}) = {}", q(3.0, x));
+            assert!(
+                (p(3.0, x) - (1.0 - three)).abs() < 1e-15,
+                "P(3, {x}) = {}",
+                p(3.0, x)
+            );
+        }
+        // erfc (Abramowitz and Stegun, table 7.1): erfc(1) = 0.157 299 207,
+        // erfc(0.5) = 0.479 500 122, erfc(2) = 0.004 677 735.
+        for (x, erfc) in [
+            (1.0, 0.157_299_207),
+            (0.25, 0.479_500_122),
+            (4.0, 0.004_677_735),
+        ] {
+            assert!(
+                (q(0.5, x) / erfc - 1.0).abs() < 1e-8,
+                "Q(½, {x}) = {}",
+                q(0.5, x)
+            );
+        }
+        // A tiny shape: P(a, x) = xᵃ e⁻ˣ Σ … / Γ(a + 1) ≈ xᵃ, and Q ≈ −a ln x
+        // without cancellation, for an x no float holds.
+        let (ln_p, ln_q) = ln_incomplete_gamma(1e-12, -1e6);
+        assert!((ln_p + 1e-6).abs() < 1e-12, "{ln_p}");
+        assert!((ln_q.exp() / 1e-6 - 1.0).abs() < 1e-5, "{}", ln_q.exp());
+        assert!((ln_gamma(10.0) - 362_880f64.ln()).abs() < 1e-12);
+        assert!((ln_gamma(1e-200) - 200.0 * std::f64::consts::LN_10).abs() < 1e-9);
+    }
+
+    #[test]
+    fn normal_quantile_matches_tables() {
+        // 1 − Φ(z) = p for the familiar z (to the accuracy of `erfc`).
+        for (p, z) in [
+            (0.5, 0.0),
+            (0.025, 1.959_963_985),
+            (1e-3, 3.090_232_306),
+            (1e-6, 4.753_424_309),
+            (1e-9, 5.997_807_015),
+        ] {
+            let got = upper_normal_quantile(p);
+            assert!((got - z).abs() < 2e-6, "p {p}: {got} against {z}");
+        }
+    }
+
+    #[test]
+    fn tail_shares_of_an_exponential_in_each_family_agree_with_the_formula() {
+        // A gamma of shape 1 and a weibull of shape 1 are the exponential:
+        // ∫_{1−1/N}^1 −ln(1 − u) du = (1 + ln N) / N.
+        for n in [2.0, 10.0, 1e3, 1e8] {
+            let want = (1.0 + f64::ln(n)) / n;
+            for tail in [Tail::Gamma { shape: 1.0 }, Tail::Weibull { shape: 1.0 }] {
+                let got = share_beyond(tail, n);
+                assert!(
+                    (got / want - 1.0).abs() < 1e-9,
+                    "{tail:?} N {n}: {got} vs {want}"
+                );
+            }
+        }
+        // The light families and cv ≤ 1 are not asked.
+        for d in [
+            Distribution::exponential(1.0).unwrap(),
+            Distribution::uniform(0.0, 1.0).unwrap(),
+            Distribution::normal(1.0, 5.0).unwrap(),
+            Distribution::erlang(1.0, 1).unwrap(),
+            Distribution::gamma(1.0, 1.0).unwrap(),
+            Distribution::lognormal(1.0, 0.99).unwrap(),
+            Distribution::weibull(1.0, 1.0).unwrap(),
+            Distribution::empirical(vec![0.0, 1e9], Some(vec![1e9, 1.0])).unwrap(),
+        ] {
+            assert_eq!(d.tail_share(3.0), None, "{d:?}");
+        }
+    }
+
+    /// The share of the mean above the (1 − 1/N) quantile, counted in draws
+    /// with a fixed seed: the draws above the quantile over all the draws.
+    #[test]
+    fn tail_shares_match_monte_carlo() {
+        let n = 200.0;
+        let cases = [
+            Distribution::lognormal(1.0, 3.0).unwrap(),
+            Distribution::gamma(1.0, 3.0).unwrap(),
+            Distribution::gamma_shape_scale(0.3, 2.0).unwrap(),
+            Distribution::weibull(0.5, 1.0).unwrap(),
+        ];
+        for d in &cases {
+            let share = d.tail_share(n).unwrap();
+            let mut rng = ChaCha8Rng::seed_from_u64(5);
+            let m = 2_000_000;
+            let mut xs: Vec<f64> = (0..m).map(|_| d.sample(&mut rng)).collect();
+            xs.sort_by(f64::total_cmp);
+            let top = &xs[m - (m as f64 / n) as usize..];
+            let total = d.mean() * m as f64;
+            let got = top.iter().sum::<f64>() / total;
+            // Its standard error: from the spread of the draws in the tail.
+            let k = top.len() as f64;
+            let tail_mean = top.iter().sum::<f64>() / k;
+            let var = top.iter().map(|x| (x - tail_mean).powi(2)).sum::<f64>() / (k - 1.0);
+            let se = (var * k).sqrt() / total;
+            assert!(
+                (got - share).abs() <= 4.5 * se + 1e-3,
+                "{d:?}: counted {got}, computed {share}, se {se}"
+            );
+        }
+    }
+
+    #[test]
+    fn very_spread_distributions_put_their_mean_beyond_any_run() {
+        // Almost all the mean of a gamma of cv 1e5 lies beyond one draw in 10⁴.
+        let g = Distribution::gamma(1.0, 1e5).unwrap();
+        assert!(g.tail_share(1e4).unwrap() > 0.999_99);
+        // A lognormal of cv 1e10 has σ = √ln(1 + 1e20) = 6.786; one draw in
+        // 10⁶ is z = 4.753 (tables): Φ(2.033) = 0.979 of its mean lies beyond.
+        let l = Distribution::lognormal(1.0, 1e10).unwrap();
+        assert!((l.tail_share(1e6).unwrap() - 0.979).abs() < 1e-3);
+        // Lognormal: Φ(σ − z) = ½ at σ = z: the cv that just keeps half the mean in
+        // N draws is √(e^(z²) − 1); the draws needed for a given σ invert it.
+        let z = upper_normal_quantile(1e-4);
+        let cv = (z * z).exp_m1().sqrt();
+        let at = Distribution::lognormal(1.0, cv).unwrap();
+        assert!((at.tail_share(1e4).unwrap() - 0.5).abs() < 1e-6);
+        let wider = Distribution::lognormal(1.0, 2.0 * cv).unwrap();
+        let limit = wider.cv_for_tail_share(1e4, 0.5).unwrap();
+        assert!((limit / cv - 1.0).abs() < 1e-5, "{limit} vs {cv}");
+        let needed = at.draws_for_tail_share(0.5).unwrap();
+        assert!((needed / 1e4 - 1.0).abs() < 1e-4, "{needed}");
+        // The same for the gamma and the weibull, by bisection: the share at
+        // the cv found is one half.
+        for d in [
+            Distribution::gamma(1.0, 1e3).unwrap(),
+            Distribution::weibull_mean_cv(1.0, 400.0).unwrap(),
+        ] {
+            assert!(d.tail_share(1e4).unwrap() > 0.5, "{d:?}");
+            let limit = d.cv_for_tail_share(1e4, 0.5).unwrap();
+            let same = match d.tail {
+                Tail::Gamma { .. } => Distribution::gamma(1.0, limit).unwrap(),
+                _ => Distribution::weibull_mean_cv(1.0, limit).unwrap(),
+            };
+            let s = same.tail_share(1e4).unwrap();
+            assert!((s - 0.5).abs() < 1e-6, "{d:?}: cv {limit}, share {s}");
+            let needed = d.draws_for_tail_share(0.5).unwrap();
+            assert!((d.tail_share(needed).unwrap() - 0.5).abs() < 1e-6);
+        }
+        // It keeps half its mean within N draws from z = σ: 1 − Φ(6.786) =
+        // 5.8e-12, some 1.7e11 draws.
+        let needed = l.draws_for_tail_share(0.5).unwrap();
+        assert!((1.6e11..1.8e11).contains(&needed), "{needed:e}");
+        // A gamma of tiny shape k: Q(k, x) ≈ k E₁(x) and the share beyond x is
+        // about e⁻ˣ, one half at x = ln 2, where E₁ = 0.3787 (its series):
+        // 1 / (k E₁) = 2.64e10 draws for cv 1e5 (k = 1e-10).
+        let needed = g.draws_for_tail_share(0.5).unwrap();
+        assert!((needed / 2.641e10 - 1.0).abs() < 2e-3, "{needed:e}");
     }
 }

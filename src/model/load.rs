@@ -655,7 +655,7 @@ impl Model {
 }
 
 /// Share of `[0, end)` inside the windows `[from, to)` repeated every `every`.
-fn share_inside(from: f64, to: f64, every: Option<f64>, end: f64) -> f64 {
+pub(super) fn share_inside(from: f64, to: f64, every: Option<f64>, end: f64) -> f64 {
     let before = |t: f64| -> f64 {
         let since = t - from;
         if since <= 0.0 {

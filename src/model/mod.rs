@@ -8,12 +8,14 @@ mod distribution;
 mod in_force;
 mod load;
 mod people;
+mod spread;
 mod structure;
 
 pub use cause::Cause;
 pub use distribution::{Distribution, ParamError, binomial};
 pub use load::{Backlog, Loads, OTHERS_LISTED, Strain, WindowLoad, Workload};
 pub use people::{Learning, Morale, Policy};
+pub use spread::{Drawn, TAIL_SHARE_LIMIT, TooSpread};
 pub use structure::{Hours, Incident, IncidentTarget, Pool, WEEK_MINUTES};
 
 /// Index of a department in [`Model::departments`].
