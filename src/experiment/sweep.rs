@@ -64,7 +64,7 @@ impl Axis {
             if values.iter().any(String::is_empty) {
                 return Err(bad("the list has an empty value"));
             }
-            values
+            repeated(arg, path, &values).map_or(Ok(values), Err)?
         };
         Ok(Axis {
             path: path.to_owned(),
@@ -76,6 +76,31 @@ impl Axis {
     pub fn set(&self, k: usize) -> String {
         format!("{}={}", self.path, self.values[k])
     }
+}
+
+/// The error for a list that holds one value twice (the same point would
+/// run twice), naming it and giving the list without the repeats.
+fn repeated(arg: &str, path: &str, values: &[String]) -> Option<String> {
+    let same = crate::scenario::same_value;
+    let first_of = |i: usize| (0..i).find(|&j| same(&values[j], &values[i]));
+    let (i, j) = (0..values.len()).find_map(|i| first_of(i).map(|j| (i, j)))?;
+    let kept: Vec<&str> = (0..values.len())
+        .filter(|&k| first_of(k).is_none())
+        .map(|k| values[k].as_str())
+        .collect();
+    let twice = if values[i] == values[j] {
+        format!("`{}` is in the list twice", values[i])
+    } else {
+        format!(
+            "`{}` is in the list twice (as `{}` and `{}`)",
+            values[j], values[j], values[i]
+        )
+    };
+    Some(format!(
+        "invalid --vary `{arg}`: {twice}, so the sweep would run the same point twice\n  \
+         help: give each value once: `--vary {path}={}`",
+        kept.join(",")
+    ))
 }
 
 /// `"1.5d"` → (1.5, "d", decimals 1); `"10/d"` → (10, "/d", 0).
@@ -716,6 +741,44 @@ mod tests {
         ] {
             let e = Axis::parse(arg).unwrap_err();
             assert!(e.contains(why), "{arg}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_value_listed_twice_is_refused_however_it_is_written() {
+        for (arg, twice, kept) in [
+            ("a.b=1,1", "`1` is in the list twice", "a.b=1`"),
+            (
+                "a.b=1,2,1.0",
+                "`1` is in the list twice (as `1` and `1.0`)",
+                "a.b=1,2`",
+            ),
+            ("a.b=2h,3h,120m", "(as `2h` and `120m`)", "a.b=2h,3h`"),
+            ("a.b=60/h,1/m", "(as `60/h` and `1/m`)", "a.b=60/h`"),
+            ("a.b=x, y ,x", "`x` is in the list twice", "a.b=x,y`"),
+            (
+                "a.b=true,false,true",
+                "`true` is in the list twice",
+                "a.b=true,false`",
+            ),
+        ] {
+            let e = Axis::parse(arg).unwrap_err();
+            assert!(e.contains(twice), "{arg}: {e}");
+            assert!(e.contains("the same point twice"), "{arg}: {e}");
+            assert!(
+                e.contains(&format!("help: give each value once: `--vary {kept}")),
+                "{arg}: {e}"
+            );
+        }
+        // Different values, and values of different kinds, are not repeats.
+        for arg in [
+            "a.b=1,1.5",
+            "a.b=1,1h",
+            "a.b=1h,1/h",
+            "a.b=1h,61m",
+            "a.b=x,X",
+        ] {
+            assert!(Axis::parse(arg).is_ok(), "{arg}");
         }
     }
 

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 
 pub use build::MAX_DURATION_H;
 pub use diagnostic::{Diagnostic, Diagnostics, Related};
-pub use overrides::{Override, assignment, format_number};
+pub use overrides::{Override, assignment, format_number, same_value};
 pub(crate) use units::split_number;
 
 use crate::model::Model;

@@ -154,6 +154,61 @@ impl FromStr for Override {
     }
 }
 
+/// An override value as the scenario reads it, so that the same value
+/// written two ways (`1` and `1.0`, `2h` and `"120m"`, `60/h` and `1/m`) is
+/// seen as one.
+#[derive(Debug)]
+enum Meaning {
+    Number(f64),
+    Hours(f64),
+    PerHour(f64),
+    Text(String),
+    Other(toml::Value),
+}
+
+impl Meaning {
+    fn of(text: &str) -> Meaning {
+        let of_string = |s: &str| {
+            if let Ok(h) = super::units::parse_duration(s) {
+                Meaning::Hours(h)
+            } else if let Ok(r) = super::units::parse_rate(s) {
+                Meaning::PerHour(r)
+            } else {
+                Meaning::Text(s.to_owned())
+            }
+        };
+        match toml::from_str::<toml::Table>(&format!("v = {text}"))
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+        {
+            Some(toml::Value::Integer(i)) => Meaning::Number(i as f64),
+            Some(toml::Value::Float(x)) => Meaning::Number(x),
+            Some(toml::Value::String(s)) => of_string(&s),
+            Some(other) => Meaning::Other(other),
+            // A bare word (`2h`, `10/d`, `sales`) is a string, as `--set` reads it.
+            None => of_string(text),
+        }
+    }
+
+    fn same(&self, other: &Meaning) -> bool {
+        let close = |a: f64, b: f64| a == b || (a - b).abs() <= 1e-12 * a.abs().max(b.abs());
+        match (self, other) {
+            (Meaning::Number(a), Meaning::Number(b))
+            | (Meaning::Hours(a), Meaning::Hours(b))
+            | (Meaning::PerHour(a), Meaning::PerHour(b)) => close(*a, *b),
+            (Meaning::Text(a), Meaning::Text(b)) => a == b,
+            (Meaning::Other(a), Meaning::Other(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// Whether two override values are the same value as the scenario reads
+/// them: `1` and `1.0`, `2h` and `"120m"`, `60/h` and `1/m` are.
+pub fn same_value(a: &str, b: &str) -> bool {
+    Meaning::of(a.trim()).same(&Meaning::of(b.trim()))
+}
+
 /// `range` of `text` without the white space at either end.
 fn trimmed(text: &str, range: Range<usize>) -> Range<usize> {
     let s = &text[range.clone()];

@@ -2044,3 +2044,38 @@ fn merge_and_sensitivity_refuse_a_format_against_the_extension() {
     let flagged = run(d, &["sensitivity", f, "--format", "json", "-q"], 0);
     assert_eq!(std::fs::read(d.join("s.json")).unwrap(), flagged.stdout);
 }
+
+#[test]
+fn a_sweep_list_naming_one_value_twice_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = tiny();
+    let f = s.to_str().unwrap();
+    refused(
+        dir.path(),
+        &[
+            "sweep",
+            f,
+            "--vary",
+            "customers.order_value=1,1",
+            "-o",
+            "s.csv",
+        ],
+        &[
+            "`1` is in the list twice",
+            "help: give each value once: `--vary customers.order_value=1`",
+        ],
+    );
+    refused(
+        dir.path(),
+        &[
+            "sweep",
+            f,
+            "--vary",
+            "customers.promise=2h,3h,120m",
+            "-o",
+            "s.csv",
+        ],
+        &["(as `2h` and `120m`)", "`--vary customers.promise=2h,3h`"],
+    );
+    assert!(!dir.path().join("s.csv").exists());
+}
