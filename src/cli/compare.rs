@@ -91,17 +91,29 @@ impl FromStr for Variant {
         if label.is_empty() {
             return Err("the variant needs a label before the `:`".to_owned());
         }
-        let changes = changes
-            .split(',')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(Override::from_str)
-            .collect::<Result<Vec<_>, _>>()?;
-        if changes.is_empty() {
+        if let Some(problem) = handoff::scenario::label_problem("the variant label", label) {
+            return Err(problem);
+        }
+        // Checked above: no control characters to escape.
+        let shown = label;
+        if changes.trim().is_empty() {
             return Err(format!(
-                "the variant `{label}` changes nothing: add PATH=VALUE after the `:`"
+                "the variant `{shown}` changes nothing: add PATH=VALUE after the `:`"
             ));
         }
+        let items: Vec<&str> = changes.split(',').map(str::trim).collect();
+        if items.iter().any(|c| c.is_empty()) {
+            let kept: Vec<&str> = items.iter().copied().filter(|c| !c.is_empty()).collect();
+            return Err(format!(
+                "the variant `{shown}` has an empty change in its list (two commas in a row, or one at either end)\n  \
+                 help: separate the changes with single commas: '{shown}: {}'",
+                kept.join(", ")
+            ));
+        }
+        let changes = items
+            .into_iter()
+            .map(Override::from_str)
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Variant {
             label: label.to_owned(),
             changes,

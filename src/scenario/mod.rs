@@ -72,6 +72,13 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// results, so megabytes of it would be copied thousands of times.
 pub const MAX_DESCRIPTION_CHARS: usize = 4000;
 
+/// What is wrong with `s` as a label shown where a scenario's name would be
+/// (a `compare --variant`'s): the rules and words of a scenario's `name`
+/// (no control characters), with `what` naming it ("the variant label").
+pub fn label_problem(what: &str, s: &str) -> Option<String> {
+    read::shown_text_problem(what, s, false).map(read::Problem::line)
+}
+
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

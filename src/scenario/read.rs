@@ -229,40 +229,87 @@ pub fn string(errs: &mut Errors, key: &str, v: &Value<'_>) -> Option<String> {
     }
 }
 
-/// A non-empty name.
-pub fn name(errs: &mut Errors, key: &str, v: &Value<'_>) -> Option<String> {
-    let s = string(errs, key, v)?;
+/// What is wrong with a piece of text from the user, as a diagnostic says it.
+pub(crate) struct Problem {
+    pub message: String,
+    pub expected: String,
+    pub help: Option<String>,
+}
+
+impl Problem {
+    fn at(self, span: Span) -> Diagnostic {
+        Diagnostic::new(span, self.message, self.expected).with_help_opt(self.help)
+    }
+
+    /// For a command-line argument: `message (expected)`, then the help.
+    pub(crate) fn line(self) -> String {
+        let mut out = format!("{} ({})", self.message, self.expected);
+        if let Some(help) = self.help {
+            out.push_str("\n  help: ");
+            out.push_str(&help);
+        }
+        out
+    }
+}
+
+/// What is wrong with `s` as a name (`what` is how the message calls it:
+/// "`name`"): empty, only spaces, or longer than [`MAX_NAME_CHARS`](super::MAX_NAME_CHARS).
+pub(crate) fn name_problem(what: &str, s: &str) -> Option<Problem> {
+    let expected = "expected a name".to_owned();
     if s.is_empty() {
-        errs.push(Diagnostic::new(
-            v.span(),
-            format!("`{key}` is empty"),
-            "expected a name",
-        ));
-        return None;
+        return Some(Problem {
+            message: format!("{what} is empty"),
+            expected,
+            help: None,
+        });
     }
     if s.trim().is_empty() {
-        errs.push(Diagnostic::new(
-            v.span(),
-            format!("`{key}` is only spaces: \"{}\"", escape(&s)),
-            "expected a name",
-        ));
-        return None;
+        return Some(Problem {
+            message: format!("{what} is only spaces: \"{}\"", escape(s)),
+            expected,
+            help: None,
+        });
     }
     let chars = s.chars().count();
     if chars > super::MAX_NAME_CHARS {
-        errs.push(
-            Diagnostic::new(
-                v.span(),
-                format!(
-                    "`{key}` is too long: {chars} characters, \"{}\"",
-                    escape(&shorten(&s))
-                ),
-                format!("expected at most {} characters", super::MAX_NAME_CHARS),
-            )
-            .with_help(
-                "names are shown whole in reports, tables and the drawn chain: use a short name, and the scenario's `description` for more",
+        return Some(Problem {
+            message: format!(
+                "{what} is too long: {chars} characters, \"{}\"",
+                escape(&shorten(s))
             ),
-        );
+            expected: format!("expected at most {} characters", super::MAX_NAME_CHARS),
+            help: Some(
+                "names are shown whole in reports, tables and the drawn chain: use a short name, and the scenario's `description` for more"
+                    .to_owned(),
+            ),
+        });
+    }
+    None
+}
+
+/// What is wrong with `s` as text shown in reports as it is (`what` as for
+/// [`name_problem`]): a control character, or a line break unless `lines`.
+pub(crate) fn shown_text_problem(what: &str, s: &str, lines: bool) -> Option<Problem> {
+    let allowed = |c: char| c == '\t' || (lines && c == '\n');
+    let c = s.chars().find(|&c| c.is_control() && !allowed(c))?;
+    Some(Problem {
+        message: format!(
+            "{what} contains a control character ({}): \"{}\"",
+            escape_char(c),
+            escape(&shorten(s))
+        ),
+        expected: "expected text without control characters".to_owned(),
+        help: Some(
+            "reports print this text on the terminal: remove the control characters".to_owned(),
+        ),
+    })
+}
+
+/// A non-empty name.
+pub fn name(errs: &mut Errors, key: &str, v: &Value<'_>) -> Option<String> {
+    let s = string(errs, key, v)?;
+    if let Some(problem) = name_problem(&format!("`{key}`"), &s) {
+        errs.push(problem.at(v.span()));
         return None;
     }
     Some(s)
@@ -334,22 +381,8 @@ pub fn declared_name(errs: &mut Errors, key: &str, v: &Value<'_>) -> Option<Stri
 pub fn shown_text(lines: bool) -> impl Fn(&mut Errors, &str, &Value<'_>) -> Option<String> {
     move |errs, key, v| {
         let s = string(errs, key, v)?;
-        let allowed = |c: char| c == '\t' || (lines && c == '\n');
-        if let Some(c) = s.chars().find(|&c| c.is_control() && !allowed(c)) {
-            errs.push(
-                Diagnostic::new(
-                    v.span(),
-                    format!(
-                        "`{key}` contains a control character ({}): \"{}\"",
-                        escape_char(c),
-                        escape(&shorten(&s))
-                    ),
-                    "expected text without control characters",
-                )
-                .with_help(
-                    "reports print this text on the terminal: remove the control characters",
-                ),
-            );
+        if let Some(problem) = shown_text_problem(&format!("`{key}`"), &s, lines) {
+            errs.push(problem.at(v.span()));
             return None;
         }
         Some(s)

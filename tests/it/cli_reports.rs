@@ -457,6 +457,38 @@ fn a_variant_is_compared_without_a_second_file() {
 }
 
 #[test]
+fn a_variant_with_an_empty_change_or_a_control_character_in_its_label_is_refused() {
+    for (variant, says) in [
+        (
+            "x: department.sales.staff=3,,",
+            "help: separate the changes with single commas: 'x: department.sales.staff=3'",
+        ),
+        (
+            "x: , department.sales.staff=3, department.billing.staff=2",
+            "'x: department.sales.staff=3, department.billing.staff=2'",
+        ),
+        (
+            "x: department.sales.staff=3,",
+            "the variant `x` has an empty change in its list",
+        ),
+        ("x:  ", "the variant `x` changes nothing"),
+        ("   : department.sales.staff=3", "needs a label"),
+        (
+            "a\u{1b}[31mb: department.sales.staff=3",
+            "the variant label contains a control character (\\u{1b})",
+        ),
+        (
+            "a\nb: department.sales.staff=3",
+            "the variant label contains a control character (\\n)",
+        ),
+    ] {
+        let e = refused(&["compare", TINY, "--variant", variant]);
+        assert!(e.contains(says), "{variant:?}: {e}");
+        assert!(!e.contains('\u{1b}'), "{variant:?}: {e}");
+    }
+}
+
+#[test]
 fn scenarios_of_one_name_are_told_apart_by_file() {
     let (stdout, _) = ok(&["compare", TINY, TINY, "-q", "--replications", "2"]);
     assert!(
