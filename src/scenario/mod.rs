@@ -74,9 +74,12 @@ pub const MAX_DESCRIPTION_CHARS: usize = 4000;
 
 /// What is wrong with `s` as a label shown where a scenario's name would be
 /// (a `compare --variant`'s): the rules and words of a scenario's `name`
-/// (no control characters), with `what` naming it ("the variant label").
+/// (not empty or only spaces, at most [`MAX_NAME_CHARS`] characters, no
+/// control characters), with `what` naming it ("the variant label").
 pub fn label_problem(what: &str, s: &str) -> Option<String> {
-    read::shown_text_problem(what, s, false).map(read::Problem::line)
+    read::name_problem(what, s)
+        .or_else(|| read::shown_text_problem(what, s, false))
+        .map(read::Problem::line)
 }
 
 impl fmt::Display for LoadError {

@@ -489,6 +489,30 @@ fn a_variant_with_an_empty_change_or_a_control_character_in_its_label_is_refused
 }
 
 #[test]
+fn a_variant_label_is_capped_as_a_scenario_name_is() {
+    let at_most = format!("{}: department.sales.staff=3", "y".repeat(200));
+    ok(&[
+        "compare",
+        TINY,
+        "-q",
+        "--replications",
+        "1",
+        "--variant",
+        &at_most,
+    ]);
+    let long = format!("{}: department.sales.staff=3", "y".repeat(201));
+    let e = refused(&["compare", TINY, "--variant", &long]);
+    assert!(
+        e.contains(&format!(
+            "the variant label is too long: 201 characters, \"{}…\" (expected at most 200 characters)",
+            "y".repeat(30)
+        )),
+        "{e}"
+    );
+    assert!(e.contains("help: names are shown whole in reports"), "{e}");
+}
+
+#[test]
 fn scenarios_of_one_name_are_told_apart_by_file() {
     let (stdout, _) = ok(&["compare", TINY, TINY, "-q", "--replications", "2"]);
     assert!(
