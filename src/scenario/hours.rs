@@ -249,6 +249,7 @@ fn parse_days(text: &str, times: &str) -> Result<Vec<bool>, Problem> {
         return Ok(vec![true; 7]);
     }
     let mut days = vec![false; 7];
+    let mut twice = None;
     for part in lower.split(',') {
         let part = part.trim();
         let (a, b) = match part.split_once('-') {
@@ -260,6 +261,9 @@ fn parse_days(text: &str, times: &str) -> Result<Vec<bool>, Problem> {
         };
         let mut d = a;
         loop {
+            if days[d] {
+                twice = twice.or(Some(d));
+            }
             days[d] = true;
             if d == b {
                 break;
@@ -267,7 +271,51 @@ fn parse_days(text: &str, times: &str) -> Result<Vec<bool>, Problem> {
             d = (d + 1) % 7;
         }
     }
+    // A day named twice (`mon,mon`, `mon-fri,wed`) is a slip: the window
+    // would open once that day, not twice, and the list does not say which was meant.
+    if let Some(d) = twice {
+        return Err((
+            format!(
+                "\"{} {}\" names {} twice",
+                escape(text),
+                escape(times),
+                FULL_DAYS[d][..1].to_uppercase() + &FULL_DAYS[d][1..]
+            ),
+            "expected each day once".to_owned(),
+            format!(
+                "name each day once: \"{} {}\", or write two windows for two openings on one day",
+                compact(&days),
+                escape(times)
+            ),
+        ));
+    }
     Ok(days)
+}
+
+/// The days open, as short as they can be written: `mon-fri,sun`.
+fn compact(days: &[bool]) -> String {
+    if days.iter().all(|&d| d) {
+        return "daily".to_owned();
+    }
+    let mut parts = Vec::new();
+    let mut d = 0;
+    while d < 7 {
+        if !days[d] {
+            d += 1;
+            continue;
+        }
+        let start = d;
+        while d + 1 < 7 && days[d + 1] {
+            d += 1;
+        }
+        parts.push(match d - start {
+            0 => DAYS[start].to_owned(),
+            1 => format!("{},{}", DAYS[start], DAYS[d]),
+            _ => format!("{}-{}", DAYS[start], DAYS[d]),
+        });
+        d += 1;
+    }
+    parts.join(",")
 }
 
 const FULL_DAYS: [&str; 7] = [
@@ -512,6 +560,45 @@ mod tests {
         assert!(parse_window("mon 24:00-06:00").is_err());
         assert!(parse_window("mon 09:60-10:00").is_err());
         assert!(parse_window("").is_err());
+    }
+
+    #[test]
+    fn a_day_named_twice_in_one_window_is_refused() {
+        for (text, twice, fixed) in [
+            (
+                "mon,mon 09:00-10:00",
+                "names Monday twice",
+                "\"mon 09:00-10:00\"",
+            ),
+            (
+                "mon-fri,wed 09:00-17:00",
+                "names Wednesday twice",
+                "\"mon-fri 09:00-17:00\"",
+            ),
+            (
+                "sat, Sat 10:00-12:00",
+                "names Saturday twice",
+                "\"sat 10:00-12:00\"",
+            ),
+            (
+                "fri-mon,sun,wed 08:00-09:00",
+                "names Sunday twice",
+                "\"mon,wed,fri-sun 08:00-09:00\"",
+            ),
+            (
+                "mon-sun,tue 08:00-09:00",
+                "names Tuesday twice",
+                "\"daily 08:00-09:00\"",
+            ),
+        ] {
+            let (m, label, h) = parse_window(text).unwrap_err();
+            assert!(m.contains(twice), "{text}: {m}");
+            assert_eq!(label, "expected each day once");
+            assert!(h.contains(fixed), "{text}: {h}");
+        }
+        // Every day once, however written, is fine.
+        assert_eq!(windows("mon,tue,wed 09:00-10:00").len(), 3);
+        assert_eq!(windows("fri-mon,wed 09:00-10:00").len(), 5);
     }
 
     #[test]
