@@ -312,6 +312,14 @@ pub fn parse_with(
     }
 }
 
+/// TOML nested deeper than the parser goes (its own words: "cannot recurse
+/// further"), in a file or a `--set` value (`what`: "invalid TOML", "invalid
+/// TOML in override").
+pub(crate) fn nested_too_deeply(span: std::ops::Range<usize>, what: &str) -> Diagnostic {
+    Diagnostic::new(span, format!("{what}: tables or arrays nested too deeply"), "nested too deeply here")
+        .with_help("a scenario nests at most a few levels (a distribution in a department, a list of steps in a flow): close the `{` and `[` opened before this one")
+}
+
 /// The one diagnostic for a TOML syntax error.
 fn syntax_error(e: &toml::de::Error, source: &str) -> Diagnostic {
     let span = e.span().unwrap_or(0..0);
@@ -320,8 +328,7 @@ fn syntax_error(e: &toml::de::Error, source: &str) -> Diagnostic {
         return duplicate_key(span, source);
     }
     if message.contains("recursion") {
-        return Diagnostic::new(span, "invalid TOML: tables or arrays nested too deeply", "nested too deeply here")
-            .with_help("a scenario nests at most a few levels (a distribution in a department, a list of steps in a flow): close the `{` and `[` opened before this one");
+        return nested_too_deeply(span, "invalid TOML");
     }
     let (first, rest) = match message.split_once(", expected") {
         Some((first, rest)) => (first.to_owned(), format!("expected{rest}")),

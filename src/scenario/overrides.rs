@@ -302,6 +302,10 @@ pub(crate) fn parse_value<'i>(
                 start..s.end.clamp(start, span.end)
             });
             let message = e.message().trim();
+            if message.contains("recursion") {
+                errs.push(super::nested_too_deeply(at, "invalid TOML in override"));
+                return None;
+            }
             let (first, rest) = match message.split_once(", expected") {
                 Some((first, rest)) => (first.to_owned(), format!("expected{rest}")),
                 None => (message.to_owned(), String::new()),

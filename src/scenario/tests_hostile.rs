@@ -296,6 +296,27 @@ fn an_error_in_a_table_a_set_changed_points_at_the_set() {
 }
 
 #[test]
+fn a_set_nested_too_deeply_is_told_so_at_the_set() {
+    let o: Override = format!("customers.arrival_rate={}", "[".repeat(10_000))
+        .parse()
+        .unwrap();
+    let d = parse_with(MINIMAL, "t.toml", &[o]).unwrap_err();
+    let rendered = d.render(false);
+    assert_eq!(d.len(), 1, "{rendered}");
+    let e = d.iter().next().unwrap();
+    assert_eq!(
+        e.message,
+        "invalid TOML in override: tables or arrays nested too deeply"
+    );
+    assert!(!rendered.contains("recurse"), "{rendered}");
+    assert!(rendered.contains("--set:1:"), "{rendered}");
+    assert!(
+        help(e).contains("a scenario nests at most a few levels"),
+        "{rendered}"
+    );
+}
+
+#[test]
 fn files_that_are_not_utf8_say_where() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("latin1.toml");
