@@ -320,6 +320,49 @@ pub(crate) fn nested_too_deeply(span: std::ops::Range<usize>, what: &str) -> Dia
         .with_help("a scenario nests at most a few levels (a distribution in a department, a list of steps in a flow): close the `{` and `[` opened before this one")
 }
 
+/// The key or table header of `source` with the most dotted parts (outside
+/// quotes), as its span and number of parts: a line `[a.b.c]` or `a.b.c = …`.
+fn most_dotted_key(source: &str) -> Option<(std::ops::Range<usize>, usize)> {
+    let mut best: Option<(std::ops::Range<usize>, usize)> = None;
+    let mut offset = 0;
+    for line in source.split_inclusive('\n') {
+        let start = offset + (line.len() - line.trim_start().len());
+        offset += line.len();
+        let text = &source[start..offset];
+        let header = text.starts_with('[');
+        let body = text.trim_start_matches('[');
+        let from = start + (text.len() - body.len());
+        let mut quote = None;
+        let mut dots = 0;
+        let mut end = None;
+        for (i, c) in body.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '.') => dots += 1,
+                (None, ']') if header => {
+                    end = Some(i);
+                    break;
+                }
+                (None, '=') if !header => {
+                    end = Some(i);
+                    break;
+                }
+                (None, '#' | '\n') => break,
+                _ => {}
+            }
+        }
+        let Some(end) = end else { continue };
+        let key = &body[..end];
+        let at = from + (key.len() - key.trim_start().len())..from + key.trim_end().len();
+        if best.as_ref().is_none_or(|(_, n)| dots + 1 > *n) {
+            best = Some((at, dots + 1));
+        }
+    }
+    best
+}
+
 /// The one diagnostic for a TOML syntax error.
 fn syntax_error(e: &toml::de::Error, source: &str) -> Diagnostic {
     let span = e.span().unwrap_or(0..0);
@@ -328,6 +371,18 @@ fn syntax_error(e: &toml::de::Error, source: &str) -> Diagnostic {
         return duplicate_key(span, source);
     }
     if message.contains("recursion") {
+        // The parser gives no place for a key of too many dotted parts:
+        // find the longest one.
+        if e.span().is_none()
+            && let Some((at, parts)) = most_dotted_key(source).filter(|&(_, n)| n > 20)
+        {
+            return Diagnostic::new(
+                at,
+                format!("invalid TOML: a key or table header of {parts} dotted parts, nested too deeply"),
+                format!("{parts} dotted parts"),
+            )
+            .with_help("each dot opens a table inside the one before: a scenario's keys have at most a few parts (`[customers.reorder]`, `department.billing.staff`); write this one with fewer");
+        }
         return nested_too_deeply(span, "invalid TOML");
     }
     let (first, rest) = match message.split_once(", expected") {

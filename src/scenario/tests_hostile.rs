@@ -317,6 +317,31 @@ fn a_set_nested_too_deeply_is_told_so_at_the_set() {
 }
 
 #[test]
+fn a_header_or_key_of_hundreds_of_dotted_parts_is_reported_where_it_is() {
+    let deep = vec!["a"; 300].join(".");
+    for (src, line, column) in [
+        (edit("[customers]", &format!("[{deep}]\n[customers]")), 6, 2),
+        (
+            edit("[customers]", &format!("[customers]\n{deep} = 1")),
+            7,
+            1,
+        ),
+    ] {
+        let d = one(&src);
+        assert_eq!(
+            d.message,
+            "invalid TOML: a key or table header of 300 dotted parts, nested too deeply"
+        );
+        assert_eq!((d.line(&src), d.column(&src)), (line, column), "{src}");
+        assert!(
+            help(&d).contains("write this one with fewer"),
+            "{}",
+            help(&d)
+        );
+    }
+}
+
+#[test]
 fn files_that_are_not_utf8_say_where() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("latin1.toml");
