@@ -47,23 +47,33 @@ pub struct Workload {
     pub own: Vec<f64>,
     /// Per pool: its staff on duty on average.
     pub pools: Vec<f64>,
+    /// Per handoff: transfers along it per hour (every visit to a step ends in
+    /// its handoff, so a redone visit is another transfer).
+    pub transfers: Vec<f64>,
 }
 
 impl Workload {
     /// Work and jobs multiplied by `growth` (reorders); staff unchanged.
     pub fn grown(mut self, growth: f64) -> Self {
-        for w in self.work.iter_mut().chain(self.jobs.iter_mut()) {
+        for w in self
+            .work
+            .iter_mut()
+            .chain(self.jobs.iter_mut())
+            .chain(self.transfers.iter_mut())
+        {
             *w *= growth;
         }
         self
     }
 
-    fn zero(departments: usize, pools: usize) -> Self {
+    fn zero(m: &Model) -> Self {
+        let departments = m.departments.len();
         Self {
             work: vec![0.0; departments],
             jobs: vec![0.0; departments],
             own: vec![0.0; departments],
-            pools: vec![0.0; pools],
+            pools: vec![0.0; m.pools.len()],
+            transfers: vec![0.0; m.handoffs.len()],
         }
     }
 
@@ -74,6 +84,7 @@ impl Workload {
             (&mut self.jobs, &other.jobs),
             (&mut self.own, &other.own),
             (&mut self.pools, &other.pools),
+            (&mut self.transfers, &other.transfers),
         ];
         for (mine, theirs) in pairs {
             for (m, t) in mine.iter_mut().zip(theirs) {
@@ -247,7 +258,7 @@ impl Model {
     /// [`Model::workload`] with the values `s` in force.
     fn workload_under(&self, s: &Settings) -> Workload {
         let (odds, staff, service) = (&s.odds, &s.staff, &s.service);
-        let mut w = Workload::zero(self.departments.len(), self.pools.len());
+        let mut w = Workload::zero(self);
         let rate = self.customers.arrival_rate_per_h;
         for flow in self.flows.iter().filter(|f| f.share > 0.0) {
             for (&dept, &handoff) in flow.steps.iter().zip(&flow.handoffs) {
@@ -260,6 +271,7 @@ impl Model {
                 };
                 let jobs = rate * flow.share * visits;
                 w.jobs[dept] += jobs;
+                w.transfers[handoff] += jobs;
                 w.work[dept] += jobs * service[dept];
             }
         }
@@ -455,7 +467,7 @@ impl Model {
             .iter()
             .map(|i| starts(i.from_h, i.every_h).saturating_mul(2))
             .fold(0, u64::saturating_add);
-        let mut total = Workload::zero(self.departments.len(), self.pools.len());
+        let mut total = Workload::zero(self);
         if edges > MAX_WINDOW_EDGES {
             let mut rest = 1.0;
             let shares: Vec<f64> = self
@@ -1283,7 +1295,7 @@ mod tests {
         }
         cuts.sort_by(f64::total_cmp);
         cuts.dedup();
-        let mut total = Workload::zero(m.departments.len(), m.pools.len());
+        let mut total = Workload::zero(m);
         for piece in cuts.windows(2) {
             let (a, b) = (piece[0], piece[1]);
             let w = m.workload(&m.incidents_active_at(a + (b - a) / 2.0));

@@ -59,27 +59,6 @@ pub struct TooSpread {
 }
 
 impl Model {
-    /// Transfers along each handoff per hour of first orders, outside incident
-    /// windows: every visit to a step ends in its handoff (lost transfers and
-    /// caught errors send the work back for another).
-    pub fn handoff_traffic(&self) -> Vec<f64> {
-        let mut traffic = vec![0.0; self.handoffs.len()];
-        let rate = self.customers.arrival_rate_per_h;
-        for flow in self.flows.iter().filter(|f| f.share > 0.0) {
-            for &h in &flow.handoffs {
-                let x = &self.handoffs[h];
-                let redo = (1.0 - x.lose) * (1.0 - x.error * x.catch);
-                let visits = if redo > 0.0 {
-                    1.0 / redo
-                } else {
-                    f64::INFINITY
-                };
-                traffic[h] += rate * flow.share * visits;
-            }
-        }
-        traffic
-    }
-
     /// The distributions whose run will read far below their mean (see the
     /// module notes), in the order of the file: reorders, departments,
     /// handoffs, incidents.
@@ -89,7 +68,8 @@ impl Model {
             return Vec::new();
         }
         let jobs = self.long_run_workload().jobs;
-        let traffic = self.handoff_traffic();
+        // Transfers outside incident windows.
+        let traffic = self.workload(&[]).transfers;
         let orders = self.customers.arrival_rate_per_h * end;
         let desk = self.complaints.as_ref().map(|c| c.department);
         let mut uses: Vec<(Drawn, &Distribution, f64)> = Vec::new();
@@ -186,7 +166,7 @@ delay = {{ dist = "lognormal", mean = "1h", cv = {delay_cv} }}
         // Lost transfers are redone: 2 visits to `a` and 2 transfers a→b per
         // order, 2 orders an hour for 100 h: 400 draws of each.
         let m = model("1e10", "1e5");
-        assert_eq!(m.handoff_traffic()[0], 4.0);
+        assert_eq!(m.workload(&[]).transfers[0], 4.0);
         let spread = m.too_spread();
         let drawn: Vec<Drawn> = spread.iter().map(|t| t.drawn).collect();
         assert_eq!(drawn, vec![Drawn::Service(0), Drawn::Delay(0)]);
